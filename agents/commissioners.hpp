@@ -1,0 +1,34 @@
+#pragma once
+// One commissioner per council: its budget, contracts and lots, and the week's tallies.
+#include <cstdint>
+#include <vector>
+
+#include "engine/columns.hpp"
+
+namespace cm {
+
+struct Contract {
+  std::int32_t lot;
+  engine::AgentId provider;
+  float price;          // GBP/h
+  std::int32_t end_week;
+};
+
+struct Commissioner {
+  double weekly_budget = 0;           // GBP a week for care (prevention and programme excluded)
+  std::int32_t lots = 0;
+  std::vector<Contract> contracts;
+  std::vector<std::int32_t> lot_tender_week;  // week each lot is next let
+  std::vector<std::uint8_t> lot_relet;        // lot changed hands this week
+  double committed = 0;               // weekly cost of council-funded placements
+};
+
+// Counters of one council for one week, reset at the start of each step.
+struct WeekTally {
+  double leavers = 0, leavers_nlw = 0, leavers_nlw150 = 0;
+  double hires = 0, hires_from_care = 0;
+  double founded = 0, closed = 0, entries = 0, exits = 0, handbacks = 0, tenders = 0;
+  double spend = 0, extraction = 0, local_retained = 0, council_hours = 0, council_payment = 0;
+};
+
+}  // namespace cm

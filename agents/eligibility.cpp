@@ -1,0 +1,37 @@
+// MODEL.md §3.2 — eligibility and route: the means test (capital limits), the eligibility band, and
+// for council-funded people the choice of a direct payment.
+#include "agents/market.hpp"
+#include "engine/parallel.hpp"
+
+namespace cm {
+
+void apply_eligibility(Market& m) {
+  const auto& el = m.spec.eligibility;
+  const double dp_multiplier = m.spec.commissioning.dp_uptake_multiplier;
+  auto& p = m.people;
+  engine::parallel_for_rows(p.id.size(), [&](std::size_t i) {
+    if (!p.alive[i]) return;
+    Route route;
+    if (p.need_band[i] == 0) {
+      route = Route::none;
+    } else if (p.capital_band[i] == 2) {
+      route = Route::self_funder;
+    } else if (p.need_band[i] < el.eligible_band) {
+      // Not eligible: those with some capital buy care; the rest go without formal care.
+      route = p.capital_band[i] == 1 ? Route::self_funder : Route::none;
+    } else {
+      // The direct-payment preference is a fixed trait of the person (step 0 of its stream), so
+      // re-testing every week does not flip it.
+      auto stream = m.rng.stream(0, static_cast<std::uint64_t>(p.id[i]), kRoute);
+      const double uptake = (p.age_band[i] == 0 ? el.dp_uptake_working_age : el.dp_uptake_older) * dp_multiplier;
+      route = stream.uniform() < uptake ? Route::direct_payment : Route::council_managed;
+    }
+    if (static_cast<Route>(p.route[i]) != route) {
+      p.route[i] = static_cast<std::uint8_t>(route);
+      p.provider[i] = engine::kNoAgent;
+      p.placement[i] = static_cast<std::uint8_t>(Placement::none);
+    }
+  });
+}
+
+}  // namespace cm

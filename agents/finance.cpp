@@ -1,0 +1,74 @@
+// MODEL.md §3.8 and §8 — finance: income from council contracts, spot purchases, direct payments
+// and self-funders; wages with on-costs; overheads; extraction leaving the region (chains); the
+// surplus; council spend; local money retained (wages plus the surplus of local providers).
+// A provider whose contract price stays below its cost for handback_weeks hands the contract back.
+#include <algorithm>
+
+#include "agents/market.hpp"
+#include "engine/parallel.hpp"
+
+namespace cm {
+
+void apply_finance(Market& m) {
+  auto& pr = m.providers;
+  auto& p = m.people;
+  auto& w = m.workers;
+  const auto& spec = m.spec;
+  std::vector<double> wage_bill(pr.id.size(), 0.0);
+  engine::parallel_for_rows(
+      static_cast<std::size_t>(m.councils()),
+      [&](std::size_t c) {
+        auto& tally = m.tally[c];
+        m.for_council_providers(static_cast<int>(c), [&](std::size_t q) {
+          pr.income[q] = 0;
+          pr.council_hours[q] = 0;
+        });
+        m.for_council_people(static_cast<int>(c), [&](std::size_t i) {
+          if (!p.alive[i] || p.provider[i] == engine::kNoAgent) return;
+          const auto q = static_cast<std::size_t>(m.provider_row(p.provider[i]));
+          const double paid = static_cast<double>(p.hours_received[i]) * p.price[i];
+          pr.income[q] += static_cast<float>(paid);
+          const auto route = static_cast<Route>(p.route[i]);
+          if (route != Route::self_funder) tally.spend += paid;
+          if (route == Route::council_managed) {
+            pr.council_hours[q] += p.hours_received[i];
+            tally.council_hours += p.hours_received[i];
+            tally.council_payment += paid;
+          }
+        });
+        m.for_council_workers(static_cast<int>(c), [&](std::size_t k) {
+          if (!w.alive[k] || w.employer[k] == engine::kNoAgent) return;
+          wage_bill[static_cast<std::size_t>(m.provider_row(w.employer[k]))] +=
+              static_cast<double>(w.paid_hours[k]) * w.wage[k] * (1 + spec.providers.on_cost);
+        });
+        m.for_council_providers(static_cast<int>(c), [&](std::size_t q) {
+          if (!pr.alive[q]) return;
+          const auto arch = static_cast<Archetype>(pr.archetype[q]);
+          const auto& a = spec.providers.of(arch);
+          const double income = pr.income[q];
+          const double extraction = a.extraction * income;
+          const double surplus = income - wage_bill[q] - a.overhead_per_hour * pr.delivered_hours[q] - extraction;
+          pr.surplus[q] = static_cast<float>(surplus);
+          if (income > 0 || wage_bill[q] > 0)
+            pr.margin_average[q] += static_cast<float>(0.1 * (surplus / std::max(income, 1.0) - pr.margin_average[q]));
+          pr.loss_weeks[q] = pr.margin_average[q] < 0 ? static_cast<std::int16_t>(pr.loss_weeks[q] + 1) : std::int16_t{0};
+          pr.cost_per_hour[q] = static_cast<float>(m.cost_per_hour(arch, pr.wage[q]));
+          if (pr.contract_price[q] > 0 && pr.contract_price[q] < pr.cost_per_hour[q])
+            pr.contract_loss_weeks[q] = static_cast<std::int16_t>(pr.contract_loss_weeks[q] + 1);
+          else
+            pr.contract_loss_weeks[q] = 0;
+          if (pr.contract_loss_weeks[q] >= spec.commissioning.handback_weeks) pr.handing_back[q] = 1;
+          pr.age_weeks[q] += 1;
+          tally.extraction += extraction;
+          // Chains' surplus goes to head office outside the region; local providers' stays.
+          tally.local_retained += wage_bill[q] / (1 + spec.providers.on_cost) +
+                                  (arch == Archetype::chain ? 0.0 : std::max(0.0, surplus));
+        });
+        const auto& cs = spec.councils[c];
+        tally.spend += spec.founding.coordinators * spec.founding.coordinator_cost / 52.0 +
+                       cs.budget_million * 1e6 * spec.commissioning.budget_multiplier * spec.commissioning.prevention_share / 52.0;
+      },
+      1);
+}
+
+}  // namespace cm

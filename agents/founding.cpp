@@ -1,0 +1,75 @@
+// MODEL.md §6 — community micro-enterprise founding: a weekly Poisson process per council whose
+// rate grows with the support programme (coordinators, each able to support a limited number of
+// enterprises) and with private demand (direct payments and self-funders). About a third of
+// founders come from outside care; the rest leave an employer.
+#include <algorithm>
+#include <cmath>
+
+#include <boost/random/poisson_distribution.hpp>
+
+#include "agents/market.hpp"
+#include "engine/parallel.hpp"
+
+namespace cm {
+namespace {
+
+void found_in_council(Market& m, int c) {
+  const auto& f = m.spec.founding;
+  auto& w = m.workers;
+  auto& pr = m.providers;
+  double micros = 0, private_people = 0, people = 0;
+  m.for_council_providers(c, [&](std::size_t q) {
+    micros += pr.alive[q] && static_cast<Archetype>(pr.archetype[q]) == Archetype::micro;
+  });
+  m.for_council_people(c, [&](std::size_t i) {
+    if (!m.people.alive[i] || m.people.need_hours[i] <= 0) return;
+    const auto route = static_cast<Route>(m.people.route[i]);
+    people += route != Route::none;
+    private_people += route == Route::self_funder || route == Route::direct_payment;
+  });
+  const double supported = f.coordinators * f.per_coordinator_per_year *
+                           std::max(0.0, 1 - micros / std::max(1.0, f.coordinators * f.coordinator_capacity));
+  // Demand relative to a reference private share of 40% (self-funders about 30% plus direct payments).
+  const double demand = people > 0 ? std::pow(std::max(private_people / people, 0.01) / 0.4, f.demand_elasticity) : 0;
+  const double per_week = (f.base_per_year + supported) * demand / 52.0;
+  auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(c), kFounding);
+  boost::random::poisson_distribution<int, double> foundings(std::max(per_week, 1e-12));
+  const int n = foundings(stream);
+  auto& pend = m.pending[static_cast<std::size_t>(c)];
+  const auto first = m.geography.first_locality(c);
+  const auto nloc = static_cast<std::uint32_t>(m.geography.locality_count(c));
+  const auto council_workers = static_cast<std::uint32_t>(m.rows.worker_offsets[c + 1] - m.rows.worker_offsets[c]);
+  for (int k = 0; k < n; ++k) {
+    engine::AgentId founder = engine::kNoAgent;
+    std::int32_t locality = first + static_cast<std::int32_t>(stream.below(nloc));
+    if (!stream.bernoulli(f.outside_care_share) && council_workers > 0) {
+      // A care worker leaves an agency or chain to found; a few tries to find one.
+      for (int attempt = 0; attempt < 20 && founder == engine::kNoAgent; ++attempt) {
+        const auto wk = static_cast<std::size_t>(m.rows.workers[static_cast<std::size_t>(m.rows.worker_offsets[c]) +
+                                                                stream.below(council_workers)]);
+        if (!w.alive[wk] || w.employer[wk] == engine::kNoAgent) continue;
+        const auto q = static_cast<std::size_t>(m.provider_row(w.employer[wk]));
+        if (static_cast<Archetype>(pr.archetype[q]) == Archetype::micro) continue;
+        founder = w.id[wk];
+        locality = w.locality[wk];
+        pr.staff[q] -= 1;
+        w.employer[wk] = engine::kNoAgent;
+        w.is_founder[wk] = 2;  // reserved: joins its enterprise when pending agents are added
+        m.tally[static_cast<std::size_t>(c)].leavers += 1;
+      }
+    }
+    const auto index = static_cast<std::int32_t>(pend.providers.size());
+    pend.providers.push_back({Archetype::micro, locality, -1, founder == engine::kNoAgent, founder});
+    if (founder == engine::kNoAgent) pend.workers.push_back({locality, index, engine::kNoAgent, true});
+    m.tally[static_cast<std::size_t>(c)].founded += 1;
+  }
+}
+
+}  // namespace
+
+void apply_founding(Market& m) {
+  engine::parallel_for_rows(
+      static_cast<std::size_t>(m.councils()), [&](std::size_t c) { found_in_council(m, static_cast<int>(c)); }, 1);
+}
+
+}  // namespace cm

@@ -1,0 +1,90 @@
+// MODEL.md §3.5 and §7 — labour market: providers post vacancies for the hours they must deliver;
+// workers who left a care job look for another (most recruits come from elsewhere in care); the
+// rest of the vacancies fill from outside care with a weekly chance that rises with the wage.
+#include <algorithm>
+#include <cmath>
+
+#include "agents/market.hpp"
+#include "engine/parallel.hpp"
+
+namespace cm {
+namespace {
+
+void hire_council(Market& m, int c, std::vector<std::int32_t>& open) {
+  auto& w = m.workers;
+  auto& pr = m.providers;
+  const auto& lab = m.spec.labour;
+  auto& tally = m.tally[static_cast<std::size_t>(c)];
+
+  // Wages follow the employer's (e.g. after a wage floor in a new contract).
+  m.for_council_workers(c, [&](std::size_t k) {
+    if (!w.alive[k] || w.employer[k] == engine::kNoAgent) return;
+    w.wage[k] = pr.wage[static_cast<std::size_t>(m.provider_row(w.employer[k]))];
+  });
+
+  open.clear();
+  m.for_council_providers(c, [&](std::size_t q) {
+    pr.vacancies[q] = 0;
+    if (!pr.alive[q]) return;
+    const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
+    const double wanted = pr.allocated_hours[q] * (1 + lab.vacancy_buffer);
+    const auto needed = static_cast<std::int32_t>(std::ceil(wanted / a.contracted_hours - 1e-9));
+    const auto room = static_cast<std::int32_t>(a.max_workers) - pr.staff[q];
+    pr.vacancies[q] = std::max(0, std::min(needed - pr.staff[q], room));
+    if (pr.vacancies[q] > 0) open.push_back(static_cast<std::int32_t>(q));
+  });
+
+  // Job seekers from care: each tries one provider with a vacancy, drawn at random, and takes the
+  // job unless it pays clearly less than the job they left.
+  m.for_council_workers(c, [&](std::size_t k) {
+    if (!w.alive[k] || w.employer[k] != engine::kNoAgent || w.is_founder[k] == 2) return;
+    auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(w.id[k]), kSeek);
+    bool hired = false;
+    if (!open.empty()) {
+      const auto q = static_cast<std::size_t>(open[stream.below(static_cast<std::uint32_t>(open.size()))]);
+      if (pr.vacancies[q] > 0 && pr.wage[q] >= w.wage[k] - 0.25f) {
+        const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
+        w.employer[k] = pr.id[q];
+        w.wage[k] = pr.wage[q];
+        w.zero_hours[k] = stream.bernoulli(a.zero_hours_share);
+        w.tenure_weeks[k] = 0;
+        w.weeks_searching[k] = 0;
+        w.is_founder[k] = 0;
+        pr.vacancies[q] -= 1;
+        pr.staff[q] += 1;
+        tally.hires += 1;
+        tally.hires_from_care += 1;
+        hired = true;
+      }
+    }
+    if (!hired && ++w.weeks_searching[k] > lab.search_weeks) w.alive[k] = 0;  // leaves the sector
+  });
+
+  // Outside recruits: each open vacancy fills with a weekly chance rising with the wage offered.
+  auto& pending = m.pending[static_cast<std::size_t>(c)].workers;
+  for (auto q32 : open) {
+    const auto q = static_cast<std::size_t>(q32);
+    auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(pr.id[q]), kHire);
+    const double attraction = std::clamp(1 + lab.fill_wage_sensitivity * (pr.wage[q] - lab.outside_wage), 0.1, 4.0);
+    const double chance = std::min(1.0, lab.fill_per_week * attraction);
+    for (std::int32_t v = 0; v < pr.vacancies[q]; ++v) {
+      if (!stream.bernoulli(chance)) continue;
+      pending.push_back({pr.home_locality[q], -1, pr.id[q], false});
+      tally.hires += 1;
+    }
+  }
+}
+
+}  // namespace
+
+void apply_labour_market(Market& m) {
+  engine::parallel_for_rows(
+      static_cast<std::size_t>(m.councils()),
+      [&](std::size_t c) {
+        thread_local std::vector<std::int32_t> open;
+        hire_council(m, static_cast<int>(c), open);
+      },
+      1);
+}
+
+}  // namespace cm

@@ -1,0 +1,185 @@
+#include "agents/market.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <boost/random/poisson_distribution.hpp>
+
+namespace cm {
+
+namespace {
+template <class Table>
+void group_rows(const Table& table, int councils, std::vector<std::int32_t>& offsets, std::vector<std::int32_t>& rows) {
+  offsets.assign(static_cast<std::size_t>(councils) + 1, 0);
+  for (auto c : table.council) ++offsets[static_cast<std::size_t>(c) + 1];
+  for (std::size_t c = 0; c < static_cast<std::size_t>(councils); ++c) offsets[c + 1] += offsets[c];
+  rows.resize(table.council.size());
+  std::vector<std::int32_t> cursor(offsets.begin(), offsets.end() - 1);
+  for (std::size_t r = 0; r < table.council.size(); ++r)
+    rows[static_cast<std::size_t>(cursor[static_cast<std::size_t>(table.council[r])]++)] = static_cast<std::int32_t>(r);
+}
+
+std::size_t pick_band(double u, const std::vector<double>& shares) {
+  double cumulative = 0;
+  for (std::size_t i = 0; i < shares.size(); ++i) {
+    cumulative += shares[i];
+    if (u < cumulative) return i;
+  }
+  return shares.size() - 1;
+}
+}  // namespace
+
+void Market::rebuild_rows() {
+  group_rows(people, councils(), rows.people_offsets, rows.people);
+  group_rows(workers, councils(), rows.worker_offsets, rows.workers);
+  group_rows(providers, councils(), rows.provider_offsets, rows.providers);
+}
+
+float Market::formal_need(std::uint8_t band, std::uint8_t ties) const {
+  if (band == 0) return 0.0f;
+  const double hours = spec.need.hours_by_band[band - 1u];
+  const double informal = std::min(hours * 0.5, ties * spec.need.informal_hours_per_tie);
+  return static_cast<float>(hours - informal);
+}
+
+std::size_t Market::add_person(int council, std::int32_t locality, engine::Stream& stream) {
+  const std::size_t r = engine::append_row(people, people_index);
+  const auto& need = spec.need;
+  people.council[r] = static_cast<std::int16_t>(council);
+  people.locality[r] = locality;
+  people.age_band[r] = static_cast<std::uint8_t>(pick_band(stream.uniform(), need.age_band_shares));
+  people.need_band[r] = static_cast<std::uint8_t>(1 + pick_band(stream.uniform(), need.initial_band_shares));
+  const double u = stream.uniform();
+  const auto& el = spec.eligibility;
+  people.capital_band[r] = u < el.share_above_upper ? 2 : u < el.share_above_upper + el.share_between ? 1 : 0;
+  boost::random::poisson_distribution<int, double> ties(std::max(need.mean_ties, 1e-9));
+  people.ties[r] = static_cast<std::uint8_t>(std::min(ties(stream), 20));
+  people.alive[r] = 1;
+  people.need_hours[r] = formal_need(people.need_band[r], people.ties[r]);
+  people.wellbeing[r] = 0.6f;
+  people.provider[r] = engine::kNoAgent;
+  return r;
+}
+
+std::size_t Market::add_worker(int council, std::int32_t locality, engine::AgentId employer, bool founder) {
+  const std::size_t r = engine::append_row(workers, workers_index);
+  workers.council[r] = static_cast<std::int16_t>(council);
+  workers.locality[r] = locality;
+  workers.employer[r] = employer;
+  workers.alive[r] = 1;
+  workers.is_founder[r] = founder;
+  const auto prow = provider_row(employer);
+  auto stream = rng.stream(static_cast<std::uint64_t>(week), static_cast<std::uint64_t>(workers.id[r]), kBuildWorker);
+  if (prow >= 0) {
+    const auto arch = static_cast<Archetype>(providers.archetype[static_cast<std::size_t>(prow)]);
+    workers.wage[r] = providers.wage[static_cast<std::size_t>(prow)];
+    workers.zero_hours[r] = !founder && stream.bernoulli(spec.providers.of(arch).zero_hours_share);
+    providers.staff[static_cast<std::size_t>(prow)] += 1;
+  }
+  workers.stress[r] = static_cast<float>(spec.retention.stress_base);
+  workers.effective_pay[r] = workers.wage[r];
+  return r;
+}
+
+std::size_t Market::add_provider(int council, Archetype archetype, std::int32_t locality, std::int32_t group) {
+  const std::size_t r = engine::append_row(providers, providers_index);
+  const auto& a = spec.providers.of(archetype);
+  providers.council[r] = static_cast<std::int16_t>(council);
+  providers.home_locality[r] = locality;
+  providers.archetype[r] = static_cast<std::uint8_t>(archetype);
+  providers.alive[r] = 1;
+  providers.group[r] = group >= 0 ? group : next_group++;
+  providers.founder[r] = engine::kNoAgent;
+  providers.wage[r] = static_cast<float>(a.wage);
+  providers.cost_per_hour[r] = static_cast<float>(cost_per_hour(archetype, a.wage));
+  providers.private_price[r] = static_cast<float>(providers.cost_per_hour[r] * (1 + a.target_margin) * (1 + a.private_markup));
+  providers.quality[r] = static_cast<float>(a.quality);
+  return r;
+}
+
+double Market::cost_per_hour(Archetype archetype, double wage) const {
+  const auto& a = spec.providers.of(archetype);
+  // Guaranteed-hours staff are paid for travel; zero-hours staff are not (MODEL.md §7).
+  const double paid_travel = (1 - a.zero_hours_share) * a.unpaid_travel_minutes / 60.0;
+  return wage * (1 + spec.providers.on_cost) * (1 + paid_travel) + a.overhead_per_hour;
+}
+
+bool Market::serves(std::size_t p, std::int32_t locality) const {
+  if (geography.council_of(locality) != providers.council[p]) return false;
+  const auto arch = static_cast<Archetype>(providers.archetype[p]);
+  return geography.minutes(providers.home_locality[p], locality) <= spec.providers.of(arch).radius_minutes;
+}
+
+std::int32_t Market::lot_of(std::int32_t locality) const {
+  const int c = geography.council_of(locality);
+  return (locality - geography.first_locality(c)) / static_cast<std::int32_t>(spec.commissioning.lot_size);
+}
+
+void Market::flush_pending() {
+  for (int c = 0; c < councils(); ++c) {
+    auto& pend = pending[static_cast<std::size_t>(c)];
+    std::vector<engine::AgentId> new_provider_ids;
+    for (const auto& np : pend.providers) {
+      const auto r = add_provider(c, np.archetype, np.locality, np.group);
+      new_provider_ids.push_back(providers.id[r]);
+      log_provider_event(c, r, np.archetype == Archetype::micro ? ProviderEventKind::founding : ProviderEventKind::entry);
+      if (np.founder_worker != engine::kNoAgent) {
+        const auto wr = static_cast<std::size_t>(workers_index.row_of(np.founder_worker));
+        workers.employer[wr] = providers.id[r];
+        workers.is_founder[wr] = 1;
+        workers.zero_hours[wr] = 0;
+        workers.wage[wr] = providers.wage[r];
+        workers.tenure_weeks[wr] = 0;
+        workers.weeks_searching[wr] = 0;
+        providers.staff[r] += 1;
+        providers.founder[r] = np.founder_worker;
+      }
+    }
+    for (const auto& nw : pend.workers) {
+      const engine::AgentId employer =
+          nw.employer_pending >= 0 ? new_provider_ids[static_cast<std::size_t>(nw.employer_pending)] : nw.employer;
+      const auto wr = add_worker(c, nw.locality, employer, nw.founder);
+      if (nw.founder) providers.founder[static_cast<std::size_t>(provider_row(employer))] = workers.id[wr];
+    }
+    for (const auto& np : pend.people) {
+      auto stream = rng.stream(static_cast<std::uint64_t>(week), np.draw_key, kNewPerson);
+      add_person(c, np.locality, stream);
+    }
+    pend.people.clear();
+    pend.workers.clear();
+    pend.providers.clear();
+  }
+  rebuild_rows();
+}
+
+void Market::log_provider_event(int council, std::size_t p, ProviderEventKind kind) {
+  auto& log = council_provider_events[static_cast<std::size_t>(council)];
+  log.week.push_back(week);
+  log.council.push_back(council);
+  log.provider.push_back(providers.id[p]);
+  log.archetype.push_back(providers.archetype[p]);
+  log.kind.push_back(static_cast<std::uint8_t>(kind));
+}
+
+void Market::merge_event_logs() {
+  for (int c = 0; c < councils(); ++c) {
+    auto& t = council_tenders[static_cast<std::size_t>(c)];
+    auto& b = council_bids[static_cast<std::size_t>(c)];
+    // Bids refer to tenders by their row in the council log; shift to the merged log's rows.
+    const auto base = static_cast<std::int32_t>(tenders.size());
+    for (auto& row : b.tender) row += base;
+    drain_into(tenders, t);
+    drain_into(bids, b);
+    drain_into(provider_events, council_provider_events[static_cast<std::size_t>(c)]);
+  }
+}
+
+void Market::compact_dead() {
+  // The alive column is itself compacted, so the masks are copies.
+  engine::compact(people, std::vector<std::uint8_t>(people.alive), people_index);
+  engine::compact(workers, std::vector<std::uint8_t>(workers.alive), workers_index);
+  engine::compact(providers, std::vector<std::uint8_t>(providers.alive), providers_index);
+  rebuild_rows();
+}
+
+}  // namespace cm

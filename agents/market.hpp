@@ -1,0 +1,128 @@
+#pragma once
+// The whole state of a running market and the helpers every rule shares. Rules are free functions
+// in their own files (need.cpp, eligibility.cpp, ...), each taking the Market and changing the
+// columns its rule owns; model.cpp runs them in the order of MODEL.md §3.
+#include <cstdint>
+#include <vector>
+
+#include "agents/commissioners.hpp"
+#include "agents/events.hpp"
+#include "agents/geography.hpp"
+#include "agents/parameters.hpp"
+#include "agents/people.hpp"
+#include "agents/providers.hpp"
+#include "agents/types.hpp"
+#include "agents/workers.hpp"
+#include "engine/rng.hpp"
+
+namespace cm {
+
+// Rows of each agent kind grouped by council, rebuilt after agents are added or removed, so
+// per-council markets touch only their own rows.
+struct CouncilRows {
+  std::vector<std::int32_t> people_offsets, people;
+  std::vector<std::int32_t> worker_offsets, workers;
+  std::vector<std::int32_t> provider_offsets, providers;
+};
+
+// Agents a per-council phase wants to create; appended in council order after the phase.
+struct NewProvider {
+  Archetype archetype;
+  std::int32_t locality;
+  std::int32_t group;  // -1 = own group
+  bool founded_by_outsider;
+  engine::AgentId founder_worker;  // existing worker founding a micro-enterprise, or -1
+};
+struct NewWorker {
+  std::int32_t locality;
+  std::int32_t employer_pending;  // index into the same council's pending providers, or -1
+  engine::AgentId employer;       // existing provider, or -1
+  bool founder;
+};
+struct NewPerson {
+  std::int32_t locality;
+  std::uint64_t draw_key;  // identifies the stream that sets its characteristics
+};
+struct Pending {
+  std::vector<NewPerson> people;
+  std::vector<NewWorker> workers;
+  std::vector<NewProvider> providers;
+};
+
+struct Market {
+  explicit Market(const ScenarioSpec& spec, std::uint64_t seed, std::uint64_t replicate);
+
+  ScenarioSpec spec;
+  engine::RngRoot rng;
+  std::int32_t week = 0;  // steps completed
+  Geography geography;
+  People people;
+  Workers workers;
+  Providers providers;
+  engine::IdIndex people_index, workers_index, providers_index;
+  std::vector<Commissioner> commissioners;
+  std::vector<WeekTally> tally;
+  std::vector<Pending> pending;
+  CouncilRows rows;
+  TenderLog tenders;
+  BidLog bids;
+  ProviderEventLog provider_events;
+  std::vector<TenderLog> council_tenders;
+  std::vector<BidLog> council_bids;
+  std::vector<ProviderEventLog> council_provider_events;
+  std::int32_t next_group = 0;
+
+  int councils() const noexcept { return static_cast<int>(spec.councils.size()); }
+  std::int32_t provider_row(engine::AgentId id) const noexcept { return providers_index.row_of(id); }
+  // Rows of one council as [begin, end) pointers.
+  template <class Fn>
+  void for_council_people(int c, Fn&& fn) const {
+    for (auto k = rows.people_offsets[c]; k < rows.people_offsets[c + 1]; ++k) fn(static_cast<std::size_t>(rows.people[k]));
+  }
+  template <class Fn>
+  void for_council_workers(int c, Fn&& fn) const {
+    for (auto k = rows.worker_offsets[c]; k < rows.worker_offsets[c + 1]; ++k) fn(static_cast<std::size_t>(rows.workers[k]));
+  }
+  template <class Fn>
+  void for_council_providers(int c, Fn&& fn) const {
+    for (auto k = rows.provider_offsets[c]; k < rows.provider_offsets[c + 1]; ++k)
+      fn(static_cast<std::size_t>(rows.providers[k]));
+  }
+
+  void rebuild_rows();
+  // Appends pending agents in council order, then rebuilds the row lists.
+  void flush_pending();
+  void merge_event_logs();
+  void log_provider_event(int council, std::size_t provider_row, ProviderEventKind kind);
+  // Removes dead agents; ids stay valid (row_of returns -1 for removed ones).
+  void compact_dead();
+
+  // Adds one agent and returns its row. Values not given are the column's neutral value.
+  std::size_t add_person(int council, std::int32_t locality, engine::Stream& stream);
+  std::size_t add_worker(int council, std::int32_t locality, engine::AgentId employer, bool founder);
+  std::size_t add_provider(int council, Archetype archetype, std::int32_t locality, std::int32_t group);
+
+  // Cost of one delivered hour for a provider paying `wage`, all costs included.
+  double cost_per_hour(Archetype archetype, double wage) const;
+  // Does the provider (row) serve a locality?
+  bool serves(std::size_t provider_row, std::int32_t locality) const;
+  // The council's tender lot of a locality.
+  std::int32_t lot_of(std::int32_t locality) const;
+  // Sets the people's formal need from their band and ties.
+  float formal_need(std::uint8_t band, std::uint8_t ties) const;
+};
+
+// The rules of MODEL.md §3, in order. Each lives in the file of the same name.
+void apply_need(Market& m);             // need.cpp: incidence, progression, exits
+void apply_eligibility(Market& m);      // eligibility.cpp: means test, eligibility, route
+void apply_commissioning(Market& m);    // tendering.cpp: tenders, hand-backs, budgets
+void apply_matching(Market& m);         // matching.cpp: placing people with providers
+void apply_labour_market(Market& m);    // labour_market.cpp: vacancies and hiring
+void apply_founding(Market& m);         // founding.cpp: micro-enterprise founding
+void apply_delivery(Market& m);         // delivery.cpp: hours delivered, continuity, pay
+void apply_retention(Market& m);        // retention.cpp: stress and quits
+void apply_finance(Market& m);          // finance.cpp: income, costs, extraction, hand-back decisions
+void apply_entry_exit(Market& m);       // provider_entry_exit.cpp: exits, closures, entry
+void apply_outcomes(Market& m);         // outcomes.cpp: wellbeing and observed quality
+
+}  // namespace cm

@@ -1,0 +1,196 @@
+// MODEL.md §3.4 — matching: council-managed people go to contract holders of their lot with room,
+// then to spot purchase; direct-payment holders and self-funders choose among the providers that
+// serve their locality by a logit on quality, relational care and price. Dissatisfied private
+// clients switch with a small weekly probability. Council-funded placements respect the budget;
+// whoever cannot be placed waits.
+#include <algorithm>
+#include <cmath>
+
+#include "agents/market.hpp"
+#include "engine/parallel.hpp"
+
+namespace cm {
+namespace {
+
+// Hours a provider will take on: its capacity plus overbooking while it recruits, plus one
+// worker's worth so that a provider with no staff yet can start; never beyond its largest size.
+double intake_limit(const Market& m, std::size_t p) {
+  const auto& a = m.spec.providers.of(static_cast<Archetype>(m.providers.archetype[p]));
+  const double limit = m.providers.capacity_hours[p] * (1 + m.spec.providers.overbook) + a.contracted_hours;
+  return std::min(limit, static_cast<double>(a.max_workers) * a.contracted_hours);
+}
+
+bool can_take(const Market& m, std::size_t p, double hours) {
+  return m.providers.alive[p] && !m.providers.handing_back[p] && m.providers.allocated_hours[p] + hours <= intake_limit(m, p);
+}
+
+void unplace(Market& m, std::size_t i) {
+  m.people.provider[i] = engine::kNoAgent;
+  m.people.placement[i] = static_cast<std::uint8_t>(Placement::none);
+  m.people.price[i] = 0;
+}
+
+void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::vector<std::int32_t>& candidates) {
+  auto& p = m.people;
+  auto& pr = m.providers;
+  auto& com = m.commissioners[static_cast<std::size_t>(c)];
+  const auto& policy = m.spec.commissioning;
+  const auto& oc = m.spec.outcomes;
+
+  // Placements that no longer hold: provider gone, need ended, the lot re-let to someone else,
+  // or a dissatisfied private client switching.
+  auto holds_contract = [&](engine::AgentId provider, std::int32_t lot) {
+    return std::any_of(com.contracts.begin(), com.contracts.end(),
+                       [&](const Contract& k) { return k.provider == provider && k.lot == lot; });
+  };
+  auto contract_price = [&](engine::AgentId provider, std::int32_t lot) {
+    for (const auto& k : com.contracts)
+      if (k.provider == provider && k.lot == lot) return static_cast<double>(k.price);
+    return 0.0;
+  };
+  m.for_council_people(c, [&](std::size_t i) {
+    if (!p.alive[i] || p.provider[i] == engine::kNoAgent) return;
+    const auto row = m.provider_row(p.provider[i]);
+    const auto placement = static_cast<Placement>(p.placement[i]);
+    bool drop = row < 0 || !pr.alive[static_cast<std::size_t>(row)] || p.need_hours[i] <= 0 ||
+                static_cast<Route>(p.route[i]) == Route::none;
+    if (!drop && placement == Placement::contract) {
+      const auto lot = m.lot_of(p.locality[i]);
+      drop = com.lot_relet[static_cast<std::size_t>(lot)] && !holds_contract(p.provider[i], lot);
+      if (!drop && com.lot_relet[static_cast<std::size_t>(lot)]) p.price[i] = static_cast<float>(contract_price(p.provider[i], lot));
+    }
+    if (!drop && placement == Placement::private_purchase && p.wellbeing[i] < oc.switch_threshold) {
+      auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(p.id[i]), kSwitch);
+      drop = stream.bernoulli(oc.switch_per_week);
+    }
+    if (drop) {
+      unplace(m, i);
+      p.continuity[i] = 0;
+    }
+  });
+
+  // Provider loads and the council's committed spend, from the placements that stand.
+  m.for_council_providers(c, [&](std::size_t q) {
+    pr.allocated_hours[q] = 0;
+    pr.clients[q] = 0;
+  });
+  com.committed = 0;
+  m.for_council_people(c, [&](std::size_t i) {
+    if (!p.alive[i] || p.provider[i] == engine::kNoAgent) return;
+    const auto q = static_cast<std::size_t>(m.provider_row(p.provider[i]));
+    pr.allocated_hours[q] += p.need_hours[i];
+    pr.clients[q] += 1;
+    if (static_cast<Route>(p.route[i]) != Route::self_funder) com.committed += p.need_hours[i] * p.price[i];
+  });
+
+  // Providers serving each locality of the council (CSR lists, in row order).
+  const auto first = m.geography.first_locality(c);
+  const auto nloc = static_cast<std::size_t>(m.geography.locality_count(c));
+  offsets.assign(nloc + 1, 0);
+  candidates.clear();
+  for (std::size_t l = 0; l < nloc; ++l) {
+    offsets[l] = static_cast<std::int32_t>(candidates.size());
+    m.for_council_providers(c, [&](std::size_t q) {
+      if (pr.alive[q] && m.serves(q, first + static_cast<std::int32_t>(l))) candidates.push_back(static_cast<std::int32_t>(q));
+    });
+  }
+  offsets[nloc] = static_cast<std::int32_t>(candidates.size());
+
+  const double spot_price = policy.reference_rate * (1 + policy.spot_premium);
+  m.for_council_people(c, [&](std::size_t i) {
+    if (!p.alive[i] || p.provider[i] != engine::kNoAgent) return;
+    const auto route = static_cast<Route>(p.route[i]);
+    const double need = p.need_hours[i];
+    if (route == Route::none || need <= 0) {
+      p.weeks_waiting[i] = 0;
+      return;
+    }
+    const auto l = static_cast<std::size_t>(p.locality[i] - first);
+    const auto begin = candidates.begin() + offsets[l];
+    const auto end = candidates.begin() + offsets[l + 1];
+    std::int32_t chosen = -1;
+    double price = 0;
+    Placement placement = Placement::none;
+    if (route == Route::council_managed) {
+      const auto lot = m.lot_of(p.locality[i]);
+      double best_room = -1;
+      for (auto it = begin; it != end; ++it) {
+        const auto q = static_cast<std::size_t>(*it);
+        if (!can_take(m, q, need)) continue;
+        const double k = contract_price(pr.id[q], lot);
+        if (k <= 0) continue;
+        const double room = intake_limit(m, q) - pr.allocated_hours[q];
+        if (room > best_room) {
+          best_room = room;
+          chosen = *it;
+          price = k;
+        }
+      }
+      placement = Placement::contract;
+      if (chosen < 0) {  // spot purchase from whoever has room and takes council work
+        for (auto it = begin; it != end; ++it) {
+          const auto q = static_cast<std::size_t>(*it);
+          const auto arch = static_cast<Archetype>(pr.archetype[q]);
+          if ((arch == Archetype::micro && !policy.accredit_micro) || !can_take(m, q, need)) continue;
+          const double room = intake_limit(m, q) - pr.allocated_hours[q];
+          if (room > best_room) {
+            best_room = room;
+            chosen = *it;
+          }
+        }
+        price = std::max(spot_price, policy.price_floor);
+        placement = Placement::spot;
+      }
+    } else {
+      // Logit choice over providers with room (self-funders and direct payments).
+      auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(p.id[i]), kMatch);
+      double total = 0;
+      for (auto it = begin; it != end; ++it) {
+        const auto q = static_cast<std::size_t>(*it);
+        if (!can_take(m, q, need)) continue;
+        const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
+        total += std::exp(3.0 * pr.quality[q] + 1.0 * a.relational - 0.12 * pr.private_price[q]);
+      }
+      double u = stream.uniform() * total;
+      for (auto it = begin; it != end && total > 0; ++it) {
+        const auto q = static_cast<std::size_t>(*it);
+        if (!can_take(m, q, need)) continue;
+        const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
+        u -= std::exp(3.0 * pr.quality[q] + 1.0 * a.relational - 0.12 * pr.private_price[q]);
+        chosen = *it;
+        if (u <= 0) break;
+      }
+      if (chosen >= 0) price = pr.private_price[static_cast<std::size_t>(chosen)];
+      placement = Placement::private_purchase;
+    }
+    const bool council_pays = route != Route::self_funder;
+    if (chosen >= 0 && council_pays && com.committed + need * price > com.weekly_budget) chosen = -1;
+    if (chosen < 0) {
+      p.weeks_waiting[i] = static_cast<std::int16_t>(std::min(p.weeks_waiting[i] + 1, 30000));
+      return;
+    }
+    const auto q = static_cast<std::size_t>(chosen);
+    p.provider[i] = pr.id[q];
+    p.placement[i] = static_cast<std::uint8_t>(placement);
+    p.price[i] = static_cast<float>(price);
+    p.weeks_waiting[i] = 0;
+    p.continuity[i] = 0;
+    pr.allocated_hours[q] += static_cast<float>(need);
+    pr.clients[q] += 1;
+    if (council_pays) com.committed += need * price;
+  });
+}
+
+}  // namespace
+
+void apply_matching(Market& m) {
+  engine::parallel_for_rows(
+      static_cast<std::size_t>(m.councils()),
+      [&](std::size_t c) {
+        thread_local std::vector<std::int32_t> offsets, candidates;
+        match_council(m, static_cast<int>(c), offsets, candidates);
+      },
+      1);
+}
+
+}  // namespace cm

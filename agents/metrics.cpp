@@ -1,0 +1,178 @@
+#include "agents/metrics.hpp"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+
+#include "engine/parallel.hpp"
+
+namespace cm {
+
+const std::array<MetricInfo, kMetricCount>& metric_catalogue() {
+  static const std::array<MetricInfo, kMetricCount> catalogue{{
+      {"people_needing_care", "people", "people with formal care needs"},
+      {"people_served", "people", "people receiving some formal care this week"},
+      {"people_waiting", "people", "people eligible or paying for care with no provider"},
+      {"people_self_funded", "people", "people on the self-funder route"},
+      {"people_council_managed", "people", "people whose care the council arranges"},
+      {"people_direct_payment", "people", "people holding a direct payment"},
+      {"hours_needed", "h/week", "formal care hours needed (eligible or paying)"},
+      {"hours_delivered", "h/week", "formal care hours delivered"},
+      {"hours_unmet", "h/week", "formal care hours needed but not delivered"},
+      {"workers", "workers", "care workers employed"},
+      {"vacancies", "posts", "vacancies posted"},
+      {"vacancy_rate", "1", "vacancies / (workers + vacancies)"},
+      {"turnover_rate", "1/year", "leavers over the last 52 weeks / mean staff"},
+      {"turnover_rate_nlw", "1/year", "turnover of staff paid at or below the National Living Wage"},
+      {"turnover_rate_nlw_plus_150", "1/year", "turnover of staff paid at least GBP 1.50 above the NLW"},
+      {"mean_wage", "GBP/h", "mean hourly wage of employed workers"},
+      {"mean_effective_pay", "GBP/h", "mean pay per hour worked, unpaid travel included"},
+      {"zero_hours_share", "1", "share of employed workers on zero-hours contracts"},
+      {"hires", "workers/week", "workers hired this week"},
+      {"hires_from_care_share", "1", "share of this week's hires who came from another care job"},
+      {"providers_chain", "providers", "chain branches operating"},
+      {"providers_agency", "providers", "local agencies operating"},
+      {"micro_enterprises", "providers", "community micro-enterprises operating"},
+      {"micro_enterprises_founded", "providers/week", "micro-enterprises founded this week"},
+      {"micro_enterprises_closed", "providers/week", "micro-enterprises closed this week"},
+      {"micro_enterprise_jobs", "workers", "workers in micro-enterprises, owners included"},
+      {"micro_enterprise_clients", "people", "people supported by micro-enterprises"},
+      {"provider_entries", "providers/week", "agencies and chain branches entering this week"},
+      {"provider_exits", "providers/week", "providers exiting this week (micro-enterprise closures included)"},
+      {"handbacks", "contracts/week", "council contracts handed back this week"},
+      {"tenders", "lots/week", "lots tendered this week"},
+      {"chain_share_council_hours", "1", "chains' share of council-managed hours delivered"},
+      {"hhi_council_hours", "1", "Herfindahl-Hirschman index of council-managed hours by provider group (0..10000)"},
+      {"council_spend", "GBP/week", "council spend: contracts, spot, direct payments, programme, prevention"},
+      {"price_per_hour", "GBP/h", "mean price the council pays per council-managed hour"},
+      {"extraction", "GBP/week", "money leaving the region as profit, rent and interest"},
+      {"local_retained", "GBP/week", "wages plus the surplus of local providers"},
+      {"mean_wellbeing", "1", "mean wellbeing of people needing care (0..1)"},
+      {"continuity", "1", "mean share of visits by the usual worker, people served"},
+      {"mean_stress", "1", "mean stress of employed workers (0..1)"},
+  }};
+  return catalogue;
+}
+
+MetricsState::MetricsState(int councils) : windows_(static_cast<std::size_t>(councils)) {}
+
+void MetricsState::compute(const Market& m, std::vector<double>& values) {
+  const auto nc = static_cast<std::size_t>(m.councils());
+  values.assign(kMetricCount * nc, 0.0);
+  const double nlw = m.spec.labour.nlw;
+  const int slot = cursor_;
+  cursor_ = (cursor_ + 1) % kWindow;
+  filled_ = std::min(filled_ + 1, kWindow);
+  engine::parallel_for_rows(
+      nc,
+      [&](std::size_t c) {
+        auto v = [&](Metric k) -> double& { return values[k * nc + c]; };
+        const auto& t = m.tally[c];
+        const auto& p = m.people;
+        double wellbeing = 0, continuity = 0;
+        m.for_council_people(static_cast<int>(c), [&](std::size_t i) {
+          if (!p.alive[i] || p.need_band[i] == 0) return;
+          const auto route = static_cast<Route>(p.route[i]);
+          v(kPeopleNeedingCare) += 1;
+          wellbeing += p.wellbeing[i];
+          v(kPeopleSelfFunded) += route == Route::self_funder;
+          v(kPeopleCouncilManaged) += route == Route::council_managed;
+          v(kPeopleDirectPayment) += route == Route::direct_payment;
+          if (route == Route::none) return;
+          v(kHoursNeeded) += p.need_hours[i];
+          v(kHoursDelivered) += p.hours_received[i];
+          if (p.hours_received[i] > 0) {
+            v(kPeopleServed) += 1;
+            continuity += p.continuity[i];
+          }
+          if (p.provider[i] == engine::kNoAgent && p.need_hours[i] > 0) v(kPeopleWaiting) += 1;
+          if (p.provider[i] != engine::kNoAgent) {
+            const auto q = static_cast<std::size_t>(m.provider_row(p.provider[i]));
+            if (static_cast<Archetype>(m.providers.archetype[q]) == Archetype::micro) v(kMicroEnterpriseClients) += 1;
+          }
+        });
+        v(kHoursUnmet) = std::max(0.0, v(kHoursNeeded) - v(kHoursDelivered));
+        v(kMeanWellbeing) = v(kPeopleNeedingCare) > 0 ? wellbeing / v(kPeopleNeedingCare) : 0;
+        v(kContinuity) = v(kPeopleServed) > 0 ? continuity / v(kPeopleServed) : 0;
+
+        const auto& w = m.workers;
+        double wage = 0, pay = 0, zero = 0, stress = 0, staff_nlw = 0, staff_150 = 0;
+        m.for_council_workers(static_cast<int>(c), [&](std::size_t k) {
+          if (!w.alive[k] || w.employer[k] == engine::kNoAgent) return;
+          v(kWorkers) += 1;
+          wage += w.wage[k];
+          pay += w.effective_pay[k];
+          zero += w.zero_hours[k];
+          stress += w.stress[k];
+          staff_nlw += w.wage[k] <= nlw + 0.005;
+          staff_150 += w.wage[k] >= nlw + 1.5;
+          const auto q = static_cast<std::size_t>(m.provider_row(w.employer[k]));
+          if (static_cast<Archetype>(m.providers.archetype[q]) == Archetype::micro) v(kMicroEnterpriseJobs) += 1;
+        });
+        const double staff = v(kWorkers);
+        v(kMeanWage) = staff > 0 ? wage / staff : 0;
+        v(kMeanEffectivePay) = staff > 0 ? pay / staff : 0;
+        v(kZeroHoursShare) = staff > 0 ? zero / staff : 0;
+        v(kMeanStress) = staff > 0 ? stress / staff : 0;
+
+        const auto& pr = m.providers;
+        std::vector<std::pair<std::int32_t, double>> group_hours;
+        double council_hours = 0, chain_hours = 0;
+        m.for_council_providers(static_cast<int>(c), [&](std::size_t q) {
+          if (!pr.alive[q]) return;
+          const auto arch = static_cast<Archetype>(pr.archetype[q]);
+          v(kProvidersChain) += arch == Archetype::chain;
+          v(kProvidersAgency) += arch == Archetype::agency;
+          v(kMicroEnterprises) += arch == Archetype::micro;
+          v(kVacancies) += pr.vacancies[q];
+          if (pr.council_hours[q] > 0) {
+            group_hours.emplace_back(pr.group[q], pr.council_hours[q]);
+            council_hours += pr.council_hours[q];
+            if (arch == Archetype::chain) chain_hours += pr.council_hours[q];
+          }
+        });
+        v(kVacancyRate) = staff + v(kVacancies) > 0 ? v(kVacancies) / (staff + v(kVacancies)) : 0;
+        v(kChainShareCouncilHours) = council_hours > 0 ? chain_hours / council_hours : 0;
+        std::sort(group_hours.begin(), group_hours.end());
+        double hhi = 0;
+        for (std::size_t k = 0; k < group_hours.size();) {
+          double sum = 0;
+          const auto g = group_hours[k].first;
+          for (; k < group_hours.size() && group_hours[k].first == g; ++k) sum += group_hours[k].second;
+          hhi += (sum / council_hours) * (sum / council_hours);
+        }
+        v(kHhiCouncilHours) = council_hours > 0 ? hhi * 10000 : 0;
+
+        v(kMicroEnterprisesFounded) = t.founded;
+        v(kMicroEnterprisesClosed) = t.closed;
+        v(kProviderEntries) = t.entries;
+        v(kProviderExits) = t.exits;
+        v(kHandbacks) = t.handbacks;
+        v(kTenders) = t.tenders;
+        v(kHires) = t.hires;
+        v(kHiresFromCareShare) = t.hires > 0 ? t.hires_from_care / t.hires : 0;
+        v(kCouncilSpend) = t.spend;
+        v(kPricePerHour) = t.council_hours > 0 ? t.council_payment / t.council_hours : 0;
+        v(kExtraction) = t.extraction;
+        v(kLocalRetained) = t.local_retained;
+
+        auto& win = windows_[c];
+        win.leavers[static_cast<std::size_t>(slot)] = t.leavers;
+        win.leavers_nlw[static_cast<std::size_t>(slot)] = t.leavers_nlw;
+        win.leavers_150[static_cast<std::size_t>(slot)] = t.leavers_nlw150;
+        win.staff[static_cast<std::size_t>(slot)] = staff;
+        win.staff_nlw[static_cast<std::size_t>(slot)] = staff_nlw;
+        win.staff_150[static_cast<std::size_t>(slot)] = staff_150;
+        auto rate = [&](const std::array<double, kWindow>& leavers, const std::array<double, kWindow>& heads) {
+          const double l = std::accumulate(leavers.begin(), leavers.begin() + filled_, 0.0);
+          const double h = std::accumulate(heads.begin(), heads.begin() + filled_, 0.0) / filled_;
+          return h > 0 ? l / h * (static_cast<double>(kWindow) / filled_) : 0.0;
+        };
+        v(kTurnoverRate) = rate(win.leavers, win.staff);
+        v(kTurnoverRateNlw) = rate(win.leavers_nlw, win.staff_nlw);
+        v(kTurnoverRateNlw150) = rate(win.leavers_150, win.staff_150);
+      },
+      1);
+}
+
+}  // namespace cm

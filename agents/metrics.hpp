@@ -1,0 +1,49 @@
+#pragma once
+// The declared time series of MODEL.md §10, computed per council each week. Names, units and
+// meanings are listed here once; docs/output-format.md mirrors this table.
+#include <array>
+#include <cstddef>
+#include <vector>
+
+#include "agents/market.hpp"
+
+namespace cm {
+
+struct MetricInfo {
+  const char* name;
+  const char* units;
+  const char* long_name;
+};
+
+enum Metric : std::size_t {
+  kPeopleNeedingCare, kPeopleServed, kPeopleWaiting, kPeopleSelfFunded, kPeopleCouncilManaged, kPeopleDirectPayment,
+  kHoursNeeded, kHoursDelivered, kHoursUnmet,
+  kWorkers, kVacancies, kVacancyRate, kTurnoverRate, kTurnoverRateNlw, kTurnoverRateNlw150, kMeanWage,
+  kMeanEffectivePay, kZeroHoursShare, kHires, kHiresFromCareShare,
+  kProvidersChain, kProvidersAgency, kMicroEnterprises, kMicroEnterprisesFounded, kMicroEnterprisesClosed,
+  kMicroEnterpriseJobs, kMicroEnterpriseClients, kProviderEntries, kProviderExits, kHandbacks, kTenders,
+  kChainShareCouncilHours, kHhiCouncilHours, kCouncilSpend, kPricePerHour, kExtraction, kLocalRetained,
+  kMeanWellbeing, kContinuity, kMeanStress,
+  kMetricCount
+};
+
+const std::array<MetricInfo, kMetricCount>& metric_catalogue();
+
+// Rolling 52-week windows for turnover, per council.
+class MetricsState {
+ public:
+  explicit MetricsState(int councils);
+  // Fills values[metric * councils + council] for the week just stepped.
+  void compute(const Market& m, std::vector<double>& values);
+
+ private:
+  static constexpr int kWindow = 52;
+  struct Window {
+    std::array<double, kWindow> leavers{}, leavers_nlw{}, leavers_150{}, staff{}, staff_nlw{}, staff_150{};
+  };
+  std::vector<Window> windows_;
+  int filled_ = 0;
+  int cursor_ = 0;
+};
+
+}  // namespace cm

@@ -1,0 +1,33 @@
+#pragma once
+// The Model API shared by the command line and the Python bindings: build a market from a
+// validated scenario, step it week by week, read its columns, metrics and events.
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "agents/market.hpp"
+#include "agents/metrics.hpp"
+
+namespace cm {
+
+class Model {
+ public:
+  Model(const ScenarioSpec& spec, std::uint64_t seed, std::uint64_t replicate);
+
+  // Runs one week: the phases of MODEL.md §3 in order, then the metrics.
+  void step();
+  std::int32_t week() const noexcept { return market_.week; }
+  int councils() const noexcept { return market_.councils(); }
+  const Market& market() const noexcept { return market_; }
+  const ScenarioSpec& spec() const noexcept { return market_.spec; }
+  // The last week's metrics: values[metric * councils() + council].
+  const std::vector<double>& metrics() const noexcept { return metrics_; }
+  double metric_total(Metric metric) const;
+
+ private:
+  Market market_;
+  MetricsState metrics_state_;
+  std::vector<double> metrics_;
+};
+
+}  // namespace cm

@@ -1,0 +1,61 @@
+// MODEL.md §3.1 and §4 — need: new people develop need, bands progress or improve, people leave
+// (death, a move to residential care, recovery). Prevention and social ties slow progression;
+// unmet need speeds it.
+#include <algorithm>
+#include <cmath>
+
+#include <boost/random/poisson_distribution.hpp>
+
+#include "agents/market.hpp"
+#include "engine/parallel.hpp"
+
+namespace cm {
+
+void apply_need(Market& m) {
+  const auto& need = m.spec.need;
+  const double prevention = 1 - need.prevention_effect * std::min(1.0, m.spec.commissioning.prevention_share / 0.1);
+  auto& p = m.people;
+  engine::parallel_for_rows(p.id.size(), [&](std::size_t i) {
+    if (!p.alive[i]) return;
+    auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(p.id[i]), kNeed);
+    const std::size_t band = p.need_band[i] - 1u;
+    const double age_factor = p.age_band[i] == 2 ? 1.3 : p.age_band[i] == 0 ? 0.6 : 1.0;
+    const double u = stream.uniform();
+    const double exit = need.exit_per_year[band] * age_factor / 52.0;
+    if (u < exit) {
+      p.alive[i] = 0;
+      return;
+    }
+    const double unmet = p.need_hours[i] > 0 ? std::max(0.0, 1.0 - p.hours_received[i] / p.need_hours[i]) : 0.0;
+    const double ties = p.ties[i] / (p.ties[i] + 2.0);
+    const double progress = need.progression_per_year[band] / 52.0 * (1 + need.unmet_effect * unmet) *
+                            (1 - need.ties_effect * ties) * prevention;
+    const double improve = need.improvement_per_year[band] / 52.0;
+    if (u < exit + progress) {
+      p.need_band[i] = static_cast<std::uint8_t>(std::min<std::size_t>(band + 2, 4));
+    } else if (u < exit + progress + improve) {
+      if (band == 0) {
+        p.alive[i] = 0;  // recovered: leaves the population needing care
+        return;
+      }
+      p.need_band[i] = static_cast<std::uint8_t>(band);
+    }
+    p.need_hours[i] = m.formal_need(p.need_band[i], p.ties[i]);
+  });
+
+  for (int c = 0; c < m.councils(); ++c) {
+    const auto& cs = m.spec.councils[static_cast<std::size_t>(c)];
+    auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(c), kIncidence);
+    boost::random::poisson_distribution<int, double> arrivals(
+        std::max(1e-12, cs.adults_thousands * need.incidence_per_1000_adults / 52.0));
+    const int n = arrivals(stream);
+    const auto first = m.geography.first_locality(c);
+    const auto nloc = static_cast<std::uint32_t>(m.geography.locality_count(c));
+    for (int k = 0; k < n; ++k)
+      m.pending[static_cast<std::size_t>(c)].people.push_back(
+          {first + static_cast<std::int32_t>(stream.below(nloc)),
+           (static_cast<std::uint64_t>(c) << 32) | static_cast<std::uint64_t>(k)});
+  }
+}
+
+}  // namespace cm

@@ -1,0 +1,172 @@
+#pragma once
+// Every parameter of the model, as a typed struct. The schema in parameters.cpp declares each one
+// once, with its unit, default, allowed range and the source of the default; docs/ODD.md lists them.
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "agents/types.hpp"
+
+namespace cm {
+
+struct CouncilSpec {
+  std::string name;
+  std::int64_t localities = 0;
+  double adults_thousands = 0;   // population aged 18+, thousands
+  std::int64_t people = 0;       // people with formal care needs at the start
+  std::int64_t workers = 0;      // home care workers at the start
+  std::int64_t chains = 0;       // chain branches at the start
+  std::int64_t agencies = 0;     // local agencies at the start
+  std::int64_t micro_enterprises = 0;
+  double budget_million = 0;     // community care budget, GBP million a year
+  std::int64_t chain_groups = 0; // how many distinct chain groups the branches belong to (0 = one each)
+};
+
+struct ArchetypeSpec {
+  double wage = 0;                  // GBP/h paid to care workers
+  double zero_hours_share = 0;      // share of staff on zero-hours contracts
+  double contracted_hours = 0;      // paid hours a week a worker wants/holds
+  double unpaid_travel_minutes = 0; // unpaid travel per contact hour (zero-hours staff)
+  double overhead_per_hour = 0;     // GBP per delivered hour
+  double target_margin = 0;         // share added to cost when pricing
+  double extraction = 0;            // share of income leaving the region
+  double continuity = 0;            // share of visits by the usual worker with no turnover
+  double relational = 0;            // 0 = time-and-task visits, 1 = relational care
+  double autonomy = 0;              // workers' control over their work, 0..1
+  double radius_minutes = 0;        // travel time from home locality it serves
+  std::int64_t max_workers = 0;
+  double undercut = 0;              // strategic bid discount when its market share is low
+  double private_markup = 0;        // self-funder price over council price
+  double quality = 0;               // starting observed quality 0..1
+  double closure_per_year = 0;      // base annual closure hazard
+};
+
+struct ScenarioSpec {
+  struct Run {
+    std::int64_t steps = 0;
+    std::int64_t seed = 0;
+  } run;
+  struct Output {
+    std::int64_t snapshot_interval = 0;
+    std::int64_t compression = 0;
+    bool events = true;
+  } output;
+  struct Region {
+    std::string name;
+    std::string description;
+  } region;
+  std::vector<CouncilSpec> councils;
+  struct Geography {
+    double edge_minutes_min = 0, edge_minutes_max = 0;
+    double extra_edges_per_locality = 0;
+  } geography;
+  struct Need {
+    std::vector<double> hours_by_band;         // formal hours a week before informal care, bands 1..4
+    std::vector<double> initial_band_shares;   // bands 1..4
+    std::vector<double> age_band_shares;       // 18-64, 65-84, 85+
+    std::vector<double> progression_per_year;  // band b -> b+1
+    std::vector<double> improvement_per_year;  // band b -> b-1 (band 1 -> recovered)
+    std::vector<double> exit_per_year;         // death or move to residential care
+    double incidence_per_1000_adults = 0;      // new people a year
+    double informal_hours_per_tie = 0;
+    double mean_ties = 0;
+    double unmet_effect = 0;      // progression multiplier per unit unmet share
+    double ties_effect = 0;       // max reduction of progression from ties
+    double prevention_effect = 0; // reduction of progression at prevention share 10%
+  } need;
+  struct Eligibility {
+    double capital_upper = 0, capital_lower = 0;
+    double share_above_upper = 0, share_between = 0;
+    std::int64_t eligible_band = 0;
+    double dp_uptake_working_age = 0, dp_uptake_older = 0;
+  } eligibility;
+  struct Commissioning {
+    int mode = 0;
+    double contract_years = 0;
+    std::int64_t lot_size = 0;
+    double reference_rate = 0;
+    double price_floor = 0;
+    double wage_floor = 0;
+    double spot_premium = 0;
+    double budget_multiplier = 0;
+    double quality_threshold = 0;
+    double price_weight = 0;
+    bool accredit_micro = false;
+    std::int64_t handback_weeks = 0;
+    double prevention_share = 0;
+    double dp_uptake_multiplier = 0;
+  } commissioning;
+  struct Providers {
+    ArchetypeSpec chain, agency, micro;
+    double on_cost = 0;
+    double overbook = 0;
+    std::int64_t exit_loss_weeks = 0;
+    double entry_per_year = 0;
+    double chain_entry_share = 0;
+    const ArchetypeSpec& of(Archetype a) const { return a == Archetype::chain ? chain : a == Archetype::agency ? agency : micro; }
+  } providers;
+  struct Labour {
+    double nlw = 0;
+    double outside_wage = 0;
+    double fill_per_week = 0;
+    double fill_wage_sensitivity = 0;
+    double vacancy_buffer = 0;
+    std::int64_t search_weeks = 0;
+    double move_share = 0;
+  } labour;
+  struct Retention {
+    double base_quit_per_year = 0;
+    double wage_sensitivity = 0;
+    double zero_hours_factor = 0;
+    double stress_factor = 0;
+    double underemployment_factor = 0;
+    double stress_rate = 0;
+    double stress_base = 0;
+    double stress_workload = 0;
+    double stress_task = 0;
+  } retention;
+  struct Founding {
+    double base_per_year = 0;
+    double coordinators = 0;
+    double per_coordinator_per_year = 0;
+    double coordinator_capacity = 0;
+    double demand_elasticity = 0;
+    double outside_care_share = 0;
+    double reservation_income = 0;
+    double low_income_factor = 0;
+    double burnout_factor = 0;
+    double coordinator_cost = 0;
+  } founding;
+  struct Outcomes {
+    double rate = 0;
+    double base = 0;
+    double unmet_weight = 0;
+    double continuity_weight = 0;
+    double relational_weight = 0;
+    double ties_weight = 0;
+    double switch_per_week = 0;
+    double switch_threshold = 0;
+  } outcomes;
+};
+
+struct LoadedScenario {
+  ScenarioSpec spec;
+  std::string resolved_toml;            // the whole resolved config, defaults included
+  std::vector<std::string> layers;      // scenario, policies, --set overrides, in order
+};
+
+// Reads a scenario, overlays the policies and the --set assignments, validates everything.
+// Throws engine::config::ConfigError listing every problem.
+LoadedScenario load_scenario(const std::filesystem::path& scenario, const std::vector<std::filesystem::path>& policies,
+                             const std::vector<std::string>& assignments);
+// Same, from TOML text (the resolved config stored in an output file).
+LoadedScenario load_scenario_text(const std::string& toml_text, const std::string& origin);
+
+struct ParameterDoc {
+  std::string key, kind, unit, allowed, fallback, doc, source;
+};
+std::vector<ParameterDoc> parameter_docs();
+
+}  // namespace cm

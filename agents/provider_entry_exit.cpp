@@ -1,0 +1,107 @@
+// MODEL.md §3.8 — provider exit and entry: providers close after sustained losses or by a base
+// hazard (about one agency in seven a year); a micro-enterprise closes more readily when its
+// owner's income is below their reservation income or the owner is burnt out. New agencies and
+// chain branches enter where people wait for care. Clients of a closed provider are re-placed
+// (matching, next week) and lose continuity; its staff look for other care jobs.
+#include <algorithm>
+#include <cmath>
+
+#include <boost/random/poisson_distribution.hpp>
+
+#include "agents/market.hpp"
+#include "engine/parallel.hpp"
+
+namespace cm {
+namespace {
+
+void close_provider(Market& m, int c, std::size_t q, bool micro) {
+  auto& pr = m.providers;
+  pr.alive[q] = 0;
+  auto& tally = m.tally[static_cast<std::size_t>(c)];
+  tally.exits += 1;
+  if (micro) tally.closed += 1;
+  m.log_provider_event(c, q, micro ? ProviderEventKind::closure : ProviderEventKind::exit);
+  const auto id = pr.id[q];
+  m.for_council_workers(c, [&](std::size_t k) {
+    if (m.workers.employer[k] != id) return;
+    m.workers.employer[k] = engine::kNoAgent;
+    m.workers.weeks_searching[k] = 0;
+    tally.leavers += 1;
+    if (m.workers.is_founder[k]) {  // the owner of a closed micro-enterprise leaves care
+      m.workers.alive[k] = 0;
+    }
+  });
+}
+
+void entry_exit_council(Market& m, int c) {
+  auto& pr = m.providers;
+  const auto& spec = m.spec;
+  const auto& f = spec.founding;
+  double established = 0;
+  m.for_council_providers(c, [&](std::size_t q) {
+    if (!pr.alive[q]) return;
+    const auto arch = static_cast<Archetype>(pr.archetype[q]);
+    const auto& a = spec.providers.of(arch);
+    auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(pr.id[q]), kClosure);
+    double hazard = a.closure_per_year / 52.0;
+    if (arch == Archetype::micro) {
+      const auto founder = m.workers_index.row_of(pr.founder[q]);
+      const double owner_stress = founder >= 0 ? m.workers.stress[static_cast<std::size_t>(founder)] : 0.0;
+      const double owner_income = pr.surplus[q] + (founder >= 0 ? m.workers.paid_hours[static_cast<std::size_t>(founder)] *
+                                                                      m.workers.wage[static_cast<std::size_t>(founder)]
+                                                                : 0.0);
+      if (owner_income < f.reservation_income) hazard *= f.low_income_factor;
+      hazard *= 1 + f.burnout_factor * owner_stress;
+      if (founder < 0) hazard = 1;  // no owner, no enterprise
+    } else if (pr.loss_weeks[q] >= spec.providers.exit_loss_weeks) {
+      hazard = 1;
+    }
+    if (stream.uniform() < hazard) {
+      close_provider(m, c, q, arch == Archetype::micro);
+      return;
+    }
+    if (arch != Archetype::micro) established += 1;
+  });
+
+  // Entry responds to people waiting for care, relative to a 5% waiting share.
+  double waiting = 0, needing = 0;
+  m.for_council_people(c, [&](std::size_t i) {
+    if (!m.people.alive[i] || m.people.need_hours[i] <= 0 || static_cast<Route>(m.people.route[i]) == Route::none) return;
+    needing += 1;
+    waiting += m.people.provider[i] == engine::kNoAgent;
+  });
+  const double attractiveness = needing > 0 ? std::min(3.0, waiting / needing / 0.05) : 0.0;
+  const double per_week = spec.providers.entry_per_year / 52.0 * std::max(established, 1.0) * attractiveness;
+  auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(c), kEntry);
+  boost::random::poisson_distribution<int, double> entrants(std::max(per_week, 1e-12));
+  const int n = entrants(stream);
+  auto& pend = m.pending[static_cast<std::size_t>(c)];
+  const auto first = m.geography.first_locality(c);
+  const auto nloc = static_cast<std::uint32_t>(m.geography.locality_count(c));
+  for (int k = 0; k < n; ++k) {
+    const bool chain = stream.bernoulli(spec.providers.chain_entry_share);
+    const auto locality = first + static_cast<std::int32_t>(stream.below(nloc));
+    // A chain entering opens a branch of a group already present in the region when it can.
+    std::int32_t group = -1;
+    if (chain) {
+      std::vector<std::int32_t> groups;
+      m.for_council_providers(c, [&](std::size_t q) {
+        if (static_cast<Archetype>(pr.archetype[q]) == Archetype::chain) groups.push_back(pr.group[q]);
+      });
+      if (!groups.empty()) group = groups[stream.below(static_cast<std::uint32_t>(groups.size()))];
+    }
+    const auto index = static_cast<std::int32_t>(pend.providers.size());
+    pend.providers.push_back({chain ? Archetype::chain : Archetype::agency, locality, group, false, engine::kNoAgent});
+    for (int s = 0; s < 2; ++s) pend.workers.push_back({locality, index, engine::kNoAgent, false});
+    m.tally[static_cast<std::size_t>(c)].entries += 1;
+  }
+}
+
+}  // namespace
+
+void apply_entry_exit(Market& m) {
+  engine::parallel_for_rows(
+      static_cast<std::size_t>(m.councils()), [&](std::size_t c) { entry_exit_council(m, static_cast<int>(c)); }, 1);
+}
+
+}  // namespace cm

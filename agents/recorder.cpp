@@ -1,0 +1,123 @@
+#include "agents/recorder.hpp"
+
+#include <cstdio>
+#include <numeric>
+
+#include "engine/hdf5_writer.hpp"
+
+namespace cm {
+namespace {
+
+std::string flag_meanings(const auto& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : " ") + std::string(n);
+  return out;
+}
+
+// Writes every column of an agent table or event log into `group`, over dimension `dim`, whose
+// coordinate is `coordinate` (the id column, or a row index for logs).
+template <class Table>
+void write_table(engine::H5Writer& w, const std::string& group, const std::string& dim, const Table& table,
+                 const char* id_column) {
+  w.group(group);
+  std::vector<std::int32_t> index;
+  bool has_id = false;
+  const_cast<Table&>(table).for_each_column([&](const char* name, const auto& column) {
+    if (id_column && std::string(name) == id_column) {
+      w.dimension(group, engine::ColumnView::of(dim, column, "", "agent id"));
+      has_id = true;
+    }
+  });
+  if (!has_id) {
+    std::size_t n = 0;
+    const_cast<Table&>(table).for_each_column([&](const char*, const auto& column) { n = column.size(); });
+    index.resize(n);
+    std::iota(index.begin(), index.end(), 0);
+    w.dimension(group, engine::ColumnView::of(dim, index, "", "row"));
+  }
+  const_cast<Table&>(table).for_each_column([&](const char* name, const auto& column) {
+    if (id_column && std::string(name) == id_column) return;
+    w.variable(group, engine::ColumnView::of(name, column), {dim});
+  });
+}
+
+}  // namespace
+
+Recorder::Recorder(const std::filesystem::path& output, const Model& model, const Provenance& prov)
+    : writer_(std::make_unique<engine::H5Writer>(output, static_cast<int>(model.spec().output.compression))),
+      snapshot_interval_(model.spec().output.snapshot_interval),
+      events_(model.spec().output.events) {
+  auto& w = *writer_;
+  w.attribute("/", "format_name", prov.format_name);
+  w.attribute("/", "format_version", prov.format_version);
+  w.attribute("/", "software_version", prov.software_version);
+  w.attribute("/", "git_commit", prov.git_commit);
+  w.attribute("/", "config", prov.config_toml);
+  std::string layers;
+  for (const auto& l : prov.layers) layers += (layers.empty() ? "" : "\n") + l;
+  w.attribute("/", "config_layers", layers);
+  w.attribute("/", "seed", static_cast<std::int64_t>(prov.seed));
+  w.attribute("/", "replicate", static_cast<std::int64_t>(prov.replicate));
+  w.attribute("/", "threads", static_cast<std::int64_t>(prov.threads));
+  w.attribute("/", "start_time", prov.start_time);
+  w.attribute("/", "steps_requested", prov.steps_requested);
+  w.attribute("/", "region", model.spec().region.name);
+  w.attribute("/", "complete", std::int64_t{0});
+  w.attribute("/", "title", "caremarket simulation of " + model.spec().region.name);
+  w.attribute("/", "Conventions", std::string("CF-1.8"));
+
+  std::vector<std::int32_t> councils(static_cast<std::size_t>(model.councils()));
+  std::iota(councils.begin(), councils.end(), 0);
+  w.dimension("/", engine::ColumnView::of("council", councils, "", "council index"));
+  std::vector<std::string> names;
+  for (const auto& c : model.spec().councils) names.push_back(c.name);
+  w.text_variable("/", "council_name", names, "council", "council name");
+
+  std::vector<engine::SeriesInfo> series;
+  for (const auto& m : metric_catalogue()) series.push_back({m.name, m.units, m.long_name});
+  w.begin_time_series("/", "step", "weeks", "council", councils.size(), series, 52);
+  record_step(model);
+}
+
+Recorder::~Recorder() = default;
+
+void Recorder::record_step(const Model& model) {
+  writer_->append_time_step(model.week(), model.metrics().data());
+  if (snapshot_interval_ > 0 && model.week() % snapshot_interval_ == 0) snapshot(model);
+}
+
+void Recorder::snapshot(const Model& model) {
+  char name[32];
+  std::snprintf(name, sizeof name, "/snapshots/week_%06d", model.week());
+  const std::string g = name;
+  writer_->group(g);
+  writer_->attribute(g, "week", static_cast<std::int64_t>(model.week()));
+  write_table(*writer_, g + "/people", "person", model.market().people, "id");
+  write_table(*writer_, g + "/workers", "worker", model.market().workers, "id");
+  write_table(*writer_, g + "/providers", "provider", model.market().providers, "id");
+  writer_->attribute(g + "/providers/archetype", "flag_values", std::string("0 1 2"));
+  writer_->attribute(g + "/providers/archetype", "flag_meanings", flag_meanings(kArchetypeNames));
+  writer_->attribute(g + "/people/route", "flag_meanings", flag_meanings(kRouteNames));
+  writer_->attribute(g + "/people/placement", "flag_meanings", flag_meanings(kPlacementNames));
+}
+
+void Recorder::finish(const Model& model, bool complete, const std::string& stop_reason, const std::string& end_time,
+                      double seconds) {
+  auto& w = *writer_;
+  if (events_) {
+    const auto& m = model.market();
+    write_table(w, "/events/tenders", "tender", m.tenders, nullptr);
+    write_table(w, "/events/bids", "bid", m.bids, nullptr);
+    write_table(w, "/events/providers", "event", m.provider_events, nullptr);
+    w.attribute("/events/providers/kind", "flag_meanings", std::string("entry exit founding closure handback"));
+    w.attribute("/events/providers/archetype", "flag_meanings", flag_meanings(kArchetypeNames));
+  }
+  w.attribute("/", "complete", static_cast<std::int64_t>(complete));
+  w.attribute("/", "stop_reason", stop_reason);
+  w.attribute("/", "steps_completed", static_cast<std::int64_t>(model.week()));
+  w.attribute("/", "end_time", end_time);
+  w.attribute("/", "wall_seconds", seconds);
+  w.commit();
+}
+
+}  // namespace cm

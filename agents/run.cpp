@@ -1,0 +1,100 @@
+#include "agents/run.hpp"
+
+#include <chrono>
+#include <ctime>
+
+#include "agents/recorder.hpp"
+#include "caremarket_version.hpp"
+#include "engine/parallel.hpp"
+
+namespace cm {
+
+std::string software_version() { return CAREMARKET_VERSION; }
+std::string git_commit() { return CAREMARKET_GIT_COMMIT; }
+
+std::vector<SummaryRow> summarise(const std::vector<double>& first, const std::vector<double>& last, int councils) {
+  const auto nc = static_cast<std::size_t>(councils);
+  auto total = [&](const std::vector<double>& v, Metric k) {
+    double s = 0;
+    for (std::size_t c = 0; c < nc; ++c) s += v[k * nc + c];
+    return s;
+  };
+  auto weighted = [&](const std::vector<double>& v, Metric k, Metric weight) {
+    double s = 0, w = 0;
+    for (std::size_t c = 0; c < nc; ++c) {
+      s += v[k * nc + c] * v[weight * nc + c];
+      w += v[weight * nc + c];
+    }
+    return w > 0 ? s / w : 0.0;
+  };
+  auto row = [&](const char* label, Metric k, const char* units) {
+    return SummaryRow{label, total(first, k), total(last, k), units};
+  };
+  auto mean_row = [&](const char* label, Metric k, Metric weight, const char* units) {
+    return SummaryRow{label, weighted(first, k, weight), weighted(last, k, weight), units};
+  };
+  return {
+      row("people needing care", kPeopleNeedingCare, "people"),
+      row("people served", kPeopleServed, "people"),
+      row("people waiting", kPeopleWaiting, "people"),
+      row("hours unmet", kHoursUnmet, "h/week"),
+      row("care workers", kWorkers, "workers"),
+      mean_row("vacancy rate", kVacancyRate, kWorkers, ""),
+      mean_row("staff turnover", kTurnoverRate, kWorkers, "/year"),
+      mean_row("mean wage", kMeanWage, kWorkers, "GBP/h"),
+      row("chain branches", kProvidersChain, "providers"),
+      row("local agencies", kProvidersAgency, "providers"),
+      row("micro-enterprises", kMicroEnterprises, "providers"),
+      mean_row("chain share of council hours", kChainShareCouncilHours, kPeopleCouncilManaged, ""),
+      row("council spend", kCouncilSpend, "GBP/week"),
+      mean_row("council price per hour", kPricePerHour, kPeopleCouncilManaged, "GBP/h"),
+      row("money leaving the region", kExtraction, "GBP/week"),
+      row("money retained locally", kLocalRetained, "GBP/week"),
+      mean_row("mean wellbeing", kMeanWellbeing, kPeopleNeedingCare, "0..1"),
+  };
+}
+
+namespace {
+std::string utc_now() {
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+}  // namespace
+
+RunOutcome run_to_file(const RunRequest& request, const engine::CancelFlag& cancel, const ProgressFn& progress) {
+  const auto& spec = request.scenario.spec;
+  RunOutcome outcome;
+  outcome.seed = request.seed.value_or(static_cast<std::uint64_t>(spec.run.seed));
+  outcome.steps_requested = request.steps.value_or(spec.run.steps);
+  engine::ThreadLimit threads(request.threads);
+  const auto t0 = std::chrono::steady_clock::now();
+
+  Provenance prov{kFormatName, kFormatVersion, software_version(), git_commit(), request.scenario.resolved_toml,
+                  request.scenario.layers, outcome.seed, request.replicate, threads.threads(), utc_now(),
+                  outcome.steps_requested};
+  Model model(spec, outcome.seed, request.replicate);
+  Recorder recorder(request.output, model, prov);
+  const std::vector<double> first = model.metrics();
+  if (progress) progress(0, outcome.steps_requested);
+  while (outcome.steps_done < outcome.steps_requested) {
+    if (cancel.requested()) {
+      outcome.reason = StopReason::cancelled;
+      break;
+    }
+    model.step();
+    recorder.record_step(model);
+    ++outcome.steps_done;
+    if (progress) progress(outcome.steps_done, outcome.steps_requested);
+  }
+  outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  recorder.finish(model, outcome.reason == StopReason::completed, outcome.reason == StopReason::completed ? "completed" : "cancelled",
+                  utc_now(), outcome.seconds);
+  outcome.summary = summarise(first, model.metrics(), model.councils());
+  return outcome;
+}
+
+}  // namespace cm

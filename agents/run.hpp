@@ -1,0 +1,60 @@
+#pragma once
+// A whole run to an HDF5 file: the shared driver of `caremarket run` and caremarket.run() in
+// Python. Advances in chunks between which it reports progress and honours cancellation.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agents/model.hpp"
+#include "agents/parameters.hpp"
+#include "engine/cancel.hpp"
+
+namespace cm {
+
+inline constexpr const char* kFormatName = "caremarket";
+inline constexpr const char* kFormatVersion = "1.0";
+
+struct RunRequest {
+  LoadedScenario scenario;
+  std::optional<std::uint64_t> seed;   // default: run.seed of the scenario
+  std::uint64_t replicate = 0;
+  int threads = 0;                     // 0 = all cores
+  std::optional<std::int64_t> steps;   // default: run.steps of the scenario
+  std::filesystem::path output;
+};
+
+enum class StopReason { completed, cancelled };
+
+struct SummaryRow {
+  std::string label;
+  double start;
+  double end;
+  std::string units;
+};
+
+struct RunOutcome {
+  StopReason reason = StopReason::completed;
+  std::int64_t steps_done = 0;
+  std::int64_t steps_requested = 0;
+  double seconds = 0;
+  std::uint64_t seed = 0;
+  std::vector<SummaryRow> summary;
+};
+
+// Progress callback: (steps done, steps requested).
+using ProgressFn = std::function<void(std::int64_t, std::int64_t)>;
+
+// Runs and writes the file. On cancellation the file holds the weeks done and is marked
+// complete = 0; on an exception no file is left under the output name.
+RunOutcome run_to_file(const RunRequest& request, const engine::CancelFlag& cancel, const ProgressFn& progress);
+
+// The headline table of MODEL.md §10, from the first and last metrics of a run.
+std::vector<SummaryRow> summarise(const std::vector<double>& first, const std::vector<double>& last, int councils);
+
+std::string software_version();
+std::string git_commit();
+
+}  // namespace cm

@@ -1,0 +1,36 @@
+#pragma once
+// Vocabulary of the care market shared by every rule: enumerations and their names.
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+namespace cm {
+
+enum class Archetype : std::uint8_t { chain = 0, agency = 1, micro = 2 };
+inline constexpr int kArchetypes = 3;
+inline constexpr std::array<std::string_view, kArchetypes> kArchetypeNames{"chain", "agency", "micro"};
+
+// How a person's care is funded and arranged.
+enum class Route : std::uint8_t {
+  none = 0,             // no formal care need, or not eligible and not able to pay
+  self_funder = 1,      // capital above the upper limit: buys care privately
+  council_managed = 2,  // council arranges care through its contracts or spot purchase
+  direct_payment = 3,   // council pays, the person chooses and buys
+};
+inline constexpr std::array<std::string_view, 4> kRouteNames{"none", "self_funder", "council_managed", "direct_payment"};
+
+// Under what arrangement a placed person's hours are bought.
+enum class Placement : std::uint8_t { none = 0, contract = 1, spot = 2, private_purchase = 3 };
+inline constexpr std::array<std::string_view, 4> kPlacementNames{"none", "contract", "spot", "private"};
+
+enum class CommissioningMode : int { lowest_price = 0, quality_weighted = 1, collaborative = 2 };
+
+// Draw purposes: each rule draws from its own streams so that changing one rule's draws leaves
+// every other rule's numbers as they were (common random numbers across policies).
+enum Purpose : std::uint64_t {
+  kBuildPerson = 1, kBuildWorker, kBuildProvider, kBuildGeography,
+  kNeed, kIncidence, kRoute, kTender, kMatch, kSwitch, kHire, kSeek, kFounding, kFounder,
+  kQuit, kClosure, kEntry, kNewPerson,
+};
+
+}  // namespace cm

@@ -1,0 +1,39 @@
+#pragma once
+// Care workers (struct of arrays). A worker with employer -1 is between care jobs, searching.
+#include <cstdint>
+#include <vector>
+
+#include "engine/columns.hpp"
+
+namespace cm {
+
+struct Workers {
+  std::vector<engine::AgentId> id;
+  std::vector<std::int16_t> council;
+  std::vector<std::int32_t> locality;
+  std::vector<engine::AgentId> employer;   // provider id, or -1 while searching
+  std::vector<std::uint8_t> zero_hours;
+  std::vector<std::uint8_t> is_founder;
+  std::vector<std::uint8_t> alive;
+  std::vector<float> wage;                 // GBP per paid hour
+  std::vector<float> contact_hours;        // this week
+  std::vector<float> paid_hours;           // this week
+  std::vector<float> effective_pay;        // GBP per hour worked, unpaid travel included
+  std::vector<float> stress;               // 0..1
+  std::vector<std::int32_t> tenure_weeks;  // with the current employer
+  std::vector<std::int16_t> weeks_searching;
+
+  template <class F>
+  void for_each_column(F&& f) {
+    f("id", id); f("council", council); f("locality", locality); f("employer", employer); f("zero_hours", zero_hours);
+    f("is_founder", is_founder); f("alive", alive); f("wage", wage); f("contact_hours", contact_hours);
+    f("paid_hours", paid_hours); f("effective_pay", effective_pay); f("stress", stress); f("tenure_weeks", tenure_weeks);
+    f("weeks_searching", weeks_searching);
+  }
+  template <class F>
+  void for_each_column(F&& f) const {
+    const_cast<Workers*>(this)->for_each_column([&](const char* name, const auto& column) { f(name, column); });
+  }
+};
+
+}  // namespace cm

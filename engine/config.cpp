@@ -1,0 +1,171 @@
+#include "engine/config.hpp"
+
+#include <fstream>
+#include <sstream>
+
+namespace engine::config {
+
+std::string Problem::describe() const {
+  std::string out = origin.empty() ? std::string() : origin + ": ";
+  if (!key.empty()) out += key + " ";
+  return out + message;
+}
+
+namespace {
+std::string join_problems(const std::vector<Problem>& problems) {
+  std::string out;
+  for (const auto& p : problems) {
+    if (!out.empty()) out.push_back('\n');
+    out.append(p.describe());
+  }
+  return out;
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+}  // namespace
+
+ConfigError::ConfigError(std::vector<Problem> problems)
+    : std::runtime_error(join_problems(problems)), problems_(std::move(problems)) {}
+
+std::string render(const toml::node& node) {
+  std::ostringstream os;
+  node.visit([&](const auto& n) {
+    if constexpr (toml::is_table<decltype(n)>)
+      os << "{...}";
+    else if constexpr (toml::is_array<decltype(n)>)
+      os << toml::toml_formatter(n);
+    else
+      os << toml::toml_formatter(n);
+  });
+  std::string s = os.str();
+  if (s.size() > 60) s = s.substr(0, 57) + "...";
+  return s;
+}
+
+std::optional<std::string> closest(const std::string& word, const std::vector<std::string>& candidates) {
+  std::optional<std::string> best;
+  std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
+  for (const auto& c : candidates) {
+    // Compare the whole path and also the last component, so "nlw" finds "labour.nlw".
+    std::size_t d = edit_distance(word, c);
+    const auto dot = c.rfind('.');
+    const auto wdot = word.rfind('.');
+    if (dot != std::string::npos) {
+      const std::string tail = c.substr(dot + 1);
+      const std::string wtail = wdot == std::string::npos ? word : word.substr(wdot + 1);
+      d = std::min(d, edit_distance(wtail, tail) + (wdot == std::string::npos ? 0 : 1));
+    }
+    if (d < best_distance) {
+      best_distance = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+void Document::record_origins(const toml::node& node, const std::string& key, const std::string& origin) {
+  origins_[key] = origin;
+  if (const auto* t = node.as_table())
+    for (const auto& [k, v] : *t) record_origins(v, key + "." + std::string(k.str()), origin);
+}
+
+void Document::merge(toml::table& into, const toml::table& from, const std::string& prefix, const std::string& origin) {
+  for (const auto& [k, v] : from) {
+    const std::string key = prefix + std::string(k.str());
+    auto* existing = into.get(k);
+    if (existing && existing->is_table() && v.is_table()) {
+      origins_.emplace(key, origin);
+      merge(*existing->as_table(), *v.as_table(), key + ".", origin);
+    } else {
+      into.insert_or_assign(k, v);
+      record_origins(v, key, origin);
+    }
+  }
+}
+
+void Document::overlay_text(std::string_view text, const std::string& origin) {
+  toml::table layer;
+  try {
+    layer = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    const auto& where = e.source().begin;
+    throw ConfigError({{origin, "", "is not valid TOML: line " + std::to_string(where.line) + ", column " +
+                                        std::to_string(where.column) + ": " + std::string(e.description())}});
+  }
+  layers_.push_back(origin);
+  merge(root_, layer, "", origin);
+}
+
+void Document::overlay_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::error_code ec;
+    const std::string why = std::filesystem::exists(path, ec) ? "cannot be read" : "does not exist";
+    throw ConfigError({{path.string(), "", why}});
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  overlay_text(buffer.str(), path.string());
+}
+
+void Document::set(std::string_view assignment) {
+  const auto eq = assignment.find('=');
+  std::string key(assignment.substr(0, eq));
+  auto trim = [](std::string s) {
+    const auto b = s.find_first_not_of(" \t");
+    const auto e = s.find_last_not_of(" \t");
+    return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+  };
+  key = trim(key);
+  if (eq == std::string_view::npos || key.empty() || key.front() == '.' || key.back() == '.')
+    throw ConfigError({{"--set", std::string(assignment), "must look like key.path=value"}});
+  const std::string value = trim(std::string(assignment.substr(eq + 1)));
+  toml::table parsed;
+  try {
+    parsed = toml::parse("v = " + value);
+  } catch (const toml::parse_error&) {
+    parsed = toml::table{{"v", value}};  // a bare word, e.g. mode=collaborative
+  }
+  // Build {a = {b = {c = value}}} and merge it like a layer.
+  toml::table layer;
+  toml::table* t = &layer;
+  std::size_t start = 0;
+  for (std::size_t dot = key.find('.'); dot != std::string::npos; dot = key.find('.', start)) {
+    auto [it, inserted] = t->insert(key.substr(start, dot - start), toml::table{});
+    t = it->second.as_table();
+    start = dot + 1;
+  }
+  t->insert_or_assign(key.substr(start), *parsed.get("v"));
+  layers_.push_back("--set " + key);
+  merge(root_, layer, "", "--set " + key);
+}
+
+std::string Document::origin_of(const std::string& key) const {
+  std::string k = key;
+  while (true) {
+    if (auto it = origins_.find(k); it != origins_.end()) return it->second;
+    // Strip "[i]" or ".name" from the end.
+    const auto cut = k.find_last_of(".[");
+    if (cut == std::string::npos) break;
+    k = k.substr(0, cut);
+  }
+  return layers_.empty() ? std::string() : layers_.front();
+}
+
+std::string to_toml_text(const toml::table& table) {
+  std::ostringstream os;
+  os << toml::toml_formatter(table, toml::format_flags::none);
+  return os.str() + "\n";
+}
+
+}  // namespace engine::config

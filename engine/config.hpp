@@ -1,0 +1,378 @@
+#pragma once
+// Configuration: TOML documents merged in layers, read into typed structs through a schema that
+// declares every parameter once (key path, unit, default, allowed range, source).
+//
+// Errors name the file the value came from, the key path, the bad value and what is allowed;
+// all errors of a document are collected and reported together.
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <toml++/toml.h>
+
+namespace engine::config {
+
+struct Problem {
+  std::string origin;  // file name, "--set", or "" when not tied to one
+  std::string key;     // key path, e.g. "labour.nlw" or "councils[2].name"
+  std::string message;
+  std::string describe() const;
+};
+
+class ConfigError : public std::runtime_error {
+ public:
+  explicit ConfigError(std::vector<Problem> problems);
+  const std::vector<Problem>& problems() const noexcept { return problems_; }
+
+ private:
+  std::vector<Problem> problems_;
+};
+
+// A TOML table built from layers (scenario, then policies, then --set overrides) with the origin of
+// every key, so that a later error can say which file a bad value came from.
+class Document {
+ public:
+  void overlay_file(const std::filesystem::path& path);
+  void overlay_text(std::string_view text, const std::string& origin);
+  // "key.path=value": the value is read as TOML (number, bool, string, array), or as a bare string.
+  void set(std::string_view assignment);
+
+  const toml::table& table() const noexcept { return root_; }
+  // The origin of a key, or of its nearest ancestor that has one.
+  std::string origin_of(const std::string& key) const;
+  // The layers in the order applied, e.g. {"somerset.toml", "policy.toml", "--set"}.
+  const std::vector<std::string>& layers() const noexcept { return layers_; }
+
+ private:
+  void merge(toml::table& into, const toml::table& from, const std::string& prefix, const std::string& origin);
+  void record_origins(const toml::node& node, const std::string& key, const std::string& origin);
+  toml::table root_;
+  std::map<std::string, std::string> origins_;
+  std::vector<std::string> layers_;
+};
+
+// What a parameter is, for help text, docs and error messages.
+struct ParamInfo {
+  std::string key;
+  std::string kind;     // "real", "integer", "boolean", "text", "choice", "real list", "table list"
+  std::string unit;     // "" when dimensionless
+  std::string allowed;  // human-readable allowed values
+  std::string fallback; // default, as TOML text
+  std::string doc;
+  std::string source;   // where the default comes from
+};
+
+// Bounds of a numeric parameter (inclusive).
+struct Range {
+  double min;
+  double max;
+};
+
+// Text of a value as written in TOML (strings quoted); used in messages.
+std::string render(const toml::node& node);
+// The closest candidate within a small edit distance, if any.
+std::optional<std::string> closest(const std::string& word, const std::vector<std::string>& candidates);
+
+// Where a schema is reading: the document (for origins) and, inside arrays of tables, the key
+// prefix and the origin of the whole array.
+struct ReadContext {
+  const Document* doc;
+  std::string prefix;  // e.g. "councils[2]."
+  std::string origin;  // fixed origin for nested tables
+  std::string origin_of(const std::string& key) const { return origin.empty() && doc ? doc->origin_of(key) : origin; }
+};
+
+template <class T>
+class Schema {
+ public:
+  using Problems = std::vector<Problem>;
+  using Context = ReadContext;
+
+  Schema& real(std::string key, std::function<double&(T&)> at, double fallback, Range range, std::string unit,
+               std::string doc, std::string source = {}) {
+    ParamInfo info{key, "real", unit, between(range, unit), format_number(fallback), std::move(doc), std::move(source)};
+    add(info, [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
+      double& out = at(target);
+      out = fallback;
+      if (!node) return;
+      if (!node->is_number()) return problems.push_back(type_problem(ctx, key, *node, "a number", unit));
+      const double v = node->value<double>().value();
+      if (!(v >= range.min && v <= range.max))
+        return problems.push_back(range_problem(ctx, key, *node, range, unit));
+      out = v;
+    }, [=](const T& target, toml::table& out) { insert_path(out, key, toml::value<double>(at(const_cast<T&>(target)))); });
+    return *this;
+  }
+
+  Schema& integer(std::string key, std::function<std::int64_t&(T&)> at, std::int64_t fallback, Range range,
+                  std::string unit, std::string doc, std::string source = {}) {
+    ParamInfo info{key, "integer", unit, between(range, unit), std::to_string(fallback), std::move(doc), std::move(source)};
+    add(info, [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
+      std::int64_t& out = at(target);
+      out = fallback;
+      if (!node) return;
+      if (!node->is_integer()) return problems.push_back(type_problem(ctx, key, *node, "an integer", unit));
+      const auto v = node->value<std::int64_t>().value();
+      if (!(static_cast<double>(v) >= range.min && static_cast<double>(v) <= range.max))
+        return problems.push_back(range_problem(ctx, key, *node, range, unit));
+      out = v;
+    }, [=](const T& target, toml::table& out) { insert_path(out, key, toml::value<std::int64_t>(at(const_cast<T&>(target)))); });
+    return *this;
+  }
+
+  Schema& boolean(std::string key, std::function<bool&(T&)> at, bool fallback, std::string doc, std::string source = {}) {
+    ParamInfo info{key, "boolean", "", "true or false", fallback ? "true" : "false", std::move(doc), std::move(source)};
+    add(info, [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
+      bool& out = at(target);
+      out = fallback;
+      if (!node) return;
+      if (!node->is_boolean()) return problems.push_back(type_problem(ctx, key, *node, "true or false", ""));
+      out = node->value<bool>().value();
+    }, [=](const T& target, toml::table& out) { insert_path(out, key, toml::value<bool>(at(const_cast<T&>(target)))); });
+    return *this;
+  }
+
+  Schema& text(std::string key, std::function<std::string&(T&)> at, std::string fallback, std::string doc,
+               std::string source = {}) {
+    ParamInfo info{key, "text", "", "any text", quote(fallback), std::move(doc), std::move(source)};
+    add(info, [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
+      std::string& out = at(target);
+      out = fallback;
+      if (!node) return;
+      if (!node->is_string()) return problems.push_back(type_problem(ctx, key, *node, "a string", ""));
+      out = node->value<std::string>().value();
+    }, [=](const T& target, toml::table& out) { insert_path(out, key, toml::value<std::string>(at(const_cast<T&>(target)))); });
+    return *this;
+  }
+
+  // A string from a fixed list, stored as its index in `names`.
+  Schema& choice(std::string key, std::function<int&(T&)> at, std::vector<std::string> names, int fallback,
+                 std::string doc, std::string source = {}) {
+    std::string allowed;
+    for (std::size_t i = 0; i < names.size(); ++i) allowed += (i ? ", " : "") + quote(names[i]);
+    ParamInfo info{key, "choice", "", "one of " + allowed, quote(names.at(static_cast<std::size_t>(fallback))),
+                   std::move(doc), std::move(source)};
+    add(info, [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
+      int& out = at(target);
+      out = fallback;
+      if (!node) return;
+      if (!node->is_string()) return problems.push_back(type_problem(ctx, key, *node, "one of " + allowed, ""));
+      const auto v = node->value<std::string>().value();
+      for (std::size_t i = 0; i < names.size(); ++i)
+        if (names[i] == v) {
+          out = static_cast<int>(i);
+          return;
+        }
+      std::string msg = "must be one of " + allowed;
+      if (auto near = closest(v, names)) msg += " (did you mean \"" + *near + "\"?)";
+      problems.push_back(value_problem(ctx, key, *node, msg));
+    }, [=](const T& target, toml::table& out) {
+      insert_path(out, key, toml::value<std::string>(names.at(static_cast<std::size_t>(at(const_cast<T&>(target))))));
+    });
+    return *this;
+  }
+
+  // A list of exactly `length` numbers, each within range.
+  Schema& real_list(std::string key, std::function<std::vector<double>&(T&)> at, std::vector<double> fallback,
+                    Range range, std::string unit, std::string doc, std::string source = {}) {
+    std::string fb = "[";
+    for (std::size_t i = 0; i < fallback.size(); ++i) fb += (i ? ", " : "") + format_number(fallback[i]);
+    fb += "]";
+    const std::size_t length = fallback.size();
+    ParamInfo info{key, "real list", unit, std::to_string(length) + " numbers, each " + between(range, unit), fb,
+                   std::move(doc), std::move(source)};
+    add(info, [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
+      auto& out = at(target);
+      out = fallback;
+      if (!node) return;
+      const auto* array = node->as_array();
+      if (!array || array->size() != length || !array->is_homogeneous(toml::node_type::none) ||
+          std::any_of(array->begin(), array->end(), [](const toml::node& n) { return !n.is_number(); }))
+        return problems.push_back(type_problem(ctx, key, *node, "a list of " + std::to_string(length) + " numbers", unit));
+      std::vector<double> values;
+      for (const auto& n : *array) {
+        const double v = n.value<double>().value();
+        if (!(v >= range.min && v <= range.max))
+          return problems.push_back(value_problem(ctx, key, *node, "every entry must be " + between(range, unit)));
+        values.push_back(v);
+      }
+      out = std::move(values);
+    }, [=](const T& target, toml::table& out) {
+      toml::array arr;
+      for (double v : at(const_cast<T&>(target))) arr.push_back(v);
+      insert_path(out, key, std::move(arr));
+    });
+    return *this;
+  }
+
+  // An array of tables, each read with `item` (e.g. [[councils]]). At least `min_items` entries.
+  template <class Item>
+  Schema& table_list(std::string key, std::function<std::vector<Item>&(T&)> at, std::shared_ptr<Schema<Item>> item,
+                     std::size_t min_items, std::string doc) {
+    ParamInfo info{key, "table list", "", "at least " + std::to_string(min_items) + " tables", "(none)", std::move(doc), {}};
+    add(info, [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
+      auto& out = at(target);
+      out.clear();
+      const std::string full = ctx.prefix + key;
+      if (!node) {
+        if (min_items > 0)
+          problems.push_back({ctx.origin_of(full), full, "is missing: at least " + std::to_string(min_items) + " [[" + key + "]] table(s) are required"});
+        return;
+      }
+      const auto* array = node->as_array();
+      if (!array || !std::all_of(array->begin(), array->end(), [](const toml::node& n) { return n.is_table(); }))
+        return problems.push_back(type_problem(ctx, key, *node, "a list of tables ([[" + key + "]])", ""));
+      if (array->size() < min_items)
+        return problems.push_back({ctx.origin_of(full), full, "has " + std::to_string(array->size()) + " entries; at least " + std::to_string(min_items) + " are required"});
+      const std::string origin = ctx.origin_of(full);
+      for (std::size_t i = 0; i < array->size(); ++i) {
+        Item value{};
+        Context inner{ctx.doc, full + "[" + std::to_string(i) + "].", origin};
+        item->read_into(*array->get(i)->as_table(), value, problems, inner);
+        out.push_back(std::move(value));
+      }
+    }, [=](const T& target, toml::table& out) {
+      toml::array arr;
+      for (const auto& v : at(const_cast<T&>(target))) arr.push_back(item->to_table(v));
+      insert_path(out, key, std::move(arr));
+    });
+    table_lists_.push_back(key);
+    return *this;
+  }
+
+  // Reads a whole document; throws ConfigError with every problem found.
+  T read(const Document& doc) const {
+    T value{};
+    Problems problems;
+    read_into(doc.table(), value, problems, Context{&doc, "", ""});
+    if (!problems.empty()) throw ConfigError(std::move(problems));
+    return value;
+  }
+
+  void read_into(const toml::table& table, T& value, Problems& problems, const Context& ctx) const {
+    check_unknown(table, "", problems, ctx);
+    for (const auto& entry : entries_) {
+      const toml::node* node = table.at_path(entry.info.key).node();
+      entry.read(node, value, problems, ctx);
+    }
+  }
+
+  toml::table to_table(const T& value) const {
+    toml::table out;
+    for (const auto& entry : entries_) entry.write(value, out);
+    return out;
+  }
+
+  const std::vector<ParamInfo> params() const {
+    std::vector<ParamInfo> out;
+    for (const auto& e : entries_) out.push_back(e.info);
+    return out;
+  }
+
+ private:
+  using Reader = std::function<void(const toml::node*, T&, Problems&, const Context&)>;
+  using Writer = std::function<void(const T&, toml::table&)>;
+  struct Entry {
+    ParamInfo info;
+    Reader read;
+    Writer write;
+  };
+
+  void add(ParamInfo info, Reader read, Writer write) {
+    for (const auto& e : entries_)
+      if (e.info.key == info.key) throw std::logic_error("schema declares '" + info.key + "' twice");
+    entries_.push_back({std::move(info), std::move(read), std::move(write)});
+  }
+
+  bool is_leaf(const std::string& key) const {
+    return std::any_of(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.info.key == key; });
+  }
+  bool is_section(const std::string& key) const {
+    const std::string prefix = key + ".";
+    return std::any_of(entries_.begin(), entries_.end(),
+                       [&](const Entry& e) { return e.info.key.compare(0, prefix.size(), prefix) == 0; });
+  }
+
+  void check_unknown(const toml::table& table, const std::string& prefix, Problems& problems, const Context& ctx) const {
+    for (const auto& [k, node] : table) {
+      const std::string key = prefix + std::string(k.str());
+      if (is_leaf(key)) continue;
+      if (is_section(key) && node.is_table()) {
+        check_unknown(*node.as_table(), key + ".", problems, ctx);
+        continue;
+      }
+      std::vector<std::string> candidates;
+      for (const auto& e : entries_) candidates.push_back(e.info.key);
+      std::string msg = is_section(key) ? "must be a table of parameters" : "is not a known parameter";
+      if (!is_section(key)) {
+        if (auto near = closest(key, candidates)) msg += "; did you mean '" + ctx.prefix + *near + "'?";
+      }
+      problems.push_back({ctx.origin_of(ctx.prefix + key), ctx.prefix + key, msg});
+    }
+  }
+
+  static std::string quote(const std::string& s) { return "\"" + s + "\""; }
+  static std::string format_number(double v) {
+    std::ostringstream os;
+    os << v;
+    return os.str();
+  }
+  static std::string between(Range r, const std::string& unit) {
+    return "between " + format_number(r.min) + " and " + format_number(r.max) + (unit.empty() ? "" : " " + unit);
+  }
+  static Problem type_problem(const Context& ctx, const std::string& key, const toml::node& node,
+                              const std::string& expected, const std::string& unit) {
+    const std::string full = ctx.prefix + key;
+    return {ctx.origin_of(full), full,
+            "= " + render(node) + ": expected " + expected + (unit.empty() ? "" : " (" + unit + ")") + ", got " +
+                type_name(node)};
+  }
+  static Problem range_problem(const Context& ctx, const std::string& key, const toml::node& node, Range r,
+                               const std::string& unit) {
+    return value_problem(ctx, key, node, "must be " + between(r, unit));
+  }
+  static Problem value_problem(const Context& ctx, const std::string& key, const toml::node& node,
+                               const std::string& msg) {
+    const std::string full = ctx.prefix + key;
+    return {ctx.origin_of(full), full, "= " + render(node) + ": " + msg};
+  }
+  static std::string type_name(const toml::node& node) {
+    switch (node.type()) {
+      case toml::node_type::string: return "a string";
+      case toml::node_type::integer: return "an integer";
+      case toml::node_type::floating_point: return "a number";
+      case toml::node_type::boolean: return "a boolean";
+      case toml::node_type::array: return "a list";
+      case toml::node_type::table: return "a table";
+      default: return "a date or time";
+    }
+  }
+  static void insert_path(toml::table& out, const std::string& key, auto&& value) {
+    toml::table* t = &out;
+    std::size_t start = 0;
+    for (std::size_t dot = key.find('.'); dot != std::string::npos; dot = key.find('.', start)) {
+      const std::string part = key.substr(start, dot - start);
+      auto [it, inserted] = t->insert(part, toml::table{});
+      t = it->second.as_table();
+      start = dot + 1;
+    }
+    t->insert_or_assign(key.substr(start), std::forward<decltype(value)>(value));
+  }
+
+  std::vector<Entry> entries_;
+  std::vector<std::string> table_lists_;
+};
+
+// TOML text of a table, keys in declaration order.
+std::string to_toml_text(const toml::table& table);
+
+}  // namespace engine::config

@@ -1,0 +1,336 @@
+#include "engine/hdf5_writer.hpp"
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+#include <unistd.h>
+
+#include <stdexcept>
+
+namespace engine {
+namespace {
+
+void check(herr_t status, const std::string& what) {
+  if (status < 0) throw std::runtime_error("HDF5: " + what + " failed");
+}
+hid_t check_id(hid_t id, const std::string& what) {
+  if (id < 0) throw std::runtime_error("HDF5: " + what + " failed");
+  return id;
+}
+
+// Closes an HDF5 handle of any kind at scope exit.
+class Handle {
+ public:
+  explicit Handle(hid_t id) : id_(id) {}
+  ~Handle() {
+    if (id_ >= 0) H5Oclose(id_) ;
+  }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  operator hid_t() const { return id_; }
+
+ private:
+  hid_t id_;
+};
+class Space {
+ public:
+  explicit Space(hid_t id) : id_(check_id(id, "dataspace")) {}
+  ~Space() { H5Sclose(id_); }
+  Space(const Space&) = delete;
+  Space& operator=(const Space&) = delete;
+  operator hid_t() const { return id_; }
+
+ private:
+  hid_t id_;
+};
+class Plist {
+ public:
+  explicit Plist(hid_t cls) : id_(check_id(H5Pcreate(cls), "property list")) {}
+  ~Plist() { H5Pclose(id_); }
+  Plist(const Plist&) = delete;
+  Plist& operator=(const Plist&) = delete;
+  operator hid_t() const { return id_; }
+
+ private:
+  hid_t id_;
+};
+class Type {
+ public:
+  explicit Type(hid_t id) : id_(check_id(id, "datatype")) {}
+  ~Type() { H5Tclose(id_); }
+  Type(const Type&) = delete;
+  Type& operator=(const Type&) = delete;
+  operator hid_t() const { return id_; }
+
+ private:
+  hid_t id_;
+};
+
+hid_t native_type(ValueType t) {
+  switch (t) {
+    case ValueType::f64: return H5T_NATIVE_DOUBLE;
+    case ValueType::f32: return H5T_NATIVE_FLOAT;
+    case ValueType::i64: return H5T_NATIVE_INT64;
+    case ValueType::i32: return H5T_NATIVE_INT32;
+    case ValueType::i16: return H5T_NATIVE_INT16;
+    case ValueType::u8: return H5T_NATIVE_UINT8;
+  }
+  throw std::logic_error("unknown value type");
+}
+hid_t file_type(ValueType t) {
+  switch (t) {
+    case ValueType::f64: return H5T_IEEE_F64LE;
+    case ValueType::f32: return H5T_IEEE_F32LE;
+    case ValueType::i64: return H5T_STD_I64LE;
+    case ValueType::i32: return H5T_STD_I32LE;
+    case ValueType::i16: return H5T_STD_I16LE;
+    case ValueType::u8: return H5T_STD_U8LE;
+  }
+  throw std::logic_error("unknown value type");
+}
+hid_t utf8_string_type() {
+  hid_t t = check_id(H5Tcopy(H5T_C_S1), "string type");
+  H5Tset_size(t, H5T_VARIABLE);
+  H5Tset_cset(t, H5T_CSET_UTF8);
+  return t;
+}
+std::string join(const std::string& group, const std::string& name) {
+  return group == "/" || group.empty() ? "/" + name : group + "/" + name;
+}
+
+// A chunked, compressed dataset creation list for `rank` dims with the given chunk shape.
+hid_t chunked(int compression, const std::vector<hsize_t>& chunk) {
+  hid_t dcpl = check_id(H5Pcreate(H5P_DATASET_CREATE), "dcpl");
+  check(H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()), "set chunk");
+  if (compression > 0) {
+    H5Pset_shuffle(dcpl);
+    H5Pset_deflate(dcpl, static_cast<unsigned>(compression));
+  }
+  return dcpl;
+}
+
+void set_string_attribute(hid_t obj, const std::string& name, const std::string& value) {
+  Type type(utf8_string_type());
+  Space space(H5Screate(H5S_SCALAR));
+  if (H5Aexists(obj, name.c_str()) > 0) H5Adelete(obj, name.c_str());
+  hid_t attr = check_id(H5Acreate2(obj, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), "attribute " + name);
+  const char* ptr = value.c_str();
+  herr_t st = H5Awrite(attr, type, &ptr);
+  H5Aclose(attr);
+  check(st, "write attribute " + name);
+}
+
+template <class T>
+void set_numeric_attribute(hid_t obj, const std::string& name, T value, hid_t ftype, hid_t mtype) {
+  Space space(H5Screate(H5S_SCALAR));
+  if (H5Aexists(obj, name.c_str()) > 0) H5Adelete(obj, name.c_str());
+  hid_t attr = check_id(H5Acreate2(obj, name.c_str(), ftype, space, H5P_DEFAULT, H5P_DEFAULT), "attribute " + name);
+  herr_t st = H5Awrite(attr, mtype, &value);
+  H5Aclose(attr);
+  check(st, "write attribute " + name);
+}
+
+void describe(hid_t ds, const std::string& units, const std::string& long_name) {
+  if (!units.empty()) set_string_attribute(ds, "units", units);
+  if (!long_name.empty()) set_string_attribute(ds, "long_name", long_name);
+}
+
+}  // namespace
+
+H5Writer::H5Writer(std::filesystem::path target, int compression)
+    : target_(std::move(target)), compression_(compression) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  if (target_.has_parent_path()) std::filesystem::create_directories(target_.parent_path());
+  temporary_ = target_;
+  temporary_ += ".tmp-" + std::to_string(::getpid());
+  Plist fcpl(H5P_FILE_CREATE);
+  // netCDF-4 readers expect tracked creation order.
+  H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+  H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+  file_ = H5Fcreate(temporary_.c_str(), H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+  if (file_ < 0) throw std::runtime_error("cannot create output file " + temporary_.string());
+}
+
+H5Writer::~H5Writer() {
+  if (!committed_) discard();
+}
+
+std::int64_t H5Writer::open_object(const std::string& path) const {
+  return check_id(H5Oopen(file_, path.c_str(), H5P_DEFAULT), "open " + path);
+}
+void H5Writer::close_object(std::int64_t id) const { H5Oclose(id); }
+
+void H5Writer::attribute(const std::string& object, const std::string& name, const std::string& value) {
+  Handle obj(open_object(object));
+  set_string_attribute(obj, name, value);
+}
+void H5Writer::attribute(const std::string& object, const std::string& name, std::int64_t value) {
+  Handle obj(open_object(object));
+  set_numeric_attribute(obj, name, value, H5T_STD_I64LE, H5T_NATIVE_INT64);
+}
+void H5Writer::attribute(const std::string& object, const std::string& name, double value) {
+  Handle obj(open_object(object));
+  set_numeric_attribute(obj, name, value, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE);
+}
+
+void H5Writer::group(const std::string& path) {
+  Plist lcpl(H5P_LINK_CREATE);
+  H5Pset_create_intermediate_group(lcpl, 1);
+  Plist gcpl(H5P_GROUP_CREATE);
+  H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+  H5Pset_attr_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+  hid_t g = check_id(H5Gcreate2(file_, path.c_str(), lcpl, gcpl, H5P_DEFAULT), "create group " + path);
+  H5Gclose(g);
+}
+
+void H5Writer::dimension(const std::string& group, const ColumnView& coordinate) {
+  const hsize_t n = coordinate.size;
+  Space space(H5Screate_simple(1, &n, nullptr));
+  Plist dcpl(H5P_DATASET_CREATE);
+  if (n > 0) {
+    const hsize_t chunk = std::min<hsize_t>(n, 65536);
+    H5Pset_chunk(dcpl, 1, &chunk);
+    if (compression_ > 0) {
+      H5Pset_shuffle(dcpl);
+      H5Pset_deflate(dcpl, static_cast<unsigned>(compression_));
+    }
+  }
+  const std::string path = join(group, coordinate.name);
+  Handle ds(check_id(H5Dcreate2(file_, path.c_str(), file_type(coordinate.type), space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                     "create " + path));
+  if (n > 0) check(H5Dwrite(ds, native_type(coordinate.type), H5S_ALL, H5S_ALL, H5P_DEFAULT, coordinate.data), "write " + path);
+  check(H5DSset_scale(ds, coordinate.name.c_str()), "dimension scale " + path);
+  describe(ds, coordinate.units, coordinate.long_name);
+}
+
+void H5Writer::variable(const std::string& group, const ColumnView& column, const std::vector<std::string>& dims) {
+  if (dims.size() != 1) throw std::logic_error("H5Writer::variable: only 1-D variables are supported");
+  const hsize_t n = column.size;
+  Space space(H5Screate_simple(1, &n, nullptr));
+  Plist dcpl(H5P_DATASET_CREATE);
+  if (n > 0) {
+    const hsize_t chunk = std::min<hsize_t>(n, 65536);
+    H5Pset_chunk(dcpl, 1, &chunk);
+    if (compression_ > 0) {
+      H5Pset_shuffle(dcpl);
+      H5Pset_deflate(dcpl, static_cast<unsigned>(compression_));
+    }
+  }
+  const std::string path = join(group, column.name);
+  Handle ds(check_id(H5Dcreate2(file_, path.c_str(), file_type(column.type), space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                     "create " + path));
+  if (n > 0) check(H5Dwrite(ds, native_type(column.type), H5S_ALL, H5S_ALL, H5P_DEFAULT, column.data), "write " + path);
+  Handle dim(open_object(join(group, dims[0])));
+  check(H5DSattach_scale(ds, dim, 0), "attach " + dims[0] + " to " + path);
+  describe(ds, column.units, column.long_name);
+}
+
+void H5Writer::text_variable(const std::string& group, const std::string& name, const std::vector<std::string>& values,
+                             const std::string& dim, const std::string& long_name) {
+  const hsize_t n = values.size();
+  Space space(H5Screate_simple(1, &n, nullptr));
+  Type type(utf8_string_type());
+  const std::string path = join(group, name);
+  Handle ds(check_id(H5Dcreate2(file_, path.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "create " + path));
+  std::vector<const char*> ptrs;
+  for (const auto& v : values) ptrs.push_back(v.c_str());
+  if (n > 0) check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "write " + path);
+  Handle d(open_object(join(group, dim)));
+  check(H5DSattach_scale(ds, d, 0), "attach " + dim + " to " + path);
+  describe(ds, "", long_name);
+}
+
+void H5Writer::begin_time_series(const std::string& group, const std::string& time_dim, const std::string& time_units,
+                                 const std::string& column_dim, std::size_t width, const std::vector<SeriesInfo>& series,
+                                 std::size_t chunk_rows) {
+  ts_group_ = group;
+  ts_time_dim_ = time_dim;
+  ts_width_ = width;
+  ts_chunk_rows_ = std::max<std::size_t>(chunk_rows, 1);
+  ts_names_.clear();
+  {
+    const hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = ts_chunk_rows_;
+    Space space(H5Screate_simple(1, &zero, &unlimited));
+    Plist dcpl(H5P_DATASET_CREATE);
+    H5Pset_chunk(dcpl, 1, &chunk);
+    const std::string path = join(group, time_dim);
+    Handle ds(check_id(H5Dcreate2(file_, path.c_str(), H5T_STD_I32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), "create " + path));
+    check(H5DSset_scale(ds, time_dim.c_str()), "dimension scale " + path);
+    describe(ds, time_units, "simulation step");
+  }
+  Handle time(open_object(join(group, time_dim)));
+  Handle cols(open_object(join(group, column_dim)));
+  for (const auto& s : series) {
+    const hsize_t dims[2] = {0, width};
+    const hsize_t maxdims[2] = {H5S_UNLIMITED, width};
+    Space space(H5Screate_simple(2, dims, maxdims));
+    hid_t dcpl = chunked(compression_, {ts_chunk_rows_, std::max<hsize_t>(width, 1)});
+    const std::string path = join(group, s.name);
+    hid_t ds = H5Dcreate2(file_, path.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    H5Pclose(dcpl);
+    Handle h(check_id(ds, "create " + path));
+    check(H5DSattach_scale(h, time, 0), "attach time");
+    check(H5DSattach_scale(h, cols, 1), "attach columns");
+    describe(h, s.units, s.long_name);
+    ts_names_.push_back(s.name);
+  }
+  ts_buffer_.assign(ts_names_.size() * ts_chunk_rows_ * ts_width_, 0.0);
+  ts_time_buffer_.assign(ts_chunk_rows_, 0);
+  rows_buffered_ = rows_flushed_ = 0;
+}
+
+void H5Writer::append_time_step(std::int32_t time, const double* values) {
+  for (std::size_t s = 0; s < ts_names_.size(); ++s)
+    std::copy(values + s * ts_width_, values + (s + 1) * ts_width_,
+              ts_buffer_.begin() + static_cast<std::ptrdiff_t>((s * ts_chunk_rows_ + rows_buffered_) * ts_width_));
+  ts_time_buffer_[rows_buffered_] = time;
+  if (++rows_buffered_ == ts_chunk_rows_) flush_time_series();
+}
+
+void H5Writer::flush_time_series() {
+  if (rows_buffered_ == 0 || file_ < 0) return;
+  const hsize_t start[2] = {rows_flushed_, 0};
+  const hsize_t count[2] = {rows_buffered_, ts_width_};
+  const hsize_t new_rows = rows_flushed_ + rows_buffered_;
+  {
+    Handle ds(open_object(join(ts_group_, ts_time_dim_)));
+    check(H5Dset_extent(ds, &new_rows), "extend time");
+    Space file_space(H5Dget_space(ds));
+    H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr);
+    Space mem(H5Screate_simple(1, count, nullptr));
+    check(H5Dwrite(ds, H5T_NATIVE_INT32, mem, file_space, H5P_DEFAULT, ts_time_buffer_.data()), "write time");
+  }
+  for (std::size_t s = 0; s < ts_names_.size(); ++s) {
+    Handle ds(open_object(join(ts_group_, ts_names_[s])));
+    const hsize_t extent[2] = {new_rows, ts_width_};
+    check(H5Dset_extent(ds, extent), "extend " + ts_names_[s]);
+    if (ts_width_ == 0) continue;
+    Space file_space(H5Dget_space(ds));
+    H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr);
+    Space mem(H5Screate_simple(2, count, nullptr));
+    check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, mem, file_space, H5P_DEFAULT, ts_buffer_.data() + s * ts_chunk_rows_ * ts_width_),
+          "write " + ts_names_[s]);
+  }
+  rows_flushed_ += rows_buffered_;
+  rows_buffered_ = 0;
+}
+
+void H5Writer::commit() {
+  if (committed_) return;
+  flush_time_series();
+  check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush");
+  check(H5Fclose(file_), "close");
+  file_ = -1;
+  std::filesystem::rename(temporary_, target_);
+  committed_ = true;
+}
+
+void H5Writer::discard() noexcept {
+  if (file_ >= 0) {
+    H5Fclose(file_);
+    file_ = -1;
+  }
+  std::error_code ec;
+  std::filesystem::remove(temporary_, ec);
+}
+
+}  // namespace engine
