@@ -91,6 +91,7 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
   apply_eligibility(*this);
   apply_commissioning(*this);
   apply_matching(*this);
+  apply_delivery(*this);
   merge_event_logs();
   for (auto& t : tally) t = WeekTally{};
 }

@@ -1,0 +1,53 @@
+# caremarket — set-up and everyday commands. Everything installs from Debian packages.
+#   make run    install what is missing, build, run the default scenario, print its summary
+#   make test   the same set-up, then every suite: C++ (ctest), Python (pytest), sanitizers
+PYTHON := /usr/bin/python3
+JOBS ?= $(shell nproc)
+CAREMARKET := build/release/cli/caremarket
+
+.PHONY: all deps configure build run test test-cpp test-python test-validation test-asan bench clean help
+
+all: build
+
+help:
+	@sed -n '1,4p' Makefile
+
+deps:
+	@bash scripts/install-deps.sh
+
+build/release/CMakeCache.txt: | deps
+	cmake --preset release
+
+configure: deps build/release/CMakeCache.txt
+
+build: configure
+	cmake --build --preset release -j $(JOBS)
+
+run: build
+	@mkdir -p results
+	$(CAREMARKET) run -o results/default.h5
+
+test: build test-cpp test-python test-validation test-asan
+	@echo "make test: every suite passed"
+
+test-cpp: build
+	ctest --preset release -j $(JOBS)
+
+test-python: build
+	CAREMARKET_BIN=$(abspath $(CAREMARKET)) $(PYTHON) -m pytest -q tests/python
+
+test-validation: build
+	CAREMARKET_BIN=$(abspath $(CAREMARKET)) $(PYTHON) -m pytest -q tests/validation
+
+build/asan/CMakeCache.txt: | deps
+	cmake --preset asan
+
+test-asan: deps build/asan/CMakeCache.txt
+	cmake --build --preset asan -j $(JOBS)
+	ctest --preset asan -j $(JOBS)
+
+bench: build
+	$(PYTHON) perf/run_cases.py
+
+clean:
+	rm -rf build results

@@ -1,0 +1,234 @@
+// Config reading: layers, typed schema, and one message per kind of bad input.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "agents/parameters.hpp"
+#include "engine/config.hpp"
+
+namespace fs = std::filesystem;
+using engine::config::ConfigError;
+using engine::config::Document;
+using engine::config::Schema;
+
+namespace {
+struct Small {
+  double rate;
+  std::int64_t steps;
+  bool on;
+  std::string name;
+  int mode;
+  std::vector<double> list;
+};
+
+Schema<Small> small_schema() {
+  Schema<Small> s;
+  s.real("a.rate", [](Small& x) -> double& { return x.rate; }, 0.5, {0, 1}, "1/year", "a rate")
+      .integer("a.steps", [](Small& x) -> std::int64_t& { return x.steps; }, 10, {1, 100}, "weeks", "steps")
+      .boolean("b.on", [](Small& x) -> bool& { return x.on; }, false, "switch")
+      .text("b.name", [](Small& x) -> std::string& { return x.name; }, "x", "name")
+      .choice("b.mode", [](Small& x) -> int& { return x.mode; }, {"low", "high"}, 0, "mode")
+      .real_list("b.list", [](Small& x) -> std::vector<double>& { return x.list; }, {1, 2}, {0, 10}, "", "list");
+  return s;
+}
+
+std::string error_of(const std::string& toml, const std::string& origin = "test.toml") {
+  Document doc;
+  try {
+    doc.overlay_text(toml, origin);
+    small_schema().read(doc);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+class TempDir {
+ public:
+  TempDir() : path_(fs::temp_directory_path() / ("caremarket-test-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" + std::to_string(counter_++))) {
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  fs::path write(const std::string& name, const std::string& text) const {
+    std::ofstream(path_ / name) << text;
+    return path_ / name;
+  }
+
+ private:
+  static inline int counter_ = 0;
+  fs::path path_;
+};
+}  // namespace
+
+TEST(Config, DefaultsFillMissingKeys) {
+  Document doc;
+  doc.overlay_text("", "empty.toml");
+  const auto v = small_schema().read(doc);
+  EXPECT_DOUBLE_EQ(v.rate, 0.5);
+  EXPECT_EQ(v.steps, 10);
+  EXPECT_EQ(v.mode, 0);
+  EXPECT_EQ(v.list, (std::vector<double>{1, 2}));
+}
+
+TEST(Config, IntegersAreAcceptedForReals) {
+  Document doc;
+  doc.overlay_text("[a]\nrate = 1\n", "t.toml");
+  EXPECT_DOUBLE_EQ(small_schema().read(doc).rate, 1.0);
+}
+
+TEST(Config, WrongTypeNamesFileKeyAndExpectation) {
+  const auto msg = error_of("[a]\nsteps = \"ten\"\n");
+  EXPECT_NE(msg.find("test.toml"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("a.steps"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("expected an integer"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("got a string"), std::string::npos) << msg;
+}
+
+TEST(Config, OutOfRangeGivesTheRange) {
+  const auto msg = error_of("[a]\nrate = 1.5\n");
+  EXPECT_NE(msg.find("a.rate = 1.5"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("between 0 and 1 1/year"), std::string::npos) << msg;
+}
+
+TEST(Config, UnknownKeySuggestsTheNearest) {
+  const auto msg = error_of("[a]\nrat = 0.1\n");
+  EXPECT_NE(msg.find("a.rat is not a known parameter"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("did you mean 'a.rate'"), std::string::npos) << msg;
+  const auto section = error_of("[c]\nx = 1\n");
+  EXPECT_NE(section.find("c is not a known parameter"), std::string::npos) << section;
+}
+
+TEST(Config, BadChoiceListsAllowedValues) {
+  const auto msg = error_of("[b]\nmode = \"hgh\"\n");
+  EXPECT_NE(msg.find("one of \"low\", \"high\""), std::string::npos) << msg;
+  EXPECT_NE(msg.find("did you mean \"high\""), std::string::npos) << msg;
+}
+
+TEST(Config, ListLengthIsChecked) {
+  EXPECT_NE(error_of("[b]\nlist = [1, 2, 3]\n").find("a list of 2 numbers"), std::string::npos);
+  EXPECT_NE(error_of("[b]\nlist = [1, 20]\n").find("every entry must be between 0 and 10"), std::string::npos);
+}
+
+TEST(Config, AllProblemsAreReportedTogether) {
+  Document doc;
+  doc.overlay_text("[a]\nrate = 5\nsteps = 0\n[b]\non = 1\n", "t.toml");
+  try {
+    small_schema().read(doc);
+    FAIL() << "expected an error";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.problems().size(), 3u);
+  }
+}
+
+TEST(Config, MalformedTomlGivesLineAndColumn) {
+  Document doc;
+  try {
+    doc.overlay_text("[a]\nrate = = 1\n", "broken.toml");
+    FAIL() << "expected an error";
+  } catch (const ConfigError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("broken.toml"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("line 2"), std::string::npos) << msg;
+  }
+}
+
+TEST(Config, MissingFileIsNamed) {
+  Document doc;
+  try {
+    doc.overlay_file("/nonexistent/dir/scenario.toml");
+    FAIL() << "expected an error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/dir/scenario.toml: does not exist"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Config, LayersMergeInOrderAndErrorsNameTheLayer) {
+  Document doc;
+  doc.overlay_text("[a]\nrate = 0.1\nsteps = 5\n", "scenario.toml");
+  doc.overlay_text("[a]\nrate = 0.2\n", "policy.toml");
+  doc.set("a.steps=7");
+  const auto v = small_schema().read(doc);
+  EXPECT_DOUBLE_EQ(v.rate, 0.2);
+  EXPECT_EQ(v.steps, 7);
+  EXPECT_EQ(doc.origin_of("a.rate"), "policy.toml");
+  EXPECT_EQ(doc.origin_of("a.steps"), "--set a.steps");
+
+  Document bad;
+  bad.overlay_text("[a]\nrate = 0.1\n", "scenario.toml");
+  bad.overlay_text("[a]\nrate = 3\n", "policy.toml");
+  try {
+    small_schema().read(bad);
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.problems().at(0).origin, "policy.toml");
+  }
+}
+
+TEST(Config, SetParsesTomlValuesAndBareWords) {
+  Document doc;
+  doc.set("b.mode=high");
+  doc.set("b.on=true");
+  doc.set("b.list=[3, 4]");
+  const auto v = small_schema().read(doc);
+  EXPECT_EQ(v.mode, 1);
+  EXPECT_TRUE(v.on);
+  EXPECT_EQ(v.list, (std::vector<double>{3, 4}));
+  EXPECT_THROW(doc.set("no-equals-sign"), ConfigError);
+  EXPECT_THROW(doc.set("=3"), ConfigError);
+}
+
+TEST(Config, ResolvedTomlRoundTrips) {
+  Document doc;
+  doc.overlay_text("[a]\nrate = 0.25\n[b]\nmode = \"high\"\n", "t.toml");
+  const auto schema = small_schema();
+  const auto v = schema.read(doc);
+  Document again;
+  again.overlay_text(engine::config::to_toml_text(schema.to_table(v)), "resolved");
+  const auto w = schema.read(again);
+  EXPECT_DOUBLE_EQ(w.rate, v.rate);
+  EXPECT_EQ(w.mode, v.mode);
+  EXPECT_EQ(w.steps, v.steps);
+}
+
+TEST(Scenario, ShippedScenarioLoadsAndResolvedConfigReloads) {
+  const fs::path root = CAREMARKET_SOURCE_DIR;
+  const auto loaded = cm::load_scenario(root / "configs/scenarios/somerset.toml", {}, {});
+  ASSERT_EQ(loaded.spec.councils.size(), 1u);
+  EXPECT_EQ(loaded.spec.councils[0].people, 14000);
+  const auto again = cm::load_scenario_text(loaded.resolved_toml, "resolved");
+  EXPECT_EQ(again.resolved_toml, loaded.resolved_toml);
+}
+
+TEST(Scenario, CouncilErrorsNameTheEntry) {
+  TempDir dir;
+  const auto path = dir.write("s.toml", "[[councils]]\nname = \"A\"\npeople = -5\n[[councils]]\nname = \"A\"\nlocalitees = 3\n");
+  try {
+    cm::load_scenario(path, {}, {});
+    FAIL();
+  } catch (const ConfigError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("councils[0].people = -5"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("councils[1].localitees is not a known parameter; did you mean 'councils[1].localities'"),
+              std::string::npos)
+        << msg;
+  }
+}
+
+TEST(Scenario, ConsistencyChecks) {
+  TempDir dir;
+  const auto path = dir.write("s.toml", "[[councils]]\nname = \"A\"\n[need]\ninitial_band_shares = [0.5, 0.5, 0.5, 0.5]\n");
+  try {
+    cm::load_scenario(path, {}, {});
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("must sum to 1"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Scenario, ScenarioWithoutCouncilsIsAnError) {
+  TempDir dir;
+  const auto path = dir.write("s.toml", "[region]\nname = \"x\"\n");
+  EXPECT_THROW(cm::load_scenario(path, {}, {}), ConfigError);
+}

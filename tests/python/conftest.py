@@ -1,0 +1,136 @@
+"""Shared fixtures for the caremarket Python test suites.
+
+Run with:  CAREMARKET_BIN=/abs/path/caremarket /usr/bin/python3 -m pytest -q tests/python
+Without CAREMARKET_BIN the release build (build/release/cli/caremarket) of this checkout is used.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_BIN = REPO_ROOT / "build" / "release" / "cli" / "caremarket"
+TINY = REPO_ROOT / "tests" / "data" / "tiny.toml"
+SOMERSET = REPO_ROOT / "configs" / "scenarios" / "somerset.toml"
+
+# Councils declared in tests/data/tiny.toml, in order.
+TINY_COUNCILS = ["North Tiny", "South Tiny"]
+
+EXIT_OK = 0
+EXIT_RUNTIME = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+
+def _binary_path() -> Path:
+    env = os.environ.get("CAREMARKET_BIN")
+    return Path(env).resolve() if env else DEFAULT_BIN
+
+
+def _wait_for_binary(path: Path, seconds: float = 60.0) -> bool:
+    """The binary may vanish briefly while it is being rebuilt: wait for it to come back."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if path.is_file() and os.access(path, os.X_OK):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def caremarket_bin() -> Path:
+    path = _binary_path()
+    source = "CAREMARKET_BIN" if os.environ.get("CAREMARKET_BIN") else "the default release build"
+    if not _wait_for_binary(path):
+        pytest.fail(
+            f"caremarket binary not found or not executable: {path} (from {source}); "
+            "build it (make build) or set CAREMARKET_BIN=/abs/path/caremarket",
+            pytrace=False,
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_scenario() -> Path:
+    assert TINY.is_file(), f"missing test scenario {TINY}"
+    return TINY
+
+
+@pytest.fixture(scope="session")
+def somerset_scenario() -> Path:
+    assert SOMERSET.is_file(), f"missing shipped scenario {SOMERSET}"
+    return SOMERSET
+
+
+@dataclass
+class Result:
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def __str__(self) -> str:  # shown in assertion messages
+        return (
+            f"$ caremarket {' '.join(self.args)}\n-> exit {self.returncode}\n"
+            f"--- stdout ---\n{self.stdout[-3000:]}\n--- stderr ---\n{self.stderr[-3000:]}"
+        )
+
+
+def run_cli(binary: Path, *args, cwd: Path | None = None, timeout: float = 60.0, env: dict | None = None) -> Result:
+    """Runs `caremarket ARGS...` and captures its output (text)."""
+    str_args = [str(a) for a in args]
+    _wait_for_binary(Path(binary))
+    proc = subprocess.run(
+        [str(binary), *str_args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
+    return Result(str_args, proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def cli(caremarket_bin):
+    """cli("run", scenario, "--steps", 10, cwd=..., timeout=...) -> Result."""
+
+    def _run(*args, **kwargs) -> Result:
+        return run_cli(caremarket_bin, *args, **kwargs)
+
+    return _run
+
+
+@pytest.fixture(scope="session")
+def session_run(caremarket_bin, tmp_path_factory):
+    """Runs the CLI once per distinct argument list in the session and returns (path, Result).
+
+    Several tests read the same output file; running each configuration once keeps the suite fast.
+    Outputs are read-only by convention.
+    """
+    cache: dict[tuple, tuple[Path, Result]] = {}
+    root = tmp_path_factory.mktemp("runs")
+
+    def _run(name: str, *args) -> tuple[Path, Result]:
+        key = (name, *map(str, args))
+        if key not in cache:
+            out = root / f"{name}.h5"
+            res = run_cli(caremarket_bin, "run", *args, "-o", out, "-q", cwd=root, timeout=120)
+            assert res.returncode == EXIT_OK, str(res)
+            assert out.is_file(), f"run reported success but {out} is missing\n{res}"
+            cache[key] = (out, res)
+        return cache[key]
+
+    return _run
