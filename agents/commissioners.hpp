@@ -27,6 +27,7 @@ struct Commissioner {
 struct WeekTally {
   double leavers = 0, leavers_nlw = 0, leavers_nlw150 = 0;
   double hires = 0, hires_from_care = 0;
+  double waiting_for_budget = 0;  // people a provider would take but the budget cannot fund
   double founded = 0, closed = 0, entries = 0, exits = 0, handbacks = 0, tenders = 0;
   double spend = 0, extraction = 0, local_retained = 0, council_hours = 0, council_payment = 0;
 };

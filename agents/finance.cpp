@@ -60,9 +60,8 @@ void apply_finance(Market& m) {
           if (pr.contract_loss_weeks[q] >= spec.commissioning.handback_weeks) pr.handing_back[q] = 1;
           pr.age_weeks[q] += 1;
           tally.extraction += extraction;
-          // Chains' surplus goes to head office outside the region; local providers' stays.
-          tally.local_retained += wage_bill[q] / (1 + spec.providers.on_cost) +
-                                  (arch == Archetype::chain ? 0.0 : std::max(0.0, surplus));
+          // Extraction is what leaves; wages and the surplus after extraction stay in the region.
+          tally.local_retained += wage_bill[q] / (1 + spec.providers.on_cost) + std::max(0.0, surplus);
         });
         const auto& cs = spec.councils[c];
         tally.spend += spec.founding.coordinators * spec.founding.coordinator_cost / 52.0 +

@@ -19,7 +19,7 @@ void hire_council(Market& m, int c, std::vector<std::int32_t>& open) {
   // Wages follow the employer's (e.g. after a wage floor in a new contract).
   m.for_council_workers(c, [&](std::size_t k) {
     if (!w.alive[k] || w.employer[k] == engine::kNoAgent) return;
-    w.wage[k] = pr.wage[static_cast<std::size_t>(m.provider_row(w.employer[k]))];
+    w.wage[k] = pr.wage[static_cast<std::size_t>(m.provider_row(w.employer[k]))] + w.pay_premium[k];
   });
 
   open.clear();
@@ -29,7 +29,7 @@ void hire_council(Market& m, int c, std::vector<std::int32_t>& open) {
     const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
     const double wanted = pr.allocated_hours[q] * (1 + lab.vacancy_buffer);
     const auto needed = static_cast<std::int32_t>(std::ceil(wanted / a.contracted_hours - 1e-9));
-    const auto room = static_cast<std::int32_t>(a.max_workers) - pr.staff[q];
+    const auto room = static_cast<std::int32_t>(pr.intended_staff[q]) - pr.staff[q];
     pr.vacancies[q] = std::max(0, std::min(needed - pr.staff[q], room));
     if (pr.vacancies[q] > 0) open.push_back(static_cast<std::int32_t>(q));
   });
@@ -42,10 +42,10 @@ void hire_council(Market& m, int c, std::vector<std::int32_t>& open) {
     bool hired = false;
     if (!open.empty()) {
       const auto q = static_cast<std::size_t>(open[stream.below(static_cast<std::uint32_t>(open.size()))]);
-      if (pr.vacancies[q] > 0 && pr.wage[q] >= w.wage[k] - 0.25f) {
+      if (pr.vacancies[q] > 0 && pr.wage[q] + w.pay_premium[k] >= w.wage[k] - 0.25f) {
         const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
         w.employer[k] = pr.id[q];
-        w.wage[k] = pr.wage[q];
+        w.wage[k] = pr.wage[q] + w.pay_premium[k];
         w.zero_hours[k] = stream.bernoulli(a.zero_hours_share);
         w.tenure_weeks[k] = 0;
         w.weeks_searching[k] = 0;

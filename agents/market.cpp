@@ -42,13 +42,13 @@ float Market::formal_need(std::uint8_t band, std::uint8_t ties) const {
   return static_cast<float>(hours - informal);
 }
 
-std::size_t Market::add_person(int council, std::int32_t locality, engine::Stream& stream) {
+std::size_t Market::add_person(int council, std::int32_t locality, engine::Stream& stream, bool entrant) {
   const std::size_t r = engine::append_row(people, people_index);
   const auto& need = spec.need;
   people.council[r] = static_cast<std::int16_t>(council);
   people.locality[r] = locality;
   people.age_band[r] = static_cast<std::uint8_t>(pick_band(stream.uniform(), need.age_band_shares));
-  people.need_band[r] = static_cast<std::uint8_t>(1 + pick_band(stream.uniform(), need.initial_band_shares));
+  people.need_band[r] = static_cast<std::uint8_t>(1 + pick_band(stream.uniform(), entrant ? need.entry_band_shares : need.initial_band_shares));
   const double u = stream.uniform();
   const auto& el = spec.eligibility;
   people.capital_band[r] = u < el.share_above_upper ? 2 : u < el.share_above_upper + el.share_between ? 1 : 0;
@@ -70,9 +70,13 @@ std::size_t Market::add_worker(int council, std::int32_t locality, engine::Agent
   workers.is_founder[r] = founder;
   const auto prow = provider_row(employer);
   auto stream = rng.stream(static_cast<std::uint64_t>(week), static_cast<std::uint64_t>(workers.id[r]), kBuildWorker);
+  // Half of care workers are paid their employer's base rate; the rest earn a premium
+  // (seniority, senior carer roles) drawn from an exponential distribution.
+  workers.pay_premium[r] = stream.bernoulli(0.5) ? 0.0f
+                                                 : static_cast<float>(-std::log(1 - stream.uniform()) * spec.labour.pay_premium_mean);
   if (prow >= 0) {
     const auto arch = static_cast<Archetype>(providers.archetype[static_cast<std::size_t>(prow)]);
-    workers.wage[r] = providers.wage[static_cast<std::size_t>(prow)];
+    workers.wage[r] = providers.wage[static_cast<std::size_t>(prow)] + workers.pay_premium[r];
     workers.zero_hours[r] = !founder && stream.bernoulli(spec.providers.of(arch).zero_hours_share);
     providers.staff[static_cast<std::size_t>(prow)] += 1;
   }
@@ -92,8 +96,15 @@ std::size_t Market::add_provider(int council, Archetype archetype, std::int32_t 
   providers.founder[r] = engine::kNoAgent;
   providers.wage[r] = static_cast<float>(a.wage);
   providers.cost_per_hour[r] = static_cast<float>(cost_per_hour(archetype, a.wage));
-  providers.private_price[r] = static_cast<float>(providers.cost_per_hour[r] * (1 + a.target_margin) * (1 + a.private_markup));
+  providers.private_price[r] = static_cast<float>(asking_price(archetype, providers.cost_per_hour[r]) * (1 + a.private_markup));
   providers.quality[r] = static_cast<float>(a.quality);
+  providers.intended_staff[r] = static_cast<std::int16_t>(std::min<std::int64_t>(a.max_workers, 30000));
+  if (archetype == Archetype::micro) {
+    // Most micro-enterprises stay very small by choice (about one job each in Somerset).
+    auto stream = rng.stream(static_cast<std::uint64_t>(week), static_cast<std::uint64_t>(providers.id[r]), kBuildProvider);
+    boost::random::poisson_distribution<int, double> extra(std::max(spec.founding.mean_extra_staff, 1e-9));
+    providers.intended_staff[r] = static_cast<std::int16_t>(std::min<std::int64_t>(1 + extra(stream), a.max_workers));
+  }
   return r;
 }
 
@@ -102,6 +113,11 @@ double Market::cost_per_hour(Archetype archetype, double wage) const {
   // Guaranteed-hours staff are paid for travel; zero-hours staff are not (MODEL.md §7).
   const double paid_travel = (1 - a.zero_hours_share) * a.unpaid_travel_minutes / 60.0;
   return wage * (1 + spec.providers.on_cost) * (1 + paid_travel) + a.overhead_per_hour;
+}
+
+double Market::asking_price(Archetype archetype, double cost) const {
+  const auto& a = spec.providers.of(archetype);
+  return cost / (1 - a.extraction) * (1 + a.target_margin);
 }
 
 bool Market::serves(std::size_t p, std::int32_t locality) const {
@@ -128,7 +144,7 @@ void Market::flush_pending() {
         workers.employer[wr] = providers.id[r];
         workers.is_founder[wr] = 1;
         workers.zero_hours[wr] = 0;
-        workers.wage[wr] = providers.wage[r];
+        workers.wage[wr] = providers.wage[r] + workers.pay_premium[wr];
         workers.tenure_weeks[wr] = 0;
         workers.weeks_searching[wr] = 0;
         providers.staff[r] += 1;
@@ -143,7 +159,7 @@ void Market::flush_pending() {
     }
     for (const auto& np : pend.people) {
       auto stream = rng.stream(static_cast<std::uint64_t>(week), np.draw_key, kNewPerson);
-      add_person(c, np.locality, stream);
+      add_person(c, np.locality, stream, true);
     }
     pend.people.clear();
     pend.workers.clear();

@@ -96,14 +96,19 @@ struct Market {
   void log_provider_event(int council, std::size_t provider_row, ProviderEventKind kind);
   // Removes dead agents; ids stay valid (row_of returns -1 for removed ones).
   void compact_dead();
+  // Set-up only: hires each provider the staff its starting clients need.
+  void hire_starting_staff();
 
   // Adds one agent and returns its row. Values not given are the column's neutral value.
-  std::size_t add_person(int council, std::int32_t locality, engine::Stream& stream);
+  std::size_t add_person(int council, std::int32_t locality, engine::Stream& stream, bool entrant);
   std::size_t add_worker(int council, std::int32_t locality, engine::AgentId employer, bool founder);
   std::size_t add_provider(int council, Archetype archetype, std::int32_t locality, std::int32_t group);
 
   // Cost of one delivered hour for a provider paying `wage`, all costs included.
   double cost_per_hour(Archetype archetype, double wage) const;
+  // The price a provider asks before strategy: cost grossed up for what it extracts (rent, debt,
+  // dividends: MODEL.md §8) and its target margin.
+  double asking_price(Archetype archetype, double cost) const;
   // Does the provider (row) serve a locality?
   bool serves(std::size_t provider_row, std::int32_t locality) const;
   // The council's tender lot of a locality.

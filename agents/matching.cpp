@@ -12,12 +12,13 @@
 namespace cm {
 namespace {
 
-// Hours a provider will take on: its capacity plus overbooking while it recruits, plus one
-// worker's worth so that a provider with no staff yet can start; never beyond its largest size.
+// Hours a provider will take on: its capacity plus overbooking while it recruits (one worker's
+// worth for a provider with no staff yet, so it can start); never beyond its intended size.
 double intake_limit(const Market& m, std::size_t p) {
   const auto& a = m.spec.providers.of(static_cast<Archetype>(m.providers.archetype[p]));
-  const double limit = m.providers.capacity_hours[p] * (1 + m.spec.providers.overbook) + a.contracted_hours;
-  return std::min(limit, static_cast<double>(a.max_workers) * a.contracted_hours);
+  const double start_up = m.providers.staff[p] == 0 ? a.contracted_hours : 0.0;
+  const double limit = m.providers.capacity_hours[p] * (1 + m.spec.providers.overbook) + start_up;
+  return std::min(limit, static_cast<double>(m.providers.intended_staff[p]) * a.contracted_hours);
 }
 
 bool can_take(const Market& m, std::size_t p, double hours) {
@@ -112,16 +113,30 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
     double price = 0;
     Placement placement = Placement::none;
     if (route == Route::council_managed) {
+      // Among the lot's contract holders with room: the cheapest under lowest_price, the best
+      // observed quality under quality_weighted, and under collaborative a choice weighted by
+      // outcomes (quality and relational care), as an alliance allocates hours.
       const auto lot = m.lot_of(p.locality[i]);
       double best_room = -1;
+      double best_score = -1e300;
+      auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(p.id[i]), kMatch);
       for (auto it = begin; it != end; ++it) {
         const auto q = static_cast<std::size_t>(*it);
         if (!can_take(m, q, need)) continue;
         const double k = contract_price(pr.id[q], lot);
         if (k <= 0) continue;
-        const double room = intake_limit(m, q) - pr.allocated_hours[q];
-        if (room > best_room) {
-          best_room = room;
+        const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
+        double score = 0;
+        switch (static_cast<CommissioningMode>(policy.mode)) {
+          case CommissioningMode::lowest_price: score = -k; break;
+          case CommissioningMode::quality_weighted: score = pr.quality[q]; break;
+          case CommissioningMode::collaborative:
+            // Gumbel-max: the same distribution as a logit draw, in one pass.
+            score = 3.0 * pr.quality[q] + 1.0 * a.relational - std::log(-std::log(stream.uniform() + 1e-300));
+            break;
+        }
+        if (score > best_score) {
+          best_score = score;
           chosen = *it;
           price = k;
         }
@@ -164,7 +179,10 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
       placement = Placement::private_purchase;
     }
     const bool council_pays = route != Route::self_funder;
-    if (chosen >= 0 && council_pays && com.committed + need * price > com.weekly_budget) chosen = -1;
+    if (chosen >= 0 && council_pays && com.committed + need * price > com.weekly_budget) {
+      chosen = -1;
+      m.tally[static_cast<std::size_t>(c)].waiting_for_budget += 1;
+    }
     if (chosen < 0) {
       p.weeks_waiting[i] = static_cast<std::int16_t>(std::min(p.weeks_waiting[i] + 1, 30000));
       return;

@@ -10,6 +10,7 @@ Model::Model(const ScenarioSpec& spec, std::uint64_t seed, std::uint64_t replica
 void Model::step() {
   Market& m = market_;
   for (auto& t : m.tally) t = WeekTally{};
+  m.week += 1;  // the step being computed: its streams, events and metrics row share this number
   apply_need(m);
   m.flush_pending();
   apply_eligibility(m);
@@ -23,10 +24,9 @@ void Model::step() {
   apply_finance(m);
   apply_entry_exit(m);
   apply_outcomes(m);
-  m.week += 1;
   metrics_state_.compute(m, metrics_);
+  m.flush_pending();  // entrants join after the metrics: they have no clients or staff this week
   m.merge_event_logs();
-  m.flush_pending();  // entrants join now: they have no clients or staff this week
   m.compact_dead();
 }
 

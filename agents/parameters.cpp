@@ -56,7 +56,7 @@ void archetype(Schema<S>& s, const std::string& name, ArchetypeSpec S::Providers
             "Overheads per delivered hour", "Homecare Association cost model 2025/26 (assumption)")
       .real(p + "target_margin", at(&ArchetypeSpec::target_margin), d.target_margin, {0, 1}, "", "Margin added to cost when bidding",
             "assumption")
-      .real(p + "extraction", at(&ArchetypeSpec::extraction), d.extraction, kShare, "",
+      .real(p + "extraction", at(&ArchetypeSpec::extraction), d.extraction, {0, 0.9}, "",
             "Share of income leaving the region as profit, rent and interest", "CHPI 2019")
       .real(p + "continuity", at(&ArchetypeSpec::continuity), d.continuity, kShare, "",
             "Share of visits by the usual worker with no staff turnover", "assumption")
@@ -100,22 +100,25 @@ Schema<S> make_schema() {
       .real("geography.extra_edges_per_locality", [](S& x) -> double& { return x.geography.extra_edges_per_locality; }, 0.6,
             {0, 10}, "", "Road links beyond the ring of neighbours, per locality", "assumption");
 
-  s.real_list("need.hours_by_band", [](S& x) -> std::vector<double>& { return x.need.hours_by_band; }, {4, 9, 16, 28},
+  s.real_list("need.hours_by_band", [](S& x) -> std::vector<double>& { return x.need.hours_by_band; }, {5, 10, 18, 30},
               {0, 168}, "h/week", "Formal hours needed by need band 1..4 before informal care",
-              "MODEL.md §4; NHS IC 2008, King's Fund 2018")
+              "MODEL.md §4 (4, 9, 16, 28) raised so the mean is about 11 h/week: NHS IC 2008, King's Fund 2018")
       .real_list("need.initial_band_shares", [](S& x) -> std::vector<double>& { return x.need.initial_band_shares; },
-                 {0.30, 0.36, 0.24, 0.10}, kShare, "", "Share of people in need bands 1..4 at the start", "assumption")
+                 {0.36, 0.36, 0.20, 0.08}, kShare, "",
+                 "Share of people in need bands 1..4 at the start", "stationary mix of the need defaults (docs/ODD.md)")
+      .real_list("need.entry_band_shares", [](S& x) -> std::vector<double>& { return x.need.entry_band_shares; },
+                 {0.50, 0.30, 0.15, 0.05}, kShare, "", "Need bands 1..4 of people developing need", "assumption")
       .real_list("need.age_band_shares", [](S& x) -> std::vector<double>& { return x.need.age_band_shares; }, {0.30, 0.48, 0.22},
                  kShare, "", "Share of people aged 18-64, 65-84, 85+", "ASC-FR 2023/24 (approx.)")
       .real_list("need.progression_per_year", [](S& x) -> std::vector<double>& { return x.need.progression_per_year; },
-                 {0.22, 0.18, 0.14, 0.0}, kShare, "1/year", "Annual chance of moving up from band 1..4", "assumption")
+                 {0.20, 0.16, 0.12, 0.0}, kShare, "1/year", "Annual chance of moving up from band 1..4", "assumption")
       .real_list("need.improvement_per_year", [](S& x) -> std::vector<double>& { return x.need.improvement_per_year; },
-                 {0.06, 0.08, 0.05, 0.03}, kShare, "1/year", "Annual chance of moving down from band 1..4 (band 1 recovers)",
+                 {0.08, 0.10, 0.08, 0.05}, kShare, "1/year", "Annual chance of moving down from band 1..4 (band 1 recovers)",
                  "assumption (reablement)")
       .real_list("need.exit_per_year", [](S& x) -> std::vector<double>& { return x.need.exit_per_year; },
                  {0.10, 0.14, 0.22, 0.34}, kShare, "1/year", "Annual chance of death or a move to residential care, by band",
                  "assumption")
-      .real("need.incidence_per_1000_adults", [](S& x) -> double& { return x.need.incidence_per_1000_adults; }, 6.0, {0, 1000},
+      .real("need.incidence_per_1000_adults", [](S& x) -> double& { return x.need.incidence_per_1000_adults; }, 5.3, {0, 1000},
             "people/1000 adults/year", "New people developing care needs", "assumption, balances exits at the start")
       .real("need.informal_hours_per_tie", [](S& x) -> double& { return x.need.informal_hours_per_tie; }, 1.0, {0, 60},
             "h/week", "Informal care from each social tie", "Linked Lives (5-60 h/week by carer type; scaled)")
@@ -174,11 +177,11 @@ Schema<S> make_schema() {
 
   //                      wage   zh    hrs  travel ovh  margin extr  cont  rel  aut  radius  maxw  under mark  qual  close
   archetype(s, "chain", &S::Providers::chain,
-            {12.21, 0.70, 28, 20, 5.0, 0.10, 0.15, 0.55, 0.0, 0.00, 10000, 600, 0.10, 0.41, 0.50, 0.04});
+            {12.21, 0.70, 19, 20, 3.0, 0.04, 0.09, 0.55, 0.0, 0.00, 10000, 600, 0.03, 0.41, 0.50, 0.04});
   archetype(s, "agency", &S::Providers::agency,
-            {12.60, 0.55, 26, 15, 5.5, 0.08, 0.07, 0.65, 0.3, 0.05, 40, 250, 0.03, 0.41, 0.55, 0.09});
+            {12.60, 0.55, 19, 15, 5.5, 0.05, 0.07, 0.65, 0.3, 0.05, 40, 250, 0.03, 0.41, 0.55, 0.11});
   archetype(s, "micro", &S::Providers::micro,
-            {14.00, 0.00, 24, 4, 1.5, 0.05, 0.00, 0.92, 1.0, 0.40, 20, 8, 0.00, 0.10, 0.70, 0.07});
+            {14.00, 0.00, 18, 4, 1.5, 0.05, 0.00, 0.92, 1.0, 0.40, 20, 8, 0.00, 0.10, 0.70, 0.07});
   s.real("providers.on_cost", [](S& x) -> double& { return x.providers.on_cost; }, 0.20, {0, 1}, "",
          "Employer on-costs on wages (NI, pension, holiday)", "Homecare Association cost model (assumption)")
       .real("providers.overbook", [](S& x) -> double& { return x.providers.overbook; }, 0.08, {0, 1}, "",
@@ -195,7 +198,7 @@ Schema<S> make_schema() {
          "2025/26 rate")
       .real("labour.outside_wage", [](S& x) -> double& { return x.labour.outside_wage; }, 12.40, kWage, "GBP/h",
             "Wage of comparable jobs outside care (retail, hospitality)", "assumption")
-      .real("labour.fill_per_week", [](S& x) -> double& { return x.labour.fill_per_week; }, 0.10, kShare, "1/week",
+      .real("labour.fill_per_week", [](S& x) -> double& { return x.labour.fill_per_week; }, 0.03, kShare, "1/week",
             "Chance a vacancy is filled from outside care in a week, at the outside wage", "assumption (vacancy rate 11.5%)")
       .real("labour.fill_wage_sensitivity", [](S& x) -> double& { return x.labour.fill_wage_sensitivity; }, 0.35, {0, 10},
             "per GBP/h", "Relative rise of the fill chance per £1/h above the outside wage", "assumption")
@@ -204,9 +207,12 @@ Schema<S> make_schema() {
       .integer("labour.search_weeks", [](S& x) -> std::int64_t& { return x.labour.search_weeks; }, 4, {0, 52}, "weeks",
                "Weeks a leaver looks for another care job before leaving the sector", "assumption")
       .real("labour.move_share", [](S& x) -> double& { return x.labour.move_share; }, 0.60, kShare, "",
-            "Share of leavers who look for another care job", "Skills for Care: 63% of recruits come from care");
+            "Share of leavers who look for another care job", "Skills for Care: 63% of recruits come from care")
+      .real("labour.pay_premium_mean", [](S& x) -> double& { return x.labour.pay_premium_mean; }, 1.0, {0, 20}, "GBP/h",
+            "Mean premium over the employer's base wage of the half of workers who earn one (exponential)",
+            "assumption: spread of care worker pay, Skills for Care 2024");
 
-  s.real("retention.base_quit_per_year", [](S& x) -> double& { return x.retention.base_quit_per_year; }, 0.21, kShare,
+  s.real("retention.base_quit_per_year", [](S& x) -> double& { return x.retention.base_quit_per_year; }, 0.12, kShare,
          "1/year", "Annual quit rate at NLW effective pay, guaranteed hours, no stress", "calibrated to Skills for Care 24.8%")
       .real("retention.wage_sensitivity", [](S& x) -> double& { return x.retention.wage_sensitivity; }, 0.13, {0, 5},
             "per GBP/h", "Fall of the log quit hazard per £1/h of effective pay above NLW", "Skills for Care 2024: 37.8% vs 31%")
@@ -229,23 +235,26 @@ Schema<S> make_schema() {
          "Micro-enterprises founded a year per council without support", "assumption: fewer than 100 after 5 years unsupported")
       .real("founding.coordinators", [](S& x) -> double& { return x.founding.coordinators; }, 0, {0, 1000}, "coordinators",
             "Support programme coordinators per council", "Community Catalysts")
-      .real("founding.per_coordinator_per_year", [](S& x) -> double& { return x.founding.per_coordinator_per_year; }, 24,
+      .real("founding.per_coordinator_per_year", [](S& x) -> double& { return x.founding.per_coordinator_per_year; }, 30,
             {0, 1000}, "per coordinator per year", "Foundings a coordinator supports a year",
             "calibrated: Somerset 50 -> 450+ in five years")
-      .real("founding.coordinator_capacity", [](S& x) -> double& { return x.founding.coordinator_capacity; }, 150, {1, 10000},
+      .real("founding.coordinator_capacity", [](S& x) -> double& { return x.founding.coordinator_capacity; }, 200, {1, 10000},
             "enterprises", "Enterprises one coordinator can support", "Community Catalysts: 100-200")
       .real("founding.demand_elasticity", [](S& x) -> double& { return x.founding.demand_elasticity; }, 1.0, {0, 5}, "",
             "Elasticity of founding to the private (direct payment + self-funder) share of demand", "assumption")
       .real("founding.outside_care_share", [](S& x) -> double& { return x.founding.outside_care_share; }, 0.35, kShare, "",
             "Founders from outside the care workforce", "NEF 2020")
-      .real("founding.reservation_income", [](S& x) -> double& { return x.founding.reservation_income; }, 300, {0, 10000},
+      .real("founding.reservation_income", [](S& x) -> double& { return x.founding.reservation_income; }, 250, {0, 10000},
             "GBP/week", "Owner's weekly surplus below which closure is more likely", "assumption")
       .real("founding.low_income_factor", [](S& x) -> double& { return x.founding.low_income_factor; }, 2.0, {1, 100}, "",
             "Closure hazard multiplier while income is below the reservation income", "assumption")
       .real("founding.burnout_factor", [](S& x) -> double& { return x.founding.burnout_factor; }, 2.0, {0, 100}, "",
             "Closure hazard rise at full owner stress", "assumption")
       .real("founding.coordinator_cost", [](S& x) -> double& { return x.founding.coordinator_cost; }, 45000, kNonNegative,
-            "GBP/year", "Cost of one coordinator", "assumption");
+            "GBP/year", "Cost of one coordinator", "assumption")
+      .real("founding.mean_extra_staff", [](S& x) -> double& { return x.founding.mean_extra_staff; }, 0.4, {0, 7},
+            "workers", "Mean workers a micro-enterprise wants beyond its owner (Poisson)",
+            "Community Catalysts: about one job per enterprise");
 
   s.real("outcomes.rate", [](S& x) -> double& { return x.outcomes.rate; }, 0.1, kShare, "1/week",
          "Speed at which wellbeing moves to its target", "assumption")
@@ -287,6 +296,7 @@ void check_consistency(const S& spec, const engine::config::Document& doc) {
   };
   sums_to_one(spec.need.initial_band_shares, "need.initial_band_shares");
   sums_to_one(spec.need.age_band_shares, "need.age_band_shares");
+  sums_to_one(spec.need.entry_band_shares, "need.entry_band_shares");
   for (std::size_t i = 0; i < spec.councils.size(); ++i) {
     const auto& c = spec.councils[i];
     const std::string k = "councils[" + std::to_string(i) + "]";

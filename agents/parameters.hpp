@@ -65,6 +65,7 @@ struct ScenarioSpec {
   struct Need {
     std::vector<double> hours_by_band;         // formal hours a week before informal care, bands 1..4
     std::vector<double> initial_band_shares;   // bands 1..4
+    std::vector<double> entry_band_shares;     // bands 1..4 of people developing need
     std::vector<double> age_band_shares;       // 18-64, 65-84, 85+
     std::vector<double> progression_per_year;  // band b -> b+1
     std::vector<double> improvement_per_year;  // band b -> b-1 (band 1 -> recovered)
@@ -115,6 +116,7 @@ struct ScenarioSpec {
     double vacancy_buffer = 0;
     std::int64_t search_weeks = 0;
     double move_share = 0;
+    double pay_premium_mean = 0;
   } labour;
   struct Retention {
     double base_quit_per_year = 0;
@@ -138,6 +140,7 @@ struct ScenarioSpec {
     double low_income_factor = 0;
     double burnout_factor = 0;
     double coordinator_cost = 0;
+    double mean_extra_staff = 0;
   } founding;
   struct Outcomes {
     double rate = 0;

@@ -63,14 +63,24 @@ void entry_exit_council(Market& m, int c) {
     if (arch != Archetype::micro) established += 1;
   });
 
-  // Entry responds to people waiting for care, relative to a 5% waiting share.
-  double waiting = 0, needing = 0;
+  // Entry responds to the care that buyers would pay for but do not get: hours of placed people
+  // not delivered, and people waiting for a provider (not those the budget cannot fund), relative
+  // to a 3% gap. Relative, not absolute, so that the same rule holds at every scale.
+  double waiting = 0, needing = 0, needed_hours = 0, delivered_hours = 0;
   m.for_council_people(c, [&](std::size_t i) {
     if (!m.people.alive[i] || m.people.need_hours[i] <= 0 || static_cast<Route>(m.people.route[i]) == Route::none) return;
     needing += 1;
-    waiting += m.people.provider[i] == engine::kNoAgent;
+    if (m.people.provider[i] == engine::kNoAgent) {
+      waiting += 1;
+    } else {
+      needed_hours += m.people.need_hours[i];
+      delivered_hours += m.people.hours_received[i];
+    }
   });
-  const double attractiveness = needing > 0 ? std::min(3.0, waiting / needing / 0.05) : 0.0;
+  waiting = std::max(0.0, waiting - m.tally[static_cast<std::size_t>(c)].waiting_for_budget);
+  const double gap = (needing > 0 ? waiting / needing : 0.0) +
+                     (needed_hours > 0 ? 1 - delivered_hours / needed_hours : 0.0);
+  const double attractiveness = std::min(3.0, gap / 0.03);
   const double per_week = spec.providers.entry_per_year / 52.0 * std::max(established, 1.0) * attractiveness;
   auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(c), kEntry);
   boost::random::poisson_distribution<int, double> entrants(std::max(per_week, 1e-12));

@@ -22,6 +22,7 @@ struct Providers {
   std::vector<float> private_price;          // GBP/h charged to self-funders and direct payments
   std::vector<float> contract_price;         // GBP/h of its council contracts (0 = none)
   std::vector<std::int32_t> staff;           // employed workers
+  std::vector<std::int16_t> intended_staff;  // the size it wants to grow to (micro-enterprises: small by choice)
   std::vector<std::int32_t> vacancies;
   std::vector<float> capacity_hours;         // contact hours its staff can deliver a week
   std::vector<float> allocated_hours;        // hours its clients need
@@ -42,7 +43,7 @@ struct Providers {
     f("id", id); f("council", council); f("home_locality", home_locality); f("archetype", archetype); f("alive", alive);
     f("handing_back", handing_back); f("group", group); f("founder", founder); f("wage", wage);
     f("cost_per_hour", cost_per_hour); f("private_price", private_price); f("contract_price", contract_price);
-    f("staff", staff); f("vacancies", vacancies); f("capacity_hours", capacity_hours);
+    f("staff", staff); f("intended_staff", intended_staff); f("vacancies", vacancies); f("capacity_hours", capacity_hours);
     f("allocated_hours", allocated_hours); f("delivered_hours", delivered_hours); f("council_hours", council_hours);
     f("clients", clients); f("income", income); f("surplus", surplus); f("margin_average", margin_average);
     f("leaver_rate", leaver_rate); f("quality", quality); f("loss_weeks", loss_weeks);

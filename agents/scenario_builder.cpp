@@ -37,63 +37,89 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
     const auto nloc = static_cast<std::uint32_t>(geography.locality_count(c));
     auto random_locality = [&] { return first + static_cast<std::int32_t>(stream.below(nloc)); };
 
-    // Providers first, then their staff: weights set how the starting workforce is shared.
-    std::vector<std::size_t> rows;
+    // Providers first, with a provisional capacity shared by size weights so that the first tenders
+    // and placements can run; staff are hired afterwards to match the placements (below).
     std::vector<double> weight;
     for (std::int64_t k = 0; k < cs.chains; ++k) {
       const std::int32_t group = cs.chain_groups > 0 ? kChainGroupBase + static_cast<std::int32_t>(k % cs.chain_groups) : -1;
-      rows.push_back(add_provider(c, Archetype::chain, random_locality(), group));
+      add_provider(c, Archetype::chain, random_locality(), group);
       weight.push_back(2.5);
     }
     for (std::int64_t k = 0; k < cs.agencies; ++k) {
-      rows.push_back(add_provider(c, Archetype::agency, random_locality(), -1));
+      add_provider(c, Archetype::agency, random_locality(), -1);
       weight.push_back(1.0);
     }
-    std::int64_t workers_left = cs.workers;
     for (std::int64_t k = 0; k < cs.micro_enterprises; ++k) {
-      const auto r = add_provider(c, Archetype::micro, random_locality(), -1);
-      const auto founder = add_worker(c, providers.home_locality[r], providers.id[r], true);
-      providers.founder[r] = workers.id[founder];
-      boost::random::poisson_distribution<int, double> extra(0.6);
-      const auto staff = std::min<std::int64_t>(extra(stream), spec.providers.micro.max_workers - 1);
-      for (std::int64_t w = 0; w < staff; ++w) add_worker(c, providers.home_locality[r], providers.id[r], false);
-      workers_left -= 1 + staff;
+      add_provider(c, Archetype::micro, random_locality(), -1);
+      weight.push_back(0.0);
     }
     double total_weight = 0;
     for (double w : weight) total_weight += w;
-    for (std::size_t i = 0; i < rows.size() && workers_left > 0; ++i) {
-      const auto p = rows[i];
-      const auto cap = spec.providers.of(static_cast<Archetype>(providers.archetype[p])).max_workers;
-      const auto share = static_cast<std::int64_t>(std::llround(static_cast<double>(cs.workers) * weight[i] / total_weight));
-      const auto staff = std::min({share, cap, workers_left});
-      for (std::int64_t w = 0; w < staff; ++w) add_worker(c, providers.home_locality[p], providers.id[p], false);
-      workers_left -= staff;
+    std::size_t first_row = providers.id.size() - weight.size();
+    for (std::size_t i = 0; i < weight.size(); ++i) {
+      const auto p = first_row + i;
+      const auto& a = spec.providers.of(static_cast<Archetype>(providers.archetype[p]));
+      const double staff = weight[i] > 0 ? static_cast<double>(cs.workers) * weight[i] / total_weight
+                                         : static_cast<double>(providers.intended_staff[p]);
+      providers.capacity_hours[p] = static_cast<float>(staff * a.contracted_hours);
     }
 
     for (std::int64_t k = 0; k < cs.people; ++k) {
       auto ps = rng.stream(0, (static_cast<std::uint64_t>(c) << 32) | static_cast<std::uint64_t>(k), kBuildPerson);
       const auto loc = first + static_cast<std::int32_t>(ps.below(nloc));
-      add_person(c, loc, ps);
+      add_person(c, loc, ps, false);
     }
   }
   rebuild_rows();
-  // Workers' first week: rostered hours as contact hours, so the first quit hazard is not that of
-  // an idle workforce.
+  apply_eligibility(*this);
+  apply_commissioning(*this);
+  apply_matching(*this);
+  hire_starting_staff();
+  apply_delivery(*this);
+  merge_event_logs();
+}
+
+// The starting workforce follows the starting placements: each provider gets the staff its
+// clients need (plus the vacancy buffer), scaled so that each council's total is its workers;
+// micro-enterprises have their owner and the staff they intend to have.
+void Market::hire_starting_staff() {
+  for (int c = 0; c < councils(); ++c) {
+    const auto& cs = spec.councils[static_cast<std::size_t>(c)];
+    double wanted_total = 0;
+    std::int64_t micro_staff = 0;
+    for_council_providers(c, [&](std::size_t p) {
+      const auto arch = static_cast<Archetype>(providers.archetype[p]);
+      if (arch == Archetype::micro) {
+        micro_staff += providers.intended_staff[p];
+        return;
+      }
+      wanted_total += providers.allocated_hours[p] * (1 + spec.labour.vacancy_buffer) / spec.providers.of(arch).contracted_hours;
+    });
+    const double scale = wanted_total > 0 ? std::max(0.0, static_cast<double>(cs.workers - micro_staff)) / wanted_total : 0.0;
+    for_council_providers(c, [&](std::size_t p) {
+      const auto arch = static_cast<Archetype>(providers.archetype[p]);
+      const auto& a = spec.providers.of(arch);
+      std::int64_t staff = 0;
+      if (arch == Archetype::micro) {
+        const auto founder = add_worker(c, providers.home_locality[p], providers.id[p], true);
+        providers.founder[p] = workers.id[founder];
+        staff = providers.intended_staff[p] - 1;
+      } else {
+        staff = std::min<std::int64_t>(
+            std::llround(providers.allocated_hours[p] * (1 + spec.labour.vacancy_buffer) / a.contracted_hours * scale),
+            providers.intended_staff[p]);
+      }
+      for (std::int64_t w = 0; w < staff; ++w) add_worker(c, providers.home_locality[p], providers.id[p], false);
+    });
+  }
+  rebuild_rows();
+  // First week: rostered hours as contact hours, so the first quit hazard is not that of an idle
+  // workforce.
   for (std::size_t w = 0; w < workers.id.size(); ++w) {
     const auto p = static_cast<std::size_t>(provider_row(workers.employer[w]));
     const auto& a = spec.providers.of(static_cast<Archetype>(providers.archetype[p]));
     workers.contact_hours[w] = workers.paid_hours[w] = static_cast<float>(a.contracted_hours);
   }
-  for (std::size_t p = 0; p < providers.id.size(); ++p) {
-    const auto& a = spec.providers.of(static_cast<Archetype>(providers.archetype[p]));
-    providers.capacity_hours[p] = static_cast<float>(providers.staff[p] * a.contracted_hours);
-  }
-  apply_eligibility(*this);
-  apply_commissioning(*this);
-  apply_matching(*this);
-  apply_delivery(*this);
-  merge_event_logs();
-  for (auto& t : tally) t = WeekTally{};
 }
 
 }  // namespace cm

@@ -22,7 +22,7 @@ Bid make_bid(const Market& m, std::size_t p, double council_hours_total) {
   const auto& a = m.spec.providers.of(arch);
   const double wage = std::max<double>(m.providers.wage[p], m.spec.commissioning.wage_floor);
   const double cost = m.cost_per_hour(arch, wage);
-  double bid = cost * (1 + a.target_margin);
+  double bid = m.asking_price(arch, cost);
   const double share = council_hours_total > 0 ? m.providers.council_hours[p] / council_hours_total : 0.0;
   if (share < 0.05) bid *= 1 - a.undercut;
   return {p, bid, cost};
@@ -53,24 +53,32 @@ void let_lot(Market& m, int c, std::int32_t lot, double council_hours_total) {
   double lowest = 0;
   if (!qualified.empty()) {
     lowest = std::min_element(qualified.begin(), qualified.end(), [](const Bid& a, const Bid& b) { return a.bid < b.bid; })->bid;
-    switch (mode) {
-      case CommissioningMode::lowest_price: {
-        auto best = std::min_element(qualified.begin(), qualified.end(), [](const Bid& a, const Bid& b) { return a.bid < b.bid; });
-        winners.push_back(static_cast<std::size_t>(best - qualified.begin()));
-        break;
+    if (mode == CommissioningMode::collaborative) {
+      for (std::size_t k = 0; k < qualified.size(); ++k) winners.push_back(k);
+    } else {
+      // A ranked framework: bidders in order of score win places until their capacity covers the
+      // lot's council-managed hours (a single branch rarely can). Ties keep row order.
+      auto score = [&](const Bid& b) {
+        return mode == CommissioningMode::lowest_price
+                   ? lowest / b.bid
+                   : policy.price_weight * lowest / b.bid + (1 - policy.price_weight) * m.providers.quality[b.row];
+      };
+      std::vector<std::size_t> order(qualified.size());
+      for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+      std::stable_sort(order.begin(), order.end(),
+                       [&](std::size_t a, std::size_t b) { return score(qualified[a]) > score(qualified[b]); });
+      double demand = 0;
+      m.for_council_people(c, [&](std::size_t i) {
+        if (m.people.alive[i] && static_cast<Route>(m.people.route[i]) == Route::council_managed &&
+            m.lot_of(m.people.locality[i]) == lot)
+          demand += m.people.need_hours[i];
+      });
+      double covered = 0;
+      for (auto k : order) {
+        if (!winners.empty() && covered >= demand) break;
+        winners.push_back(k);
+        covered += m.providers.capacity_hours[qualified[k].row];
       }
-      case CommissioningMode::quality_weighted: {
-        auto score = [&](const Bid& b) {
-          return policy.price_weight * lowest / b.bid + (1 - policy.price_weight) * m.providers.quality[b.row];
-        };
-        auto best = std::max_element(qualified.begin(), qualified.end(),
-                                     [&](const Bid& a, const Bid& b) { return score(a) < score(b); });
-        winners.push_back(static_cast<std::size_t>(best - qualified.begin()));
-        break;
-      }
-      case CommissioningMode::collaborative:
-        for (std::size_t k = 0; k < qualified.size(); ++k) winners.push_back(k);
-        break;
     }
   }
 

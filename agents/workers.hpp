@@ -15,7 +15,8 @@ struct Workers {
   std::vector<std::uint8_t> zero_hours;
   std::vector<std::uint8_t> is_founder;
   std::vector<std::uint8_t> alive;
-  std::vector<float> wage;                 // GBP per paid hour
+  std::vector<float> wage;                 // GBP per paid hour: the employer's wage plus pay_premium
+  std::vector<float> pay_premium;          // GBP/h above the employer's wage (seniority, role)
   std::vector<float> contact_hours;        // this week
   std::vector<float> paid_hours;           // this week
   std::vector<float> effective_pay;        // GBP per hour worked, unpaid travel included
@@ -26,7 +27,7 @@ struct Workers {
   template <class F>
   void for_each_column(F&& f) {
     f("id", id); f("council", council); f("locality", locality); f("employer", employer); f("zero_hours", zero_hours);
-    f("is_founder", is_founder); f("alive", alive); f("wage", wage); f("contact_hours", contact_hours);
+    f("is_founder", is_founder); f("alive", alive); f("wage", wage); f("pay_premium", pay_premium); f("contact_hours", contact_hours);
     f("paid_hours", paid_hours); f("effective_pay", effective_pay); f("stress", stress); f("tenure_weeks", tenure_weeks);
     f("weeks_searching", weeks_searching);
   }

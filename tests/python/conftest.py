@@ -34,7 +34,10 @@ def _binary_path() -> Path:
 
 
 def _wait_for_binary(path: Path, seconds: float = 60.0) -> bool:
-    """The binary may vanish briefly while it is being rebuilt: wait for it to come back."""
+    """The binary may vanish briefly while it is being rebuilt: wait for it to come back
+    (only when its directory exists, so that a wrong path fails at once)."""
+    if not path.parent.is_dir():
+        return False
     deadline = time.monotonic() + seconds
     while True:
         if path.is_file() and os.access(path, os.X_OK):
