@@ -66,7 +66,8 @@ void hire_council(Market& m, int c, std::vector<std::int32_t>& open) {
     const auto q = static_cast<std::size_t>(q32);
     auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(pr.id[q]), kHire);
     const double attraction = std::clamp(1 + lab.fill_wage_sensitivity * (pr.wage[q] - lab.outside_wage), 0.1, 4.0);
-    const double chance = std::min(1.0, lab.fill_per_week * attraction);
+    const double reach = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q])).recruitment;
+    const double chance = std::min(1.0, lab.fill_per_week * attraction * reach);
     for (std::int32_t v = 0; v < pr.vacancies[q]; ++v) {
       if (!stream.bernoulli(chance)) continue;
       pending.push_back({pr.home_locality[q], -1, pr.id[q], false});

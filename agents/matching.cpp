@@ -117,7 +117,6 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
       // observed quality under quality_weighted, and under collaborative a choice weighted by
       // outcomes (quality and relational care), as an alliance allocates hours.
       const auto lot = m.lot_of(p.locality[i]);
-      double best_room = -1;
       double best_score = -1e300;
       auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(p.id[i]), kMatch);
       for (auto it = begin; it != end; ++it) {
@@ -142,14 +141,22 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
         }
       }
       placement = Placement::contract;
-      if (chosen < 0) {  // spot purchase from whoever has room and takes council work
+      if (chosen < 0) {  // spot purchase, scored as the council scores its tenders
         for (auto it = begin; it != end; ++it) {
           const auto q = static_cast<std::size_t>(*it);
           const auto arch = static_cast<Archetype>(pr.archetype[q]);
           if ((arch == Archetype::micro && !policy.accredit_micro) || !can_take(m, q, need)) continue;
-          const double room = intake_limit(m, q) - pr.allocated_hours[q];
-          if (room > best_room) {
-            best_room = room;
+          const auto& a = m.spec.providers.of(arch);
+          double score = 0;
+          switch (static_cast<CommissioningMode>(policy.mode)) {
+            case CommissioningMode::lowest_price: score = -m.asking_price(arch, pr.cost_per_hour[q]); break;
+            case CommissioningMode::quality_weighted: score = pr.quality[q]; break;
+            case CommissioningMode::collaborative:
+              score = 3.0 * pr.quality[q] + 1.0 * a.relational - std::log(-std::log(stream.uniform() + 1e-300));
+              break;
+          }
+          if (score > best_score) {
+            best_score = score;
             chosen = *it;
           }
         }

@@ -74,7 +74,10 @@ void archetype(Schema<S>& s, const std::string& name, ArchetypeSpec S::Providers
             "Self-funder price over its council price", "CMA 2017: about 41%")
       .real(p + "quality", at(&ArchetypeSpec::quality), d.quality, kShare, "", "Starting observed quality", "assumption")
       .real(p + "closure_per_year", at(&ArchetypeSpec::closure_per_year), d.closure_per_year, kShare, "1/year",
-            "Base annual closure hazard, before losses and burnout", "Allan (PSSRU): about 1 in 7 agencies a year");
+            "Base annual closure hazard, before losses and burnout", "Allan (PSSRU): about 1 in 7 agencies a year")
+      .real(p + "recruitment", at(&ArchetypeSpec::recruitment), d.recruitment, {0, 10}, "",
+            "Reach of its recruiting: multiplies the weekly chance to fill a vacancy from outside care",
+            "assumption: chains recruit nationally and internationally (Skills for Care)");
 }
 
 Schema<S> make_schema() {
@@ -175,13 +178,13 @@ Schema<S> make_schema() {
       .real("commissioning.dp_uptake_multiplier", [](S& x) -> double& { return x.commissioning.dp_uptake_multiplier; }, 1.0,
             {0, 5}, "", "Scales direct-payment uptake (policy lever)");
 
-  //                      wage   zh    hrs  travel ovh  margin extr  cont  rel  aut  radius  maxw  under mark  qual  close
+  //                      wage   zh    hrs  travel ovh  margin extr  cont  rel  aut  radius  maxw  under mark  qual  close recruit
   archetype(s, "chain", &S::Providers::chain,
-            {12.21, 0.70, 19, 20, 3.0, 0.04, 0.09, 0.55, 0.0, 0.00, 10000, 600, 0.03, 0.41, 0.50, 0.04});
+            {12.21, 0.70, 19, 20, 3.0, 0.04, 0.09, 0.55, 0.0, 0.00, 10000, 600, 0.03, 0.41, 0.50, 0.04, 1.5});
   archetype(s, "agency", &S::Providers::agency,
-            {12.60, 0.55, 19, 15, 5.5, 0.05, 0.07, 0.65, 0.3, 0.05, 40, 250, 0.03, 0.41, 0.55, 0.11});
+            {12.60, 0.55, 19, 15, 5.5, 0.05, 0.07, 0.65, 0.3, 0.05, 40, 250, 0.03, 0.41, 0.55, 0.11, 1.0});
   archetype(s, "micro", &S::Providers::micro,
-            {14.00, 0.00, 18, 4, 1.5, 0.05, 0.00, 0.92, 1.0, 0.40, 20, 8, 0.00, 0.10, 0.70, 0.07});
+            {14.00, 0.00, 18, 4, 1.5, 0.05, 0.00, 0.92, 1.0, 0.40, 20, 8, 0.00, 0.10, 0.70, 0.07, 1.0});
   s.real("providers.on_cost", [](S& x) -> double& { return x.providers.on_cost; }, 0.20, {0, 1}, "",
          "Employer on-costs on wages (NI, pension, holiday)", "Homecare Association cost model (assumption)")
       .real("providers.overbook", [](S& x) -> double& { return x.providers.overbook; }, 0.08, {0, 1}, "",

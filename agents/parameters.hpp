@@ -41,6 +41,7 @@ struct ArchetypeSpec {
   double private_markup = 0;        // self-funder price over council price
   double quality = 0;               // starting observed quality 0..1
   double closure_per_year = 0;      // base annual closure hazard
+  double recruitment = 0;           // reach of its recruiting, multiplies the chance to fill a vacancy
 };
 
 struct ScenarioSpec {
