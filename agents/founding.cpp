@@ -31,7 +31,8 @@ void found_in_council(Market& m, int c) {
                            std::max(0.0, 1 - micros / std::max(1.0, f.coordinators * f.coordinator_capacity));
   // Demand relative to a reference private share of 40% (self-funders about 30% plus direct payments).
   const double demand = people > 0 ? std::pow(std::max(private_people / people, 0.01) / 0.4, f.demand_elasticity) : 0;
-  const double per_week = (f.base_per_year + supported) * demand / 52.0;
+  const double base = f.base_per_100k_adults * m.spec.councils[static_cast<std::size_t>(c)].adults_thousands / 100.0;
+  const double per_week = (base + supported) * demand / 52.0;
   auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(c), kFounding);
   boost::random::poisson_distribution<int, double> foundings(std::max(per_week, 1e-12));
   const int n = foundings(stream);

@@ -234,8 +234,9 @@ Schema<S> make_schema() {
       .real("retention.stress_task", [](S& x) -> double& { return x.retention.stress_task; }, 0.25, kShare, "",
             "Stress added by time-and-task visits", "NEF 2020: 61% of founders less stressed");
 
-  s.real("founding.base_per_year", [](S& x) -> double& { return x.founding.base_per_year; }, 4, {0, 10000}, "per year",
-         "Micro-enterprises founded a year per council without support", "assumption: fewer than 100 after 5 years unsupported")
+  s.real("founding.base_per_100k_adults", [](S& x) -> double& { return x.founding.base_per_100k_adults; }, 0.85, {0, 1000},
+         "per 100,000 adults per year", "Micro-enterprises founded a year without support",
+         "assumption: about 4 a year in Somerset, fewer than 100 after five years unsupported")
       .real("founding.coordinators", [](S& x) -> double& { return x.founding.coordinators; }, 0, {0, 1000}, "coordinators",
             "Support programme coordinators per council", "Community Catalysts")
       .real("founding.per_coordinator_per_year", [](S& x) -> double& { return x.founding.per_coordinator_per_year; }, 30,

@@ -131,7 +131,7 @@ struct ScenarioSpec {
     double stress_task = 0;
   } retention;
   struct Founding {
-    double base_per_year = 0;
+    double base_per_100k_adults = 0;
     double coordinators = 0;
     double per_coordinator_per_year = 0;
     double coordinator_capacity = 0;
