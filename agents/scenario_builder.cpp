@@ -95,22 +95,36 @@ void Market::hire_starting_staff() {
       }
       wanted_total += providers.allocated_hours[p] * (1 + spec.labour.vacancy_buffer) / spec.providers.of(arch).contracted_hours;
     });
-    const double scale = wanted_total > 0 ? std::max(0.0, static_cast<double>(cs.workers - micro_staff)) / wanted_total : 0.0;
+    // Shares of the non-micro workforce by wanted staff, rounded by largest remainder so that the
+    // council starts with exactly its declared number of workers.
+    const double to_share = static_cast<double>(std::max<std::int64_t>(0, cs.workers - micro_staff));
+    std::vector<std::size_t> rows;
+    std::vector<std::int64_t> staff;
+    std::vector<double> remainder;
+    std::int64_t assigned = 0;
     for_council_providers(c, [&](std::size_t p) {
       const auto arch = static_cast<Archetype>(providers.archetype[p]);
-      const auto& a = spec.providers.of(arch);
-      std::int64_t staff = 0;
-      if (arch == Archetype::micro) {
-        const auto founder = add_worker(c, providers.home_locality[p], providers.id[p], true);
-        providers.founder[p] = workers.id[founder];
-        staff = providers.intended_staff[p] - 1;
-      } else {
-        staff = std::min<std::int64_t>(
-            std::llround(providers.allocated_hours[p] * (1 + spec.labour.vacancy_buffer) / a.contracted_hours * scale),
-            providers.intended_staff[p]);
-      }
-      for (std::int64_t w = 0; w < staff; ++w) add_worker(c, providers.home_locality[p], providers.id[p], false);
+      if (arch == Archetype::micro) return;
+      const double wanted = providers.allocated_hours[p] * (1 + spec.labour.vacancy_buffer) / spec.providers.of(arch).contracted_hours;
+      const double exact = wanted_total > 0 ? to_share * wanted / wanted_total : 0.0;
+      rows.push_back(p);
+      staff.push_back(static_cast<std::int64_t>(exact));
+      remainder.push_back(exact - std::floor(exact));
+      assigned += staff.back();
     });
+    std::vector<std::size_t> order(rows.size());
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return remainder[a] > remainder[b]; });
+    for (std::size_t k = 0; k < order.size() && assigned < static_cast<std::int64_t>(to_share); ++k, ++assigned)
+      staff[order[k]] += 1;
+    for_council_providers(c, [&](std::size_t p) {
+      if (static_cast<Archetype>(providers.archetype[p]) != Archetype::micro) return;
+      const auto founder = add_worker(c, providers.home_locality[p], providers.id[p], true);
+      providers.founder[p] = workers.id[founder];
+      for (std::int64_t w = 1; w < providers.intended_staff[p]; ++w) add_worker(c, providers.home_locality[p], providers.id[p], false);
+    });
+    for (std::size_t k = 0; k < rows.size(); ++k)
+      for (std::int64_t w = 0; w < staff[k]; ++w) add_worker(c, providers.home_locality[rows[k]], providers.id[rows[k]], false);
   }
   rebuild_rows();
   // First week: rostered hours as contact hours, so the first quit hazard is not that of an idle

@@ -310,8 +310,13 @@ class Schema {
         check_unknown(*node.as_table(), key + ".", problems, ctx);
         continue;
       }
+      // Candidates are every parameter and every section, so a misspelt [section] is found too.
       std::vector<std::string> candidates;
-      for (const auto& e : entries_) candidates.push_back(e.info.key);
+      for (const auto& e : entries_) {
+        candidates.push_back(e.info.key);
+        for (auto dot = e.info.key.find('.'); dot != std::string::npos; dot = e.info.key.find('.', dot + 1))
+          candidates.push_back(e.info.key.substr(0, dot));
+      }
       std::string msg = is_section(key) ? "must be a table of parameters" : "is not a known parameter";
       if (!is_section(key)) {
         if (auto near = closest(key, candidates)) msg += "; did you mean '" + ctx.prefix + *near + "'?";

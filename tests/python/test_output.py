@@ -269,7 +269,7 @@ def test_events(h5):
 
 
 def test_provider_events_match_series(h5):
-    """Events logged in week w (0-based, during the step) are counted in the series at step w + 1."""
+    """Events logged with week w are counted in the series at step w (the step that made them)."""
     ev = h5["events/providers"]
     kind, week, council = ev["kind"][()], ev["week"][()], ev["council"][()]
     nc = len(TINY_COUNCILS)
@@ -277,7 +277,7 @@ def test_provider_events_match_series(h5):
     def per_step(kinds):
         table = np.zeros((TINY_STEPS + 1, nc))
         sel = np.isin(kind, kinds)
-        np.add.at(table, (week[sel] + 1, council[sel]), 1)
+        np.add.at(table, (week[sel], council[sel]), 1)
         return table
 
     np.testing.assert_array_equal(per_step([FOUNDING]), h5["micro_enterprises_founded"][()])
