@@ -1,0 +1,64 @@
+// Per-phase micro-benchmarks of the weekly step on a Somerset-sized market (Google Benchmark).
+// Every iteration starts from the same market, warmed up for a year and copied in untimed, so a
+// phase is always timed on the same realistic state (phases change the state they run on).
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+
+#include "agents/model.hpp"
+#include "engine/parallel.hpp"
+
+namespace {
+
+cm::Model& warm_model() {
+  static cm::Model model = [] {
+    const auto loaded = cm::load_scenario(std::filesystem::path(CAREMARKET_SOURCE_DIR) / "configs/scenarios/somerset.toml", {}, {});
+    cm::Model m(loaded.spec, 1, 0);
+    for (int s = 0; s < 52; ++s) m.step();
+    return m;
+  }();
+  return model;
+}
+
+template <void (*Phase)(cm::Market&)>
+void BM_Phase(benchmark::State& state) {
+  engine::ThreadLimit limit(static_cast<int>(state.range(0)));
+  const cm::Market& warm = warm_model().market();
+  cm::Market market = warm;
+  for (auto _ : state) {
+    state.PauseTiming();
+    market = warm;
+    state.ResumeTiming();
+    Phase(market);
+    benchmark::ClobberMemory();
+  }
+  state.counters["agents"] = static_cast<double>(warm.people.id.size() + warm.workers.id.size());
+}
+
+void BM_Step(benchmark::State& state) {
+  engine::ThreadLimit limit(static_cast<int>(state.range(0)));
+  const cm::Model& warm = warm_model();
+  cm::Model model = warm;
+  for (auto _ : state) {
+    state.PauseTiming();
+    model = warm;
+    state.ResumeTiming();
+    model.step();
+  }
+  const auto agents = static_cast<double>(warm.market().people.id.size() + warm.market().workers.id.size());
+  state.counters["agent_steps_per_s"] = benchmark::Counter(agents, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+}  // namespace
+
+BENCHMARK(BM_Phase<cm::apply_need>)->Name("need")->Arg(1)->Arg(2);
+BENCHMARK(BM_Phase<cm::apply_eligibility>)->Name("eligibility")->Arg(1)->Arg(2);
+BENCHMARK(BM_Phase<cm::apply_matching>)->Name("matching")->Arg(1)->Arg(2);
+BENCHMARK(BM_Phase<cm::apply_labour_market>)->Name("labour_market")->Arg(1)->Arg(2);
+BENCHMARK(BM_Phase<cm::apply_delivery>)->Name("delivery")->Arg(1)->Arg(2);
+BENCHMARK(BM_Phase<cm::apply_retention>)->Name("retention")->Arg(1)->Arg(2);
+BENCHMARK(BM_Phase<cm::apply_finance>)->Name("finance")->Arg(1)->Arg(2);
+BENCHMARK(BM_Phase<cm::apply_outcomes>)->Name("outcomes")->Arg(1)->Arg(2);
+BENCHMARK(BM_Step)->Name("whole_step")->Arg(1)->Arg(2);
+
+BENCHMARK_MAIN();

@@ -1,0 +1,99 @@
+#!/usr/bin/env /usr/bin/python3
+"""Named whole-run benchmark cases: wall time, agent-steps per second and peak memory.
+
+    /usr/bin/python3 perf/run_cases.py [CASE ...] [--threads N] [--repeat K] [--steps N] [--record]
+
+Cases: somerset, west_midlands, england (the shipped scenarios, default outputs, seed 1). Each case
+runs K times (default 3) and the fastest wall time is kept (the others show the noise). Peak
+memory is the maximum resident set size from getrusage of the child. With --record, the table is
+appended to perf/RESULTS.md with the date, commit and machine.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import h5py
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(os.environ.get("CAREMARKET_BIN", ROOT / "build" / "release" / "cli" / "caremarket"))
+CASES = ["somerset", "west_midlands", "england"]
+
+
+def run_case(case: str, threads: int, steps: int | None) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / f"{case}.h5"
+        cmd = [str(BIN), "run", str(ROOT / "configs" / "scenarios" / f"{case}.toml"), "-q", "-o", str(out),
+               "--threads", str(threads)]
+        if steps:
+            cmd += ["--steps", str(steps)]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True)
+        wall = time.perf_counter() - start
+        peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        with h5py.File(out, "r") as f:
+            done = int(f.attrs["steps_completed"])
+            people = f["people_needing_care"][:].sum(axis=1)
+            workers = f["workers"][:].sum(axis=1)
+            agents_mean = float((people + workers).mean())
+            agents_start = float(people[0] + workers[0])
+            size = out.stat().st_size
+        return {"case": case, "threads": threads, "steps": done, "wall": wall, "agents": agents_start,
+                "agent_steps_per_s": agents_mean * done / wall, "peak_mib": peak_kib / 1024,
+                "peak_grew": peak_kib > before, "file_mib": size / 2**20}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("cases", nargs="*", default=CASES, choices=CASES)
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=None, help="override the scenario's run.steps")
+    parser.add_argument("--record", action="store_true", help="append the table to perf/RESULTS.md")
+    args = parser.parse_args()
+    if not BIN.is_file():
+        sys.exit(f"run_cases: no binary at {BIN}; run `make build` first")
+
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                            text=True).stdout.strip() or "unknown"
+    rows = []
+    for case in args.cases or CASES:
+        results = [run_case(case, args.threads, args.steps) for _ in range(args.repeat)]
+        best = min(results, key=lambda r: r["wall"])
+        best["walls"] = [r["wall"] for r in results]
+        # ru_maxrss of children is the largest child so far: report it only when it comes from this case.
+        best["peak_mib"] = max(r["peak_mib"] for r in results)
+        rows.append(best)
+        print(f"{case:14s} threads={best['threads']} steps={best['steps']} wall={best['wall']:.2f}s "
+              f"(runs {', '.join(f'{w:.2f}' for w in best['walls'])}) agents={best['agents']:,.0f} "
+              f"agent-steps/s={best['agent_steps_per_s']:.3g} peak={best['peak_mib']:.0f} MiB file={best['file_mib']:.1f} MiB",
+              flush=True)
+
+    if args.record:
+        cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                    if l.startswith("model name")), platform.processor())
+        lines = [f"\n### {datetime.date.today().isoformat()} — commit {commit}, {os.cpu_count()} cores ({cpu})\n",
+                 f"Command: `/usr/bin/python3 perf/run_cases.py {' '.join(sys.argv[1:])}`\n",
+                 "| case | threads | weeks | agents at start | wall (best of runs) | runs | agent-steps/s | peak memory | output |",
+                 "|---|---|---|---|---|---|---|---|---|"]
+        for r in rows:
+            lines.append(f"| {r['case']} | {r['threads']} | {r['steps']} | {r['agents']:,.0f} | {r['wall']:.2f} s | "
+                         f"{', '.join(f'{w:.2f}' for w in r['walls'])} | {r['agent_steps_per_s']:.3g} | "
+                         f"{r['peak_mib']:.0f} MiB | {r['file_mib']:.1f} MiB |")
+        with open(ROOT / "perf" / "RESULTS.md", "a") as f:
+            f.write("\n".join(lines) + "\n")
+        print("appended to perf/RESULTS.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
