@@ -25,6 +25,12 @@ struct Commissioner {
 
 // Counters of one council for one week, reset at the start of each step.
 struct WeekTally {
+  // Counts a leaver in the overall and the pay-band turnover (at or below NLW; GBP 1.50 above it).
+  void count_leaver(double wage, double nlw) {
+    leavers += 1;
+    if (wage <= nlw + 0.005) leavers_nlw += 1;
+    if (wage >= nlw + 1.5) leavers_nlw150 += 1;
+  }
   double leavers = 0, leavers_nlw = 0, leavers_nlw150 = 0;
   double hires = 0, hires_from_care = 0;
   double waiting_for_budget = 0;  // people a provider would take but the budget cannot fund

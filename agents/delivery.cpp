@@ -52,12 +52,14 @@ void apply_delivery(Market& m) {
     const auto q = static_cast<std::size_t>(m.provider_row(w.employer[k]));
     const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
     const double contact = pr.staff[q] > 0 ? pr.delivered_hours[q] / pr.staff[q] : 0.0;
+    // Travel between visits is work for everyone; guaranteed-hours staff are paid for it (and for
+    // their rostered hours at least), zero-hours staff only for contact time.
+    const double worked = contact * (1 + a.unpaid_travel_minutes / 60.0);
     const bool zero_hours = w.zero_hours[k];
-    const double paid = zero_hours ? contact : std::max(contact, a.contracted_hours);
-    const double unpaid_travel = zero_hours ? contact * a.unpaid_travel_minutes / 60.0 : 0.0;
+    const double paid = zero_hours ? contact : std::max(worked, a.contracted_hours);
     w.contact_hours[k] = static_cast<float>(contact);
     w.paid_hours[k] = static_cast<float>(paid);
-    w.effective_pay[k] = contact > 0 ? static_cast<float>(paid * w.wage[k] / (contact + unpaid_travel)) : w.wage[k];
+    w.effective_pay[k] = worked > 0 ? static_cast<float>(std::min(paid, worked) * w.wage[k] / worked) : w.wage[k];
   });
 }
 

@@ -28,10 +28,11 @@ struct BidLog {
   std::vector<std::int32_t> tender;  // row of the tender in TenderLog
   std::vector<engine::AgentId> provider;
   std::vector<std::uint8_t> archetype;
+  std::vector<std::uint8_t> won;     // 1 when the bid won a contract (frameworks have several winners)
   std::vector<float> amount, cost;  // GBP/h
   template <class F>
   void for_each_column(F&& f) {
-    f("tender", tender); f("provider", provider); f("archetype", archetype); f("amount", amount); f("cost", cost);
+    f("tender", tender); f("provider", provider); f("archetype", archetype); f("won", won); f("amount", amount); f("cost", cost);
   }
   std::size_t size() const { return tender.size(); }
 };

@@ -53,7 +53,11 @@ void apply_finance(Market& m) {
             pr.margin_average[q] += static_cast<float>(0.1 * (surplus / std::max(income, 1.0) - pr.margin_average[q]));
           pr.loss_weeks[q] = pr.margin_average[q] < 0 ? static_cast<std::int16_t>(pr.loss_weeks[q] + 1) : std::int16_t{0};
           pr.cost_per_hour[q] = static_cast<float>(m.cost_per_hour(arch, pr.wage[q]));
-          if (pr.contract_price[q] > 0 && pr.contract_price[q] < pr.cost_per_hour[q])
+          pr.private_price[q] = static_cast<float>(m.asking_price(arch, pr.cost_per_hour[q]) * (1 + a.private_markup));
+          // A contract loses money when its price does not cover cost and what the owner extracts;
+          // a provider carries a small loss (a loss leader) but not a large one.
+          const double break_even = pr.cost_per_hour[q] / (1 - a.extraction);
+          if (pr.contract_price[q] > 0 && pr.contract_price[q] < break_even * (1 - spec.commissioning.handback_loss))
             pr.contract_loss_weeks[q] = static_cast<std::int16_t>(pr.contract_loss_weeks[q] + 1);
           else
             pr.contract_loss_weeks[q] = 0;

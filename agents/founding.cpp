@@ -56,7 +56,7 @@ void found_in_council(Market& m, int c) {
         pr.staff[q] -= 1;
         w.employer[wk] = engine::kNoAgent;
         w.is_founder[wk] = 2;  // reserved: joins its enterprise when pending agents are added
-        m.tally[static_cast<std::size_t>(c)].leavers += 1;
+        m.tally[static_cast<std::size_t>(c)].count_leaver(w.wage[wk], m.spec.labour.nlw);
       }
     }
     const auto index = static_cast<std::int32_t>(pend.providers.size());

@@ -45,6 +45,7 @@ void hire_council(Market& m, int c, std::vector<std::int32_t>& open) {
       if (pr.vacancies[q] > 0 && pr.wage[q] + w.pay_premium[k] >= w.wage[k] - 0.25f) {
         const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
         w.employer[k] = pr.id[q];
+        w.locality[k] = pr.home_locality[q];
         w.wage[k] = pr.wage[q] + w.pay_premium[k];
         w.zero_hours[k] = stream.bernoulli(a.zero_hours_share);
         w.tenure_weeks[k] = 0;
@@ -57,7 +58,7 @@ void hire_council(Market& m, int c, std::vector<std::int32_t>& open) {
         hired = true;
       }
     }
-    if (!hired && ++w.weeks_searching[k] > lab.search_weeks) w.alive[k] = 0;  // leaves the sector
+    if (!hired && ++w.weeks_searching[k] >= lab.search_weeks) w.alive[k] = 0;  // leaves the sector
   });
 
   // Outside recruits: each open vacancy fills with a weekly chance rising with the wage offered.
@@ -68,9 +69,11 @@ void hire_council(Market& m, int c, std::vector<std::int32_t>& open) {
     const double attraction = std::clamp(1 + lab.fill_wage_sensitivity * (pr.wage[q] - lab.outside_wage), 0.1, 4.0);
     const double reach = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q])).recruitment;
     const double chance = std::min(1.0, lab.fill_per_week * attraction * reach);
-    for (std::int32_t v = 0; v < pr.vacancies[q]; ++v) {
+    const std::int32_t open_posts = pr.vacancies[q];
+    for (std::int32_t v = 0; v < open_posts; ++v) {
       if (!stream.bernoulli(chance)) continue;
       pending.push_back({pr.home_locality[q], -1, pr.id[q], false});
+      pr.vacancies[q] -= 1;
       tally.hires += 1;
     }
   }

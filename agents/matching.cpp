@@ -37,6 +37,7 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
   auto& com = m.commissioners[static_cast<std::size_t>(c)];
   const auto& policy = m.spec.commissioning;
   const auto& oc = m.spec.outcomes;
+  const auto& choice = m.spec.choice;
 
   // Placements that no longer hold: provider gone, need ended, the lot re-let to someone else,
   // or a dissatisfied private client switching.
@@ -131,7 +132,8 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
           case CommissioningMode::quality_weighted: score = pr.quality[q]; break;
           case CommissioningMode::collaborative:
             // Gumbel-max: the same distribution as a logit draw, in one pass.
-            score = 3.0 * pr.quality[q] + 1.0 * a.relational - std::log(-std::log(stream.uniform() + 1e-300));
+            score = choice.quality_weight * pr.quality[q] + choice.relational_weight * a.relational -
+                    std::log(-std::log(stream.uniform() + 1e-300));
             break;
         }
         if (score > best_score) {
@@ -152,7 +154,8 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
             case CommissioningMode::lowest_price: score = -m.asking_price(arch, pr.cost_per_hour[q]); break;
             case CommissioningMode::quality_weighted: score = pr.quality[q]; break;
             case CommissioningMode::collaborative:
-              score = 3.0 * pr.quality[q] + 1.0 * a.relational - std::log(-std::log(stream.uniform() + 1e-300));
+              score = choice.quality_weight * pr.quality[q] + choice.relational_weight * a.relational -
+                    std::log(-std::log(stream.uniform() + 1e-300));
               break;
           }
           if (score > best_score) {
@@ -171,14 +174,16 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
         const auto q = static_cast<std::size_t>(*it);
         if (!can_take(m, q, need)) continue;
         const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
-        total += std::exp(3.0 * pr.quality[q] + 1.0 * a.relational - 0.12 * pr.private_price[q]);
+        total += std::exp(choice.quality_weight * pr.quality[q] + choice.relational_weight * a.relational -
+                          choice.price_weight * pr.private_price[q]);
       }
       double u = stream.uniform() * total;
       for (auto it = begin; it != end && total > 0; ++it) {
         const auto q = static_cast<std::size_t>(*it);
         if (!can_take(m, q, need)) continue;
         const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
-        u -= std::exp(3.0 * pr.quality[q] + 1.0 * a.relational - 0.12 * pr.private_price[q]);
+        u -= std::exp(choice.quality_weight * pr.quality[q] + choice.relational_weight * a.relational -
+                          choice.price_weight * pr.private_price[q]);
         chosen = *it;
         if (u <= 0) break;
       }

@@ -71,7 +71,7 @@ void archetype(Schema<S>& s, const std::string& name, ArchetypeSpec S::Providers
       .real(p + "undercut", at(&ArchetypeSpec::undercut), d.undercut, {0, 0.9}, "", "Strategic bid discount when its share is low",
             "Fiorino et al. 2018 (assumption for size)")
       .real(p + "private_markup", at(&ArchetypeSpec::private_markup), d.private_markup, {0, 3}, "",
-            "Self-funder price over its council price", "CMA 2017: about 41%")
+            "Self-funder price over its asking price (cost, extraction and margin)", "CMA 2017: about 41%")
       .real(p + "quality", at(&ArchetypeSpec::quality), d.quality, kShare, "", "Starting observed quality", "assumption")
       .real(p + "closure_per_year", at(&ArchetypeSpec::closure_per_year), d.closure_per_year, kShare, "1/year",
             "Base annual closure hazard, before losses and burnout", "Allan (PSSRU): about 1 in 7 agencies a year")
@@ -111,8 +111,9 @@ Schema<S> make_schema() {
                  "Share of people in need bands 1..4 at the start", "stationary mix of the need defaults (docs/ODD.md)")
       .real_list("need.entry_band_shares", [](S& x) -> std::vector<double>& { return x.need.entry_band_shares; },
                  {0.50, 0.30, 0.15, 0.05}, kShare, "", "Need bands 1..4 of people developing need", "assumption")
-      .real_list("need.age_band_shares", [](S& x) -> std::vector<double>& { return x.need.age_band_shares; }, {0.30, 0.48, 0.22},
-                 kShare, "", "Share of people aged 18-64, 65-84, 85+", "ASC-FR 2023/24 (approx.)")
+      .real_list("need.age_band_shares", [](S& x) -> std::vector<double>& { return x.need.age_band_shares; }, {0.45, 0.38, 0.17},
+                 kShare, "", "Share of people aged 18-64, 65-84, 85+",
+                 "assumption: working-age adults about 45% of long-term community clients (ASC-FR 2023/24, approx.)")
       .real_list("need.progression_per_year", [](S& x) -> std::vector<double>& { return x.need.progression_per_year; },
                  {0.20, 0.16, 0.12, 0.0}, kShare, "1/year", "Annual chance of moving up from band 1..4", "assumption")
       .real_list("need.improvement_per_year", [](S& x) -> std::vector<double>& { return x.need.improvement_per_year; },
@@ -141,7 +142,7 @@ Schema<S> make_schema() {
       .real("eligibility.share_above_upper", [](S& x) -> double& { return x.eligibility.share_above_upper; }, 0.30, kShare, "",
             "Share of people with capital above the upper limit (self-funders)", "assumption (about a third self-fund)")
       .real("eligibility.share_between", [](S& x) -> double& { return x.eligibility.share_between; }, 0.10, kShare, "",
-            "Share with capital between the limits (contribute to cost)", "assumption")
+            "Share with capital between the limits (council-funded when eligible; buy care when not)", "assumption")
       .integer("eligibility.eligible_band", [](S& x) -> std::int64_t& { return x.eligibility.eligible_band; }, 2, {1, 4}, "",
                "Lowest need band eligible for council-funded care", "Care Act national eligibility (assumption)")
       .real("eligibility.dp_uptake_working_age", [](S& x) -> double& { return x.eligibility.dp_uptake_working_age; }, 0.37,
@@ -156,7 +157,7 @@ Schema<S> make_schema() {
       .integer("commissioning.lot_size", [](S& x) -> std::int64_t& { return x.commissioning.lot_size; }, 6, {1, 1000},
                "localities", "Localities per tender lot", "assumption")
       .real("commissioning.reference_rate", [](S& x) -> double& { return x.commissioning.reference_rate; }, 24.10, {1, 200},
-            "GBP/h", "Council's usual rate: starting contract price and spot base", "Homecare Association 2025/26 (median £24.10)")
+            "GBP/h", "Council's usual rate: the base of its spot price", "Homecare Association 2025/26 (median £24.10)")
       .real("commissioning.price_floor", [](S& x) -> double& { return x.commissioning.price_floor; }, 0, {0, 200}, "GBP/h",
             "Lowest price the council pays per hour (0 = none)", "Homecare Association minimum price £32.14 (2025/26)")
       .real("commissioning.wage_floor", [](S& x) -> double& { return x.commissioning.wage_floor; }, 0, kWage, "GBP/h",
@@ -173,6 +174,9 @@ Schema<S> make_schema() {
                "Micro-enterprises may take council-managed work", "Somerset light-touch accreditation")
       .integer("commissioning.handback_weeks", [](S& x) -> std::int64_t& { return x.commissioning.handback_weeks; }, 26,
                {1, 1000}, "weeks", "Weeks of loss on a contract before it is handed back", "assumption (King's Fund 2017)")
+      .real("commissioning.handback_loss", [](S& x) -> double& { return x.commissioning.handback_loss; }, 0.05, {0, 1}, "",
+            "Shortfall of a contract's price below break-even (cost plus extraction) that counts as a loss",
+            "assumption: providers carry small losses on council work")
       .real("commissioning.prevention_share", [](S& x) -> double& { return x.commissioning.prevention_share; }, 0, {0, 0.5},
             "", "Share of the budget spent on prevention", "assumption")
       .real("commissioning.dp_uptake_multiplier", [](S& x) -> double& { return x.commissioning.dp_uptake_multiplier; }, 1.0,
@@ -180,18 +184,18 @@ Schema<S> make_schema() {
 
   //                      wage   zh    hrs  travel ovh  margin extr  cont  rel  aut  radius  maxw  under mark  qual  close recruit
   archetype(s, "chain", &S::Providers::chain,
-            {12.21, 0.70, 19, 20, 3.0, 0.04, 0.09, 0.55, 0.0, 0.00, 10000, 600, 0.03, 0.41, 0.50, 0.04, 1.5});
+            {12.21, 0.70, 19, 20, 3.0, 0.04, 0.09, 0.55, 0.0, 0.00, 10000, 600, 0.10, 0.41, 0.50, 0.04, 1.5});
   archetype(s, "agency", &S::Providers::agency,
             {12.60, 0.55, 19, 15, 5.5, 0.05, 0.07, 0.65, 0.3, 0.05, 40, 250, 0.03, 0.41, 0.55, 0.11, 1.0});
   archetype(s, "micro", &S::Providers::micro,
-            {14.00, 0.00, 18, 4, 1.5, 0.05, 0.00, 0.92, 1.0, 0.40, 20, 8, 0.00, 0.10, 0.70, 0.07, 1.0});
+            {14.00, 0.00, 18, 4, 1.5, 0.05, 0.00, 0.92, 1.0, 0.40, 20, 8, 0.00, 0.10, 0.70, 0.05, 1.0});
   s.real("providers.on_cost", [](S& x) -> double& { return x.providers.on_cost; }, 0.20, {0, 1}, "",
          "Employer on-costs on wages (NI, pension, holiday)", "Homecare Association cost model (assumption)")
       .real("providers.overbook", [](S& x) -> double& { return x.providers.overbook; }, 0.08, {0, 1}, "",
             "Clients accepted beyond current capacity, while recruiting", "assumption")
       .integer("providers.exit_loss_weeks", [](S& x) -> std::int64_t& { return x.providers.exit_loss_weeks; }, 39, {1, 1000},
                "weeks", "Weeks of sustained losses before a provider exits", "assumption")
-      .real("providers.entry_per_year", [](S& x) -> double& { return x.providers.entry_per_year; }, 0.12, {0, 10},
+      .real("providers.entry_per_year", [](S& x) -> double& { return x.providers.entry_per_year; }, 0.07, {0, 10},
             "entrants per existing provider per year", "Entry rate of agencies and chain branches when demand is unmet",
             "assumption, balances closures")
       .real("providers.chain_entry_share", [](S& x) -> double& { return x.providers.chain_entry_share; }, 0.35, kShare, "",
@@ -201,7 +205,7 @@ Schema<S> make_schema() {
          "2025/26 rate")
       .real("labour.outside_wage", [](S& x) -> double& { return x.labour.outside_wage; }, 12.40, kWage, "GBP/h",
             "Wage of comparable jobs outside care (retail, hospitality)", "assumption")
-      .real("labour.fill_per_week", [](S& x) -> double& { return x.labour.fill_per_week; }, 0.03, kShare, "1/week",
+      .real("labour.fill_per_week", [](S& x) -> double& { return x.labour.fill_per_week; }, 0.018, kShare, "1/week",
             "Chance a vacancy is filled from outside care in a week, at the outside wage", "assumption (vacancy rate 11.5%)")
       .real("labour.fill_wage_sensitivity", [](S& x) -> double& { return x.labour.fill_wage_sensitivity; }, 0.35, {0, 10},
             "per GBP/h", "Relative rise of the fill chance per £1/h above the outside wage", "assumption")
@@ -249,7 +253,7 @@ Schema<S> make_schema() {
       .real("founding.outside_care_share", [](S& x) -> double& { return x.founding.outside_care_share; }, 0.35, kShare, "",
             "Founders from outside the care workforce", "NEF 2020")
       .real("founding.reservation_income", [](S& x) -> double& { return x.founding.reservation_income; }, 250, {0, 10000},
-            "GBP/week", "Owner's weekly surplus below which closure is more likely", "assumption")
+            "GBP/week", "Owner's weekly income (its pay plus the enterprise's surplus) below which closure is more likely", "assumption")
       .real("founding.low_income_factor", [](S& x) -> double& { return x.founding.low_income_factor; }, 2.0, {1, 100}, "",
             "Closure hazard multiplier while income is below the reservation income", "assumption")
       .real("founding.burnout_factor", [](S& x) -> double& { return x.founding.burnout_factor; }, 2.0, {0, 100}, "",
@@ -260,6 +264,12 @@ Schema<S> make_schema() {
             "workers", "Mean workers a micro-enterprise wants beyond its owner (Poisson)",
             "Community Catalysts: about one job per enterprise");
 
+  s.real("choice.quality_weight", [](S& x) -> double& { return x.choice.quality_weight; }, 3.0, {0, 100}, "per unit quality",
+         "Logit weight of observed quality when people (and alliances) choose a provider", "assumption")
+      .real("choice.relational_weight", [](S& x) -> double& { return x.choice.relational_weight; }, 1.0, {0, 100}, "",
+            "Logit weight of relational care in the choice of a provider", "assumption (NEF 2020)")
+      .real("choice.price_weight", [](S& x) -> double& { return x.choice.price_weight; }, 0.12, {0, 10}, "per GBP/h",
+            "Logit weight of the hourly price in private choice (self-funders, direct payments)", "assumption");
   s.real("outcomes.rate", [](S& x) -> double& { return x.outcomes.rate; }, 0.1, kShare, "1/week",
          "Speed at which wellbeing moves to its target", "assumption")
       .real("outcomes.base", [](S& x) -> double& { return x.outcomes.base; }, 0.45, kShare, "", "Wellbeing with no modifiers",

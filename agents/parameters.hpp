@@ -97,6 +97,7 @@ struct ScenarioSpec {
     double price_weight = 0;
     bool accredit_micro = false;
     std::int64_t handback_weeks = 0;
+    double handback_loss = 0;
     double prevention_share = 0;
     double dp_uptake_multiplier = 0;
   } commissioning;
@@ -143,6 +144,11 @@ struct ScenarioSpec {
     double coordinator_cost = 0;
     double mean_extra_staff = 0;
   } founding;
+  struct Choice {
+    double quality_weight = 0;
+    double relational_weight = 0;
+    double price_weight = 0;
+  } choice;
   struct Outcomes {
     double rate = 0;
     double base = 0;

@@ -26,7 +26,7 @@ void close_provider(Market& m, int c, std::size_t q, bool micro) {
     if (m.workers.employer[k] != id) return;
     m.workers.employer[k] = engine::kNoAgent;
     m.workers.weeks_searching[k] = 0;
-    tally.leavers += 1;
+    tally.count_leaver(m.workers.wage[k], m.spec.labour.nlw);
     if (m.workers.is_founder[k]) {  // the owner of a closed micro-enterprise leaves care
       m.workers.alive[k] = 0;
     }
@@ -91,12 +91,12 @@ void entry_exit_council(Market& m, int c) {
   for (int k = 0; k < n; ++k) {
     const bool chain = stream.bernoulli(spec.providers.chain_entry_share);
     const auto locality = first + static_cast<std::int32_t>(stream.below(nloc));
-    // A chain entering opens a branch of a group already present in the region when it can.
+    // A chain entering opens a branch of a group already present in the council when it can.
     std::int32_t group = -1;
     if (chain) {
       std::vector<std::int32_t> groups;
       m.for_council_providers(c, [&](std::size_t q) {
-        if (static_cast<Archetype>(pr.archetype[q]) == Archetype::chain) groups.push_back(pr.group[q]);
+        if (pr.alive[q] && static_cast<Archetype>(pr.archetype[q]) == Archetype::chain) groups.push_back(pr.group[q]);
       });
       if (!groups.empty()) group = groups[stream.below(static_cast<std::uint32_t>(groups.size()))];
     }

@@ -15,7 +15,7 @@ struct Providers {
   std::vector<std::uint8_t> archetype;       // Archetype
   std::vector<std::uint8_t> alive;
   std::vector<std::uint8_t> handing_back;    // wants to hand back its council contracts
-  std::vector<std::int32_t> group;           // owning group (chains); its own id otherwise
+  std::vector<std::int32_t> group;           // owning group: shared by a chain's branches; otherwise a number of its own
   std::vector<engine::AgentId> founder;      // micro-enterprises: the founding worker
   std::vector<float> wage;                   // GBP/h offered
   std::vector<float> cost_per_hour;          // GBP per delivered hour, all costs

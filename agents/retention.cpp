@@ -43,9 +43,7 @@ void apply_retention(Market& m) {
           const auto q = static_cast<std::size_t>(m.provider_row(w.employer[k]));
           leavers[q] += 1;
           pr.staff[q] -= 1;
-          tally.leavers += 1;
-          if (w.wage[k] <= nlw + 0.005) tally.leavers_nlw += 1;
-          if (w.wage[k] >= nlw + 1.5) tally.leavers_nlw150 += 1;
+          tally.count_leaver(w.wage[k], nlw);
           w.employer[k] = engine::kNoAgent;
           w.weeks_searching[k] = 0;
           w.tenure_weeks[k] = 0;

@@ -32,7 +32,7 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
     com.lot_tender_week.assign(static_cast<std::size_t>(com.lots), 0);
     com.lot_relet.assign(static_cast<std::size_t>(com.lots), 0);
 
-    auto stream = rng.stream(0, static_cast<std::uint64_t>(c), kBuildProvider);
+    auto stream = rng.stream(0, static_cast<std::uint64_t>(c), kBuildCouncil);
     const std::int32_t first = geography.first_locality(c);
     const auto nloc = static_cast<std::uint32_t>(geography.locality_count(c));
     auto random_locality = [&] { return first + static_cast<std::int32_t>(stream.below(nloc)); };
@@ -124,16 +124,9 @@ void Market::hire_starting_staff() {
       for (std::int64_t w = 1; w < providers.intended_staff[p]; ++w) add_worker(c, providers.home_locality[p], providers.id[p], false);
     });
     for (std::size_t k = 0; k < rows.size(); ++k)
-      for (std::int64_t w = 0; w < staff[k]; ++w) add_worker(c, providers.home_locality[rows[k]], providers.id[rows[k]], false);
+      for (std::int64_t w = 0; w < std::min<std::int64_t>(staff[k], providers.intended_staff[rows[k]]); ++w) add_worker(c, providers.home_locality[rows[k]], providers.id[rows[k]], false);
   }
   rebuild_rows();
-  // First week: rostered hours as contact hours, so the first quit hazard is not that of an idle
-  // workforce.
-  for (std::size_t w = 0; w < workers.id.size(); ++w) {
-    const auto p = static_cast<std::size_t>(provider_row(workers.employer[w]));
-    const auto& a = spec.providers.of(static_cast<Archetype>(providers.archetype[p]));
-    workers.contact_hours[w] = workers.paid_hours[w] = static_cast<float>(a.contracted_hours);
-  }
 }
 
 }  // namespace cm

@@ -15,20 +15,34 @@ struct Bid {
   double cost;
 };
 
-// The bid of one provider for one lot: cost (at the contract's wage floor) plus margin, with a
-// strategic undercut when its share of council hours is small — possibly below cost.
-Bid make_bid(const Market& m, std::size_t p, double council_hours_total) {
+// The bid of one provider for one lot: its asking price (cost at the contract's wage floor,
+// extraction and margin). A provider with a small share of council hours bids strategically: it
+// undercuts by a random fraction of its archetype's `undercut`, sometimes below what the contract
+// will cost it (opportunistic underbidding, Fiorino et al. 2018). No provider has a share at the
+// first letting (legacy contracts), so none bids strategically there.
+Bid make_bid(const Market& m, std::size_t p, std::int32_t lot, double council_hours_total) {
   const auto arch = static_cast<Archetype>(m.providers.archetype[p]);
   const auto& a = m.spec.providers.of(arch);
   const double wage = std::max<double>(m.providers.wage[p], m.spec.commissioning.wage_floor);
   const double cost = m.cost_per_hour(arch, wage);
   double bid = m.asking_price(arch, cost);
-  const double share = council_hours_total > 0 ? m.providers.council_hours[p] / council_hours_total : 0.0;
-  if (share < 0.05) bid *= 1 - a.undercut;
+  // A chain branch's share is its group's: branches of a large group do not bid as small players.
+  double group_hours = 0;
+  m.for_council_providers(m.providers.council[p], [&](std::size_t q) {
+    if (m.providers.group[q] == m.providers.group[p]) group_hours += m.providers.council_hours[q];
+  });
+  const double share = council_hours_total > 0 ? group_hours / council_hours_total : 0.0;
+  if (m.week > 0 && share < 0.05) {
+    auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week),
+                               (static_cast<std::uint64_t>(m.providers.id[p]) << 16) | static_cast<std::uint64_t>(lot), kTender);
+    bid *= 1 - a.undercut * stream.uniform();
+  }
   return {p, bid, cost};
 }
 
-void let_lot(Market& m, int c, std::int32_t lot, double council_hours_total) {
+// pledged: capacity each provider (row) has already committed to council work, so that a provider
+// counted towards covering one lot is not counted again in the next.
+void let_lot(Market& m, int c, std::int32_t lot, double council_hours_total, std::vector<double>& pledged) {
   auto& com = m.commissioners[static_cast<std::size_t>(c)];
   const auto& policy = m.spec.commissioning;
   const auto mode = static_cast<CommissioningMode>(policy.mode);
@@ -42,7 +56,7 @@ void let_lot(Market& m, int c, std::int32_t lot, double council_hours_total) {
     if (arch == Archetype::micro && !policy.accredit_micro) return;
     bool covers = false;
     for (auto l = first; l < last && !covers; ++l) covers = m.serves(p, l);
-    if (covers) bids.push_back(make_bid(m, p, council_hours_total));
+    if (covers) bids.push_back(make_bid(m, p, lot, council_hours_total));
   });
 
   std::vector<std::size_t> winners;
@@ -76,8 +90,13 @@ void let_lot(Market& m, int c, std::int32_t lot, double council_hours_total) {
       double covered = 0;
       for (auto k : order) {
         if (!winners.empty() && covered >= demand) break;
+        const auto row = qualified[k].row;
+        const double available = std::max(0.0, m.providers.capacity_hours[row] - pledged[row]);
+        if (available <= 0 && !winners.empty()) continue;
         winners.push_back(k);
-        covered += m.providers.capacity_hours[qualified[k].row];
+        const double take = std::min(available, demand - covered);
+        covered += take;
+        pledged[row] += take;
       }
     }
   }
@@ -92,11 +111,14 @@ void let_lot(Market& m, int c, std::int32_t lot, double council_hours_total) {
     bid_log.tender.push_back(tender_row);
     bid_log.provider.push_back(m.providers.id[b.row]);
     bid_log.archetype.push_back(m.providers.archetype[b.row]);
+    bid_log.won.push_back(0);
     bid_log.amount.push_back(static_cast<float>(b.bid));
     bid_log.cost.push_back(static_cast<float>(b.cost));
   }
   for (auto k : winners) {
     const auto& b = qualified[k];
+    for (std::size_t r = bid_log.tender.size() - bids.size(); r < bid_log.tender.size(); ++r)
+      if (bid_log.provider[r] == m.providers.id[b.row]) bid_log.won[r] = 1;
     const double price = std::max(b.bid, policy.price_floor);
     com.contracts.push_back({lot, m.providers.id[b.row], static_cast<float>(price), m.week + length});
     m.providers.contract_price[b.row] = static_cast<float>(price);
@@ -141,7 +163,16 @@ void apply_commissioning(Market& m) {
         m.log_provider_event(c, static_cast<std::size_t>(row), ProviderEventKind::handback);
       }
       if (gone || handed_back || expired) {
-        if (gone || handed_back) com.lot_tender_week[static_cast<std::size_t>(k.lot)] = m.week;
+        // A partner leaving early does not end the others' contracts; the lot is let again now
+        // only when nobody is left holding it.
+        if (gone || handed_back) {
+          const bool others = std::any_of(com.contracts.begin(), com.contracts.end(), [&](const Contract& o) {
+            const auto r = m.provider_row(o.provider);
+            return o.lot == k.lot && o.provider != k.provider && r >= 0 && m.providers.alive[static_cast<std::size_t>(r)] &&
+                   !m.providers.handing_back[static_cast<std::size_t>(r)];
+          });
+          if (!others) com.lot_tender_week[static_cast<std::size_t>(k.lot)] = m.week;
+        }
         if (!gone) {
           m.providers.contract_price[static_cast<std::size_t>(row)] = 0;
           m.providers.contract_loss_weeks[static_cast<std::size_t>(row)] = 0;
@@ -154,11 +185,13 @@ void apply_commissioning(Market& m) {
     m.for_council_providers(c, [&](std::size_t p) { m.providers.handing_back[p] = 0; });
     double council_hours_total = 0;
     m.for_council_providers(c, [&](std::size_t p) { council_hours_total += m.providers.council_hours[p]; });
+    std::vector<double> pledged(m.providers.id.size(), 0.0);
+    m.for_council_providers(c, [&](std::size_t p) { pledged[p] = m.providers.council_hours[p]; });
     for (std::int32_t lot = 0; lot < com.lots; ++lot) {
       if (com.lot_tender_week[static_cast<std::size_t>(lot)] > m.week) continue;
       // Contracts still running in the lot end now (collaborative frameworks are re-let whole).
       std::erase_if(com.contracts, [&](const Contract& k) { return k.lot == lot; });
-      let_lot(m, c, lot, council_hours_total);
+      let_lot(m, c, lot, council_hours_total, pledged);
     }
     // A provider's contract price is that of the contract it holds (0 when none).
     m.for_council_providers(c, [&](std::size_t p) { m.providers.contract_price[p] = 0; });

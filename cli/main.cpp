@@ -1,5 +1,6 @@
 // The `caremarket` command: parses arguments and calls the Model API (agents/run.hpp).
-// Exit codes: 0 success, 1 runtime failure, 2 bad input (arguments or config), 130 interrupted.
+// Exit codes: 0 success, 1 runtime failure, 2 bad input (arguments or config), 128 + signal when
+// interrupted (130 for Ctrl-C, 143 for SIGTERM).
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -22,11 +23,11 @@ namespace {
 
 constexpr int kExitRuntime = 1;
 constexpr int kExitBadInput = 2;
-constexpr int kExitInterrupted = 130;
+constexpr int kExitInterruptedBase = 128;  // + the signal: 130 for SIGINT, 143 for SIGTERM
 
 // Where shipped configs live: $CAREMARKET_CONFIGS, else the source tree, else the installed share dir.
 fs::path config_dir() {
-  if (const char* env = std::getenv("CAREMARKET_CONFIGS")) return env;
+  if (const char* env = std::getenv("CAREMARKET_CONFIGS"); env && *env) return env;
   for (const auto& candidate : {fs::path(CAREMARKET_SOURCE_CONFIGS), fs::path(CAREMARKET_INSTALLED_CONFIGS)})
     if (fs::exists(candidate / "scenarios")) return candidate;
   return CAREMARKET_SOURCE_CONFIGS;
@@ -37,10 +38,19 @@ struct ConfigArgs {
   std::vector<std::string> policies;
   std::vector<std::string> sets;
   void add_to(CLI::App* app, bool scenario_required) {
-    auto* opt = app->add_option("scenario", scenario, "Scenario TOML file (default: configs/scenarios/somerset.toml)");
+    auto* opt = app->add_option("scenario", scenario,
+                                scenario_required ? "Scenario TOML file"
+                                                  : "Scenario TOML file (default: configs/scenarios/somerset.toml)");
     if (scenario_required) opt->required();
-    app->add_option("-p,--policy", policies, "Policy overlay TOML, applied in order (repeatable)");
-    app->add_option("-s,--set", sets, "Override one parameter, e.g. --set commissioning.mode=collaborative (repeatable)");
+    // One value per occurrence, so that `-p policy.toml scenario.toml` keeps the scenario positional.
+    app->add_option("-p,--policy", policies, "Policy overlay TOML, applied in order (repeatable)")
+        ->expected(1)
+        ->take_all()
+        ->allow_extra_args(false);
+    app->add_option("-s,--set", sets, "Override one parameter, e.g. --set commissioning.mode=collaborative (repeatable)")
+        ->expected(1)
+        ->take_all()
+        ->allow_extra_args(false);
   }
   cm::LoadedScenario load() const {
     const fs::path path = scenario.empty() ? config_dir() / "scenarios" / "somerset.toml" : fs::path(scenario);
@@ -97,9 +107,10 @@ int main(int argc, char** argv) {
   int threads = 0;
   std::optional<std::int64_t> steps;
   bool quiet = false;
-  run->add_option("-o,--output", output, "Output HDF5 file (default: results/<scenario>.h5)");
-  run->add_option("--seed", seed, "Root random seed (default: run.seed of the scenario)")->check(CLI::NonNegativeNumber);
-  run->add_option("--replicate", replicate, "Replicate number: an independent stream family under the same seed");
+  run->add_option("-o,--output", output, "Output HDF5 file (default: results/<scenario>[+<policy>...].h5)");
+  run->add_option("--seed", seed, "Root random seed (default: run.seed of the scenario)")->check(CLI::Range(std::uint64_t{0}, std::uint64_t{9'000'000'000'000'000}));
+  run->add_option("--replicate", replicate, "Replicate number: an independent stream family under the same seed")
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{9'000'000'000'000'000}));
   run->add_option("--threads", threads, "Worker threads (default: all cores)")->check(CLI::Range(0, 4096));
   run->add_option("--steps", steps, "Weeks to simulate (default: run.steps of the scenario)")->check(CLI::Range(1, 100000));
   run->add_flag("-q,--quiet", quiet, "No progress bar and no summary");
@@ -129,7 +140,8 @@ int main(int argc, char** argv) {
                       d.allowed.c_str(), d.doc.c_str(), d.source.c_str());
       } else {
         for (const auto& d : docs)
-          std::printf("%-44s %-10s %-16s %s\n", d.key.c_str(), d.unit.c_str(), d.fallback.c_str(), d.doc.c_str());
+          std::printf("%-44s %-18s %-22s %-40s %s [%s]\n", d.key.c_str(), d.unit.c_str(), d.fallback.c_str(),
+                      d.allowed.c_str(), d.doc.c_str(), d.source.c_str());
       }
       return 0;
     }
@@ -147,7 +159,9 @@ int main(int argc, char** argv) {
     request.replicate = replicate;
     request.threads = threads;
     request.steps = steps;
-    const std::string stem = run_config.scenario.empty() ? "somerset" : fs::path(run_config.scenario).stem().string();
+    // Default name: the scenario and its policies, so that runs of different policies do not collide.
+    std::string stem = run_config.scenario.empty() ? "somerset" : fs::path(run_config.scenario).stem().string();
+    for (const auto& p : run_config.policies) stem += "+" + fs::path(p).stem().string();
     request.output = output.empty() ? fs::path("results") / (stem + ".h5") : fs::path(output);
 
     engine::SignalGuard signals;
@@ -162,7 +176,7 @@ int main(int argc, char** argv) {
                    "(attribute complete = 0)\n",
                    static_cast<long long>(outcome.steps_done), static_cast<long long>(outcome.steps_requested),
                    request.output.c_str());
-      return kExitInterrupted;
+      return kExitInterruptedBase + (cancel.signal() > 0 ? cancel.signal() : 2);
     }
     if (!quiet) {
       print_summary(outcome, request);

@@ -377,7 +377,7 @@ class Schema {
   std::vector<std::string> table_lists_;
 };
 
-// TOML text of a table, keys in declaration order.
+// TOML text of a table (toml++ keeps keys sorted within each table).
 std::string to_toml_text(const toml::table& table);
 
 }  // namespace engine::config

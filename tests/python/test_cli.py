@@ -439,6 +439,22 @@ def test_run_default_output_path(cli, tiny_scenario, tmp_path):
     assert (tmp_path / "results" / "tiny.h5").is_file(), sorted(p.name for p in tmp_path.rglob("*"))
 
 
+def test_default_output_path_names_the_policies(cli, tiny_scenario, repo_root, tmp_path):
+    policy = repo_root / "configs" / "policies" / "collaborative.toml"
+    res = cli("run", "-p", policy, tiny_scenario, "--steps", "2", "-q", cwd=tmp_path)
+    assert res.returncode == EXIT_OK, str(res)
+    assert (tmp_path / "results" / "tiny+collaborative.h5").is_file(), sorted(p.name for p in tmp_path.rglob("*"))
+
+
+def test_policy_option_takes_one_value_and_keeps_the_scenario(cli, tiny_scenario, repo_root, tmp_path):
+    policy = repo_root / "configs" / "policies" / "collaborative.toml"
+    out = tmp_path / "p.h5"
+    res = cli("run", "-p", policy, tiny_scenario, "--steps", "2", "-q", "-o", out)
+    assert res.returncode == EXIT_OK, str(res)
+    with h5py.File(out, "r") as f:
+        assert f.attrs["config_layers"].splitlines() == [str(tiny_scenario), str(policy)]
+
+
 def test_run_overwrites_existing_output(cli, tiny_scenario, tmp_path):
     out = write(tmp_path / "old.h5", "not an HDF5 file")
     res = cli("run", tiny_scenario, "--steps", "2", "-q", "-o", out, cwd=tmp_path)
@@ -498,7 +514,7 @@ def _interrupt(caremarket_bin, scenario, tmp_path, sig) -> tuple[subprocess.Comp
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_signal_stops_run_and_keeps_partial_output(caremarket_bin, somerset_scenario, tmp_path, sig):
     res, out, latency = _interrupt(caremarket_bin, somerset_scenario, tmp_path, sig)
-    assert res.returncode == EXIT_INTERRUPTED, f"exit {res.returncode}\n{res.stderr}"
+    assert res.returncode == 128 + sig, f"exit {res.returncode}\n{res.stderr}"
     assert latency < 10, f"stopping took {latency:.1f} s; it should stop at the next weekly step"
     assert "interrupted" in res.stderr, res.stderr
     assert "complete = 0" in res.stderr, res.stderr
