@@ -57,10 +57,12 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
     bool drop = row < 0 || !pr.alive[static_cast<std::size_t>(row)] || p.need_hours[i] <= 0 ||
                 static_cast<Route>(p.route[i]) == Route::none;
     if (!drop && placement == Placement::contract) {
+      // The provider no longer holds the lot (re-let to others, handed back): the person is re-placed.
       const auto lot = m.lot_of(p.locality[i]);
-      drop = com.lot_relet[static_cast<std::size_t>(lot)] && !holds_contract(p.provider[i], lot);
+      drop = !holds_contract(p.provider[i], lot);
       if (!drop && com.lot_relet[static_cast<std::size_t>(lot)]) p.price[i] = static_cast<float>(contract_price(p.provider[i], lot));
     }
+    if (!drop && placement == Placement::private_purchase) p.price[i] = pr.private_price[static_cast<std::size_t>(row)];
     if (!drop && placement == Placement::private_purchase && p.wellbeing[i] < oc.switch_threshold) {
       auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(p.id[i]), kSwitch);
       drop = stream.bernoulli(oc.switch_per_week);

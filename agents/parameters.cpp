@@ -51,7 +51,8 @@ void archetype(Schema<S>& s, const std::string& name, ArchetypeSpec S::Providers
       .real(p + "contracted_hours", at(&ArchetypeSpec::contracted_hours), d.contracted_hours, {1, 60}, "h/week",
             "Contact hours a worker is rostered for", "assumption")
       .real(p + "unpaid_travel_minutes", at(&ArchetypeSpec::unpaid_travel_minutes), d.unpaid_travel_minutes, {0, 60},
-            "min per contact hour", "Unpaid travel between visits for zero-hours staff", "assumption (Resolution Foundation)")
+            "min per contact hour", "Travel between visits per contact hour (paid only for guaranteed-hours staff)",
+            "assumption (Resolution Foundation)")
       .real(p + "overhead_per_hour", at(&ArchetypeSpec::overhead_per_hour), d.overhead_per_hour, {0, 50}, "GBP/h",
             "Overheads per delivered hour", "Homecare Association cost model 2025/26 (assumption)")
       .real(p + "target_margin", at(&ArchetypeSpec::target_margin), d.target_margin, {0, 1}, "", "Margin added to cost when bidding",
@@ -68,7 +69,7 @@ void archetype(Schema<S>& s, const std::string& name, ArchetypeSpec S::Providers
             "Travel time from its home locality within which it serves people", "MODEL.md §2: micro ≤ 20 minutes")
       .integer(p + "max_workers", at(&ArchetypeSpec::max_workers), d.max_workers, {1, 100000}, "workers",
                "Largest workforce of one provider", "MODEL.md §6: micro ≤ 8")
-      .real(p + "undercut", at(&ArchetypeSpec::undercut), d.undercut, {0, 0.9}, "", "Strategic bid discount when its share is low",
+      .real(p + "undercut", at(&ArchetypeSpec::undercut), d.undercut, {0, 0.9}, "", "Largest strategic bid discount (drawn uniformly) when its group's share of council hours is under 5%",
             "Fiorino et al. 2018 (assumption for size)")
       .real(p + "private_markup", at(&ArchetypeSpec::private_markup), d.private_markup, {0, 3}, "",
             "Self-funder price over its asking price (cost, extraction and margin)", "CMA 2017: about 41%")
@@ -122,7 +123,7 @@ Schema<S> make_schema() {
       .real_list("need.exit_per_year", [](S& x) -> std::vector<double>& { return x.need.exit_per_year; },
                  {0.10, 0.14, 0.22, 0.34}, kShare, "1/year", "Annual chance of death or a move to residential care, by band",
                  "assumption")
-      .real("need.incidence_per_1000_adults", [](S& x) -> double& { return x.need.incidence_per_1000_adults; }, 5.3, {0, 1000},
+      .real("need.incidence_per_1000_adults", [](S& x) -> double& { return x.need.incidence_per_1000_adults; }, 5.0, {0, 1000},
             "people/1000 adults/year", "New people developing care needs", "assumption, balances exits at the start")
       .real("need.informal_hours_per_tie", [](S& x) -> double& { return x.need.informal_hours_per_tie; }, 1.0, {0, 60},
             "h/week", "Informal care from each social tie", "Linked Lives (5-60 h/week by carer type; scaled)")
@@ -205,7 +206,7 @@ Schema<S> make_schema() {
          "2025/26 rate")
       .real("labour.outside_wage", [](S& x) -> double& { return x.labour.outside_wage; }, 12.40, kWage, "GBP/h",
             "Wage of comparable jobs outside care (retail, hospitality)", "assumption")
-      .real("labour.fill_per_week", [](S& x) -> double& { return x.labour.fill_per_week; }, 0.018, kShare, "1/week",
+      .real("labour.fill_per_week", [](S& x) -> double& { return x.labour.fill_per_week; }, 0.012, kShare, "1/week",
             "Chance a vacancy is filled from outside care in a week, at the outside wage", "assumption (vacancy rate 11.5%)")
       .real("labour.fill_wage_sensitivity", [](S& x) -> double& { return x.labour.fill_wage_sensitivity; }, 0.35, {0, 10},
             "per GBP/h", "Relative rise of the fill chance per £1/h above the outside wage", "assumption")
