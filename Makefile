@@ -1,16 +1,19 @@
 # caremarket — set-up and everyday commands. Everything installs from Debian packages.
 #   make run    install what is missing, build, run the default scenario, print its summary
-#   make test   the same set-up, then every suite: C++ (ctest), Python (pytest), sanitizers
+#   make test   the same set-up, then every suite: C++ (ctest), Python and notebooks (pytest),
+#               validation (replicate ensembles), sanitizers
+#   make install      the caremarket command, configs and Python package (prefix /usr/local)
+#   make notebook     Jupyter on notebooks/ with the package of this build importable
 PYTHON := /usr/bin/python3
 JOBS ?= $(shell nproc)
 CAREMARKET := build/release/cli/caremarket
 
-.PHONY: all deps configure build run test test-cpp test-python test-validation test-asan bench clean help
+.PHONY: all deps configure build run test test-cpp test-python test-validation test-asan bench install notebook clean help
 
 all: build
 
 help:
-	@sed -n '1,4p' Makefile
+	@sed -n '1,8p' Makefile
 
 deps:
 	@bash scripts/install-deps.sh
@@ -33,8 +36,11 @@ test: build test-cpp test-python test-validation test-asan
 test-cpp: build
 	ctest --preset release -j $(JOBS)
 
+PYTHONPKG := build/release/python
+
 test-python: build
-	CAREMARKET_BIN=$(abspath $(CAREMARKET)) $(PYTHON) -m pytest -q tests/python
+	CAREMARKET_BIN=$(abspath $(CAREMARKET)) CAREMARKET_PYTHONPATH=$(abspath $(PYTHONPKG)) \
+	  $(PYTHON) -m pytest -q tests/python
 
 test-validation: build
 	CAREMARKET_BIN=$(abspath $(CAREMARKET)) $(PYTHON) -m pytest -q tests/validation
@@ -45,6 +51,12 @@ build/asan/CMakeCache.txt: | deps
 test-asan: deps build/asan/CMakeCache.txt
 	cmake --build --preset asan -j $(JOBS)
 	ctest --preset asan -j $(JOBS)
+
+install: build
+	cmake --install build/release
+
+notebook: build
+	PYTHONPATH=$(abspath $(PYTHONPKG)) jupyter-notebook --notebook-dir=notebooks
 
 bench: build
 	$(PYTHON) perf/run_cases.py

@@ -2,8 +2,11 @@
 // Exit codes: 0 success, 1 runtime failure, 2 bad input (arguments or config), 128 + signal when
 // interrupted (130 for Ctrl-C, 143 for SIGTERM).
 #include <CLI/CLI.hpp>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -85,6 +88,26 @@ void print_summary(const cm::RunOutcome& outcome, const cm::RunRequest& request)
   }
 }
 
+// The report is written by the Python package (matplotlib figures): run it with Debian's python3,
+// with the package of this build (or the installed one) importable.
+int run_report(const std::vector<std::string>& args) {
+  std::string path;
+  if (const char* env = std::getenv("CAREMARKET_PYTHONPATH"); env && *env) path = env;
+  for (const auto& dir : {fs::path(CAREMARKET_BUILD_PYTHON_DIR), fs::path(CAREMARKET_INSTALLED_PYTHON_DIR)})
+    if (path.empty() && fs::exists(dir / "caremarket" / "report.py")) path = dir.string();
+  if (const char* old = std::getenv("PYTHONPATH"); old && *old) path += (path.empty() ? "" : ":") + std::string(old);
+  if (!path.empty()) setenv("PYTHONPATH", path.c_str(), 1);
+  std::vector<std::string> argv_strings{"python3", "-m", "caremarket.report"};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  std::vector<char*> argv_ptrs;
+  for (auto& a : argv_strings) argv_ptrs.push_back(a.data());
+  argv_ptrs.push_back(nullptr);
+  std::fflush(nullptr);
+  execv("/usr/bin/python3", argv_ptrs.data());
+  std::fprintf(stderr, "caremarket: cannot start /usr/bin/python3 for the report: %s\n", std::strerror(errno));
+  return kExitRuntime;
+}
+
 int report_config_error(const engine::config::ConfigError& e) {
   std::fprintf(stderr, "caremarket: the configuration has %zu problem(s):\n", e.problems().size());
   for (const auto& p : e.problems()) std::fprintf(stderr, "  %s\n", p.describe().c_str());
@@ -119,6 +142,12 @@ int main(int argc, char** argv) {
   ConfigArgs validate_config;
   validate_config.add_to(validate, true);
 
+  auto* report = app.add_subcommand("report", "Write a self-contained HTML report of a run, optionally against a baseline");
+  std::string report_results, report_baseline, report_output;
+  report->add_option("results", report_results, "caremarket output file (.h5)")->required();
+  report->add_option("--baseline", report_baseline, "A baseline run to compare with (.h5)");
+  report->add_option("-o,--output", report_output, "HTML file to write")->required();
+
   auto* params = app.add_subcommand("params", "List every model parameter with unit, default, range and source");
   bool markdown = false;
   params->add_flag("--markdown", markdown, "As a Markdown table");
@@ -128,6 +157,12 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : kExitBadInput;
+  }
+
+  if (*report) {
+    std::vector<std::string> args{report_results, "-o", report_output};
+    if (!report_baseline.empty()) args.insert(args.end(), {"--baseline", report_baseline});
+    return run_report(args);
   }
 
   try {

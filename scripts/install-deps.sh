@@ -15,6 +15,8 @@ PACKAGES=(
   pybind11-dev python3-dev
   python3 python3-numpy python3-h5py python3-pandas python3-xarray python3-h5netcdf
   python3-pytest python3-matplotlib python3-tqdm
+  python3-nbclient python3-nbformat python3-ipykernel jupyter-notebook
+  chromium
 )
 # Extra packages can be named by callers (e.g. the notebook or report suites).
 PACKAGES+=("$@")

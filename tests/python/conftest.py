@@ -137,3 +137,47 @@ def session_run(caremarket_bin, tmp_path_factory):
         return cache[key]
 
     return _run
+
+
+# --- the Python package (bindings/) --------------------------------------------------------------
+# Built with -DCAREMARKET_PYTHON=ON, the package sits in <build>/python/caremarket. Point
+# CAREMARKET_PYTHONPATH at that <build>/python directory; without it the release build and then
+# build/py of this checkout are tried. An installed package is not used unless CAREMARKET_PYTHONPATH
+# names its directory, so the tests never run against a stale install by accident.
+PYTHON_BUILD_CANDIDATES = [REPO_ROOT / "build" / "release" / "python", REPO_ROOT / "build" / "py" / "python"]
+
+
+def _python_package_dir() -> tuple[Path | None, str]:
+    env = os.environ.get("CAREMARKET_PYTHONPATH")
+    if env:
+        return Path(env).resolve(), "CAREMARKET_PYTHONPATH"
+    for candidate in PYTHON_BUILD_CANDIDATES:
+        if (candidate / "caremarket" / "__init__.py").is_file() and list((candidate / "caremarket").glob("_core*.so")):
+            return candidate.resolve(), f"the build in {candidate.parent.relative_to(REPO_ROOT)}"
+    return None, ""
+
+
+@pytest.fixture(scope="session")
+def caremarket_pkg():
+    """The `caremarket` package of this checkout's build (see CAREMARKET_PYTHONPATH above)."""
+    import importlib
+    import sys
+
+    path, source = _python_package_dir()
+    if path is None:
+        pytest.fail(
+            "the caremarket Python package is not built: configure with -DCAREMARKET_PYTHON=ON (e.g. "
+            "cmake -S . -B build/py -DCAREMARKET_PYTHON=ON && cmake --build build/py) and set "
+            "CAREMARKET_PYTHONPATH=<build>/python",
+            pytrace=False,
+        )
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+    try:
+        module = importlib.import_module("caremarket")
+    except ImportError as error:
+        pytest.fail(f"cannot import caremarket from {path} (from {source}): {error}", pytrace=False)
+    where = Path(module.__file__).resolve()
+    if path not in where.parents:
+        pytest.fail(f"imported caremarket from {where}, not from {path} (from {source})", pytrace=False)
+    return module

@@ -1,0 +1,93 @@
+"""caremarket: an agent-based simulation of a regional adult social-care market in England.
+
+Step a model from Python, with its agents as zero-copy numpy columns::
+
+    import caremarket
+    sim = caremarket.Simulation("somerset", policies=["micro_enterprise_support"], seed=1)
+    sim.run(104)                                 # two years, with a progress bar
+    sim.people["need_hours"]                     # read-only numpy view of the model's memory
+    sim.metrics()                                # time series, indexed by (week, council)
+    sim.save("support.h5")
+
+or run a whole scenario to a file, as ``caremarket run`` does, and read it::
+
+    res = caremarket.run("somerset", overrides={"commissioning.mode": "collaborative"}, output="c.h5")
+    res = caremarket.open("c.h5")
+    res.timeseries, res.to_xarray(), res.events["tenders"], res.snapshot(52)["providers"]
+    res.config, res.provenance
+
+The file format is docs/output-format.md; the model is docs/ODD.md.
+"""
+
+from __future__ import annotations
+
+import pandas as _pd
+
+from . import _core
+from ._config import policies, scenarios
+from ._errors import ConfigError, ConfigProblem, FormatError, IncompleteRunWarning
+from ._results import SUPPORTED_FORMAT_MAJOR, Results, open, run
+from ._simulation import AgentTable, Simulation
+
+__version__: str = _core.__version__
+#: Git commit of the build (12 hex digits, "-dirty" when built from uncommitted changes).
+GIT_COMMIT: str = _core.GIT_COMMIT
+#: The output format this package writes ("major.minor").
+FORMAT_VERSION: str = _core.FORMAT_VERSION
+
+#: Names of the codes in agent columns and event logs, by code (docs/output-format.md):
+#: ``ARCHETYPES[sim.providers["archetype"]]`` after ``np.array(...)``.
+ARCHETYPES: tuple[str, ...] = _core.ARCHETYPES
+ROUTES: tuple[str, ...] = _core.ROUTES
+PLACEMENTS: tuple[str, ...] = _core.PLACEMENTS
+#: ``events["providers"].kind`` (the flag_meanings the recorder writes).
+PROVIDER_EVENT_KINDS: tuple[str, ...] = ("entry", "exit", "founding", "closure", "handback")
+
+
+def metrics() -> _pd.DataFrame:
+    """The declared time series: name → units and meaning (``long_name``), in output order."""
+    rows = _core.metric_catalogue()
+    return _pd.DataFrame(
+        [(units, long_name) for _, units, long_name in rows],
+        index=_pd.Index([name for name, _, _ in rows], name="metric"),
+        columns=["units", "long_name"],
+    )
+
+
+def parameters() -> _pd.DataFrame:
+    """Every model parameter with its kind, unit, allowed values, default, meaning and source,
+    indexed by key (as ``caremarket params`` prints them)."""
+    return _pd.DataFrame(_core.parameter_docs()).set_index("key")
+
+
+def __getattr__(name: str):
+    # caremarket.plot and caremarket.report import matplotlib: loaded on first use only.
+    if name in ("plot", "report"):
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'caremarket' has no attribute {name!r}")
+
+
+__all__ = [
+    "AgentTable",
+    "ARCHETYPES",
+    "ConfigError",
+    "ConfigProblem",
+    "FORMAT_VERSION",
+    "FormatError",
+    "GIT_COMMIT",
+    "IncompleteRunWarning",
+    "PLACEMENTS",
+    "PROVIDER_EVENT_KINDS",
+    "ROUTES",
+    "Results",
+    "SUPPORTED_FORMAT_MAJOR",
+    "Simulation",
+    "metrics",
+    "open",
+    "parameters",
+    "policies",
+    "run",
+    "scenarios",
+]

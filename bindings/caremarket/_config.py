@@ -1,0 +1,125 @@
+"""Configuration: shipped scenarios and policies by name, overrides as ``--set`` assignments."""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Union
+
+from . import _core
+from ._errors import ConfigError
+
+__all__ = ["PathLike", "config_dir", "scenarios", "policies", "load", "assignments"]
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+def config_dir() -> Path:
+    """Where the shipped configs live, searched as the command line does: ``$CAREMARKET_CONFIGS``,
+    else the source tree this package was built from, else the installed share directory."""
+    env = os.environ.get("CAREMARKET_CONFIGS")
+    if env:
+        return Path(env)
+    for candidate in (Path(_core.SOURCE_CONFIGS), Path(_core.INSTALLED_CONFIGS)):
+        if (candidate / "scenarios").is_dir():
+            return candidate
+    return Path(_core.SOURCE_CONFIGS)
+
+
+def _shipped(kind: str) -> dict[str, Path]:
+    folder = config_dir() / kind
+    return {p.stem: p for p in sorted(folder.glob("*.toml"))} if folder.is_dir() else {}
+
+
+def scenarios() -> dict[str, Path]:
+    """The shipped scenarios, name → file (e.g. ``"somerset"``)."""
+    return _shipped("scenarios")
+
+
+def policies() -> dict[str, Path]:
+    """The shipped policy overlays, name → file (e.g. ``"collaborative"``)."""
+    return _shipped("policies")
+
+
+def _is_name(value: PathLike) -> bool:
+    """A bare name such as "somerset" rather than a path such as "my.toml" or "dir/x"."""
+    if not isinstance(value, str):
+        return False
+    return bool(value) and os.sep not in value and "/" not in value and not value.endswith(".toml")
+
+
+def _resolve(value: PathLike, kind: str) -> Path:
+    """A path as given, or the shipped config of that name when ``value`` is a bare name and no file
+    of that name exists."""
+    path = Path(value)
+    if path.is_file() or not _is_name(value):
+        return path
+    shipped = _shipped(kind)
+    if value in shipped:
+        return shipped[value]
+    known = ", ".join(shipped) or f"none found in {config_dir() / kind}"
+    singular = kind.rstrip("s")
+    raise ConfigError(
+        f"the configuration has 1 problem(s):\n  {value}: no such file and no shipped {singular} of that "
+        f"name (shipped {kind}: {known})",
+        [(str(value), "", f"no such file and no shipped {singular} of that name (shipped {kind}: {known})")],
+    )
+
+
+def _toml_value(value: Any) -> str:
+    """A Python value as TOML text, for a ``--set`` assignment."""
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)) and getattr(value, "ndim", 0) == 0:
+        value = value.item()  # numpy scalars
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        v = float(value)
+        if math.isnan(v):
+            return "nan"
+        if math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return repr(v)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a TOML basic string
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{json.dumps(str(k))} = {_toml_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, Iterable) and not isinstance(value, bytes):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {type(value).__name__} value {value!r} as TOML")
+
+
+def assignments(overrides: Mapping[str, Any] | Iterable[str] | None) -> list[str]:
+    """Overrides as ``key=value`` assignments (the command line's ``--set``): a mapping
+    ``{"commissioning.mode": "collaborative", "labour.nlw": 12.6}``, or ready-made ``"key=value"``
+    strings."""
+    if overrides is None:
+        return []
+    if isinstance(overrides, str):
+        raise TypeError("overrides must be a mapping {key: value} or a list of 'key=value' strings, not a str")
+    if isinstance(overrides, Mapping):
+        out = []
+        for key, value in overrides.items():
+            if not isinstance(key, str):
+                raise TypeError(f"override keys are dotted key paths (str), got {key!r}")
+            out.append(f"{key}={_toml_value(value)}")
+        return out
+    return [str(a) for a in overrides]
+
+
+def load(
+    scenario: PathLike,
+    policies: Iterable[PathLike] = (),
+    overrides: Mapping[str, Any] | Iterable[str] | None = None,
+) -> _core.Scenario:
+    """Reads and validates a scenario with its policies and overrides. Raises ConfigError."""
+    if isinstance(policies, (str, os.PathLike)):
+        policies = [policies]
+    return _core.load_scenario(
+        _resolve(scenario, "scenarios"), [_resolve(p, "policies") for p in policies], assignments(overrides)
+    )

@@ -1,0 +1,293 @@
+"""caremarket.open / caremarket.run: a run's HDF5 file (docs/output-format.md) as pandas and xarray."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import tomllib
+import warnings
+import weakref
+from collections.abc import Iterable, Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._config import PathLike, load
+from ._errors import FormatError, IncompleteRunWarning
+from ._progress import StepCounter, progress_bar
+
+__all__ = ["Results", "open", "run", "SUPPORTED_FORMAT_MAJOR"]
+
+#: The major format version this package reads (and every older one it knows).
+SUPPORTED_FORMAT_MAJOR = int(_core.FORMAT_VERSION.split(".")[0])
+
+_EVENT_LOGS = ("tenders", "bids", "providers")
+_AGENT_TABLES = ("people", "workers", "providers")
+
+
+def _plain(value: Any) -> Any:
+    """An HDF5 attribute value as a plain Python value."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    if isinstance(value, np.ndarray):
+        return [_plain(v) for v in value.tolist()] if value.ndim else _plain(value[()])
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _names_in_order(group: h5py.Group) -> list[str]:
+    """Member names in creation order (netCDF-4 groups track it), else alphabetical."""
+    names: list[str] = []
+    try:
+        group.id.links.iterate(lambda name: names.append(name.decode()), idx_type=h5py.h5.INDEX_CRT_ORDER)
+        return names
+    except Exception:
+        return sorted(group)
+
+
+def _dimension_of(dataset: h5py.Dataset, axis: int) -> str | None:
+    scales = dataset.dims[axis]
+    return scales[0].name.rsplit("/", 1)[-1] if len(scales) else None
+
+
+def _table(group: h5py.Group, dimension: str) -> pd.DataFrame:
+    """The 1-D columns of a group over `dimension` as a DataFrame indexed by its coordinate."""
+    index = pd.Index(group[dimension][()], name=dimension)
+    columns = {}
+    for name in _names_in_order(group):
+        item = group[name]
+        if name != dimension and isinstance(item, h5py.Dataset) and item.ndim == 1:
+            columns[name] = item[()]
+    return pd.DataFrame(columns, index=index)
+
+
+def _check(path: str, stacklevel: int) -> dict[str, Any]:
+    """Refuses what is not a caremarket file this package can read; returns its root attributes."""
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"no such file: {path}")
+    try:
+        handle = h5py.File(path, "r")
+    except OSError as error:
+        raise FormatError(f"{path} is not caremarket output: it is not an HDF5 file ({error})") from None
+    with handle:
+        attrs = {name: _plain(handle.attrs[name]) for name in handle.attrs}
+    name = attrs.get("format_name")
+    if name != _core.FORMAT_NAME:
+        found = "it has no format_name attribute" if name is None else f"its format_name is {name!r}"
+        raise FormatError(
+            f"{path} is not caremarket output: {found}, expected {_core.FORMAT_NAME!r} "
+            "(files written by `caremarket run`, caremarket.run() or Simulation.save())"
+        )
+    version = str(attrs.get("format_version", ""))
+    try:
+        major = int(version.split(".")[0])
+    except ValueError:
+        raise FormatError(f"{path}: unreadable format_version {version!r} (expected 'major.minor')") from None
+    if major > SUPPORTED_FORMAT_MAJOR:
+        raise FormatError(
+            f"{path} is caremarket format version {version}, newer than this package reads "
+            f"(format {SUPPORTED_FORMAT_MAJOR}.x, caremarket {_core.__version__}); "
+            "open it with a newer caremarket"
+        )
+    if not attrs.get("complete", 0):
+        warnings.warn(
+            IncompleteRunWarning(
+                f"{path} holds an incomplete run (complete = 0, stop_reason = "
+                f"{attrs.get('stop_reason', 'unknown')!r}): {attrs.get('steps_completed', '?')} of "
+                f"{attrs.get('steps_requested', '?')} weeks"
+            ),
+            stacklevel=stacklevel,
+        )
+    return attrs
+
+
+class Results:
+    """A finished (or interrupted) run read from its caremarket HDF5 file.
+
+    Open one with :func:`caremarket.open`; :func:`caremarket.run` and ``Simulation.save`` return
+    one. Data are read from the file when first asked for; no file handle stays open. Raises
+    :class:`caremarket.FormatError` for a file that is not caremarket output or has a newer major
+    format version, and warns (:class:`caremarket.IncompleteRunWarning`) when ``complete = 0``.
+    """
+
+    def __init__(self, path: PathLike, *, _stacklevel: int = 2) -> None:
+        self._path = Path(os.fspath(path))
+        self._attrs = _check(str(self._path), _stacklevel + 1)
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    @property
+    def provenance(self) -> dict[str, Any]:
+        """The root attributes: format, software version and commit, resolved config (TOML text),
+        layers, seed, replicate, threads, times, steps, ``complete``, ``stop_reason``."""
+        return dict(self._attrs)
+
+    @property
+    def complete(self) -> bool:
+        return bool(self._attrs.get("complete", 0))
+
+    @property
+    def weeks(self) -> int:
+        """Weeks simulated (``steps_completed``); the series have ``weeks + 1`` rows per council."""
+        return int(self._attrs.get("steps_completed", 0))
+
+    @cached_property
+    def config(self) -> dict[str, Any]:
+        """The fully resolved configuration of the run, parsed (tomllib)."""
+        return tomllib.loads(self._attrs["config"])
+
+    @cached_property
+    def councils(self) -> list[str]:
+        with h5py.File(self._path, "r") as f:
+            return [str(s) for s in f["council_name"].asstr()[()]]
+
+    @cached_property
+    def timeseries(self) -> pd.DataFrame:
+        """Every time series: a DataFrame indexed by (week, council name), one float64 column per
+        metric (``.attrs["units"]``, ``.attrs["long_name"]``); same layout as Simulation.metrics()."""
+        catalogue = [name for name, _, _ in _core.metric_catalogue()]
+        with h5py.File(self._path, "r") as f:
+            weeks = f["step"][()].astype(np.int64)
+            councils = [str(s) for s in f["council_name"].asstr()[()]]
+            found = {}
+            for name in f:
+                item = f[name]
+                if isinstance(item, h5py.Dataset) and item.ndim == 2 and _dimension_of(item, 0) == "step" \
+                        and _dimension_of(item, 1) == "council":
+                    found[name] = item
+            order = [n for n in catalogue if n in found] + sorted(n for n in found if n not in catalogue)
+            data = np.empty((len(weeks) * len(councils), len(order)), dtype=np.float64)
+            units, long_names = {}, {}
+            for k, name in enumerate(order):
+                data[:, k] = found[name][()].reshape(-1)
+                units[name] = _plain(found[name].attrs.get("units", ""))
+                long_names[name] = _plain(found[name].attrs.get("long_name", ""))
+        index = pd.MultiIndex.from_product([pd.Index(weeks, name="week"), pd.Index(councils, name="council")])
+        frame = pd.DataFrame(data, index=index, columns=order)
+        frame.columns.name = "metric"
+        frame.attrs["units"] = units
+        frame.attrs["long_name"] = long_names
+        return frame
+
+    def to_xarray(self) -> "Any":
+        """The time series as an ``xarray.Dataset`` over dimensions ``week`` and ``council`` (council
+        names as its coordinate, ``council_index`` beside them), with the file's attributes. Loaded
+        into memory; the file is closed."""
+        import xarray as xr
+
+        with xr.open_dataset(self._path, engine="h5netcdf") as ds:
+            ds = ds.load()
+        names = [str(n) for n in ds["council_name"].values]
+        ds = ds.drop_vars("council_name").rename({"step": "week"})
+        ds = ds.assign_coords(council_index=("council", ds["council"].values.astype(np.int32)))
+        ds = ds.assign_coords(council=("council", names))
+        return ds
+
+    @cached_property
+    def events(self) -> dict[str, pd.DataFrame]:
+        """The event logs ``tenders``, ``bids`` and ``providers`` as DataFrames indexed by row
+        (empty dict when the run had ``output.events = false``). ``week`` is the step at which an
+        event is counted in the time series; codes are as in docs/output-format.md §6."""
+        out: dict[str, pd.DataFrame] = {}
+        with h5py.File(self._path, "r") as f:
+            if "events" not in f:
+                return out
+            for log, dimension in zip(_EVENT_LOGS, ("tender", "bid", "event")):
+                if log in f["events"]:
+                    out[log] = _table(f["events"][log], dimension)
+        return out
+
+    @cached_property
+    def snapshot_weeks(self) -> list[int]:
+        """Weeks with a snapshot of every agent (``output.snapshot_interval``)."""
+        with h5py.File(self._path, "r") as f:
+            if "snapshots" not in f:
+                return []
+            return sorted(int(f["snapshots"][g].attrs["week"]) for g in f["snapshots"])
+
+    def snapshot(self, week: int) -> dict[str, pd.DataFrame]:
+        """Every agent at a snapshot week: ``{"people", "workers", "providers"}`` → DataFrame
+        indexed by agent id (``person``, ``worker``, ``provider``). KeyError for a week without one."""
+        group = f"snapshots/week_{int(week):06d}"
+        with h5py.File(self._path, "r") as f:
+            if group not in f:
+                raise KeyError(
+                    f"no snapshot of week {week} in {self._path}; snapshots are at weeks {self.snapshot_weeks} "
+                    f"(output.snapshot_interval = {self.config.get('output', {}).get('snapshot_interval')})"
+                )
+            g = f[group]
+            return {t: _table(g[t], d) for t, d in zip(_AGENT_TABLES, ("person", "worker", "provider"))}
+
+    def __repr__(self) -> str:
+        state = "complete" if self.complete else f"incomplete ({self._attrs.get('stop_reason', '?')})"
+        return (
+            f"<caremarket.Results {self._attrs.get('region', '?')}: {self.weeks} weeks, seed "
+            f"{self._attrs.get('seed')}, replicate {self._attrs.get('replicate')}, {state}, {self._path}>"
+        )
+
+
+def open(path: PathLike) -> Results:  # noqa: A001 (caremarket.open mirrors h5py.File / xarray.open_dataset)
+    """Opens a caremarket HDF5 file (from ``caremarket run``, :func:`run` or ``Simulation.save``).
+
+    Raises :class:`caremarket.FormatError` when the file is not caremarket output or has a major
+    format version newer than this package reads; warns with
+    :class:`caremarket.IncompleteRunWarning` when the run was interrupted (``complete = 0``).
+    """
+    return Results(path, _stacklevel=3)
+
+
+def run(
+    scenario: PathLike,
+    *,
+    policies: Iterable[PathLike] = (),
+    overrides: Mapping[str, Any] | Iterable[str] | None = None,
+    seed: int | None = None,
+    output: PathLike | None = None,
+    replicate: int = 0,
+    threads: int | None = None,
+    steps: int | None = None,
+    progress: bool = True,
+) -> Results:
+    """Runs a scenario to an HDF5 file with the command line's own driver and returns it opened.
+
+    Arguments are those of ``caremarket run``: a scenario path or shipped name, policy overlays in
+    order, ``overrides`` as ``{"key.path": value}`` (``--set``), ``seed`` (default ``run.seed``),
+    ``replicate``, ``threads`` (default all cores), ``steps`` (default ``run.steps``). Without
+    ``output`` the file goes to a temporary directory removed when the Results is garbage-collected.
+
+    Ctrl-C stops the run at the next week boundary, writes the weeks done to ``output`` marked
+    ``complete = 0`` (as the command line does) and raises KeyboardInterrupt.
+    """
+    loaded = load(scenario, policies, overrides)
+    temporary = None
+    if output is None:
+        temporary = tempfile.mkdtemp(prefix="caremarket-")
+        output = Path(temporary) / f"{Path(os.fspath(scenario)).stem or 'run'}.h5"
+    path = os.fspath(output)
+    total = loaded.steps if steps is None else int(steps)
+    bar = progress_bar(total, loaded.region, progress)
+    try:
+        _core.run_to_file(loaded, path, seed, replicate, 0 if threads is None else threads, steps, StepCounter(bar))
+        results = Results(path, _stacklevel=3)
+    except BaseException as error:
+        if temporary is not None:
+            shutil.rmtree(temporary, ignore_errors=True)
+        if isinstance(error, KeyboardInterrupt):
+            where = f"wrote {path}" if temporary is None else "discarded the temporary file"
+            error.add_note(f"caremarket.run: interrupted at a week boundary; {where} with the weeks done (complete = 0)")
+        raise
+    finally:
+        bar.close()
+    if temporary is not None:
+        # The temporary directory lives as long as the Results.
+        weakref.finalize(results, shutil.rmtree, temporary, True)
+    return results

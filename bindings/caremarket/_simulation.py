@@ -1,0 +1,232 @@
+"""caremarket.Simulation: a model you step from Python, with its agents as numpy columns."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._config import PathLike, load
+from ._progress import StepCounter, progress_bar
+
+if TYPE_CHECKING:
+    from ._results import Results
+
+__all__ = ["Simulation", "AgentTable", "metrics_frame"]
+
+_ID_NAMES = {"people": "person", "workers": "worker", "providers": "provider"}
+
+
+class AgentTable(Mapping[str, np.ndarray]):
+    """The columns of one kind of agent: column name → read-only, zero-copy numpy view.
+
+    ``sim.people["need_hours"]`` is a view of the running model's own memory (no copy). Views are
+    read-only (assigning raises ``ValueError``); use ``.copy()`` for an editable array.
+
+    **Lifetime.** A view never dangles, whatever happens to the simulation: every view's ``.base``
+    is a ``ColumnBuffer`` that keeps the memory alive. A view shows the column *as it was when the
+    view was taken*: when the simulation steps, rows are added, removed and reordered, so before each
+    step the simulation hands the memory of every column that still has views over to those views
+    and continues on a copy. Old views thus stay valid and unchanged (a snapshot of their week, see
+    ``view.base.week``); index ``sim.people[...]`` again after a step to see the new week. Keeping
+    views across steps costs one copy of each such column per step; dropping them costs nothing.
+
+    Rows are agents in ascending id order (the ``id`` column); the row of an agent changes between
+    weeks, its id never does.
+    """
+
+    def __init__(self, core: _core.Simulation, table: str) -> None:
+        self._core = core
+        self._table = table
+        self._names = tuple(core.column_names(table))
+
+    def __getitem__(self, column: str) -> np.ndarray:
+        return self._core.column(self._table, column)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, column: object) -> bool:
+        return column in self._names
+
+    @property
+    def rows(self) -> int:
+        """Number of agents (rows) this week."""
+        return self._core.rows(self._table)
+
+    def to_frame(self) -> pd.DataFrame:
+        """A copy of this week's columns as a DataFrame indexed by agent id."""
+        ids = self["id"]
+        index = pd.Index(ids.copy(), name=_ID_NAMES[self._table])
+        return pd.DataFrame({c: self[c].copy() for c in self._names if c != "id"}, index=index)
+
+    def __repr__(self) -> str:
+        return f"<caremarket.AgentTable {self._table}: {self.rows} rows, columns {', '.join(self._names)}>"
+
+
+def metrics_frame(history: np.ndarray, councils: list[str]) -> pd.DataFrame:
+    """(weeks, metrics, councils) → DataFrame indexed by (week, council), one column per metric."""
+    catalogue = _core.metric_catalogue()
+    weeks, metrics, n = history.shape
+    index = pd.MultiIndex.from_product(
+        [pd.Index(np.arange(weeks, dtype=np.int64), name="week"), pd.Index(councils, name="council")]
+    )
+    data = np.ascontiguousarray(history.transpose(0, 2, 1)).reshape(weeks * n, metrics)
+    frame = pd.DataFrame(data, index=index, columns=[name for name, _, _ in catalogue])
+    frame.columns.name = "metric"
+    frame.attrs["units"] = {name: units for name, units, _ in catalogue}
+    frame.attrs["long_name"] = {name: long_name for name, _, long_name in catalogue}
+    return frame
+
+
+class Simulation:
+    """A caremarket model stepped from Python.
+
+    ``Simulation("somerset")`` builds the market of a scenario (a path, or the name of a shipped
+    scenario), with policy overlays applied in order and then ``overrides`` (a mapping of dotted
+    keys to values, like the command line's ``--set``). ``seed`` defaults to the scenario's
+    ``run.seed``; ``threads`` (default: all cores) changes speed only, never results.
+
+    The same configuration and seed give the same trajectory as ``caremarket run`` (and as
+    :func:`caremarket.run`), step for step. Raises :class:`caremarket.ConfigError` for a bad
+    configuration.
+    """
+
+    def __init__(
+        self,
+        scenario: PathLike,
+        *,
+        policies: Iterable[PathLike] = (),
+        overrides: Mapping[str, Any] | Iterable[str] | None = None,
+        seed: int | None = None,
+        replicate: int = 0,
+        threads: int | None = None,
+    ) -> None:
+        self._scenario = load(scenario, policies, overrides)
+        self._core = _core.Simulation(self._scenario, seed, replicate, 0 if threads is None else threads)
+        self._councils = list(self._scenario.councils)
+        self._people = AgentTable(self._core, "people")
+        self._workers = AgentTable(self._core, "workers")
+        self._providers = AgentTable(self._core, "providers")
+
+    # -- stepping ----------------------------------------------------------------------------------
+
+    @property
+    def week(self) -> int:
+        """Weeks simulated so far (0 = the market as built)."""
+        return self._core.week
+
+    def step(self, n: int = 1) -> int:
+        """Simulates ``n`` weeks (the GIL is released meanwhile; Ctrl-C stops at the next week
+        boundary and raises KeyboardInterrupt). Returns the new week."""
+        self._core.advance(int(n), 1)
+        return self.week
+
+    def run(self, steps: int | None = None, progress: bool = True, chunk: int = 1) -> int:
+        """Simulates ``steps`` weeks, by default up to the scenario's ``run.steps``.
+
+        Advances ``chunk`` weeks at a time with the GIL released; between chunks a progress bar
+        (tqdm: a widget in Jupyter, text in a terminal) moves and Ctrl-C is honoured: the run stops
+        cleanly at that week boundary, the simulation stays usable, and KeyboardInterrupt is raised.
+        Returns the new week.
+        """
+        if steps is None:
+            steps = max(0, self._scenario.steps - self.week)
+        bar = progress_bar(int(steps), self._scenario.region, progress)
+        try:
+            self._core.advance(int(steps), int(chunk), StepCounter(bar))
+        finally:
+            bar.close()
+        return self.week
+
+    # -- state -------------------------------------------------------------------------------------
+
+    @property
+    def people(self) -> AgentTable:
+        """People needing care: column name → read-only zero-copy view (see :class:`AgentTable`)."""
+        return self._people
+
+    @property
+    def workers(self) -> AgentTable:
+        """Care workers: column name → read-only zero-copy view (see :class:`AgentTable`)."""
+        return self._workers
+
+    @property
+    def providers(self) -> AgentTable:
+        """Providers: column name → read-only zero-copy view (see :class:`AgentTable`)."""
+        return self._providers
+
+    def metrics(self) -> pd.DataFrame:
+        """The declared time series of every week so far: a DataFrame indexed by (week, council
+        name), one float64 column per metric (units in ``.attrs["units"]``). Same layout and values
+        as :attr:`caremarket.Results.timeseries` of the equivalent run."""
+        return metrics_frame(self._core.metrics_history(), self._councils)
+
+    # -- configuration -----------------------------------------------------------------------------
+
+    @property
+    def councils(self) -> list[str]:
+        return list(self._councils)
+
+    @property
+    def seed(self) -> int:
+        return self._core.seed
+
+    @property
+    def replicate(self) -> int:
+        return self._core.replicate
+
+    @property
+    def threads(self) -> int:
+        """Threads asked for (0 = all cores)."""
+        return self._core.threads
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The fully resolved configuration (every parameter, defaults included) as a dict."""
+        return tomllib.loads(self._scenario.resolved_toml)
+
+    @property
+    def config_toml(self) -> str:
+        """The fully resolved configuration as TOML text (what output files store)."""
+        return self._scenario.resolved_toml
+
+    @property
+    def layers(self) -> list[str]:
+        """Configuration layers in the order applied: scenario, policies, ``--set <key>``."""
+        return list(self._scenario.layers)
+
+    # -- output ------------------------------------------------------------------------------------
+
+    def save(self, path: PathLike, progress: bool = True) -> "Results":
+        """Writes weeks 0 .. :attr:`week` as a caremarket HDF5 file and returns it opened.
+
+        The file is made by the command line's own writer: the same configuration, seed and
+        replicate are run again for :attr:`week` weeks (results do not depend on anything else, so
+        this is this simulation's trajectory; the re-run is checked to end in the current state).
+        It takes about as long as the simulation has run so far. An earlier file at ``path`` is
+        replaced only once the new one is complete.
+        """
+        from ._results import Results
+
+        path = os.fspath(path)
+        bar = progress_bar(self.week, f"saving {os.path.basename(path)}", progress)
+        try:
+            self._core.save(path, StepCounter(bar))
+        finally:
+            bar.close()
+        return Results(path)
+
+    def __repr__(self) -> str:
+        return (
+            f"<caremarket.Simulation {self._scenario.region}: week {self.week}, seed {self.seed}, "
+            f"replicate {self.replicate}, {len(self._councils)} council(s)>"
+        )

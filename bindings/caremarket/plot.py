@@ -1,0 +1,125 @@
+"""The standard figures of a caremarket run, with matplotlib.
+
+Every function takes one run or several (replicates): a ``Results``, a (week, council) time
+series DataFrame (``Results.timeseries``, ``Simulation.metrics()``), or a list of them. Several
+runs are drawn as their mean with a band from the 5th to the 95th percentile across runs.
+``label`` names the arm in the legend, so arms can be drawn on one axes::
+
+    ax = caremarket.plot.micro_enterprises(baseline_runs, label="baseline")
+    caremarket.plot.micro_enterprises(support_runs, ax=ax, label="support")
+
+Each returns the matplotlib Axes it drew on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._region import region
+
+__all__ = ["series", "market_shares", "workforce", "micro_enterprises", "unmet_need", "money_flows", "wellbeing",
+           "dashboard"]
+
+
+def _frames(runs: Any) -> list[pd.DataFrame]:
+    if isinstance(runs, pd.DataFrame) or hasattr(runs, "timeseries"):
+        runs = [runs]
+    frames = []
+    for run in runs:
+        frame = run.timeseries if hasattr(run, "timeseries") else run
+        frames.append(region(frame) if isinstance(frame.index, pd.MultiIndex) else frame)
+    if not frames:
+        raise ValueError("no runs to plot")
+    return frames
+
+
+def _axes(ax):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(7, 3.5))
+    return ax
+
+
+def series(runs: Any, name: str, *, ax=None, label: str | None = None, scale: float = 1.0, color=None,
+           years: bool = True, band: tuple[float, float] = (5, 95)):
+    """One series over time: the mean over runs, with a percentile band when there are several."""
+    ax = _axes(ax)
+    frames = _frames(runs)
+    weeks = np.asarray(frames[0].index)
+    stack = np.vstack([f[name].reindex(weeks).to_numpy() for f in frames]) * scale
+    x = weeks / 52 if years else weeks
+    (line,) = ax.plot(x, stack.mean(axis=0), label=label or name, color=color)
+    if len(frames) > 1:
+        lo, hi = np.percentile(stack, band, axis=0)
+        ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
+    ax.set_xlabel("year" if years else "week")
+    return ax
+
+
+def _many(runs, names_labels, *, ax, label, ylabel, title, scale=1.0):
+    ax = _axes(ax)
+    for name, what in names_labels:
+        series(runs, name, ax=ax, label=f"{what} ({label})" if label else what, scale=scale)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def market_shares(runs: Any, *, ax=None, label: str | None = None):
+    """Chains' share of council-managed hours, and market concentration (HHI / 10,000)."""
+    ax = _axes(ax)
+    series(runs, "chain_share_council_hours", ax=ax, label=f"chain share ({label})" if label else "chain share")
+    series(runs, "hhi_council_hours", ax=ax, scale=1e-4, label=f"HHI / 10,000 ({label})" if label else "HHI / 10,000")
+    ax.set_ylabel("share of council hours")
+    ax.set_title("Market shares")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def workforce(runs: Any, *, ax=None, label: str | None = None):
+    """Annual staff turnover and the vacancy rate."""
+    return _many(runs, [("turnover_rate", "turnover a year"), ("vacancy_rate", "vacancy rate")], ax=ax, label=label,
+                 ylabel="share", title="Workforce")
+
+
+def micro_enterprises(runs: Any, *, ax=None, label: str | None = None):
+    """Community micro-enterprises operating."""
+    return _many(runs, [("micro_enterprises", "micro-enterprises")], ax=ax, label=label, ylabel="enterprises",
+                 title="Community micro-enterprises")
+
+
+def unmet_need(runs: Any, *, ax=None, label: str | None = None):
+    """Hours of formal care needed but not delivered each week."""
+    return _many(runs, [("hours_unmet", "unmet hours")], ax=ax, label=label, ylabel="hours a week",
+                 title="Unmet need")
+
+
+def money_flows(runs: Any, *, ax=None, label: str | None = None):
+    """Council spend, money kept in the local economy, and money leaving the region (GBP million a year)."""
+    return _many(runs, [("council_spend", "council spend"), ("local_retained", "kept locally"),
+                        ("extraction", "leaves the region")], ax=ax, label=label, ylabel="£ million a year",
+                 title="Money flows", scale=52 / 1e6)
+
+
+def wellbeing(runs: Any, *, ax=None, label: str | None = None):
+    """Mean wellbeing of people needing care and continuity of care."""
+    return _many(runs, [("mean_wellbeing", "wellbeing"), ("continuity", "continuity")], ax=ax, label=label,
+                 ylabel="0 to 1", title="Wellbeing and continuity")
+
+
+def dashboard(arms: dict[str, Any], *, figsize=(12, 10)):
+    """All six standard figures for one or more labelled arms: ``dashboard({"baseline": runs, ...})``."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(3, 2, figsize=figsize)
+    for plot, ax in zip([market_shares, workforce, micro_enterprises, unmet_need, money_flows, wellbeing], axes.flat):
+        for name, runs in arms.items():
+            plot(runs, ax=ax, label=name)
+    fig.tight_layout()
+    return fig

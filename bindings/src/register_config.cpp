@@ -1,0 +1,108 @@
+// Configuration: loading a scenario with its policies and overrides (the same cm::load_scenario the
+// command line uses), and engine::config::ConfigError raised as caremarket.ConfigError.
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "agents/parameters.hpp"
+#include "engine/config.hpp"
+#include "register.hpp"
+
+namespace cmpy {
+namespace {
+
+// caremarket.ConfigError(message, problems): a ValueError defined in caremarket/_errors.py, so the
+// pure-Python package can raise the same type (e.g. for an unknown scenario name).
+void raise_config_error(const engine::config::ConfigError& e) {
+  const auto& problems = e.problems();
+  std::string text = "the configuration has " + std::to_string(problems.size()) + " problem(s):";
+  py::list rows;
+  for (const auto& p : problems) {
+    text += "\n  " + p.describe();
+    rows.append(py::make_tuple(p.origin, p.key, p.message));
+  }
+  try {
+    py::object type = py::module_::import("caremarket._errors").attr("ConfigError");
+    py::object error = type(text, rows);
+    PyErr_SetObject(type.ptr(), error.ptr());
+  } catch (py::error_already_set&) {
+    // The package is not importable (the module used on its own): a plain ValueError.
+    PyErr_SetString(PyExc_ValueError, text.c_str());
+  }
+}
+
+}  // namespace
+
+void register_config(py::module_& m) {
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const engine::config::ConfigError& e) {
+      raise_config_error(e);
+    }
+  });
+
+  py::class_<cm::LoadedScenario>(m, "Scenario",
+                                 "A validated, resolved configuration: scenario, policies and overrides merged.")
+      .def_property_readonly("resolved_toml", [](const cm::LoadedScenario& s) { return s.resolved_toml; },
+                             "The whole resolved config as TOML, defaults included (stored in every output).")
+      .def_property_readonly("layers", [](const cm::LoadedScenario& s) { return s.layers; },
+                             "The layers in the order applied: scenario, policies, '--set <key>' per override.")
+      .def_property_readonly("steps", [](const cm::LoadedScenario& s) { return s.spec.run.steps; }, "run.steps")
+      .def_property_readonly("seed", [](const cm::LoadedScenario& s) { return s.spec.run.seed; }, "run.seed")
+      .def_property_readonly("region", [](const cm::LoadedScenario& s) { return s.spec.region.name; }, "region.name")
+      .def_property_readonly(
+          "councils",
+          [](const cm::LoadedScenario& s) {
+            std::vector<std::string> names;
+            for (const auto& c : s.spec.councils) names.push_back(c.name);
+            return names;
+          },
+          "Council names in the order of the configuration.")
+      .def("__repr__", [](const cm::LoadedScenario& s) {
+        return "<caremarket._core.Scenario " + s.spec.region.name + ", " + std::to_string(s.spec.councils.size()) +
+               " council(s), " + std::to_string(s.spec.run.steps) + " steps>";
+      });
+
+  m.def(
+      "load_scenario",
+      [](const std::filesystem::path& scenario, const std::vector<std::filesystem::path>& policies,
+         const std::vector<std::string>& assignments) { return cm::load_scenario(scenario, policies, assignments); },
+      py::arg("scenario"), py::arg("policies") = std::vector<std::filesystem::path>{},
+      py::arg("assignments") = std::vector<std::string>{},
+      "Reads a scenario, overlays the policies and 'key=value' assignments, validates everything.\n"
+      "Raises caremarket.ConfigError listing every problem.");
+  m.def("load_scenario_text", &cm::load_scenario_text, py::arg("toml_text"), py::arg("origin"),
+        "Same as load_scenario, from TOML text (e.g. the resolved config stored in an output file).");
+
+  m.def(
+      "parameter_docs",
+      [] {
+        py::list out;
+        for (const auto& d : cm::parameter_docs()) {
+          py::dict row;
+          row["key"] = d.key;
+          row["kind"] = d.kind;
+          row["unit"] = d.unit;
+          row["allowed"] = d.allowed;
+          row["default"] = d.fallback;
+          row["doc"] = d.doc;
+          row["source"] = d.source;
+          out.append(row);
+        }
+        return out;
+      },
+      "Every model parameter: key, kind, unit, allowed values, default (TOML text), meaning, source.");
+
+  // Where the shipped configs live (the command line looks in the same places, in this order after
+  // $CAREMARKET_CONFIGS): the source tree of this build, then the installed share directory.
+  m.attr("SOURCE_CONFIGS") = std::string(CAREMARKET_SOURCE_CONFIGS);
+  m.attr("INSTALLED_CONFIGS") = std::string(CAREMARKET_INSTALLED_CONFIGS);
+}
+
+}  // namespace cmpy

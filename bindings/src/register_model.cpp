@@ -1,0 +1,75 @@
+// The running model: caremarket._core.Simulation (stepping, agent columns, metrics, save) and
+// ColumnBuffer, the base object of every column view.
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include "register.hpp"
+#include "run_driver.hpp"
+#include "simulation.hpp"
+
+namespace cmpy {
+namespace {
+
+Table table_of(const std::string& name) {
+  if (name == "people") return Table::people;
+  if (name == "workers") return Table::workers;
+  if (name == "providers") return Table::providers;
+  throw py::value_error("no agent table '" + name + "' (people, workers, providers)");
+}
+
+}  // namespace
+
+void register_model(py::module_& m) {
+  py::class_<ColumnBuffer>(m, "ColumnBuffer",
+                           "Owner of the memory behind numpy views of one agent column (each view's `.base`).\n\n"
+                           "While `live`, the views point into the running model's own column. Before the model\n"
+                           "steps, a buffer that views still use is frozen: it takes the column's memory with it,\n"
+                           "so old views keep the values of `week` and never dangle.")
+      .def_property_readonly("table", [](const ColumnBuffer& b) { return table_name(b.table()); })
+      .def_property_readonly("name", &ColumnBuffer::name)
+      .def_property_readonly("week", &ColumnBuffer::week, "The week whose values the views show.")
+      .def_property_readonly("live", &ColumnBuffer::live,
+                             "True while the views are the model's current column (no step since).")
+      .def("__repr__", [](const ColumnBuffer& b) {
+        return std::string("<caremarket._core.ColumnBuffer ") + table_name(b.table()) + "[" + b.name() + "] week " +
+               std::to_string(b.week()) + (b.live() ? ", live>" : ", frozen>");
+      });
+
+  py::class_<Simulation>(m, "Simulation", "A running model (use caremarket.Simulation).")
+      .def(py::init<cm::LoadedScenario, std::optional<std::uint64_t>, std::uint64_t, int>(), py::arg("scenario"),
+           py::arg("seed") = py::none(), py::arg("replicate") = 0, py::arg("threads") = 0,
+           py::call_guard<py::gil_scoped_release>(),
+           "Builds the market of a loaded scenario. seed: default run.seed; threads: 0 = all cores.")
+      .def_property_readonly("week", &Simulation::week, "Weeks simulated so far.")
+      .def_property_readonly("councils", &Simulation::councils)
+      .def_property_readonly("seed", &Simulation::seed)
+      .def_property_readonly("replicate", &Simulation::replicate)
+      .def_property_readonly("threads", &Simulation::threads)
+      .def_property_readonly("scenario", &Simulation::scenario, py::return_value_policy::copy)
+      .def("advance", &Simulation::advance, py::arg("steps"), py::arg("chunk") = 1, py::arg("progress") = py::none(),
+           "Advances `steps` weeks, `chunk` at a time, with the GIL released; between chunks handles Ctrl-C\n"
+           "(KeyboardInterrupt propagates, the model is left at a step boundary) and calls progress(done).\n"
+           "Returns the steps done.")
+      .def(
+          "column_names", [](const Simulation& s, const std::string& table) { return s.column_names(table_of(table)); },
+          py::arg("table"))
+      .def(
+          "rows", [](const Simulation& s, const std::string& table) { return s.rows(table_of(table)); }, py::arg("table"))
+      .def(
+          "column", [](Simulation& s, const std::string& table, const std::string& name) { return s.column(table_of(table), name); },
+          py::arg("table"), py::arg("name"),
+          "A read-only zero-copy numpy view of one agent column; see ColumnBuffer for its lifetime.")
+      .def("metrics_history", &Simulation::metrics_history,
+           "Metrics of weeks 0..week as a new float64 array of shape (weeks, metrics, councils).")
+      .def(
+          "save",
+          [](Simulation& s, const std::filesystem::path& output, const py::object& progress) {
+            return outcome_dict(s.save(output, progress));
+          },
+          py::arg("output"), py::arg("progress") = py::none(),
+          "Writes the trajectory so far (weeks 0..week) as a caremarket HDF5 file, by re-running the same\n"
+          "configuration, seed and replicate through the command line's driver and checking that it ends\n"
+          "in this simulation's state. Costs about the time the simulation took so far.");
+}
+
+}  // namespace cmpy
