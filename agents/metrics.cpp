@@ -54,6 +54,35 @@ const std::array<MetricInfo, kMetricCount>& metric_catalogue() {
   return catalogue;
 }
 
+Metric region_weight(Metric metric) {
+  switch (metric) {
+    case kVacancyRate: case kTurnoverRate: case kTurnoverRateNlw: case kTurnoverRateNlw150: case kMeanWage:
+    case kMeanEffectivePay: case kZeroHoursShare: case kMeanStress:
+      return kWorkers;
+    case kHiresFromCareShare: return kHires;
+    case kChainShareCouncilHours: case kHhiCouncilHours: case kPricePerHour: return kPeopleCouncilManaged;
+    case kMeanWellbeing: return kPeopleNeedingCare;
+    case kContinuity: return kPeopleServed;
+    default: return kMetricCount;
+  }
+}
+
+std::vector<double> region_values(const std::vector<double>& values, int councils) {
+  const auto nc = static_cast<std::size_t>(councils);
+  std::vector<double> out(kMetricCount, 0.0);
+  for (std::size_t k = 0; k < kMetricCount; ++k) {
+    const Metric weight = region_weight(static_cast<Metric>(k));
+    double sum = 0, total = 0;
+    for (std::size_t c = 0; c < nc; ++c) {
+      const double w = weight == kMetricCount ? 1.0 : values[weight * nc + c];
+      sum += values[k * nc + c] * w;
+      total += w;
+    }
+    out[k] = weight == kMetricCount ? sum : (total > 0 ? sum / total : 0.0);
+  }
+  return out;
+}
+
 MetricsState::MetricsState(int councils) : windows_(static_cast<std::size_t>(councils)) {}
 
 void MetricsState::compute(const Market& m, std::vector<double>& values) {

@@ -29,6 +29,12 @@ enum Metric : std::size_t {
 
 const std::array<MetricInfo, kMetricCount>& metric_catalogue();
 
+// How a metric adds up over councils: counts and money are summed; rates, shares and means are
+// averaged weighted by the count they describe (kMetricCount when summed).
+Metric region_weight(Metric metric);
+// Region values of one week's metrics (values[metric * councils + council]), one per metric.
+std::vector<double> region_values(const std::vector<double>& values, int councils);
+
 // Rolling 52-week windows for turnover, per council.
 class MetricsState {
  public:

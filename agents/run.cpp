@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <optional>
 
 #include "agents/recorder.hpp"
 #include "caremarket_version.hpp"
@@ -70,15 +71,19 @@ RunOutcome run_to_file(const RunRequest& request, const engine::CancelFlag& canc
   RunOutcome outcome;
   outcome.seed = request.seed.value_or(static_cast<std::uint64_t>(spec.run.seed));
   outcome.steps_requested = request.steps.value_or(spec.run.steps);
-  engine::ThreadLimit threads(request.threads);
+  std::optional<engine::ThreadLimit> limit;
+  if (request.threads >= 0) limit.emplace(request.threads);
+  const int threads = limit ? limit->threads() : 1;
   const auto t0 = std::chrono::steady_clock::now();
 
   Provenance prov{kFormatName, kFormatVersion, software_version(), git_commit(), request.scenario.resolved_toml,
-                  request.scenario.layers, outcome.seed, request.replicate, threads.threads(), utc_now(),
+                  request.scenario.layers, outcome.seed, request.replicate, threads, utc_now(),
                   outcome.steps_requested};
   Model model(spec, outcome.seed, request.replicate);
   Recorder recorder(request.output, model, prov);
   const std::vector<double> first = model.metrics();
+  std::vector<double> year_sum;
+  int year_weeks = 0;
   if (progress) progress(0, outcome.steps_requested);
   while (outcome.steps_done < outcome.steps_requested) {
     if (cancel.requested()) {
@@ -88,12 +93,22 @@ RunOutcome run_to_file(const RunRequest& request, const engine::CancelFlag& canc
     model.step();
     recorder.record_step(model);
     ++outcome.steps_done;
+    if (outcome.steps_done > outcome.steps_requested - 52) {
+      const auto region = region_values(model.metrics(), model.councils());
+      if (year_sum.empty()) year_sum.assign(region.size(), 0.0);
+      for (std::size_t k = 0; k < region.size(); ++k) year_sum[k] += region[k];
+      ++year_weeks;
+    }
     if (progress) progress(outcome.steps_done, outcome.steps_requested);
   }
   outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   recorder.finish(model, outcome.reason == StopReason::completed, outcome.reason == StopReason::completed ? "completed" : "cancelled",
                   utc_now(), outcome.seconds);
   outcome.summary = summarise(first, model.metrics(), model.councils());
+  outcome.final_region = region_values(model.metrics(), model.councils());
+  outcome.last_year_region = year_sum.empty() ? outcome.final_region : year_sum;
+  for (auto& v : outcome.last_year_region)
+    if (year_weeks > 0) v /= year_weeks;
   return outcome;
 }
 

@@ -21,7 +21,7 @@ struct RunRequest {
   LoadedScenario scenario;
   std::optional<std::uint64_t> seed;   // default: run.seed of the scenario
   std::uint64_t replicate = 0;
-  int threads = 0;                     // 0 = all cores
+  int threads = 0;                     // 0 = all cores; -1 = leave the caller's TBB limits alone
   std::optional<std::int64_t> steps;   // default: run.steps of the scenario
   std::filesystem::path output;
 };
@@ -42,6 +42,8 @@ struct RunOutcome {
   double seconds = 0;
   std::uint64_t seed = 0;
   std::vector<SummaryRow> summary;
+  std::vector<double> final_region;      // region value of every metric at the last week
+  std::vector<double> last_year_region;  // mean over the last 52 weeks run (fewer when shorter)
 };
 
 // Progress callback: (steps done, steps requested).

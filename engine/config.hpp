@@ -214,6 +214,54 @@ class Schema {
     return *this;
   }
 
+  // A list of any length from min_length up, each number within range (empty when absent).
+  Schema& real_vector(std::string key, std::function<std::vector<double>&(T&)> at, std::size_t min_length, Range range,
+                      std::string unit, std::string doc) {
+    ParamInfo info{key, "real list", unit, "a list of at least " + std::to_string(min_length) + " numbers, each " + between(range, unit),
+                   "[]", std::move(doc), {}};
+    add(info, [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
+      auto& out = at(target);
+      out.clear();
+      if (!node) return;
+      const auto* array = node->as_array();
+      if (!array || array->size() < min_length ||
+          std::any_of(array->begin(), array->end(), [](const toml::node& n) { return !n.is_number(); }))
+        return problems.push_back(type_problem(ctx, key, *node, "a list of at least " + std::to_string(min_length) + " numbers", unit));
+      for (const auto& n : *array) {
+        const double v = n.value<double>().value();
+        if (!(v >= range.min && v <= range.max)) {
+          out.clear();
+          return problems.push_back(value_problem(ctx, key, *node, "every entry must be " + between(range, unit)));
+        }
+        out.push_back(v);
+      }
+    }, [=](const T& target, toml::table& out) {
+      toml::array arr;
+      for (double v : at(const_cast<T&>(target))) arr.push_back(v);
+      insert_path(out, key, std::move(arr));
+    });
+    return *this;
+  }
+
+  // A list of strings (empty when absent).
+  Schema& text_list(std::string key, std::function<std::vector<std::string>&(T&)> at, std::string doc) {
+    ParamInfo info{key, "text list", "", "a list of strings", "[]", std::move(doc), {}};
+    add(info, [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
+      auto& out = at(target);
+      out.clear();
+      if (!node) return;
+      const auto* array = node->as_array();
+      if (!array || std::any_of(array->begin(), array->end(), [](const toml::node& n) { return !n.is_string(); }))
+        return problems.push_back(type_problem(ctx, key, *node, "a list of strings", ""));
+      for (const auto& n : *array) out.push_back(n.value<std::string>().value());
+    }, [=](const T& target, toml::table& out) {
+      toml::array arr;
+      for (const auto& v : at(const_cast<T&>(target))) arr.push_back(v);
+      insert_path(out, key, std::move(arr));
+    });
+    return *this;
+  }
+
   // An array of tables, each read with `item` (e.g. [[councils]]). At least `min_items` entries.
   template <class Item>
   Schema& table_list(std::string key, std::function<std::vector<Item>&(T&)> at, std::shared_ptr<Schema<Item>> item,

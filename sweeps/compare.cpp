@@ -1,0 +1,149 @@
+#include "sweeps/compare.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+#include <boost/math/distributions/students_t.hpp>
+
+#include "agents/metrics.hpp"
+#include "agents/run.hpp"
+#include "engine/hdf5_writer.hpp"
+#include "sweeps/runner.hpp"
+#include "sweeps/sweep.hpp"
+
+namespace cm::sweeps {
+
+const std::vector<std::string>& headline_outcomes() {
+  static const std::vector<std::string> names{
+      "people_served", "hours_unmet", "people_waiting", "workers", "turnover_rate", "vacancy_rate",
+      "micro_enterprises", "chain_share_council_hours", "price_per_hour", "council_spend", "local_retained",
+      "extraction", "mean_wellbeing", "continuity"};
+  return names;
+}
+
+std::vector<OutcomeComparison> paired_statistics(const std::vector<std::vector<double>>& baseline,
+                                                 const std::vector<std::vector<double>>& policy) {
+  const std::size_t n = std::min(baseline.size(), policy.size());
+  const auto& catalogue = metric_catalogue();
+  std::vector<OutcomeComparison> out;
+  for (const auto& name : headline_outcomes()) {
+    std::size_t k = 0;
+    while (k < kMetricCount && name != catalogue[k].name) ++k;
+    OutcomeComparison o{name, catalogue[k].units, catalogue[k].long_name};
+    double sum_b = 0, sum_p = 0, sum_d = 0;
+    for (std::size_t r = 0; r < n; ++r) {
+      sum_b += baseline[r][k];
+      sum_p += policy[r][k];
+      sum_d += policy[r][k] - baseline[r][k];
+    }
+    const double nn = static_cast<double>(n);
+    o.baseline = n ? sum_b / nn : 0;
+    o.policy = n ? sum_p / nn : 0;
+    o.difference = n ? sum_d / nn : 0;
+    double ss = 0;
+    for (std::size_t r = 0; r < n; ++r) {
+      const double d = policy[r][k] - baseline[r][k] - o.difference;
+      ss += d * d;
+    }
+    o.sd_difference = n > 1 ? std::sqrt(ss / (nn - 1)) : 0.0;
+    double half = 0;
+    if (n > 1) {
+      boost::math::students_t_distribution<double> t(nn - 1);
+      half = boost::math::quantile(boost::math::complement(t, 0.025)) * o.sd_difference / std::sqrt(nn);
+    }
+    o.ci_low = o.difference - half;
+    o.ci_high = o.difference + half;
+    out.push_back(o);
+  }
+  return out;
+}
+
+Comparison compare(const ComparisonRequest& request, const engine::CancelFlag& cancel) {
+  SweepSpec spec;
+  spec.name = "compare";
+  spec.scenario = request.scenario.string();
+  spec.overrides = request.overrides;
+  spec.steps = request.steps;
+  spec.replicates = request.replicates;
+  spec.root_seed = request.root_seed;
+  spec.common_random_numbers = true;
+  spec.file = std::filesystem::absolute(request.dir / "compare.toml");
+  Axis arms;
+  arms.key = "policy";
+  arms.policies = {request.baseline_policy, request.policy};
+  spec.parameters.push_back(arms);
+  // Policies named relative to the working directory stay so (the spec's folder is the output dir).
+  for (auto& p : spec.parameters[0].policies)
+    if (!p.empty() && (p.find('/') != std::string::npos || p.ends_with(".toml"))) p = std::filesystem::absolute(p).string();
+  if (std::filesystem::path(spec.scenario).extension() == ".toml") spec.scenario = std::filesystem::absolute(spec.scenario).string();
+  const Design design = expand(spec);
+  SweepOptions options{request.dir, request.workers, request.quiet};
+  const auto summary = run_sweep(spec, design, options, cancel);
+  Comparison c;
+  c.cancelled = summary.cancelled;
+  const auto records = read_state(design, request.dir);
+  std::vector<std::vector<double>> base, pol;
+  for (std::int64_t r = 0; r < request.replicates; ++r) {
+    const auto& b = records[static_cast<std::size_t>(r)];
+    const auto& p = records[static_cast<std::size_t>(request.replicates + r)];
+    if (b.status != RunStatus::done || p.status != RunStatus::done) continue;  // pairs only
+    base.push_back(b.last_year_outcomes);
+    pol.push_back(p.last_year_outcomes);
+  }
+  c.replicates = static_cast<std::int64_t>(base.size());
+  c.outcomes = paired_statistics(base, pol);
+  return c;
+}
+
+void write_comparison_csv(const Comparison& c, const std::filesystem::path& file) {
+  const auto tmp = std::filesystem::path(file.string() + ".tmp");
+  {
+    std::ofstream out(tmp);
+    out.precision(10);
+    out << "outcome,units,baseline,policy,difference,ci_low,ci_high,sd_difference,replicates\n";
+    for (const auto& o : c.outcomes)
+      out << o.name << ',' << o.units << ',' << o.baseline << ',' << o.policy << ',' << o.difference << ',' << o.ci_low
+          << ',' << o.ci_high << ',' << o.sd_difference << ',' << c.replicates << '\n';
+    if (!out) throw std::runtime_error("cannot write " + tmp.string());
+  }
+  std::filesystem::rename(tmp, file);
+}
+
+void write_comparison_h5(const Comparison& c, const ComparisonRequest& request, const std::filesystem::path& file) {
+  engine::H5Writer w(file, 4);
+  w.attribute("/", "format_name", std::string("caremarket-comparison"));
+  w.attribute("/", "format_version", std::string("1.0"));
+  w.attribute("/", "software_version", software_version());
+  w.attribute("/", "scenario", request.scenario.string());
+  w.attribute("/", "policy", request.policy);
+  w.attribute("/", "baseline_policy", request.baseline_policy.empty() ? std::string("(scenario as it is)") : request.baseline_policy);
+  w.attribute("/", "replicates", c.replicates);
+  w.attribute("/", "root_seed", request.root_seed);
+  w.attribute("/", "statistic", std::string("mean over the last 52 weeks of each run; paired by seed; 95% t interval"));
+  std::vector<std::int32_t> index(c.outcomes.size());
+  std::vector<std::string> names;
+  std::vector<double> base, pol, diff, lo, hi, sd;
+  for (std::size_t i = 0; i < c.outcomes.size(); ++i) {
+    const auto& o = c.outcomes[i];
+    index[i] = static_cast<std::int32_t>(i);
+    names.push_back(o.name);
+    base.push_back(o.baseline);
+    pol.push_back(o.policy);
+    diff.push_back(o.difference);
+    lo.push_back(o.ci_low);
+    hi.push_back(o.ci_high);
+    sd.push_back(o.sd_difference);
+  }
+  w.dimension("/", engine::ColumnView::of("outcome", index, "", "outcome row"));
+  w.text_variable("/", "name", names, "outcome", "metric name");
+  w.variable("/", engine::ColumnView::of("baseline", base, "", "baseline mean"), {"outcome"});
+  w.variable("/", engine::ColumnView::of("policy", pol, "", "policy mean"), {"outcome"});
+  w.variable("/", engine::ColumnView::of("difference", diff, "", "mean paired difference"), {"outcome"});
+  w.variable("/", engine::ColumnView::of("ci_low", lo, "", "95% CI low"), {"outcome"});
+  w.variable("/", engine::ColumnView::of("ci_high", hi, "", "95% CI high"), {"outcome"});
+  w.variable("/", engine::ColumnView::of("sd_difference", sd, "", "sd of paired differences"), {"outcome"});
+  w.commit();
+}
+
+}  // namespace cm::sweeps

@@ -1,0 +1,54 @@
+#pragma once
+// Policy comparison with paired replicates and common random numbers: both arms run the same
+// seeds, so agents the policy does not touch draw the same numbers in both, and the paired
+// differences carry much less noise than two independent samples would.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "engine/cancel.hpp"
+
+namespace cm::sweeps {
+
+struct OutcomeComparison {
+  std::string name, units, label;
+  double baseline = 0, policy = 0;        // means over replicates
+  double difference = 0;                  // mean of paired differences (policy - baseline)
+  double ci_low = 0, ci_high = 0;         // 95% confidence interval of the difference (t distribution)
+  double sd_difference = 0;               // standard deviation of the paired differences
+};
+
+struct ComparisonRequest {
+  std::filesystem::path scenario;
+  std::string policy;            // file or shipped name
+  std::string baseline_policy;   // file or shipped name; empty: the scenario as it is
+  std::vector<std::string> overrides;
+  std::int64_t replicates = 10;
+  std::int64_t steps = 0;        // 0: the scenario's
+  std::int64_t root_seed = 1;
+  std::filesystem::path dir;     // where the runs go
+  int workers = 0;
+  bool quiet = false;
+};
+
+struct Comparison {
+  std::int64_t replicates = 0;
+  std::vector<OutcomeComparison> outcomes;
+  bool cancelled = false;
+};
+
+// The headline outcomes compared (MODEL.md §10), as metric names.
+const std::vector<std::string>& headline_outcomes();
+
+// Paired statistics of per-replicate outcome vectors (each vector indexed like the metric
+// catalogue, means over the last year of a run).
+std::vector<OutcomeComparison> paired_statistics(const std::vector<std::vector<double>>& baseline,
+                                                 const std::vector<std::vector<double>>& policy);
+
+Comparison compare(const ComparisonRequest& request, const engine::CancelFlag& cancel);
+
+void write_comparison_csv(const Comparison& c, const std::filesystem::path& file);
+void write_comparison_h5(const Comparison& c, const ComparisonRequest& request, const std::filesystem::path& file);
+
+}  // namespace cm::sweeps

@@ -1,0 +1,397 @@
+#include "sweeps/runner.hpp"
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include <tbb/task_arena.h>
+
+#include "agents/metrics.hpp"
+#include "agents/parameters.hpp"
+#include "agents/run.hpp"
+#include "engine/config.hpp"
+#include "engine/hdf5_reader.hpp"
+#include "engine/hdf5_writer.hpp"
+#include "engine/parallel.hpp"
+
+#ifdef CAREMARKET_HAVE_MPI
+#include <mpi.h>
+#endif
+
+namespace cm::sweeps {
+namespace {
+
+constexpr const char* kJournalHeader = "# caremarket sweep journal v1";
+
+std::string escape(const std::string& s) {
+  std::string out;
+  for (char ch : s) out += ch == '\t' || ch == '\n' || ch == '\r' ? ' ' : ch;
+  return out;
+}
+
+std::string journal_line(std::int32_t index, const RunRecord& r) {
+  std::ostringstream os;
+  os.precision(17);
+  os << index << '\t' << (r.status == RunStatus::done ? "done" : "failed") << '\t' << escape(r.error);
+  for (double v : r.final_outcomes) os << '\t' << v;
+  for (double v : r.last_year_outcomes) os << '\t' << v;
+  return os.str();
+}
+
+// Appends finished runs to the journal, flushed line by line, from any thread.
+class Journal {
+ public:
+  explicit Journal(const std::filesystem::path& path) : path_(path) {
+    const bool fresh = !std::filesystem::exists(path);
+    file_ = std::fopen(path.c_str(), "a");
+    if (!file_) throw std::runtime_error("cannot open sweep journal " + path.string());
+    if (fresh) std::fprintf(file_, "%s\n", kJournalHeader);
+    std::fflush(file_);
+  }
+  ~Journal() { std::fclose(file_); }
+  void append(std::int32_t index, const RunRecord& r) {
+    std::lock_guard lock(mutex_);
+    const auto line = journal_line(index, r);
+    std::fprintf(file_, "%s\n", line.c_str());
+    std::fflush(file_);
+  }
+
+ private:
+  std::filesystem::path path_;
+  std::FILE* file_;
+  std::mutex mutex_;
+};
+
+void report_progress(const SweepOptions& options, std::int64_t finished, std::int64_t total, const RunPlan& plan,
+                     const RunRecord& r) {
+  if (options.quiet) return;
+  std::fprintf(stderr, "[%lld/%lld] %s %s%s%s\n", static_cast<long long>(finished), static_cast<long long>(total),
+               plan.file.c_str(), r.status == RunStatus::done ? "done" : "FAILED", r.error.empty() ? "" : ": ",
+               r.error.c_str());
+}
+
+std::vector<std::int32_t> todo(const std::vector<RunRecord>& records) {
+  std::vector<std::int32_t> out;
+  for (std::size_t i = 0; i < records.size(); ++i)
+    if (records[i].status != RunStatus::done) out.push_back(static_cast<std::int32_t>(i));
+  return out;
+}
+
+SweepSummary run_local(const SweepSpec& spec, const Design& design, const SweepOptions& options,
+                       const engine::CancelFlag& cancel, std::vector<RunRecord>& records) {
+  SweepSummary summary;
+  summary.total = static_cast<std::int64_t>(design.runs.size());
+  const auto work = todo(records);
+  summary.skipped = summary.total - static_cast<std::int64_t>(work.size());
+  Journal journal(options.dir / "journal.tsv");
+  const int cores = engine::hardware_threads();
+  const int workers = std::max(1, std::min<int>(options.workers > 0 ? options.workers : cores, static_cast<int>(work.size())));
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::int64_t> finished{summary.skipped};
+  std::mutex record_mutex;
+  auto worker = [&] {
+    // Each run is single-threaded in its own arena: `workers` runs at once use the cores without
+    // oversubscribing them, and results do not depend on which worker runs which run.
+    tbb::task_arena arena(1);
+    for (std::size_t k = next++; k < work.size() && !cancel.requested(); k = next++) {
+      const auto& plan = design.runs[static_cast<std::size_t>(work[k])];
+      RunRecord r;
+      arena.execute([&] { r = execute_run(spec, plan, options.dir / "runs" / plan.file, cancel); });
+      if (cancel.requested() && r.status != RunStatus::done) break;  // in flight when stopped: redo next time
+      journal.append(plan.index, r);
+      {
+        std::lock_guard lock(record_mutex);
+        records[static_cast<std::size_t>(plan.index)] = r;
+        report_progress(options, ++finished, summary.total, plan, r);
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 1; t < workers; ++t) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+  summary.cancelled = cancel.requested();
+  return summary;
+}
+
+#ifdef CAREMARKET_HAVE_MPI
+enum Tag : int { kReady = 1, kResult = 2, kTask = 3, kStop = 4 };
+
+std::vector<char> pack(std::int32_t index, const RunRecord& r) {
+  std::vector<char> buf;
+  auto put = [&](const void* p, std::size_t n) { buf.insert(buf.end(), static_cast<const char*>(p), static_cast<const char*>(p) + n); };
+  const std::int32_t status = static_cast<std::int32_t>(r.status);
+  const std::int32_t n1 = static_cast<std::int32_t>(r.final_outcomes.size()), n2 = static_cast<std::int32_t>(r.last_year_outcomes.size());
+  put(&index, 4); put(&status, 4); put(&n1, 4); put(&n2, 4);
+  put(r.final_outcomes.data(), sizeof(double) * static_cast<std::size_t>(n1));
+  put(r.last_year_outcomes.data(), sizeof(double) * static_cast<std::size_t>(n2));
+  put(r.error.data(), r.error.size());
+  return buf;
+}
+
+std::pair<std::int32_t, RunRecord> unpack(const std::vector<char>& buf) {
+  std::size_t at = 0;
+  auto get = [&](void* p, std::size_t n) { std::memcpy(p, buf.data() + at, n); at += n; };
+  std::int32_t index, status, n1, n2;
+  get(&index, 4); get(&status, 4); get(&n1, 4); get(&n2, 4);
+  RunRecord r;
+  r.status = static_cast<RunStatus>(status);
+  r.final_outcomes.resize(static_cast<std::size_t>(n1));
+  r.last_year_outcomes.resize(static_cast<std::size_t>(n2));
+  get(r.final_outcomes.data(), sizeof(double) * static_cast<std::size_t>(n1));
+  get(r.last_year_outcomes.data(), sizeof(double) * static_cast<std::size_t>(n2));
+  r.error.assign(buf.data() + at, buf.size() - at);
+  return {index, r};
+}
+
+// Rank 0: hands out run indices one at a time as ranks ask, and records the results.
+SweepSummary coordinate(const Design& design, const SweepOptions& options, const engine::CancelFlag& cancel,
+                        std::vector<RunRecord>& records, int size) {
+  SweepSummary summary;
+  summary.total = static_cast<std::int64_t>(design.runs.size());
+  const auto work = todo(records);
+  summary.skipped = summary.total - static_cast<std::int64_t>(work.size());
+  Journal journal(options.dir / "journal.tsv");
+  std::size_t next = 0;
+  std::int64_t finished = summary.skipped;
+  int active = size - 1;
+  while (active > 0) {
+    MPI_Status st;
+    MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
+    int count = 0;
+    MPI_Get_count(&st, MPI_BYTE, &count);
+    std::vector<char> buf(static_cast<std::size_t>(count));
+    MPI_Recv(buf.data(), count, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    if (st.MPI_TAG == kResult) {
+      auto [index, r] = unpack(buf);
+      if (r.status == RunStatus::done || !cancel.requested()) {
+        journal.append(index, r);
+        records[static_cast<std::size_t>(index)] = r;
+        report_progress(options, ++finished, summary.total, design.runs[static_cast<std::size_t>(index)], r);
+      }
+    }
+    if (next < work.size() && !cancel.requested()) {
+      const std::int32_t index = work[next++];
+      MPI_Send(&index, 1, MPI_INT32_T, st.MPI_SOURCE, kTask, MPI_COMM_WORLD);
+    } else {
+      MPI_Send(nullptr, 0, MPI_BYTE, st.MPI_SOURCE, kStop, MPI_COMM_WORLD);
+      --active;
+    }
+  }
+  summary.cancelled = cancel.requested();
+  return summary;
+}
+
+// Other ranks: ask for a run, run it, send back its record; no rank keeps other runs' data.
+void serve(const SweepSpec& spec, const Design& design, const SweepOptions& options, const engine::CancelFlag& cancel) {
+  engine::ThreadLimit one(1);
+  MPI_Send(nullptr, 0, MPI_BYTE, 0, kReady, MPI_COMM_WORLD);
+  while (true) {
+    MPI_Status st;
+    std::int32_t index = -1;
+    MPI_Recv(&index, 1, MPI_INT32_T, 0, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
+    if (st.MPI_TAG == kStop) return;
+    const auto& plan = design.runs[static_cast<std::size_t>(index)];
+    const RunRecord r = execute_run(spec, plan, options.dir / "runs" / plan.file, cancel);
+    const auto buf = pack(index, r);
+    MPI_Send(buf.data(), static_cast<int>(buf.size()), MPI_BYTE, 0, kResult, MPI_COMM_WORLD);
+  }
+}
+#endif
+
+}  // namespace
+
+bool launched_under_mpi() {
+  for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "SLURM_STEP_NUM_TASKS"}) {
+    if (const char* v = std::getenv(var); v && std::atoi(v) > (std::strcmp(var, "PMIX_RANK") == 0 ? -1 : 1)) return true;
+  }
+  return false;
+}
+
+MpiSession::MpiSession() {
+#ifdef CAREMARKET_HAVE_MPI
+  if (!launched_under_mpi()) return;
+  int provided = 0;
+  MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
+  initialised_ = true;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+  MPI_Comm_size(MPI_COMM_WORLD, &size_);
+#endif
+}
+
+MpiSession::~MpiSession() {
+#ifdef CAREMARKET_HAVE_MPI
+  if (initialised_) MPI_Finalize();
+#endif
+}
+
+RunRecord execute_run(const SweepSpec& spec, const RunPlan& plan, const std::filesystem::path& file,
+                      const engine::CancelFlag& cancel) {
+  RunRecord r;
+  try {
+    const auto base = spec.file.parent_path();
+    std::filesystem::path scenario = spec.scenario;
+    if (scenario.extension() != ".toml") scenario = config_dir() / "scenarios" / (spec.scenario + ".toml");
+    else if (scenario.is_relative()) scenario = base / scenario;
+    RunRequest request;
+    request.scenario = load_scenario(scenario, plan.policies, plan.assignments);
+    request.seed = plan.seed;
+    request.replicate = static_cast<std::uint64_t>(plan.replicate);
+    request.threads = -1;
+    request.output = file;
+    const auto outcome = run_to_file(request, cancel, nullptr);
+    if (outcome.reason != StopReason::completed) {
+      r.status = RunStatus::failed;
+      r.error = "cancelled after " + std::to_string(outcome.steps_done) + " weeks";
+      return r;
+    }
+    r.status = RunStatus::done;
+    r.final_outcomes = outcome.final_region;
+    r.last_year_outcomes = outcome.last_year_region;
+  } catch (const std::exception& e) {
+    r.status = RunStatus::failed;
+    r.error = e.what();
+  }
+  return r;
+}
+
+std::vector<RunRecord> read_state(const Design& design, const std::filesystem::path& dir) {
+  std::vector<RunRecord> records(design.runs.size());
+  std::ifstream in(dir / "journal.tsv");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> fields;
+    std::stringstream ss(line);
+    for (std::string f; std::getline(ss, f, '\t');) fields.push_back(f);
+    if (fields.size() < 3) continue;  // a line cut by a crash: the run is redone
+    const long index = std::strtol(fields[0].c_str(), nullptr, 10);
+    if (index < 0 || static_cast<std::size_t>(index) >= records.size()) continue;
+    RunRecord r;
+    r.status = fields[1] == "done" ? RunStatus::done : RunStatus::failed;
+    r.error = fields[2];
+    const std::size_t n = kMetricCount;
+    if (r.status == RunStatus::done && fields.size() != 3 + 2 * n) continue;
+    for (std::size_t k = 3; k < fields.size(); ++k)
+      (k < 3 + n ? r.final_outcomes : r.last_year_outcomes).push_back(std::strtod(fields[k].c_str(), nullptr));
+    records[static_cast<std::size_t>(index)] = r;  // the last line of a run wins
+  }
+  // A run is done only while its file is there and complete.
+  for (std::size_t i = 0; i < records.size(); ++i)
+    if (records[i].status == RunStatus::done &&
+        engine::read_root_int_attribute(dir / "runs" / design.runs[i].file, "complete").value_or(0) != 1)
+      records[i] = RunRecord{};
+  return records;
+}
+
+void write_index(const SweepSpec& spec, const Design& design, const std::vector<RunRecord>& records,
+                 const std::filesystem::path& dir) {
+  engine::H5Writer w(dir / "index.h5", 4);
+  const std::size_t n = design.runs.size();
+  w.attribute("/", "format_name", std::string("caremarket-sweep-index"));
+  w.attribute("/", "format_version", std::string("1.0"));
+  w.attribute("/", "sweep", spec.name);
+  w.attribute("/", "sweep_file", spec.file.string());
+  w.attribute("/", "software_version", software_version());
+  w.attribute("/", "root_seed", static_cast<std::int64_t>(spec.root_seed));
+  w.attribute("/", "replicates", static_cast<std::int64_t>(spec.replicates));
+  w.attribute("/", "points", static_cast<std::int64_t>(design.points));
+  std::vector<std::int32_t> run(n), point(n), replicate(n);
+  std::vector<std::int64_t> seed(n);
+  std::vector<std::uint8_t> status(n);
+  std::vector<std::string> error(n), file(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    run[i] = design.runs[i].index;
+    point[i] = design.runs[i].point;
+    replicate[i] = design.runs[i].replicate;
+    seed[i] = static_cast<std::int64_t>(design.runs[i].seed);
+    status[i] = static_cast<std::uint8_t>(records[i].status);
+    error[i] = records[i].error;
+    file[i] = "runs/" + design.runs[i].file;
+  }
+  w.dimension("/", engine::ColumnView::of("run", run, "", "run index"));
+  w.variable("/", engine::ColumnView::of("point", point, "", "design point"), {"run"});
+  w.variable("/", engine::ColumnView::of("replicate", replicate, "", "replicate"), {"run"});
+  w.variable("/", engine::ColumnView::of("seed", seed, "", "seed of the run"), {"run"});
+  w.variable("/", engine::ColumnView::of("status", status, "", "0 pending, 1 done, 2 failed"), {"run"});
+  w.attribute("/status", "flag_meanings", std::string("pending done failed"));
+  w.text_variable("/", "error", error, "run", "error message of a failed run");
+  w.text_variable("/", "file", file, "run", "the run's output file, relative to the sweep folder");
+  for (std::size_t j = 0; j < design.axis_names.size(); ++j) {
+    std::vector<double> values(n);
+    for (std::size_t i = 0; i < n; ++i) values[i] = design.runs[i].values[j];
+    const std::string name = "param_" + [&] {
+      std::string s = design.axis_names[j];
+      for (auto& ch : s) ch = ch == '.' ? '_' : ch;
+      return s;
+    }();
+    w.variable("/", engine::ColumnView::of(name, values, "", design.axis_names[j]), {"run"});
+    w.attribute("/" + name, "parameter", design.axis_names[j]);
+    if (design.axis_names[j] == "policy") {
+      std::string names;
+      for (const auto& a : spec.parameters)
+        if (a.key == "policy")
+          for (const auto& p : a.policies) names += (names.empty() ? "" : " ") + (p.empty() ? std::string("none") : p);
+      w.attribute("/" + name, "flag_meanings", names);
+    }
+  }
+  const auto& catalogue = metric_catalogue();
+  for (std::size_t k = 0; k < kMetricCount; ++k) {
+    for (const bool year : {false, true}) {
+      std::vector<double> v(n, std::numeric_limits<double>::quiet_NaN());
+      for (std::size_t i = 0; i < n; ++i) {
+        const auto& src = year ? records[i].last_year_outcomes : records[i].final_outcomes;
+        if (records[i].status == RunStatus::done && src.size() == kMetricCount) v[i] = src[k];
+      }
+      const std::string name = std::string(year ? "last_year_" : "final_") + catalogue[k].name;
+      w.variable("/", engine::ColumnView::of(name, v, catalogue[k].units,
+                                             std::string(catalogue[k].long_name) + (year ? " (mean of the last 52 weeks)" : " (final week)")),
+                 {"run"});
+    }
+  }
+  w.commit();
+}
+
+SweepSummary run_sweep(const SweepSpec& spec, const Design& design, const SweepOptions& options,
+                       const engine::CancelFlag& cancel) {
+  std::filesystem::create_directories(options.dir / "runs");
+  int rank = 0, size = 1;
+#ifdef CAREMARKET_HAVE_MPI
+  int initialised = 0;
+  MPI_Initialized(&initialised);
+  if (initialised) {
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+  }
+#endif
+  SweepSummary summary;
+  if (size > 1 && rank != 0) {
+#ifdef CAREMARKET_HAVE_MPI
+    serve(spec, design, options, cancel);
+#endif
+    summary.coordinator = false;
+    return summary;
+  }
+  auto records = read_state(design, options.dir);
+  write_index(spec, design, records, options.dir);  // every run has its row from the start
+#ifdef CAREMARKET_HAVE_MPI
+  if (size > 1)
+    summary = coordinate(design, options, cancel, records, size);
+  else
+#endif
+    summary = run_local(spec, design, options, cancel, records);
+  write_index(spec, design, records, options.dir);
+  for (const auto& r : records) {
+    summary.done += r.status == RunStatus::done;
+    summary.failed += r.status == RunStatus::failed;
+  }
+  return summary;
+}
+
+}  // namespace cm::sweeps

@@ -1,0 +1,70 @@
+#pragma once
+// Runs a sweep's runs — on the cores of one machine, or across MPI ranks with dynamic scheduling —
+// each into its own HDF5 file in <dir>/runs/, and keeps <dir>/index.h5: one row per run with its
+// point, parameters, seed, status, error, file and final-week outcomes.
+//
+// Restartable: <dir>/journal.tsv records each finished run as it finishes (one appended line).
+// Running the same sweep again skips runs whose line says done and whose file is complete, and
+// reruns failed or unfinished ones; the index is rebuilt from the journal, one row per run.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "engine/cancel.hpp"
+#include "sweeps/sweep.hpp"
+
+namespace cm::sweeps {
+
+enum class RunStatus : std::uint8_t { pending = 0, done = 1, failed = 2 };
+
+struct RunRecord {
+  RunStatus status = RunStatus::pending;
+  std::string error;
+  std::vector<double> final_outcomes;      // region value of every metric at the last week
+  std::vector<double> last_year_outcomes;  // mean over the last 52 weeks
+};
+
+struct SweepOptions {
+  std::filesystem::path dir;
+  int workers = 0;     // local runs at once (0: one per core)
+  bool quiet = false;
+};
+
+struct SweepSummary {
+  std::int64_t total = 0, skipped = 0, done = 0, failed = 0;
+  bool cancelled = false;
+  bool coordinator = true;  // false on MPI worker ranks (they print nothing)
+};
+
+// Runs what is not yet done. Uses MPI when the process was started by mpirun/srun with more than
+// one rank (and the build has MPI): rank 0 coordinates, the others run.
+SweepSummary run_sweep(const SweepSpec& spec, const Design& design, const SweepOptions& options,
+                       const engine::CancelFlag& cancel);
+
+// One run, single-threaded, into `file`. Never throws: failures are reported in the record.
+RunRecord execute_run(const SweepSpec& spec, const RunPlan& plan, const std::filesystem::path& file,
+                      const engine::CancelFlag& cancel);
+
+// The records of the runs of a design as the journal and the files in `dir` say (pending when unknown).
+std::vector<RunRecord> read_state(const Design& design, const std::filesystem::path& dir);
+void write_index(const SweepSpec& spec, const Design& design, const std::vector<RunRecord>& records,
+                 const std::filesystem::path& dir);
+
+// Is this process one of several MPI ranks (mpirun/srun)? Decided from the launcher's environment.
+bool launched_under_mpi();
+// Initialises and finalises MPI when launched under it (no-op otherwise, or without MPI support).
+class MpiSession {
+ public:
+  MpiSession();
+  ~MpiSession();
+  int rank() const noexcept { return rank_; }
+  int size() const noexcept { return size_; }
+
+ private:
+  int rank_ = 0, size_ = 1;
+  bool initialised_ = false;
+};
+
+}  // namespace cm::sweeps

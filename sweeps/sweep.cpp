@@ -1,0 +1,242 @@
+#include "sweeps/sweep.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <sstream>
+
+#include <boost/random/sobol.hpp>
+
+#include "agents/parameters.hpp"
+#include "engine/config.hpp"
+#include "engine/rng.hpp"
+
+namespace cm::sweeps {
+namespace {
+
+using engine::config::Problem;
+using engine::config::Range;
+using engine::config::Schema;
+
+std::shared_ptr<Schema<Axis>> axis_schema() {
+  auto s = std::make_shared<Schema<Axis>>();
+  s->text("key", [](Axis& a) -> std::string& { return a.key; }, "", "Parameter key path, or \"policy\"")
+      .real_vector("values", [](Axis& a) -> std::vector<double>& { return a.values; }, 1, {-1e15, 1e15}, "",
+                   "Explicit values")
+      .real_vector("range", [](Axis& a) -> std::vector<double>& { return a.range; }, 2, {-1e15, 1e15}, "",
+                   "[low, high]")
+      .integer("points", [](Axis& a) -> std::int64_t& { return a.points; }, 0, {0, 100000}, "",
+               "Grid points over the range")
+      .text_list("policies", [](Axis& a) -> std::vector<std::string>& { return a.policies; },
+                 "Policy files or shipped names for key = \"policy\" (\"\" for none)");
+  return s;
+}
+
+const Schema<SweepSpec>& schema() {
+  static const Schema<SweepSpec> s = [] {
+    Schema<SweepSpec> x;
+    x.text("sweep.name", [](SweepSpec& v) -> std::string& { return v.name; }, "sweep", "Name of the sweep")
+        .text("sweep.scenario", [](SweepSpec& v) -> std::string& { return v.scenario; }, "somerset",
+              "Scenario file (relative to the sweep file) or shipped name")
+        .text_list("sweep.policies", [](SweepSpec& v) -> std::vector<std::string>& { return v.policies; },
+                   "Policy overlays applied to every run")
+        .text_list("sweep.overrides", [](SweepSpec& v) -> std::vector<std::string>& { return v.overrides; },
+                   "key=value overrides applied to every run")
+        .integer("sweep.steps", [](SweepSpec& v) -> std::int64_t& { return v.steps; }, 0, {0, 100000}, "weeks",
+                 "Weeks per run (0: the scenario's run.steps)")
+        .integer("sweep.replicates", [](SweepSpec& v) -> std::int64_t& { return v.replicates; }, 1, {1, 100000}, "",
+                 "Replicates per point")
+        .integer("sweep.root_seed", [](SweepSpec& v) -> std::int64_t& { return v.root_seed; }, 1, {0, 9.0e15}, "",
+                 "Root seed from which every run's seed is derived")
+        .boolean("sweep.common_random_numbers", [](SweepSpec& v) -> bool& { return v.common_random_numbers; }, true,
+                 "Use the same seed for replicate r at every point")
+        .choice("sweep.sampling", [](SweepSpec& v) -> int& { return v.sampling; }, {"grid", "latin_hypercube", "sobol"}, 0,
+                "How points are chosen")
+        .integer("sweep.samples", [](SweepSpec& v) -> std::int64_t& { return v.samples; }, 0, {0, 10000000}, "",
+                 "Points to sample (latin_hypercube, sobol)")
+        .table_list<Axis>("sweep.parameters", [](SweepSpec& v) -> std::vector<Axis>& { return v.parameters; },
+                          axis_schema(), 0, "Parameters to vary, one [[sweep.parameters]] table each");
+    return x;
+  }();
+  return s;
+}
+
+bool is_path(const std::string& s) {
+  return s.find('/') != std::string::npos || (s.size() > 5 && s.substr(s.size() - 5) == ".toml");
+}
+
+std::string format_value(double v, bool integer) {
+  char buf[64];
+  if (integer)
+    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(std::llround(v)));
+  else
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+}  // namespace
+
+std::filesystem::path config_dir() {
+  if (const char* env = std::getenv("CAREMARKET_CONFIGS"); env && *env) return env;
+  for (const auto& candidate : {std::filesystem::path(CAREMARKET_SOURCE_CONFIGS), std::filesystem::path(CAREMARKET_INSTALLED_CONFIGS)})
+    if (std::filesystem::exists(candidate / "scenarios")) return candidate;
+  return CAREMARKET_SOURCE_CONFIGS;
+}
+
+std::filesystem::path resolve_policy(const std::string& name, const std::filesystem::path& base) {
+  if (!is_path(name)) return config_dir() / "policies" / (name + ".toml");
+  const std::filesystem::path p(name);
+  return p.is_absolute() ? p : base / p;
+}
+
+std::uint64_t run_seed(std::uint64_t root, std::int64_t point, std::int64_t replicate, bool crn) {
+  const std::uint64_t h = engine::fold_key(engine::fold_key(engine::fold_key(0x5eed5eed5eedULL, root),
+                                                            crn ? 0 : static_cast<std::uint64_t>(point) + 1),
+                                           static_cast<std::uint64_t>(replicate));
+  return h % 9'000'000'000'000'000ULL;  // within run.seed's documented range
+}
+
+SweepSpec load_sweep(const std::filesystem::path& file) {
+  engine::config::Document doc;
+  doc.overlay_file(file);
+  SweepSpec spec = schema().read(doc);
+  spec.file = file;
+  std::vector<Problem> problems;
+  auto problem = [&](const std::string& key, const std::string& msg) { problems.push_back({doc.origin_of(key), key, msg}); };
+  const auto kinds = [] {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& d : parameter_docs()) out.emplace_back(d.key, d.kind);
+    return out;
+  }();
+  std::vector<std::string> keys;
+  for (const auto& [k, kind] : kinds) keys.push_back(k);
+  const auto sampling = static_cast<Sampling>(spec.sampling);
+  for (std::size_t i = 0; i < spec.parameters.size(); ++i) {
+    const auto& a = spec.parameters[i];
+    const std::string at = "sweep.parameters[" + std::to_string(i) + "]";
+    if (a.key == "policy") {
+      if (a.policies.empty()) problem(at + ".policies", "must list the policies of a \"policy\" axis");
+      if (sampling != Sampling::grid) problem(at + ".key", "a \"policy\" axis needs sampling = \"grid\"");
+      for (const auto& p : a.policies)
+        if (!p.empty() && !std::filesystem::exists(resolve_policy(p, file.parent_path())))
+          problem(at + ".policies", "\"" + p + "\": no such policy (" + resolve_policy(p, file.parent_path()).string() + ")");
+      continue;
+    }
+    const auto it = std::find_if(kinds.begin(), kinds.end(), [&](const auto& kv) { return kv.first == a.key; });
+    if (it == kinds.end() || (it->second != "real" && it->second != "integer")) {
+      std::string msg = "\"" + a.key + "\" is not a numeric model parameter";
+      if (auto near = engine::config::closest(a.key, keys)) msg += "; did you mean \"" + *near + "\"?";
+      problem(at + ".key", msg);
+      continue;
+    }
+    const bool has_values = !a.values.empty(), has_range = !a.range.empty();
+    if (has_values == has_range) problem(at, "give either values = [...] or range = [low, high]");
+    if (has_range && a.range.size() != 2) problem(at + ".range", "must be [low, high]");
+    if (has_range && a.range.size() == 2 && !(a.range[0] <= a.range[1])) problem(at + ".range", "low must not exceed high");
+    if (sampling == Sampling::grid && has_range && a.points < 2) problem(at + ".points", "a grid over a range needs points >= 2");
+    if (sampling != Sampling::grid && !has_range) problem(at + ".range", "sampling needs a range for every parameter");
+  }
+  if (sampling != Sampling::grid && spec.samples < 1) problem("sweep.samples", "sampling needs samples >= 1");
+  if (!problems.empty()) throw engine::config::ConfigError(std::move(problems));
+  return spec;
+}
+
+Design expand(const SweepSpec& spec) {
+  Design d;
+  const auto base = spec.file.parent_path();
+  std::vector<std::vector<double>> points;  // values per point, one per axis
+  const auto sampling = static_cast<Sampling>(spec.sampling);
+  for (const auto& a : spec.parameters) d.axis_names.push_back(a.key);
+  if (sampling == Sampling::grid) {
+    std::vector<std::vector<double>> levels;
+    for (const auto& a : spec.parameters) {
+      std::vector<double> l;
+      if (a.key == "policy") {
+        for (std::size_t k = 0; k < a.policies.size(); ++k) l.push_back(static_cast<double>(k));
+      } else if (!a.values.empty()) {
+        l = a.values;
+      } else {
+        for (std::int64_t k = 0; k < a.points; ++k)
+          l.push_back(a.range[0] + (a.range[1] - a.range[0]) * static_cast<double>(k) / static_cast<double>(a.points - 1));
+      }
+      levels.push_back(l);
+    }
+    points.push_back({});
+    for (const auto& l : levels) {  // cartesian product, first axis slowest
+      std::vector<std::vector<double>> next;
+      for (const auto& p : points)
+        for (double v : l) {
+          auto q = p;
+          q.push_back(v);
+          next.push_back(q);
+        }
+      points.swap(next);
+    }
+  } else {
+    const auto dims = spec.parameters.size();
+    const auto n = static_cast<std::size_t>(spec.samples);
+    std::vector<std::vector<double>> unit(n, std::vector<double>(dims));
+    if (sampling == Sampling::sobol) {
+      boost::random::sobol engine(static_cast<unsigned>(dims));
+      engine.discard(dims);  // skip the all-zero first point
+      const double scale = 1.0 / (static_cast<double>(boost::random::sobol::max()) + 1.0);
+      for (auto& row : unit)
+        for (auto& u : row) u = static_cast<double>(engine()) * scale;
+    } else {
+      for (std::size_t j = 0; j < dims; ++j) {  // one random permutation of strata per dimension
+        engine::Stream stream(static_cast<std::uint64_t>(spec.root_seed), 0, 0, j, 0x1a7);
+        std::vector<std::size_t> order(n);
+        for (std::size_t i = 0; i < n; ++i) order[i] = i;
+        for (std::size_t i = n; i > 1; --i) std::swap(order[i - 1], order[stream.below(static_cast<std::uint32_t>(i))]);
+        for (std::size_t i = 0; i < n; ++i) unit[i][j] = (static_cast<double>(order[i]) + stream.uniform()) / static_cast<double>(n);
+      }
+    }
+    for (const auto& row : unit) {
+      std::vector<double> p;
+      for (std::size_t j = 0; j < dims; ++j) {
+        const auto& r = spec.parameters[j].range;
+        p.push_back(r[0] + (r[1] - r[0]) * row[j]);
+      }
+      points.push_back(p);
+    }
+  }
+  const auto kinds = parameter_docs();
+  auto is_integer = [&](const std::string& key) {
+    return std::any_of(kinds.begin(), kinds.end(), [&](const ParameterDoc& p) { return p.key == key && p.kind == "integer"; });
+  };
+  d.points = static_cast<std::int32_t>(points.size());
+  std::int32_t index = 0;
+  for (std::size_t pt = 0; pt < points.size(); ++pt) {
+    for (std::int64_t r = 0; r < spec.replicates; ++r) {
+      RunPlan run;
+      run.index = index++;
+      run.point = static_cast<std::int32_t>(pt);
+      run.replicate = static_cast<std::int32_t>(r);
+      run.seed = run_seed(static_cast<std::uint64_t>(spec.root_seed), static_cast<std::int64_t>(pt), r, spec.common_random_numbers);
+      for (const auto& p : spec.policies) run.policies.push_back(resolve_policy(p, base));
+      run.assignments = spec.overrides;
+      for (std::size_t j = 0; j < spec.parameters.size(); ++j) {
+        const auto& a = spec.parameters[j];
+        double v = points[pt][j];
+        if (a.key == "policy") {
+          const auto& name = a.policies[static_cast<std::size_t>(v)];
+          if (!name.empty()) run.policies.push_back(resolve_policy(name, base));
+        } else {
+          if (is_integer(a.key)) v = static_cast<double>(std::llround(v));
+          run.assignments.push_back(a.key + "=" + format_value(v, is_integer(a.key)));
+        }
+        run.values.push_back(v);
+      }
+      if (spec.steps > 0) run.assignments.push_back("run.steps=" + std::to_string(spec.steps));
+      char name[64];
+      std::snprintf(name, sizeof name, "p%05d_r%03d.h5", run.point, run.replicate);
+      run.file = name;
+      d.runs.push_back(std::move(run));
+    }
+  }
+  return d;
+}
+
+}  // namespace cm::sweeps

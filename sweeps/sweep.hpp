@@ -1,0 +1,68 @@
+#pragma once
+// Sweeps and replicate ensembles: a sweep file names a base scenario, policy overlays, parameters
+// to vary (lists, ranges on a grid, Latin hypercube or Sobol samples) and replicates per point.
+// Every run's seed is derived from (root seed, point, replicate) by hashing — never drawn from a
+// shared stream — so any run can be redone alone, in any order, on any rank.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace cm::sweeps {
+
+enum class Sampling : int { grid = 0, latin_hypercube = 1, sobol = 2 };
+
+// One varied parameter. `key` is a parameter key path, or "policy" to vary the policy overlay.
+struct Axis {
+  std::string key;
+  std::vector<double> values;          // explicit values (grid)
+  std::vector<double> range;           // [low, high] for points on a grid or for sampling
+  std::int64_t points = 0;             // grid points over the range
+  std::vector<std::string> policies;   // for key = "policy": policy files or shipped names ("" = none)
+};
+
+struct SweepSpec {
+  std::string name;
+  std::string scenario;
+  std::vector<std::string> policies;   // applied to every run, before a policy axis
+  std::vector<std::string> overrides;  // --set assignments applied to every run
+  std::int64_t steps = 0;              // 0: the scenario's run.steps
+  std::int64_t replicates = 1;
+  std::int64_t root_seed = 1;
+  bool common_random_numbers = true;   // true: seed from (root, replicate) only, the same at every point
+  int sampling = 0;
+  std::int64_t samples = 0;
+  std::vector<Axis> parameters;
+  std::filesystem::path file;          // the sweep file (relative paths resolve against its folder)
+};
+
+// One run of the sweep, fully determined by the spec.
+struct RunPlan {
+  std::int32_t index = 0;
+  std::int32_t point = 0;
+  std::int32_t replicate = 0;
+  std::uint64_t seed = 0;
+  std::vector<double> values;                   // one per axis (a policy axis holds its index)
+  std::vector<std::filesystem::path> policies;  // overlays, in order
+  std::vector<std::string> assignments;         // --set assignments, in order
+  std::string file;                             // file name inside <dir>/runs/
+};
+
+struct Design {
+  std::vector<std::string> axis_names;
+  std::int32_t points = 0;
+  std::vector<RunPlan> runs;
+};
+
+// Reads and validates a sweep file; throws engine::config::ConfigError naming file, key and value.
+SweepSpec load_sweep(const std::filesystem::path& file);
+// Expands the points and runs of a sweep (deterministic).
+Design expand(const SweepSpec& spec);
+// A shipped policy name ("collaborative") or a path, resolved against `base` when relative.
+std::filesystem::path resolve_policy(const std::string& name_or_path, const std::filesystem::path& base);
+// The seed of one run.
+std::uint64_t run_seed(std::uint64_t root, std::int64_t point, std::int64_t replicate, bool common_random_numbers);
+// Where shipped configs live ($CAREMARKET_CONFIGS, the source tree, or the installed share dir).
+std::filesystem::path config_dir();
+
+}  // namespace cm::sweeps
