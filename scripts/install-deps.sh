@@ -17,6 +17,7 @@ PACKAGES=(
   python3-pytest python3-matplotlib python3-tqdm
   python3-nbclient python3-nbformat python3-ipykernel jupyter-notebook
   chromium
+  libopenmpi-dev openmpi-bin
 )
 # Extra packages can be named by callers (e.g. the notebook or report suites).
 PACKAGES+=("$@")

@@ -22,6 +22,11 @@ const std::vector<std::string>& headline_outcomes() {
   return names;
 }
 
+double t_quantile_975(double df) {
+  boost::math::students_t_distribution<double> t(df);
+  return boost::math::quantile(boost::math::complement(t, 0.025));
+}
+
 std::vector<OutcomeComparison> paired_statistics(const std::vector<std::vector<double>>& baseline,
                                                  const std::vector<std::vector<double>>& policy) {
   const std::size_t n = std::min(baseline.size(), policy.size());
@@ -48,10 +53,7 @@ std::vector<OutcomeComparison> paired_statistics(const std::vector<std::vector<d
     }
     o.sd_difference = n > 1 ? std::sqrt(ss / (nn - 1)) : 0.0;
     double half = 0;
-    if (n > 1) {
-      boost::math::students_t_distribution<double> t(nn - 1);
-      half = boost::math::quantile(boost::math::complement(t, 0.025)) * o.sd_difference / std::sqrt(nn);
-    }
+    if (n > 1) half = t_quantile_975(nn - 1) * o.sd_difference / std::sqrt(nn);
     o.ci_low = o.difference - half;
     o.ci_high = o.difference + half;
     out.push_back(o);

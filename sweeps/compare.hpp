@@ -46,6 +46,9 @@ const std::vector<std::string>& headline_outcomes();
 std::vector<OutcomeComparison> paired_statistics(const std::vector<std::vector<double>>& baseline,
                                                  const std::vector<std::vector<double>>& policy);
 
+// The 97.5% quantile of Student's t distribution (half-width factor of a 95% interval).
+double t_quantile_975(double degrees_of_freedom);
+
 Comparison compare(const ComparisonRequest& request, const engine::CancelFlag& cancel);
 
 void write_comparison_csv(const Comparison& c, const std::filesystem::path& file);

@@ -261,6 +261,17 @@ RunRecord execute_run(const SweepSpec& spec, const RunPlan& plan, const std::fil
   return r;
 }
 
+void append_journal(const std::filesystem::path& dir, std::int32_t index, const RunRecord& record) {
+  // One write(2) of a whole line in append mode: lines from several processes do not interleave.
+  const bool fresh = !std::filesystem::exists(dir / "journal.tsv");
+  const std::string line = (fresh ? std::string(kJournalHeader) + "\n" : std::string()) + journal_line(index, record) + "\n";
+  std::FILE* f = std::fopen((dir / "journal.tsv").c_str(), "a");
+  if (!f) throw std::runtime_error("cannot open sweep journal in " + dir.string());
+  std::setvbuf(f, nullptr, _IOFBF, line.size() + 1);
+  std::fwrite(line.data(), 1, line.size(), f);
+  std::fclose(f);
+}
+
 std::vector<RunRecord> read_state(const Design& design, const std::filesystem::path& dir) {
   std::vector<RunRecord> records(design.runs.size());
   std::ifstream in(dir / "journal.tsv");
@@ -378,6 +389,10 @@ SweepSummary run_sweep(const SweepSpec& spec, const Design& design, const SweepO
     summary.coordinator = false;
     return summary;
   }
+  // Temporary files of runs killed in flight (SIGKILL, a lost node) are debris: those runs are redone.
+  // One sweep process (or MPI job) works in a folder at a time.
+  for (const auto& entry : std::filesystem::directory_iterator(options.dir / "runs"))
+    if (entry.path().filename().string().find(".h5.tmp-") != std::string::npos) std::filesystem::remove(entry.path());
   auto records = read_state(design, options.dir);
   write_index(spec, design, records, options.dir);  // every run has its row from the start
 #ifdef CAREMARKET_HAVE_MPI

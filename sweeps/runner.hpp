@@ -49,6 +49,8 @@ RunRecord execute_run(const SweepSpec& spec, const RunPlan& plan, const std::fil
 
 // The records of the runs of a design as the journal and the files in `dir` say (pending when unknown).
 std::vector<RunRecord> read_state(const Design& design, const std::filesystem::path& dir);
+// Appends one finished run to <dir>/journal.tsv (one line, flushed; safe across processes on one machine).
+void append_journal(const std::filesystem::path& dir, std::int32_t index, const RunRecord& record);
 void write_index(const SweepSpec& spec, const Design& design, const std::vector<RunRecord>& records,
                  const std::filesystem::path& dir);
 

@@ -101,9 +101,11 @@ std::uint64_t run_seed(std::uint64_t root, std::int64_t point, std::int64_t repl
 SweepSpec load_sweep(const std::filesystem::path& file) {
   engine::config::Document doc;
   doc.overlay_file(file);
-  SweepSpec spec = schema().read(doc);
-  spec.file = file;
+  // Schema problems and the checks below are reported together.
+  SweepSpec spec;
   std::vector<Problem> problems;
+  schema().read_into(doc.table(), spec, problems, engine::config::ReadContext{&doc, "", ""});
+  spec.file = file;
   auto problem = [&](const std::string& key, const std::string& msg) { problems.push_back({doc.origin_of(key), key, msg}); };
   const auto kinds = [] {
     std::vector<std::pair<std::string, std::string>> out;

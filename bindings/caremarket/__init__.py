@@ -28,6 +28,7 @@ from ._config import policies, scenarios
 from ._errors import ConfigError, ConfigProblem, FormatError, IncompleteRunWarning
 from ._results import SUPPORTED_FORMAT_MAJOR, Results, open, run
 from ._simulation import AgentTable, Simulation
+from ._sweeps import compare, read_index, sweep
 
 __version__: str = _core.__version__
 #: Git commit of the build (12 hex digits, "-dirty" when built from uncommitted changes).
@@ -84,6 +85,9 @@ __all__ = [
     "Results",
     "SUPPORTED_FORMAT_MAJOR",
     "Simulation",
+    "compare",
+    "read_index",
+    "sweep",
     "metrics",
     "open",
     "parameters",

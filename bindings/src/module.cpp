@@ -7,4 +7,5 @@ PYBIND11_MODULE(_core, m) {
   cmpy::register_metrics(m);
   cmpy::register_model(m);
   cmpy::register_run(m);
+  cmpy::register_sweeps(m);
 }

@@ -1,0 +1,124 @@
+"""caremarket.sweep / caremarket.compare: sweeps and paired policy comparisons as pandas DataFrames.
+
+Both use the C++ design, runner, journal and index of ``caremarket sweep`` / ``caremarket compare``,
+so seeds, files and numbers are the same as from the command line. Without an executor the runs
+share this machine's cores; with a ``concurrent.futures`` executor (``ProcessPoolExecutor``, or a
+``dask.distributed`` Client) each run is submitted as its own task.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from concurrent.futures import Executor
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import h5py
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._config import PathLike
+
+__all__ = ["sweep", "compare", "read_index"]
+
+
+def _run_one(sweep_file: str, index: int, output: str) -> tuple[int, str]:
+    """One run of a sweep, in whatever process the executor chose (module level, so it pickles)."""
+    return _core.execute_sweep_run(sweep_file, index, output)
+
+
+def read_index(output: PathLike) -> pd.DataFrame:
+    """A sweep's index.h5 as a DataFrame indexed by run."""
+    with h5py.File(Path(output) / "index.h5", "r") as f:
+        columns = {}
+        for name, item in f.items():
+            if isinstance(item, h5py.Dataset) and item.ndim == 1 and name != "run":
+                data = item.asstr()[()] if item.dtype.kind == "O" else item[()]
+                columns[name] = data
+        frame = pd.DataFrame(columns, index=pd.Index(f["run"][()], name="run"))
+    frame["status"] = pd.Categorical.from_codes(frame["status"], ["pending", "done", "failed"])
+    return frame
+
+
+def sweep(sweep_file: PathLike, output: PathLike | None = None, *, workers: int | None = None,
+          executor: Executor | None = None) -> pd.DataFrame:
+    """Runs a sweep file (configs/sweeps/*.toml) into ``output`` and returns its index: one row per
+    run with point, parameters (``param_*``), seed, status, error, file and outcomes (``final_*`` at
+    the last week, ``last_year_*`` averaged over the last 52 weeks). Finished runs in ``output`` are
+    kept; calling again finishes an interrupted sweep."""
+    sweep_file = str(Path(sweep_file).resolve())
+    name, _, runs = _core.sweep_design(sweep_file)
+    output = Path(output) if output is not None else Path("results") / name
+    output.mkdir(parents=True, exist_ok=True)
+    if executor is None:
+        _core.run_sweep(sweep_file, str(output), workers or 0)
+    else:
+        _core.write_sweep_index(sweep_file, str(output))
+        done = set(read_index(output).query("status == 'done'").index)
+        futures = [executor.submit(_run_one, sweep_file, run["run"], str(output.resolve()))
+                   for run in runs if run["run"] not in done]
+        for future in futures:
+            future.result()
+        _core.write_sweep_index(sweep_file, str(output))
+    return read_index(output)
+
+
+def _toml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def compare(scenario: PathLike = "somerset", policy: PathLike = "micro_enterprise_support", *,
+            baseline_policy: PathLike | None = None, replicates: int = 10, steps: int | None = None,
+            overrides: Mapping[str, Any] | Sequence[str] | None = None, seed: int = 1,
+            output: PathLike | None = None, executor: Executor | None = None) -> pd.DataFrame:
+    """Paired replicates with common random numbers: each outcome's baseline and policy means, the
+    mean paired difference and its 95% confidence interval (t distribution), one row per headline
+    outcome. Outcomes are means over the last 52 weeks of each run."""
+    def name_or_path(p: PathLike | None) -> str:
+        if p is None:
+            return ""
+        text = str(p)
+        return str(Path(text).resolve()) if ("/" in text or text.endswith(".toml")) else text
+
+    if isinstance(overrides, Mapping):
+        sets = [f"{k}={v}" if not isinstance(v, str) else f"{k}={v}" for k, v in overrides.items()]
+    else:
+        sets = list(overrides or [])
+    directory = Path(output) if output is not None else Path(tempfile.mkdtemp(prefix="caremarket-compare-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    text = "\n".join([
+        "[sweep]",
+        'name = "compare"',
+        f"scenario = {_toml_string(name_or_path(scenario))}",
+        f"replicates = {int(replicates)}",
+        f"steps = {int(steps or 0)}",
+        f"root_seed = {int(seed)}",
+        "common_random_numbers = true",
+        f"overrides = [{', '.join(_toml_string(s) for s in sets)}]",
+        "[[sweep.parameters]]",
+        'key = "policy"',
+        f"policies = [{_toml_string(name_or_path(baseline_policy))}, {_toml_string(name_or_path(policy))}]",
+    ]) + "\n"
+    spec = directory / "compare.toml"
+    spec.write_text(text)
+    index = sweep(spec, directory, executor=executor)
+    done = index[index.status == "done"]
+    base = done[done.param_policy == 0].set_index("replicate")
+    pol = done[done.param_policy == 1].set_index("replicate")
+    pairs = base.index.intersection(pol.index)
+    n = len(pairs)
+    if n < 2:
+        raise RuntimeError(f"fewer than two replicate pairs finished; see {directory}")
+    t = _core.t_quantile_975(n - 1)
+    rows = []
+    for outcome in _core.HEADLINE_OUTCOMES:
+        b = base.loc[pairs, f"last_year_{outcome}"].to_numpy()
+        p = pol.loc[pairs, f"last_year_{outcome}"].to_numpy()
+        d = p - b
+        sd = float(d.std(ddof=1))
+        half = t * sd / math.sqrt(n)
+        rows.append({"outcome": outcome, "baseline": b.mean(), "policy": p.mean(), "difference": d.mean(),
+                     "ci_low": d.mean() - half, "ci_high": d.mean() + half, "sd_difference": sd, "replicates": n})
+    return pd.DataFrame(rows).set_index("outcome")

@@ -1,0 +1,95 @@
+// Sweeps and comparisons from Python: the same C++ design, runner, journal and index as
+// `caremarket sweep` / `caremarket compare`, so both give the same seeds, files and numbers.
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include <tbb/task_arena.h>
+
+#include "register.hpp"
+#include "sweeps/compare.hpp"
+#include "sweeps/runner.hpp"
+#include "sweeps/sweep.hpp"
+
+namespace cmpy {
+namespace {
+
+// Runs a C++ call with the GIL released, turning SIGINT into a clean stop at a run boundary.
+template <class Fn>
+auto interruptible(Fn&& fn) {
+  engine::process_cancel_flag().reset();
+  engine::SignalGuard signals;
+  py::gil_scoped_release release;
+  return fn(engine::process_cancel_flag());
+}
+
+}  // namespace
+
+void register_sweeps(py::module_& m) {
+  namespace sw = cm::sweeps;
+  m.def("sweep_design", [](const std::filesystem::path& file) {
+    const auto spec = sw::load_sweep(file);
+    const auto design = sw::expand(spec);
+    py::list runs;
+    for (const auto& r : design.runs) {
+      py::dict d;
+      d["run"] = r.index;
+      d["point"] = r.point;
+      d["replicate"] = r.replicate;
+      d["seed"] = r.seed;
+      d["file"] = "runs/" + r.file;
+      d["values"] = r.values;
+      std::vector<std::string> policies;
+      for (const auto& p : r.policies) policies.push_back(p.string());
+      d["policies"] = policies;
+      d["overrides"] = r.assignments;
+      runs.append(d);
+    }
+    return py::make_tuple(spec.name, design.axis_names, runs);
+  }, py::arg("file"), "The runs of a sweep file: (name, axis names, list of run dicts).");
+
+  m.def("run_sweep", [](const std::filesystem::path& file, const std::filesystem::path& dir, int workers) {
+    const auto spec = sw::load_sweep(file);
+    const auto design = sw::expand(spec);
+    const auto summary = interruptible([&](const engine::CancelFlag& cancel) {
+      return sw::run_sweep(spec, design, {dir, workers, true}, cancel);
+    });
+    if (summary.cancelled) {
+      PyErr_SetString(PyExc_KeyboardInterrupt, "sweep interrupted; call it again to finish (finished runs are kept)");
+      throw py::error_already_set();
+    }
+    return py::make_tuple(summary.total, summary.skipped, summary.done, summary.failed);
+  }, py::arg("file"), py::arg("dir"), py::arg("workers") = 0,
+     "Runs what is not done yet on this machine's cores; returns (total, skipped, done, failed).");
+
+  m.def("execute_sweep_run", [](const std::filesystem::path& file, int index, const std::filesystem::path& dir) {
+    const auto spec = sw::load_sweep(file);
+    const auto design = sw::expand(spec);
+    if (index < 0 || static_cast<std::size_t>(index) >= design.runs.size()) throw py::index_error("no such run");
+    const auto& plan = design.runs[static_cast<std::size_t>(index)];
+    std::filesystem::create_directories(dir / "runs");
+    const auto record = interruptible([&](const engine::CancelFlag& cancel) {
+      // One thread per run: an executor runs several at once.
+      tbb::task_arena one(1);
+      return one.execute([&] { return sw::execute_run(spec, plan, dir / "runs" / plan.file, cancel); });
+    });
+    sw::append_journal(dir, plan.index, record);
+    return py::make_tuple(static_cast<int>(record.status), record.error);
+  }, py::arg("file"), py::arg("index"), py::arg("dir"),
+     "Runs one run of a sweep (for an executor) and records it in the sweep's journal.");
+
+  m.def("write_sweep_index", [](const std::filesystem::path& file, const std::filesystem::path& dir) {
+    const auto spec = sw::load_sweep(file);
+    const auto design = sw::expand(spec);
+    sw::write_index(spec, design, sw::read_state(design, dir), dir);
+  }, py::arg("file"), py::arg("dir"), "Rebuilds <dir>/index.h5 from the journal and the run files.");
+
+  m.def("t_quantile_975", [](double df) {
+    return sw::t_quantile_975(df);
+  }, py::arg("df"), "The 97.5% quantile of Student's t with df degrees of freedom.");
+
+  py::list outcomes;
+  for (const auto& name : sw::headline_outcomes()) outcomes.append(name);
+  m.attr("HEADLINE_OUTCOMES") = outcomes;
+}
+
+}  // namespace cmpy

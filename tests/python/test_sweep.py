@@ -1,0 +1,277 @@
+"""`caremarket sweep` and `caremarket compare`: designs and seeds, local and MPI runs agreeing
+byte for byte, restarting after a kill, flat memory, Slurm scripts, and paired comparisons."""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import textwrap
+import time
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from conftest import REPO_ROOT
+
+EXAMPLE = REPO_ROOT / "configs" / "sweeps" / "example.toml"
+
+
+def sweep_file(tmp_path: Path, body: str, name: str = "s.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(body).replace("SCENARIO", str(REPO_ROOT / "tests/data/tiny.toml")))
+    return path
+
+
+def cli(exe, *args, **kw):
+    return subprocess.run([str(exe), *map(str, args)], capture_output=True, text=True, timeout=kw.pop("timeout", 300), **kw)
+
+
+def datasets(path: Path) -> dict:
+    out = {}
+    with h5py.File(path, "r") as f:
+        f.visititems(lambda name, obj: out.__setitem__(name, obj[()]) if isinstance(obj, h5py.Dataset) else None)
+    return out
+
+
+def same(a: dict, b: dict) -> bool:
+    if a.keys() != b.keys():
+        return False
+    for k in a:
+        x, y = a[k], b[k]
+        if isinstance(x, np.ndarray) and x.dtype.kind == "f":
+            if not np.array_equal(x, y, equal_nan=True):
+                return False
+        elif isinstance(x, np.ndarray):
+            if x.tolist() != y.tolist():
+                return False
+        elif x != y:
+            return False
+    return True
+
+
+def test_example_sweep_is_small_and_valid(caremarket_bin):
+    res = cli(caremarket_bin, "sweep", EXAMPLE, "--dry-run")
+    assert res.returncode == 0, res.stderr
+    rows = res.stdout.strip().splitlines()[1:]
+    assert 8 <= len(rows) <= 16
+
+
+def test_seeds_derive_from_root_point_and_replicate(caremarket_bin, tmp_path):
+    body = """
+        [sweep]
+        scenario = "SCENARIO"
+        replicates = 3
+        root_seed = 11
+        common_random_numbers = {crn}
+        [[sweep.parameters]]
+        key = "labour.nlw"
+        values = [12.0, 13.0]
+    """
+    seeds = {}
+    for crn in ("true", "false"):
+        res = cli(caremarket_bin, "sweep", sweep_file(tmp_path, body.format(crn=crn)), "--dry-run")
+        assert res.returncode == 0, res.stderr
+        rows = [line.split("\t") for line in res.stdout.strip().splitlines()[1:]]
+        seeds[crn] = {(int(r[1]), int(r[2])): int(r[3]) for r in rows}
+    # Common random numbers: replicate r has one seed at every point; replicates differ.
+    assert seeds["true"][(0, 1)] == seeds["true"][(1, 1)]
+    assert len({seeds["true"][(0, r)] for r in range(3)}) == 3
+    # Without: every run has its own seed.
+    assert len(set(seeds["false"].values())) == 6
+    # Deterministic: the same file gives the same seeds.
+    again = cli(caremarket_bin, "sweep", sweep_file(tmp_path, body.format(crn="false")), "--dry-run")
+    assert {(int(r.split("\t")[1]), int(r.split("\t")[2])): int(r.split("\t")[3])
+            for r in again.stdout.strip().splitlines()[1:]} == seeds["false"]
+
+
+@pytest.mark.parametrize("sampling", ["latin_hypercube", "sobol"])
+def test_sampled_designs_cover_the_ranges(caremarket_bin, tmp_path, sampling):
+    path = sweep_file(tmp_path, f"""
+        [sweep]
+        scenario = "SCENARIO"
+        sampling = "{sampling}"
+        samples = 16
+        [[sweep.parameters]]
+        key = "labour.outside_wage"
+        range = [11.0, 14.0]
+        [[sweep.parameters]]
+        key = "founding.coordinators"
+        range = [0, 8]
+    """)
+    res = cli(caremarket_bin, "sweep", path, "--dry-run")
+    assert res.returncode == 0, res.stderr
+    values = []
+    for line in res.stdout.strip().splitlines()[1:]:
+        sets = dict(kv.split("=") for kv in line.split("\t")[5].split() if "=" in kv)
+        values.append((float(sets["labour.outside_wage"]), float(sets["founding.coordinators"])))
+    values = np.array(values)
+    assert len(values) == 16
+    assert values[:, 0].min() >= 11 and values[:, 0].max() <= 14
+    # Each of 16 equal strata of each range holds exactly one point (LHS), or at most two (Sobol).
+    for j, (lo, hi) in enumerate([(11, 14), (0, 8)]):
+        strata = np.bincount(np.minimum(((values[:, j] - lo) / (hi - lo) * 16).astype(int), 15), minlength=16)
+        assert strata.max() <= (1 if sampling == "latin_hypercube" else 2), strata
+
+
+def test_bad_sweep_files_name_the_key(caremarket_bin, tmp_path):
+    path = sweep_file(tmp_path, """
+        [sweep]
+        scenario = "SCENARIO"
+        replicas = 2
+        [[sweep.parameters]]
+        key = "labour.nlww"
+        values = [1]
+    """)
+    res = cli(caremarket_bin, "sweep", path, "-o", tmp_path / "out")
+    assert res.returncode == 2
+    assert "sweep.replicas is not a known parameter; did you mean 'sweep.replicates'?" in res.stderr
+    assert 'did you mean "labour.nlw"?' in res.stderr
+
+
+def test_local_and_mpi_sweeps_agree(caremarket_bin, tmp_path):
+    assert shutil.which("mpirun"), "OpenMPI's mpirun is missing: run scripts/install-deps.sh"
+    local, mpi = tmp_path / "local", tmp_path / "mpi"
+    res = cli(caremarket_bin, "sweep", EXAMPLE, "-o", local, "-q")
+    assert res.returncode == 0, res.stderr
+    flags = ["--allow-run-as-root"] if os.geteuid() == 0 else []
+    res = subprocess.run(["mpirun", *flags, "--oversubscribe", "-n", "2", str(caremarket_bin), "sweep", str(EXAMPLE),
+                          "-o", str(mpi), "-q"], capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stdout + res.stderr
+    runs = sorted(p.name for p in (local / "runs").glob("*.h5"))
+    assert runs == sorted(p.name for p in (mpi / "runs").glob("*.h5")) and len(runs) == 8
+    for name in runs:
+        assert same(datasets(local / "runs" / name), datasets(mpi / "runs" / name)), name
+    assert same(datasets(local / "index.h5"), datasets(mpi / "index.h5"))
+    status = datasets(local / "index.h5")["status"]
+    assert status.tolist() == [1] * 8
+
+
+def test_killed_sweep_finishes_on_rerun_with_each_run_once(caremarket_bin, tmp_path):
+    path = sweep_file(tmp_path, """
+        [sweep]
+        scenario = "SCENARIO"
+        replicates = 12
+        steps = 150
+    """)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([str(caremarket_bin), "sweep", str(path), "-o", str(out), "--workers", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    journal = out / "journal.tsv"
+    while time.monotonic() < deadline:  # kill hard once a few runs are done
+        if journal.exists() and journal.read_text().count("\tdone\t") >= 3:
+            break
+        time.sleep(0.05)
+    proc.kill()
+    proc.communicate()
+    first = journal.read_text().count("\tdone\t")
+    assert 3 <= first < 12, f"{first} runs finished before the kill"
+    res = cli(caremarket_bin, "sweep", path, "-o", out)
+    assert res.returncode == 0, res.stderr
+    assert f"({first} already done before)" in res.stdout
+    index = datasets(out / "index.h5")
+    assert index["run"].tolist() == list(range(12))
+    assert index["status"].tolist() == [1] * 12
+    assert sorted(p.name for p in (out / "runs").glob("*.h5")) == sorted(f.split("/")[1] for f in index["file"].astype(str))
+    assert not list((out / "runs").glob("*.tmp-*"))
+    # Every run is in the journal exactly once as done (runs in flight at the kill were redone).
+    lines = [l.split("\t") for l in journal.read_text().splitlines() if not l.startswith("#")]
+    done = [int(l[0]) for l in lines if l[1] == "done"]
+    assert sorted(done) == list(range(12))
+
+
+def test_memory_stays_flat_as_runs_grow(caremarket_bin, tmp_path):
+    def peak_kib(replicates: int) -> int:
+        path = sweep_file(tmp_path, f"""
+            [sweep]
+            scenario = "SCENARIO"
+            replicates = {replicates}
+            steps = 10
+            overrides = ["output.snapshot_interval=0"]
+        """, name=f"m{replicates}.toml")
+        code = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+                "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+        res = subprocess.run(["/usr/bin/python3", "-c", code, str(caremarket_bin), "sweep", str(path), "-o",
+                              str(tmp_path / f"m{replicates}"), "--workers", "1"], capture_output=True, text=True, timeout=600)
+        assert res.returncode == 0, res.stderr
+        return int(res.stdout)
+    small, large = peak_kib(8), peak_kib(48)
+    # Six times the runs: peak memory may grow by index and journal rows (bytes per run), not by runs.
+    assert large < small * 1.15 + 4096, (small, large)
+
+
+def test_emit_slurm_writes_a_ready_script(caremarket_bin, tmp_path):
+    res = cli(caremarket_bin, "sweep", EXAMPLE, "-o", tmp_path / "cluster", "--emit-slurm", "--nodes", "4",
+              "--tasks-per-node", "16", "--time", "01:30:00")
+    assert res.returncode == 0, res.stderr
+    script = (tmp_path / "cluster" / "submit.sbatch").read_text()
+    assert script.startswith("#!/bin/bash")
+    for line in ["#SBATCH --nodes=4", "#SBATCH --ntasks-per-node=16", "#SBATCH --time=01:30:00", "#SBATCH --cpus-per-task=1"]:
+        assert line in script
+    assert f"srun {Path(caremarket_bin).resolve()} sweep {EXAMPLE} -o {(tmp_path / 'cluster').resolve()}" in script
+    assert not (tmp_path / "cluster" / "runs").exists()  # emitting runs nothing
+
+
+def test_compare_of_a_policy_with_itself_is_exactly_zero(caremarket_bin, tmp_path):
+    res = cli(caremarket_bin, "compare", REPO_ROOT / "tests/data/tiny.toml", "--policy", "collaborative",
+              "--baseline-policy", "collaborative", "-n", "3", "--steps", "60", "-o", tmp_path / "self", "-q")
+    assert res.returncode == 0, res.stderr
+    with h5py.File(tmp_path / "self.h5", "r") as f:
+        assert np.all(f["difference"][()] == 0) and np.all(f["ci_low"][()] == 0) and np.all(f["ci_high"][()] == 0)
+        assert int(f.attrs["replicates"]) == 3
+    csv = (tmp_path / "self.csv").read_text().splitlines()
+    assert csv[0].startswith("outcome,units,baseline,policy,difference,ci_low,ci_high")
+    assert len(csv) > 10
+
+
+def test_common_random_numbers_reduce_the_variance_of_differences(caremarket_bin, tmp_path):
+    res = cli(caremarket_bin, "compare", REPO_ROOT / "tests/data/tiny.toml", "--policy", "direct_payments_plus",
+              "-n", "8", "--steps", "80", "-o", tmp_path / "dp", "-q")
+    assert res.returncode == 0, res.stderr
+    index = datasets(tmp_path / "dp-runs" / "index.h5")
+    arm = index["param_policy"]
+    checked = 0
+    for outcome in ["people_served", "hours_needed", "workers", "mean_wellbeing"]:
+        values = index[f"last_year_{outcome}"]
+        base, policy = values[arm == 0], values[arm == 1]
+        paired = np.var(policy - base, ddof=1)
+        # Unpaired: the same runs, with each policy run set against a different seed's baseline.
+        unpaired = np.var(policy - np.roll(base, 1), ddof=1)
+        assert paired < unpaired, (outcome, paired, unpaired)
+        checked += 1
+    assert checked == 4
+
+
+def test_compare_prints_the_table(caremarket_bin, tmp_path):
+    res = cli(caremarket_bin, "compare", REPO_ROOT / "tests/data/tiny.toml", "--policy", "micro_enterprise_support",
+              "-n", "4", "--steps", "80", "-o", tmp_path / "m", "-q")
+    assert res.returncode == 0, res.stderr
+    assert "4 paired replicates (common random numbers)" in res.stdout
+    line = next(l for l in res.stdout.splitlines() if l.startswith("micro_enterprises"))
+    assert line.rstrip().endswith("*"), line  # support raises micro-enterprises beyond chance
+
+
+def test_python_sweep_and_compare_match_the_command_line(caremarket_bin, caremarket_pkg, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    cli(caremarket_bin, "sweep", EXAMPLE, "-o", tmp_path / "cli", "-q")
+    frame = caremarket_pkg.sweep(EXAMPLE, tmp_path / "py")
+    with ThreadPoolExecutor(2) as pool:
+        pooled = caremarket_pkg.sweep(EXAMPLE, tmp_path / "pool", executor=pool)
+    cli_index = datasets(tmp_path / "cli" / "index.h5")
+    assert frame.final_workers.tolist() == cli_index["final_workers"].tolist()
+    assert pooled.final_workers.tolist() == cli_index["final_workers"].tolist()
+    assert (frame.status == "done").all()
+    cli(caremarket_bin, "compare", REPO_ROOT / "tests/data/tiny.toml", "--policy", "collaborative", "-n", "3",
+        "--steps", "60", "-o", tmp_path / "c", "-q")
+    table = caremarket_pkg.compare(REPO_ROOT / "tests/data/tiny.toml", "collaborative", replicates=3, steps=60,
+                                   output=tmp_path / "pc")
+    with h5py.File(tmp_path / "c.h5", "r") as f:
+        names = f["name"].asstr()[()].tolist()
+        np.testing.assert_allclose(table.loc[names, "difference"], f["difference"][()], rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(table.loc[names, "ci_high"], f["ci_high"][()], rtol=1e-12, atol=1e-12)
