@@ -25,6 +25,23 @@ bool can_take(const Market& m, std::size_t p, double hours) {
   return m.providers.alive[p] && !m.providers.handing_back[p] && m.providers.allocated_hours[p] + hours <= intake_limit(m, p);
 }
 
+// How the council ranks a provider for council-managed care, under its commissioning mode: the
+// cheapest, the best observed quality, or (collaborative) a Gumbel-max draw, which picks with logit
+// probabilities on outcomes in one pass.
+double council_score(const Market& m, std::size_t q, double price, engine::Stream& stream) {
+  const auto& pr = m.providers;
+  switch (static_cast<CommissioningMode>(m.spec.commissioning.mode)) {
+    case CommissioningMode::lowest_price: return -price;
+    case CommissioningMode::quality_weighted: return pr.quality[q];
+    case CommissioningMode::collaborative: {
+      const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
+      return m.spec.choice.quality_weight * pr.quality[q] + m.spec.choice.relational_weight * a.relational -
+             std::log(-std::log(stream.uniform() + 1e-300));
+    }
+  }
+  return 0;
+}
+
 void unplace(Market& m, std::size_t i) {
   m.people.provider[i] = engine::kNoAgent;
   m.people.placement[i] = static_cast<std::uint8_t>(Placement::none);
@@ -116,9 +133,7 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
     double price = 0;
     Placement placement = Placement::none;
     if (route == Route::council_managed) {
-      // Among the lot's contract holders with room: the cheapest under lowest_price, the best
-      // observed quality under quality_weighted, and under collaborative a choice weighted by
-      // outcomes (quality and relational care), as an alliance allocates hours.
+      // Among the lot's contract holders with room, the one the council ranks first.
       const auto lot = m.lot_of(p.locality[i]);
       double best_score = -1e300;
       auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(p.id[i]), kMatch);
@@ -127,17 +142,7 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
         if (!can_take(m, q, need)) continue;
         const double k = contract_price(pr.id[q], lot);
         if (k <= 0) continue;
-        const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
-        double score = 0;
-        switch (static_cast<CommissioningMode>(policy.mode)) {
-          case CommissioningMode::lowest_price: score = -k; break;
-          case CommissioningMode::quality_weighted: score = pr.quality[q]; break;
-          case CommissioningMode::collaborative:
-            // Gumbel-max: the same distribution as a logit draw, in one pass.
-            score = choice.quality_weight * pr.quality[q] + choice.relational_weight * a.relational -
-                    std::log(-std::log(stream.uniform() + 1e-300));
-            break;
-        }
+        const double score = council_score(m, q, k, stream);
         if (score > best_score) {
           best_score = score;
           chosen = *it;
@@ -150,16 +155,7 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
           const auto q = static_cast<std::size_t>(*it);
           const auto arch = static_cast<Archetype>(pr.archetype[q]);
           if ((arch == Archetype::micro && !policy.accredit_micro) || !can_take(m, q, need)) continue;
-          const auto& a = m.spec.providers.of(arch);
-          double score = 0;
-          switch (static_cast<CommissioningMode>(policy.mode)) {
-            case CommissioningMode::lowest_price: score = -m.asking_price(arch, pr.cost_per_hour[q]); break;
-            case CommissioningMode::quality_weighted: score = pr.quality[q]; break;
-            case CommissioningMode::collaborative:
-              score = choice.quality_weight * pr.quality[q] + choice.relational_weight * a.relational -
-                    std::log(-std::log(stream.uniform() + 1e-300));
-              break;
-          }
+          const double score = council_score(m, q, m.asking_price(arch, pr.cost_per_hour[q]), stream);
           if (score > best_score) {
             best_score = score;
             chosen = *it;

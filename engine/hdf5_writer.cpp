@@ -17,52 +17,25 @@ hid_t check_id(hid_t id, const std::string& what) {
   return id;
 }
 
-// Closes an HDF5 handle of any kind at scope exit.
-class Handle {
+// Owns an HDF5 identifier and closes it with `Close` at scope exit.
+template <herr_t (*Close)(hid_t)>
+class Owned {
  public:
-  explicit Handle(hid_t id) : id_(id) {}
-  ~Handle() {
-    if (id_ >= 0) H5Oclose(id_) ;
-  }
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
+  explicit Owned(hid_t id, const char* what = "HDF5 object") : id_(check_id(id, what)) {}
+  ~Owned() { Close(id_); }
+  Owned(const Owned&) = delete;
+  Owned& operator=(const Owned&) = delete;
   operator hid_t() const { return id_; }
 
  private:
   hid_t id_;
 };
-class Space {
+using Handle = Owned<H5Oclose>;  // datasets and groups
+using Space = Owned<H5Sclose>;
+using Type = Owned<H5Tclose>;
+class Plist : public Owned<H5Pclose> {
  public:
-  explicit Space(hid_t id) : id_(check_id(id, "dataspace")) {}
-  ~Space() { H5Sclose(id_); }
-  Space(const Space&) = delete;
-  Space& operator=(const Space&) = delete;
-  operator hid_t() const { return id_; }
-
- private:
-  hid_t id_;
-};
-class Plist {
- public:
-  explicit Plist(hid_t cls) : id_(check_id(H5Pcreate(cls), "property list")) {}
-  ~Plist() { H5Pclose(id_); }
-  Plist(const Plist&) = delete;
-  Plist& operator=(const Plist&) = delete;
-  operator hid_t() const { return id_; }
-
- private:
-  hid_t id_;
-};
-class Type {
- public:
-  explicit Type(hid_t id) : id_(check_id(id, "datatype")) {}
-  ~Type() { H5Tclose(id_); }
-  Type(const Type&) = delete;
-  Type& operator=(const Type&) = delete;
-  operator hid_t() const { return id_; }
-
- private:
-  hid_t id_;
+  explicit Plist(hid_t cls) : Owned(H5Pcreate(cls), "property list") {}
 };
 
 hid_t native_type(ValueType t) {
@@ -106,6 +79,17 @@ hid_t chunked(int compression, const std::vector<hsize_t>& chunk) {
     H5Pset_deflate(dcpl, static_cast<unsigned>(compression));
   }
   return dcpl;
+}
+
+// Chunks (and compresses) a 1-D dataset of n values; an empty one stays contiguous.
+void chunk_1d(hid_t dcpl, hsize_t n, int compression) {
+  if (n == 0) return;
+  const hsize_t chunk = std::min<hsize_t>(n, 65536);
+  H5Pset_chunk(dcpl, 1, &chunk);
+  if (compression > 0) {
+    H5Pset_shuffle(dcpl);
+    H5Pset_deflate(dcpl, static_cast<unsigned>(compression));
+  }
 }
 
 void set_string_attribute(hid_t obj, const std::string& name, const std::string& value) {
@@ -186,14 +170,7 @@ void H5Writer::dimension(const std::string& group, const ColumnView& coordinate)
   const hsize_t n = coordinate.size;
   Space space(H5Screate_simple(1, &n, nullptr));
   Plist dcpl(H5P_DATASET_CREATE);
-  if (n > 0) {
-    const hsize_t chunk = std::min<hsize_t>(n, 65536);
-    H5Pset_chunk(dcpl, 1, &chunk);
-    if (compression_ > 0) {
-      H5Pset_shuffle(dcpl);
-      H5Pset_deflate(dcpl, static_cast<unsigned>(compression_));
-    }
-  }
+  chunk_1d(dcpl, n, compression_);
   const std::string path = join(group, coordinate.name);
   Handle ds(check_id(H5Dcreate2(file_, path.c_str(), file_type(coordinate.type), space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
                      "create " + path));
@@ -207,14 +184,7 @@ void H5Writer::variable(const std::string& group, const ColumnView& column, cons
   const hsize_t n = column.size;
   Space space(H5Screate_simple(1, &n, nullptr));
   Plist dcpl(H5P_DATASET_CREATE);
-  if (n > 0) {
-    const hsize_t chunk = std::min<hsize_t>(n, 65536);
-    H5Pset_chunk(dcpl, 1, &chunk);
-    if (compression_ > 0) {
-      H5Pset_shuffle(dcpl);
-      H5Pset_deflate(dcpl, static_cast<unsigned>(compression_));
-    }
-  }
+  chunk_1d(dcpl, n, compression_);
   const std::string path = join(group, column.name);
   Handle ds(check_id(H5Dcreate2(file_, path.c_str(), file_type(column.type), space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
                      "create " + path));
