@@ -62,7 +62,7 @@ def _resolve(value: PathLike, kind: str) -> Path:
     if value in shipped:
         return shipped[value]
     known = ", ".join(shipped) or f"none found in {config_dir() / kind}"
-    singular = kind.rstrip("s")
+    singular = {"policies": "policy", "scenarios": "scenario"}.get(kind, kind)
     raise ConfigError(
         f"the configuration has 1 problem(s):\n  {value}: no such file and no shipped {singular} of that "
         f"name (shipped {kind}: {known})",
@@ -110,6 +110,22 @@ def assignments(overrides: Mapping[str, Any] | Iterable[str] | None) -> list[str
             out.append(f"{key}={_toml_value(value)}")
         return out
     return [str(a) for a in overrides]
+
+
+#: Seeds and replicates are stored as signed 64-bit integers; run.seed allows 0..9e15 (as --seed).
+MAX_SEED = 9_000_000_000_000_000
+
+
+def check_seed(name: str, value: int | None) -> int | None:
+    """A seed or replicate number within the range a run records faithfully, else ValueError."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int,)) and not hasattr(value, "__index__"):
+        raise TypeError(f"{name} must be an integer, not {type(value).__name__}")
+    value = int(value)
+    if not 0 <= value <= MAX_SEED:
+        raise ValueError(f"{name} = {value}: must be between 0 and {MAX_SEED} (as --{name} on the command line)")
+    return value
 
 
 def load(

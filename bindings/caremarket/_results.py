@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._config import PathLike, load
+from ._config import PathLike, check_seed, load
 from ._errors import FormatError, IncompleteRunWarning
 from ._progress import StepCounter, progress_bar
 
@@ -276,7 +276,7 @@ def run(
     total = loaded.steps if steps is None else int(steps)
     bar = progress_bar(total, loaded.region, progress)
     try:
-        _core.run_to_file(loaded, path, seed, replicate, 0 if threads is None else threads, steps, StepCounter(bar))
+        _core.run_to_file(loaded, path, check_seed("seed", seed), check_seed("replicate", replicate), 0 if threads is None else threads, steps, StepCounter(bar))
         results = Results(path, _stacklevel=3)
     except BaseException as error:
         if temporary is not None:

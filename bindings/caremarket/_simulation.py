@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._config import PathLike, load
+from ._config import PathLike, check_seed, load
 from ._progress import StepCounter, progress_bar
 
 if TYPE_CHECKING:
@@ -111,7 +111,8 @@ class Simulation:
         threads: int | None = None,
     ) -> None:
         self._scenario = load(scenario, policies, overrides)
-        self._core = _core.Simulation(self._scenario, seed, replicate, 0 if threads is None else threads)
+        self._core = _core.Simulation(self._scenario, check_seed("seed", seed), check_seed("replicate", replicate),
+                                      0 if threads is None else threads)
         self._councils = list(self._scenario.councils)
         self._people = AgentTable(self._core, "people")
         self._workers = AgentTable(self._core, "workers")

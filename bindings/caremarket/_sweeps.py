@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._config import PathLike
+from ._config import PathLike, assignments
 
 __all__ = ["sweep", "compare", "read_index"]
 
@@ -82,10 +82,7 @@ def compare(scenario: PathLike = "somerset", policy: PathLike = "micro_enterpris
         text = str(p)
         return str(Path(text).resolve()) if ("/" in text or text.endswith(".toml")) else text
 
-    if isinstance(overrides, Mapping):
-        sets = [f"{k}={v}" if not isinstance(v, str) else f"{k}={v}" for k, v in overrides.items()]
-    else:
-        sets = list(overrides or [])
+    sets = assignments(overrides)
     directory = Path(output) if output is not None else Path(tempfile.mkdtemp(prefix="caremarket-compare-"))
     directory.mkdir(parents=True, exist_ok=True)
     text = "\n".join([
