@@ -207,6 +207,9 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
     pr.clients[q] += 1;
     if (council_pays) com.committed += need * price;
   });
+  // Hand-backs are done: a provider that handed back takes no new clients this week, and may bid
+  // again at the next letting.
+  m.for_council_providers(c, [&](std::size_t q) { pr.handing_back[q] = 0; });
 }
 
 }  // namespace

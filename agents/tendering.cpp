@@ -192,8 +192,6 @@ void apply_commissioning(Market& m) {
       std::erase_if(com.contracts, [&](const Contract& k) { return k.lot == lot; });
       let_lot(m, c, lot, council_hours_total, pledged);
     }
-    // Hand-backs are done: a provider that handed back may bid again at the next letting.
-    m.for_council_providers(c, [&](std::size_t p) { m.providers.handing_back[p] = 0; });
     // A provider's contract price is that of the contract it holds (0 when none).
     m.for_council_providers(c, [&](std::size_t p) { m.providers.contract_price[p] = 0; });
     for (const auto& k : com.contracts) {

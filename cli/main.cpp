@@ -101,7 +101,7 @@ int run_report(const std::vector<std::string>& args) {
     if (path.empty() && fs::exists(dir / "caremarket" / "report.py")) path = dir.string();
   if (const char* old = std::getenv("PYTHONPATH"); old && *old) path += (path.empty() ? "" : ":") + std::string(old);
   if (!path.empty()) setenv("PYTHONPATH", path.c_str(), 1);
-  std::vector<std::string> argv_strings{"python3", "-m", "caremarket.report"};
+  std::vector<std::string> argv_strings{"/usr/bin/python3", "-m", "caremarket.report"};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<char*> argv_ptrs;
   for (auto& a : argv_strings) argv_ptrs.push_back(a.data());
@@ -125,7 +125,7 @@ std::string slurm_script(const fs::path& sweep_file, const fs::path& dir, const 
   s += "#SBATCH --cpus-per-task=1\n";
   s += "#SBATCH --time=" + time + "\n";
   if (!partition.empty()) s += "#SBATCH --partition=" + partition + "\n";
-  s += "#SBATCH --output=" + (dir / "slurm-%j.out").string() + "\n\n";
+  s += "#SBATCH --output=" + (fs::absolute(dir) / "slurm-%j.out").string() + "\n\n";
   s += "set -euo pipefail\n";
   s += "srun " + self + " sweep " + fs::absolute(sweep_file).string() + " -o " + fs::absolute(dir).string() + " --quiet\n";
   return s;
@@ -229,15 +229,12 @@ int main(int argc, char** argv) {
       const auto spec = cm::sweeps::load_sweep(sweep_file);
       const auto design = cm::sweeps::expand(spec);
       const fs::path dir = sweep_dir.empty() ? fs::path("results") / spec.name : fs::path(sweep_dir);
-      if (emit_slurm) {
-        if (mpi.rank() != 0) return 0;
-        fs::create_directories(dir);
-        const auto script = dir / "submit.sbatch";
-        std::ofstream(script) << slurm_script(sweep_file, dir, spec, design.runs.size(), slurm_nodes, slurm_tasks, slurm_time,
-                                              slurm_partition, fs::canonical("/proc/self/exe").string());
-        std::printf("wrote %s: %zu runs over %d node(s) x %d task(s); submit with: sbatch %s\n", script.c_str(),
-                    design.runs.size(), slurm_nodes, slurm_tasks, script.c_str());
-        return 0;
+      // Every run's config is checked before any run starts, so a typo fails in a second, not an hour in.
+      for (const auto& r : design.runs) {
+        fs::path scenario = spec.scenario;
+        if (scenario.extension() != ".toml") scenario = cm::sweeps::config_dir() / "scenarios" / (spec.scenario + ".toml");
+        else if (scenario.is_relative()) scenario = spec.file.parent_path() / scenario;
+        cm::load_scenario(scenario, r.policies, r.assignments);
       }
       if (dry_run) {
         if (mpi.rank() != 0) return 0;
@@ -251,12 +248,15 @@ int main(int argc, char** argv) {
         }
         return 0;
       }
-      // Every run's config is checked before any run starts, so a typo fails in a second, not an hour in.
-      for (const auto& r : design.runs) {
-        fs::path scenario = spec.scenario;
-        if (scenario.extension() != ".toml") scenario = cm::sweeps::config_dir() / "scenarios" / (spec.scenario + ".toml");
-        else if (scenario.is_relative()) scenario = spec.file.parent_path() / scenario;
-        cm::load_scenario(scenario, r.policies, r.assignments);
+      if (emit_slurm) {
+        if (mpi.rank() != 0) return 0;
+        fs::create_directories(dir);
+        const auto script = dir / "submit.sbatch";
+        std::ofstream(script) << slurm_script(sweep_file, dir, spec, design.runs.size(), slurm_nodes, slurm_tasks, slurm_time,
+                                              slurm_partition, fs::canonical("/proc/self/exe").string());
+        std::printf("wrote %s: %zu runs over %d node(s) x %d task(s); submit with: sbatch %s\n", script.c_str(),
+                    design.runs.size(), slurm_nodes, slurm_tasks, script.c_str());
+        return 0;
       }
       engine::SignalGuard signals;
       auto& cancel = engine::process_cancel_flag();
@@ -271,7 +271,10 @@ int main(int argc, char** argv) {
     }
     if (*compare) {
       cm::sweeps::ComparisonRequest request;
+      // A scenario file, or a shipped scenario's name.
       request.scenario = compare_config.scenario.empty() ? config_dir() / "scenarios" / "somerset.toml" : fs::path(compare_config.scenario);
+      if (request.scenario.extension() != ".toml" && !fs::exists(request.scenario))
+        request.scenario = config_dir() / "scenarios" / (compare_config.scenario + ".toml");
       request.policy = compare_policy;
       request.baseline_policy = compare_baseline;
       request.overrides = compare_config.sets;

@@ -19,6 +19,7 @@
 #include "engine/hdf5_reader.hpp"
 #include "engine/hdf5_writer.hpp"
 #include "engine/parallel.hpp"
+#include "engine/rng.hpp"
 
 #ifdef CAREMARKET_HAVE_MPI
 #include <mpi.h>
@@ -205,6 +206,34 @@ void serve(const SweepSpec& spec, const Design& design, const SweepOptions& opti
 }
 #endif
 
+// A folder holds one sweep: its design's fingerprint (every run's file, seed, policies and overrides)
+// is kept in <dir>/design.txt, and a different sweep is refused rather than mixed with old runs.
+void check_same_design(const Design& design, const std::filesystem::path& dir) {
+  std::uint64_t h = 0xcafef00dULL;
+  auto add = [&](const std::string& s) {
+    for (unsigned char ch : s) h = engine::fold_key(h, ch);
+    h = engine::fold_key(h, 0xff);
+  };
+  for (const auto& r : design.runs) {
+    add(r.file);
+    h = engine::fold_key(h, r.seed);
+    for (const auto& p : r.policies) add(std::filesystem::absolute(p).lexically_normal().string());
+    for (const auto& a : r.assignments) add(a);
+  }
+  char text[32];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(h));
+  const auto path = dir / "design.txt";
+  std::ifstream in(path);
+  std::string old;
+  if (in >> old) {
+    if (old != text)
+      throw std::runtime_error(dir.string() + " holds the runs of a different sweep (design " + old + ", this one " + text +
+                               "); use another output folder, or delete it to start again");
+    return;
+  }
+  std::ofstream(path) << text << "\n";
+}
+
 }  // namespace
 
 bool launched_under_mpi() {
@@ -215,6 +244,11 @@ bool launched_under_mpi() {
 }
 
 MpiSession::MpiSession() {
+#ifndef CAREMARKET_HAVE_MPI
+  if (launched_under_mpi())
+    throw std::runtime_error("started by mpirun/srun, but this caremarket was built without MPI: every rank would run the "
+                             "whole sweep; install libopenmpi-dev and rebuild, or run without mpirun");
+#endif
 #ifdef CAREMARKET_HAVE_MPI
   if (!launched_under_mpi()) return;
   int provided = 0;
@@ -393,6 +427,7 @@ SweepSummary run_sweep(const SweepSpec& spec, const Design& design, const SweepO
   // One sweep process (or MPI job) works in a folder at a time.
   for (const auto& entry : std::filesystem::directory_iterator(options.dir / "runs"))
     if (entry.path().filename().string().find(".h5.tmp-") != std::string::npos) std::filesystem::remove(entry.path());
+  check_same_design(design, options.dir);
   auto records = read_state(design, options.dir);
   write_index(spec, design, records, options.dir);  // every run has its row from the start
 #ifdef CAREMARKET_HAVE_MPI
