@@ -28,11 +28,11 @@ std::vector<SummaryRow> summarise(const std::vector<double>& first, const std::v
     }
     return w > 0 ? s / w : 0.0;
   };
-  auto row = [&](const char* label, Metric k, const char* units) {
-    return SummaryRow{label, total(first, k), total(last, k), units};
+  auto row = [&](const char* label, Metric k, const char* units, bool flow = false) {
+    return SummaryRow{label, total(first, k), total(last, k), units, flow};
   };
-  auto mean_row = [&](const char* label, Metric k, Metric weight, const char* units) {
-    return SummaryRow{label, weighted(first, k, weight), weighted(last, k, weight), units};
+  auto mean_row = [&](const char* label, Metric k, Metric weight, const char* units, bool flow = false) {
+    return SummaryRow{label, weighted(first, k, weight), weighted(last, k, weight), units, flow};
   };
   return {
       row("people needing care", kPeopleNeedingCare, "people"),
@@ -40,17 +40,17 @@ std::vector<SummaryRow> summarise(const std::vector<double>& first, const std::v
       row("people waiting", kPeopleWaiting, "people"),
       row("hours unmet", kHoursUnmet, "h/week"),
       row("care workers", kWorkers, "workers"),
-      mean_row("vacancy rate", kVacancyRate, kWorkers, ""),
-      mean_row("staff turnover", kTurnoverRate, kWorkers, "/year"),
+      mean_row("vacancy rate", kVacancyRate, kWorkers, "", true),
+      mean_row("staff turnover", kTurnoverRate, kWorkers, "/year", true),
       mean_row("mean wage", kMeanWage, kWorkers, "GBP/h"),
       row("chain branches", kProvidersChain, "providers"),
       row("local agencies", kProvidersAgency, "providers"),
       row("micro-enterprises", kMicroEnterprises, "providers"),
-      mean_row("chain share of council hours", kChainShareCouncilHours, kPeopleCouncilManaged, ""),
-      row("council spend", kCouncilSpend, "GBP/week"),
-      mean_row("council price per hour", kPricePerHour, kPeopleCouncilManaged, "GBP/h"),
-      row("money leaving the region", kExtraction, "GBP/week"),
-      row("money retained locally", kLocalRetained, "GBP/week"),
+      mean_row("chain share of council hours", kChainShareCouncilHours, kPeopleCouncilManaged, "", true),
+      row("council spend", kCouncilSpend, "GBP/week", true),
+      mean_row("council price per hour", kPricePerHour, kPeopleCouncilManaged, "GBP/h", true),
+      row("money leaving the region", kExtraction, "GBP/week", true),
+      row("money retained locally", kLocalRetained, "GBP/week", true),
       mean_row("mean wellbeing", kMeanWellbeing, kPeopleNeedingCare, "0..1"),
   };
 }

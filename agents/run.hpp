@@ -33,6 +33,7 @@ struct SummaryRow {
   double start;
   double end;
   std::string units;
+  bool flow = false;  // a weekly flow or rate: nothing has happened yet at week 0
 };
 
 struct RunOutcome {

@@ -87,7 +87,9 @@ void print_summary(const cm::RunOutcome& outcome, const cm::RunRequest& request)
               static_cast<unsigned long long>(request.replicate));
   std::printf("%-32s %14s %14s %14s\n", "", "week 0", "final week", "units");
   for (const auto& row : outcome.summary) {
-    std::printf("%-32s %14s %14s %14s\n", row.label.c_str(), format_value(row.start, row.units).c_str(),
+    // Flows (spend, turnover, prices) start with the first week: at week 0 there is none yet.
+    const std::string start = row.flow ? "-" : format_value(row.start, row.units);
+    std::printf("%-32s %14s %14s %14s\n", row.label.c_str(), start.c_str(),
                 format_value(row.end, row.units).c_str(), row.units.c_str());
   }
 }

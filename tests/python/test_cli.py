@@ -423,6 +423,9 @@ def test_run_writes_file_and_prints_summary(cli, tiny_scenario, tmp_path):
         total0 = float(np.sum(f["people_needing_care"][0]))
     row = next(line for line in res.stdout.splitlines() if line.startswith("people needing care"))
     assert float(row.split()[3]) == total0, row
+    # Flows have no week-0 value: shown as "-", not as a misleading 0.
+    spend = next(line for line in res.stdout.splitlines() if line.startswith("council spend"))
+    assert spend.split()[2] == "-" and spend.split()[3].startswith("£"), spend
 
 
 def test_run_quiet_prints_nothing(cli, tiny_scenario, tmp_path):
