@@ -365,6 +365,15 @@ def test_open_warns_on_an_incomplete_run(cm, cli_file, tmp_path):
 # --- Ctrl-C ---------------------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _python_handles_sigint():
+    """Python turns SIGINT into KeyboardInterrupt only when SIGINT was not ignored at its start, and a
+    shell ignores it for background jobs (CI may run the suite so): install the handler here."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def _interrupt_soon(seconds=0.3):
     timer = threading.Timer(seconds, os.kill, (os.getpid(), signal.SIGINT))
     timer.start()
