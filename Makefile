@@ -8,7 +8,7 @@ PYTHON := /usr/bin/python3
 JOBS ?= $(shell nproc)
 CAREMARKET := build/release/cli/caremarket
 
-.PHONY: all deps configure build run test test-cpp test-python test-validation test-asan bench install notebook clean help
+.PHONY: all deps configure build run test test-cpp test-py test-validation test-asan bench install notebook clean help
 
 all: build
 
@@ -30,7 +30,7 @@ run: build
 	@mkdir -p results
 	$(CAREMARKET) run -o results/default.h5
 
-test: build test-cpp test-python test-validation test-asan
+test: build test-cpp test-py test-validation test-asan
 	@echo "make test: every suite passed"
 
 test-cpp: build
@@ -38,7 +38,7 @@ test-cpp: build
 
 PYTHONPKG := build/release/python
 
-test-python: build
+test-py: build
 	CAREMARKET_BIN=$(abspath $(CAREMARKET)) CAREMARKET_PYTHONPATH=$(abspath $(PYTHONPKG)) \
 	  $(PYTHON) -m pytest -q tests/python
 

@@ -8,34 +8,9 @@
 #include "engine/parallel.hpp"
 
 namespace {
+// The two-council region shared with tests/python/test_model.py.
 cm::ScenarioSpec small_region() {
-  const std::string toml = R"(
-[region]
-name = "test"
-[[councils]]
-name = "A"
-localities = 8
-adults_thousands = 60
-people = 1800
-workers = 900
-chains = 3
-agencies = 5
-micro_enterprises = 8
-budget_million = 16
-[[councils]]
-name = "B"
-localities = 5
-adults_thousands = 40
-people = 1200
-workers = 600
-chains = 2
-agencies = 4
-micro_enterprises = 5
-budget_million = 10
-[founding]
-coordinators = 1
-)";
-  return cm::load_scenario_text(toml, "test").spec;
+  return cm::load_scenario(std::filesystem::path(CAREMARKET_SOURCE_DIR) / "tests/data/two_councils.toml", {}, {}).spec;
 }
 
 std::vector<double> run_metrics(int threads, std::uint64_t seed, int steps) {

@@ -7,6 +7,8 @@ Run with:  CAREMARKET_PYTHONPATH=<build>/python /usr/bin/python3 -m pytest -q te
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,33 +16,8 @@ import pytest
 TABLES = ("people", "workers", "providers")
 MICRO = 2
 
-#: The two-council region of tests/cpp/test_model.cpp.
-SMALL_REGION = """\
-[region]
-name = "test"
-[[councils]]
-name = "A"
-localities = 8
-adults_thousands = 60
-people = 1800
-workers = 900
-chains = 3
-agencies = 5
-micro_enterprises = 8
-budget_million = 16
-[[councils]]
-name = "B"
-localities = 5
-adults_thousands = 40
-people = 1200
-workers = 600
-chains = 2
-agencies = 4
-micro_enterprises = 5
-budget_million = 10
-[founding]
-coordinators = 1
-"""
+#: The two-council region shared with tests/cpp/test_model.cpp.
+SMALL_REGION = (Path(__file__).resolve().parents[1] / "data" / "two_councils.toml").read_text()
 
 
 @pytest.fixture(scope="module")
