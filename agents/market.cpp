@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include <boost/random/poisson_distribution.hpp>
+#include <tbb/task_group.h>
 
 namespace cm {
 
@@ -30,9 +31,11 @@ std::size_t pick_band(double u, const std::vector<double>& shares) {
 }  // namespace
 
 void Market::rebuild_rows() {
-  group_rows(people, councils(), rows.people_offsets, rows.people);
-  group_rows(workers, councils(), rows.worker_offsets, rows.workers);
+  tbb::task_group group;
+  group.run([this] { group_rows(people, councils(), rows.people_offsets, rows.people); });
+  group.run([this] { group_rows(workers, councils(), rows.worker_offsets, rows.workers); });
   group_rows(providers, councils(), rows.provider_offsets, rows.providers);
+  group.wait();
 }
 
 float Market::formal_need(std::uint8_t band, std::uint8_t ties) const {
@@ -192,9 +195,11 @@ void Market::merge_event_logs() {
 
 void Market::compact_dead() {
   // The alive column is itself compacted, so the masks are copies.
-  engine::compact(people, std::vector<std::uint8_t>(people.alive), people_index);
-  engine::compact(workers, std::vector<std::uint8_t>(workers.alive), workers_index);
+  tbb::task_group group;
+  group.run([this] { engine::compact(people, std::vector<std::uint8_t>(people.alive), people_index); });
+  group.run([this] { engine::compact(workers, std::vector<std::uint8_t>(workers.alive), workers_index); });
   engine::compact(providers, std::vector<std::uint8_t>(providers.alive), providers_index);
+  group.wait();
   rebuild_rows();
 }
 

@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include <tbb/task_group.h>
+
 namespace engine {
 
 using AgentId = std::int32_t;
@@ -60,16 +62,21 @@ std::size_t compact(Table& table, const std::vector<std::uint8_t>& keep, IdIndex
   if (kept == n) return 0;
   for (std::size_t row = 0; row < n; ++row)
     if (!keep[row]) index.erase(table.id[row]);
+  // Columns are independent: compact them in parallel (each column's result is the same).
+  tbb::task_group group;
   table.for_each_column([&](const char*, auto& column) {
-    std::size_t out = 0;
-    for (std::size_t row = 0; row < n; ++row) {
-      if (keep[row]) {
-        if (out != row) column[out] = std::move(column[row]);
-        ++out;
+    group.run([&column, &keep, n] {
+      std::size_t out = 0;
+      for (std::size_t row = 0; row < n; ++row) {
+        if (keep[row]) {
+          if (out != row) column[out] = std::move(column[row]);
+          ++out;
+        }
       }
-    }
-    column.resize(out);
+      column.resize(out);
+    });
   });
+  group.wait();
   for (std::size_t row = 0; row < kept; ++row) index.set_row(table.id[row], static_cast<std::int32_t>(row));
   return n - kept;
 }
