@@ -9,6 +9,7 @@ void apply_eligibility(Market& m) {
   const auto& el = m.spec.eligibility;
   const double dp_multiplier = m.spec.commissioning.dp_uptake_multiplier;
   auto& p = m.people;
+  const auto streams = m.rng.at_step(0);
   engine::parallel_for_rows(p.id.size(), [&](std::size_t i) {
     if (!p.alive[i]) return;
     Route route;
@@ -22,7 +23,7 @@ void apply_eligibility(Market& m) {
     } else {
       // The direct-payment preference is a fixed trait of the person (step 0 of its stream), so
       // re-testing every week does not flip it.
-      auto stream = m.rng.stream(0, static_cast<std::uint64_t>(p.id[i]), kRoute);
+      auto stream = streams.stream(static_cast<std::uint64_t>(p.id[i]), kRoute);
       const double uptake = (p.age_band[i] == 0 ? el.dp_uptake_working_age : el.dp_uptake_older) * dp_multiplier;
       route = stream.uniform() < uptake ? Route::direct_payment : Route::council_managed;
     }

@@ -15,9 +15,10 @@ void apply_need(Market& m) {
   const auto& need = m.spec.need;
   const double prevention = 1 - need.prevention_effect * std::min(1.0, m.spec.commissioning.prevention_share / 0.1);
   auto& p = m.people;
+  const auto streams = m.rng.at_step(static_cast<std::uint64_t>(m.week));
   engine::parallel_for_rows(p.id.size(), [&](std::size_t i) {
     if (!p.alive[i]) return;
-    auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(p.id[i]), kNeed);
+    auto stream = streams.stream(static_cast<std::uint64_t>(p.id[i]), kNeed);
     const std::size_t band = p.need_band[i] - 1u;
     const double age_factor = p.age_band[i] == 2 ? 1.3 : p.age_band[i] == 0 ? 0.6 : 1.0;
     const double u = stream.uniform();

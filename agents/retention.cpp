@@ -15,6 +15,7 @@ void apply_retention(Market& m) {
   const auto& r = m.spec.retention;
   const double nlw = m.spec.labour.nlw;
   std::vector<std::uint8_t> quits(w.id.size(), 0);  // 1: looks for another care job, 2: leaves care
+  const auto streams = m.rng.at_step(static_cast<std::uint64_t>(m.week));
   std::vector<std::uint16_t> leavers(pr.id.size(), 0);
   engine::parallel_for_rows(w.id.size(), [&](std::size_t k) {
     if (!w.alive[k] || w.employer[k] == engine::kNoAgent) return;
@@ -30,7 +31,7 @@ void apply_retention(Market& m) {
     const double hazard = r.base_quit_per_year / 52.0 * std::exp(-r.wage_sensitivity * (w.effective_pay[k] - nlw)) *
                           (w.zero_hours[k] ? r.zero_hours_factor : 1.0) * (1 + r.stress_factor * w.stress[k]) *
                           (1 + r.underemployment_factor * under) * (1 - a.autonomy);
-    auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(w.id[k]), kQuit);
+    auto stream = streams.stream(static_cast<std::uint64_t>(w.id[k]), kQuit);
     if (stream.uniform() < hazard) quits[k] = stream.bernoulli(m.spec.labour.move_share) ? 1 : 2;
   });
 

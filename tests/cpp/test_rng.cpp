@@ -100,3 +100,16 @@ TEST(Rng, WorksUnderBoostDistributions) {
   EXPECT_NEAR(ps / n, 4.0, 0.1);
   EXPECT_NEAR(ns / n, 10.0, 0.1);
 }
+
+TEST(Rng, StepStreamsEqualDirectStreams) {
+  const engine::RngRoot root(17, 2);
+  const auto step = root.at_step(40);
+  for (std::uint64_t agent : {0ULL, 1ULL, 123456ULL}) {
+    auto a = root.stream(40, agent, 9);
+    auto b = step.stream(agent, 9);
+    for (int i = 0; i < 10; ++i) ASSERT_EQ(a(), b());
+  }
+  auto other = root.at_step(41).stream(0, 9);
+  auto same_step = root.stream(40, 0, 9);
+  EXPECT_NE(other(), same_step());
+}
