@@ -56,7 +56,7 @@ install: build
 	cmake --install build/release
 
 notebook: build
-	PYTHONPATH=$(abspath $(PYTHONPKG)) jupyter-notebook --notebook-dir=notebooks
+	PYTHONPATH=$(abspath $(PYTHONPKG)) jupyter-notebook --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: build
 	$(PYTHON) perf/run_cases.py
