@@ -13,7 +13,7 @@ CAREMARKET := build/release/cli/caremarket
 all: build
 
 help:
-	@sed -n '1,8p' Makefile
+	@sed -n '1,6p' Makefile
 
 deps:
 	@bash scripts/install-deps.sh
