@@ -5,23 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-#: Series that are averages across councils, and the count that weights each council.
-WEIGHTS = {
-    "vacancy_rate": "workers",
-    "turnover_rate": "workers",
-    "turnover_rate_nlw": "workers",
-    "turnover_rate_nlw_plus_150": "workers",
-    "mean_wage": "workers",
-    "mean_effective_pay": "workers",
-    "zero_hours_share": "workers",
-    "mean_stress": "workers",
-    "hires_from_care_share": "hires",
-    "chain_share_council_hours": "people_council_managed",
-    "hhi_council_hours": "people_council_managed",
-    "price_per_hour": "people_council_managed",
-    "mean_wellbeing": "people_needing_care",
-    "continuity": "people_served",
-}
+from . import _core
+
+#: Series that are averages across councils, and the count that weights each council: the C++
+#: rule (agents/metrics.cpp, region_weight), so Python and sweep indexes agree.
+WEIGHTS: dict[str, str] = dict(_core.region_weights())
 
 
 def region(timeseries: pd.DataFrame) -> pd.DataFrame:

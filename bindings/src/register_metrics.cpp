@@ -22,6 +22,20 @@ void register_metrics(py::module_& m) {
       "The time series computed per council each week, as (name, units, long_name), in the order of\n"
       "Simulation.metrics_history()'s metric axis and of docs/output-format.md §5.");
 
+  m.def(
+      "region_weights",
+      [] {
+        py::dict out;
+        const auto& catalogue = cm::metric_catalogue();
+        for (std::size_t k = 0; k < cm::kMetricCount; ++k) {
+          const auto weight = cm::region_weight(static_cast<cm::Metric>(k));
+          if (weight != cm::kMetricCount) out[py::str(catalogue[k].name)] = py::str(catalogue[weight].name);
+        }
+        return out;
+      },
+      "Metrics averaged over councils (rather than summed) -> the metric that weights each council;\n"
+      "the same rule as the C++ region values of sweeps and comparisons.");
+
   // Names of the codes stored in agent columns (archetype, route, placement), by code.
   const auto names = [](const auto& list) { return std::vector<std::string>(list.begin(), list.end()); };
   m.attr("ARCHETYPES") = py::tuple(py::cast(names(cm::kArchetypeNames)));

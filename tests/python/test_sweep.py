@@ -275,3 +275,22 @@ def test_python_sweep_and_compare_match_the_command_line(caremarket_bin, caremar
         names = f["name"].asstr()[()].tolist()
         np.testing.assert_allclose(table.loc[names, "difference"], f["difference"][()], rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(table.loc[names, "ci_high"], f["ci_high"][()], rtol=1e-12, atol=1e-12)
+
+
+def test_python_region_values_equal_the_sweep_index(caremarket_bin, caremarket_pkg, tmp_path):
+    """caremarket's region aggregation (sums and weighted means over councils) is the C++ one."""
+    from caremarket._region import region
+
+    path = sweep_file(tmp_path, """
+        [sweep]
+        scenario = "SCENARIO"
+        steps = 30
+    """)
+    assert cli(caremarket_bin, "sweep", path, "-o", tmp_path / "out", "-q").returncode == 0
+    index = datasets(tmp_path / "out" / "index.h5")
+    final = region(caremarket_pkg.open(tmp_path / "out" / "runs" / "p00000_r000.h5").timeseries).iloc[-1]
+    checked = 0
+    for name in final.index:
+        np.testing.assert_allclose(final[name], index[f"final_{name}"][0], rtol=1e-12, atol=1e-9, err_msg=name)
+        checked += 1
+    assert checked == 40
