@@ -14,25 +14,10 @@ std::string software_version() { return CAREMARKET_VERSION; }
 std::string git_commit() { return CAREMARKET_GIT_COMMIT; }
 
 std::vector<SummaryRow> summarise(const std::vector<double>& first, const std::vector<double>& last, int councils) {
-  const auto nc = static_cast<std::size_t>(councils);
-  auto total = [&](const std::vector<double>& v, Metric k) {
-    double s = 0;
-    for (std::size_t c = 0; c < nc; ++c) s += v[k * nc + c];
-    return s;
-  };
-  auto weighted = [&](const std::vector<double>& v, Metric k, Metric weight) {
-    double s = 0, w = 0;
-    for (std::size_t c = 0; c < nc; ++c) {
-      s += v[k * nc + c] * v[weight * nc + c];
-      w += v[weight * nc + c];
-    }
-    return w > 0 ? s / w : 0.0;
-  };
+  // Region values: counts and money summed over councils, rates weighted (metrics.cpp).
+  const auto start = region_values(first, councils), end = region_values(last, councils);
   auto row = [&](const char* label, Metric k, const char* units, bool flow = false) {
-    return SummaryRow{label, total(first, k), total(last, k), units, flow};
-  };
-  auto mean_row = [&](const char* label, Metric k, Metric weight, const char* units, bool flow = false) {
-    return SummaryRow{label, weighted(first, k, weight), weighted(last, k, weight), units, flow};
+    return SummaryRow{label, start[k], end[k], units, flow};
   };
   return {
       row("people needing care", kPeopleNeedingCare, "people"),
@@ -40,18 +25,18 @@ std::vector<SummaryRow> summarise(const std::vector<double>& first, const std::v
       row("people waiting", kPeopleWaiting, "people"),
       row("hours unmet", kHoursUnmet, "h/week"),
       row("care workers", kWorkers, "workers"),
-      mean_row("vacancy rate", kVacancyRate, kWorkers, "", true),
-      mean_row("staff turnover", kTurnoverRate, kWorkers, "/year", true),
-      mean_row("mean wage", kMeanWage, kWorkers, "GBP/h"),
+      row("vacancy rate", kVacancyRate, "", true),
+      row("staff turnover", kTurnoverRate, "/year", true),
+      row("mean wage", kMeanWage, "GBP/h"),
       row("chain branches", kProvidersChain, "providers"),
       row("local agencies", kProvidersAgency, "providers"),
       row("micro-enterprises", kMicroEnterprises, "providers"),
-      mean_row("chain share of council hours", kChainShareCouncilHours, kPeopleCouncilManaged, "", true),
+      row("chain share of council hours", kChainShareCouncilHours, "", true),
       row("council spend", kCouncilSpend, "GBP/week", true),
-      mean_row("council price per hour", kPricePerHour, kPeopleCouncilManaged, "GBP/h", true),
+      row("council price per hour", kPricePerHour, "GBP/h", true),
       row("money leaving the region", kExtraction, "GBP/week", true),
       row("money retained locally", kLocalRetained, "GBP/week", true),
-      mean_row("mean wellbeing", kMeanWellbeing, kPeopleNeedingCare, "0..1"),
+      row("mean wellbeing", kMeanWellbeing, "0..1"),
   };
 }
 

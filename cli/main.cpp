@@ -32,13 +32,7 @@ constexpr int kExitRuntime = 1;
 constexpr int kExitBadInput = 2;
 constexpr int kExitInterruptedBase = 128;  // + the signal: 130 for SIGINT, 143 for SIGTERM
 
-// Where shipped configs live: $CAREMARKET_CONFIGS, else the source tree, else the installed share dir.
-fs::path config_dir() {
-  if (const char* env = std::getenv("CAREMARKET_CONFIGS"); env && *env) return env;
-  for (const auto& candidate : {fs::path(CAREMARKET_SOURCE_CONFIGS), fs::path(CAREMARKET_INSTALLED_CONFIGS)})
-    if (fs::exists(candidate / "scenarios")) return candidate;
-  return CAREMARKET_SOURCE_CONFIGS;
-}
+using cm::sweeps::config_dir;  // where shipped configs live
 
 struct ConfigArgs {
   std::string scenario;
@@ -232,12 +226,8 @@ int main(int argc, char** argv) {
       const auto design = cm::sweeps::expand(spec);
       const fs::path dir = sweep_dir.empty() ? fs::path("results") / spec.name : fs::path(sweep_dir);
       // Every run's config is checked before any run starts, so a typo fails in a second, not an hour in.
-      for (const auto& r : design.runs) {
-        fs::path scenario = spec.scenario;
-        if (scenario.extension() != ".toml") scenario = cm::sweeps::config_dir() / "scenarios" / (spec.scenario + ".toml");
-        else if (scenario.is_relative()) scenario = spec.file.parent_path() / scenario;
-        cm::load_scenario(scenario, r.policies, r.assignments);
-      }
+      const auto scenario = cm::sweeps::resolve_scenario(spec.scenario, spec.file.parent_path());
+      for (const auto& r : design.runs) cm::load_scenario(scenario, r.policies, r.assignments);
       if (dry_run) {
         if (mpi.rank() != 0) return 0;
         std::printf("run\tpoint\treplicate\tseed\tfile\toverrides\n");
@@ -274,9 +264,8 @@ int main(int argc, char** argv) {
     if (*compare) {
       cm::sweeps::ComparisonRequest request;
       // A scenario file, or a shipped scenario's name.
-      request.scenario = compare_config.scenario.empty() ? config_dir() / "scenarios" / "somerset.toml" : fs::path(compare_config.scenario);
-      if (request.scenario.extension() != ".toml" && !fs::exists(request.scenario))
-        request.scenario = config_dir() / "scenarios" / (compare_config.scenario + ".toml");
+      request.scenario = cm::sweeps::resolve_scenario(compare_config.scenario.empty() ? "somerset" : compare_config.scenario,
+                                                      fs::current_path());
       request.policy = compare_policy;
       request.baseline_policy = compare_baseline;
       request.overrides = compare_config.sets;

@@ -293,7 +293,6 @@ class Schema {
       for (const auto& v : at(const_cast<T&>(target))) arr.push_back(item->to_table(v));
       insert_path(out, key, std::move(arr));
     });
-    table_lists_.push_back(key);
     return *this;
   }
 
@@ -422,7 +421,6 @@ class Schema {
   }
 
   std::vector<Entry> entries_;
-  std::vector<std::string> table_lists_;
 };
 
 // TOML text of a table (toml++ keeps keys sorted within each table).

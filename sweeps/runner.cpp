@@ -269,12 +269,8 @@ RunRecord execute_run(const SweepSpec& spec, const RunPlan& plan, const std::fil
                       const engine::CancelFlag& cancel) {
   RunRecord r;
   try {
-    const auto base = spec.file.parent_path();
-    std::filesystem::path scenario = spec.scenario;
-    if (scenario.extension() != ".toml") scenario = config_dir() / "scenarios" / (spec.scenario + ".toml");
-    else if (scenario.is_relative()) scenario = base / scenario;
     RunRequest request;
-    request.scenario = load_scenario(scenario, plan.policies, plan.assignments);
+    request.scenario = load_scenario(resolve_scenario(spec.scenario, spec.file.parent_path()), plan.policies, plan.assignments);
     request.seed = plan.seed;
     request.replicate = static_cast<std::uint64_t>(plan.replicate);
     request.threads = -1;

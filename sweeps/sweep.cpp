@@ -85,6 +85,12 @@ std::filesystem::path config_dir() {
   return CAREMARKET_SOURCE_CONFIGS;
 }
 
+std::filesystem::path resolve_scenario(const std::string& name, const std::filesystem::path& base) {
+  if (!is_path(name)) return config_dir() / "scenarios" / (name + ".toml");
+  const std::filesystem::path p(name);
+  return p.is_absolute() ? p : base / p;
+}
+
 std::filesystem::path resolve_policy(const std::string& name, const std::filesystem::path& base) {
   if (!is_path(name)) return config_dir() / "policies" / (name + ".toml");
   const std::filesystem::path p(name);

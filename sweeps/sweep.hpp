@@ -58,6 +58,8 @@ struct Design {
 SweepSpec load_sweep(const std::filesystem::path& file);
 // Expands the points and runs of a sweep (deterministic).
 Design expand(const SweepSpec& spec);
+// A shipped scenario name ("somerset") or a path, resolved against `base` when relative.
+std::filesystem::path resolve_scenario(const std::string& name_or_path, const std::filesystem::path& base);
 // A shipped policy name ("collaborative") or a path, resolved against `base` when relative.
 std::filesystem::path resolve_policy(const std::string& name_or_path, const std::filesystem::path& base);
 // The seed of one run.
