@@ -39,15 +39,14 @@ void found_in_council(Market& m, int c) {
   auto& pend = m.pending[static_cast<std::size_t>(c)];
   const auto first = m.geography.first_locality(c);
   const auto nloc = static_cast<std::uint32_t>(m.geography.locality_count(c));
-  const auto council_workers = static_cast<std::uint32_t>(m.rows.worker_offsets[c + 1] - m.rows.worker_offsets[c]);
+  const auto council_workers = static_cast<std::uint32_t>(m.rows.workers.count(c));
   for (int k = 0; k < n; ++k) {
     engine::AgentId founder = engine::kNoAgent;
     std::int32_t locality = first + static_cast<std::int32_t>(stream.below(nloc));
     if (!stream.bernoulli(f.outside_care_share) && council_workers > 0) {
       // A care worker leaves an agency or chain to found; a few tries to find one.
       for (int attempt = 0; attempt < 20 && founder == engine::kNoAgent; ++attempt) {
-        const auto wk = static_cast<std::size_t>(m.rows.workers[static_cast<std::size_t>(m.rows.worker_offsets[c]) +
-                                                                stream.below(council_workers)]);
+        const auto wk = m.rows.workers.nth(c, stream.below(council_workers));
         if (!w.alive[wk] || w.employer[wk] == engine::kNoAgent) continue;
         const auto q = static_cast<std::size_t>(m.provider_row(w.employer[wk]));
         if (static_cast<Archetype>(pr.archetype[q]) == Archetype::micro) continue;

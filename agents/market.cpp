@@ -9,17 +9,6 @@
 namespace cm {
 
 namespace {
-template <class Table>
-void group_rows(const Table& table, int councils, std::vector<std::int32_t>& offsets, std::vector<std::int32_t>& rows) {
-  offsets.assign(static_cast<std::size_t>(councils) + 1, 0);
-  for (auto c : table.council) ++offsets[static_cast<std::size_t>(c) + 1];
-  for (std::size_t c = 0; c < static_cast<std::size_t>(councils); ++c) offsets[c + 1] += offsets[c];
-  rows.resize(table.council.size());
-  std::vector<std::int32_t> cursor(offsets.begin(), offsets.end() - 1);
-  for (std::size_t r = 0; r < table.council.size(); ++r)
-    rows[static_cast<std::size_t>(cursor[static_cast<std::size_t>(table.council[r])]++)] = static_cast<std::int32_t>(r);
-}
-
 std::size_t pick_band(double u, const std::vector<double>& shares) {
   double cumulative = 0;
   for (std::size_t i = 0; i < shares.size(); ++i) {
@@ -30,12 +19,10 @@ std::size_t pick_band(double u, const std::vector<double>& shares) {
 }
 }  // namespace
 
-void Market::rebuild_rows() {
-  tbb::task_group group;
-  group.run([this] { group_rows(people, councils(), rows.people_offsets, rows.people); });
-  group.run([this] { group_rows(workers, councils(), rows.worker_offsets, rows.workers); });
-  group_rows(providers, councils(), rows.provider_offsets, rows.providers);
-  group.wait();
+void Market::group_by_council() {
+  engine::group_by_key(people, spare.people, people.council, councils(), people_index, rows.people);
+  engine::group_by_key(workers, spare.workers, workers.council, councils(), workers_index, rows.workers);
+  engine::group_by_key(providers, spare.providers, providers.council, councils(), providers_index, rows.providers);
 }
 
 float Market::formal_need(std::uint8_t band, std::uint8_t ties) const {
@@ -135,8 +122,14 @@ std::int32_t Market::lot_of(std::int32_t locality) const {
 }
 
 void Market::flush_pending() {
+  const auto nc = static_cast<std::size_t>(councils());
+  const std::size_t first_person = people.id.size(), first_worker = workers.id.size(), first_provider = providers.id.size();
+  std::vector<std::int32_t> new_people(nc, 0), new_workers(nc, 0), new_providers(nc, 0);
   for (int c = 0; c < councils(); ++c) {
     auto& pend = pending[static_cast<std::size_t>(c)];
+    new_people[static_cast<std::size_t>(c)] = static_cast<std::int32_t>(pend.people.size());
+    new_workers[static_cast<std::size_t>(c)] = static_cast<std::int32_t>(pend.workers.size());
+    new_providers[static_cast<std::size_t>(c)] = static_cast<std::int32_t>(pend.providers.size());
     std::vector<engine::AgentId> new_provider_ids;
     for (const auto& np : pend.providers) {
       const auto r = add_provider(c, np.archetype, np.locality, np.group);
@@ -168,7 +161,9 @@ void Market::flush_pending() {
     pend.workers.clear();
     pend.providers.clear();
   }
-  rebuild_rows();
+  rows.people.append_run(first_person, new_people);
+  rows.workers.append_run(first_worker, new_workers);
+  rows.providers.append_run(first_provider, new_providers);
 }
 
 void Market::log_provider_event(int council, std::size_t p, ProviderEventKind kind) {
@@ -196,11 +191,10 @@ void Market::merge_event_logs() {
 void Market::compact_dead() {
   // The alive column is itself compacted, so the masks are copies.
   tbb::task_group group;
-  group.run([this] { engine::compact(people, std::vector<std::uint8_t>(people.alive), people_index); });
-  group.run([this] { engine::compact(workers, std::vector<std::uint8_t>(workers.alive), workers_index); });
-  engine::compact(providers, std::vector<std::uint8_t>(providers.alive), providers_index);
+  group.run([this] { engine::regroup(people, spare.people, std::vector<std::uint8_t>(people.alive), people_index, rows.people); });
+  group.run([this] { engine::regroup(workers, spare.workers, std::vector<std::uint8_t>(workers.alive), workers_index, rows.workers); });
+  engine::regroup(providers, spare.providers, std::vector<std::uint8_t>(providers.alive), providers_index, rows.providers);
   group.wait();
-  rebuild_rows();
 }
 
 }  // namespace cm

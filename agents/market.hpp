@@ -13,16 +13,22 @@
 #include "agents/providers.hpp"
 #include "agents/types.hpp"
 #include "agents/workers.hpp"
+#include "engine/grouped_rows.hpp"
 #include "engine/rng.hpp"
 
 namespace cm {
 
-// Rows of each agent kind grouped by council, rebuilt after agents are added or removed, so
-// per-council markets touch only their own rows.
+// Rows of each agent kind grouped by council, so per-council markets touch only their own rows,
+// in order: each table is kept sorted by council, with agents added during a step visited after
+// their council's block until the end-of-step regroup folds them in.
 struct CouncilRows {
-  std::vector<std::int32_t> people_offsets, people;
-  std::vector<std::int32_t> worker_offsets, workers;
-  std::vector<std::int32_t> provider_offsets, providers;
+  engine::GroupedRows people, workers, providers;
+};
+// Buffers the end-of-step regroup gathers into (they keep their capacity between steps).
+struct SpareTables {
+  People people;
+  Workers workers;
+  Providers providers;
 };
 
 // Agents a per-council phase wants to create; appended in council order after the phase.
@@ -64,6 +70,7 @@ struct Market {
   std::vector<WeekTally> tally;
   std::vector<Pending> pending;
   CouncilRows rows;
+  SpareTables spare;
   TenderLog tenders;
   BidLog bids;
   ProviderEventLog provider_events;
@@ -74,27 +81,22 @@ struct Market {
 
   int councils() const noexcept { return static_cast<int>(spec.councils.size()); }
   std::int32_t provider_row(engine::AgentId id) const noexcept { return providers_index.row_of(id); }
-  // Rows of one council as [begin, end) pointers.
+  // Calls fn(row) for every row of one council, in ascending row order.
   template <class Fn>
-  void for_council_people(int c, Fn&& fn) const {
-    for (auto k = rows.people_offsets[c]; k < rows.people_offsets[c + 1]; ++k) fn(static_cast<std::size_t>(rows.people[k]));
-  }
+  void for_council_people(int c, Fn&& fn) const { rows.people.for_each(c, fn); }
   template <class Fn>
-  void for_council_workers(int c, Fn&& fn) const {
-    for (auto k = rows.worker_offsets[c]; k < rows.worker_offsets[c + 1]; ++k) fn(static_cast<std::size_t>(rows.workers[k]));
-  }
+  void for_council_workers(int c, Fn&& fn) const { rows.workers.for_each(c, fn); }
   template <class Fn>
-  void for_council_providers(int c, Fn&& fn) const {
-    for (auto k = rows.provider_offsets[c]; k < rows.provider_offsets[c + 1]; ++k)
-      fn(static_cast<std::size_t>(rows.providers[k]));
-  }
+  void for_council_providers(int c, Fn&& fn) const { rows.providers.for_each(c, fn); }
 
-  void rebuild_rows();
-  // Appends pending agents in council order, then rebuilds the row lists.
+  // Set-up only: sorts every table by council and starts the grouping.
+  void group_by_council();
+  // Appends pending agents in council order; they join their council's rows.
   void flush_pending();
   void merge_event_logs();
   void log_provider_event(int council, std::size_t provider_row, ProviderEventKind kind);
-  // Removes dead agents; ids stay valid (row_of returns -1 for removed ones).
+  // Removes dead agents and sorts the tables by council again; ids stay valid (row_of returns -1
+  // for removed ones).
   void compact_dead();
   // Set-up only: hires each provider the staff its starting clients need.
   void hire_starting_staff();

@@ -70,7 +70,7 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
       add_person(c, loc, ps, false);
     }
   }
-  rebuild_rows();
+  group_by_council();
   apply_eligibility(*this);
   apply_commissioning(*this);
   apply_matching(*this);
@@ -126,7 +126,7 @@ void Market::hire_starting_staff() {
     for (std::size_t k = 0; k < rows.size(); ++k)
       for (std::int64_t w = 0; w < std::min<std::int64_t>(staff[k], providers.intended_staff[rows[k]]); ++w) add_worker(c, providers.home_locality[rows[k]], providers.id[rows[k]], false);
   }
-  rebuild_rows();
+  group_by_council();
 }
 
 }  // namespace cm

@@ -36,8 +36,8 @@ class AgentTable(Mapping[str, np.ndarray]):
     ``view.base.week``); index ``sim.people[...]`` again after a step to see the new week. Keeping
     views across steps costs one copy of each such column per step; dropping them costs nothing.
 
-    Rows are agents in ascending id order (the ``id`` column); the row of an agent changes between
-    weeks, its id never does.
+    Rows are agents sorted by council and, within a council, by id (the ``id`` column); the row of an
+    agent changes between weeks, its id never does.
     """
 
     def __init__(self, core: _core.Simulation, table: str) -> None:

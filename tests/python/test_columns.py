@@ -54,13 +54,19 @@ def provider_events(cm, tiny_scenario, tmp_path_factory):
 # --- append: fresh ids and rows ---------------------------------------------------------------------
 
 
-def test_ids_are_unique_and_rows_are_in_ascending_id_order(trajectory):
+def test_ids_are_unique_and_rows_are_grouped_by_council_in_ascending_id_order(trajectory):
+    """Between steps every table is sorted by council and, within a council, by id (grouped_rows.hpp;
+    GroupedRows tests in tests/cpp/test_grouped_rows.cpp)."""
     for week, tables in enumerate(trajectory):
         for table, frame in tables.items():
             ids = frame.index.to_numpy()
             assert len(ids) > 0, f"week {week}: no {table}"
             assert ids.min() >= 0, f"week {week}: negative {table} id"
-            assert np.all(np.diff(ids) > 0), f"week {week}: {table} ids not strictly ascending"
+            assert len(np.unique(ids)) == len(ids), f"week {week}: duplicate {table} ids"
+            council = frame["council"].to_numpy().astype(np.int64)
+            assert np.all(np.diff(council) >= 0), f"week {week}: {table} rows not grouped by council"
+            key = council * (1 << 32) + ids
+            assert np.all(np.diff(key) > 0), f"week {week}: {table} ids not ascending within a council"
 
 
 def test_the_market_as_built_has_ids_0_to_n(trajectory):
@@ -199,8 +205,8 @@ def test_views_keep_their_week_and_new_views_see_the_new_rows(cm, tiny_scenario)
     assert not np.array_equal(current, kept_ids)  # people arrived and left in ten weeks
     # A survivor's row moved, but its values are its own.
     survivors = np.intersect1d(kept_ids, current)
-    old_rows = np.searchsorted(kept_ids, survivors)
-    new_rows = np.searchsorted(current, survivors)
+    old_rows = pd.Index(kept_ids).get_indexer(survivors)
+    new_rows = pd.Index(current).get_indexer(survivors)
     np.testing.assert_array_equal(
         sim.people["age_band"][new_rows], cm.Simulation(tiny_scenario, seed=SEED, threads=1).people["age_band"][old_rows]
     )

@@ -1,0 +1,151 @@
+#pragma once
+// Rows of a table grouped by a small integer key (a region, a market, ...), kept contiguous.
+//
+// After regroup() the table is sorted by key, each group a run of rows [begin, end), so a loop
+// over one group reads memory in order and needs no row list. Rows appended since (append_run,
+// one run per batch, each batch itself sorted by key) are visited after the group's body, so
+// rows of a group are always visited in ascending row order. regroup() folds the appended runs
+// in and drops dead rows in one gather, keeping every group's rows in the same relative order.
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <type_traits>
+#include <vector>
+
+#include <tbb/task_group.h>
+
+#include "engine/columns.hpp"
+#include "engine/parallel.hpp"
+
+namespace engine {
+
+class GroupedRows {
+ public:
+  // Offsets of a table already sorted by key: group g owns rows [offsets[g], offsets[g+1]).
+  void reset(std::vector<std::int32_t> offsets) {
+    runs_.clear();
+    runs_.push_back(std::move(offsets));
+  }
+  // Rows appended as one batch in key order: counts[g] rows of group g, starting at row `first`.
+  void append_run(std::size_t first, const std::vector<std::int32_t>& counts) {
+    if (runs_.empty()) throw std::logic_error("GroupedRows: append_run before reset");
+    if (counts.size() + 1 != runs_.front().size()) throw std::logic_error("GroupedRows: append_run with the wrong group count");
+    std::int32_t total = 0;
+    for (auto n : counts) total += n;
+    if (total == 0) return;
+    std::vector<std::int32_t> offsets(counts.size() + 1);
+    offsets[0] = static_cast<std::int32_t>(first);
+    for (std::size_t g = 0; g < counts.size(); ++g) offsets[g + 1] = offsets[g] + counts[g];
+    runs_.push_back(std::move(offsets));
+  }
+
+  int groups() const noexcept { return runs_.empty() ? 0 : static_cast<int>(runs_.front().size()) - 1; }
+  // Runs appended since the last regroup.
+  std::size_t appended_runs() const noexcept { return runs_.empty() ? 0 : runs_.size() - 1; }
+
+  // Calls fn(row) for every row of group g, in ascending row order.
+  template <class Fn>
+  void for_each(int g, Fn&& fn) const {
+    const auto gi = static_cast<std::size_t>(g);
+    for (const auto& run : runs_)
+      for (auto row = run[gi]; row < run[gi + 1]; ++row) fn(static_cast<std::size_t>(row));
+  }
+  std::size_t count(int g) const noexcept {
+    const auto gi = static_cast<std::size_t>(g);
+    std::size_t n = 0;
+    for (const auto& run : runs_) n += static_cast<std::size_t>(run[gi + 1] - run[gi]);
+    return n;
+  }
+  // The k-th row of group g in row order (k < count(g)).
+  std::size_t nth(int g, std::size_t k) const noexcept {
+    const auto gi = static_cast<std::size_t>(g);
+    for (const auto& run : runs_) {
+      const auto n = static_cast<std::size_t>(run[gi + 1] - run[gi]);
+      if (k < n) return static_cast<std::size_t>(run[gi]) + k;
+      k -= n;
+    }
+    return static_cast<std::size_t>(-1);
+  }
+
+ private:
+  std::vector<std::vector<std::int32_t>> runs_;  // runs_[0] is the sorted body
+};
+
+namespace detail {
+// Replaces the table by the rows listed in source (in that order) and points the index at them.
+// The rows are gathered into `spare` (a table of the same type whose columns keep their capacity
+// from one call to the next), which then swaps with the table: no allocation in steady state.
+template <class Table>
+void gather_rows(Table& table, Table& spare, const std::vector<std::int32_t>& source, IdIndex& index) {
+  const std::size_t kept = source.size();
+  std::vector<void*> spare_columns;
+  spare.for_each_column([&](const char*, auto& column) { spare_columns.push_back(&column); });
+  // Columns are independent: gather them in parallel.
+  tbb::task_group group;
+  std::size_t k = 0;
+  table.for_each_column([&](const char*, auto& column) {
+    auto* gathered = static_cast<std::remove_reference_t<decltype(column)>*>(spare_columns[k++]);
+    group.run([&column, gathered, &source, kept] {
+      gathered->resize(kept);
+      for (std::size_t j = 0; j < kept; ++j) (*gathered)[j] = std::move(column[static_cast<std::size_t>(source[j])]);
+      column.swap(*gathered);
+    });
+  });
+  group.wait();
+  parallel_for_rows(kept, [&](std::size_t row) { index.set_row(table.id[row], static_cast<std::int32_t>(row)); }, 16384);
+}
+}  // namespace detail
+
+// Sorts a table by group (stably) and drops the rows whose keep flag is 0, in one gather through
+// `spare` (see gather_rows); updates the id index and the grouping. Returns the number of rows removed.
+template <class Table>
+std::size_t regroup(Table& table, Table& spare, const std::vector<std::uint8_t>& keep, IdIndex& index, GroupedRows& rows) {
+  const std::size_t n = row_count(table);
+  if (keep.size() != n) throw std::logic_error("regroup: keep mask length differs from table length");
+  const int groups = rows.groups();
+  const auto ng = static_cast<std::size_t>(groups);
+  // Kept rows per group, then each group's first new row.
+  std::vector<std::int32_t> offsets(ng + 1, 0);
+  parallel_for_rows(ng, [&](std::size_t g) {
+    std::int32_t kept = 0;
+    rows.for_each(static_cast<int>(g), [&](std::size_t row) { kept += keep[row] != 0; });
+    offsets[g + 1] = kept;
+  }, 1);
+  for (std::size_t g = 0; g < ng; ++g) offsets[g + 1] += offsets[g];
+  const auto kept = static_cast<std::size_t>(offsets[ng]);
+  if (kept == n && rows.appended_runs() == 0) return 0;  // already grouped, nothing to drop
+
+  std::vector<std::int32_t> source(kept);
+  parallel_for_rows(ng, [&](std::size_t g) {
+    auto out = static_cast<std::size_t>(offsets[g]);
+    rows.for_each(static_cast<int>(g), [&](std::size_t row) {
+      if (keep[row]) source[out++] = static_cast<std::int32_t>(row);
+    });
+  }, 1);
+  for (std::size_t row = 0; row < n; ++row)
+    if (!keep[row]) index.erase(table.id[row]);
+  detail::gather_rows(table, spare, source, index);
+  rows.reset(std::move(offsets));
+  return n - kept;
+}
+
+// Sorts a whole table by its group key column (stably, every row kept) and starts its grouping:
+// for a table built in any order.
+template <class Table, class Key>
+void group_by_key(Table& table, Table& spare, const std::vector<Key>& key, int groups, IdIndex& index, GroupedRows& rows) {
+  const auto ng = static_cast<std::size_t>(groups);
+  std::vector<std::int32_t> offsets(ng + 1, 0);
+  for (auto k : key) {
+    if (k < 0 || static_cast<std::size_t>(k) >= ng) throw std::logic_error("group_by_key: group key out of range");
+    ++offsets[static_cast<std::size_t>(k) + 1];
+  }
+  for (std::size_t g = 0; g < ng; ++g) offsets[g + 1] += offsets[g];
+  std::vector<std::int32_t> source(key.size());
+  std::vector<std::int32_t> cursor(offsets.begin(), offsets.end() - 1);
+  for (std::size_t row = 0; row < key.size(); ++row)
+    source[static_cast<std::size_t>(cursor[static_cast<std::size_t>(key[row])]++)] = static_cast<std::int32_t>(row);
+  detail::gather_rows(table, spare, source, index);
+  rows.reset(std::move(offsets));
+}
+
+}  // namespace engine

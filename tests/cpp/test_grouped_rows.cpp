@@ -1,0 +1,106 @@
+// Tables kept grouped by a key: sorting a table built in any order, runs appended in key order,
+// visiting order, and the regroup that folds runs in and drops dead rows.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "engine/grouped_rows.hpp"
+
+namespace {
+struct Things {
+  std::vector<engine::AgentId> id;
+  std::vector<std::int16_t> group;
+  std::vector<float> value;
+  template <class F>
+  void for_each_column(F&& f) {
+    f("id", id);
+    f("group", group);
+    f("value", value);
+  }
+};
+
+std::size_t add(Things& t, engine::IdIndex& index, std::int16_t group, float value) {
+  const auto row = engine::append_row(t, index);
+  t.group[row] = group;
+  t.value[row] = value;
+  return row;
+}
+
+std::vector<float> values_of(const Things& t, const engine::GroupedRows& rows, int g) {
+  std::vector<float> out;
+  rows.for_each(g, [&](std::size_t row) { out.push_back(t.value[row]); });
+  return out;
+}
+}  // namespace
+
+TEST(GroupedRows, GroupByKeySortsStablyAndKeepsIds) {
+  Things t, spare;
+  engine::IdIndex index;
+  const std::vector<std::int16_t> groups{2, 0, 1, 0, 2, 1};
+  for (std::size_t k = 0; k < groups.size(); ++k) add(t, index, groups[k], static_cast<float>(k));
+  engine::GroupedRows rows;
+  engine::group_by_key(t, spare, t.group, 3, index, rows);
+  EXPECT_EQ(t.group, (std::vector<std::int16_t>{0, 0, 1, 1, 2, 2}));
+  EXPECT_EQ(values_of(t, rows, 0), (std::vector<float>{1, 3}));
+  EXPECT_EQ(values_of(t, rows, 1), (std::vector<float>{2, 5}));
+  EXPECT_EQ(values_of(t, rows, 2), (std::vector<float>{0, 4}));
+  for (std::size_t row = 0; row < t.id.size(); ++row) EXPECT_EQ(index.row_of(t.id[row]), static_cast<std::int32_t>(row));
+}
+
+TEST(GroupedRows, AppendedRunsAreVisitedAfterTheBodyThenRegroupedInOrder) {
+  Things t, spare;
+  engine::IdIndex index;
+  for (std::int16_t g = 0; g < 3; ++g)
+    for (int k = 0; k < 2; ++k) add(t, index, g, static_cast<float>(10 * g + k));
+  engine::GroupedRows rows;
+  engine::group_by_key(t, spare, t.group, 3, index, rows);
+  // One batch: one row for group 0, none for 1, two for group 2.
+  const auto first = t.id.size();
+  add(t, index, 0, 2);
+  add(t, index, 2, 22);
+  add(t, index, 2, 23);
+  rows.append_run(first, {1, 0, 2});
+  EXPECT_EQ(rows.appended_runs(), 1u);
+  EXPECT_EQ(values_of(t, rows, 0), (std::vector<float>{0, 1, 2}));
+  EXPECT_EQ(values_of(t, rows, 1), (std::vector<float>{10, 11}));
+  EXPECT_EQ(values_of(t, rows, 2), (std::vector<float>{20, 21, 22, 23}));
+  EXPECT_EQ(rows.count(2), 4u);
+  EXPECT_EQ(t.value[rows.nth(2, 3)], 23.0f);
+  EXPECT_EQ(t.value[rows.nth(0, 2)], 2.0f);
+
+  // Drop the rows with values 1 and 22; the rest keep their order within each group.
+  std::vector<std::uint8_t> keep(t.id.size(), 1);
+  const auto dropped_a = t.id[1], dropped_b = t.id[7];
+  keep[1] = 0;
+  keep[7] = 0;
+  EXPECT_EQ(engine::regroup(t, spare, keep, index, rows), 2u);
+  EXPECT_EQ(rows.appended_runs(), 0u);
+  EXPECT_EQ(t.value, (std::vector<float>{0, 2, 10, 11, 20, 21, 23}));
+  EXPECT_EQ(t.group, (std::vector<std::int16_t>{0, 0, 1, 1, 2, 2, 2}));
+  EXPECT_EQ(index.row_of(dropped_a), -1);
+  EXPECT_EQ(index.row_of(dropped_b), -1);
+  for (std::size_t row = 0; row < t.id.size(); ++row) EXPECT_EQ(index.row_of(t.id[row]), static_cast<std::int32_t>(row));
+}
+
+TEST(GroupedRows, RegroupOfAGroupedTableWithNothingToDropChangesNothing) {
+  Things t, spare;
+  engine::IdIndex index;
+  for (std::int16_t g = 0; g < 2; ++g) add(t, index, g, g);
+  engine::GroupedRows rows;
+  engine::group_by_key(t, spare, t.group, 2, index, rows);
+  EXPECT_EQ(engine::regroup(t, spare, std::vector<std::uint8_t>(2, 1), index, rows), 0u);
+  EXPECT_EQ(t.value, (std::vector<float>{0, 1}));
+}
+
+TEST(GroupedRows, RejectsBadInput) {
+  Things t, spare;
+  engine::IdIndex index;
+  add(t, index, 5, 0);
+  engine::GroupedRows rows;
+  EXPECT_THROW(engine::group_by_key(t, spare, t.group, 3, index, rows), std::logic_error);
+  EXPECT_THROW(rows.append_run(0, {1}), std::logic_error);
+  t.group[0] = 0;
+  engine::group_by_key(t, spare, t.group, 1, index, rows);
+  EXPECT_THROW(rows.append_run(1, {1, 1}), std::logic_error);
+  EXPECT_THROW(engine::regroup(t, spare, std::vector<std::uint8_t>(3, 1), index, rows), std::logic_error);
+}
