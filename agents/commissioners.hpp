@@ -14,7 +14,8 @@ struct Contract {
   std::int32_t end_week;
 };
 
-struct Commissioner {
+// Cache-line aligned: councils run on different threads and write their own commissioner and tally.
+struct alignas(64) Commissioner {
   double weekly_budget = 0;           // GBP a week for care (prevention and programme excluded)
   std::int32_t lots = 0;
   std::vector<Contract> contracts;
@@ -24,7 +25,7 @@ struct Commissioner {
 };
 
 // Counters of one council for one week, reset at the start of each step.
-struct WeekTally {
+struct alignas(64) WeekTally {
   // Counts a leaver in the overall and the pay-band turnover (at or below NLW; GBP 1.50 above it).
   void count_leaver(double wage, double nlw) {
     leavers += 1;

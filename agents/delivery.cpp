@@ -6,30 +6,24 @@
 #include <cmath>
 
 #include "agents/market.hpp"
-#include "engine/parallel.hpp"
 
 namespace cm {
 
-void apply_delivery(Market& m) {
+void apply_delivery(Market& m, int c) {
   auto& pr = m.providers;
   auto& w = m.workers;
   auto& p = m.people;
   // Staff counts from the workforce itself, so they can never drift from it.
-  engine::parallel_for_rows(
-      static_cast<std::size_t>(m.councils()),
-      [&](std::size_t c) {
-        m.for_council_providers(static_cast<int>(c), [&](std::size_t q) { pr.staff[q] = 0; });
-        m.for_council_workers(static_cast<int>(c), [&](std::size_t k) {
-          if (w.alive[k] && w.employer[k] != engine::kNoAgent) pr.staff[static_cast<std::size_t>(m.provider_row(w.employer[k]))] += 1;
-        });
-      },
-      1);
-  engine::parallel_for_rows(pr.id.size(), [&](std::size_t q) {
+  m.for_council_providers(c, [&](std::size_t q) { pr.staff[q] = 0; });
+  m.for_council_workers(c, [&](std::size_t k) {
+    if (w.alive[k] && w.employer[k] != engine::kNoAgent) pr.staff[static_cast<std::size_t>(m.provider_row(w.employer[k]))] += 1;
+  });
+  m.for_council_providers(c, [&](std::size_t q) {
     const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
     pr.capacity_hours[q] = static_cast<float>(pr.staff[q] * a.contracted_hours);
     pr.delivered_hours[q] = std::min(pr.allocated_hours[q], pr.capacity_hours[q]);
   });
-  engine::parallel_for_rows(p.id.size(), [&](std::size_t i) {
+  m.for_council_people(c, [&](std::size_t i) {
     if (!p.alive[i] || p.provider[i] == engine::kNoAgent) {
       p.hours_received[i] = 0;
       p.continuity[i] = 0;
@@ -44,7 +38,7 @@ void apply_delivery(Market& m) {
     const double target = a.continuity * (1 - 0.5 * turnover);
     p.continuity[i] += static_cast<float>(0.25 * (target - p.continuity[i]));
   });
-  engine::parallel_for_rows(w.id.size(), [&](std::size_t k) {
+  m.for_council_workers(c, [&](std::size_t k) {
     if (!w.alive[k] || w.employer[k] == engine::kNoAgent) {
       w.contact_hours[k] = w.paid_hours[k] = 0;
       return;

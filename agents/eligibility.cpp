@@ -1,16 +1,15 @@
 // MODEL.md §3.2 — eligibility and route: the means test (capital limits), the eligibility band, and
 // for council-funded people the choice of a direct payment.
 #include "agents/market.hpp"
-#include "engine/parallel.hpp"
 
 namespace cm {
 
-void apply_eligibility(Market& m) {
+void apply_eligibility(Market& m, int c) {
   const auto& el = m.spec.eligibility;
   const double dp_multiplier = m.spec.commissioning.dp_uptake_multiplier;
   auto& p = m.people;
   const auto streams = m.rng.at_step(0);
-  engine::parallel_for_rows(p.id.size(), [&](std::size_t i) {
+  m.for_council_people(c, [&](std::size_t i) {
     if (!p.alive[i]) return;
     Route route;
     if (p.need_band[i] == 0) {

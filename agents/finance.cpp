@@ -5,73 +5,68 @@
 #include <algorithm>
 
 #include "agents/market.hpp"
-#include "engine/parallel.hpp"
 
 namespace cm {
 
-void apply_finance(Market& m) {
+void apply_finance(Market& m, int c) {
   auto& pr = m.providers;
   auto& p = m.people;
   auto& w = m.workers;
   const auto& spec = m.spec;
-  std::vector<double> wage_bill(pr.id.size(), 0.0);
-  engine::parallel_for_rows(
-      static_cast<std::size_t>(m.councils()),
-      [&](std::size_t c) {
-        auto& tally = m.tally[c];
-        m.for_council_providers(static_cast<int>(c), [&](std::size_t q) {
-          pr.income[q] = 0;
-          pr.council_hours[q] = 0;
-        });
-        m.for_council_people(static_cast<int>(c), [&](std::size_t i) {
-          if (!p.alive[i] || p.provider[i] == engine::kNoAgent) return;
-          const auto q = static_cast<std::size_t>(m.provider_row(p.provider[i]));
-          const double paid = static_cast<double>(p.hours_received[i]) * p.price[i];
-          pr.income[q] += static_cast<float>(paid);
-          const auto route = static_cast<Route>(p.route[i]);
-          if (route != Route::self_funder) tally.spend += paid;
-          if (route == Route::council_managed) {
-            pr.council_hours[q] += p.hours_received[i];
-            tally.council_hours += p.hours_received[i];
-            tally.council_payment += paid;
-          }
-        });
-        m.for_council_workers(static_cast<int>(c), [&](std::size_t k) {
-          if (!w.alive[k] || w.employer[k] == engine::kNoAgent) return;
-          wage_bill[static_cast<std::size_t>(m.provider_row(w.employer[k]))] +=
-              static_cast<double>(w.paid_hours[k]) * w.wage[k] * (1 + spec.providers.on_cost);
-        });
-        m.for_council_providers(static_cast<int>(c), [&](std::size_t q) {
-          if (!pr.alive[q]) return;
-          const auto arch = static_cast<Archetype>(pr.archetype[q]);
-          const auto& a = spec.providers.of(arch);
-          const double income = pr.income[q];
-          const double extraction = a.extraction * income;
-          const double surplus = income - wage_bill[q] - a.overhead_per_hour * pr.delivered_hours[q] - extraction;
-          pr.surplus[q] = static_cast<float>(surplus);
-          if (income > 0 || wage_bill[q] > 0)
-            pr.margin_average[q] += static_cast<float>(0.1 * (surplus / std::max(income, 1.0) - pr.margin_average[q]));
-          pr.loss_weeks[q] = pr.margin_average[q] < 0 ? static_cast<std::int16_t>(pr.loss_weeks[q] + 1) : std::int16_t{0};
-          pr.cost_per_hour[q] = static_cast<float>(m.cost_per_hour(arch, pr.wage[q]));
-          pr.private_price[q] = static_cast<float>(m.asking_price(arch, pr.cost_per_hour[q]) * (1 + a.private_markup));
-          // A contract loses money when its price does not cover cost and what the owner extracts;
-          // a provider carries a small loss (a loss leader) but not a large one.
-          const double break_even = pr.cost_per_hour[q] / (1 - a.extraction);
-          if (pr.contract_price[q] > 0 && pr.contract_price[q] < break_even * (1 - spec.commissioning.handback_loss))
-            pr.contract_loss_weeks[q] = static_cast<std::int16_t>(pr.contract_loss_weeks[q] + 1);
-          else
-            pr.contract_loss_weeks[q] = 0;
-          if (pr.contract_loss_weeks[q] >= spec.commissioning.handback_weeks) pr.handing_back[q] = 1;
-          pr.age_weeks[q] += 1;
-          tally.extraction += extraction;
-          // Extraction is what leaves; wages and the surplus after extraction stay in the region.
-          tally.local_retained += wage_bill[q] / (1 + spec.providers.on_cost) + std::max(0.0, surplus);
-        });
-        const auto& cs = spec.councils[c];
-        tally.spend += spec.founding.coordinators * spec.founding.coordinator_cost / 52.0 +
-                       cs.budget_million * 1e6 * spec.commissioning.budget_multiplier * spec.commissioning.prevention_share / 52.0;
-      },
-      1);
+  auto& wage_bill = m.scratch.provider_a;  // this council's rows only
+  auto& tally = m.tally[static_cast<std::size_t>(c)];
+  m.for_council_providers(c, [&](std::size_t q) {
+    pr.income[q] = 0;
+    pr.council_hours[q] = 0;
+    wage_bill[q] = 0;
+  });
+  m.for_council_people(c, [&](std::size_t i) {
+    if (!p.alive[i] || p.provider[i] == engine::kNoAgent) return;
+    const auto q = static_cast<std::size_t>(m.provider_row(p.provider[i]));
+    const double paid = static_cast<double>(p.hours_received[i]) * p.price[i];
+    pr.income[q] += static_cast<float>(paid);
+    const auto route = static_cast<Route>(p.route[i]);
+    if (route != Route::self_funder) tally.spend += paid;
+    if (route == Route::council_managed) {
+      pr.council_hours[q] += p.hours_received[i];
+      tally.council_hours += p.hours_received[i];
+      tally.council_payment += paid;
+    }
+  });
+  m.for_council_workers(c, [&](std::size_t k) {
+    if (!w.alive[k] || w.employer[k] == engine::kNoAgent) return;
+    wage_bill[static_cast<std::size_t>(m.provider_row(w.employer[k]))] +=
+        static_cast<double>(w.paid_hours[k]) * w.wage[k] * (1 + spec.providers.on_cost);
+  });
+  m.for_council_providers(c, [&](std::size_t q) {
+    if (!pr.alive[q]) return;
+    const auto arch = static_cast<Archetype>(pr.archetype[q]);
+    const auto& a = spec.providers.of(arch);
+    const double income = pr.income[q];
+    const double extraction = a.extraction * income;
+    const double surplus = income - wage_bill[q] - a.overhead_per_hour * pr.delivered_hours[q] - extraction;
+    pr.surplus[q] = static_cast<float>(surplus);
+    if (income > 0 || wage_bill[q] > 0)
+      pr.margin_average[q] += static_cast<float>(0.1 * (surplus / std::max(income, 1.0) - pr.margin_average[q]));
+    pr.loss_weeks[q] = pr.margin_average[q] < 0 ? static_cast<std::int16_t>(pr.loss_weeks[q] + 1) : std::int16_t{0};
+    pr.cost_per_hour[q] = static_cast<float>(m.cost_per_hour(arch, pr.wage[q]));
+    pr.private_price[q] = static_cast<float>(m.asking_price(arch, pr.cost_per_hour[q]) * (1 + a.private_markup));
+    // A contract loses money when its price does not cover cost and what the owner extracts;
+    // a provider carries a small loss (a loss leader) but not a large one.
+    const double break_even = pr.cost_per_hour[q] / (1 - a.extraction);
+    if (pr.contract_price[q] > 0 && pr.contract_price[q] < break_even * (1 - spec.commissioning.handback_loss))
+      pr.contract_loss_weeks[q] = static_cast<std::int16_t>(pr.contract_loss_weeks[q] + 1);
+    else
+      pr.contract_loss_weeks[q] = 0;
+    if (pr.contract_loss_weeks[q] >= spec.commissioning.handback_weeks) pr.handing_back[q] = 1;
+    pr.age_weeks[q] += 1;
+    tally.extraction += extraction;
+    // Extraction is what leaves; wages and the surplus after extraction stay in the region.
+    tally.local_retained += wage_bill[q] / (1 + spec.providers.on_cost) + std::max(0.0, surplus);
+  });
+  const auto& cs = spec.councils[static_cast<std::size_t>(c)];
+  tally.spend += spec.founding.coordinators * spec.founding.coordinator_cost / 52.0 +
+                 cs.budget_million * 1e6 * spec.commissioning.budget_multiplier * spec.commissioning.prevention_share / 52.0;
 }
 
 }  // namespace cm

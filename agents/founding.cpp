@@ -8,7 +8,6 @@
 #include <boost/random/poisson_distribution.hpp>
 
 #include "agents/market.hpp"
-#include "engine/parallel.hpp"
 
 namespace cm {
 namespace {
@@ -67,9 +66,6 @@ void found_in_council(Market& m, int c) {
 
 }  // namespace
 
-void apply_founding(Market& m) {
-  engine::parallel_for_rows(
-      static_cast<std::size_t>(m.councils()), [&](std::size_t c) { found_in_council(m, static_cast<int>(c)); }, 1);
-}
+void apply_founding(Market& m, int c) { found_in_council(m, c); }
 
 }  // namespace cm

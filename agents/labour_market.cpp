@@ -5,7 +5,6 @@
 #include <cmath>
 
 #include "agents/market.hpp"
-#include "engine/parallel.hpp"
 
 namespace cm {
 namespace {
@@ -81,14 +80,9 @@ void hire_council(Market& m, int c, std::vector<std::int32_t>& open) {
 
 }  // namespace
 
-void apply_labour_market(Market& m) {
-  engine::parallel_for_rows(
-      static_cast<std::size_t>(m.councils()),
-      [&](std::size_t c) {
-        thread_local std::vector<std::int32_t> open;
-        hire_council(m, static_cast<int>(c), open);
-      },
-      1);
+void apply_labour_market(Market& m, int c) {
+  thread_local std::vector<std::int32_t> open;
+  hire_council(m, c, open);
 }
 
 }  // namespace cm

@@ -6,6 +6,8 @@
 #include <boost/random/poisson_distribution.hpp>
 #include <tbb/task_group.h>
 
+#include "engine/parallel.hpp"
+
 namespace cm {
 
 namespace {
@@ -20,6 +22,7 @@ std::size_t pick_band(double u, const std::vector<double>& shares) {
 }  // namespace
 
 void Market::group_by_council() {
+  size_scratch();
   engine::group_by_key(people, spare.people, people.council, councils(), people_index, rows.people);
   engine::group_by_key(workers, spare.workers, workers.council, councils(), workers_index, rows.workers);
   engine::group_by_key(providers, spare.providers, providers.council, councils(), providers_index, rows.providers);
@@ -161,9 +164,20 @@ void Market::flush_pending() {
     pend.workers.clear();
     pend.providers.clear();
   }
+  size_scratch();
   rows.people.append_run(first_person, new_people);
   rows.workers.append_run(first_worker, new_workers);
   rows.providers.append_run(first_provider, new_providers);
+}
+
+void Market::size_scratch() {
+  scratch.worker_flag.resize(workers.id.size());
+  scratch.provider_a.resize(providers.id.size());
+  scratch.provider_b.resize(providers.id.size());
+}
+
+void for_each_council(Market& m, void (*rule)(Market&, int)) {
+  engine::parallel_for_rows(static_cast<std::size_t>(m.councils()), [&](std::size_t c) { rule(m, static_cast<int>(c)); }, 1);
 }
 
 void Market::log_provider_event(int council, std::size_t p, ProviderEventKind kind) {

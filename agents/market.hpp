@@ -24,6 +24,12 @@ namespace cm {
 struct CouncilRows {
   engine::GroupedRows people, workers, providers;
 };
+// Per-row working space of the rules, one slot per row (councils use only their own rows, so they
+// share it safely); sized by Market::size_scratch() after agents are added.
+struct Scratch {
+  std::vector<std::uint8_t> worker_flag;
+  std::vector<double> provider_a, provider_b;
+};
 // Buffers the end-of-step regroup gathers into (they keep their capacity between steps).
 struct SpareTables {
   People people;
@@ -71,6 +77,7 @@ struct Market {
   std::vector<Pending> pending;
   CouncilRows rows;
   SpareTables spare;
+  Scratch scratch;
   TenderLog tenders;
   BidLog bids;
   ProviderEventLog provider_events;
@@ -93,6 +100,7 @@ struct Market {
   void group_by_council();
   // Appends pending agents in council order; they join their council's rows.
   void flush_pending();
+  void size_scratch();
   void merge_event_logs();
   void log_provider_event(int council, std::size_t provider_row, ProviderEventKind kind);
   // Removes dead agents and sorts the tables by council again; ids stay valid (row_of returns -1
@@ -119,17 +127,22 @@ struct Market {
   float formal_need(std::uint8_t band, std::uint8_t ties) const;
 };
 
-// The rules of MODEL.md §3, in order. Each lives in the file of the same name.
-void apply_need(Market& m);             // need.cpp: incidence, progression, exits
-void apply_eligibility(Market& m);      // eligibility.cpp: means test, eligibility, route
-void apply_commissioning(Market& m);    // tendering.cpp: tenders, hand-backs, budgets
-void apply_matching(Market& m);         // matching.cpp: placing people with providers
-void apply_labour_market(Market& m);    // labour_market.cpp: vacancies and hiring
-void apply_founding(Market& m);         // founding.cpp: micro-enterprise founding
-void apply_delivery(Market& m);         // delivery.cpp: hours delivered, continuity, pay
-void apply_retention(Market& m);        // retention.cpp: stress and quits
-void apply_finance(Market& m);          // finance.cpp: income, costs, extraction, hand-back decisions
-void apply_entry_exit(Market& m);       // provider_entry_exit.cpp: exits, closures, entry
-void apply_outcomes(Market& m);         // outcomes.cpp: wellbeing and observed quality
+// The rules of MODEL.md §3, in order. Each lives in the file of the same name and acts on one
+// council's market: councils touch only their own agents, so the model runs them in parallel
+// (model.cpp), and a council's agents stay in cache from one rule to the next.
+void apply_need(Market& m, int c);             // need.cpp: incidence, progression, exits
+void apply_eligibility(Market& m, int c);      // eligibility.cpp: means test, eligibility, route
+void apply_commissioning(Market& m, int c);    // tendering.cpp: tenders, hand-backs, budgets
+void apply_matching(Market& m, int c);         // matching.cpp: placing people with providers
+void apply_labour_market(Market& m, int c);    // labour_market.cpp: vacancies and hiring
+void apply_founding(Market& m, int c);         // founding.cpp: micro-enterprise founding
+void apply_delivery(Market& m, int c);         // delivery.cpp: hours delivered, continuity, pay
+void apply_retention(Market& m, int c);        // retention.cpp: stress and quits
+void apply_finance(Market& m, int c);          // finance.cpp: income, costs, extraction, hand-back decisions
+void apply_entry_exit(Market& m, int c);       // provider_entry_exit.cpp: exits, closures, entry
+void apply_outcomes(Market& m, int c);         // outcomes.cpp: wellbeing and observed quality
+
+// Runs one rule for every council, in parallel (for benchmarks and tests of a single rule).
+void for_each_council(Market& m, void (*rule)(Market&, int));
 
 }  // namespace cm

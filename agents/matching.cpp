@@ -7,7 +7,6 @@
 #include <cmath>
 
 #include "agents/market.hpp"
-#include "engine/parallel.hpp"
 
 namespace cm {
 namespace {
@@ -214,14 +213,9 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
 
 }  // namespace
 
-void apply_matching(Market& m) {
-  engine::parallel_for_rows(
-      static_cast<std::size_t>(m.councils()),
-      [&](std::size_t c) {
-        thread_local std::vector<std::int32_t> offsets, candidates;
-        match_council(m, static_cast<int>(c), offsets, candidates);
-      },
-      1);
+void apply_matching(Market& m, int c) {
+  thread_local std::vector<std::int32_t> offsets, candidates;
+  match_council(m, c, offsets, candidates);
 }
 
 }  // namespace cm

@@ -86,122 +86,132 @@ std::vector<double> region_values(const std::vector<double>& values, int council
 MetricsState::MetricsState(int councils) : windows_(static_cast<std::size_t>(councils)) {}
 
 void MetricsState::compute(const Market& m, std::vector<double>& values) {
-  const auto nc = static_cast<std::size_t>(m.councils());
-  values.assign(kMetricCount * nc, 0.0);
-  const double nlw = m.spec.labour.nlw;
-  const int slot = cursor_;
+  begin_week(m, values);
+  engine::parallel_for_rows(
+      static_cast<std::size_t>(m.councils()), [&](std::size_t c) { compute_council(m, static_cast<int>(c), values); }, 1);
+}
+
+void MetricsState::begin_week(const Market& m, std::vector<double>& values) {
+  values.assign(kMetricCount * static_cast<std::size_t>(m.councils()), 0.0);
+  slot_ = cursor_;
   cursor_ = (cursor_ + 1) % kWindow;
   filled_ = std::min(filled_ + 1, kWindow);
-  engine::parallel_for_rows(
-      nc,
-      [&](std::size_t c) {
-        auto v = [&](Metric k) -> double& { return values[k * nc + c]; };
-        const auto& t = m.tally[c];
-        const auto& p = m.people;
-        double wellbeing = 0, continuity = 0;
-        m.for_council_people(static_cast<int>(c), [&](std::size_t i) {
-          if (!p.alive[i] || p.need_band[i] == 0) return;
-          const auto route = static_cast<Route>(p.route[i]);
-          v(kPeopleNeedingCare) += 1;
-          wellbeing += p.wellbeing[i];
-          v(kPeopleSelfFunded) += route == Route::self_funder;
-          v(kPeopleCouncilManaged) += route == Route::council_managed;
-          v(kPeopleDirectPayment) += route == Route::direct_payment;
-          if (route == Route::none) return;
-          v(kHoursNeeded) += p.need_hours[i];
-          v(kHoursDelivered) += p.hours_received[i];
-          if (p.hours_received[i] > 0) {
-            v(kPeopleServed) += 1;
-            continuity += p.continuity[i];
-          }
-          if (p.provider[i] == engine::kNoAgent && p.need_hours[i] > 0) v(kPeopleWaiting) += 1;
-          if (p.provider[i] != engine::kNoAgent) {
-            const auto q = static_cast<std::size_t>(m.provider_row(p.provider[i]));
-            if (static_cast<Archetype>(m.providers.archetype[q]) == Archetype::micro) v(kMicroEnterpriseClients) += 1;
-          }
-        });
-        v(kHoursUnmet) = std::max(0.0, v(kHoursNeeded) - v(kHoursDelivered));
-        v(kMeanWellbeing) = v(kPeopleNeedingCare) > 0 ? wellbeing / v(kPeopleNeedingCare) : 0;
-        v(kContinuity) = v(kPeopleServed) > 0 ? continuity / v(kPeopleServed) : 0;
+}
 
-        const auto& w = m.workers;
-        double wage = 0, pay = 0, zero = 0, stress = 0, staff_nlw = 0, staff_150 = 0;
-        m.for_council_workers(static_cast<int>(c), [&](std::size_t k) {
-          if (!w.alive[k] || w.employer[k] == engine::kNoAgent) return;
-          v(kWorkers) += 1;
-          wage += w.wage[k];
-          pay += w.effective_pay[k];
-          zero += w.zero_hours[k];
-          stress += w.stress[k];
-          staff_nlw += w.wage[k] <= nlw + 0.005;
-          staff_150 += w.wage[k] >= nlw + 1.5;
-          const auto q = static_cast<std::size_t>(m.provider_row(w.employer[k]));
-          if (static_cast<Archetype>(m.providers.archetype[q]) == Archetype::micro) v(kMicroEnterpriseJobs) += 1;
-        });
-        const double staff = v(kWorkers);
-        v(kMeanWage) = staff > 0 ? wage / staff : 0;
-        v(kMeanEffectivePay) = staff > 0 ? pay / staff : 0;
-        v(kZeroHoursShare) = staff > 0 ? zero / staff : 0;
-        v(kMeanStress) = staff > 0 ? stress / staff : 0;
+void MetricsState::compute_council(const Market& m, int council, std::vector<double>& values) {
+  const auto nc = static_cast<std::size_t>(m.councils());
+  const double nlw = m.spec.labour.nlw;
+  const int slot = slot_;
+  const auto c = static_cast<std::size_t>(council);
+  // Accumulate in a local row, written out at the end: neighbouring councils' values share cache
+  // lines, and councils run on different threads.
+  std::array<double, kMetricCount> local{};
+  auto v = [&](Metric k) -> double& { return local[k]; };
+  const auto& t = m.tally[c];
+  const auto& p = m.people;
+  double wellbeing = 0, continuity = 0;
+  m.for_council_people(council, [&](std::size_t i) {
+    if (!p.alive[i] || p.need_band[i] == 0) return;
+    const auto route = static_cast<Route>(p.route[i]);
+    v(kPeopleNeedingCare) += 1;
+    wellbeing += p.wellbeing[i];
+    v(kPeopleSelfFunded) += route == Route::self_funder;
+    v(kPeopleCouncilManaged) += route == Route::council_managed;
+    v(kPeopleDirectPayment) += route == Route::direct_payment;
+    if (route == Route::none) return;
+    v(kHoursNeeded) += p.need_hours[i];
+    v(kHoursDelivered) += p.hours_received[i];
+    if (p.hours_received[i] > 0) {
+      v(kPeopleServed) += 1;
+      continuity += p.continuity[i];
+    }
+    if (p.provider[i] == engine::kNoAgent && p.need_hours[i] > 0) v(kPeopleWaiting) += 1;
+    if (p.provider[i] != engine::kNoAgent) {
+      const auto q = static_cast<std::size_t>(m.provider_row(p.provider[i]));
+      if (static_cast<Archetype>(m.providers.archetype[q]) == Archetype::micro) v(kMicroEnterpriseClients) += 1;
+    }
+  });
+  v(kHoursUnmet) = std::max(0.0, v(kHoursNeeded) - v(kHoursDelivered));
+  v(kMeanWellbeing) = v(kPeopleNeedingCare) > 0 ? wellbeing / v(kPeopleNeedingCare) : 0;
+  v(kContinuity) = v(kPeopleServed) > 0 ? continuity / v(kPeopleServed) : 0;
 
-        const auto& pr = m.providers;
-        std::vector<std::pair<std::int32_t, double>> group_hours;
-        double council_hours = 0, chain_hours = 0;
-        m.for_council_providers(static_cast<int>(c), [&](std::size_t q) {
-          if (!pr.alive[q]) return;
-          const auto arch = static_cast<Archetype>(pr.archetype[q]);
-          v(kProvidersChain) += arch == Archetype::chain;
-          v(kProvidersAgency) += arch == Archetype::agency;
-          v(kMicroEnterprises) += arch == Archetype::micro;
-          v(kVacancies) += pr.vacancies[q];
-          if (pr.council_hours[q] > 0) {
-            group_hours.emplace_back(pr.group[q], pr.council_hours[q]);
-            council_hours += pr.council_hours[q];
-            if (arch == Archetype::chain) chain_hours += pr.council_hours[q];
-          }
-        });
-        v(kVacancyRate) = staff + v(kVacancies) > 0 ? v(kVacancies) / (staff + v(kVacancies)) : 0;
-        v(kChainShareCouncilHours) = council_hours > 0 ? chain_hours / council_hours : 0;
-        std::sort(group_hours.begin(), group_hours.end());
-        double hhi = 0;
-        for (std::size_t k = 0; k < group_hours.size();) {
-          double sum = 0;
-          const auto g = group_hours[k].first;
-          for (; k < group_hours.size() && group_hours[k].first == g; ++k) sum += group_hours[k].second;
-          hhi += (sum / council_hours) * (sum / council_hours);
-        }
-        v(kHhiCouncilHours) = council_hours > 0 ? hhi * 10000 : 0;
+  const auto& w = m.workers;
+  double wage = 0, pay = 0, zero = 0, stress = 0, staff_nlw = 0, staff_150 = 0;
+  m.for_council_workers(council, [&](std::size_t k) {
+    if (!w.alive[k] || w.employer[k] == engine::kNoAgent) return;
+    v(kWorkers) += 1;
+    wage += w.wage[k];
+    pay += w.effective_pay[k];
+    zero += w.zero_hours[k];
+    stress += w.stress[k];
+    staff_nlw += w.wage[k] <= nlw + 0.005;
+    staff_150 += w.wage[k] >= nlw + 1.5;
+    const auto q = static_cast<std::size_t>(m.provider_row(w.employer[k]));
+    if (static_cast<Archetype>(m.providers.archetype[q]) == Archetype::micro) v(kMicroEnterpriseJobs) += 1;
+  });
+  const double staff = v(kWorkers);
+  v(kMeanWage) = staff > 0 ? wage / staff : 0;
+  v(kMeanEffectivePay) = staff > 0 ? pay / staff : 0;
+  v(kZeroHoursShare) = staff > 0 ? zero / staff : 0;
+  v(kMeanStress) = staff > 0 ? stress / staff : 0;
 
-        v(kMicroEnterprisesFounded) = t.founded;
-        v(kMicroEnterprisesClosed) = t.closed;
-        v(kProviderEntries) = t.entries;
-        v(kProviderExits) = t.exits;
-        v(kHandbacks) = t.handbacks;
-        v(kTenders) = t.tenders;
-        v(kHires) = t.hires;
-        v(kHiresFromCareShare) = t.hires > 0 ? t.hires_from_care / t.hires : 0;
-        v(kCouncilSpend) = t.spend;
-        v(kPricePerHour) = t.council_hours > 0 ? t.council_payment / t.council_hours : 0;
-        v(kExtraction) = t.extraction;
-        v(kLocalRetained) = t.local_retained;
+  const auto& pr = m.providers;
+  std::vector<std::pair<std::int32_t, double>> group_hours;
+  double council_hours = 0, chain_hours = 0;
+  m.for_council_providers(council, [&](std::size_t q) {
+    if (!pr.alive[q]) return;
+    const auto arch = static_cast<Archetype>(pr.archetype[q]);
+    v(kProvidersChain) += arch == Archetype::chain;
+    v(kProvidersAgency) += arch == Archetype::agency;
+    v(kMicroEnterprises) += arch == Archetype::micro;
+    v(kVacancies) += pr.vacancies[q];
+    if (pr.council_hours[q] > 0) {
+      group_hours.emplace_back(pr.group[q], pr.council_hours[q]);
+      council_hours += pr.council_hours[q];
+      if (arch == Archetype::chain) chain_hours += pr.council_hours[q];
+    }
+  });
+  v(kVacancyRate) = staff + v(kVacancies) > 0 ? v(kVacancies) / (staff + v(kVacancies)) : 0;
+  v(kChainShareCouncilHours) = council_hours > 0 ? chain_hours / council_hours : 0;
+  std::sort(group_hours.begin(), group_hours.end());
+  double hhi = 0;
+  for (std::size_t k = 0; k < group_hours.size();) {
+    double sum = 0;
+    const auto g = group_hours[k].first;
+    for (; k < group_hours.size() && group_hours[k].first == g; ++k) sum += group_hours[k].second;
+    hhi += (sum / council_hours) * (sum / council_hours);
+  }
+  v(kHhiCouncilHours) = council_hours > 0 ? hhi * 10000 : 0;
 
-        auto& win = windows_[c];
-        win.leavers[static_cast<std::size_t>(slot)] = t.leavers;
-        win.leavers_nlw[static_cast<std::size_t>(slot)] = t.leavers_nlw;
-        win.leavers_150[static_cast<std::size_t>(slot)] = t.leavers_nlw150;
-        win.staff[static_cast<std::size_t>(slot)] = staff;
-        win.staff_nlw[static_cast<std::size_t>(slot)] = staff_nlw;
-        win.staff_150[static_cast<std::size_t>(slot)] = staff_150;
-        auto rate = [&](const std::array<double, kWindow>& leavers, const std::array<double, kWindow>& heads) {
-          const double l = std::accumulate(leavers.begin(), leavers.begin() + filled_, 0.0);
-          const double h = std::accumulate(heads.begin(), heads.begin() + filled_, 0.0) / filled_;
-          return h > 0 ? l / h * (static_cast<double>(kWindow) / filled_) : 0.0;
-        };
-        v(kTurnoverRate) = rate(win.leavers, win.staff);
-        v(kTurnoverRateNlw) = rate(win.leavers_nlw, win.staff_nlw);
-        v(kTurnoverRateNlw150) = rate(win.leavers_150, win.staff_150);
-      },
-      1);
+  v(kMicroEnterprisesFounded) = t.founded;
+  v(kMicroEnterprisesClosed) = t.closed;
+  v(kProviderEntries) = t.entries;
+  v(kProviderExits) = t.exits;
+  v(kHandbacks) = t.handbacks;
+  v(kTenders) = t.tenders;
+  v(kHires) = t.hires;
+  v(kHiresFromCareShare) = t.hires > 0 ? t.hires_from_care / t.hires : 0;
+  v(kCouncilSpend) = t.spend;
+  v(kPricePerHour) = t.council_hours > 0 ? t.council_payment / t.council_hours : 0;
+  v(kExtraction) = t.extraction;
+  v(kLocalRetained) = t.local_retained;
+
+  auto& win = windows_[c];
+  win.leavers[static_cast<std::size_t>(slot)] = t.leavers;
+  win.leavers_nlw[static_cast<std::size_t>(slot)] = t.leavers_nlw;
+  win.leavers_150[static_cast<std::size_t>(slot)] = t.leavers_nlw150;
+  win.staff[static_cast<std::size_t>(slot)] = staff;
+  win.staff_nlw[static_cast<std::size_t>(slot)] = staff_nlw;
+  win.staff_150[static_cast<std::size_t>(slot)] = staff_150;
+  auto rate = [&](const std::array<double, kWindow>& leavers, const std::array<double, kWindow>& heads) {
+    const double l = std::accumulate(leavers.begin(), leavers.begin() + filled_, 0.0);
+    const double h = std::accumulate(heads.begin(), heads.begin() + filled_, 0.0) / filled_;
+    return h > 0 ? l / h * (static_cast<double>(kWindow) / filled_) : 0.0;
+  };
+  v(kTurnoverRate) = rate(win.leavers, win.staff);
+  v(kTurnoverRateNlw) = rate(win.leavers_nlw, win.staff_nlw);
+  v(kTurnoverRateNlw150) = rate(win.leavers_150, win.staff_150);
+  for (std::size_t k = 0; k < kMetricCount; ++k) values[k * nc + c] = local[k];
 }
 
 }  // namespace cm

@@ -41,6 +41,10 @@ class MetricsState {
   explicit MetricsState(int councils);
   // Fills values[metric * councils + council] for the week just stepped.
   void compute(const Market& m, std::vector<double>& values);
+  // The same in parts: begin_week() once, then compute_council() for every council (in any order,
+  // in parallel).
+  void begin_week(const Market& m, std::vector<double>& values);
+  void compute_council(const Market& m, int c, std::vector<double>& values);
 
  private:
   static constexpr int kWindow = 52;
@@ -50,6 +54,7 @@ class MetricsState {
   std::vector<Window> windows_;
   int filled_ = 0;
   int cursor_ = 0;
+  int slot_ = 0;  // the window slot of the week being computed
 };
 
 }  // namespace cm

@@ -1,6 +1,17 @@
 #include "agents/model.hpp"
 
+#include "engine/parallel.hpp"
+
 namespace cm {
+
+namespace {
+// Runs body(c) for every council in parallel. Councils share no agents, so the rules of one
+// council run one after another on its own rows while other councils run alongside.
+template <class Body>
+void each_council(const Market& m, Body&& body) {
+  engine::parallel_for_rows(static_cast<std::size_t>(m.councils()), [&](std::size_t c) { body(static_cast<int>(c)); }, 1);
+}
+}  // namespace
 
 Model::Model(const ScenarioSpec& spec, std::uint64_t seed, std::uint64_t replicate)
     : market_(spec, seed, replicate), metrics_state_(market_.councils()) {
@@ -9,22 +20,30 @@ Model::Model(const ScenarioSpec& spec, std::uint64_t seed, std::uint64_t replica
 
 void Model::step() {
   Market& m = market_;
-  for (auto& t : m.tally) t = WeekTally{};
   m.week += 1;  // the step being computed: its streams, events and metrics row share this number
-  apply_need(m);
-  m.flush_pending();
-  apply_eligibility(m);
-  apply_commissioning(m);
-  apply_matching(m);
-  apply_labour_market(m);
-  apply_founding(m);
-  m.flush_pending();
-  apply_delivery(m);
-  apply_retention(m);
-  apply_finance(m);
-  apply_entry_exit(m);
-  apply_outcomes(m);
-  metrics_state_.compute(m, metrics_);
+  // The order of MODEL.md §3. Agents a rule creates wait in m.pending until the next flush.
+  each_council(m, [&](int c) {
+    m.tally[static_cast<std::size_t>(c)] = WeekTally{};
+    apply_need(m, c);
+  });
+  m.flush_pending();  // new people are assessed and matched this week
+  each_council(m, [&](int c) {
+    apply_eligibility(m, c);
+    apply_commissioning(m, c);
+    apply_matching(m, c);
+    apply_labour_market(m, c);
+    apply_founding(m, c);
+  });
+  m.flush_pending();  // new micro-enterprises and recruits deliver this week
+  metrics_state_.begin_week(m, metrics_);
+  each_council(m, [&](int c) {
+    apply_delivery(m, c);
+    apply_retention(m, c);
+    apply_finance(m, c);
+    apply_entry_exit(m, c);
+    apply_outcomes(m, c);
+    metrics_state_.compute_council(m, c, metrics_);
+  });
   m.flush_pending();  // entrants join after the metrics: they have no clients or staff this week
   m.merge_event_logs();
   m.compact_dead();

@@ -7,16 +7,15 @@
 #include <boost/random/poisson_distribution.hpp>
 
 #include "agents/market.hpp"
-#include "engine/parallel.hpp"
 
 namespace cm {
 
-void apply_need(Market& m) {
+void apply_need(Market& m, int c) {
   const auto& need = m.spec.need;
   const double prevention = 1 - need.prevention_effect * std::min(1.0, m.spec.commissioning.prevention_share / 0.1);
   auto& p = m.people;
   const auto streams = m.rng.at_step(static_cast<std::uint64_t>(m.week));
-  engine::parallel_for_rows(p.id.size(), [&](std::size_t i) {
+  m.for_council_people(c, [&](std::size_t i) {
     if (!p.alive[i]) return;
     auto stream = streams.stream(static_cast<std::uint64_t>(p.id[i]), kNeed);
     const std::size_t band = p.need_band[i] - 1u;
@@ -44,7 +43,7 @@ void apply_need(Market& m) {
     p.need_hours[i] = m.formal_need(p.need_band[i], p.ties[i]);
   });
 
-  for (int c = 0; c < m.councils(); ++c) {
+  {
     const auto& cs = m.spec.councils[static_cast<std::size_t>(c)];
     auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(c), kIncidence);
     boost::random::poisson_distribution<int, double> arrivals(

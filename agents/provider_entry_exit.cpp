@@ -9,7 +9,6 @@
 #include <boost/random/poisson_distribution.hpp>
 
 #include "agents/market.hpp"
-#include "engine/parallel.hpp"
 
 namespace cm {
 namespace {
@@ -109,9 +108,6 @@ void entry_exit_council(Market& m, int c) {
 
 }  // namespace
 
-void apply_entry_exit(Market& m) {
-  engine::parallel_for_rows(
-      static_cast<std::size_t>(m.councils()), [&](std::size_t c) { entry_exit_council(m, static_cast<int>(c)); }, 1);
-}
+void apply_entry_exit(Market& m, int c) { entry_exit_council(m, c); }
 
 }  // namespace cm

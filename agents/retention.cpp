@@ -5,19 +5,19 @@
 #include <cmath>
 
 #include "agents/market.hpp"
-#include "engine/parallel.hpp"
 
 namespace cm {
 
-void apply_retention(Market& m) {
+void apply_retention(Market& m, int c) {
   auto& w = m.workers;
   auto& pr = m.providers;
   const auto& r = m.spec.retention;
   const double nlw = m.spec.labour.nlw;
-  std::vector<std::uint8_t> quits(w.id.size(), 0);  // 1: looks for another care job, 2: leaves care
   const auto streams = m.rng.at_step(static_cast<std::uint64_t>(m.week));
-  std::vector<std::uint16_t> leavers(pr.id.size(), 0);
-  engine::parallel_for_rows(w.id.size(), [&](std::size_t k) {
+  auto& leavers = m.scratch.provider_a;
+  auto& tally = m.tally[static_cast<std::size_t>(c)];
+  m.for_council_providers(c, [&](std::size_t q) { leavers[q] = 0; });
+  m.for_council_workers(c, [&](std::size_t k) {
     if (!w.alive[k] || w.employer[k] == engine::kNoAgent) return;
     const auto q = static_cast<std::size_t>(m.provider_row(w.employer[k]));
     const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
@@ -32,31 +32,22 @@ void apply_retention(Market& m) {
                           (w.zero_hours[k] ? r.zero_hours_factor : 1.0) * (1 + r.stress_factor * w.stress[k]) *
                           (1 + r.underemployment_factor * under) * (1 - a.autonomy);
     auto stream = streams.stream(static_cast<std::uint64_t>(w.id[k]), kQuit);
-    if (stream.uniform() < hazard) quits[k] = stream.bernoulli(m.spec.labour.move_share) ? 1 : 2;
+    if (stream.uniform() >= hazard) return;
+    // A leaver looks for another care job, or leaves care.
+    const bool leaves_care = !stream.bernoulli(m.spec.labour.move_share);
+    leavers[q] += 1;
+    pr.staff[q] -= 1;
+    tally.count_leaver(w.wage[k], nlw);
+    w.employer[k] = engine::kNoAgent;
+    w.weeks_searching[k] = 0;
+    w.tenure_weeks[k] = 0;
+    if (leaves_care) w.alive[k] = 0;
   });
-
-  engine::parallel_for_rows(
-      static_cast<std::size_t>(m.councils()),
-      [&](std::size_t c) {
-        auto& tally = m.tally[c];
-        m.for_council_workers(static_cast<int>(c), [&](std::size_t k) {
-          if (!quits[k]) return;
-          const auto q = static_cast<std::size_t>(m.provider_row(w.employer[k]));
-          leavers[q] += 1;
-          pr.staff[q] -= 1;
-          tally.count_leaver(w.wage[k], nlw);
-          w.employer[k] = engine::kNoAgent;
-          w.weeks_searching[k] = 0;
-          w.tenure_weeks[k] = 0;
-          if (quits[k] == 2) w.alive[k] = 0;
-        });
-        m.for_council_providers(static_cast<int>(c), [&](std::size_t q) {
-          const double before = pr.staff[q] + leavers[q];
-          const double rate = before > 0 ? leavers[q] / before : 0.0;
-          pr.leaver_rate[q] += static_cast<float>(0.05 * (rate - pr.leaver_rate[q]));
-        });
-      },
-      1);
+  m.for_council_providers(c, [&](std::size_t q) {
+    const double before = pr.staff[q] + leavers[q];
+    const double rate = before > 0 ? leavers[q] / before : 0.0;
+    pr.leaver_rate[q] += static_cast<float>(0.05 * (rate - pr.leaver_rate[q]));
+  });
 }
 
 }  // namespace cm

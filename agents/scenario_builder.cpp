@@ -71,11 +71,11 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
     }
   }
   group_by_council();
-  apply_eligibility(*this);
-  apply_commissioning(*this);
-  apply_matching(*this);
+  for_each_council(*this, apply_eligibility);
+  for_each_council(*this, apply_commissioning);
+  for_each_council(*this, apply_matching);
   hire_starting_staff();
-  apply_delivery(*this);
+  for_each_council(*this, apply_delivery);
   merge_event_logs();
 }
 

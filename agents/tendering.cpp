@@ -146,9 +146,8 @@ void let_lot(Market& m, int c, std::int32_t lot, double council_hours_total, std
 
 }  // namespace
 
-void apply_commissioning(Market& m) {
-  std::vector<int> councils(static_cast<std::size_t>(m.councils()));
-  for (int c = 0; c < m.councils(); ++c) {
+void apply_commissioning(Market& m, int c) {
+  {
     auto& com = m.commissioners[static_cast<std::size_t>(c)];
     std::fill(com.lot_relet.begin(), com.lot_relet.end(), 0);
     // Hand-backs and contracts of providers that have gone: the lot is let again now.
@@ -184,7 +183,7 @@ void apply_commissioning(Market& m) {
     com.contracts.swap(kept);
     double council_hours_total = 0;
     m.for_council_providers(c, [&](std::size_t p) { council_hours_total += m.providers.council_hours[p]; });
-    std::vector<double> pledged(m.providers.id.size(), 0.0);
+    auto& pledged = m.scratch.provider_a;  // this council's rows only
     m.for_council_providers(c, [&](std::size_t p) { pledged[p] = m.providers.council_hours[p]; });
     for (std::int32_t lot = 0; lot < com.lots; ++lot) {
       if (com.lot_tender_week[static_cast<std::size_t>(lot)] > m.week) continue;

@@ -20,7 +20,7 @@ cm::Model& warm_model() {
   return model;
 }
 
-template <void (*Phase)(cm::Market&)>
+template <void (*Rule)(cm::Market&, int)>
 void BM_Phase(benchmark::State& state) {
   engine::ThreadLimit limit(static_cast<int>(state.range(0)));
   const cm::Market& warm = warm_model().market();
@@ -29,7 +29,7 @@ void BM_Phase(benchmark::State& state) {
     state.PauseTiming();
     market = warm;
     state.ResumeTiming();
-    Phase(market);
+    cm::for_each_council(market, Rule);
     benchmark::ClobberMemory();
   }
   state.counters["agents"] = static_cast<double>(warm.people.id.size() + warm.workers.id.size());
