@@ -19,6 +19,9 @@ void apply_eligibility(Market& m, int c) {
     } else if (p.need_band[i] < el.eligible_band) {
       // Not eligible: those with some capital buy care; the rest go without formal care.
       route = p.capital_band[i] == 1 ? Route::self_funder : Route::none;
+    } else if (const auto current = static_cast<Route>(p.route[i]);
+               current == Route::direct_payment || current == Route::council_managed) {
+      route = current;  // the preference below is fixed for life: no need to draw it again
     } else {
       // The direct-payment preference is a fixed trait of the person (step 0 of its stream), so
       // re-testing every week does not flip it.

@@ -119,10 +119,6 @@ bool Market::serves(std::size_t p, std::int32_t locality) const {
   return geography.minutes(providers.home_locality[p], locality) <= spec.providers.of(arch).radius_minutes;
 }
 
-std::int32_t Market::lot_of(std::int32_t locality) const {
-  const int c = geography.council_of(locality);
-  return (locality - geography.first_locality(c)) / static_cast<std::int32_t>(spec.commissioning.lot_size);
-}
 
 void Market::flush_pending() {
   const auto nc = static_cast<std::size_t>(councils());
@@ -174,6 +170,7 @@ void Market::size_scratch() {
   scratch.worker_flag.resize(workers.id.size());
   scratch.provider_a.resize(providers.id.size());
   scratch.provider_b.resize(providers.id.size());
+  scratch.provider_slot.resize(providers.id.size());
 }
 
 void for_each_council(Market& m, void (*rule)(Market&, int)) {
@@ -203,11 +200,10 @@ void Market::merge_event_logs() {
 }
 
 void Market::compact_dead() {
-  // The alive column is itself compacted, so the masks are copies.
   tbb::task_group group;
-  group.run([this] { engine::regroup(people, spare.people, std::vector<std::uint8_t>(people.alive), people_index, rows.people); });
-  group.run([this] { engine::regroup(workers, spare.workers, std::vector<std::uint8_t>(workers.alive), workers_index, rows.workers); });
-  engine::regroup(providers, spare.providers, std::vector<std::uint8_t>(providers.alive), providers_index, rows.providers);
+  group.run([this] { engine::regroup(people, spare.people, people.alive, people_index, rows.people); });
+  group.run([this] { engine::regroup(workers, spare.workers, workers.alive, workers_index, rows.workers); });
+  engine::regroup(providers, spare.providers, providers.alive, providers_index, rows.providers);
   group.wait();
 }
 

@@ -29,6 +29,7 @@ struct CouncilRows {
 struct Scratch {
   std::vector<std::uint8_t> worker_flag;
   std::vector<double> provider_a, provider_b;
+  std::vector<std::int32_t> provider_slot;
 };
 // Buffers the end-of-step regroup gathers into (they keep their capacity between steps).
 struct SpareTables {
@@ -122,7 +123,8 @@ struct Market {
   // Does the provider (row) serve a locality?
   bool serves(std::size_t provider_row, std::int32_t locality) const;
   // The council's tender lot of a locality.
-  std::int32_t lot_of(std::int32_t locality) const;
+  std::int32_t lot_of(std::int32_t locality) const { return locality_lot[static_cast<std::size_t>(locality)]; }
+  std::vector<std::int32_t> locality_lot;  // set up with the geography
   // Sets the people's formal need from their band and ties.
   float formal_need(std::uint8_t band, std::uint8_t ties) const;
 };

@@ -47,7 +47,8 @@ void unplace(Market& m, std::size_t i) {
   m.people.price[i] = 0;
 }
 
-void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::vector<std::int32_t>& candidates) {
+void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::vector<std::int32_t>& candidates,
+                   std::vector<std::int32_t>& next_contract) {
   auto& p = m.people;
   auto& pr = m.providers;
   auto& com = m.commissioners[static_cast<std::size_t>(c)];
@@ -55,17 +56,26 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
   const auto& oc = m.spec.outcomes;
   const auto& choice = m.spec.choice;
 
+  // Each provider's contracts as a list threaded through the council's contracts, in their order,
+  // so a lookup walks one provider's few contracts rather than all of the council's.
+  auto& first_contract = m.scratch.provider_slot;  // this council's rows only
+  m.for_council_providers(c, [&](std::size_t q) { first_contract[q] = -1; });
+  next_contract.resize(com.contracts.size());
+  for (auto k = static_cast<std::int32_t>(com.contracts.size()) - 1; k >= 0; --k) {
+    const auto row = m.provider_row(com.contracts[static_cast<std::size_t>(k)].provider);
+    if (row < 0) continue;
+    next_contract[static_cast<std::size_t>(k)] = first_contract[static_cast<std::size_t>(row)];
+    first_contract[static_cast<std::size_t>(row)] = k;
+  }
+  // Price of the first contract the provider (row) holds for the lot; -1 when it holds none.
+  auto contract_price = [&](std::size_t row, std::int32_t lot) {
+    for (auto k = first_contract[row]; k >= 0; k = next_contract[static_cast<std::size_t>(k)])
+      if (com.contracts[static_cast<std::size_t>(k)].lot == lot) return static_cast<double>(com.contracts[static_cast<std::size_t>(k)].price);
+    return -1.0;
+  };
+
   // Placements that no longer hold: provider gone, need ended, the lot re-let to someone else,
   // or a dissatisfied private client switching.
-  auto holds_contract = [&](engine::AgentId provider, std::int32_t lot) {
-    return std::any_of(com.contracts.begin(), com.contracts.end(),
-                       [&](const Contract& k) { return k.provider == provider && k.lot == lot; });
-  };
-  auto contract_price = [&](engine::AgentId provider, std::int32_t lot) {
-    for (const auto& k : com.contracts)
-      if (k.provider == provider && k.lot == lot) return static_cast<double>(k.price);
-    return 0.0;
-  };
   m.for_council_people(c, [&](std::size_t i) {
     if (!p.alive[i] || p.provider[i] == engine::kNoAgent) return;
     const auto row = m.provider_row(p.provider[i]);
@@ -75,8 +85,9 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
     if (!drop && placement == Placement::contract) {
       // The provider no longer holds the lot (re-let to others, handed back): the person is re-placed.
       const auto lot = m.lot_of(p.locality[i]);
-      drop = !holds_contract(p.provider[i], lot);
-      if (!drop && com.lot_relet[static_cast<std::size_t>(lot)]) p.price[i] = static_cast<float>(contract_price(p.provider[i], lot));
+      const double price = contract_price(static_cast<std::size_t>(row), lot);
+      drop = price < 0;
+      if (!drop && com.lot_relet[static_cast<std::size_t>(lot)]) p.price[i] = static_cast<float>(price);
     }
     if (!drop && placement == Placement::private_purchase) p.price[i] = pr.private_price[static_cast<std::size_t>(row)];
     if (!drop && placement == Placement::private_purchase && p.wellbeing[i] < oc.switch_threshold) {
@@ -139,7 +150,7 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
       for (auto it = begin; it != end; ++it) {
         const auto q = static_cast<std::size_t>(*it);
         if (!can_take(m, q, need)) continue;
-        const double k = contract_price(pr.id[q], lot);
+        const double k = contract_price(q, lot);
         if (k <= 0) continue;
         const double score = council_score(m, q, k, stream);
         if (score > best_score) {
@@ -214,8 +225,8 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
 }  // namespace
 
 void apply_matching(Market& m, int c) {
-  thread_local std::vector<std::int32_t> offsets, candidates;
-  match_council(m, c, offsets, candidates);
+  thread_local std::vector<std::int32_t> offsets, candidates, next_contract;
+  match_council(m, c, offsets, candidates, next_contract);
 }
 
 }  // namespace cm

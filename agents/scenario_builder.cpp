@@ -22,6 +22,13 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
   // a range of their own above every provider id a run can reach.
   constexpr std::int32_t kChainGroupBase = 1 << 30;
   next_group = 0;
+  // Lots are runs of lot_size consecutive localities of a council.
+  for (int c = 0; c < councils(); ++c)
+    for (std::int32_t l = 0; l < geography.locality_count(c); ++l) {
+      const auto locality = static_cast<std::size_t>(geography.first_locality(c) + l);
+      if (locality_lot.size() <= locality) locality_lot.resize(locality + 1);
+      locality_lot[locality] = l / static_cast<std::int32_t>(spec.commissioning.lot_size);
+    }
 
   for (int c = 0; c < councils(); ++c) {
     const auto& cs = spec.councils[static_cast<std::size_t>(c)];

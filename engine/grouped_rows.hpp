@@ -97,7 +97,8 @@ void gather_rows(Table& table, Table& spare, const std::vector<std::int32_t>& so
 }  // namespace detail
 
 // Sorts a table by group (stably) and drops the rows whose keep flag is 0, in one gather through
-// `spare` (see gather_rows); updates the id index and the grouping. Returns the number of rows removed.
+// `spare` (see gather_rows); updates the id index and the grouping. `keep` is read before any row
+// moves, so it may be one of the table's own columns. Returns the number of rows removed.
 template <class Table>
 std::size_t regroup(Table& table, Table& spare, const std::vector<std::uint8_t>& keep, IdIndex& index, GroupedRows& rows) {
   const std::size_t n = row_count(table);
