@@ -75,7 +75,13 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
   };
 
   // Placements that no longer hold: provider gone, need ended, the lot re-let to someone else,
-  // or a dissatisfied private client switching.
+  // or a dissatisfied private client switching. The placements that stand make up the providers'
+  // loads and the council's committed spend.
+  m.for_council_providers(c, [&](std::size_t q) {
+    pr.allocated_hours[q] = 0;
+    pr.clients[q] = 0;
+  });
+  com.committed = 0;
   m.for_council_people(c, [&](std::size_t i) {
     if (!p.alive[i] || p.provider[i] == engine::kNoAgent) return;
     const auto row = m.provider_row(p.provider[i]);
@@ -97,18 +103,9 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
     if (drop) {
       unplace(m, i);
       p.continuity[i] = 0;
+      return;
     }
-  });
-
-  // Provider loads and the council's committed spend, from the placements that stand.
-  m.for_council_providers(c, [&](std::size_t q) {
-    pr.allocated_hours[q] = 0;
-    pr.clients[q] = 0;
-  });
-  com.committed = 0;
-  m.for_council_people(c, [&](std::size_t i) {
-    if (!p.alive[i] || p.provider[i] == engine::kNoAgent) return;
-    const auto q = static_cast<std::size_t>(m.provider_row(p.provider[i]));
+    const auto q = static_cast<std::size_t>(row);
     pr.allocated_hours[q] += p.need_hours[i];
     pr.clients[q] += 1;
     if (static_cast<Route>(p.route[i]) != Route::self_funder) com.committed += p.need_hours[i] * p.price[i];

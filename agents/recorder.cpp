@@ -1,12 +1,19 @@
 #include "agents/recorder.hpp"
 
+#include <chrono>
 #include <cstdio>
+#include <algorithm>
 #include <numeric>
+#include <type_traits>
 
 #include "engine/hdf5_writer.hpp"
 
 namespace cm {
 namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 std::string flag_meanings(const auto& names) {
   std::string out;
@@ -41,12 +48,14 @@ void write_table(engine::H5Writer& w, const std::string& group, const std::strin
   });
 }
 
+
 }  // namespace
 
 Recorder::Recorder(const std::filesystem::path& output, const Model& model, const Provenance& prov)
     : writer_(std::make_unique<engine::H5Writer>(output, static_cast<int>(model.spec().output.compression))),
       snapshot_interval_(model.spec().output.snapshot_interval),
       events_(model.spec().output.events) {
+  const auto start = std::chrono::steady_clock::now();
   auto& w = *writer_;
   w.attribute("/", "format_name", prov.format_name);
   w.attribute("/", "format_version", prov.format_version);
@@ -76,15 +85,43 @@ Recorder::Recorder(const std::filesystem::path& output, const Model& model, cons
   std::vector<engine::SeriesInfo> series;
   for (const auto& m : metric_catalogue()) series.push_back({m.name, m.units, m.long_name});
   w.begin_time_series("/", "step", "weeks", "council", councils.size(), series, 52);
+  output_seconds_ += seconds_since(start);
   record_step(model);
 }
 
 Recorder::~Recorder() = default;
 
 void Recorder::record_step(const Model& model) {
+  const auto start = std::chrono::steady_clock::now();
   writer_->append_time_step(model.week(), model.metrics().data());
   if (snapshot_interval_ > 0 && model.week() % snapshot_interval_ == 0) snapshot(model);
+  output_seconds_ += seconds_since(start);
 }
+
+namespace {
+
+// A copy of an agent table with its rows in ascending id order (the model keeps them grouped by
+// council; the file promises id order).
+template <class Table>
+Table in_id_order(const Table& table) {
+  std::vector<std::int32_t> order(table.id.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
+    return table.id[static_cast<std::size_t>(a)] < table.id[static_cast<std::size_t>(b)];
+  });
+  Table out;
+  std::vector<void*> out_columns;
+  out.for_each_column([&](const char*, auto& column) { out_columns.push_back(&column); });
+  std::size_t k = 0;
+  const_cast<Table&>(table).for_each_column([&](const char*, const auto& column) {
+    auto& sorted = *static_cast<std::remove_cvref_t<decltype(column)>*>(out_columns[k++]);
+    sorted.resize(order.size());
+    for (std::size_t j = 0; j < order.size(); ++j) sorted[j] = column[static_cast<std::size_t>(order[j])];
+  });
+  return out;
+}
+
+}  // namespace
 
 void Recorder::snapshot(const Model& model) {
   char name[32];
@@ -92,9 +129,9 @@ void Recorder::snapshot(const Model& model) {
   const std::string g = name;
   writer_->group(g);
   writer_->attribute(g, "week", static_cast<std::int64_t>(model.week()));
-  write_table(*writer_, g + "/people", "person", model.market().people, "id");
-  write_table(*writer_, g + "/workers", "worker", model.market().workers, "id");
-  write_table(*writer_, g + "/providers", "provider", model.market().providers, "id");
+  write_table(*writer_, g + "/people", "person", in_id_order(model.market().people), "id");
+  write_table(*writer_, g + "/workers", "worker", in_id_order(model.market().workers), "id");
+  write_table(*writer_, g + "/providers", "provider", in_id_order(model.market().providers), "id");
   writer_->attribute(g + "/providers/archetype", "flag_values", std::string("0 1 2"));
   writer_->attribute(g + "/providers/archetype", "flag_meanings", flag_meanings(kArchetypeNames));
   writer_->attribute(g + "/people/route", "flag_meanings", flag_meanings(kRouteNames));
@@ -103,6 +140,7 @@ void Recorder::snapshot(const Model& model) {
 
 void Recorder::finish(const Model& model, bool complete, const std::string& stop_reason, const std::string& end_time,
                       double seconds) {
+  const auto start = std::chrono::steady_clock::now();
   auto& w = *writer_;
   if (events_) {
     const auto& m = model.market();
@@ -117,6 +155,7 @@ void Recorder::finish(const Model& model, bool complete, const std::string& stop
   w.attribute("/", "steps_completed", static_cast<std::int64_t>(model.week()));
   w.attribute("/", "end_time", end_time);
   w.attribute("/", "wall_seconds", seconds);
+  w.attribute("/", "output_seconds", output_seconds_ + seconds_since(start));
   w.commit();
 }
 

@@ -36,6 +36,7 @@ class Recorder {
  private:
   void snapshot(const Model& model);
   std::unique_ptr<engine::H5Writer> writer_;
+  double output_seconds_ = 0;  // spent writing, for the output_seconds attribute
   std::int64_t snapshot_interval_;
   bool events_;
 };
