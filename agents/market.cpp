@@ -167,7 +167,6 @@ void Market::flush_pending() {
 }
 
 void Market::size_scratch() {
-  scratch.worker_flag.resize(workers.id.size());
   scratch.provider_a.resize(providers.id.size());
   scratch.provider_b.resize(providers.id.size());
   scratch.provider_slot.resize(providers.id.size());

@@ -27,7 +27,6 @@ struct CouncilRows {
 // Per-row working space of the rules, one slot per row (councils use only their own rows, so they
 // share it safely); sized by Market::size_scratch() after agents are added.
 struct Scratch {
-  std::vector<std::uint8_t> worker_flag;
   std::vector<double> provider_a, provider_b;
   std::vector<std::int32_t> provider_slot;
 };

@@ -120,11 +120,12 @@ std::size_t regroup(Table& table, Table& spare, const std::vector<std::uint8_t>&
   parallel_for_rows(ng, [&](std::size_t g) {
     auto out = static_cast<std::size_t>(offsets[g]);
     rows.for_each(static_cast<int>(g), [&](std::size_t row) {
-      if (keep[row]) source[out++] = static_cast<std::int32_t>(row);
+      if (keep[row])
+        source[out++] = static_cast<std::int32_t>(row);
+      else
+        index.erase(table.id[row]);  // ids are distinct: no two groups touch the same slot
     });
   }, 1);
-  for (std::size_t row = 0; row < n; ++row)
-    if (!keep[row]) index.erase(table.id[row]);
   detail::gather_rows(table, spare, source, index);
   rows.reset(std::move(offsets));
   return n - kept;
