@@ -1,12 +1,14 @@
 #!/usr/bin/env /usr/bin/python3
-"""Named whole-run benchmark cases: wall time, agent-steps per second and peak memory.
+"""Named whole-run benchmark cases: wall time, agent-steps per second, peak memory, output share.
 
     /usr/bin/python3 perf/run_cases.py [CASE ...] [--threads N] [--repeat K] [--steps N] [--record]
 
 Cases: somerset, west_midlands, england (the shipped scenarios, default outputs, seed 1). Each case
 runs K times (default 3) and the fastest wall time is kept (the others show the noise). Peak
-memory is the maximum resident set size from getrusage of the child. With --record, the table is
-appended to perf/RESULTS.md with the date, commit and machine.
+memory is the maximum resident set size from getrusage of the child; bytes per agent divide it by
+the agents at start (people needing care and workers). Output writing is the run's own
+`output_seconds` over its `wall_seconds` (file attributes). With --record, the table is appended
+to perf/RESULTS.md with the date, commit and machine.
 """
 from __future__ import annotations
 
@@ -47,9 +49,11 @@ def run_case(case: str, threads: int, steps: int | None) -> dict:
             agents_mean = float((people + workers).mean())
             agents_start = float(people[0] + workers[0])
             size = out.stat().st_size
+            # Time spent writing the file, as the run measured it (format 1.1 and later).
+            output_share = float(f.attrs["output_seconds"]) / float(f.attrs["wall_seconds"]) if "output_seconds" in f.attrs else float("nan")
         return {"case": case, "threads": threads, "steps": done, "wall": wall, "agents": agents_start,
                 "agent_steps_per_s": agents_mean * done / wall, "peak_mib": peak_kib / 1024,
-                "peak_grew": peak_kib > before, "file_mib": size / 2**20}
+                "peak_grew": peak_kib > before, "file_mib": size / 2**20, "output_share": output_share}
 
 
 def main() -> int:
@@ -75,7 +79,9 @@ def main() -> int:
         rows.append(best)
         print(f"{case:14s} threads={best['threads']} steps={best['steps']} wall={best['wall']:.2f}s "
               f"(runs {', '.join(f'{w:.2f}' for w in best['walls'])}) agents={best['agents']:,.0f} "
-              f"agent-steps/s={best['agent_steps_per_s']:.3g} peak={best['peak_mib']:.0f} MiB file={best['file_mib']:.1f} MiB",
+              f"agent-steps/s={best['agent_steps_per_s']:.3g} ({1e9 / best['agent_steps_per_s']:.0f} ns each) "
+              f"peak={best['peak_mib']:.0f} MiB ({best['peak_mib'] * 2**20 / best['agents']:.0f} B/agent) "
+              f"file={best['file_mib']:.1f} MiB output={100 * best['output_share']:.1f}% of the run",
               flush=True)
 
     if args.record:
@@ -83,12 +89,15 @@ def main() -> int:
                     if l.startswith("model name")), platform.processor())
         lines = [f"\n### {datetime.date.today().isoformat()} — commit {commit}, {os.cpu_count()} cores ({cpu})\n",
                  f"Command: `/usr/bin/python3 perf/run_cases.py {' '.join(sys.argv[1:])}`\n",
-                 "| case | threads | weeks | agents at start | wall (best of runs) | runs | agent-steps/s | peak memory | output |",
-                 "|---|---|---|---|---|---|---|---|---|"]
+                 "| case | threads | weeks | agents at start | wall (best of runs) | runs | agent-steps/s | ns per agent-step | "
+                 "peak memory | bytes per agent | output file | output writing |",
+                 "|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in rows:
             lines.append(f"| {r['case']} | {r['threads']} | {r['steps']} | {r['agents']:,.0f} | {r['wall']:.2f} s | "
                          f"{', '.join(f'{w:.2f}' for w in r['walls'])} | {r['agent_steps_per_s']:.3g} | "
-                         f"{r['peak_mib']:.0f} MiB | {r['file_mib']:.1f} MiB |")
+                         f"{1e9 / r['agent_steps_per_s']:.0f} | {r['peak_mib']:.0f} MiB | "
+                         f"{r['peak_mib'] * 2**20 / r['agents']:.0f} | {r['file_mib']:.1f} MiB | "
+                         f"{100 * r['output_share']:.1f}% |")
         with open(ROOT / "perf" / "RESULTS.md", "a") as f:
             f.write("\n".join(lines) + "\n")
         print("appended to perf/RESULTS.md")
