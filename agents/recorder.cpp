@@ -89,13 +89,25 @@ Recorder::Recorder(const std::filesystem::path& output, const Model& model, cons
   record_step(model);
 }
 
-Recorder::~Recorder() = default;
 
 void Recorder::record_step(const Model& model) {
   const auto start = std::chrono::steady_clock::now();
+  const bool snapshot_due = snapshot_interval_ > 0 && model.week() % snapshot_interval_ == 0;
+  if (snapshot_due || writer_->next_time_step_writes()) wait_for_snapshot();
   writer_->append_time_step(model.week(), model.metrics().data());
-  if (snapshot_interval_ > 0 && model.week() % snapshot_interval_ == 0) snapshot(model);
+  if (snapshot_due) snapshot(model);
   output_seconds_ += seconds_since(start);
+}
+
+void Recorder::wait_for_snapshot() {
+  if (snapshot_in_flight_.valid()) snapshot_in_flight_.get();
+}
+
+Recorder::~Recorder() {
+  try {
+    wait_for_snapshot();
+  } catch (...) {  // the run is already failing; the temporary file is discarded
+  }
 }
 
 namespace {
@@ -123,24 +135,31 @@ Table in_id_order(const Table& table) {
 
 }  // namespace
 
+// The week's tables are copied (in id order) on the run's thread; the copies are written on
+// another thread while the run goes on, since compressing them takes as long as many steps.
 void Recorder::snapshot(const Model& model) {
   char name[32];
   std::snprintf(name, sizeof name, "/snapshots/week_%06d", model.week());
-  const std::string g = name;
-  writer_->group(g);
-  writer_->attribute(g, "week", static_cast<std::int64_t>(model.week()));
-  write_table(*writer_, g + "/people", "person", in_id_order(model.market().people), "id");
-  write_table(*writer_, g + "/workers", "worker", in_id_order(model.market().workers), "id");
-  write_table(*writer_, g + "/providers", "provider", in_id_order(model.market().providers), "id");
-  writer_->attribute(g + "/providers/archetype", "flag_values", std::string("0 1 2"));
-  writer_->attribute(g + "/providers/archetype", "flag_meanings", flag_meanings(kArchetypeNames));
-  writer_->attribute(g + "/people/route", "flag_meanings", flag_meanings(kRouteNames));
-  writer_->attribute(g + "/people/placement", "flag_meanings", flag_meanings(kPlacementNames));
+  snapshot_in_flight_ = std::async(std::launch::async, [this, g = std::string(name), week = model.week(),
+                                                        people = in_id_order(model.market().people),
+                                                        workers = in_id_order(model.market().workers),
+                                                        providers = in_id_order(model.market().providers)] {
+    writer_->group(g);
+    writer_->attribute(g, "week", static_cast<std::int64_t>(week));
+    write_table(*writer_, g + "/people", "person", people, "id");
+    write_table(*writer_, g + "/workers", "worker", workers, "id");
+    write_table(*writer_, g + "/providers", "provider", providers, "id");
+    writer_->attribute(g + "/providers/archetype", "flag_values", std::string("0 1 2"));
+    writer_->attribute(g + "/providers/archetype", "flag_meanings", flag_meanings(kArchetypeNames));
+    writer_->attribute(g + "/people/route", "flag_meanings", flag_meanings(kRouteNames));
+    writer_->attribute(g + "/people/placement", "flag_meanings", flag_meanings(kPlacementNames));
+  });
 }
 
 void Recorder::finish(const Model& model, bool complete, const std::string& stop_reason, const std::string& end_time,
                       double seconds) {
   const auto start = std::chrono::steady_clock::now();
+  wait_for_snapshot();
   auto& w = *writer_;
   if (events_) {
     const auto& m = model.market();

@@ -3,6 +3,7 @@
 // time series per step and council, events, and per-agent snapshots.
 #include <cstdint>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,8 +36,12 @@ class Recorder {
 
  private:
   void snapshot(const Model& model);
+  // Waits for a snapshot being written in the background (rethrowing its error): the writer is
+  // used by one thread at a time.
+  void wait_for_snapshot();
   std::unique_ptr<engine::H5Writer> writer_;
-  double output_seconds_ = 0;  // spent writing, for the output_seconds attribute
+  std::future<void> snapshot_in_flight_;
+  double output_seconds_ = 0;  // the run's own time spent on output, for the output_seconds attribute
   std::int64_t snapshot_interval_;
   bool events_;
 };

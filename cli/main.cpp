@@ -40,11 +40,11 @@ struct ConfigArgs {
   std::vector<std::string> sets;
   void add_to(CLI::App* app, bool scenario_required) {
     auto* opt = app->add_option("scenario", scenario,
-                                scenario_required ? "Scenario TOML file"
-                                                  : "Scenario TOML file (default: configs/scenarios/somerset.toml)");
+                                scenario_required ? "Scenario: a shipped name (somerset, west_midlands, england) or a TOML file"
+                                                  : "Scenario: a shipped name (somerset, west_midlands, england) or a TOML file (default: somerset)");
     if (scenario_required) opt->required();
     // One value per occurrence, so that `-p policy.toml scenario.toml` keeps the scenario positional.
-    app->add_option("-p,--policy", policies, "Policy overlay TOML, applied in order (repeatable)")
+    app->add_option("-p,--policy", policies, "Policy overlay: a shipped name (e.g. living_wage_floor) or a TOML file, applied in order (repeatable)")
         ->expected(1)
         ->take_all()
         ->allow_extra_args(false);
@@ -53,9 +53,11 @@ struct ConfigArgs {
         ->take_all()
         ->allow_extra_args(false);
   }
+  // A shipped name ("england", "living_wage_floor") or a path, as `compare` and sweep files take them.
   cm::LoadedScenario load() const {
-    const fs::path path = scenario.empty() ? config_dir() / "scenarios" / "somerset.toml" : fs::path(scenario);
-    std::vector<fs::path> overlays(policies.begin(), policies.end());
+    const fs::path path = cm::sweeps::resolve_scenario(scenario.empty() ? "somerset" : scenario, fs::current_path());
+    std::vector<fs::path> overlays;
+    for (const auto& p : policies) overlays.push_back(cm::sweeps::resolve_policy(p, fs::current_path()));
     return cm::load_scenario(path, overlays, sets);
   }
 };

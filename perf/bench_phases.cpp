@@ -1,9 +1,13 @@
-// Per-phase micro-benchmarks of the weekly step on a Somerset-sized market (Google Benchmark).
-// Every iteration starts from the same market, warmed up for a year and copied in untimed, so a
-// phase is always timed on the same realistic state (phases change the state they run on).
+// Per-rule micro-benchmarks of the weekly step (Google Benchmark). Every iteration starts from the
+// same market, warmed up for a year and copied in untimed, so a rule is always timed on the same
+// realistic state (rules change the state they run on). Each rule runs for every council in
+// parallel, as in the model. The scenario is Somerset unless CAREMARKET_BENCH_SCENARIO names
+// another shipped one (e.g. england: about a minute of warm-up).
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <string>
 
 #include "agents/model.hpp"
 #include "engine/parallel.hpp"
@@ -12,7 +16,10 @@ namespace {
 
 cm::Model& warm_model() {
   static cm::Model model = [] {
-    const auto loaded = cm::load_scenario(std::filesystem::path(CAREMARKET_SOURCE_DIR) / "configs/scenarios/somerset.toml", {}, {});
+    const char* name = std::getenv("CAREMARKET_BENCH_SCENARIO");
+    const std::string scenario = name && *name ? name : "somerset";
+    const auto loaded =
+        cm::load_scenario(std::filesystem::path(CAREMARKET_SOURCE_DIR) / "configs/scenarios" / (scenario + ".toml"), {}, {});
     cm::Model m(loaded.spec, 1, 0);
     for (int s = 0; s < 52; ++s) m.step();
     return m;

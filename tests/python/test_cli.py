@@ -225,6 +225,17 @@ def test_validate_policy_overlay_and_set(cli, tiny_scenario, tmp_path):
     assert layers.index("tiny.toml") < layers.index("policy.toml") < layers.index("--set labour.nlw"), layers
 
 
+def test_shipped_names_resolve_like_paths(cli, tmp_path):
+    """`run` and `validate` take shipped scenario and policy names, as `compare` and sweep files do."""
+    root = Path(__file__).resolve().parents[2] / "configs"
+    by_name = resolved(cli("validate", "west_midlands", "-p", "living_wage_floor", cwd=tmp_path))
+    by_path = resolved(cli("validate", root / "scenarios" / "west_midlands.toml", "-p", root / "policies" / "living_wage_floor.toml"))
+    assert by_name == by_path
+    assert by_name["region"]["name"] != resolved(cli("validate", "somerset", cwd=tmp_path))["region"]["name"]
+    res = cli("validate", "no_such_scenario", cwd=tmp_path)
+    assert res.returncode == 2 and "no_such_scenario.toml" in res.stderr, res.stderr
+
+
 def test_validate_policies_apply_in_order(cli, tiny_scenario, tmp_path):
     a = write(tmp_path / "a.toml", "[labour]\nnlw = 13.0\noutside_wage = 13.5\n")
     b = write(tmp_path / "b.toml", "[labour]\nnlw = 15.0\n")
