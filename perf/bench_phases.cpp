@@ -60,11 +60,14 @@ void BM_Step(benchmark::State& state) {
 
 BENCHMARK(BM_Phase<cm::apply_need>)->Name("need")->Arg(1)->Arg(2);
 BENCHMARK(BM_Phase<cm::apply_eligibility>)->Name("eligibility")->Arg(1)->Arg(2);
+BENCHMARK(BM_Phase<cm::apply_commissioning>)->Name("commissioning")->Arg(1)->Arg(2);
 BENCHMARK(BM_Phase<cm::apply_matching>)->Name("matching")->Arg(1)->Arg(2);
 BENCHMARK(BM_Phase<cm::apply_labour_market>)->Name("labour_market")->Arg(1)->Arg(2);
+BENCHMARK(BM_Phase<cm::apply_founding>)->Name("founding")->Arg(1)->Arg(2);
 BENCHMARK(BM_Phase<cm::apply_delivery>)->Name("delivery")->Arg(1)->Arg(2);
 BENCHMARK(BM_Phase<cm::apply_retention>)->Name("retention")->Arg(1)->Arg(2);
 BENCHMARK(BM_Phase<cm::apply_finance>)->Name("finance")->Arg(1)->Arg(2);
+BENCHMARK(BM_Phase<cm::apply_entry_exit>)->Name("entry_exit")->Arg(1)->Arg(2);
 BENCHMARK(BM_Phase<cm::apply_outcomes>)->Name("outcomes")->Arg(1)->Arg(2);
 BENCHMARK(BM_Step)->Name("whole_step")->Arg(1)->Arg(2);
 
