@@ -24,6 +24,13 @@ struct alignas(64) Commissioner {
   double committed = 0;               // weekly cost of council-funded placements
 };
 
+// The people metrics of one council for one week (metrics.hpp, count_person).
+struct PeopleCounts {
+  double wellbeing = 0, continuity = 0, hours_needed = 0, hours_delivered = 0;
+  std::int64_t needing = 0, self_funded = 0, council_managed = 0, direct_payment = 0, served = 0, waiting = 0,
+               micro_clients = 0;
+};
+
 // Counters of one council for one week, reset at the start of each step.
 struct alignas(64) WeekTally {
   // Counts a leaver in the overall and the pay-band turnover (at or below NLW; GBP 1.50 above it).
@@ -37,6 +44,9 @@ struct alignas(64) WeekTally {
   double waiting_for_budget = 0;  // people a provider would take but the budget cannot fund
   double founded = 0, closed = 0, entries = 0, exits = 0, handbacks = 0, tenders = 0;
   double spend = 0, extraction = 0, local_retained = 0, council_hours = 0, council_payment = 0;
+  // The care gap that draws entrants (provider_entry_exit.hpp), counted in the pass over people.
+  double gap_needing = 0, gap_waiting = 0, gap_needed_hours = 0, gap_delivered_hours = 0;
+  PeopleCounts people;  // counted in the pass over people, after outcomes
 };
 
 }  // namespace cm

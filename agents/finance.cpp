@@ -4,35 +4,18 @@
 // A provider whose contract price stays below its cost for handback_weeks hands the contract back.
 #include <algorithm>
 
-#include "agents/market.hpp"
+#include "agents/finance.hpp"
 
 namespace cm {
 
 void apply_finance(Market& m, int c) {
   auto& pr = m.providers;
-  auto& p = m.people;
   auto& w = m.workers;
   const auto& spec = m.spec;
   auto& wage_bill = m.scratch.provider_a;  // this council's rows only
   auto& tally = m.tally[static_cast<std::size_t>(c)];
-  m.for_council_providers(c, [&](std::size_t q) {
-    pr.income[q] = 0;
-    pr.council_hours[q] = 0;
-    wage_bill[q] = 0;
-  });
-  m.for_council_people(c, [&](std::size_t i) {
-    if (!p.alive[i] || p.provider[i] == engine::kNoAgent) return;
-    const auto q = static_cast<std::size_t>(m.provider_row(p.provider[i]));
-    const double paid = static_cast<double>(p.hours_received[i]) * p.price[i];
-    pr.income[q] += static_cast<float>(paid);
-    const auto route = static_cast<Route>(p.route[i]);
-    if (route != Route::self_funder) tally.spend += paid;
-    if (route == Route::council_managed) {
-      pr.council_hours[q] += p.hours_received[i];
-      tally.council_hours += p.hours_received[i];
-      tally.council_payment += paid;
-    }
-  });
+  // Income and council hours were summed in the pass over people (pay_for_person, finance.hpp).
+  m.for_council_providers(c, [&](std::size_t q) { wage_bill[q] = 0; });
   m.for_council_workers(c, [&](std::size_t k) {
     if (!w.alive[k] || w.employer[k] == engine::kNoAgent) return;
     wage_bill[static_cast<std::size_t>(m.provider_row(w.employer[k]))] +=

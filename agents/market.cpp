@@ -28,12 +28,6 @@ void Market::group_by_council() {
   engine::group_by_key(providers, spare.providers, providers.council, councils(), providers_index, rows.providers);
 }
 
-float Market::formal_need(std::uint8_t band, std::uint8_t ties) const {
-  if (band == 0) return 0.0f;
-  const double hours = spec.need.hours_by_band[band - 1u];
-  const double informal = std::min(hours * 0.5, ties * spec.need.informal_hours_per_tie);
-  return static_cast<float>(hours - informal);
-}
 
 std::size_t Market::add_person(int council, std::int32_t locality, engine::Stream& stream, bool entrant) {
   const std::size_t r = engine::append_row(people, people_index);
@@ -170,6 +164,8 @@ void Market::size_scratch() {
   scratch.provider_a.resize(providers.id.size());
   scratch.provider_b.resize(providers.id.size());
   scratch.provider_slot.resize(providers.id.size());
+  scratch.wellbeing_sum.resize(providers.id.size());
+  scratch.continuity_sum.resize(providers.id.size());
 }
 
 void for_each_council(Market& m, void (*rule)(Market&, int)) {

@@ -2,6 +2,7 @@
 // The whole state of a running market and the helpers every rule shares. Rules are free functions
 // in their own files (need.cpp, eligibility.cpp, ...), each taking the Market and changing the
 // columns its rule owns; model.cpp runs them in the order of MODEL.md §3.
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -29,6 +30,7 @@ struct CouncilRows {
 struct Scratch {
   std::vector<double> provider_a, provider_b;
   std::vector<std::int32_t> provider_slot;
+  std::vector<double> wellbeing_sum, continuity_sum;  // outcomes: clients' sums per provider
 };
 // Buffers the end-of-step regroup gathers into (they keep their capacity between steps).
 struct SpareTables {
@@ -36,6 +38,16 @@ struct SpareTables {
   Workers workers;
   Providers providers;
 };
+
+// Values of the need rule per band, age band and number of ties, computed once from the
+// parameters (need.cpp): the weekly loop over people looks them up instead of dividing.
+struct NeedTables {
+  std::array<std::array<double, 3>, 4> exit_per_week{};  // [band - 1][age band]
+  std::array<double, 4> progression_per_week{}, improvement_per_week{};
+  std::array<double, 256> ties_share{};                  // ties / (ties + 2): how much ties protect
+  std::array<std::array<float, 256>, 5> formal_need{};   // [band][ties]: hours after informal care
+};
+NeedTables make_need_tables(const ScenarioSpec& spec);
 
 // Agents a per-council phase wants to create; appended in council order after the phase.
 struct NewProvider {
@@ -124,8 +136,9 @@ struct Market {
   // The council's tender lot of a locality.
   std::int32_t lot_of(std::int32_t locality) const { return locality_lot[static_cast<std::size_t>(locality)]; }
   std::vector<std::int32_t> locality_lot;  // set up with the geography
+  NeedTables need_tables;
   // Sets the people's formal need from their band and ties.
-  float formal_need(std::uint8_t band, std::uint8_t ties) const;
+  float formal_need(std::uint8_t band, std::uint8_t ties) const { return need_tables.formal_need[band][ties]; }
 };
 
 // The rules of MODEL.md §3, in order. Each lives in the file of the same name and acts on one
@@ -137,11 +150,14 @@ void apply_commissioning(Market& m, int c);    // tendering.cpp: tenders, hand-b
 void apply_matching(Market& m, int c);         // matching.cpp: placing people with providers
 void apply_labour_market(Market& m, int c);    // labour_market.cpp: vacancies and hiring
 void apply_founding(Market& m, int c);         // founding.cpp: micro-enterprise founding
-void apply_delivery(Market& m, int c);         // delivery.cpp: hours delivered, continuity, pay
+void apply_delivery(Market& m, int c);         // delivery.cpp: staff, capacity, workers' pay
+void serve_people(Market& m, int c);           // people_week.cpp: each person's part of delivery, finance,
+                                               //   entry (the care gap) and outcomes, in one pass
+void deliver_to_people(Market& m, int c);      // delivery.cpp: delivery's part alone (set-up)
 void apply_retention(Market& m, int c);        // retention.cpp: stress and quits
-void apply_finance(Market& m, int c);          // finance.cpp: income, costs, extraction, hand-back decisions
+void apply_finance(Market& m, int c);          // finance.cpp: wages, costs, extraction, hand-back decisions
 void apply_entry_exit(Market& m, int c);       // provider_entry_exit.cpp: exits, closures, entry
-void apply_outcomes(Market& m, int c);         // outcomes.cpp: wellbeing and observed quality
+void apply_outcomes(Market& m, int c);         // outcomes.cpp: providers' observed quality
 
 // Runs one rule for every council, in parallel (for benchmarks and tests of a single rule).
 void for_each_council(Market& m, void (*rule)(Market&, int));

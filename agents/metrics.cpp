@@ -98,7 +98,7 @@ void MetricsState::begin_week(const Market& m, std::vector<double>& values) {
   filled_ = std::min(filled_ + 1, kWindow);
 }
 
-void MetricsState::compute_council(const Market& m, int council, std::vector<double>& values) {
+void MetricsState::compute_council(const Market& m, int council, std::vector<double>& values, const PeopleCounts* counted) {
   const auto nc = static_cast<std::size_t>(m.councils());
   const double nlw = m.spec.labour.nlw;
   const int slot = slot_;
@@ -109,37 +109,36 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
   auto v = [&](Metric k) -> double& { return local[k]; };
   const auto& t = m.tally[c];
   const auto& p = m.people;
-  double wellbeing = 0, continuity = 0;
-  m.for_council_people(council, [&](std::size_t i) {
-    if (!p.alive[i] || p.need_band[i] == 0) return;
-    const auto route = static_cast<Route>(p.route[i]);
-    v(kPeopleNeedingCare) += 1;
-    wellbeing += p.wellbeing[i];
-    v(kPeopleSelfFunded) += route == Route::self_funder;
-    v(kPeopleCouncilManaged) += route == Route::council_managed;
-    v(kPeopleDirectPayment) += route == Route::direct_payment;
-    if (route == Route::none) return;
-    v(kHoursNeeded) += p.need_hours[i];
-    v(kHoursDelivered) += p.hours_received[i];
-    if (p.hours_received[i] > 0) {
-      v(kPeopleServed) += 1;
-      continuity += p.continuity[i];
-    }
-    if (p.provider[i] == engine::kNoAgent && p.need_hours[i] > 0) v(kPeopleWaiting) += 1;
-    if (p.provider[i] != engine::kNoAgent) {
-      const auto q = static_cast<std::size_t>(m.provider_row(p.provider[i]));
-      if (static_cast<Archetype>(m.providers.archetype[q]) == Archetype::micro) v(kMicroEnterpriseClients) += 1;
-    }
-  });
+  PeopleCounts own;
+  if (!counted) {
+    m.for_council_people(council, [&](std::size_t i) {
+      if (!p.alive[i]) return;
+      const auto q = p.provider[i] == engine::kNoAgent ? static_cast<std::size_t>(-1)
+                                                        : static_cast<std::size_t>(m.provider_row(p.provider[i]));
+      count_person(m, i, q, own);
+    });
+  }
+  const PeopleCounts& n = counted ? *counted : own;
+  const double wellbeing = n.wellbeing, continuity = n.continuity;
+  v(kPeopleNeedingCare) = static_cast<double>(n.needing);
+  v(kPeopleSelfFunded) = static_cast<double>(n.self_funded);
+  v(kPeopleCouncilManaged) = static_cast<double>(n.council_managed);
+  v(kPeopleDirectPayment) = static_cast<double>(n.direct_payment);
+  v(kHoursNeeded) = n.hours_needed;
+  v(kHoursDelivered) = n.hours_delivered;
+  v(kPeopleServed) = static_cast<double>(n.served);
+  v(kPeopleWaiting) = static_cast<double>(n.waiting);
+  v(kMicroEnterpriseClients) = static_cast<double>(n.micro_clients);
   v(kHoursUnmet) = std::max(0.0, v(kHoursNeeded) - v(kHoursDelivered));
   v(kMeanWellbeing) = v(kPeopleNeedingCare) > 0 ? wellbeing / v(kPeopleNeedingCare) : 0;
   v(kContinuity) = v(kPeopleServed) > 0 ? continuity / v(kPeopleServed) : 0;
 
   const auto& w = m.workers;
-  double wage = 0, pay = 0, zero = 0, stress = 0, staff_nlw = 0, staff_150 = 0;
+  double wage = 0, pay = 0, stress = 0;
+  std::int64_t employed = 0, zero = 0, staff_nlw = 0, staff_150 = 0, micro_jobs = 0;
   m.for_council_workers(council, [&](std::size_t k) {
     if (!w.alive[k] || w.employer[k] == engine::kNoAgent) return;
-    v(kWorkers) += 1;
+    employed += 1;
     wage += w.wage[k];
     pay += w.effective_pay[k];
     zero += w.zero_hours[k];
@@ -147,12 +146,14 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
     staff_nlw += w.wage[k] <= nlw + 0.005;
     staff_150 += w.wage[k] >= nlw + 1.5;
     const auto q = static_cast<std::size_t>(m.provider_row(w.employer[k]));
-    if (static_cast<Archetype>(m.providers.archetype[q]) == Archetype::micro) v(kMicroEnterpriseJobs) += 1;
+    micro_jobs += static_cast<Archetype>(m.providers.archetype[q]) == Archetype::micro;
   });
+  v(kWorkers) = static_cast<double>(employed);
+  v(kMicroEnterpriseJobs) = static_cast<double>(micro_jobs);
   const double staff = v(kWorkers);
   v(kMeanWage) = staff > 0 ? wage / staff : 0;
   v(kMeanEffectivePay) = staff > 0 ? pay / staff : 0;
-  v(kZeroHoursShare) = staff > 0 ? zero / staff : 0;
+  v(kZeroHoursShare) = staff > 0 ? static_cast<double>(zero) / staff : 0;
   v(kMeanStress) = staff > 0 ? stress / staff : 0;
 
   const auto& pr = m.providers;
@@ -201,8 +202,8 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
   win.leavers_nlw[static_cast<std::size_t>(slot)] = t.leavers_nlw;
   win.leavers_150[static_cast<std::size_t>(slot)] = t.leavers_nlw150;
   win.staff[static_cast<std::size_t>(slot)] = staff;
-  win.staff_nlw[static_cast<std::size_t>(slot)] = staff_nlw;
-  win.staff_150[static_cast<std::size_t>(slot)] = staff_150;
+  win.staff_nlw[static_cast<std::size_t>(slot)] = static_cast<double>(staff_nlw);
+  win.staff_150[static_cast<std::size_t>(slot)] = static_cast<double>(staff_150);
   auto rate = [&](const std::array<double, kWindow>& leavers, const std::array<double, kWindow>& heads) {
     const double l = std::accumulate(leavers.begin(), leavers.begin() + filled_, 0.0);
     const double h = std::accumulate(heads.begin(), heads.begin() + filled_, 0.0) / filled_;

@@ -35,6 +35,32 @@ Metric region_weight(Metric metric);
 // Region values of one week's metrics (values[metric * councils + council]), one per metric.
 std::vector<double> region_values(const std::vector<double>& values, int councils);
 
+// Adds one living person to the people metrics (needing care, routes, hours, served, waiting,
+// micro-enterprise clients, wellbeing and continuity sums). q: the provider's row, or npos.
+// Inline, because model.cpp runs it in the one weekly pass over a council's people.
+inline void count_person(const Market& m, std::size_t i, std::size_t q, PeopleCounts& n) {
+  const auto& p = m.people;
+  if (p.need_band[i] == 0) return;
+  const auto route = static_cast<Route>(p.route[i]);
+  n.needing += 1;
+  n.wellbeing += p.wellbeing[i];
+  n.self_funded += route == Route::self_funder;
+  n.council_managed += route == Route::council_managed;
+  n.direct_payment += route == Route::direct_payment;
+  if (route == Route::none) return;
+  n.hours_needed += p.need_hours[i];
+  n.hours_delivered += p.hours_received[i];
+  if (p.hours_received[i] > 0) {
+    n.served += 1;
+    n.continuity += p.continuity[i];
+  }
+  if (q == static_cast<std::size_t>(-1)) {
+    if (p.need_hours[i] > 0) n.waiting += 1;
+  } else {
+    n.micro_clients += static_cast<Archetype>(m.providers.archetype[q]) == Archetype::micro;
+  }
+}
+
 // Rolling 52-week windows for turnover, per council.
 class MetricsState {
  public:
@@ -44,7 +70,8 @@ class MetricsState {
   // The same in parts: begin_week() once, then compute_council() for every council (in any order,
   // in parallel).
   void begin_week(const Market& m, std::vector<double>& values);
-  void compute_council(const Market& m, int c, std::vector<double>& values);
+  // counted: the council's people counts from the pass over people; null to count them here.
+  void compute_council(const Market& m, int c, std::vector<double>& values, const PeopleCounts* counted = nullptr);
 
  private:
   static constexpr int kWindow = 52;

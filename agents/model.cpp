@@ -38,11 +38,12 @@ void Model::step() {
   metrics_state_.begin_week(m, metrics_);
   each_council(m, [&](int c) {
     apply_delivery(m, c);
+    serve_people(m, c);  // each person's part of delivery, finance, entry and outcomes
     apply_retention(m, c);
     apply_finance(m, c);
     apply_entry_exit(m, c);
     apply_outcomes(m, c);
-    metrics_state_.compute_council(m, c, metrics_);
+    metrics_state_.compute_council(m, c, metrics_, &m.tally[static_cast<std::size_t>(c)].people);
   });
   m.flush_pending();  // entrants join after the metrics: they have no clients or staff this week
   m.merge_event_logs();

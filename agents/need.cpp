@@ -10,27 +10,50 @@
 
 namespace cm {
 
+NeedTables make_need_tables(const ScenarioSpec& spec) {
+  const auto& need = spec.need;
+  NeedTables t;
+  const auto bands = std::min<std::size_t>(4, need.exit_per_year.size());
+  for (std::size_t band = 0; band < bands; ++band) {
+    // The oldest leave (die, move to residential care) more often, the youngest less.
+    const double age_factor[3] = {0.6, 1.0, 1.3};
+    for (std::size_t age = 0; age < 3; ++age) t.exit_per_week[band][age] = need.exit_per_year[band] * age_factor[age] / 52.0;
+    if (band < need.progression_per_year.size()) t.progression_per_week[band] = need.progression_per_year[band] / 52.0;
+    if (band < need.improvement_per_year.size()) t.improvement_per_week[band] = need.improvement_per_year[band] / 52.0;
+  }
+  for (std::size_t ties = 0; ties < 256; ++ties) {
+    t.ties_share[ties] = static_cast<double>(ties) / (static_cast<double>(ties) + 2.0);
+    for (std::size_t band = 1; band < 5 && band - 1 < need.hours_by_band.size(); ++band) {
+      const double hours = need.hours_by_band[band - 1];
+      const double informal = std::min(hours * 0.5, static_cast<double>(ties) * need.informal_hours_per_tie);
+      t.formal_need[band][ties] = static_cast<float>(hours - informal);
+    }
+  }
+  return t;
+}
+
 void apply_need(Market& m, int c) {
   const auto& need = m.spec.need;
   const double prevention = 1 - need.prevention_effect * std::min(1.0, m.spec.commissioning.prevention_share / 0.1);
   auto& p = m.people;
+  const auto& tables = m.need_tables;
   const auto streams = m.rng.at_step(static_cast<std::uint64_t>(m.week));
   m.for_council_people(c, [&](std::size_t i) {
     if (!p.alive[i]) return;
     auto stream = streams.stream(static_cast<std::uint64_t>(p.id[i]), kNeed);
     const std::size_t band = p.need_band[i] - 1u;
-    const double age_factor = p.age_band[i] == 2 ? 1.3 : p.age_band[i] == 0 ? 0.6 : 1.0;
+    const auto age = p.age_band[i];
     const double u = stream.uniform();
-    const double exit = need.exit_per_year[band] * age_factor / 52.0;
+    const double exit = tables.exit_per_week[band][age == 2 ? 2 : age == 0 ? 0 : 1];
     if (u < exit) {
       p.alive[i] = 0;
       return;
     }
     const double unmet = p.need_hours[i] > 0 ? std::max(0.0, 1.0 - p.hours_received[i] / p.need_hours[i]) : 0.0;
-    const double ties = p.ties[i] / (p.ties[i] + 2.0);
-    const double progress = need.progression_per_year[band] / 52.0 * (1 + need.unmet_effect * unmet) *
+    const double ties = tables.ties_share[p.ties[i]];
+    const double progress = tables.progression_per_week[band] * (1 + need.unmet_effect * unmet) *
                             (1 - need.ties_effect * ties) * prevention;
-    const double improve = need.improvement_per_year[band] / 52.0;
+    const double improve = tables.improvement_per_week[band];
     if (u < exit + progress) {
       p.need_band[i] = static_cast<std::uint8_t>(std::min<std::size_t>(band + 2, 4));
     } else if (u < exit + progress + improve) {

@@ -8,7 +8,7 @@
 
 #include <boost/random/poisson_distribution.hpp>
 
-#include "agents/market.hpp"
+#include "agents/provider_entry_exit.hpp"
 
 namespace cm {
 namespace {
@@ -65,18 +65,10 @@ void entry_exit_council(Market& m, int c) {
   // Entry responds to the care that buyers would pay for but do not get: hours of placed people
   // not delivered, and people waiting for a provider (not those the budget cannot fund), relative
   // to a 3% gap. Relative, not absolute, so that the same rule holds at every scale.
-  double waiting = 0, needing = 0, needed_hours = 0, delivered_hours = 0;
-  m.for_council_people(c, [&](std::size_t i) {
-    if (!m.people.alive[i] || m.people.need_hours[i] <= 0 || static_cast<Route>(m.people.route[i]) == Route::none) return;
-    needing += 1;
-    if (m.people.provider[i] == engine::kNoAgent) {
-      waiting += 1;
-    } else {
-      needed_hours += m.people.need_hours[i];
-      delivered_hours += m.people.hours_received[i];
-    }
-  });
-  waiting = std::max(0.0, waiting - m.tally[static_cast<std::size_t>(c)].waiting_for_budget);
+  // Counted in the pass over people (count_care_gap, provider_entry_exit.hpp).
+  const auto& tally = m.tally[static_cast<std::size_t>(c)];
+  const double needing = tally.gap_needing, needed_hours = tally.gap_needed_hours, delivered_hours = tally.gap_delivered_hours;
+  const double waiting = std::max(0.0, tally.gap_waiting - tally.waiting_for_budget);
   const double gap = (needing > 0 ? waiting / needing : 0.0) +
                      (needed_hours > 0 ? 1 - delivered_hours / needed_hours : 0.0);
   const double attractiveness = std::min(3.0, gap / 0.03);

@@ -22,6 +22,7 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
   // a range of their own above every provider id a run can reach.
   constexpr std::int32_t kChainGroupBase = 1 << 30;
   next_group = 0;
+  need_tables = make_need_tables(spec);
   // Lots are runs of lot_size consecutive localities of a council.
   for (int c = 0; c < councils(); ++c)
     for (std::int32_t l = 0; l < geography.locality_count(c); ++l) {
@@ -83,6 +84,7 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
   for_each_council(*this, apply_matching);
   hire_starting_staff();
   for_each_council(*this, apply_delivery);
+  for_each_council(*this, deliver_to_people);
   merge_event_logs();
 }
 

@@ -1,0 +1,34 @@
+#pragma once
+// MODEL.md §3.8 — finance, the part for one person (finance.cpp has the rest). Inline, because
+// model.cpp runs it in the one weekly pass over a council's people (people_week.cpp).
+#include <cstddef>
+
+#include "agents/market.hpp"
+
+namespace cm {
+
+// What is paid for the person's care this week: the provider's income, the council's spend (all
+// but self-funders) and its council-managed hours. q: the provider's row (the person is placed).
+// The provider's income and council hours start the pass at zero (finance_begin_week).
+inline void finance_begin_week(Market& m, int c) {
+  m.for_council_providers(c, [&](std::size_t q) {
+    m.providers.income[q] = 0;
+    m.providers.council_hours[q] = 0;
+  });
+}
+
+inline void pay_for_person(Market& m, std::size_t i, std::size_t q, WeekTally& tally) {
+  auto& p = m.people;
+  auto& pr = m.providers;
+  const double paid = static_cast<double>(p.hours_received[i]) * p.price[i];
+  pr.income[q] += static_cast<float>(paid);
+  const auto route = static_cast<Route>(p.route[i]);
+  if (route != Route::self_funder) tally.spend += paid;
+  if (route == Route::council_managed) {
+    pr.council_hours[q] += p.hours_received[i];
+    tally.council_hours += p.hours_received[i];
+    tally.council_payment += paid;
+  }
+}
+
+}  // namespace cm
