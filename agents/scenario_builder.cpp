@@ -23,6 +23,16 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
   constexpr std::int32_t kChainGroupBase = 1 << 30;
   next_group = 0;
   need_tables = make_need_tables(spec);
+  // Tables sized once for the starting market, with room for a year of growth.
+  std::size_t start_people = 0, start_workers = 0, start_providers = 0;
+  for (const auto& cs : spec.councils) {
+    start_people += static_cast<std::size_t>(cs.people);
+    start_workers += static_cast<std::size_t>(cs.workers);
+    start_providers += static_cast<std::size_t>(cs.chains + cs.agencies + cs.micro_enterprises);
+  }
+  engine::reserve_rows(people, start_people + start_people / 8 + 1024);
+  engine::reserve_rows(workers, start_workers + start_workers / 4 + 1024);
+  engine::reserve_rows(providers, start_providers + start_providers / 4 + 1024);
   // Lots are runs of lot_size consecutive localities of a council.
   for (int c = 0; c < councils(); ++c)
     for (std::int32_t l = 0; l < geography.locality_count(c); ++l) {

@@ -40,6 +40,12 @@ std::size_t row_count(const Table& table) {
   return table.id.size();
 }
 
+// Makes room for `rows` rows in every column, so that appending up to there moves no column.
+template <class Table>
+void reserve_rows(Table& table, std::size_t rows) {
+  table.for_each_column([rows](const char*, auto& column) { column.reserve(rows); });
+}
+
 // Appends one default row to every column and gives it a fresh id; returns the new row.
 template <class Table>
 std::size_t append_row(Table& table, IdIndex& index) {

@@ -86,6 +86,9 @@ void gather_rows(Table& table, Table& spare, const std::vector<std::int32_t>& so
   table.for_each_column([&](const char*, auto& column) {
     auto* gathered = static_cast<std::remove_reference_t<decltype(column)>*>(spare_columns[k++]);
     group.run([&column, gathered, &source, kept] {
+      // Room for the rows the next step appends, so appending never moves a column to new pages
+      // (fresh pages are expensive: a page fault each).
+      gathered->reserve(kept + kept / 8 + 1024);
       gathered->resize(kept);
       for (std::size_t j = 0; j < kept; ++j) (*gathered)[j] = std::move(column[static_cast<std::size_t>(source[j])]);
       column.swap(*gathered);
