@@ -7,6 +7,7 @@
 // rows of a group are always visited in ascending row order. regroup() folds the appended runs
 // in and drops dead rows in one gather, keeping every group's rows in the same relative order.
 #include <cstddef>
+#include <algorithm>
 #include <cstdint>
 #include <stdexcept>
 #include <type_traits>
@@ -72,12 +73,29 @@ class GroupedRows {
 };
 
 namespace detail {
-// Replaces the table by the rows listed in source (in that order) and points the index at them.
-// The rows are gathered into `spare` (a table of the same type whose columns keep their capacity
-// from one call to the next), which then swaps with the table: no allocation in steady state.
+// A block of consecutive rows moving together: rows [from, from + length) go to [to, to + length).
+struct RowRun {
+  std::int32_t from, to, length;
+};
+
+// Appends `row` (going to `to`) to runs, extending the last run when both sides are consecutive.
+inline void add_to_runs(std::vector<RowRun>& runs, std::int32_t row, std::int32_t to) {
+  if (!runs.empty()) {
+    auto& last = runs.back();
+    if (last.from + last.length == row && last.to + last.length == to) {
+      ++last.length;
+      return;
+    }
+  }
+  runs.push_back({row, to, 1});
+}
+
+// Replaces the table by `kept` rows moved as the runs say, and points the index at them. Runs are
+// copied a block at a time (most rows move in long runs: a council's block between two removed
+// rows). The rows go into `spare` (a table of the same type whose columns keep their capacity from
+// one call to the next), which then swaps with the table: no allocation in steady state.
 template <class Table>
-void gather_rows(Table& table, Table& spare, const std::vector<std::int32_t>& source, IdIndex& index) {
-  const std::size_t kept = source.size();
+void gather_rows(Table& table, Table& spare, const std::vector<RowRun>& runs, std::size_t kept, IdIndex& index) {
   std::vector<void*> spare_columns;
   spare.for_each_column([&](const char*, auto& column) { spare_columns.push_back(&column); });
   // Columns are independent: gather them in parallel.
@@ -85,12 +103,13 @@ void gather_rows(Table& table, Table& spare, const std::vector<std::int32_t>& so
   std::size_t k = 0;
   table.for_each_column([&](const char*, auto& column) {
     auto* gathered = static_cast<std::remove_reference_t<decltype(column)>*>(spare_columns[k++]);
-    group.run([&column, gathered, &source, kept] {
+    group.run([&column, gathered, &runs, kept] {
       // Room for the rows the next step appends, so appending never moves a column to new pages
       // (fresh pages are expensive: a page fault each).
       gathered->reserve(kept + kept / 8 + 1024);
       gathered->resize(kept);
-      for (std::size_t j = 0; j < kept; ++j) (*gathered)[j] = std::move(column[static_cast<std::size_t>(source[j])]);
+      for (const auto& r : runs)
+        std::copy(column.begin() + r.from, column.begin() + r.from + r.length, gathered->begin() + r.to);
       column.swap(*gathered);
     });
   });
@@ -119,17 +138,19 @@ std::size_t regroup(Table& table, Table& spare, const std::vector<std::uint8_t>&
   const auto kept = static_cast<std::size_t>(offsets[ng]);
   if (kept == n && rows.appended_runs() == 0) return 0;  // already grouped, nothing to drop
 
-  std::vector<std::int32_t> source(kept);
+  std::vector<std::vector<detail::RowRun>> group_runs(ng);
   parallel_for_rows(ng, [&](std::size_t g) {
-    auto out = static_cast<std::size_t>(offsets[g]);
+    auto to = offsets[g];
     rows.for_each(static_cast<int>(g), [&](std::size_t row) {
       if (keep[row])
-        source[out++] = static_cast<std::int32_t>(row);
+        detail::add_to_runs(group_runs[g], static_cast<std::int32_t>(row), to++);
       else
         index.erase(table.id[row]);  // ids are distinct: no two groups touch the same slot
     });
   }, 1);
-  detail::gather_rows(table, spare, source, index);
+  std::vector<detail::RowRun> runs;
+  for (const auto& r : group_runs) runs.insert(runs.end(), r.begin(), r.end());
+  detail::gather_rows(table, spare, runs, kept, index);
   rows.reset(std::move(offsets));
   return n - kept;
 }
@@ -149,7 +170,9 @@ void group_by_key(Table& table, Table& spare, const std::vector<Key>& key, int g
   std::vector<std::int32_t> cursor(offsets.begin(), offsets.end() - 1);
   for (std::size_t row = 0; row < key.size(); ++row)
     source[static_cast<std::size_t>(cursor[static_cast<std::size_t>(key[row])]++)] = static_cast<std::int32_t>(row);
-  detail::gather_rows(table, spare, source, index);
+  std::vector<detail::RowRun> runs;
+  for (std::size_t to = 0; to < source.size(); ++to) detail::add_to_runs(runs, source[to], static_cast<std::int32_t>(to));
+  detail::gather_rows(table, spare, runs, source.size(), index);
   rows.reset(std::move(offsets));
 }
 
