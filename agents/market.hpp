@@ -144,8 +144,11 @@ struct Market {
 // The rules of MODEL.md §3, in order. Each lives in the file of the same name and acts on one
 // council's market: councils touch only their own agents, so the model runs them in parallel
 // (model.cpp), and a council's agents stay in cache from one rule to the next.
-void apply_need(Market& m, int c);             // need.cpp: incidence, progression, exits
+void apply_need(Market& m, int c);             // need.cpp: incidence, progression, exits; then
+                                               //   each person's route (eligibility.hpp)
 void apply_eligibility(Market& m, int c);      // eligibility.cpp: means test, eligibility, route
+void assess_new_people(Market& m, int c);      // eligibility.cpp: the same for people who joined
+                                               //   this week (need.cpp assesses the others)
 void apply_commissioning(Market& m, int c);    // tendering.cpp: tenders, hand-backs, budgets
 void apply_matching(Market& m, int c);         // matching.cpp: placing people with providers
 void apply_labour_market(Market& m, int c);    // labour_market.cpp: vacancies and hiring

@@ -28,7 +28,7 @@ void Model::step() {
   });
   m.flush_pending();  // new people are assessed and matched this week
   each_council(m, [&](int c) {
-    apply_eligibility(m, c);
+    assess_new_people(m, c);  // the others were assessed with their need
     apply_commissioning(m, c);
     apply_matching(m, c);
     apply_labour_market(m, c);

@@ -6,7 +6,7 @@
 
 #include <boost/random/poisson_distribution.hpp>
 
-#include "agents/market.hpp"
+#include "agents/eligibility.hpp"
 
 namespace cm {
 
@@ -38,6 +38,7 @@ void apply_need(Market& m, int c) {
   auto& p = m.people;
   const auto& tables = m.need_tables;
   const auto streams = m.rng.at_step(static_cast<std::uint64_t>(m.week));
+  const auto routes = m.rng.at_step(0);
   m.for_council_people(c, [&](std::size_t i) {
     if (!p.alive[i]) return;
     auto stream = streams.stream(static_cast<std::uint64_t>(p.id[i]), kNeed);
@@ -64,6 +65,7 @@ void apply_need(Market& m, int c) {
       p.need_band[i] = static_cast<std::uint8_t>(band);
     }
     p.need_hours[i] = m.formal_need(p.need_band[i], p.ties[i]);
+    assess_route(m, i, routes);  // eligibility, in the same pass
   });
 
   {

@@ -51,6 +51,13 @@ class GroupedRows {
     for (const auto& run : runs_)
       for (auto row = run[gi]; row < run[gi + 1]; ++row) fn(static_cast<std::size_t>(row));
   }
+  // Calls fn(row) for the rows of group g appended since the last regroup, in row order.
+  template <class Fn>
+  void for_each_appended(int g, Fn&& fn) const {
+    const auto gi = static_cast<std::size_t>(g);
+    for (std::size_t r = 1; r < runs_.size(); ++r)
+      for (auto row = runs_[r][gi]; row < runs_[r][gi + 1]; ++row) fn(static_cast<std::size_t>(row));
+  }
   std::size_t count(int g) const noexcept {
     const auto gi = static_cast<std::size_t>(g);
     std::size_t n = 0;
