@@ -22,22 +22,14 @@ void apply_delivery(Market& m, int c) {
     pr.capacity_hours[q] = static_cast<float>(pr.staff[q] * a.contracted_hours);
     pr.delivered_hours[q] = std::min(pr.allocated_hours[q], pr.capacity_hours[q]);
   });
+}
+
+void pay_workers(Market& m, int c) {
   m.for_council_workers(c, [&](std::size_t k) {
-    if (!w.alive[k] || w.employer[k] == engine::kNoAgent) {
-      w.contact_hours[k] = w.paid_hours[k] = 0;
-      return;
-    }
-    const auto q = static_cast<std::size_t>(m.provider_row(w.employer[k]));
-    const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
-    const double contact = pr.staff[q] > 0 ? pr.delivered_hours[q] / pr.staff[q] : 0.0;
-    // Travel between visits is work for everyone; guaranteed-hours staff are paid for it (and for
-    // their rostered hours at least), zero-hours staff only for contact time.
-    const double worked = contact * (1 + a.unpaid_travel_minutes / 60.0);
-    const bool zero_hours = w.zero_hours[k];
-    const double paid = zero_hours ? contact : std::max(worked, a.contracted_hours);
-    w.contact_hours[k] = static_cast<float>(contact);
-    w.paid_hours[k] = static_cast<float>(paid);
-    w.effective_pay[k] = worked > 0 ? static_cast<float>(std::min(paid, worked) * w.wage[k] / worked) : w.wage[k];
+    if (!m.workers.alive[k] || m.workers.employer[k] == engine::kNoAgent)
+      pay_nobody(m, k);
+    else
+      pay_worker(m, k, static_cast<std::size_t>(m.provider_row(m.workers.employer[k])));
   });
 }
 

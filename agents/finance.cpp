@@ -10,17 +10,11 @@ namespace cm {
 
 void apply_finance(Market& m, int c) {
   auto& pr = m.providers;
-  auto& w = m.workers;
   const auto& spec = m.spec;
-  auto& wage_bill = m.scratch.provider_a;  // this council's rows only
+  // Income and council hours were summed in the pass over people, the wage bill in the pass over
+  // workers (pay_for_person and add_to_wage_bill, finance.hpp).
+  const auto& wage_bill = m.scratch.wage_bill;
   auto& tally = m.tally[static_cast<std::size_t>(c)];
-  // Income and council hours were summed in the pass over people (pay_for_person, finance.hpp).
-  m.for_council_providers(c, [&](std::size_t q) { wage_bill[q] = 0; });
-  m.for_council_workers(c, [&](std::size_t k) {
-    if (!w.alive[k] || w.employer[k] == engine::kNoAgent) return;
-    wage_bill[static_cast<std::size_t>(m.provider_row(w.employer[k]))] +=
-        static_cast<double>(w.paid_hours[k]) * w.wage[k] * (1 + spec.providers.on_cost);
-  });
   m.for_council_providers(c, [&](std::size_t q) {
     if (!pr.alive[q]) return;
     const auto arch = static_cast<Archetype>(pr.archetype[q]);

@@ -14,7 +14,14 @@ inline void finance_begin_week(Market& m, int c) {
   m.for_council_providers(c, [&](std::size_t q) {
     m.providers.income[q] = 0;
     m.providers.council_hours[q] = 0;
+    m.scratch.wage_bill[q] = 0;
   });
+}
+
+// A worker still employed after retention adds their pay, with on-costs, to the employer's wage
+// bill. q: the employer's row.
+inline void add_to_wage_bill(Market& m, std::size_t k, std::size_t q) {
+  m.scratch.wage_bill[q] += static_cast<double>(m.workers.paid_hours[k]) * m.workers.wage[k] * (1 + m.spec.providers.on_cost);
 }
 
 inline void pay_for_person(Market& m, std::size_t i, std::size_t q, WeekTally& tally) {

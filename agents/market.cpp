@@ -166,6 +166,8 @@ void Market::size_scratch() {
   scratch.provider_slot.resize(providers.id.size());
   scratch.wellbeing_sum.resize(providers.id.size());
   scratch.continuity_sum.resize(providers.id.size());
+  scratch.leavers.resize(providers.id.size());
+  scratch.wage_bill.resize(providers.id.size());
 }
 
 void for_each_council(Market& m, void (*rule)(Market&, int)) {

@@ -31,6 +31,7 @@ struct Scratch {
   std::vector<double> provider_a, provider_b;
   std::vector<std::int32_t> provider_slot;
   std::vector<double> wellbeing_sum, continuity_sum;  // outcomes: clients' sums per provider
+  std::vector<double> leavers, wage_bill;            // retention and finance, per provider
 };
 // Buffers the end-of-step regroup gathers into (they keep their capacity between steps).
 struct SpareTables {
@@ -157,6 +158,9 @@ void apply_delivery(Market& m, int c);         // delivery.cpp: staff, capacity,
 void serve_people(Market& m, int c);           // people_week.cpp: each person's part of delivery, finance,
                                                //   entry (the care gap) and outcomes, in one pass
 void deliver_to_people(Market& m, int c);      // delivery.cpp: delivery's part alone (set-up)
+void pay_workers(Market& m, int c);            // delivery.cpp: workers' hours and pay alone
+void serve_workers(Market& m, int c);          // workers_week.cpp: each worker's pay (delivery),
+                                               //   quitting (retention) and wage bill (finance)
 void apply_retention(Market& m, int c);        // retention.cpp: stress and quits
 void apply_finance(Market& m, int c);          // finance.cpp: wages, costs, extraction, hand-back decisions
 void apply_entry_exit(Market& m, int c);       // provider_entry_exit.cpp: exits, closures, entry

@@ -38,8 +38,8 @@ void Model::step() {
   metrics_state_.begin_week(m, metrics_);
   each_council(m, [&](int c) {
     apply_delivery(m, c);
-    serve_people(m, c);  // each person's part of delivery, finance, entry and outcomes
-    apply_retention(m, c);
+    serve_people(m, c);   // each person's part of delivery, finance, entry and outcomes
+    serve_workers(m, c);  // each worker's pay, quitting and wage bill
     apply_finance(m, c);
     apply_entry_exit(m, c);
     apply_outcomes(m, c);

@@ -95,6 +95,7 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
   hire_starting_staff();
   for_each_council(*this, apply_delivery);
   for_each_council(*this, deliver_to_people);
+  for_each_council(*this, pay_workers);
   merge_event_logs();
 }
 

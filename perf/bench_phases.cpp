@@ -67,6 +67,7 @@ BENCHMARK(BM_Phase<cm::apply_founding>)->Name("founding")->Arg(1)->Arg(2);
 BENCHMARK(BM_Phase<cm::apply_delivery>)->Name("delivery")->Arg(1)->Arg(2);
 BENCHMARK(BM_Phase<cm::serve_people>)->Name("people_pass")->Arg(1)->Arg(2);
 BENCHMARK(BM_Phase<cm::apply_retention>)->Name("retention")->Arg(1)->Arg(2);
+BENCHMARK(BM_Phase<cm::serve_workers>)->Name("workers_pass")->Arg(1)->Arg(2);
 BENCHMARK(BM_Phase<cm::apply_finance>)->Name("finance")->Arg(1)->Arg(2);
 BENCHMARK(BM_Phase<cm::apply_entry_exit>)->Name("entry_exit")->Arg(1)->Arg(2);
 BENCHMARK(BM_Phase<cm::apply_outcomes>)->Name("outcomes")->Arg(1)->Arg(2);

@@ -1,0 +1,29 @@
+// One pass over a council's workers for the per-worker parts of three rules, in the order of
+// MODEL.md §3: delivery (hours and pay), retention (stress, quitting) and finance (the employer's
+// wage bill). Each part lives in its rule's header; this file only runs them together. Quitting
+// changes no other worker's inputs (staff counts drop after the pass), and every sum runs in row
+// order, so the results are those of one loop per rule.
+#include "agents/delivery.hpp"
+#include "agents/finance.hpp"
+#include "agents/retention.hpp"
+
+namespace cm {
+
+void serve_workers(Market& m, int c) {
+  const auto streams = m.rng.at_step(static_cast<std::uint64_t>(m.week));
+  auto& tally = m.tally[static_cast<std::size_t>(c)];
+  const auto& w = m.workers;
+  retention_begin_week(m, c);
+  m.for_council_workers(c, [&](std::size_t k) {
+    if (!w.alive[k] || w.employer[k] == engine::kNoAgent) {
+      pay_nobody(m, k);
+      return;
+    }
+    const auto q = static_cast<std::size_t>(m.provider_row(w.employer[k]));
+    pay_worker(m, k, q);
+    if (retain_worker(m, k, q, streams, tally)) add_to_wage_bill(m, k, q);
+  });
+  retention_end_week(m, c);
+}
+
+}  // namespace cm
