@@ -47,6 +47,9 @@ struct alignas(64) WeekTally {
   // The care gap that draws entrants (provider_entry_exit.hpp), counted in the pass over people.
   double gap_needing = 0, gap_waiting = 0, gap_needed_hours = 0, gap_delivered_hours = 0;
   PeopleCounts people;  // counted in the pass over people, after outcomes
+  // Private demand that draws micro-enterprise founders (founding.cpp), counted in matching: people
+  // needing care with a route, and those of them buying care themselves (self-funders, direct payments).
+  double people_with_route = 0, people_buying_privately = 0;
 };
 
 }  // namespace cm

@@ -16,16 +16,13 @@ void found_in_council(Market& m, int c) {
   const auto& f = m.spec.founding;
   auto& w = m.workers;
   auto& pr = m.providers;
-  double micros = 0, private_people = 0, people = 0;
+  double micros = 0;
   m.for_council_providers(c, [&](std::size_t q) {
     micros += pr.alive[q] && static_cast<Archetype>(pr.archetype[q]) == Archetype::micro;
   });
-  m.for_council_people(c, [&](std::size_t i) {
-    if (!m.people.alive[i] || m.people.need_hours[i] <= 0) return;
-    const auto route = static_cast<Route>(m.people.route[i]);
-    people += route != Route::none;
-    private_people += route == Route::self_funder || route == Route::direct_payment;
-  });
+  // Counted in matching's pass over people (routes and needs have not changed since).
+  const auto& tally = m.tally[static_cast<std::size_t>(c)];
+  const double people = tally.people_with_route, private_people = tally.people_buying_privately;
   const double supported = f.coordinators * f.per_coordinator_per_year *
                            std::max(0.0, 1 - micros / std::max(1.0, f.coordinators * f.coordinator_capacity));
   // Demand relative to a reference private share of 40% (self-funders about 30% plus direct payments).

@@ -48,7 +48,7 @@ void unplace(Market& m, std::size_t i) {
 }
 
 void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::vector<std::int32_t>& candidates,
-                   std::vector<std::int32_t>& next_contract) {
+                   std::vector<std::int32_t>& next_contract, std::vector<std::int32_t>& unplaced) {
   auto& p = m.people;
   auto& pr = m.providers;
   auto& com = m.commissioners[static_cast<std::size_t>(c)];
@@ -82,8 +82,20 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
     pr.clients[q] = 0;
   });
   com.committed = 0;
+  auto& tally = m.tally[static_cast<std::size_t>(c)];
+  unplaced.clear();  // the people to place below, in row order
   m.for_council_people(c, [&](std::size_t i) {
-    if (!p.alive[i] || p.provider[i] == engine::kNoAgent) return;
+    if (!p.alive[i]) return;
+    // Private demand, for founding (founding.cpp): routes and needs do not change until then.
+    if (p.need_hours[i] > 0) {
+      const auto route = static_cast<Route>(p.route[i]);
+      tally.people_with_route += route != Route::none;
+      tally.people_buying_privately += route == Route::self_funder || route == Route::direct_payment;
+    }
+    if (p.provider[i] == engine::kNoAgent) {
+      unplaced.push_back(static_cast<std::int32_t>(i));
+      return;
+    }
     const auto row = m.provider_row(p.provider[i]);
     const auto placement = static_cast<Placement>(p.placement[i]);
     bool drop = row < 0 || !pr.alive[static_cast<std::size_t>(row)] || p.need_hours[i] <= 0 ||
@@ -103,6 +115,7 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
     if (drop) {
       unplace(m, i);
       p.continuity[i] = 0;
+      unplaced.push_back(static_cast<std::int32_t>(i));
       return;
     }
     const auto q = static_cast<std::size_t>(row);
@@ -125,13 +138,13 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
   offsets[nloc] = static_cast<std::int32_t>(candidates.size());
 
   const double spot_price = policy.reference_rate * (1 + policy.spot_premium);
-  m.for_council_people(c, [&](std::size_t i) {
-    if (!p.alive[i] || p.provider[i] != engine::kNoAgent) return;
+  for (const auto row : unplaced) {
+    const auto i = static_cast<std::size_t>(row);
     const auto route = static_cast<Route>(p.route[i]);
     const double need = p.need_hours[i];
     if (route == Route::none || need <= 0) {
       p.weeks_waiting[i] = 0;
-      return;
+      continue;
     }
     const auto l = static_cast<std::size_t>(p.locality[i] - first);
     const auto begin = candidates.begin() + offsets[l];
@@ -202,7 +215,7 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
     }
     if (chosen < 0) {
       p.weeks_waiting[i] = static_cast<std::int16_t>(std::min(p.weeks_waiting[i] + 1, 30000));
-      return;
+      continue;
     }
     const auto q = static_cast<std::size_t>(chosen);
     p.provider[i] = pr.id[q];
@@ -213,7 +226,7 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
     pr.allocated_hours[q] += static_cast<float>(need);
     pr.clients[q] += 1;
     if (council_pays) com.committed += need * price;
-  });
+  }
   // Hand-backs are done: a provider that handed back takes no new clients this week, and may bid
   // again at the next letting.
   m.for_council_providers(c, [&](std::size_t q) { pr.handing_back[q] = 0; });
@@ -222,8 +235,8 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
 }  // namespace
 
 void apply_matching(Market& m, int c) {
-  thread_local std::vector<std::int32_t> offsets, candidates, next_contract;
-  match_council(m, c, offsets, candidates, next_contract);
+  thread_local std::vector<std::int32_t> offsets, candidates, next_contract, unplaced;
+  match_council(m, c, offsets, candidates, next_contract, unplaced);
 }
 
 }  // namespace cm
