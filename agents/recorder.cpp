@@ -116,6 +116,7 @@ namespace {
 // council; the file promises id order).
 template <class Table>
 Table in_id_order(const Table& table) {
+  if (std::is_sorted(table.id.begin(), table.id.end())) return table;  // one council: already in order
   std::vector<std::int32_t> order(table.id.size());
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
