@@ -168,6 +168,7 @@ void Market::size_scratch() {
   scratch.continuity_sum.resize(providers.id.size());
   scratch.leavers.resize(providers.id.size());
   scratch.wage_bill.resize(providers.id.size());
+  scratch.logit_weight.resize(providers.id.size());
 }
 
 void for_each_council(Market& m, void (*rule)(Market&, int)) {

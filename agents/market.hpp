@@ -32,6 +32,7 @@ struct Scratch {
   std::vector<std::int32_t> provider_slot;
   std::vector<double> wellbeing_sum, continuity_sum;  // outcomes: clients' sums per provider
   std::vector<double> leavers, wage_bill;            // retention and finance, per provider
+  std::vector<double> logit_weight;                  // matching: private buyers' weight of a provider
 };
 // Buffers the end-of-step regroup gathers into (they keep their capacity between steps).
 struct SpareTables {

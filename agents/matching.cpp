@@ -48,7 +48,8 @@ void unplace(Market& m, std::size_t i) {
 }
 
 void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::vector<std::int32_t>& candidates,
-                   std::vector<std::int32_t>& next_contract, std::vector<std::int32_t>& unplaced) {
+                   std::vector<std::int32_t>& next_contract, std::vector<std::int32_t>& unplaced,
+                   std::vector<std::uint8_t>& has_room) {
   auto& p = m.people;
   auto& pr = m.providers;
   auto& com = m.commissioners[static_cast<std::size_t>(c)];
@@ -137,6 +138,14 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
   }
   offsets[nloc] = static_cast<std::int32_t>(candidates.size());
 
+  // Private buyers' logit weight of each provider: it does not change while the council matches.
+  auto& logit_weight = m.scratch.logit_weight;  // this council's rows only
+  m.for_council_providers(c, [&](std::size_t q) {
+    const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
+    logit_weight[q] = std::exp(choice.quality_weight * pr.quality[q] + choice.relational_weight * a.relational -
+                               choice.price_weight * pr.private_price[q]);
+  });
+
   const double spot_price = policy.reference_rate * (1 + policy.spot_premium);
   for (const auto row : unplaced) {
     const auto i = static_cast<std::size_t>(row);
@@ -188,20 +197,16 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
       // Logit choice over providers with room (self-funders and direct payments).
       auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(p.id[i]), kMatch);
       double total = 0;
+      has_room.clear();
       for (auto it = begin; it != end; ++it) {
         const auto q = static_cast<std::size_t>(*it);
-        if (!can_take(m, q, need)) continue;
-        const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
-        total += std::exp(choice.quality_weight * pr.quality[q] + choice.relational_weight * a.relational -
-                          choice.price_weight * pr.private_price[q]);
+        has_room.push_back(can_take(m, q, need));
+        if (has_room.back()) total += logit_weight[q];
       }
       double u = stream.uniform() * total;
       for (auto it = begin; it != end && total > 0; ++it) {
-        const auto q = static_cast<std::size_t>(*it);
-        if (!can_take(m, q, need)) continue;
-        const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
-        u -= std::exp(choice.quality_weight * pr.quality[q] + choice.relational_weight * a.relational -
-                          choice.price_weight * pr.private_price[q]);
+        if (!has_room[static_cast<std::size_t>(it - begin)]) continue;
+        u -= logit_weight[static_cast<std::size_t>(*it)];
         chosen = *it;
         if (u <= 0) break;
       }
@@ -236,7 +241,8 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
 
 void apply_matching(Market& m, int c) {
   thread_local std::vector<std::int32_t> offsets, candidates, next_contract, unplaced;
-  match_council(m, c, offsets, candidates, next_contract, unplaced);
+  thread_local std::vector<std::uint8_t> has_room;
+  match_council(m, c, offsets, candidates, next_contract, unplaced, has_room);
 }
 
 }  // namespace cm
