@@ -161,8 +161,7 @@ void Market::flush_pending() {
 }
 
 void Market::size_scratch() {
-  scratch.provider_a.resize(providers.id.size());
-  scratch.provider_b.resize(providers.id.size());
+  scratch.pledged.resize(providers.id.size());
   scratch.provider_slot.resize(providers.id.size());
   scratch.wellbeing_sum.resize(providers.id.size());
   scratch.continuity_sum.resize(providers.id.size());

@@ -28,7 +28,7 @@ struct CouncilRows {
 // Per-row working space of the rules, one slot per row (councils use only their own rows, so they
 // share it safely); sized by Market::size_scratch() after agents are added.
 struct Scratch {
-  std::vector<double> provider_a, provider_b;
+  std::vector<double> pledged;                       // commissioning: capacity promised in lettings
   std::vector<std::int32_t> provider_slot;
   std::vector<double> wellbeing_sum, continuity_sum;  // outcomes: clients' sums per provider
   std::vector<double> leavers, wage_bill;            // retention and finance, per provider

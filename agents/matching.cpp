@@ -216,7 +216,7 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
     const bool council_pays = route != Route::self_funder;
     if (chosen >= 0 && council_pays && com.committed + need * price > com.weekly_budget) {
       chosen = -1;
-      m.tally[static_cast<std::size_t>(c)].waiting_for_budget += 1;
+      tally.waiting_for_budget += 1;
     }
     if (chosen < 0) {
       p.weeks_waiting[i] = static_cast<std::int16_t>(std::min(p.weeks_waiting[i] + 1, 30000));

@@ -68,19 +68,18 @@ void apply_need(Market& m, int c) {
     assess_route(m, i, routes);  // eligibility, in the same pass
   });
 
-  {
-    const auto& cs = m.spec.councils[static_cast<std::size_t>(c)];
-    auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(c), kIncidence);
-    boost::random::poisson_distribution<int, double> arrivals(
-        std::max(1e-12, cs.adults_thousands * need.incidence_per_1000_adults / 52.0));
-    const int n = arrivals(stream);
-    const auto first = m.geography.first_locality(c);
-    const auto nloc = static_cast<std::uint32_t>(m.geography.locality_count(c));
-    for (int k = 0; k < n; ++k)
-      m.pending[static_cast<std::size_t>(c)].people.push_back(
-          {first + static_cast<std::int32_t>(stream.below(nloc)),
-           (static_cast<std::uint64_t>(c) << 32) | static_cast<std::uint64_t>(k)});
-  }
+  // People developing need this week join at the next flush.
+  const auto& cs = m.spec.councils[static_cast<std::size_t>(c)];
+  auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(c), kIncidence);
+  boost::random::poisson_distribution<int, double> arrivals(
+      std::max(1e-12, cs.adults_thousands * need.incidence_per_1000_adults / 52.0));
+  const int n = arrivals(stream);
+  const auto first = m.geography.first_locality(c);
+  const auto nloc = static_cast<std::uint32_t>(m.geography.locality_count(c));
+  for (int k = 0; k < n; ++k)
+    m.pending[static_cast<std::size_t>(c)].people.push_back(
+        {first + static_cast<std::int32_t>(stream.below(nloc)),
+         (static_cast<std::uint64_t>(c) << 32) | static_cast<std::uint64_t>(k)});
 }
 
 }  // namespace cm

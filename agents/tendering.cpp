@@ -183,7 +183,7 @@ void apply_commissioning(Market& m, int c) {
     com.contracts.swap(kept);
     double council_hours_total = 0;
     m.for_council_providers(c, [&](std::size_t p) { council_hours_total += m.providers.council_hours[p]; });
-    auto& pledged = m.scratch.provider_a;  // this council's rows only
+    auto& pledged = m.scratch.pledged;  // this council's rows only
     m.for_council_providers(c, [&](std::size_t p) { pledged[p] = m.providers.council_hours[p]; });
     for (std::int32_t lot = 0; lot < com.lots; ++lot) {
       if (com.lot_tender_week[static_cast<std::size_t>(lot)] > m.week) continue;

@@ -3,13 +3,12 @@
 //
 // A table is a struct of std::vector columns, one of them `id`, with a member template
 // `for_each_column(F f)` that calls f(name, column) for every column. Rows move when dead agents
-// are compacted away; ids never change and are never reused, and an IdIndex maps id -> row.
+// are removed (engine/grouped_rows.hpp, regroup); ids never change and are never reused, and an
+// IdIndex maps id -> row.
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <vector>
-
-#include <tbb/task_group.h>
 
 namespace engine {
 
@@ -55,36 +54,6 @@ std::size_t append_row(Table& table, IdIndex& index) {
   table.id[row] = id;
   index.set_row(id, static_cast<std::int32_t>(row));
   return row;
-}
-
-// Removes the rows whose keep flag is 0, preserving the order of the others, and updates the index.
-// Returns the number of rows removed.
-template <class Table>
-std::size_t compact(Table& table, const std::vector<std::uint8_t>& keep, IdIndex& index) {
-  const std::size_t n = row_count(table);
-  if (keep.size() != n) throw std::logic_error("compact: keep mask length differs from table length");
-  std::size_t kept = 0;
-  for (std::size_t row = 0; row < n; ++row) kept += keep[row] != 0;
-  if (kept == n) return 0;
-  for (std::size_t row = 0; row < n; ++row)
-    if (!keep[row]) index.erase(table.id[row]);
-  // Columns are independent: compact them in parallel (each column's result is the same).
-  tbb::task_group group;
-  table.for_each_column([&](const char*, auto& column) {
-    group.run([&column, &keep, n] {
-      std::size_t out = 0;
-      for (std::size_t row = 0; row < n; ++row) {
-        if (keep[row]) {
-          if (out != row) column[out] = std::move(column[row]);
-          ++out;
-        }
-      }
-      column.resize(out);
-    });
-  });
-  group.wait();
-  for (std::size_t row = 0; row < kept; ++row) index.set_row(table.id[row], static_cast<std::int32_t>(row));
-  return n - kept;
 }
 
 }  // namespace engine

@@ -80,6 +80,8 @@ TEST(GroupedRows, AppendedRunsAreVisitedAfterTheBodyThenRegroupedInOrder) {
   EXPECT_EQ(index.row_of(dropped_a), -1);
   EXPECT_EQ(index.row_of(dropped_b), -1);
   for (std::size_t row = 0; row < t.id.size(); ++row) EXPECT_EQ(index.row_of(t.id[row]), static_cast<std::int32_t>(row));
+  // New ids continue after the old ones, never reused.
+  EXPECT_EQ(t.id[engine::append_row(t, index)], 9);
 }
 
 TEST(GroupedRows, RegroupOfAGroupedTableWithNothingToDropChangesNothing) {
