@@ -14,7 +14,7 @@ void apply_eligibility(Market& m, int c) {
 
 void assess_new_people(Market& m, int c) {
   const auto routes = m.rng.at_step(0);
-  m.rows.people.for_each_appended(c, [&](std::size_t i) {
+  m.rows.people.for_each_appended_since(m.people_mark, c, [&](std::size_t i) {
     if (m.people.alive[i]) assess_route(m, i, routes);
   });
 }

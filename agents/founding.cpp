@@ -35,14 +35,22 @@ void found_in_council(Market& m, int c) {
   auto& pend = m.pending[static_cast<std::size_t>(c)];
   const auto first = m.geography.first_locality(c);
   const auto nloc = static_cast<std::uint32_t>(m.geography.locality_count(c));
-  const auto council_workers = static_cast<std::uint32_t>(m.rows.workers.count(c));
+  // The council's workers as they stood at the start of the week (rows of earlier weeks' leavers
+  // stay until a regroup, no longer indexed), in row order: the founder is drawn from them.
+  thread_local std::vector<std::uint32_t> council_rows;
+  council_rows.clear();
+  if (n > 0)
+    m.for_council_workers(c, [&](std::size_t k) {
+      if (engine::indexed(w, m.workers_index, k)) council_rows.push_back(static_cast<std::uint32_t>(k));
+    });
+  const auto council_workers = static_cast<std::uint32_t>(council_rows.size());
   for (int k = 0; k < n; ++k) {
     engine::AgentId founder = engine::kNoAgent;
     std::int32_t locality = first + static_cast<std::int32_t>(stream.below(nloc));
     if (!stream.bernoulli(f.outside_care_share) && council_workers > 0) {
       // A care worker leaves an agency or chain to found; a few tries to find one.
       for (int attempt = 0; attempt < 20 && founder == engine::kNoAgent; ++attempt) {
-        const auto wk = m.rows.workers.nth(c, stream.below(council_workers));
+        const std::size_t wk = council_rows[stream.below(council_workers)];
         if (!w.alive[wk] || w.employer[wk] == engine::kNoAgent) continue;
         const auto q = static_cast<std::size_t>(m.provider_row(w.employer[wk]));
         if (static_cast<Archetype>(pr.archetype[q]) == Archetype::micro) continue;

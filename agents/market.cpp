@@ -196,12 +196,38 @@ void Market::merge_event_logs() {
   }
 }
 
-void Market::compact_dead() {
+namespace {
+// Regroups a table whose dead rows (already forgotten by the index) and rows appended since its
+// last regroup make up more than a sixteenth of it: a regroup copies every column, so it waits
+// until there is enough to fold in. The many appended runs of a long wait are cheap to visit.
+template <class Table>
+void regroup_if_due(Table& table, Table& spare, engine::IdIndex& index, engine::GroupedRows& rows) {
+  const std::size_t dropped = engine::forget_dropped(table, table.alive, index, rows);
+  if ((dropped + rows.appended_rows()) * 16 > engine::row_count(table) || rows.appended_runs() > 48)
+    engine::regroup(table, spare, table.alive, index, rows);
+}
+}  // namespace
+
+void Market::end_week() {
+  tbb::task_group group;
+  group.run([this] { regroup_if_due(people, spare.people, people_index, rows.people); });
+  group.run([this] { regroup_if_due(workers, spare.workers, workers_index, rows.workers); });
+  engine::regroup(providers, spare.providers, providers.alive, providers_index, rows.providers);
+  group.wait();
+}
+
+void Market::settle() {
   tbb::task_group group;
   group.run([this] { engine::regroup(people, spare.people, people.alive, people_index, rows.people); });
   group.run([this] { engine::regroup(workers, spare.workers, workers.alive, workers_index, rows.workers); });
   engine::regroup(providers, spare.providers, providers.alive, providers_index, rows.providers);
   group.wait();
+}
+
+bool Market::settled() const noexcept {
+  auto all_alive = [](const std::vector<std::uint8_t>& alive) { return std::all_of(alive.begin(), alive.end(), [](auto a) { return a != 0; }); };
+  return rows.people.appended_runs() == 0 && rows.workers.appended_runs() == 0 && rows.providers.appended_runs() == 0 &&
+         all_alive(people.alive) && all_alive(workers.alive) && all_alive(providers.alive);
 }
 
 }  // namespace cm

@@ -99,6 +99,7 @@ struct Market {
   std::vector<BidLog> council_bids;
   std::vector<ProviderEventLog> council_provider_events;
   std::int32_t next_group = 0;
+  std::size_t people_mark = 0;  // rows.people.mark() at the start of the step: this week's new people follow it
 
   int councils() const noexcept { return static_cast<int>(spec.councils.size()); }
   std::int32_t provider_row(engine::AgentId id) const noexcept { return providers_index.row_of(id); }
@@ -117,9 +118,16 @@ struct Market {
   void size_scratch();
   void merge_event_logs();
   void log_provider_event(int council, std::size_t provider_row, ProviderEventKind kind);
-  // Removes dead agents and sorts the tables by council again; ids stay valid (row_of returns -1
-  // for removed ones).
-  void compact_dead();
+  // End of a step: dead agents are removed from the id index (row_of returns -1 for them). Their
+  // rows stay, skipped by every rule, until enough have gathered (or enough rows were added) to
+  // be worth a regroup, which copies every column; so most weeks move no row. Providers, few, are
+  // regrouped every week.
+  void end_week();
+  // Regroups every table now: no dead rows, every table sorted by council (before anyone reads
+  // the tables as a whole: views, tests).
+  void settle();
+  // True when no table holds dead or appended rows.
+  bool settled() const noexcept;
   // Set-up only: hires each provider the staff its starting clients need.
   void hire_starting_staff();
 

@@ -21,6 +21,7 @@ Model::Model(const ScenarioSpec& spec, std::uint64_t seed, std::uint64_t replica
 void Model::step() {
   Market& m = market_;
   m.week += 1;  // the step being computed: its streams, events and metrics row share this number
+  m.people_mark = m.rows.people.mark();
   // The order of MODEL.md §3. Agents a rule creates wait in m.pending until the next flush.
   each_council(m, [&](int c) {
     m.tally[static_cast<std::size_t>(c)] = WeekTally{};
@@ -47,7 +48,7 @@ void Model::step() {
   });
   m.flush_pending();  // entrants join after the metrics: they have no clients or staff this week
   m.merge_event_logs();
-  m.compact_dead();
+  m.end_week();
 }
 
 double Model::metric_total(Metric metric) const {

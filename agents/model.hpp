@@ -19,6 +19,9 @@ class Model {
   std::int32_t week() const noexcept { return market_.week; }
   int councils() const noexcept { return market_.councils(); }
   const Market& market() const noexcept { return market_; }
+  // Drops the rows of dead agents the market keeps between regroups (Market::end_week), so
+  // market() shows live agents only, grouped by council. Changes no result.
+  void settle() { market_.settle(); }
   const ScenarioSpec& spec() const noexcept { return market_.spec; }
   // The last week's metrics: values[metric * councils() + council].
   const std::vector<double>& metrics() const noexcept { return metrics_; }

@@ -112,13 +112,17 @@ Recorder::~Recorder() {
 
 namespace {
 
-// A copy of an agent table with its rows in ascending id order (the model keeps them grouped by
-// council; the file promises id order).
+// A copy of an agent table's live rows in ascending id order (the model keeps them grouped by
+// council, and keeps the rows of dead agents for a while: Market::end_week; the file promises
+// live agents in id order).
 template <class Table>
 Table in_id_order(const Table& table) {
-  if (std::is_sorted(table.id.begin(), table.id.end())) return table;  // one council: already in order
-  std::vector<std::int32_t> order(table.id.size());
-  std::iota(order.begin(), order.end(), 0);
+  const bool all_alive = std::all_of(table.alive.begin(), table.alive.end(), [](auto a) { return a != 0; });
+  if (all_alive && std::is_sorted(table.id.begin(), table.id.end())) return table;  // one council, no dead rows
+  std::vector<std::int32_t> order;
+  order.reserve(table.id.size());
+  for (std::size_t row = 0; row < table.id.size(); ++row)
+    if (table.alive[row]) order.push_back(static_cast<std::int32_t>(row));
   std::sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
     return table.id[static_cast<std::size_t>(a)] < table.id[static_cast<std::size_t>(b)];
   });

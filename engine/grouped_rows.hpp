@@ -53,26 +53,21 @@ class GroupedRows {
   }
   // Calls fn(row) for the rows of group g appended since the last regroup, in row order.
   template <class Fn>
-  void for_each_appended(int g, Fn&& fn) const {
+  void for_each_appended(int g, Fn&& fn) const { for_each_appended_since(0, g, fn); }
+  // Runs appended so far, for for_each_appended_since: a mark taken before some appends.
+  std::size_t mark() const noexcept { return appended_runs(); }
+  // Calls fn(row) for the rows of group g appended after `mark` (a value of mark()), in row order.
+  template <class Fn>
+  void for_each_appended_since(std::size_t mark, int g, Fn&& fn) const {
     const auto gi = static_cast<std::size_t>(g);
-    for (std::size_t r = 1; r < runs_.size(); ++r)
+    for (std::size_t r = 1 + mark; r < runs_.size(); ++r)
       for (auto row = runs_[r][gi]; row < runs_[r][gi + 1]; ++row) fn(static_cast<std::size_t>(row));
   }
-  std::size_t count(int g) const noexcept {
-    const auto gi = static_cast<std::size_t>(g);
+  // Rows of all groups appended since the last regroup.
+  std::size_t appended_rows() const noexcept {
     std::size_t n = 0;
-    for (const auto& run : runs_) n += static_cast<std::size_t>(run[gi + 1] - run[gi]);
+    for (std::size_t r = 1; r < runs_.size(); ++r) n += static_cast<std::size_t>(runs_[r].back() - runs_[r].front());
     return n;
-  }
-  // The k-th row of group g in row order (k < count(g)).
-  std::size_t nth(int g, std::size_t k) const noexcept {
-    const auto gi = static_cast<std::size_t>(g);
-    for (const auto& run : runs_) {
-      const auto n = static_cast<std::size_t>(run[gi + 1] - run[gi]);
-      if (k < n) return static_cast<std::size_t>(run[gi]) + k;
-      k -= n;
-    }
-    return static_cast<std::size_t>(-1);
   }
 
  private:
@@ -160,6 +155,35 @@ std::size_t regroup(Table& table, Table& spare, const std::vector<std::uint8_t>&
   detail::gather_rows(table, spare, runs, kept, index);
   rows.reset(std::move(offsets));
   return n - kept;
+}
+
+// Forgets the ids of the rows whose keep flag is 0 (row_of returns -1 for them, as after a
+// regroup) without moving any row: the rows stay, skipped by loops that test the flag, until a
+// regroup drops them. Much cheaper than a regroup, which copies every column. Returns the number
+// of rows whose keep flag is 0.
+template <class Table>
+std::size_t forget_dropped(const Table& table, const std::vector<std::uint8_t>& keep, IdIndex& index, const GroupedRows& rows) {
+  const auto ng = static_cast<std::size_t>(rows.groups());
+  std::vector<std::size_t> dropped(ng, 0);
+  parallel_for_rows(ng, [&](std::size_t g) {
+    std::size_t n = 0;
+    rows.for_each(static_cast<int>(g), [&](std::size_t row) {
+      if (keep[row]) return;
+      ++n;
+      // ids are distinct: no two groups touch the same slot
+      if (index.row_of(table.id[row]) == static_cast<std::int32_t>(row)) index.erase(table.id[row]);
+    });
+    dropped[g] = n;
+  }, 1);
+  std::size_t total = 0;
+  for (auto n : dropped) total += n;
+  return total;
+}
+
+// Whether a row is still indexed: false once forget_dropped (or a regroup) has removed its id.
+template <class Table>
+bool indexed(const Table& table, const IdIndex& index, std::size_t row) {
+  return index.row_of(table.id[row]) == static_cast<std::int32_t>(row);
 }
 
 // Sorts a whole table by its group key column (stably, every row kept) and starts its grouping:

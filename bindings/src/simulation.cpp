@@ -114,6 +114,7 @@ std::int64_t Simulation::advance(std::int64_t steps, std::int64_t chunk, const p
           week_.store(model_->week(), std::memory_order_relaxed);
           ++done;
         }
+        model_->settle();  // views show the live agents only, grouped by council
       } catch (const std::exception& e) {
         failure_ = "week " + std::to_string(model_->week()) + " (" + e.what() + ")";
         throw;

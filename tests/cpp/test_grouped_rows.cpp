@@ -64,9 +64,7 @@ TEST(GroupedRows, AppendedRunsAreVisitedAfterTheBodyThenRegroupedInOrder) {
   EXPECT_EQ(values_of(t, rows, 0), (std::vector<float>{0, 1, 2}));
   EXPECT_EQ(values_of(t, rows, 1), (std::vector<float>{10, 11}));
   EXPECT_EQ(values_of(t, rows, 2), (std::vector<float>{20, 21, 22, 23}));
-  EXPECT_EQ(rows.count(2), 4u);
-  EXPECT_EQ(t.value[rows.nth(2, 3)], 23.0f);
-  EXPECT_EQ(t.value[rows.nth(0, 2)], 2.0f);
+  EXPECT_EQ(rows.appended_rows(), 3u);
 
   // Drop the rows with values 1 and 22; the rest keep their order within each group.
   std::vector<std::uint8_t> keep(t.id.size(), 1);
@@ -82,6 +80,40 @@ TEST(GroupedRows, AppendedRunsAreVisitedAfterTheBodyThenRegroupedInOrder) {
   for (std::size_t row = 0; row < t.id.size(); ++row) EXPECT_EQ(index.row_of(t.id[row]), static_cast<std::int32_t>(row));
   // New ids continue after the old ones, never reused.
   EXPECT_EQ(t.id[engine::append_row(t, index)], 9);
+}
+
+TEST(GroupedRows, ForgetDroppedUnindexesWithoutMovingAndMarksSeparateBatches) {
+  Things t, spare;
+  engine::IdIndex index;
+  for (std::int16_t g = 0; g < 2; ++g)
+    for (int k = 0; k < 3; ++k) add(t, index, g, static_cast<float>(10 * g + k));
+  engine::GroupedRows rows;
+  engine::group_by_key(t, spare, t.group, 2, index, rows);
+  auto first = t.id.size();
+  add(t, index, 1, 13);
+  rows.append_run(first, {0, 1});
+  const auto mark = rows.mark();
+  first = t.id.size();
+  add(t, index, 0, 3);
+  rows.append_run(first, {1, 0});
+  std::vector<float> since_mark;
+  for (int g = 0; g < 2; ++g) rows.for_each_appended_since(mark, g, [&](std::size_t row) { since_mark.push_back(t.value[row]); });
+  EXPECT_EQ(since_mark, (std::vector<float>{3}));
+
+  std::vector<std::uint8_t> keep(t.id.size(), 1);
+  keep[1] = keep[6] = 0;  // values 1 and 13
+  const auto before = t.value;
+  EXPECT_EQ(engine::forget_dropped(t, keep, index, rows), 2u);
+  EXPECT_EQ(t.value, before);  // no row moved
+  EXPECT_FALSE(engine::indexed(t, index, 1));
+  EXPECT_FALSE(engine::indexed(t, index, 6));
+  EXPECT_EQ(index.row_of(t.id[6]), -1);
+  for (std::size_t row : {0u, 2u, 3u, 4u, 5u, 7u}) EXPECT_TRUE(engine::indexed(t, index, row)) << row;
+  EXPECT_EQ(engine::forget_dropped(t, keep, index, rows), 2u);  // forgetting again changes nothing
+  // The regroup that follows drops the same rows and keeps the visiting order.
+  EXPECT_EQ(engine::regroup(t, spare, keep, index, rows), 2u);
+  EXPECT_EQ(t.value, (std::vector<float>{0, 2, 3, 10, 11, 12}));
+  for (std::size_t row = 0; row < t.id.size(); ++row) EXPECT_TRUE(engine::indexed(t, index, row));
 }
 
 TEST(GroupedRows, RegroupOfAGroupedTableWithNothingToDropChangesNothing) {
