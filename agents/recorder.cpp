@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <numeric>
 #include <type_traits>
+#include <utility>
 
 #include "engine/hdf5_writer.hpp"
 
@@ -56,56 +57,80 @@ Recorder::Recorder(const std::filesystem::path& output, const Model& model, cons
       snapshot_interval_(model.spec().output.snapshot_interval),
       events_(model.spec().output.events) {
   const auto start = std::chrono::steady_clock::now();
-  auto& w = *writer_;
-  w.attribute("/", "format_name", prov.format_name);
-  w.attribute("/", "format_version", prov.format_version);
-  w.attribute("/", "software_version", prov.software_version);
-  w.attribute("/", "git_commit", prov.git_commit);
-  w.attribute("/", "config", prov.config_toml);
-  std::string layers;
-  for (const auto& l : prov.layers) layers += (layers.empty() ? "" : "\n") + l;
-  w.attribute("/", "config_layers", layers);
-  w.attribute("/", "seed", static_cast<std::int64_t>(prov.seed));
-  w.attribute("/", "replicate", static_cast<std::int64_t>(prov.replicate));
-  w.attribute("/", "threads", static_cast<std::int64_t>(prov.threads));
-  w.attribute("/", "start_time", prov.start_time);
-  w.attribute("/", "steps_requested", prov.steps_requested);
-  w.attribute("/", "region", model.spec().region.name);
-  w.attribute("/", "complete", std::int64_t{0});
-  w.attribute("/", "title", "caremarket simulation of " + model.spec().region.name);
-  w.attribute("/", "Conventions", std::string("CF-1.8"));
-
-  std::vector<std::int32_t> councils(static_cast<std::size_t>(model.councils()));
-  std::iota(councils.begin(), councils.end(), 0);
-  w.dimension("/", engine::ColumnView::of("council", councils, "", "council index"));
   std::vector<std::string> names;
   for (const auto& c : model.spec().councils) names.push_back(c.name);
-  w.text_variable("/", "council_name", names, "council", "council name");
+  // The file's layout is written on the writer's thread while the first steps run.
+  enqueue([this, prov, region = model.spec().region.name, names = std::move(names)] {
+    auto& w = *writer_;
+    w.attribute("/", "format_name", prov.format_name);
+    w.attribute("/", "format_version", prov.format_version);
+    w.attribute("/", "software_version", prov.software_version);
+    w.attribute("/", "git_commit", prov.git_commit);
+    w.attribute("/", "config", prov.config_toml);
+    std::string layers;
+    for (const auto& l : prov.layers) layers += (layers.empty() ? "" : "\n") + l;
+    w.attribute("/", "config_layers", layers);
+    w.attribute("/", "seed", static_cast<std::int64_t>(prov.seed));
+    w.attribute("/", "replicate", static_cast<std::int64_t>(prov.replicate));
+    w.attribute("/", "threads", static_cast<std::int64_t>(prov.threads));
+    w.attribute("/", "start_time", prov.start_time);
+    w.attribute("/", "steps_requested", prov.steps_requested);
+    w.attribute("/", "region", region);
+    w.attribute("/", "complete", std::int64_t{0});
+    w.attribute("/", "title", "caremarket simulation of " + region);
+    w.attribute("/", "Conventions", std::string("CF-1.8"));
 
-  std::vector<engine::SeriesInfo> series;
-  for (const auto& m : metric_catalogue()) series.push_back({m.name, m.units, m.long_name});
-  w.begin_time_series("/", "step", "weeks", "council", councils.size(), series, 52);
+    std::vector<std::int32_t> councils(names.size());
+    std::iota(councils.begin(), councils.end(), 0);
+    w.dimension("/", engine::ColumnView::of("council", councils, "", "council index"));
+    w.text_variable("/", "council_name", names, "council", "council name");
+
+    std::vector<engine::SeriesInfo> series;
+    for (const auto& m : metric_catalogue()) series.push_back({m.name, m.units, m.long_name});
+    w.begin_time_series("/", "step", "weeks", "council", councils.size(), series, kRowsPerWrite);
+  });
   output_seconds_ += seconds_since(start);
   record_step(model);
 }
 
+void Recorder::enqueue(std::function<void()> task) {
+  // A task that failed stops the run at the next step, not at the end.
+  if (in_flight_.valid() && in_flight_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) in_flight_.get();
+  in_flight_ = std::async(std::launch::async, [previous = std::move(in_flight_), task = std::move(task)]() mutable {
+    if (previous.valid()) previous.get();  // one task at a time, in order; an earlier failure fails this one too
+    task();
+  });
+}
+
+void Recorder::write_buffered_rows() {
+  if (ts_weeks_.empty()) return;
+  enqueue([this, weeks = std::move(ts_weeks_), rows = std::move(ts_rows_)] {
+    const std::size_t row_size = rows.size() / weeks.size();
+    for (std::size_t k = 0; k < weeks.size(); ++k) writer_->append_time_step(weeks[k], rows.data() + k * row_size);
+  });
+  ts_weeks_.clear();
+  ts_rows_.clear();
+}
 
 void Recorder::record_step(const Model& model) {
   const auto start = std::chrono::steady_clock::now();
-  const bool snapshot_due = snapshot_interval_ > 0 && model.week() % snapshot_interval_ == 0;
-  if (snapshot_due || writer_->next_time_step_writes()) wait_for_snapshot();
-  writer_->append_time_step(model.week(), model.metrics().data());
-  if (snapshot_due) snapshot(model);
+  ts_weeks_.push_back(model.week());
+  ts_rows_.insert(ts_rows_.end(), model.metrics().begin(), model.metrics().end());
+  if (ts_weeks_.size() == kRowsPerWrite) write_buffered_rows();
+  if (snapshot_interval_ > 0 && model.week() % snapshot_interval_ == 0) {
+    // At most one snapshot's copy waits in memory: a run that outpaces the writer waits for it.
+    if (snapshots_pending_.load() > 0) wait_for_writer();
+    snapshot(model);
+  }
   output_seconds_ += seconds_since(start);
 }
-
-void Recorder::wait_for_snapshot() {
-  if (snapshot_in_flight_.valid()) snapshot_in_flight_.get();
+void Recorder::wait_for_writer() {
+  if (in_flight_.valid()) in_flight_.get();
 }
 
 Recorder::~Recorder() {
   try {
-    wait_for_snapshot();
+    wait_for_writer();
   } catch (...) {  // the run is already failing; the temporary file is discarded
   }
 }
@@ -141,14 +166,17 @@ Table in_id_order(const Table& table) {
 }  // namespace
 
 // The week's tables are copied (in id order) on the run's thread; the copies are written on
-// another thread while the run goes on, since compressing them takes as long as many steps.
+// the writer's thread while the run goes on, since compressing them takes as long as many steps.
 void Recorder::snapshot(const Model& model) {
   char name[32];
   std::snprintf(name, sizeof name, "/snapshots/week_%06d", model.week());
-  snapshot_in_flight_ = std::async(std::launch::async, [this, g = std::string(name), week = model.week(),
-                                                        people = in_id_order(model.market().people),
-                                                        workers = in_id_order(model.market().workers),
-                                                        providers = in_id_order(model.market().providers)] {
+  snapshots_pending_ += 1;
+  enqueue([this, g = std::string(name), week = model.week(), people = in_id_order(model.market().people),
+           workers = in_id_order(model.market().workers), providers = in_id_order(model.market().providers)] {
+    struct Done {
+      std::atomic<int>& pending;
+      ~Done() { pending -= 1; }
+    } done{snapshots_pending_};
     writer_->group(g);
     writer_->attribute(g, "week", static_cast<std::int64_t>(week));
     write_table(*writer_, g + "/people", "person", people, "id");
@@ -164,7 +192,8 @@ void Recorder::snapshot(const Model& model) {
 void Recorder::finish(const Model& model, bool complete, const std::string& stop_reason, const std::string& end_time,
                       double seconds) {
   const auto start = std::chrono::steady_clock::now();
-  wait_for_snapshot();
+  write_buffered_rows();
+  wait_for_writer();
   auto& w = *writer_;
   if (events_) {
     const auto& m = model.market();

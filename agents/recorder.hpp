@@ -1,7 +1,9 @@
 #pragma once
 // Writes a run to the caremarket HDF5 format (docs/output-format.md): provenance, the declared
 // time series per step and council, events, and per-agent snapshots.
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <filesystem>
 #include <future>
 #include <memory>
@@ -35,15 +37,23 @@ class Recorder {
   void finish(const Model& model, bool complete, const std::string& stop_reason, const std::string& end_time, double seconds);
 
  private:
+  static constexpr std::size_t kRowsPerWrite = 52;  // time-series rows per write (the chunk length)
   void snapshot(const Model& model);
-  // Waits for a snapshot being written in the background (rethrowing its error): the writer is
-  // used by one thread at a time.
-  void wait_for_snapshot();
+  // Runs a task on the writer's thread after the tasks given before it, while the run goes on:
+  // the writer is used by one thread at a time. Rethrows the error of a task that failed.
+  void enqueue(std::function<void()> task);
+  // Hands the time-series rows buffered so far to the writer's thread.
+  void write_buffered_rows();
+  // Waits until every task given so far is done (rethrowing the first error).
+  void wait_for_writer();
   std::unique_ptr<engine::H5Writer> writer_;
-  std::future<void> snapshot_in_flight_;
+  std::future<void> in_flight_;  // the last task given: it waits for the ones before it
+  std::atomic<int> snapshots_pending_{0};
   double output_seconds_ = 0;  // the run's own time spent on output, for the output_seconds attribute
   std::int64_t snapshot_interval_;
   bool events_;
+  std::vector<std::int32_t> ts_weeks_;  // time-series rows not yet handed to the writer
+  std::vector<double> ts_rows_;
 };
 
 }  // namespace cm
