@@ -25,6 +25,7 @@ void apply_delivery(Market& m, int c) {
 }
 
 void pay_workers(Market& m, int c) {
+  prepare_pay(m, c);
   m.for_council_workers(c, [&](std::size_t k) {
     if (!m.workers.alive[k] || m.workers.employer[k] == engine::kNoAgent)
       pay_nobody(m, k);
@@ -34,6 +35,7 @@ void pay_workers(Market& m, int c) {
 }
 
 void deliver_to_people(Market& m, int c) {
+  prepare_delivery(m, c);
   m.for_council_people(c, [&](std::size_t i) {
     if (!m.people.alive[i] || m.people.provider[i] == engine::kNoAgent)
       deliver_to_unplaced(m, i);

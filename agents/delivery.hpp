@@ -8,32 +8,51 @@
 
 namespace cm {
 
-// Hours the person receives this week (a provider short of staff delivers the same share of every
-// client's hours) and the continuity of their care. q: the provider's row (the person is placed).
-inline void deliver_to_person(Market& m, std::size_t i, std::size_t q) {
-  auto& p = m.people;
+// What every client of a provider gets this week: a provider short of staff delivers the same
+// share of every client's hours, and its staff turnover sets the continuity its clients' care
+// moves toward. Computed once per provider, before the loop over people (deliver_to_person).
+inline void prepare_delivery(Market& m, int c) {
   const auto& pr = m.providers;
-  const double fraction = pr.allocated_hours[q] > 0 ? pr.delivered_hours[q] / pr.allocated_hours[q] : 0.0;
-  p.hours_received[i] = static_cast<float>(p.need_hours[i] * fraction);
-  const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
-  // Annualised staff turnover of the provider erodes continuity (half of it at 100% a year).
-  const double turnover = std::min(1.0, pr.leaver_rate[q] * 52.0);
-  const double target = a.continuity * (1 - 0.5 * turnover);
-  p.continuity[i] += static_cast<float>(0.25 * (target - p.continuity[i]));
+  m.for_council_providers(c, [&](std::size_t q) {
+    m.scratch.delivered_share[q] = pr.allocated_hours[q] > 0 ? pr.delivered_hours[q] / pr.allocated_hours[q] : 0.0;
+    const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
+    // Annualised staff turnover of the provider erodes continuity (half of it at 100% a year).
+    const double turnover = std::min(1.0, pr.leaver_rate[q] * 52.0);
+    m.scratch.continuity_target[q] = a.continuity * (1 - 0.5 * turnover);
+  });
 }
 
-// A worker's contact hours (the provider's delivered hours shared by its staff), paid hours and
-// effective pay (pay per hour worked, unpaid travel included: MODEL.md §7). q: the employer's row.
+// Hours the person receives this week and the continuity of their care. q: the provider's row
+// (the person is placed); prepare_delivery() has run for the council.
+inline void deliver_to_person(Market& m, std::size_t i, std::size_t q) {
+  auto& p = m.people;
+  p.hours_received[i] = static_cast<float>(p.need_hours[i] * m.scratch.delivered_share[q]);
+  p.continuity[i] += static_cast<float>(0.25 * (m.scratch.continuity_target[q] - p.continuity[i]));
+}
+
+// The hours of every worker of a provider: contact hours (its delivered hours shared by its
+// staff) and hours worked. Travel between visits is work for everyone; guaranteed-hours staff are
+// paid for it (and for their rostered hours at least), zero-hours staff only for contact time.
+// Computed once per provider, before the loop over workers (pay_worker).
+inline void prepare_pay(Market& m, int c) {
+  const auto& pr = m.providers;
+  auto& s = m.scratch;
+  m.for_council_providers(c, [&](std::size_t q) {
+    const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
+    const double contact = pr.staff[q] > 0 ? pr.delivered_hours[q] / pr.staff[q] : 0.0;
+    s.contact_hours[q] = contact;
+    s.worked_hours[q] = contact * (1 + a.unpaid_travel_minutes / 60.0);
+    s.guaranteed_paid_hours[q] = std::max(s.worked_hours[q], a.contracted_hours);
+  });
+}
+
+// A worker's contact hours, paid hours and effective pay (pay per hour worked, unpaid travel
+// included: MODEL.md §7). q: the employer's row; prepare_pay() has run for the council.
 inline void pay_worker(Market& m, std::size_t k, std::size_t q) {
   auto& w = m.workers;
-  const auto& pr = m.providers;
-  const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
-  const double contact = pr.staff[q] > 0 ? pr.delivered_hours[q] / pr.staff[q] : 0.0;
-  // Travel between visits is work for everyone; guaranteed-hours staff are paid for it (and for
-  // their rostered hours at least), zero-hours staff only for contact time.
-  const double worked = contact * (1 + a.unpaid_travel_minutes / 60.0);
+  const double contact = m.scratch.contact_hours[q], worked = m.scratch.worked_hours[q];
   const bool zero_hours = w.zero_hours[k];
-  const double paid = zero_hours ? contact : std::max(worked, a.contracted_hours);
+  const double paid = zero_hours ? contact : m.scratch.guaranteed_paid_hours[q];
   w.contact_hours[k] = static_cast<float>(contact);
   w.paid_hours[k] = static_cast<float>(paid);
   w.effective_pay[k] = worked > 0 ? static_cast<float>(std::min(paid, worked) * w.wage[k] / worked) : w.wage[k];

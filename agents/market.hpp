@@ -33,6 +33,15 @@ struct Scratch {
   std::vector<double> wellbeing_sum, continuity_sum;  // outcomes: clients' sums per provider
   std::vector<double> leavers, wage_bill;            // retention and finance, per provider
   std::vector<double> logit_weight;                  // matching: private buyers' weight of a provider
+  // delivery, per provider for the week: the share of its clients' hours delivered, and the
+  // continuity its clients' care moves toward
+  std::vector<double> delivered_share, continuity_target;
+  // delivery, per provider for the week: each worker's contact hours, hours worked (travel
+  // included) and paid hours on guaranteed hours
+  std::vector<double> contact_hours, worked_hours, guaranteed_paid_hours;
+  // retention, per provider for the week: the stress its workers move toward, and the factors of
+  // the quit hazard shared by its workers (underemployment, autonomy)
+  std::vector<double> stress_target, underemployment_factor, autonomy_factor;
 };
 // Buffers the end-of-step regroup gathers into (they keep their capacity between steps).
 struct SpareTables {

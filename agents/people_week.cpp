@@ -14,6 +14,7 @@ namespace cm {
 
 void serve_people(Market& m, int c) {
   constexpr auto npos = static_cast<std::size_t>(-1);
+  prepare_delivery(m, c);
   finance_begin_week(m, c);
   outcomes_begin_week(m, c);
   auto& tally = m.tally[static_cast<std::size_t>(c)];

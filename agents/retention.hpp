@@ -9,8 +9,21 @@
 
 namespace cm {
 
+// The parts of stress and of the quit hazard that every worker of a provider shares: their
+// workload is the provider's delivered hours shared by its staff (delivery).
 inline void retention_begin_week(Market& m, int c) {
-  m.for_council_providers(c, [&](std::size_t q) { m.scratch.leavers[q] = 0; });
+  const auto& r = m.spec.retention;
+  const auto& pr = m.providers;
+  auto& s = m.scratch;
+  m.for_council_providers(c, [&](std::size_t q) {
+    s.leavers[q] = 0;
+    const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
+    const float contact = static_cast<float>(pr.staff[q] > 0 ? pr.delivered_hours[q] / pr.staff[q] : 0.0);
+    const double load = contact / a.contracted_hours;
+    s.stress_target[q] = r.stress_base + r.stress_workload * std::max(0.0, load - 1) + r.stress_task * (1 - a.relational);
+    s.underemployment_factor[q] = 1 + r.underemployment_factor * std::max(0.0, 1 - load);
+    s.autonomy_factor[q] = 1 - a.autonomy;
+  });
 }
 
 // Stress moves with workload and visit model; the worker quits with a weekly hazard
@@ -23,17 +36,14 @@ inline bool retain_worker(Market& m, std::size_t k, std::size_t q, const engine:
   auto& w = m.workers;
   const auto& r = m.spec.retention;
   const double nlw = m.spec.labour.nlw;
-  const auto& a = m.spec.providers.of(static_cast<Archetype>(m.providers.archetype[q]));
-  const double load = w.contact_hours[k] / a.contracted_hours;
-  double target = r.stress_base + r.stress_workload * std::max(0.0, load - 1) + r.stress_task * (1 - a.relational);
+  double target = m.scratch.stress_target[q];
   if (w.is_founder[k]) target *= 0.7;  // owners control their work (NEF 2020)
   w.stress[k] += static_cast<float>(r.stress_rate * (std::clamp(target, 0.0, 1.0) - w.stress[k]));
   w.tenure_weeks[k] += 1;
   if (w.is_founder[k]) return true;  // an owner leaves only when the enterprise closes
-  const double under = std::max(0.0, 1 - load);
   const double hazard = r.base_quit_per_year / 52.0 * std::exp(-r.wage_sensitivity * (w.effective_pay[k] - nlw)) *
                         (w.zero_hours[k] ? r.zero_hours_factor : 1.0) * (1 + r.stress_factor * w.stress[k]) *
-                        (1 + r.underemployment_factor * under) * (1 - a.autonomy);
+                        m.scratch.underemployment_factor[q] * m.scratch.autonomy_factor[q];
   auto stream = streams.stream(static_cast<std::uint64_t>(w.id[k]), kQuit);
   if (stream.uniform() >= hazard) return true;
   // A leaver looks for another care job, or leaves care.

@@ -13,6 +13,7 @@ void serve_workers(Market& m, int c) {
   const auto streams = m.rng.at_step(static_cast<std::uint64_t>(m.week));
   auto& tally = m.tally[static_cast<std::size_t>(c)];
   const auto& w = m.workers;
+  prepare_pay(m, c);
   retention_begin_week(m, c);
   m.for_council_workers(c, [&](std::size_t k) {
     if (!w.alive[k] || w.employer[k] == engine::kNoAgent) {
