@@ -17,7 +17,9 @@ void serve_people(Market& m, int c) {
   prepare_delivery(m, c);
   finance_begin_week(m, c);
   outcomes_begin_week(m, c);
-  auto& tally = m.tally[static_cast<std::size_t>(c)];
+  // The week's counts accumulate in a local copy: the compiler can keep a local's sums in
+  // registers, where the market's own tally might alias the columns the loop writes.
+  WeekTally tally = m.tally[static_cast<std::size_t>(c)];
   const auto& p = m.people;
   m.for_council_people(c, [&](std::size_t i) {
     if (!p.alive[i]) {
@@ -36,6 +38,7 @@ void serve_people(Market& m, int c) {
     update_wellbeing(m, i, q);
     count_person(m, i, q, tally.people);
   });
+  m.tally[static_cast<std::size_t>(c)] = tally;
 }
 
 }  // namespace cm
