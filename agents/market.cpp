@@ -168,6 +168,7 @@ void Market::size_scratch() {
   scratch.leavers.resize(providers.id.size());
   scratch.wage_bill.resize(providers.id.size());
   scratch.logit_weight.resize(providers.id.size());
+  scratch.intake_limit.resize(providers.id.size());
   scratch.delivered_share.resize(providers.id.size());
   scratch.continuity_target.resize(providers.id.size());
   for (auto* column : {&scratch.contact_hours, &scratch.worked_hours, &scratch.guaranteed_paid_hours, &scratch.stress_target,

@@ -33,6 +33,7 @@ struct Scratch {
   std::vector<double> wellbeing_sum, continuity_sum;  // outcomes: clients' sums per provider
   std::vector<double> leavers, wage_bill;            // retention and finance, per provider
   std::vector<double> logit_weight;                  // matching: private buyers' weight of a provider
+  std::vector<double> intake_limit;                  // matching: hours a provider will take on
   // delivery, per provider for the week: the share of its clients' hours delivered, and the
   // continuity its clients' care moves toward
   std::vector<double> delivered_share, continuity_target;

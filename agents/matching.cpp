@@ -5,6 +5,7 @@
 // whoever cannot be placed waits.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "agents/market.hpp"
 
@@ -20,8 +21,15 @@ double intake_limit(const Market& m, std::size_t p) {
   return std::min(limit, static_cast<double>(m.providers.intended_staff[p]) * a.contracted_hours);
 }
 
-bool can_take(const Market& m, std::size_t p, double hours) {
-  return m.providers.alive[p] && !m.providers.handing_back[p] && m.providers.allocated_hours[p] + hours <= intake_limit(m, p);
+// The intake limit of a provider that takes clients this week; -infinity for one that does not
+// (closed, or handing back its contracts). Fixed while the council matches.
+double room_limit(const Market& m, std::size_t p) {
+  return m.providers.alive[p] && !m.providers.handing_back[p] ? intake_limit(m, p) : -std::numeric_limits<double>::infinity();
+}
+
+// limit: the provider's room_limit().
+inline bool can_take(const Market& m, std::size_t p, double hours, const std::vector<double>& limit) {
+  return m.providers.allocated_hours[p] + hours <= limit[p];
 }
 
 // How the council ranks a provider for council-managed care, under its commissioning mode: the
@@ -138,9 +146,12 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
   }
   offsets[nloc] = static_cast<std::int32_t>(candidates.size());
 
-  // Private buyers' logit weight of each provider: it does not change while the council matches.
+  // Private buyers' logit weight of each provider, and its room: neither changes while the
+  // council matches.
   auto& logit_weight = m.scratch.logit_weight;  // this council's rows only
+  auto& limit = m.scratch.intake_limit;
   m.for_council_providers(c, [&](std::size_t q) {
+    limit[q] = room_limit(m, q);
     const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
     logit_weight[q] = std::exp(choice.quality_weight * pr.quality[q] + choice.relational_weight * a.relational -
                                choice.price_weight * pr.private_price[q]);
@@ -168,7 +179,7 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
       auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(p.id[i]), kMatch);
       for (auto it = begin; it != end; ++it) {
         const auto q = static_cast<std::size_t>(*it);
-        if (!can_take(m, q, need)) continue;
+        if (!can_take(m, q, need, limit)) continue;
         const double k = contract_price(q, lot);
         if (k <= 0) continue;
         const double score = council_score(m, q, k, stream);
@@ -183,7 +194,7 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
         for (auto it = begin; it != end; ++it) {
           const auto q = static_cast<std::size_t>(*it);
           const auto arch = static_cast<Archetype>(pr.archetype[q]);
-          if ((arch == Archetype::micro && !policy.accredit_micro) || !can_take(m, q, need)) continue;
+          if ((arch == Archetype::micro && !policy.accredit_micro) || !can_take(m, q, need, limit)) continue;
           const double score = council_score(m, q, m.asking_price(arch, pr.cost_per_hour[q]), stream);
           if (score > best_score) {
             best_score = score;
@@ -200,7 +211,7 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
       has_room.clear();
       for (auto it = begin; it != end; ++it) {
         const auto q = static_cast<std::size_t>(*it);
-        has_room.push_back(can_take(m, q, need));
+        has_room.push_back(can_take(m, q, need, limit));
         if (has_room.back()) total += logit_weight[q];
       }
       double u = stream.uniform() * total;
