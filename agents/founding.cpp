@@ -41,7 +41,7 @@ void found_in_council(Market& m, int c) {
   council_rows.clear();
   if (n > 0)
     m.for_council_workers(c, [&](std::size_t k) {
-      if (engine::indexed(w, m.workers_index, k)) council_rows.push_back(static_cast<std::uint32_t>(k));
+      if (engine::indexed(w, k)) council_rows.push_back(static_cast<std::uint32_t>(k));
     });
   const auto council_workers = static_cast<std::uint32_t>(council_rows.size());
   for (int k = 0; k < n; ++k) {

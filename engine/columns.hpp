@@ -4,7 +4,8 @@
 // A table is a struct of std::vector columns, one of them `id`, with a member template
 // `for_each_column(F f)` that calls f(name, column) for every column. Rows move when dead agents
 // are removed (engine/grouped_rows.hpp, regroup); ids never change and are never reused, and an
-// IdIndex maps id -> row.
+// IdIndex maps id -> row. (A dead agent's row waiting for removal may have lost its id:
+// forget_dropped sets it to kNoAgent.)
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
@@ -22,7 +23,9 @@ class IdIndex {
     return static_cast<AgentId>(rows_.size() - 1);
   }
   void set_row(AgentId id, std::int32_t row) { rows_[static_cast<std::size_t>(id)] = row; }
-  void erase(AgentId id) { rows_[static_cast<std::size_t>(id)] = -1; }
+  void erase(AgentId id) {
+    if (id != kNoAgent) rows_[static_cast<std::size_t>(id)] = -1;
+  }
   // Row of an agent, or -1 when it was removed (or the id is kNoAgent).
   std::int32_t row_of(AgentId id) const noexcept {
     return id < 0 || static_cast<std::size_t>(id) >= rows_.size() ? -1 : rows_[static_cast<std::size_t>(id)];

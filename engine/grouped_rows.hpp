@@ -147,7 +147,7 @@ std::size_t regroup(Table& table, Table& spare, const std::vector<std::uint8_t>&
       if (keep[row])
         detail::add_to_runs(group_runs[g], static_cast<std::int32_t>(row), to++);
       else
-        index.erase(table.id[row]);  // ids are distinct: no two groups touch the same slot
+        index.erase(table.id[row]);  // ids are distinct: no two groups touch the same slot (or kNoAgent: forgotten)
     });
   }, 1);
   std::vector<detail::RowRun> runs;
@@ -159,10 +159,11 @@ std::size_t regroup(Table& table, Table& spare, const std::vector<std::uint8_t>&
 
 // Forgets the ids of the rows whose keep flag is 0 (row_of returns -1 for them, as after a
 // regroup) without moving any row: the rows stay, skipped by loops that test the flag, until a
-// regroup drops them. Much cheaper than a regroup, which copies every column. Returns the number
-// of rows whose keep flag is 0.
+// regroup drops them. Much cheaper than a regroup, which copies every column. A forgotten row's
+// id becomes kNoAgent, so a later call passes it without a look-up in the index. Returns the
+// number of rows whose keep flag is 0.
 template <class Table>
-std::size_t forget_dropped(const Table& table, const std::vector<std::uint8_t>& keep, IdIndex& index, const GroupedRows& rows) {
+std::size_t forget_dropped(Table& table, const std::vector<std::uint8_t>& keep, IdIndex& index, const GroupedRows& rows) {
   const auto ng = static_cast<std::size_t>(rows.groups());
   std::vector<std::size_t> dropped(ng, 0);
   parallel_for_rows(ng, [&](std::size_t g) {
@@ -171,7 +172,9 @@ std::size_t forget_dropped(const Table& table, const std::vector<std::uint8_t>& 
       if (keep[row]) return;
       ++n;
       // ids are distinct: no two groups touch the same slot
-      if (index.row_of(table.id[row]) == static_cast<std::int32_t>(row)) index.erase(table.id[row]);
+      if (table.id[row] == kNoAgent) return;
+      index.erase(table.id[row]);
+      table.id[row] = kNoAgent;
     });
     dropped[g] = n;
   }, 1);
@@ -180,10 +183,10 @@ std::size_t forget_dropped(const Table& table, const std::vector<std::uint8_t>& 
   return total;
 }
 
-// Whether a row is still indexed: false once forget_dropped (or a regroup) has removed its id.
+// Whether a row is still indexed: false once forget_dropped has removed its id.
 template <class Table>
-bool indexed(const Table& table, const IdIndex& index, std::size_t row) {
-  return index.row_of(table.id[row]) == static_cast<std::int32_t>(row);
+bool indexed(const Table& table, std::size_t row) {
+  return table.id[row] != kNoAgent;
 }
 
 // Sorts a whole table by its group key column (stably, every row kept) and starts its grouping:
@@ -197,6 +200,10 @@ void group_by_key(Table& table, Table& spare, const std::vector<Key>& key, int g
     ++offsets[static_cast<std::size_t>(k) + 1];
   }
   for (std::size_t g = 0; g < ng; ++g) offsets[g + 1] += offsets[g];
+  if (std::is_sorted(key.begin(), key.end())) {  // already grouped (built group by group): nothing moves
+    rows.reset(std::move(offsets));
+    return;
+  }
   std::vector<std::int32_t> source(key.size());
   std::vector<std::int32_t> cursor(offsets.begin(), offsets.end() - 1);
   for (std::size_t row = 0; row < key.size(); ++row)
