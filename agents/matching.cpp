@@ -56,8 +56,7 @@ void unplace(Market& m, std::size_t i) {
 }
 
 void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::vector<std::int32_t>& candidates,
-                   std::vector<std::int32_t>& next_contract, std::vector<std::int32_t>& unplaced,
-                   std::vector<std::uint8_t>& has_room) {
+                   std::vector<std::int32_t>& next_contract, std::vector<std::int32_t>& unplaced) {
   auto& p = m.people;
   auto& pr = m.providers;
   auto& com = m.commissioners[static_cast<std::size_t>(c)];
@@ -90,16 +89,18 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
     pr.allocated_hours[q] = 0;
     pr.clients[q] = 0;
   });
-  com.committed = 0;
   auto& tally = m.tally[static_cast<std::size_t>(c)];
+  // Sums of the pass, kept in locals (registers) rather than in the market's structs.
+  double people_with_route = tally.people_with_route, people_buying_privately = tally.people_buying_privately;
+  double committed = 0;
   unplaced.clear();  // the people to place below, in row order
   m.for_council_people(c, [&](std::size_t i) {
     if (!p.alive[i]) return;
     // Private demand, for founding (founding.cpp): routes and needs do not change until then.
     if (p.need_hours[i] > 0) {
       const auto route = static_cast<Route>(p.route[i]);
-      tally.people_with_route += route != Route::none;
-      tally.people_buying_privately += route == Route::self_funder || route == Route::direct_payment;
+      people_with_route += route != Route::none;
+      people_buying_privately += route == Route::self_funder || route == Route::direct_payment;
     }
     if (p.provider[i] == engine::kNoAgent) {
       unplaced.push_back(static_cast<std::int32_t>(i));
@@ -130,8 +131,11 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
     const auto q = static_cast<std::size_t>(row);
     pr.allocated_hours[q] += p.need_hours[i];
     pr.clients[q] += 1;
-    if (static_cast<Route>(p.route[i]) != Route::self_funder) com.committed += p.need_hours[i] * p.price[i];
+    if (static_cast<Route>(p.route[i]) != Route::self_funder) committed += p.need_hours[i] * p.price[i];
   });
+  tally.people_with_route = people_with_route;
+  tally.people_buying_privately = people_buying_privately;
+  com.committed = committed;
 
   // Providers serving each locality of the council (CSR lists, in row order).
   const auto first = m.geography.first_locality(c);
@@ -208,15 +212,13 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
       // Logit choice over providers with room (self-funders and direct payments).
       auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(p.id[i]), kMatch);
       double total = 0;
-      has_room.clear();
       for (auto it = begin; it != end; ++it) {
         const auto q = static_cast<std::size_t>(*it);
-        has_room.push_back(can_take(m, q, need, limit));
-        if (has_room.back()) total += logit_weight[q];
+        if (can_take(m, q, need, limit)) total += logit_weight[q];
       }
       double u = stream.uniform() * total;
       for (auto it = begin; it != end && total > 0; ++it) {
-        if (!has_room[static_cast<std::size_t>(it - begin)]) continue;
+        if (!can_take(m, static_cast<std::size_t>(*it), need, limit)) continue;
         u -= logit_weight[static_cast<std::size_t>(*it)];
         chosen = *it;
         if (u <= 0) break;
@@ -252,8 +254,7 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
 
 void apply_matching(Market& m, int c) {
   thread_local std::vector<std::int32_t> offsets, candidates, next_contract, unplaced;
-  thread_local std::vector<std::uint8_t> has_room;
-  match_council(m, c, offsets, candidates, next_contract, unplaced, has_room);
+  match_council(m, c, offsets, candidates, next_contract, unplaced);
 }
 
 }  // namespace cm
