@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <limits>
 
 #include "agents/market.hpp"
 
@@ -11,6 +12,21 @@ namespace cm {
 
 // The parts of stress and of the quit hazard that every worker of a provider shares: their
 // workload is the provider's delivered hours shared by its staff (delivery).
+// The weekly quit hazard base × exp(exponent) × zero-hours × stress × underemployment × autonomy
+// factors, multiplied in that order.
+inline double quit_hazard(double base, double exponent, double zero_hours, double stress, double under, double autonomy) {
+  return base * std::exp(exponent) * zero_hours * stress * under * autonomy;
+}
+// An upper bound of quit_hazard() that needs no exp(): the same product with exp() replaced by 1,
+// when exp() can only shrink it (exponent <= 0) and no factor is negative (floating-point products
+// are monotone); otherwise infinity. Most draws are far above the hazard, and one above this
+// bound decides without calling exp().
+inline double quit_hazard_bound(double base, double exponent, double zero_hours, double stress, double under, double autonomy) {
+  if (exponent <= 0 && base >= 0 && zero_hours >= 0 && stress >= 0 && under >= 0 && autonomy >= 0)
+    return base * zero_hours * stress * under * autonomy;
+  return std::numeric_limits<double>::infinity();
+}
+
 inline void retention_begin_week(Market& m, int c) {
   const auto& r = m.spec.retention;
   const auto& pr = m.providers;
@@ -41,11 +57,15 @@ inline bool retain_worker(Market& m, std::size_t k, std::size_t q, const engine:
   w.stress[k] += static_cast<float>(r.stress_rate * (std::clamp(target, 0.0, 1.0) - w.stress[k]));
   w.tenure_weeks[k] += 1;
   if (w.is_founder[k]) return true;  // an owner leaves only when the enterprise closes
-  const double hazard = r.base_quit_per_year / 52.0 * std::exp(-r.wage_sensitivity * (w.effective_pay[k] - nlw)) *
-                        (w.zero_hours[k] ? r.zero_hours_factor : 1.0) * (1 + r.stress_factor * w.stress[k]) *
-                        m.scratch.underemployment_factor[q] * m.scratch.autonomy_factor[q];
+  const double base = r.base_quit_per_year / 52.0;
+  const double exponent = -r.wage_sensitivity * (w.effective_pay[k] - nlw);
+  const double zero_hours = w.zero_hours[k] ? r.zero_hours_factor : 1.0;
+  const double stress = 1 + r.stress_factor * w.stress[k];
+  const double under = m.scratch.underemployment_factor[q], autonomy = m.scratch.autonomy_factor[q];
   auto stream = streams.stream(static_cast<std::uint64_t>(w.id[k]), kQuit);
-  if (stream.uniform() >= hazard) return true;
+  const double u = stream.uniform();
+  if (u >= quit_hazard_bound(base, exponent, zero_hours, stress, under, autonomy)) return true;
+  if (u >= quit_hazard(base, exponent, zero_hours, stress, under, autonomy)) return true;
   // A leaver looks for another care job, or leaves care.
   const bool leaves_care = !stream.bernoulli(m.spec.labour.move_share);
   m.scratch.leavers[q] += 1;

@@ -2,9 +2,13 @@
 // columns after many steps.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
+#include <limits>
+#include <random>
 
 #include "agents/model.hpp"
+#include "agents/retention.hpp"
 #include "engine/parallel.hpp"
 
 namespace {
@@ -104,4 +108,24 @@ TEST(Model, MicroEnterprisesNeverExceedTheirCap) {
     if (static_cast<cm::Archetype>(m.providers.archetype[q]) == cm::Archetype::micro) {
       EXPECT_LE(staff[q], 8);
     }
+}
+
+// Retention decides most workers against an upper bound of the quit hazard that needs no exp();
+// the model's results equal those of the exact hazard only if the bound is never below it.
+TEST(Retention, QuitHazardBoundIsNeverBelowTheHazard) {
+  std::mt19937_64 gen(7);
+  std::uniform_real_distribution<double> any(-2.0, 2.0), exponent(-20.0, 3.0);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  int bounded = 0;
+  for (int k = 0; k < 200000; ++k) {
+    double f[6] = {std::abs(any(gen)) / 52, exponent(gen), any(gen) + 1, any(gen) + 1, any(gen) + 1, any(gen) + 0.5};
+    if (k % 97 == 0) f[k % 6] = nan;
+    if (k % 89 == 0) f[1] = 0.0;
+    const double hazard = cm::quit_hazard(f[0], f[1], f[2], f[3], f[4], f[5]);
+    const double bound = cm::quit_hazard_bound(f[0], f[1], f[2], f[3], f[4], f[5]);
+    if (std::isinf(bound)) continue;
+    ++bounded;
+    ASSERT_GE(bound, hazard) << f[0] << " " << f[1] << " " << f[2] << " " << f[3] << " " << f[4] << " " << f[5];
+  }
+  EXPECT_GT(bounded, 10000);  // the shortcut's case was exercised
 }
