@@ -161,19 +161,13 @@ void Market::flush_pending() {
 }
 
 void Market::size_scratch() {
-  scratch.pledged.resize(providers.id.size());
-  scratch.provider_slot.resize(providers.id.size());
-  scratch.wellbeing_sum.resize(providers.id.size());
-  scratch.continuity_sum.resize(providers.id.size());
-  scratch.leavers.resize(providers.id.size());
-  scratch.wage_bill.resize(providers.id.size());
-  scratch.logit_weight.resize(providers.id.size());
-  scratch.intake_limit.resize(providers.id.size());
-  scratch.delivered_share.resize(providers.id.size());
-  scratch.continuity_target.resize(providers.id.size());
-  for (auto* column : {&scratch.contact_hours, &scratch.worked_hours, &scratch.guaranteed_paid_hours, &scratch.stress_target,
+  const auto n = providers.id.size();
+  scratch.provider_slot.resize(n);
+  for (auto* column : {&scratch.pledged, &scratch.wellbeing_sum, &scratch.continuity_sum, &scratch.leavers, &scratch.wage_bill,
+                       &scratch.logit_weight, &scratch.intake_limit, &scratch.delivered_share, &scratch.continuity_target,
+                       &scratch.contact_hours, &scratch.worked_hours, &scratch.guaranteed_paid_hours, &scratch.stress_target,
                        &scratch.underemployment_factor, &scratch.autonomy_factor})
-    column->resize(providers.id.size());
+    column->resize(n);
 }
 
 void for_each_council(Market& m, void (*rule)(Market&, int)) {

@@ -94,7 +94,8 @@ Recorder::Recorder(const std::filesystem::path& output, const Model& model, cons
 }
 
 void Recorder::enqueue(std::function<void()> task) {
-  // A task that failed stops the run at the next step, not at the end.
+  // A task that has failed stops the run when the next task is given (at most 52 steps later),
+  // not only at the end.
   if (in_flight_.valid() && in_flight_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) in_flight_.get();
   in_flight_ = std::async(std::launch::async, [previous = std::move(in_flight_), task = std::move(task)]() mutable {
     if (previous.valid()) previous.get();  // one task at a time, in order; an earlier failure fails this one too
@@ -124,6 +125,7 @@ void Recorder::record_step(const Model& model) {
   }
   output_seconds_ += seconds_since(start);
 }
+
 void Recorder::wait_for_writer() {
   if (in_flight_.valid()) in_flight_.get();
 }
