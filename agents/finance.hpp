@@ -7,9 +7,7 @@
 
 namespace cm {
 
-// What is paid for the person's care this week: the provider's income, the council's spend (all
-// but self-funders) and its council-managed hours. q: the provider's row (the person is placed).
-// The provider's income and council hours start the pass at zero (finance_begin_week).
+// The provider's income and council hours, and its wage bill, start the week's passes at zero.
 inline void finance_begin_week(Market& m, int c) {
   m.for_council_providers(c, [&](std::size_t q) {
     m.providers.income[q] = 0;
@@ -24,6 +22,8 @@ inline void add_to_wage_bill(Market& m, std::size_t k, std::size_t q) {
   m.scratch.wage_bill[q] += static_cast<double>(m.workers.paid_hours[k]) * m.workers.wage[k] * (1 + m.spec.providers.on_cost);
 }
 
+// What is paid for the person's care this week: the provider's income, the council's spend (all
+// but self-funders) and its council-managed hours. q: the provider's row (the person is placed).
 inline void pay_for_person(Market& m, std::size_t i, std::size_t q, WeekTally& tally) {
   auto& p = m.people;
   auto& pr = m.providers;

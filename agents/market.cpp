@@ -6,8 +6,6 @@
 #include <boost/random/poisson_distribution.hpp>
 #include <tbb/task_group.h>
 
-#include "engine/parallel.hpp"
-
 namespace cm {
 
 namespace {
@@ -168,10 +166,6 @@ void Market::size_scratch() {
                        &scratch.contact_hours, &scratch.worked_hours, &scratch.guaranteed_paid_hours, &scratch.stress_target,
                        &scratch.underemployment_factor, &scratch.autonomy_factor})
     column->resize(n);
-}
-
-void for_each_council(Market& m, void (*rule)(Market&, int)) {
-  engine::parallel_for_rows(static_cast<std::size_t>(m.councils()), [&](std::size_t c) { rule(m, static_cast<int>(c)); }, 1);
 }
 
 void Market::log_provider_event(int council, std::size_t p, ProviderEventKind kind) {

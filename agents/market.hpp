@@ -15,6 +15,7 @@
 #include "agents/types.hpp"
 #include "agents/workers.hpp"
 #include "engine/grouped_rows.hpp"
+#include "engine/parallel.hpp"
 #include "engine/rng.hpp"
 
 namespace cm {
@@ -185,7 +186,15 @@ void apply_finance(Market& m, int c);          // finance.cpp: wages, costs, ext
 void apply_entry_exit(Market& m, int c);       // provider_entry_exit.cpp: exits, closures, entry
 void apply_outcomes(Market& m, int c);         // outcomes.cpp: providers' observed quality
 
-// Runs one rule for every council, in parallel (for benchmarks and tests of a single rule).
-void for_each_council(Market& m, void (*rule)(Market&, int));
+// Runs body(c) for every council in parallel. Councils share no agents, so the rules of one
+// council run one after another on its own rows while other councils run alongside.
+template <class Body>
+void each_council(const Market& m, Body&& body) {
+  engine::parallel_for_rows(static_cast<std::size_t>(m.councils()), [&](std::size_t c) { body(static_cast<int>(c)); }, 1);
+}
+// Runs one rule for every council, in parallel (set-up, benchmarks).
+inline void for_each_council(Market& m, void (*rule)(Market&, int)) {
+  each_council(m, [&](int c) { rule(m, c); });
+}
 
 }  // namespace cm

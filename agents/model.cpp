@@ -1,17 +1,6 @@
 #include "agents/model.hpp"
 
-#include "engine/parallel.hpp"
-
 namespace cm {
-
-namespace {
-// Runs body(c) for every council in parallel. Councils share no agents, so the rules of one
-// council run one after another on its own rows while other councils run alongside.
-template <class Body>
-void each_council(const Market& m, Body&& body) {
-  engine::parallel_for_rows(static_cast<std::size_t>(m.councils()), [&](std::size_t c) { body(static_cast<int>(c)); }, 1);
-}
-}  // namespace
 
 Model::Model(const ScenarioSpec& spec, std::uint64_t seed, std::uint64_t replicate)
     : market_(spec, seed, replicate), metrics_state_(market_.councils()) {

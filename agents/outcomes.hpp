@@ -8,13 +8,14 @@
 
 namespace cm {
 
-// Wellbeing moves toward a target set by unmet need, continuity, relational care and ties; a
-// placed person's wellbeing and continuity add to the provider's sums for its observed quality.
-// q: the provider's row, or npos when the person has no provider.
+// Each provider's sums of its clients' wellbeing and continuity start the pass over people at zero.
 inline void outcomes_begin_week(Market& m, int c) {
   m.for_council_providers(c, [&](std::size_t q) { m.scratch.wellbeing_sum[q] = m.scratch.continuity_sum[q] = 0; });
 }
 
+// Wellbeing moves toward a target set by unmet need, continuity, relational care and ties; a
+// placed person's wellbeing and continuity add to the provider's sums for its observed quality.
+// q: the provider's row, or npos when the person has no provider.
 inline void update_wellbeing(Market& m, std::size_t i, std::size_t q) {
   constexpr auto npos = static_cast<std::size_t>(-1);
   auto& p = m.people;

@@ -1,9 +1,9 @@
 // One pass over a council's people for the per-person parts of four rules, in the order of MODEL.md
 // §3: delivery (hours received, continuity), finance (payments), provider entry (the care gap) and
 // outcomes (wellbeing), then the people metrics. Each part lives in its rule's header; this file
-// only runs them together so each person is read once a week instead of five times. No part reads what another part writes
-// for a different person, and every sum runs in row order, so the results are those of one loop
-// per rule.
+// only runs them together so each person is read once a week instead of five times. No part reads
+// what another part writes for a different person, and every sum runs in row order, so the
+// results are those of one loop per rule.
 #include "agents/delivery.hpp"
 #include "agents/finance.hpp"
 #include "agents/metrics.hpp"

@@ -2,6 +2,7 @@
 // with a weekly hazard  base × exp(−s·(effective pay − NLW)) × zero-hours × (1 + stress) ×
 // (1 + underemployment) × (1 − autonomy). Leavers look for another care job or leave the sector.
 // The rule for one worker is in retention.hpp.
+#include "agents/delivery.hpp"
 #include "agents/retention.hpp"
 
 namespace cm {
@@ -9,6 +10,7 @@ namespace cm {
 void apply_retention(Market& m, int c) {
   const auto streams = m.rng.at_step(static_cast<std::uint64_t>(m.week));
   auto& tally = m.tally[static_cast<std::size_t>(c)];
+  prepare_pay(m, c);  // the contact hours retention_begin_week() reads
   retention_begin_week(m, c);
   m.for_council_workers(c, [&](std::size_t k) {
     if (!m.workers.alive[k] || m.workers.employer[k] == engine::kNoAgent) return;

@@ -10,8 +10,6 @@
 
 namespace cm {
 
-// The parts of stress and of the quit hazard that every worker of a provider shares: their
-// workload is the provider's delivered hours shared by its staff (delivery).
 // The weekly quit hazard base × exp(exponent) × zero-hours × stress × underemployment × autonomy
 // factors, multiplied in that order.
 inline double quit_hazard(double base, double exponent, double zero_hours, double stress, double under, double autonomy) {
@@ -27,6 +25,9 @@ inline double quit_hazard_bound(double base, double exponent, double zero_hours,
   return std::numeric_limits<double>::infinity();
 }
 
+// The parts of stress and of the quit hazard that every worker of a provider shares: their
+// workload is their contact hours (as pay_worker stores them), from prepare_pay(), which has run
+// for the council.
 inline void retention_begin_week(Market& m, int c) {
   const auto& r = m.spec.retention;
   const auto& pr = m.providers;
@@ -34,8 +35,7 @@ inline void retention_begin_week(Market& m, int c) {
   m.for_council_providers(c, [&](std::size_t q) {
     s.leavers[q] = 0;
     const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
-    const float contact = static_cast<float>(pr.staff[q] > 0 ? pr.delivered_hours[q] / pr.staff[q] : 0.0);
-    const double load = contact / a.contracted_hours;
+    const double load = static_cast<float>(s.contact_hours[q]) / a.contracted_hours;
     s.stress_target[q] = r.stress_base + r.stress_workload * std::max(0.0, load - 1) + r.stress_task * (1 - a.relational);
     s.underemployment_factor[q] = 1 + r.underemployment_factor * std::max(0.0, 1 - load);
     s.autonomy_factor[q] = 1 - a.autonomy;

@@ -147,56 +147,54 @@ void let_lot(Market& m, int c, std::int32_t lot, double council_hours_total, std
 }  // namespace
 
 void apply_commissioning(Market& m, int c) {
-  {
-    auto& com = m.commissioners[static_cast<std::size_t>(c)];
-    std::fill(com.lot_relet.begin(), com.lot_relet.end(), 0);
-    // Hand-backs and contracts of providers that have gone: the lot is let again now.
-    std::vector<Contract> kept;
-    for (const auto& k : com.contracts) {
-      const auto row = m.provider_row(k.provider);
-      const bool gone = row < 0 || !m.providers.alive[static_cast<std::size_t>(row)];
-      const bool handed_back = !gone && m.providers.handing_back[static_cast<std::size_t>(row)];
-      const bool expired = k.end_week <= m.week;
-      if (handed_back) {
-        m.tally[static_cast<std::size_t>(c)].handbacks += 1;
-        m.log_provider_event(c, static_cast<std::size_t>(row), ProviderEventKind::handback);
+  auto& com = m.commissioners[static_cast<std::size_t>(c)];
+  std::fill(com.lot_relet.begin(), com.lot_relet.end(), 0);
+  // Hand-backs and contracts of providers that have gone: the lot is let again now.
+  std::vector<Contract> kept;
+  for (const auto& k : com.contracts) {
+    const auto row = m.provider_row(k.provider);
+    const bool gone = row < 0 || !m.providers.alive[static_cast<std::size_t>(row)];
+    const bool handed_back = !gone && m.providers.handing_back[static_cast<std::size_t>(row)];
+    const bool expired = k.end_week <= m.week;
+    if (handed_back) {
+      m.tally[static_cast<std::size_t>(c)].handbacks += 1;
+      m.log_provider_event(c, static_cast<std::size_t>(row), ProviderEventKind::handback);
+    }
+    if (gone || handed_back || expired) {
+      // A partner leaving early does not end the others' contracts; the lot is let again now
+      // only when nobody is left holding it.
+      if (gone || handed_back) {
+        const bool others = std::any_of(com.contracts.begin(), com.contracts.end(), [&](const Contract& o) {
+          const auto r = m.provider_row(o.provider);
+          return o.lot == k.lot && o.provider != k.provider && r >= 0 && m.providers.alive[static_cast<std::size_t>(r)] &&
+                 !m.providers.handing_back[static_cast<std::size_t>(r)];
+        });
+        if (!others) com.lot_tender_week[static_cast<std::size_t>(k.lot)] = m.week;
       }
-      if (gone || handed_back || expired) {
-        // A partner leaving early does not end the others' contracts; the lot is let again now
-        // only when nobody is left holding it.
-        if (gone || handed_back) {
-          const bool others = std::any_of(com.contracts.begin(), com.contracts.end(), [&](const Contract& o) {
-            const auto r = m.provider_row(o.provider);
-            return o.lot == k.lot && o.provider != k.provider && r >= 0 && m.providers.alive[static_cast<std::size_t>(r)] &&
-                   !m.providers.handing_back[static_cast<std::size_t>(r)];
-          });
-          if (!others) com.lot_tender_week[static_cast<std::size_t>(k.lot)] = m.week;
-        }
-        if (!gone) {
-          m.providers.contract_price[static_cast<std::size_t>(row)] = 0;
-          m.providers.contract_loss_weeks[static_cast<std::size_t>(row)] = 0;
-        }
-        continue;
+      if (!gone) {
+        m.providers.contract_price[static_cast<std::size_t>(row)] = 0;
+        m.providers.contract_loss_weeks[static_cast<std::size_t>(row)] = 0;
       }
-      kept.push_back(k);
+      continue;
     }
-    com.contracts.swap(kept);
-    double council_hours_total = 0;
-    m.for_council_providers(c, [&](std::size_t p) { council_hours_total += m.providers.council_hours[p]; });
-    auto& pledged = m.scratch.pledged;  // this council's rows only
-    m.for_council_providers(c, [&](std::size_t p) { pledged[p] = m.providers.council_hours[p]; });
-    for (std::int32_t lot = 0; lot < com.lots; ++lot) {
-      if (com.lot_tender_week[static_cast<std::size_t>(lot)] > m.week) continue;
-      // Contracts still running in the lot end now (collaborative frameworks are re-let whole).
-      std::erase_if(com.contracts, [&](const Contract& k) { return k.lot == lot; });
-      let_lot(m, c, lot, council_hours_total, pledged);
-    }
-    // A provider's contract price is that of the contract it holds (0 when none).
-    m.for_council_providers(c, [&](std::size_t p) { m.providers.contract_price[p] = 0; });
-    for (const auto& k : com.contracts) {
-      const auto row = m.provider_row(k.provider);
-      if (row >= 0) m.providers.contract_price[static_cast<std::size_t>(row)] = k.price;
-    }
+    kept.push_back(k);
+  }
+  com.contracts.swap(kept);
+  double council_hours_total = 0;
+  m.for_council_providers(c, [&](std::size_t p) { council_hours_total += m.providers.council_hours[p]; });
+  auto& pledged = m.scratch.pledged;  // this council's rows only
+  m.for_council_providers(c, [&](std::size_t p) { pledged[p] = m.providers.council_hours[p]; });
+  for (std::int32_t lot = 0; lot < com.lots; ++lot) {
+    if (com.lot_tender_week[static_cast<std::size_t>(lot)] > m.week) continue;
+    // Contracts still running in the lot end now (collaborative frameworks are re-let whole).
+    std::erase_if(com.contracts, [&](const Contract& k) { return k.lot == lot; });
+    let_lot(m, c, lot, council_hours_total, pledged);
+  }
+  // A provider's contract price is that of the contract it holds (0 when none).
+  m.for_council_providers(c, [&](std::size_t p) { m.providers.contract_price[p] = 0; });
+  for (const auto& k : com.contracts) {
+    const auto row = m.provider_row(k.provider);
+    if (row >= 0) m.providers.contract_price[static_cast<std::size_t>(row)] = k.price;
   }
 }
 

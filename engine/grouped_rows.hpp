@@ -51,9 +51,6 @@ class GroupedRows {
     for (const auto& run : runs_)
       for (auto row = run[gi]; row < run[gi + 1]; ++row) fn(static_cast<std::size_t>(row));
   }
-  // Calls fn(row) for the rows of group g appended since the last regroup, in row order.
-  template <class Fn>
-  void for_each_appended(int g, Fn&& fn) const { for_each_appended_since(0, g, fn); }
   // Runs appended so far, for for_each_appended_since: a mark taken before some appends.
   std::size_t mark() const noexcept { return appended_runs(); }
   // Calls fn(row) for the rows of group g appended after `mark` (a value of mark()), in row order.

@@ -77,8 +77,6 @@ class H5Writer {
   // values: series-major, values[s * width + c].
   void append_time_step(std::int32_t time, const double* values);
   std::size_t time_steps_written() const noexcept { return rows_flushed_ + rows_buffered_; }
-  // Will the next append_time_step() write to the file (a full chunk)? Otherwise it only buffers.
-  bool next_time_step_writes() const noexcept { return rows_buffered_ + 1 >= ts_chunk_rows_; }
 
   // Flushes, closes and renames onto the target. After commit the writer is inert.
   void commit();
