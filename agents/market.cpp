@@ -43,6 +43,7 @@ std::size_t Market::add_person(int council, std::int32_t locality, engine::Strea
   people.need_hours[r] = formal_need(people.need_band[r], people.ties[r]);
   people.wellbeing[r] = 0.6f;
   people.provider[r] = engine::kNoAgent;
+  schedule_first_need_review(*this, r);
   return r;
 }
 

@@ -57,6 +57,10 @@ struct SpareTables {
 struct NeedTables {
   std::array<std::array<double, 3>, 4> exit_per_week{};  // [band - 1][age band]
   std::array<double, 4> progression_per_week{}, improvement_per_week{};
+  // The weekly chance that a person's need may change, at its highest over the weeks (all unmet,
+  // no ties, no prevention), capped at 1, and log(1 - it): need.cpp draws only in the weeks a
+  // geometric clock with this chance picks.
+  std::array<std::array<double, 3>, 4> review_per_week{}, log_no_review{};  // [band - 1][age band]
   std::array<double, 256> ties_share{};                  // ties / (ties + 2): how much ties protect
   std::array<std::array<float, 256>, 5> formal_need{};   // [band][ties]: hours after informal care
 };
@@ -167,6 +171,7 @@ struct Market {
 // (model.cpp), and a council's agents stay in cache from one rule to the next.
 void apply_need(Market& m, int c);             // need.cpp: incidence, progression, exits; then
                                                //   each person's route (eligibility.hpp)
+void schedule_first_need_review(Market& m, std::size_t person_row);  // need.cpp: for a new person
 void apply_eligibility(Market& m, int c);      // eligibility.cpp: means test, eligibility, route
 void assess_new_people(Market& m, int c);      // eligibility.cpp: the same for people who joined
                                                //   this week (need.cpp assesses the others)

@@ -1,14 +1,49 @@
 // MODEL.md §3.1 and §4 — need: new people develop need, bands progress or improve, people leave
 // (death, a move to residential care, recovery). Prevention and social ties slow progression;
 // unmet need speeds it.
+//
+// A person's need changes in a week with a chance of about 1%, so drawing for everyone every week
+// would spend nearly all draws on weeks where nothing happens. Instead each person carries the
+// week of their next review: weeks between reviews are geometric with the band's highest weekly
+// chance of change (review_per_week), and a review accepts each outcome with its chance that week
+// divided by that bound (thinning; Lewis & Shedler 1979). Every week therefore still changes a
+// person's need with exactly the chances of MODEL.md §4, whatever their unmet need that week.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <boost/random/poisson_distribution.hpp>
 
 #include "agents/eligibility.hpp"
 
 namespace cm {
+
+namespace {
+
+std::size_t age_column(std::uint8_t age_band) { return age_band == 2 ? 2 : age_band == 0 ? 0 : 1; }
+
+// Draws the week of the person's next review after `week`, from the next number of `stream`:
+// 1 + Geometric(review_per_week) weeks on. A band whose need never changes is never reviewed.
+void schedule_next_review(Market& m, std::size_t i, std::int32_t week, engine::Stream& stream) {
+  auto& p = m.people;
+  const std::size_t band = p.need_band[i] - 1u, age = age_column(p.age_band[i]);
+  const double chance = m.need_tables.review_per_week[band][age];
+  const double u = 1.0 - stream.uniform();  // in (0, 1]: log(u) is finite
+  constexpr double kNever = 1 << 30;
+  double gap = kNever;
+  if (chance >= 1) gap = 1;
+  else if (chance > 0) gap = std::min(kNever, 1 + std::floor(std::log(u) / m.need_tables.log_no_review[band][age]));
+  p.need_review_week[i] = static_cast<std::int32_t>(std::min<double>(week + gap, std::numeric_limits<std::int32_t>::max()));
+}
+
+}  // namespace
+
+void schedule_first_need_review(Market& m, std::size_t i) {
+  // Nobody is reviewed in the week they arrive (the week's need pass has run), so that week's
+  // need stream is free for the first clock draw.
+  auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(m.people.id[i]), kNeed);
+  schedule_next_review(m, i, static_cast<std::int32_t>(m.week), stream);
+}
 
 NeedTables make_need_tables(const ScenarioSpec& spec) {
   const auto& need = spec.need;
@@ -20,6 +55,15 @@ NeedTables make_need_tables(const ScenarioSpec& spec) {
     for (std::size_t age = 0; age < 3; ++age) t.exit_per_week[band][age] = need.exit_per_year[band] * age_factor[age] / 52.0;
     if (band < need.progression_per_year.size()) t.progression_per_week[band] = need.progression_per_year[band] / 52.0;
     if (band < need.improvement_per_year.size()) t.improvement_per_week[band] = need.improvement_per_year[band] / 52.0;
+    // The bound takes all of last week's need as unmet and no protection from ties or prevention.
+    // Prevention is left out on purpose: a policy that changes it then keeps everyone's review
+    // weeks, so policy arms compare on common random numbers.
+    for (std::size_t age = 0; age < 3; ++age) {
+      const double bound = t.exit_per_week[band][age] + t.progression_per_week[band] * (1 + need.unmet_effect) +
+                           t.improvement_per_week[band];
+      t.review_per_week[band][age] = std::min(1.0, bound);
+      t.log_no_review[band][age] = bound < 1 ? std::log1p(-bound) : -std::numeric_limits<double>::infinity();
+    }
   }
   for (std::size_t ties = 0; ties < 256; ++ties) {
     t.ties_share[ties] = static_cast<double>(ties) / (static_cast<double>(ties) + 2.0);
@@ -37,15 +81,16 @@ void apply_need(Market& m, int c) {
   const double prevention = 1 - need.prevention_effect * std::min(1.0, m.spec.commissioning.prevention_share / 0.1);
   auto& p = m.people;
   const auto& tables = m.need_tables;
+  const auto week = static_cast<std::int32_t>(m.week);
   const auto streams = m.rng.at_step(static_cast<std::uint64_t>(m.week));
   const auto routes = m.rng.at_step(0);
   m.for_council_people(c, [&](std::size_t i) {
-    if (!p.alive[i]) return;
+    if (!p.alive[i] || p.need_review_week[i] != week) return;
     auto stream = streams.stream(static_cast<std::uint64_t>(p.id[i]), kNeed);
-    const std::size_t band = p.need_band[i] - 1u;
-    const auto age = p.age_band[i];
-    const double u = stream.uniform();
-    const double exit = tables.exit_per_week[band][age == 2 ? 2 : age == 0 ? 0 : 1];
+    const std::size_t band = p.need_band[i] - 1u, age = age_column(p.age_band[i]);
+    // One uniform on [0, bound): each outcome's share of it is its chance this week.
+    const double u = stream.uniform() * tables.review_per_week[band][age];
+    const double exit = tables.exit_per_week[band][age];
     if (u < exit) {
       p.alive[i] = 0;
       return;
@@ -64,6 +109,8 @@ void apply_need(Market& m, int c) {
       }
       p.need_band[i] = static_cast<std::uint8_t>(band);
     }
+    schedule_next_review(m, i, week, stream);
+    // Hours and route depend on the band alone (ties and capital are fixed), so they change only here.
     p.need_hours[i] = m.formal_need(p.need_band[i], p.ties[i]);
     assess_route(m, i, routes);  // eligibility, in the same pass
   });

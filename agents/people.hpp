@@ -26,6 +26,7 @@ struct People {
   std::vector<float> continuity;           // share of visits by the usual worker
   std::vector<engine::AgentId> provider;   // provider id or -1
   std::vector<std::int16_t> weeks_waiting; // weeks needing care with no provider
+  std::vector<std::int32_t> need_review_week;  // week of the next draw that may change need (need.cpp)
 
   template <class F>
   void for_each_column(F&& f) {
@@ -33,6 +34,7 @@ struct People {
     f("capital_band", capital_band); f("ties", ties); f("route", route); f("placement", placement); f("alive", alive);
     f("need_hours", need_hours); f("hours_received", hours_received); f("price", price); f("wellbeing", wellbeing);
     f("continuity", continuity); f("provider", provider); f("weeks_waiting", weeks_waiting);
+    f("need_review_week", need_review_week);
   }
   template <class F>
   void for_each_column(F&& f) const {
