@@ -22,6 +22,7 @@ struct alignas(64) Commissioner {
   std::vector<std::int32_t> lot_tender_week;  // week each lot is next let
   std::vector<std::uint8_t> lot_relet;        // lot changed hands this week
   double committed = 0;               // weekly cost of council-funded placements
+  bool raised_wages = false;          // a wage floor raised a provider's wage this week
 };
 
 // The people metrics of one council for one week (metrics.hpp, count_person).

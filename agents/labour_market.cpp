@@ -15,11 +15,13 @@ void hire_council(Market& m, int c, std::vector<std::int32_t>& open) {
   const auto& lab = m.spec.labour;
   auto& tally = m.tally[static_cast<std::size_t>(c)];
 
-  // Wages follow the employer's (e.g. after a wage floor in a new contract).
-  m.for_council_workers(c, [&](std::size_t k) {
-    if (!w.alive[k] || w.employer[k] == engine::kNoAgent) return;
-    w.wage[k] = pr.wage[static_cast<std::size_t>(m.provider_row(w.employer[k]))] + w.pay_premium[k];
-  });
+  // Wages follow the employer's after a wage floor in a new contract. Every other way a wage is set
+  // (hire, founding) already gives the employer's wage plus the premium, so only a raise needs the pass.
+  if (m.commissioners[static_cast<std::size_t>(c)].raised_wages)
+    m.for_council_workers(c, [&](std::size_t k) {
+      if (!w.alive[k] || w.employer[k] == engine::kNoAgent) return;
+      w.wage[k] = pr.wage[static_cast<std::size_t>(m.provider_row(w.employer[k]))] + w.pay_premium[k];
+    });
 
   open.clear();
   m.for_council_providers(c, [&](std::size_t q) {
@@ -50,6 +52,7 @@ void hire_council(Market& m, int c, std::vector<std::int32_t>& open) {
         w.tenure_weeks[k] = 0;
         w.weeks_searching[k] = 0;
         w.is_founder[k] = 0;
+        w.quit_review_week[k] = 0;  // a new employer: the quit clock starts again
         pr.vacancies[q] -= 1;
         pr.staff[q] += 1;
         tally.hires += 1;

@@ -27,13 +27,10 @@ std::size_t age_column(std::uint8_t age_band) { return age_band == 2 ? 2 : age_b
 void schedule_next_review(Market& m, std::size_t i, std::int32_t week, engine::Stream& stream) {
   auto& p = m.people;
   const std::size_t band = p.need_band[i] - 1u, age = age_column(p.age_band[i]);
-  const double chance = m.need_tables.review_per_week[band][age];
-  const double u = 1.0 - stream.uniform();  // in (0, 1]: log(u) is finite
   constexpr double kNever = 1 << 30;
-  double gap = kNever;
-  if (chance >= 1) gap = 1;
-  else if (chance > 0) gap = std::min(kNever, 1 + std::floor(std::log(u) / m.need_tables.log_no_review[band][age]));
-  p.need_review_week[i] = static_cast<std::int32_t>(std::min<double>(week + gap, std::numeric_limits<std::int32_t>::max()));
+  const double gap = engine::trials_to_first_success(m.need_tables.review_per_week[band][age],
+                                                     m.need_tables.log_no_review[band][age], stream.open_uniform(), kNever);
+  p.need_review_week[i] = static_cast<std::int32_t>(week + gap);
 }
 
 }  // namespace

@@ -42,11 +42,48 @@ inline void retention_begin_week(Market& m, int c) {
   });
 }
 
+// The weekly chance of a quit test for worker k at employer q: an upper bound of the quit hazard
+// over every week until the worker changes employer. Each factor is taken at its worst:
+// effective pay at the wage less unpaid travel (the wage only ever rises, by wage floors), stress
+// at 1, underemployment at no contact hours. Capped at 1.
+inline double quit_review_chance(const Market& m, std::size_t k, std::size_t q) {
+  const auto& w = m.workers;
+  const auto& r = m.spec.retention;
+  const auto& a = m.spec.providers.of(static_cast<Archetype>(m.providers.archetype[q]));
+  // A tenth of a penny and a thousandth of stress cover the rounding of the float columns, and
+  // the last factor the order in which quit_hazard() multiplies.
+  const double lowest_pay = w.wage[k] / (1 + a.unpaid_travel_minutes / 60.0) - 1e-3;
+  const double bound = r.base_quit_per_year / 52.0 * std::exp(-r.wage_sensitivity * (lowest_pay - m.spec.labour.nlw)) *
+                       (w.zero_hours[k] ? r.zero_hours_factor : 1.0) * (1 + r.stress_factor * 1.001) *
+                       (1 + r.underemployment_factor) * (1 - a.autonomy) * (1 + 1e-9);
+  return std::clamp(bound, 0.0, 1.0);
+}
+
+// Sets the worker's next quit test `trials` weeks after `week` (1: `week` + 1) and stores the
+// chance the clock ran with, which the test divides by.
+inline void set_quit_clock(Market& m, std::size_t k, std::size_t q, std::int32_t week, double v, std::int32_t first_offset) {
+  auto& w = m.workers;
+  // Stored as a float rounded up, so the stored chance is still a bound, and the test divides by
+  // exactly the chance that set the clock.
+  const double chance = quit_review_chance(m, k, q);
+  auto stored = static_cast<float>(chance);
+  if (static_cast<double>(stored) < chance) stored = std::nextafter(stored, 2.0f);
+  w.quit_review_chance[k] = stored;
+  constexpr double kNever = 1 << 30;
+  const double trials = engine::trials_to_first_success(stored, std::log1p(-static_cast<double>(stored)), v, kNever);
+  w.quit_review_week[k] = static_cast<std::int32_t>(week + first_offset + trials);
+}
+
 // Stress moves with workload and visit model; the worker quits with a weekly hazard
 // base × exp(−s·(effective pay − NLW)) × zero-hours × (1 + stress) × (1 + underemployment) ×
 // (1 − autonomy), and then looks for another care job or leaves care. q: the employer's row.
 // A leaver counts in scratch.leavers[q]; the provider's staff count drops in retention_end_week(),
 // so every worker of the pass sees the same staff. Returns whether the worker is still employed.
+//
+// The hazard is tested only in the weeks of the worker's quit clock: weeks between tests are
+// geometric with a chance B that bounds the hazard until the worker changes employer
+// (quit_review_chance), and a test quits with chance hazard / B, so every week the worker quits
+// with chance exactly the hazard (thinning, as for need: docs/ODD.md §7.8).
 inline bool retain_worker(Market& m, std::size_t k, std::size_t q, const engine::RngRoot::StepStreams& streams,
                           WeekTally& tally) {
   auto& w = m.workers;
@@ -57,15 +94,26 @@ inline bool retain_worker(Market& m, std::size_t k, std::size_t q, const engine:
   w.stress[k] += static_cast<float>(r.stress_rate * (std::clamp(target, 0.0, 1.0) - w.stress[k]));
   w.tenure_weeks[k] += 1;
   if (w.is_founder[k]) return true;  // an owner leaves only when the enterprise closes
+  const auto week = static_cast<std::int32_t>(m.week);
+  if (w.quit_review_week[k] == 0) {
+    // Hired since the last pass: the clock starts with this week as its first trial.
+    auto clock = streams.stream(static_cast<std::uint64_t>(w.id[k]), kQuitClock);
+    set_quit_clock(m, k, q, week, clock.open_uniform(), -1);
+  }
+  if (w.quit_review_week[k] != week) return true;
   const double base = r.base_quit_per_year / 52.0;
   const double exponent = -r.wage_sensitivity * (w.effective_pay[k] - nlw);
   const double zero_hours = w.zero_hours[k] ? r.zero_hours_factor : 1.0;
   const double stress = 1 + r.stress_factor * w.stress[k];
   const double under = m.scratch.underemployment_factor[q], autonomy = m.scratch.autonomy_factor[q];
   auto stream = streams.stream(static_cast<std::uint64_t>(w.id[k]), kQuit);
-  const double u = stream.uniform();
-  if (u >= quit_hazard_bound(base, exponent, zero_hours, stress, under, autonomy)) return true;
-  if (u >= quit_hazard(base, exponent, zero_hours, stress, under, autonomy)) return true;
+  // Uniform on [0, B): below the hazard with chance hazard / B.
+  const double u = stream.uniform() * w.quit_review_chance[k];
+  if (u >= quit_hazard_bound(base, exponent, zero_hours, stress, under, autonomy) ||
+      u >= quit_hazard(base, exponent, zero_hours, stress, under, autonomy)) {
+    set_quit_clock(m, k, q, week, stream.open_uniform(), 0);
+    return true;
+  }
   // A leaver looks for another care job, or leaves care.
   const bool leaves_care = !stream.bernoulli(m.spec.labour.move_share);
   m.scratch.leavers[q] += 1;

@@ -124,6 +124,7 @@ void let_lot(Market& m, int c, std::int32_t lot, double council_hours_total, std
     m.providers.contract_price[b.row] = static_cast<float>(price);
     if (policy.wage_floor > m.providers.wage[b.row]) {
       m.providers.wage[b.row] = static_cast<float>(policy.wage_floor);
+      com.raised_wages = true;
       m.providers.cost_per_hour[b.row] = static_cast<float>(b.cost);
     }
   }
@@ -149,6 +150,7 @@ void let_lot(Market& m, int c, std::int32_t lot, double council_hours_total, std
 void apply_commissioning(Market& m, int c) {
   auto& com = m.commissioners[static_cast<std::size_t>(c)];
   std::fill(com.lot_relet.begin(), com.lot_relet.end(), 0);
+  com.raised_wages = false;
   // Hand-backs and contracts of providers that have gone: the lot is let again now.
   std::vector<Contract> kept;
   for (const auto& k : com.contracts) {

@@ -30,7 +30,7 @@ enum class CommissioningMode : int { lowest_price = 0, quality_weighted = 1, col
 enum Purpose : std::uint64_t {
   kBuildPerson = 1, kBuildWorker, kBuildProvider, kBuildGeography,
   kNeed, kIncidence, kRoute, kTender, kMatch, kSwitch, kHire, kSeek, kFounding, kFounder,
-  kQuit, kClosure, kEntry, kNewPerson, kBuildCouncil,
+  kQuit, kClosure, kEntry, kNewPerson, kBuildCouncil, kQuitClock,
 };
 
 }  // namespace cm

@@ -23,13 +23,18 @@ struct Workers {
   std::vector<float> stress;               // 0..1
   std::vector<std::int32_t> tenure_weeks;  // with the current employer
   std::vector<std::int16_t> weeks_searching;
+  // The quit clock (retention.hpp): the next week the quit hazard is tested (0: not yet set since
+  // the worker was hired), and the weekly chance of a test, a bound of the hazard until then.
+  std::vector<std::int32_t> quit_review_week;
+  std::vector<float> quit_review_chance;
 
   template <class F>
   void for_each_column(F&& f) {
     f("id", id); f("council", council); f("locality", locality); f("employer", employer); f("zero_hours", zero_hours);
     f("is_founder", is_founder); f("alive", alive); f("wage", wage); f("pay_premium", pay_premium); f("contact_hours", contact_hours);
     f("paid_hours", paid_hours); f("effective_pay", effective_pay); f("stress", stress); f("tenure_weeks", tenure_weeks);
-    f("weeks_searching", weeks_searching);
+    f("weeks_searching", weeks_searching); f("quit_review_week", quit_review_week);
+    f("quit_review_chance", quit_review_chance);
   }
   template <class F>
   void for_each_column(F&& f) const {

@@ -5,6 +5,8 @@
 // draws taken from one stream. No generator is shared: a parallel loop builds the stream it needs
 // from the key, so results cannot depend on which thread runs which agent. A stream satisfies
 // UniformRandomBitGenerator, so Boost.Random distributions work on top of it.
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 
@@ -52,6 +54,8 @@ class Stream {
 
   // Uniform on [0, 1) with 53 random bits.
   constexpr double uniform() noexcept { return static_cast<double>((*this)() >> 11) * 0x1.0p-53; }
+  // Uniform on (0, 1]: safe to take the logarithm of.
+  constexpr double open_uniform() noexcept { return 1.0 - uniform(); }
   constexpr bool bernoulli(double p) noexcept { return uniform() < p; }
   // Uniform integer in [0, n) by Lemire's multiply-shift (bias below 2^-32 for n < 2^32).
   constexpr std::uint32_t below(std::uint32_t n) noexcept {
@@ -62,6 +66,16 @@ class Stream {
   std::uint64_t key_;
   std::uint64_t counter_ = 0;
 };
+
+// The number of independent trials, each a success with chance p, up to and including the first
+// success (geometric on 1, 2, ...): 1 + floor(ln v / ln(1 - p)) for v uniform on (0, 1]
+// (Stream::open_uniform). log_fail is ln(1 - p), which callers with a fixed p compute once. Returns
+// 1 when p >= 1, and `never` when p <= 0 or the count would exceed it.
+inline double trials_to_first_success(double p, double log_fail, double v, double never) noexcept {
+  if (p >= 1) return 1;
+  if (!(p > 0)) return never;
+  return std::min(never, 1 + std::floor(std::log(v) / log_fail));
+}
 
 // The root of all streams of one run: binds seed and replicate once.
 class RngRoot {
