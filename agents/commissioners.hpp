@@ -23,6 +23,7 @@ struct alignas(64) Commissioner {
   std::vector<std::uint8_t> lot_relet;        // lot changed hands this week
   double committed = 0;               // weekly cost of council-funded placements
   bool raised_wages = false;          // a wage floor raised a provider's wage this week
+  bool contracts_changed = true;      // a contract ended or was let this week
 };
 
 // The people metrics of one council for one week (metrics.hpp, count_person).

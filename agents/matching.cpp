@@ -91,7 +91,8 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
   });
   auto& tally = m.tally[static_cast<std::size_t>(c)];
   // Sums of the pass, kept in locals (registers) rather than in the market's structs.
-  double people_with_route = tally.people_with_route, people_buying_privately = tally.people_buying_privately;
+  // Counts as integers: the same sums as adding 1.0 each time (exact below 2^53), at a fraction of the cost.
+  std::int64_t people_with_route = 0, people_buying_privately = 0;
   double committed = 0;
   unplaced.clear();  // the people to place below, in row order
   m.for_council_people(c, [&](std::size_t i) {
@@ -110,8 +111,10 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
     const auto placement = static_cast<Placement>(p.placement[i]);
     bool drop = row < 0 || !pr.alive[static_cast<std::size_t>(row)] || p.need_hours[i] <= 0 ||
                 static_cast<Route>(p.route[i]) == Route::none;
-    if (!drop && placement == Placement::contract) {
+    if (!drop && placement == Placement::contract && com.contracts_changed) {
       // The provider no longer holds the lot (re-let to others, handed back): the person is re-placed.
+      // In a week commissioning left every contract as it was, every contract placement still holds
+      // at its price, so the look-up is skipped.
       const auto lot = m.lot_of(p.locality[i]);
       const double price = contract_price(static_cast<std::size_t>(row), lot);
       drop = price < 0;
@@ -133,8 +136,8 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
     pr.clients[q] += 1;
     if (static_cast<Route>(p.route[i]) != Route::self_funder) committed += p.need_hours[i] * p.price[i];
   });
-  tally.people_with_route = people_with_route;
-  tally.people_buying_privately = people_buying_privately;
+  tally.people_with_route += static_cast<double>(people_with_route);
+  tally.people_buying_privately += static_cast<double>(people_buying_privately);
   com.committed = committed;
 
   // Providers serving each locality of the council (CSR lists, in row order).

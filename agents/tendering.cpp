@@ -181,6 +181,7 @@ void apply_commissioning(Market& m, int c) {
     }
     kept.push_back(k);
   }
+  com.contracts_changed = kept.size() != com.contracts.size();
   com.contracts.swap(kept);
   double council_hours_total = 0;
   m.for_council_providers(c, [&](std::size_t p) { council_hours_total += m.providers.council_hours[p]; });
@@ -191,6 +192,7 @@ void apply_commissioning(Market& m, int c) {
     // Contracts still running in the lot end now (collaborative frameworks are re-let whole).
     std::erase_if(com.contracts, [&](const Contract& k) { return k.lot == lot; });
     let_lot(m, c, lot, council_hours_total, pledged);
+    com.contracts_changed = true;
   }
   // A provider's contract price is that of the contract it holds (0 when none).
   m.for_council_providers(c, [&](std::size_t p) { m.providers.contract_price[p] = 0; });
