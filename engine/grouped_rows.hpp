@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <stdexcept>
 #include <type_traits>
 #include <vector>
@@ -50,6 +51,13 @@ class GroupedRows {
     const auto gi = static_cast<std::size_t>(g);
     for (const auto& run : runs_)
       for (auto row = run[gi]; row < run[gi + 1]; ++row) fn(static_cast<std::size_t>(row));
+  }
+  // Calls fn(begin, end) for every range of consecutive rows of group g, in ascending row order.
+  template <class Fn>
+  void for_each_range(int g, Fn&& fn) const {
+    const auto gi = static_cast<std::size_t>(g);
+    for (const auto& run : runs_)
+      if (run[gi] < run[gi + 1]) fn(static_cast<std::size_t>(run[gi]), static_cast<std::size_t>(run[gi + 1]));
   }
   // Runs appended so far, for for_each_appended_since: a mark taken before some appends.
   std::size_t mark() const noexcept { return appended_runs(); }
@@ -165,13 +173,27 @@ std::size_t forget_dropped(Table& table, const std::vector<std::uint8_t>& keep, 
   std::vector<std::size_t> dropped(ng, 0);
   parallel_for_rows(ng, [&](std::size_t g) {
     std::size_t n = 0;
-    rows.for_each(static_cast<int>(g), [&](std::size_t row) {
-      if (keep[row]) return;
-      ++n;
-      // ids are distinct: no two groups touch the same slot
-      if (table.id[row] == kNoAgent) return;
-      index.erase(table.id[row]);
-      table.id[row] = kNoAgent;
+    rows.for_each_range(static_cast<int>(g), [&](std::size_t begin, std::size_t end) {
+      for (std::size_t row = begin; row < end;) {
+        // Most rows are kept: eight flags at a time, skipped when none is zero.
+        if (row + 8 <= end) {
+          std::uint64_t flags;
+          std::memcpy(&flags, keep.data() + row, sizeof flags);
+          if (((flags - 0x0101010101010101ULL) & ~flags & 0x8080808080808080ULL) == 0) {
+            row += 8;
+            continue;
+          }
+        }
+        if (!keep[row]) {
+          ++n;
+          // ids are distinct: no two groups touch the same slot
+          if (table.id[row] != kNoAgent) {
+            index.erase(table.id[row]);
+            table.id[row] = kNoAgent;
+          }
+        }
+        ++row;
+      }
     });
     dropped[g] = n;
   }, 1);

@@ -143,3 +143,33 @@ TEST(GroupedRows, RejectsBadInput) {
   EXPECT_THROW(rows.append_run(1, {1, 1}), std::logic_error);
   EXPECT_THROW(engine::regroup(t, spare, std::vector<std::uint8_t>(3, 1), index, rows), std::logic_error);
 }
+
+// forget_dropped skips eight kept rows at a time: every dropped row must still be found, wherever
+// it sits against those blocks and the group boundaries, and any nonzero flag means "kept".
+TEST(GroupedRows, ForgetDroppedFindsEveryDroppedRowOfLongGroups) {
+  Things t, spare;
+  engine::IdIndex index;
+  const std::int16_t groups = 3;
+  for (std::int16_t g = 0; g < groups; ++g)
+    for (int k = 0; k < 100 + 7 * g; ++k) add(t, index, g, static_cast<float>(k));
+  engine::GroupedRows rows;
+  engine::group_by_key(t, spare, t.group, groups, index, rows);
+  const auto first = t.id.size();
+  for (std::int16_t g = 0; g < groups; ++g)
+    for (int k = 0; k < 11; ++k) add(t, index, g, 1000.0f + static_cast<float>(k));
+  rows.append_run(first, {11, 11, 11});
+  std::vector<std::uint8_t> keep(t.id.size());
+  std::size_t expected = 0;
+  for (std::size_t row = 0; row < keep.size(); ++row) {
+    // Dropped rows at irregular places (first and last rows, block edges, neighbours).
+    const bool drop = row == 0 || row % 13 == 7 || row % 29 == 8 || row + 1 == keep.size() || row == 100 || row == 101;
+    keep[row] = drop ? 0 : static_cast<std::uint8_t>(1 + row % 255);
+    expected += drop;
+  }
+  const auto ids = t.id;
+  EXPECT_EQ(engine::forget_dropped(t, keep, index, rows), expected);
+  for (std::size_t row = 0; row < keep.size(); ++row) {
+    EXPECT_EQ(engine::indexed(t, row), keep[row] != 0) << "row " << row;
+    EXPECT_EQ(index.row_of(ids[row]), keep[row] ? static_cast<std::int32_t>(row) : -1) << "row " << row;
+  }
+}
