@@ -162,7 +162,7 @@ void Market::flush_pending() {
 void Market::size_scratch() {
   const auto n = providers.id.size();
   scratch.provider_slot.resize(n);
-  for (auto* column : {&scratch.pledged, &scratch.wellbeing_sum, &scratch.continuity_sum, &scratch.leavers, &scratch.wage_bill,
+  for (auto* column : {&scratch.pledged, &scratch.wellbeing_sum, &scratch.continuity_sum, &scratch.relational_term, &scratch.leavers, &scratch.wage_bill,
                        &scratch.logit_weight, &scratch.intake_limit, &scratch.delivered_share, &scratch.continuity_target,
                        &scratch.contact_hours, &scratch.worked_hours, &scratch.guaranteed_paid_hours, &scratch.stress_target,
                        &scratch.underemployment_factor, &scratch.autonomy_factor})

@@ -32,6 +32,7 @@ struct Scratch {
   std::vector<double> pledged;                       // commissioning: capacity promised in lettings
   std::vector<std::int32_t> provider_slot;
   std::vector<double> wellbeing_sum, continuity_sum;  // outcomes: clients' sums per provider
+  std::vector<double> relational_term;               // outcomes: relational_weight × the archetype's relational
   std::vector<double> leavers, wage_bill;            // retention and finance, per provider
   std::vector<double> logit_weight;                  // matching: private buyers' weight of a provider
   std::vector<double> intake_limit;                  // matching: hours a provider will take on

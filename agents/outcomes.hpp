@@ -8,23 +8,28 @@
 
 namespace cm {
 
-// Each provider's sums of its clients' wellbeing and continuity start the pass over people at zero.
+// Each provider's sums of its clients' wellbeing and continuity start the pass over people at
+// zero, and the relational term of its clients' wellbeing target is computed once.
 inline void outcomes_begin_week(Market& m, int c) {
-  m.for_council_providers(c, [&](std::size_t q) { m.scratch.wellbeing_sum[q] = m.scratch.continuity_sum[q] = 0; });
+  const double weight = m.spec.outcomes.relational_weight;
+  m.for_council_providers(c, [&](std::size_t q) {
+    m.scratch.wellbeing_sum[q] = m.scratch.continuity_sum[q] = 0;
+    m.scratch.relational_term[q] = weight * m.spec.providers.of(static_cast<Archetype>(m.providers.archetype[q])).relational;
+  });
 }
 
 // Wellbeing moves toward a target set by unmet need, continuity, relational care and ties; a
 // placed person's wellbeing and continuity add to the provider's sums for its observed quality.
-// q: the provider's row, or npos when the person has no provider.
-inline void update_wellbeing(Market& m, std::size_t i, std::size_t q) {
+// q: the provider's row, or npos when the person has no provider. o: the market's outcome
+// parameters, copied by the caller into a local so the loop need not reload them after every store.
+inline void update_wellbeing(Market& m, const ScenarioSpec::Outcomes& o, std::size_t i, std::size_t q) {
   constexpr auto npos = static_cast<std::size_t>(-1);
   auto& p = m.people;
-  const auto& o = m.spec.outcomes;
   const double unmet = p.need_hours[i] > 0 ? std::max(0.0, 1.0 - p.hours_received[i] / p.need_hours[i]) : 0.0;
-  const double relational = q == npos ? 0.0 : m.spec.providers.of(static_cast<Archetype>(m.providers.archetype[q])).relational;
+  const double relational_term = q == npos ? o.relational_weight * 0.0 : m.scratch.relational_term[q];
   const double ties = m.need_tables.ties_share[p.ties[i]];
   const double target = std::clamp(o.base - o.unmet_weight * unmet + o.continuity_weight * p.continuity[i] +
-                                       o.relational_weight * relational + o.ties_weight * ties,
+                                       relational_term + o.ties_weight * ties,
                                    0.0, 1.0);
   p.wellbeing[i] += static_cast<float>(o.rate * (target - p.wellbeing[i]));
   if (q != npos) {

@@ -21,6 +21,7 @@ void serve_people(Market& m, int c) {
   // registers, where the market's own tally might alias the columns the loop writes.
   WeekTally tally = m.tally[static_cast<std::size_t>(c)];
   const auto& p = m.people;
+  const auto outcomes = m.spec.outcomes;
   m.for_council_people(c, [&](std::size_t i) {
     if (!p.alive[i]) {
       deliver_to_unplaced(m, i);
@@ -35,7 +36,7 @@ void serve_people(Market& m, int c) {
       deliver_to_unplaced(m, i);
     }
     count_care_gap(m, i, tally);
-    update_wellbeing(m, i, q);
+    update_wellbeing(m, outcomes, i, q);
     count_person(m, i, q, tally.people);
   });
   m.tally[static_cast<std::size_t>(c)] = tally;
