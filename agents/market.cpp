@@ -27,8 +27,7 @@ void Market::group_by_council() {
 }
 
 
-std::size_t Market::add_person(int council, std::int32_t locality, engine::Stream& stream, bool entrant) {
-  const std::size_t r = engine::append_row(people, people_index);
+void Market::make_person(std::size_t r, int council, std::int32_t locality, engine::Stream& stream, bool entrant) {
   const auto& need = spec.need;
   people.council[r] = static_cast<std::int16_t>(council);
   people.locality[r] = locality;
@@ -44,7 +43,6 @@ std::size_t Market::add_person(int council, std::int32_t locality, engine::Strea
   people.wellbeing[r] = 0.6f;
   people.provider[r] = engine::kNoAgent;
   schedule_first_need_review(*this, r);
-  return r;
 }
 
 std::size_t Market::add_worker(int council, std::int32_t locality, engine::AgentId employer, bool founder) {
@@ -145,14 +143,17 @@ void Market::flush_pending() {
       const auto wr = add_worker(c, nw.locality, employer, nw.founder);
       if (nw.founder) providers.founder[static_cast<std::size_t>(provider_row(employer))] = workers.id[wr];
     }
-    for (const auto& np : pend.people) {
-      auto stream = rng.stream(static_cast<std::uint64_t>(week), np.draw_key, kNewPerson);
-      add_person(c, np.locality, stream, true);
-    }
-    pend.people.clear();
     pend.workers.clear();
     pend.providers.clear();
   }
+  // People last, in council order as before, but set up in parallel: they depend on nothing the
+  // providers and workers above changed.
+  append_people(new_people, [&](int c, std::int32_t k, std::size_t row) {
+    const auto& np = pending[static_cast<std::size_t>(c)].people[static_cast<std::size_t>(k)];
+    auto stream = rng.stream(static_cast<std::uint64_t>(week), np.draw_key, kNewPerson);
+    make_person(row, c, np.locality, stream, true);
+  });
+  for (auto& pend : pending) pend.people.clear();
   size_scratch();
   rows.people.append_run(first_person, new_people);
   rows.workers.append_run(first_worker, new_workers);

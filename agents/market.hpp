@@ -148,7 +148,24 @@ struct Market {
   void hire_starting_staff();
 
   // Adds one agent and returns its row. Values not given are the column's neutral value.
-  std::size_t add_person(int council, std::int32_t locality, engine::Stream& stream, bool entrant);
+  // Sets up the new person in `row` (a row append_people made): characteristics drawn from
+  // `stream`, entry-band shares for entrants and the starting shares otherwise.
+  void make_person(std::size_t row, int council, std::int32_t locality, engine::Stream& stream, bool entrant);
+  // Appends counts[c] people to every council c, in council order (the rows and ids n calls of
+  // append_row would give), then has make(c, k, row) set up the k-th of council c, councils in
+  // parallel. Returns the first new row.
+  template <class Make>
+  std::size_t append_people(const std::vector<std::int32_t>& counts, Make&& make) {
+    std::size_t total = 0;
+    for (auto n : counts) total += static_cast<std::size_t>(n);
+    const std::size_t first = engine::append_rows(people, people_index, total);
+    std::vector<std::size_t> offsets(counts.size(), first);
+    for (std::size_t c = 1; c < counts.size(); ++c) offsets[c] = offsets[c - 1] + static_cast<std::size_t>(counts[c - 1]);
+    engine::parallel_for_rows(counts.size(), [&](std::size_t c) {
+      for (std::int32_t k = 0; k < counts[c]; ++k) make(static_cast<int>(c), k, offsets[c] + static_cast<std::size_t>(k));
+    }, 1);
+    return first;
+  }
   std::size_t add_worker(int council, std::int32_t locality, engine::AgentId employer, bool founder);
   std::size_t add_provider(int council, Archetype archetype, std::int32_t locality, std::int32_t group);
 

@@ -81,13 +81,16 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
                                          : static_cast<double>(providers.intended_staff[p]);
       providers.capacity_hours[p] = static_cast<float>(staff * a.contracted_hours);
     }
-
-    for (std::int64_t k = 0; k < cs.people; ++k) {
-      auto ps = rng.stream(0, (static_cast<std::uint64_t>(c) << 32) | static_cast<std::uint64_t>(k), kBuildPerson);
-      const auto loc = first + static_cast<std::int32_t>(ps.below(nloc));
-      add_person(c, loc, ps, false);
-    }
   }
+  // The starting people, council by council (their own table, so after every council's
+  // providers gives the same rows and ids), set up in parallel.
+  std::vector<std::int32_t> start_counts;
+  for (const auto& cs : spec.councils) start_counts.push_back(static_cast<std::int32_t>(cs.people));
+  append_people(start_counts, [&](int c, std::int32_t k, std::size_t row) {
+    auto ps = rng.stream(0, (static_cast<std::uint64_t>(c) << 32) | static_cast<std::uint64_t>(k), kBuildPerson);
+    const auto loc = geography.first_locality(c) + static_cast<std::int32_t>(ps.below(static_cast<std::uint32_t>(geography.locality_count(c))));
+    make_person(row, c, loc, ps, false);
+  });
   group_by_council();
   for_each_council(*this, apply_eligibility);
   for_each_council(*this, apply_commissioning);

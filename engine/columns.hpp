@@ -30,6 +30,12 @@ class IdIndex {
   std::int32_t row_of(AgentId id) const noexcept {
     return id < 0 || static_cast<std::size_t>(id) >= rows_.size() ? -1 : rows_[static_cast<std::size_t>(id)];
   }
+  // Issues `n` consecutive ids at once (each unplaced until set_row); returns the first.
+  AgentId allocate_many(std::size_t n) {
+    const auto first = static_cast<AgentId>(rows_.size());
+    rows_.resize(rows_.size() + n, -1);
+    return first;
+  }
   std::size_t ids_issued() const noexcept { return rows_.size(); }
 
  private:
@@ -57,6 +63,20 @@ std::size_t append_row(Table& table, IdIndex& index) {
   table.id[row] = id;
   index.set_row(id, static_cast<std::int32_t>(row));
   return row;
+}
+
+// Appends `n` default rows to every column and gives them consecutive fresh ids, the same rows
+// and ids as n calls of append_row; returns the first new row.
+template <class Table>
+std::size_t append_rows(Table& table, IdIndex& index, std::size_t n) {
+  const std::size_t first_row = row_count(table);
+  table.for_each_column([n, first_row](const char*, auto& column) { column.resize(first_row + n); });
+  const AgentId first_id = index.allocate_many(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    table.id[first_row + k] = first_id + static_cast<AgentId>(k);
+    index.set_row(first_id + static_cast<AgentId>(k), static_cast<std::int32_t>(first_row + k));
+  }
+  return first_row;
 }
 
 }  // namespace engine
