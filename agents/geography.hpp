@@ -28,6 +28,12 @@ class Geography {
     const auto ib = static_cast<std::size_t>(b - first_[static_cast<std::size_t>(c)]);
     return travel_[static_cast<std::size_t>(c)][ia * n + ib];
   }
+  // Travel minutes from a locality to every locality of its council, in their order.
+  const float* minutes_from(std::int32_t a) const {
+    const int c = council_of(a);
+    const auto n = static_cast<std::size_t>(count_[static_cast<std::size_t>(c)]);
+    return travel_[static_cast<std::size_t>(c)].data() + static_cast<std::size_t>(a - first_[static_cast<std::size_t>(c)]) * n;
+  }
   const engine::SparseGraph& roads(int council) const { return roads_[static_cast<std::size_t>(council)]; }
 
  private:

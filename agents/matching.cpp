@@ -56,7 +56,8 @@ void unplace(Market& m, std::size_t i) {
 }
 
 void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::vector<std::int32_t>& candidates,
-                   std::vector<std::int32_t>& next_contract, std::vector<std::int32_t>& unplaced) {
+                   std::vector<std::int32_t>& cursor, std::vector<std::int32_t>& next_contract,
+                   std::vector<std::int32_t>& unplaced) {
   auto& p = m.people;
   auto& pr = m.providers;
   auto& com = m.commissioners[static_cast<std::size_t>(c)];
@@ -143,15 +144,23 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
   // Providers serving each locality of the council (CSR lists, in row order).
   const auto first = m.geography.first_locality(c);
   const auto nloc = static_cast<std::size_t>(m.geography.locality_count(c));
+  // Built provider by provider from each one's row of travel times (Market::serves for a whole
+  // council at once): count, then fill, so each locality's list keeps row order.
   offsets.assign(nloc + 1, 0);
-  candidates.clear();
-  for (std::size_t l = 0; l < nloc; ++l) {
-    offsets[l] = static_cast<std::int32_t>(candidates.size());
+  auto for_each_served = [&](auto&& visit) {
     m.for_council_providers(c, [&](std::size_t q) {
-      if (pr.alive[q] && m.serves(q, first + static_cast<std::int32_t>(l))) candidates.push_back(static_cast<std::int32_t>(q));
+      if (!pr.alive[q]) return;
+      const float* minutes = m.geography.minutes_from(pr.home_locality[q]);
+      const double radius = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q])).radius_minutes;
+      for (std::size_t l = 0; l < nloc; ++l)
+        if (static_cast<double>(minutes[l]) <= radius) visit(q, l);
     });
-  }
-  offsets[nloc] = static_cast<std::int32_t>(candidates.size());
+  };
+  for_each_served([&](std::size_t, std::size_t l) { ++offsets[l + 1]; });
+  for (std::size_t l = 0; l < nloc; ++l) offsets[l + 1] += offsets[l];
+  candidates.resize(static_cast<std::size_t>(offsets[nloc]));
+  cursor.assign(offsets.begin(), offsets.end() - 1);
+  for_each_served([&](std::size_t q, std::size_t l) { candidates[static_cast<std::size_t>(cursor[l]++)] = static_cast<std::int32_t>(q); });
 
   // Private buyers' logit weight of each provider, and its room: neither changes while the
   // council matches.
@@ -256,8 +265,8 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
 }  // namespace
 
 void apply_matching(Market& m, int c) {
-  thread_local std::vector<std::int32_t> offsets, candidates, next_contract, unplaced;
-  match_council(m, c, offsets, candidates, next_contract, unplaced);
+  thread_local std::vector<std::int32_t> offsets, candidates, cursor, next_contract, unplaced;
+  match_council(m, c, offsets, candidates, cursor, next_contract, unplaced);
 }
 
 }  // namespace cm
