@@ -180,6 +180,8 @@ struct Market {
   std::int32_t lot_of(std::int32_t locality) const { return locality_lot[static_cast<std::size_t>(locality)]; }
   std::vector<std::int32_t> locality_lot;  // set up with the geography
   NeedTables need_tables;
+  // Per council: whether this week's need reviews have run (need.hpp); 1 outside a step.
+  std::vector<std::uint8_t> need_reviewed;
   // Sets the people's formal need from their band and ties.
   float formal_need(std::uint8_t band, std::uint8_t ties) const { return need_tables.formal_need[band][ties]; }
 };

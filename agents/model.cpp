@@ -1,5 +1,7 @@
 #include "agents/model.hpp"
 
+#include "agents/need.hpp"
+
 namespace cm {
 
 Model::Model(const ScenarioSpec& spec, std::uint64_t seed, std::uint64_t replicate)
@@ -14,13 +16,14 @@ void Model::step() {
   // The order of MODEL.md §3. Agents a rule creates wait in m.pending until the next flush.
   each_council(m, [&](int c) {
     m.tally[static_cast<std::size_t>(c)] = WeekTally{};
-    apply_need(m, c);
+    m.need_reviewed[static_cast<std::size_t>(c)] = 0;
+    add_need_arrivals(m, c);  // need.cpp; the reviews of need run in commissioning or matching
   });
   m.flush_pending();  // new people are assessed and matched this week
   each_council(m, [&](int c) {
-    assess_new_people(m, c);  // the others were assessed with their need
-    apply_commissioning(m, c);
-    apply_matching(m, c);
+    assess_new_people(m, c);  // the others are assessed when their need is reviewed
+    apply_commissioning(m, c);  // reviews need first if it lets a lot
+    apply_matching(m, c);       // otherwise reviews need in its first pass
     apply_labour_market(m, c);
     apply_founding(m, c);
   });

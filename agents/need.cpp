@@ -15,6 +15,7 @@
 #include <boost/random/poisson_distribution.hpp>
 
 #include "agents/eligibility.hpp"
+#include "agents/need.hpp"
 
 namespace cm {
 
@@ -73,46 +74,56 @@ NeedTables make_need_tables(const ScenarioSpec& spec) {
   return t;
 }
 
-void apply_need(Market& m, int c) {
+NeedReviews::NeedReviews(const Market& m)
+    : week_(static_cast<std::int32_t>(m.week)),
+      prevention_(1 - m.spec.need.prevention_effect * std::min(1.0, m.spec.commissioning.prevention_share / 0.1)),
+      streams_(m.rng.at_step(static_cast<std::uint64_t>(m.week))),
+      routes_(m.rng.at_step(0)) {}
+
+void NeedReviews::review(Market& m, std::size_t i) const {
   const auto& need = m.spec.need;
-  const double prevention = 1 - need.prevention_effect * std::min(1.0, m.spec.commissioning.prevention_share / 0.1);
   auto& p = m.people;
   const auto& tables = m.need_tables;
-  const auto week = static_cast<std::int32_t>(m.week);
-  const auto streams = m.rng.at_step(static_cast<std::uint64_t>(m.week));
-  const auto routes = m.rng.at_step(0);
-  m.for_council_people(c, [&](std::size_t i) {
-    if (!p.alive[i] || p.need_review_week[i] != week) return;
-    auto stream = streams.stream(static_cast<std::uint64_t>(p.id[i]), kNeed);
-    const std::size_t band = p.need_band[i] - 1u, age = age_column(p.age_band[i]);
-    // One uniform on [0, bound): each outcome's share of it is its chance this week.
-    const double u = stream.uniform() * tables.review_per_week[band][age];
-    const double exit = tables.exit_per_week[band][age];
-    if (u < exit) {
-      p.alive[i] = 0;
+  auto stream = streams_.stream(static_cast<std::uint64_t>(p.id[i]), kNeed);
+  const std::size_t band = p.need_band[i] - 1u, age = age_column(p.age_band[i]);
+  // One uniform on [0, bound): each outcome's share of it is its chance this week.
+  const double u = stream.uniform() * tables.review_per_week[band][age];
+  const double exit = tables.exit_per_week[band][age];
+  if (u < exit) {
+    p.alive[i] = 0;
+    return;
+  }
+  const double unmet = p.need_hours[i] > 0 ? std::max(0.0, 1.0 - p.hours_received[i] / p.need_hours[i]) : 0.0;
+  const double ties = tables.ties_share[p.ties[i]];
+  const double progress = tables.progression_per_week[band] * (1 + need.unmet_effect * unmet) *
+                          (1 - need.ties_effect * ties) * prevention_;
+  const double improve = tables.improvement_per_week[band];
+  if (u < exit + progress) {
+    p.need_band[i] = static_cast<std::uint8_t>(std::min<std::size_t>(band + 2, 4));
+  } else if (u < exit + progress + improve) {
+    if (band == 0) {
+      p.alive[i] = 0;  // recovered: leaves the population needing care
       return;
     }
-    const double unmet = p.need_hours[i] > 0 ? std::max(0.0, 1.0 - p.hours_received[i] / p.need_hours[i]) : 0.0;
-    const double ties = tables.ties_share[p.ties[i]];
-    const double progress = tables.progression_per_week[band] * (1 + need.unmet_effect * unmet) *
-                            (1 - need.ties_effect * ties) * prevention;
-    const double improve = tables.improvement_per_week[band];
-    if (u < exit + progress) {
-      p.need_band[i] = static_cast<std::uint8_t>(std::min<std::size_t>(band + 2, 4));
-    } else if (u < exit + progress + improve) {
-      if (band == 0) {
-        p.alive[i] = 0;  // recovered: leaves the population needing care
-        return;
-      }
-      p.need_band[i] = static_cast<std::uint8_t>(band);
-    }
-    schedule_next_review(m, i, week, stream);
-    // Hours and route depend on the band alone (ties and capital are fixed), so they change only here.
-    p.need_hours[i] = m.formal_need(p.need_band[i], p.ties[i]);
-    assess_route(m, i, routes);  // eligibility, in the same pass
-  });
+    p.need_band[i] = static_cast<std::uint8_t>(band);
+  }
+  schedule_next_review(m, i, week_, stream);
+  // Hours and route depend on the band alone (ties and capital are fixed), so they change only here.
+  p.need_hours[i] = m.formal_need(p.need_band[i], p.ties[i]);
+  assess_route(m, i, routes_);  // eligibility, in the same step
+}
 
+void review_need(Market& m, int c) {
+  auto& done = m.need_reviewed[static_cast<std::size_t>(c)];
+  if (done) return;
+  const NeedReviews reviews(m);
+  m.for_council_people(c, [&](std::size_t i) { reviews(m, i); });
+  done = 1;
+}
+
+void add_need_arrivals(Market& m, int c) {
   // People developing need this week join at the next flush.
+  const auto& need = m.spec.need;
   const auto& cs = m.spec.councils[static_cast<std::size_t>(c)];
   auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(c), kIncidence);
   boost::random::poisson_distribution<int, double> arrivals(
@@ -124,6 +135,12 @@ void apply_need(Market& m, int c) {
     m.pending[static_cast<std::size_t>(c)].people.push_back(
         {first + static_cast<std::int32_t>(stream.below(nloc)),
          (static_cast<std::uint64_t>(c) << 32) | static_cast<std::uint64_t>(k)});
+}
+
+void apply_need(Market& m, int c) {
+  m.need_reviewed[static_cast<std::size_t>(c)] = 0;
+  review_need(m, c);
+  add_need_arrivals(m, c);
 }
 
 }  // namespace cm
