@@ -33,6 +33,12 @@ struct PeopleCounts {
                micro_clients = 0;
 };
 
+// The workforce metrics of one council for one week (metrics.hpp, count_worker).
+struct WorkerCounts {
+  double wage = 0, effective_pay = 0, stress = 0;
+  std::int64_t employed = 0, zero_hours = 0, at_nlw = 0, nlw_plus_150 = 0, micro_jobs = 0;
+};
+
 // Counters of one council for one week, reset at the start of each step.
 struct alignas(64) WeekTally {
   // Counts a leaver in the overall and the pay-band turnover (at or below NLW; GBP 1.50 above it).
@@ -49,6 +55,8 @@ struct alignas(64) WeekTally {
   // The care gap that draws entrants (provider_entry_exit.hpp), counted in the pass over people.
   double gap_needing = 0, gap_waiting = 0, gap_needed_hours = 0, gap_delivered_hours = 0;
   PeopleCounts people;  // counted in the pass over people, after outcomes
+  WorkerCounts workers;  // counted in the pass over workers, after retention
+  bool staff_left_after_workers_pass = false;  // a provider closed since: workers must be counted again
   // Private demand that draws micro-enterprise founders (founding.cpp), counted in matching: people
   // needing care with a route, and those of them buying care themselves (self-funders, direct payments).
   double people_with_route = 0, people_buying_privately = 0;

@@ -11,12 +11,8 @@ namespace cm {
 
 void apply_delivery(Market& m, int c) {
   auto& pr = m.providers;
-  auto& w = m.workers;
-  // Staff counts from the workforce itself, so they can never drift from it.
-  m.for_council_providers(c, [&](std::size_t q) { pr.staff[q] = 0; });
-  m.for_council_workers(c, [&](std::size_t k) {
-    if (w.alive[k] && w.employer[k] != engine::kNoAgent) pr.staff[static_cast<std::size_t>(m.provider_row(w.employer[k]))] += 1;
-  });
+  // Staff counts are kept by every rule that hires or loses staff (hiring, founding, quits,
+  // closures); Model.ColumnsStayConsistent checks them against a count of the workforce.
   m.for_council_providers(c, [&](std::size_t q) {
     const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
     pr.capacity_hours[q] = static_cast<float>(pr.staff[q] * a.contracted_hours);

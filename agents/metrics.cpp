@@ -98,7 +98,7 @@ void MetricsState::begin_week(const Market& m, std::vector<double>& values) {
   filled_ = std::min(filled_ + 1, kWindow);
 }
 
-void MetricsState::compute_council(const Market& m, int council, std::vector<double>& values, const PeopleCounts* counted) {
+void MetricsState::compute_council(const Market& m, int council, std::vector<double>& values, const WeekTally* counted) {
   const auto nc = static_cast<std::size_t>(m.councils());
   const double nlw = m.spec.labour.nlw;
   const int slot = slot_;
@@ -118,7 +118,7 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
       count_person(m, i, q, own);
     });
   }
-  const PeopleCounts& n = counted ? *counted : own;
+  const PeopleCounts& n = counted ? counted->people : own;
   const double wellbeing = n.wellbeing, continuity = n.continuity;
   v(kPeopleNeedingCare) = static_cast<double>(n.needing);
   v(kPeopleSelfFunded) = static_cast<double>(n.self_funded);
@@ -134,20 +134,18 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
   v(kContinuity) = v(kPeopleServed) > 0 ? continuity / v(kPeopleServed) : 0;
 
   const auto& w = m.workers;
-  double wage = 0, pay = 0, stress = 0;
-  std::int64_t employed = 0, zero = 0, staff_nlw = 0, staff_150 = 0, micro_jobs = 0;
-  m.for_council_workers(council, [&](std::size_t k) {
-    if (!w.alive[k] || w.employer[k] == engine::kNoAgent) return;
-    employed += 1;
-    wage += w.wage[k];
-    pay += w.effective_pay[k];
-    zero += w.zero_hours[k];
-    stress += w.stress[k];
-    staff_nlw += w.wage[k] <= nlw + 0.005;
-    staff_150 += w.wage[k] >= nlw + 1.5;
-    const auto q = static_cast<std::size_t>(m.provider_row(w.employer[k]));
-    micro_jobs += static_cast<Archetype>(m.providers.archetype[q]) == Archetype::micro;
-  });
+  WorkerCounts own_workers;
+  const bool workers_counted = counted && !counted->staff_left_after_workers_pass;
+  if (!workers_counted) {
+    m.for_council_workers(council, [&](std::size_t k) {
+      if (!w.alive[k] || w.employer[k] == engine::kNoAgent) return;
+      count_worker(m, k, static_cast<std::size_t>(m.provider_row(w.employer[k])), nlw, own_workers);
+    });
+  }
+  const WorkerCounts& nw = workers_counted ? counted->workers : own_workers;
+  const double wage = nw.wage, pay = nw.effective_pay, stress = nw.stress;
+  const std::int64_t employed = nw.employed, zero = nw.zero_hours, staff_nlw = nw.at_nlw, staff_150 = nw.nlw_plus_150,
+                     micro_jobs = nw.micro_jobs;
   v(kWorkers) = static_cast<double>(employed);
   v(kMicroEnterpriseJobs) = static_cast<double>(micro_jobs);
   const double staff = v(kWorkers);

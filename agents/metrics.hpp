@@ -61,6 +61,19 @@ inline void count_person(const Market& m, std::size_t i, std::size_t q, PeopleCo
   }
 }
 
+// Adds an employed worker to the workforce metrics of their council. q: the employer's row.
+inline void count_worker(const Market& m, std::size_t k, std::size_t q, double nlw, WorkerCounts& n) {
+  const auto& w = m.workers;
+  n.employed += 1;
+  n.wage += w.wage[k];
+  n.effective_pay += w.effective_pay[k];
+  n.zero_hours += w.zero_hours[k];
+  n.stress += w.stress[k];
+  n.at_nlw += w.wage[k] <= nlw + 0.005;
+  n.nlw_plus_150 += w.wage[k] >= nlw + 1.5;
+  n.micro_jobs += static_cast<Archetype>(m.providers.archetype[q]) == Archetype::micro;
+}
+
 // Rolling 52-week windows for turnover, per council.
 class MetricsState {
  public:
@@ -71,7 +84,9 @@ class MetricsState {
   // in parallel).
   void begin_week(const Market& m, std::vector<double>& values);
   // counted: the council's people counts from the pass over people; null to count them here.
-  void compute_council(const Market& m, int c, std::vector<double>& values, const PeopleCounts* counted = nullptr);
+  // counted: the week's tally, whose people (and, unless a provider closed after the pass over
+  // workers, workers) were counted in the weekly passes; without it they are counted here.
+  void compute_council(const Market& m, int c, std::vector<double>& values, const WeekTally* counted = nullptr);
 
  private:
   static constexpr int kWindow = 52;

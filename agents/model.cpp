@@ -36,7 +36,7 @@ void Model::step() {
     apply_finance(m, c);
     apply_entry_exit(m, c);
     apply_outcomes(m, c);
-    metrics_state_.compute_council(m, c, metrics_, &m.tally[static_cast<std::size_t>(c)].people);
+    metrics_state_.compute_council(m, c, metrics_, &m.tally[static_cast<std::size_t>(c)]);
   });
   m.flush_pending();  // entrants join after the metrics: they have no clients or staff this week
   m.merge_event_logs();

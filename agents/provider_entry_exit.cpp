@@ -18,6 +18,7 @@ void close_provider(Market& m, int c, std::size_t q, bool micro) {
   pr.alive[q] = 0;
   auto& tally = m.tally[static_cast<std::size_t>(c)];
   tally.exits += 1;
+  tally.staff_left_after_workers_pass = true;
   if (micro) tally.closed += 1;
   m.log_provider_event(c, q, micro ? ProviderEventKind::closure : ProviderEventKind::exit);
   const auto id = pr.id[q];

@@ -91,6 +91,8 @@ TEST(Model, ColumnsStayConsistent) {
   for (std::size_t q = 0; q < m.providers.id.size(); ++q) {
     const auto& a = model.spec().providers.of(static_cast<cm::Archetype>(m.providers.archetype[q]));
     EXPECT_LE(staff[q], a.max_workers) << "provider " << m.providers.id[q];
+    // The rules keep staff counts as they hire and lose staff; nothing recounts them.
+    EXPECT_EQ(m.providers.staff[q], staff[q]) << "provider " << m.providers.id[q];
   }
   // Ids map to rows both ways.
   for (std::size_t q = 0; q < m.providers.id.size(); ++q) EXPECT_EQ(m.provider_row(m.providers.id[q]), static_cast<int>(q));

@@ -122,7 +122,7 @@ void step_with_a_need_pass(cm::Market& m, cm::MetricsState& state, std::vector<d
     apply_finance(m, c);
     apply_entry_exit(m, c);
     apply_outcomes(m, c);
-    state.compute_council(m, c, metrics, &m.tally[static_cast<std::size_t>(c)].people);
+    state.compute_council(m, c, metrics, &m.tally[static_cast<std::size_t>(c)]);
   });
   m.flush_pending();
   m.merge_event_logs();
