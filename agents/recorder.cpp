@@ -119,8 +119,6 @@ void Recorder::record_step(const Model& model) {
   ts_rows_.insert(ts_rows_.end(), model.metrics().begin(), model.metrics().end());
   if (ts_weeks_.size() == kRowsPerWrite) write_buffered_rows();
   if (snapshot_interval_ > 0 && model.week() % snapshot_interval_ == 0) {
-    // At most one snapshot's copy waits in memory: a run that outpaces the writer waits for it.
-    if (snapshots_pending_.load() > 0) wait_for_writer();
     snapshot(model);
   }
   output_seconds_ += seconds_since(start);
@@ -172,13 +170,17 @@ Table in_id_order(const Table& table) {
 void Recorder::snapshot(const Model& model) {
   char name[32];
   std::snprintf(name, sizeof name, "/snapshots/week_%06d", model.week());
-  snapshots_pending_ += 1;
+  // A run that outpaces the writer waits here for a slot, which the task gives back when it has
+  // written its snapshot (or failed to). A task after a failed one never runs and never gives its
+  // slot back, so the wait also watches the writer and rethrows its error instead of hanging.
+  while (!snapshot_slots_.try_acquire_for(std::chrono::milliseconds(5)))
+    if (in_flight_.valid() && in_flight_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) in_flight_.get();
   enqueue([this, g = std::string(name), week = model.week(), people = in_id_order(model.market().people),
            workers = in_id_order(model.market().workers), providers = in_id_order(model.market().providers)] {
-    struct Done {
-      std::atomic<int>& pending;
-      ~Done() { pending -= 1; }
-    } done{snapshots_pending_};
+    struct Slot {
+      std::counting_semaphore<kSnapshotsPending>& slots;
+      ~Slot() { slots.release(); }
+    } slot{snapshot_slots_};
     writer_->group(g);
     writer_->attribute(g, "week", static_cast<std::int64_t>(week));
     write_table(*writer_, g + "/people", "person", people, "id");

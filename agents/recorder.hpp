@@ -6,6 +6,7 @@
 #include <functional>
 #include <filesystem>
 #include <future>
+#include <semaphore>
 #include <memory>
 #include <string>
 #include <vector>
@@ -48,7 +49,11 @@ class Recorder {
   void wait_for_writer();
   std::unique_ptr<engine::H5Writer> writer_;
   std::future<void> in_flight_;  // the last task given: it waits for the ones before it
-  std::atomic<int> snapshots_pending_{0};
+  // Snapshot copies may wait in memory for the writer, two at most: the writer is slowest just
+  // after the start (the file's layout and the first snapshot), and one slot made the run wait
+  // then (19 ms of Somerset's 0.3 s) although the writer caught up later.
+  static constexpr std::ptrdiff_t kSnapshotsPending = 2;
+  std::counting_semaphore<kSnapshotsPending> snapshot_slots_{kSnapshotsPending};
   double output_seconds_ = 0;  // the run's own time spent on output, for the output_seconds attribute
   std::int64_t snapshot_interval_;
   bool events_;
