@@ -43,10 +43,12 @@ void write_table(engine::H5Writer& w, const std::string& group, const std::strin
     std::iota(index.begin(), index.end(), 0);
     w.dimension(group, engine::ColumnView::of(dim, index, "", "row"));
   }
+  std::vector<engine::ColumnView> columns;
   const_cast<Table&>(table).for_each_column([&](const char* name, const auto& column) {
     if (id_column && std::string(name) == id_column) return;
-    w.variable(group, engine::ColumnView::of(name, column), {dim});
+    columns.push_back(engine::ColumnView::of(name, column));
   });
+  w.variables(group, columns, dim);
 }
 
 

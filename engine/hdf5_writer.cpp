@@ -2,8 +2,13 @@
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
+#include <tbb/parallel_for.h>
 #include <unistd.h>
+#include <zlib.h>
 
+#include <algorithm>
+#include <bit>
+#include <cstring>
 #include <stdexcept>
 
 namespace engine {
@@ -90,6 +95,42 @@ void chunk_1d(hid_t dcpl, hsize_t n, int compression) {
     H5Pset_shuffle(dcpl);
     H5Pset_deflate(dcpl, static_cast<unsigned>(compression));
   }
+}
+
+std::size_t value_size(ValueType t) {
+  switch (t) {
+    case ValueType::f64: case ValueType::i64: return 8;
+    case ValueType::f32: case ValueType::i32: return 4;
+    case ValueType::i16: return 2;
+    case ValueType::u8: return 1;
+  }
+  throw std::logic_error("unknown value type");
+}
+
+// The chunks of a 1-D column (chunk_1d's chunking) as HDF5's shuffle and deflate filters store
+// them: each chunk full length (the last padded with zeros, the fill value), its bytes shuffled
+// (byte j of value i to position j * chunk + i), then a zlib stream at `level`.
+static_assert(std::endian::native == std::endian::little,
+              "filtered_chunks hands native bytes to little-endian file types");
+std::vector<std::vector<unsigned char>> filtered_chunks(const ColumnView& column, int level) {
+  const std::size_t size = value_size(column.type), n = column.size;
+  const std::size_t chunk = std::min<std::size_t>(n, 65536), chunk_bytes = chunk * size;
+  std::vector<std::vector<unsigned char>> out((n + chunk - 1) / chunk);
+  std::vector<unsigned char> plain(chunk_bytes), shuffled(chunk_bytes);
+  const auto* data = static_cast<const unsigned char*>(column.data);
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    const std::size_t bytes = std::min(chunk, n - k * chunk) * size;
+    std::memcpy(plain.data(), data + k * chunk_bytes, bytes);
+    std::fill(plain.begin() + static_cast<std::ptrdiff_t>(bytes), plain.end(), 0);
+    for (std::size_t i = 0; i < chunk; ++i)
+      for (std::size_t j = 0; j < size; ++j) shuffled[j * chunk + i] = plain[i * size + j];
+    uLongf length = compressBound(static_cast<uLong>(chunk_bytes));
+    out[k].resize(length);
+    if (compress2(out[k].data(), &length, shuffled.data(), static_cast<uLong>(chunk_bytes), level) != Z_OK)
+      throw std::runtime_error("zlib: compressing " + column.name + " failed");
+    out[k].resize(length);
+  }
+  return out;
 }
 
 void set_string_attribute(hid_t obj, const std::string& name, const std::string& value) {
@@ -192,6 +233,37 @@ void H5Writer::variable(const std::string& group, const ColumnView& column, cons
   Handle dim(open_object(join(group, dims[0])));
   check(H5DSattach_scale(ds, dim, 0), "attach " + dims[0] + " to " + path);
   describe(ds, column.units, column.long_name);
+}
+
+void H5Writer::variables(const std::string& group, const std::vector<ColumnView>& columns, const std::string& dim) {
+  if (compression_ <= 0) {
+    for (const auto& column : columns) variable(group, column, {dim});
+    return;
+  }
+  // Compressing is most of the work and HDF5 takes one caller at a time: the columns' chunks are
+  // filtered here on every core, then handed to HDF5 as they are (direct chunk writes).
+  std::vector<std::vector<std::vector<unsigned char>>> chunks(columns.size());
+  tbb::parallel_for(std::size_t{0}, columns.size(), [&](std::size_t i) {
+    if (columns[i].size > 0) chunks[i] = filtered_chunks(columns[i], compression_);
+  });
+  Handle dimension_scale(open_object(join(group, dim)));
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    const auto& column = columns[i];
+    const hsize_t n = column.size;
+    Space space(H5Screate_simple(1, &n, nullptr));
+    Plist dcpl(H5P_DATASET_CREATE);
+    chunk_1d(dcpl, n, compression_);
+    const std::string path = join(group, column.name);
+    Handle ds(check_id(H5Dcreate2(file_, path.c_str(), file_type(column.type), space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                       "create " + path));
+    const hsize_t chunk = std::min<hsize_t>(n, 65536);
+    for (std::size_t k = 0; k < chunks[i].size(); ++k) {
+      const hsize_t offset = k * chunk;
+      check(H5Dwrite_chunk(ds, H5P_DEFAULT, 0, &offset, chunks[i][k].size(), chunks[i][k].data()), "write " + path);
+    }
+    check(H5DSattach_scale(ds, dimension_scale, 0), "attach " + dim + " to " + path);
+    describe(ds, column.units, column.long_name);
+  }
 }
 
 void H5Writer::text_variable(const std::string& group, const std::string& name, const std::vector<std::string>& values,

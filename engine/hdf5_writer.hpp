@@ -66,6 +66,10 @@ class H5Writer {
   void dimension(const std::string& group, const ColumnView& coordinate);
   // A fixed-length variable over dimensions declared before, in the same group.
   void variable(const std::string& group, const ColumnView& column, const std::vector<std::string>& dims);
+  // Several such variables over one dimension, as variable() would write them, with their chunks
+  // compressed in parallel. The file types are little-endian like the native ones (checked when
+  // compiling), so the bytes go to the file as they are.
+  void variables(const std::string& group, const std::vector<ColumnView>& columns, const std::string& dim);
   void text_variable(const std::string& group, const std::string& name, const std::vector<std::string>& values,
                      const std::string& dim, const std::string& long_name);
 

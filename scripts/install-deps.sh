@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake g++ make pkg-config
   libboost-graph-dev libboost-random-dev
   libtbb-dev
-  libhdf5-dev hdf5-tools
+  libhdf5-dev hdf5-tools zlib1g-dev
   libtomlplusplus-dev
   libcli11-dev
   libgtest-dev libgmock-dev
