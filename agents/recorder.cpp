@@ -148,11 +148,16 @@ Table in_id_order(const Table& table) {
   if (all_alive && std::is_sorted(table.id.begin(), table.id.end())) return table;  // one council, no dead rows
   std::vector<std::int32_t> order;
   order.reserve(table.id.size());
+  bool ascending = true;  // true for one council: its rows are in creation order, which is id order
   for (std::size_t row = 0; row < table.id.size(); ++row)
-    if (table.alive[row]) order.push_back(static_cast<std::int32_t>(row));
-  std::sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
-    return table.id[static_cast<std::size_t>(a)] < table.id[static_cast<std::size_t>(b)];
-  });
+    if (table.alive[row]) {
+      ascending = ascending && (order.empty() || table.id[static_cast<std::size_t>(order.back())] < table.id[row]);
+      order.push_back(static_cast<std::int32_t>(row));
+    }
+  if (!ascending)
+    std::sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
+      return table.id[static_cast<std::size_t>(a)] < table.id[static_cast<std::size_t>(b)];
+    });
   Table out;
   std::vector<void*> out_columns;
   out.for_each_column([&](const char*, auto& column) { out_columns.push_back(&column); });
