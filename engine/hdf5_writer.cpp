@@ -154,6 +154,14 @@ void set_numeric_attribute(hid_t obj, const std::string& name, T value, hid_t ft
   check(st, "write attribute " + name);
 }
 
+// Creates a 1-D dataset of n values, chunked and filtered as chunk_1d says.
+hid_t create_1d(hid_t file, const std::string& path, ValueType type, hsize_t n, int compression) {
+  Space space(H5Screate_simple(1, &n, nullptr));
+  Plist dcpl(H5P_DATASET_CREATE);
+  chunk_1d(dcpl, n, compression);
+  return check_id(H5Dcreate2(file, path.c_str(), file_type(type), space, H5P_DEFAULT, dcpl, H5P_DEFAULT), "create " + path);
+}
+
 void describe(hid_t ds, const std::string& units, const std::string& long_name) {
   if (!units.empty()) set_string_attribute(ds, "units", units);
   if (!long_name.empty()) set_string_attribute(ds, "long_name", long_name);
@@ -209,12 +217,8 @@ void H5Writer::group(const std::string& path) {
 
 void H5Writer::dimension(const std::string& group, const ColumnView& coordinate) {
   const hsize_t n = coordinate.size;
-  Space space(H5Screate_simple(1, &n, nullptr));
-  Plist dcpl(H5P_DATASET_CREATE);
-  chunk_1d(dcpl, n, compression_);
   const std::string path = join(group, coordinate.name);
-  Handle ds(check_id(H5Dcreate2(file_, path.c_str(), file_type(coordinate.type), space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
-                     "create " + path));
+  Handle ds(create_1d(file_, path, coordinate.type, n, compression_));
   if (n > 0) check(H5Dwrite(ds, native_type(coordinate.type), H5S_ALL, H5S_ALL, H5P_DEFAULT, coordinate.data), "write " + path);
   check(H5DSset_scale(ds, coordinate.name.c_str()), "dimension scale " + path);
   describe(ds, coordinate.units, coordinate.long_name);
@@ -223,12 +227,8 @@ void H5Writer::dimension(const std::string& group, const ColumnView& coordinate)
 void H5Writer::variable(const std::string& group, const ColumnView& column, const std::vector<std::string>& dims) {
   if (dims.size() != 1) throw std::logic_error("H5Writer::variable: only 1-D variables are supported");
   const hsize_t n = column.size;
-  Space space(H5Screate_simple(1, &n, nullptr));
-  Plist dcpl(H5P_DATASET_CREATE);
-  chunk_1d(dcpl, n, compression_);
   const std::string path = join(group, column.name);
-  Handle ds(check_id(H5Dcreate2(file_, path.c_str(), file_type(column.type), space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
-                     "create " + path));
+  Handle ds(create_1d(file_, path, column.type, n, compression_));
   if (n > 0) check(H5Dwrite(ds, native_type(column.type), H5S_ALL, H5S_ALL, H5P_DEFAULT, column.data), "write " + path);
   Handle dim(open_object(join(group, dims[0])));
   check(H5DSattach_scale(ds, dim, 0), "attach " + dims[0] + " to " + path);
@@ -250,12 +250,8 @@ void H5Writer::variables(const std::string& group, const std::vector<ColumnView>
   for (std::size_t i = 0; i < columns.size(); ++i) {
     const auto& column = columns[i];
     const hsize_t n = column.size;
-    Space space(H5Screate_simple(1, &n, nullptr));
-    Plist dcpl(H5P_DATASET_CREATE);
-    chunk_1d(dcpl, n, compression_);
     const std::string path = join(group, column.name);
-    Handle ds(check_id(H5Dcreate2(file_, path.c_str(), file_type(column.type), space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
-                       "create " + path));
+    Handle ds(create_1d(file_, path, column.type, n, compression_));
     const hsize_t chunk = std::min<hsize_t>(n, 65536);
     for (std::size_t k = 0; k < chunks[i].size(); ++k) {
       const hsize_t offset = k * chunk;
