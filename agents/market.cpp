@@ -1,5 +1,7 @@
 #include "agents/market.hpp"
 
+#include "agents/need.hpp"
+
 #include <algorithm>
 #include <cmath>
 

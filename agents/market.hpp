@@ -147,7 +147,6 @@ struct Market {
   // Set-up only: hires each provider the staff its starting clients need.
   void hire_starting_staff();
 
-  // Adds one agent and returns its row. Values not given are the column's neutral value.
   // Sets up the new person in `row` (a row append_people made): characteristics drawn from
   // `stream`, entry-band shares for entrants and the starting shares otherwise.
   void make_person(std::size_t row, int council, std::int32_t locality, engine::Stream& stream, bool entrant);
@@ -166,6 +165,7 @@ struct Market {
     }, 1);
     return first;
   }
+  // Adds one agent and returns its row. Values not given are the column's neutral value.
   std::size_t add_worker(int council, std::int32_t locality, engine::AgentId employer, bool founder);
   std::size_t add_provider(int council, Archetype archetype, std::int32_t locality, std::int32_t group);
 
@@ -191,7 +191,6 @@ struct Market {
 // (model.cpp), and a council's agents stay in cache from one rule to the next.
 void apply_need(Market& m, int c);             // need.cpp: incidence, progression, exits; then
                                                //   each person's route (eligibility.hpp)
-void schedule_first_need_review(Market& m, std::size_t person_row);  // need.cpp: for a new person
 void apply_eligibility(Market& m, int c);      // eligibility.cpp: means test, eligibility, route
 void assess_new_people(Market& m, int c);      // eligibility.cpp: the same for people who joined
                                                //   this week (need.cpp assesses the others)

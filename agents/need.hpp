@@ -27,6 +27,8 @@ class NeedReviews {
   engine::RngRoot::StepStreams streams_, routes_;
 };
 
+// Draws a new person's first review week (make_person).
+void schedule_first_need_review(Market& m, std::size_t person_row);
 // The council's reviews of this week, unless they have run (Market::need_reviewed).
 void review_need(Market& m, int c);
 // Draws the week's new people of the council; they join at the next flush.

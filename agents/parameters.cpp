@@ -91,7 +91,7 @@ Schema<S> make_schema() {
                {0, 100000}, "weeks", "Weeks between per-agent snapshots (0 = none)")
       .integer("output.compression", [](S& x) -> std::int64_t& { return x.output.compression; }, 1, {0, 9}, "",
                "Deflate level of output datasets",
-               "level 1: files 3% larger than level 4, written in about half the time (perf/RESULTS.md)")
+               "level 1: Somerset file 3% larger than at level 4, output time 0.038-0.044 s against 0.060-0.064 s")
       .boolean("output.events", [](S& x) -> bool& { return x.output.events; }, true, "Record tender and provider events")
       .text("region.name", [](S& x) -> std::string& { return x.region.name; }, "region", "Name of the region")
       .text("region.description", [](S& x) -> std::string& { return x.region.description; }, "",

@@ -51,16 +51,18 @@ inline double quit_review_chance(const Market& m, std::size_t k, std::size_t q) 
   const auto& r = m.spec.retention;
   const auto& a = m.spec.providers.of(static_cast<Archetype>(m.providers.archetype[q]));
   // A tenth of a penny and a thousandth of stress cover the rounding of the float columns, and
-  // the last factor the order in which quit_hazard() multiplies.
+  // the last factor the rounding of the product itself.
   const double lowest_pay = w.wage[k] / (1 + a.unpaid_travel_minutes / 60.0) - 1e-3;
-  const double bound = r.base_quit_per_year / 52.0 * std::exp(-r.wage_sensitivity * (lowest_pay - m.spec.labour.nlw)) *
-                       (w.zero_hours[k] ? r.zero_hours_factor : 1.0) * (1 + r.stress_factor * 1.001) *
-                       (1 + r.underemployment_factor) * (1 - a.autonomy) * (1 + 1e-9);
+  const double bound = quit_hazard(r.base_quit_per_year / 52.0, -r.wage_sensitivity * (lowest_pay - m.spec.labour.nlw),
+                                   w.zero_hours[k] ? r.zero_hours_factor : 1.0, 1 + r.stress_factor * 1.001,
+                                   1 + r.underemployment_factor, 1 - a.autonomy) *
+                       (1 + 1e-9);
   return std::clamp(bound, 0.0, 1.0);
 }
 
-// Sets the worker's next quit test `trials` weeks after `week` (1: `week` + 1) and stores the
-// chance the clock ran with, which the test divides by.
+// Draws the worker's next quit test from v (uniform on (0, 1]): Geometric(chance) weeks after
+// `week` + first_offset (first_offset -1 makes `week` itself the first trial). Stores the chance
+// the clock ran with, which the test divides by.
 inline void set_quit_clock(Market& m, std::size_t k, std::size_t q, std::int32_t week, double v, std::int32_t first_offset) {
   auto& w = m.workers;
   // Stored as a float rounded up, so the stored chance is still a bound, and the test divides by

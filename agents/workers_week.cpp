@@ -1,8 +1,8 @@
 // One pass over a council's workers for the per-worker parts of three rules, in the order of
 // MODEL.md §3: delivery (hours and pay), retention (stress, quitting) and finance (the employer's
-// wage bill), then the workforce metrics. Each part lives in its rule's header; this file only runs them together. Quitting
-// changes no other worker's inputs (staff counts drop after the pass), and every sum runs in row
-// order, so the results are those of one loop per rule.
+// wage bill), then the workforce metrics. Each part lives in its rule's header; this file only
+// runs them together. Quitting changes no other worker's inputs (staff counts drop after the
+// pass), and every sum runs in row order, so the results are those of one loop per rule.
 #include "agents/delivery.hpp"
 #include "agents/finance.hpp"
 #include "agents/metrics.hpp"

@@ -18,10 +18,7 @@ inline constexpr AgentId kNoAgent = -1;
 
 class IdIndex {
  public:
-  AgentId allocate() {
-    rows_.push_back(-1);
-    return static_cast<AgentId>(rows_.size() - 1);
-  }
+  AgentId allocate() { return allocate_many(1); }
   void set_row(AgentId id, std::int32_t row) { rows_[static_cast<std::size_t>(id)] = row; }
   void erase(AgentId id) {
     if (id != kNoAgent) rows_[static_cast<std::size_t>(id)] = -1;
@@ -54,19 +51,8 @@ void reserve_rows(Table& table, std::size_t rows) {
   table.for_each_column([rows](const char*, auto& column) { column.reserve(rows); });
 }
 
-// Appends one default row to every column and gives it a fresh id; returns the new row.
-template <class Table>
-std::size_t append_row(Table& table, IdIndex& index) {
-  const std::size_t row = row_count(table);
-  table.for_each_column([](const char*, auto& column) { column.emplace_back(); });
-  const AgentId id = index.allocate();
-  table.id[row] = id;
-  index.set_row(id, static_cast<std::int32_t>(row));
-  return row;
-}
-
-// Appends `n` default rows to every column and gives them consecutive fresh ids, the same rows
-// and ids as n calls of append_row; returns the first new row.
+// Appends `n` default rows to every column and gives them consecutive fresh ids; returns the
+// first new row.
 template <class Table>
 std::size_t append_rows(Table& table, IdIndex& index, std::size_t n) {
   const std::size_t first_row = row_count(table);
@@ -77,6 +63,12 @@ std::size_t append_rows(Table& table, IdIndex& index, std::size_t n) {
     index.set_row(first_id + static_cast<AgentId>(k), static_cast<std::int32_t>(first_row + k));
   }
   return first_row;
+}
+
+// Appends one default row to every column and gives it a fresh id; returns the new row.
+template <class Table>
+std::size_t append_row(Table& table, IdIndex& index) {
+  return append_rows(table, index, 1);
 }
 
 }  // namespace engine
