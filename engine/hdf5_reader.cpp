@@ -2,9 +2,12 @@
 
 #include <hdf5.h>
 
+#include "engine/hdf5_library.hpp"
+
 namespace engine {
 
 std::optional<std::int64_t> read_root_int_attribute(const std::filesystem::path& file, const std::string& name) {
+  detail::prepare_hdf5();
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   std::error_code ec;
   if (!std::filesystem::is_regular_file(file, ec) || H5Fis_hdf5(file.c_str()) <= 0) return std::nullopt;

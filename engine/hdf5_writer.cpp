@@ -1,5 +1,8 @@
 #include "engine/hdf5_writer.hpp"
 
+#include "engine/files.hpp"
+#include "engine/hdf5_library.hpp"
+
 #include <hdf5.h>
 #include <hdf5_hl.h>
 #include <tbb/parallel_for.h>
@@ -8,17 +11,38 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
 namespace engine {
 namespace {
 
+// A failed HDF5 call, with the error number of the system call under it when there was one
+// (HDF5's file drivers put "errno = N" in the message of the innermost error).
+class Hdf5Failure : public std::runtime_error {
+ public:
+  Hdf5Failure(const std::string& what, int error_number) : std::runtime_error(what), error_number(error_number) {}
+  int error_number;
+};
+
+herr_t find_errno(unsigned, const H5E_error2_t* error, void* found) {
+  if (const char* at = error->desc ? std::strstr(error->desc, "errno = ") : nullptr)
+    *static_cast<int*>(found) = std::atoi(at + 8);
+  return 0;
+}
+
+[[noreturn]] void fail(const std::string& what) {
+  int error_number = 0;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, find_errno, &error_number);
+  H5Eclear2(H5E_DEFAULT);
+  throw Hdf5Failure("HDF5: " + what + " failed", error_number);
+}
 void check(herr_t status, const std::string& what) {
-  if (status < 0) throw std::runtime_error("HDF5: " + what + " failed");
+  if (status < 0) fail(what);
 }
 hid_t check_id(hid_t id, const std::string& what) {
-  if (id < 0) throw std::runtime_error("HDF5: " + what + " failed");
+  if (id < 0) fail(what);
   return id;
 }
 
@@ -169,18 +193,48 @@ void describe(hid_t ds, const std::string& units, const std::string& long_name) 
 
 }  // namespace
 
+namespace detail {
+void prepare_hdf5() noexcept {
+  static const bool done = [] {
+    H5dont_atexit();
+    return true;
+  }();
+  (void)done;
+}
+}  // namespace detail
+
+template <class Body>
+void H5Writer::guarded(Body&& body) {
+  // Error printing is per thread in a thread-safe HDF5, and the writer may run on any thread:
+  // failures are reported once, as exceptions, never as HDF5's own stack dump.
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  try {
+    body();
+  } catch (const Hdf5Failure& e) {
+    throw OutputError(e.error_number != 0 ? write_error_message(e.error_number, target_)
+                                          : "cannot write " + target_.string() + ": " + e.what());
+  }
+}
+
 H5Writer::H5Writer(std::filesystem::path target, int compression)
     : target_(std::move(target)), compression_(compression) {
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  detail::prepare_hdf5();
+  check_output_path(target_);
   if (target_.has_parent_path()) std::filesystem::create_directories(target_.parent_path());
   temporary_ = target_;
   temporary_ += ".tmp-" + std::to_string(::getpid());
-  Plist fcpl(H5P_FILE_CREATE);
-  // netCDF-4 readers expect tracked creation order.
-  H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
-  H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
-  file_ = H5Fcreate(temporary_.c_str(), H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
-  if (file_ < 0) throw std::runtime_error("cannot create output file " + temporary_.string());
+  try {
+    guarded([&] {
+      Plist fcpl(H5P_FILE_CREATE);
+      // netCDF-4 readers expect tracked creation order.
+      H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+      H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+      file_ = check_id(H5Fcreate(temporary_.c_str(), H5F_ACC_TRUNC, fcpl, H5P_DEFAULT), "create " + temporary_.string());
+    });
+  } catch (...) {
+    discard();  // the destructor does not run for a constructor that throws
+    throw;
+  }
 }
 
 H5Writer::~H5Writer() {
@@ -193,46 +247,58 @@ std::int64_t H5Writer::open_object(const std::string& path) const {
 void H5Writer::close_object(std::int64_t id) const { H5Oclose(id); }
 
 void H5Writer::attribute(const std::string& object, const std::string& name, const std::string& value) {
-  Handle obj(open_object(object));
-  set_string_attribute(obj, name, value);
+  guarded([&] {
+    Handle obj(open_object(object));
+    set_string_attribute(obj, name, value);
+  });
 }
 void H5Writer::attribute(const std::string& object, const std::string& name, std::int64_t value) {
-  Handle obj(open_object(object));
-  set_numeric_attribute(obj, name, value, H5T_STD_I64LE, H5T_NATIVE_INT64);
+  guarded([&] {
+    Handle obj(open_object(object));
+    set_numeric_attribute(obj, name, value, H5T_STD_I64LE, H5T_NATIVE_INT64);
+  });
 }
 void H5Writer::attribute(const std::string& object, const std::string& name, double value) {
-  Handle obj(open_object(object));
-  set_numeric_attribute(obj, name, value, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE);
+  guarded([&] {
+    Handle obj(open_object(object));
+    set_numeric_attribute(obj, name, value, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE);
+  });
 }
 
 void H5Writer::group(const std::string& path) {
-  Plist lcpl(H5P_LINK_CREATE);
-  H5Pset_create_intermediate_group(lcpl, 1);
-  Plist gcpl(H5P_GROUP_CREATE);
-  H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
-  H5Pset_attr_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
-  hid_t g = check_id(H5Gcreate2(file_, path.c_str(), lcpl, gcpl, H5P_DEFAULT), "create group " + path);
-  H5Gclose(g);
+  guarded([&] {
+    Plist lcpl(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    Plist gcpl(H5P_GROUP_CREATE);
+    H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+    H5Pset_attr_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+    hid_t g = check_id(H5Gcreate2(file_, path.c_str(), lcpl, gcpl, H5P_DEFAULT), "create group " + path);
+    H5Gclose(g);
+  });
 }
 
 void H5Writer::dimension(const std::string& group, const ColumnView& coordinate) {
-  const hsize_t n = coordinate.size;
-  const std::string path = join(group, coordinate.name);
-  Handle ds(create_1d(file_, path, coordinate.type, n, compression_));
-  if (n > 0) check(H5Dwrite(ds, native_type(coordinate.type), H5S_ALL, H5S_ALL, H5P_DEFAULT, coordinate.data), "write " + path);
-  check(H5DSset_scale(ds, coordinate.name.c_str()), "dimension scale " + path);
-  describe(ds, coordinate.units, coordinate.long_name);
+  guarded([&] {
+    const hsize_t n = coordinate.size;
+    const std::string path = join(group, coordinate.name);
+    Handle ds(create_1d(file_, path, coordinate.type, n, compression_));
+    if (n > 0) check(H5Dwrite(ds, native_type(coordinate.type), H5S_ALL, H5S_ALL, H5P_DEFAULT, coordinate.data), "write " + path);
+    check(H5DSset_scale(ds, coordinate.name.c_str()), "dimension scale " + path);
+    describe(ds, coordinate.units, coordinate.long_name);
+  });
 }
 
 void H5Writer::variable(const std::string& group, const ColumnView& column, const std::vector<std::string>& dims) {
   if (dims.size() != 1) throw std::logic_error("H5Writer::variable: only 1-D variables are supported");
-  const hsize_t n = column.size;
-  const std::string path = join(group, column.name);
-  Handle ds(create_1d(file_, path, column.type, n, compression_));
-  if (n > 0) check(H5Dwrite(ds, native_type(column.type), H5S_ALL, H5S_ALL, H5P_DEFAULT, column.data), "write " + path);
-  Handle dim(open_object(join(group, dims[0])));
-  check(H5DSattach_scale(ds, dim, 0), "attach " + dims[0] + " to " + path);
-  describe(ds, column.units, column.long_name);
+  guarded([&] {
+    const hsize_t n = column.size;
+    const std::string path = join(group, column.name);
+    Handle ds(create_1d(file_, path, column.type, n, compression_));
+    if (n > 0) check(H5Dwrite(ds, native_type(column.type), H5S_ALL, H5S_ALL, H5P_DEFAULT, column.data), "write " + path);
+    Handle dim(open_object(join(group, dims[0])));
+    check(H5DSattach_scale(ds, dim, 0), "attach " + dims[0] + " to " + path);
+    describe(ds, column.units, column.long_name);
+  });
 }
 
 void H5Writer::variables(const std::string& group, const std::vector<ColumnView>& columns, const std::string& dim) {
@@ -246,74 +312,80 @@ void H5Writer::variables(const std::string& group, const std::vector<ColumnView>
   tbb::parallel_for(std::size_t{0}, columns.size(), [&](std::size_t i) {
     if (columns[i].size > 0) chunks[i] = filtered_chunks(columns[i], compression_);
   });
-  Handle dimension_scale(open_object(join(group, dim)));
-  for (std::size_t i = 0; i < columns.size(); ++i) {
-    const auto& column = columns[i];
-    const hsize_t n = column.size;
-    const std::string path = join(group, column.name);
-    Handle ds(create_1d(file_, path, column.type, n, compression_));
-    const hsize_t chunk = std::min<hsize_t>(n, 65536);
-    for (std::size_t k = 0; k < chunks[i].size(); ++k) {
-      const hsize_t offset = k * chunk;
-      check(H5Dwrite_chunk(ds, H5P_DEFAULT, 0, &offset, chunks[i][k].size(), chunks[i][k].data()), "write " + path);
+  guarded([&] {
+    Handle dimension_scale(open_object(join(group, dim)));
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      const auto& column = columns[i];
+      const hsize_t n = column.size;
+      const std::string path = join(group, column.name);
+      Handle ds(create_1d(file_, path, column.type, n, compression_));
+      const hsize_t chunk = std::min<hsize_t>(n, 65536);
+      for (std::size_t k = 0; k < chunks[i].size(); ++k) {
+        const hsize_t offset = k * chunk;
+        check(H5Dwrite_chunk(ds, H5P_DEFAULT, 0, &offset, chunks[i][k].size(), chunks[i][k].data()), "write " + path);
+      }
+      check(H5DSattach_scale(ds, dimension_scale, 0), "attach " + dim + " to " + path);
+      describe(ds, column.units, column.long_name);
     }
-    check(H5DSattach_scale(ds, dimension_scale, 0), "attach " + dim + " to " + path);
-    describe(ds, column.units, column.long_name);
-  }
+  });
 }
 
 void H5Writer::text_variable(const std::string& group, const std::string& name, const std::vector<std::string>& values,
                              const std::string& dim, const std::string& long_name) {
-  const hsize_t n = values.size();
-  Space space(H5Screate_simple(1, &n, nullptr));
-  Type type(utf8_string_type());
-  const std::string path = join(group, name);
-  Handle ds(check_id(H5Dcreate2(file_, path.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "create " + path));
-  std::vector<const char*> ptrs;
-  for (const auto& v : values) ptrs.push_back(v.c_str());
-  if (n > 0) check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "write " + path);
-  Handle d(open_object(join(group, dim)));
-  check(H5DSattach_scale(ds, d, 0), "attach " + dim + " to " + path);
-  describe(ds, "", long_name);
+  guarded([&] {
+    const hsize_t n = values.size();
+    Space space(H5Screate_simple(1, &n, nullptr));
+    Type type(utf8_string_type());
+    const std::string path = join(group, name);
+    Handle ds(check_id(H5Dcreate2(file_, path.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "create " + path));
+    std::vector<const char*> ptrs;
+    for (const auto& v : values) ptrs.push_back(v.c_str());
+    if (n > 0) check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "write " + path);
+    Handle d(open_object(join(group, dim)));
+    check(H5DSattach_scale(ds, d, 0), "attach " + dim + " to " + path);
+    describe(ds, "", long_name);
+  });
 }
 
 void H5Writer::begin_time_series(const std::string& group, const std::string& time_dim, const std::string& time_units,
                                  const std::string& column_dim, std::size_t width, const std::vector<SeriesInfo>& series,
                                  std::size_t chunk_rows) {
-  ts_group_ = group;
-  ts_time_dim_ = time_dim;
-  ts_width_ = width;
-  ts_chunk_rows_ = std::max<std::size_t>(chunk_rows, 1);
-  ts_names_.clear();
-  {
-    const hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = ts_chunk_rows_;
-    Space space(H5Screate_simple(1, &zero, &unlimited));
-    Plist dcpl(H5P_DATASET_CREATE);
-    H5Pset_chunk(dcpl, 1, &chunk);
-    const std::string path = join(group, time_dim);
-    Handle ds(check_id(H5Dcreate2(file_, path.c_str(), H5T_STD_I32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), "create " + path));
-    check(H5DSset_scale(ds, time_dim.c_str()), "dimension scale " + path);
-    describe(ds, time_units, "simulation step");
-  }
-  Handle time(open_object(join(group, time_dim)));
-  Handle cols(open_object(join(group, column_dim)));
-  for (const auto& s : series) {
-    const hsize_t dims[2] = {0, width};
-    const hsize_t maxdims[2] = {H5S_UNLIMITED, width};
-    Space space(H5Screate_simple(2, dims, maxdims));
-    hid_t dcpl = chunked(compression_, {ts_chunk_rows_, std::max<hsize_t>(width, 1)});
-    const std::string path = join(group, s.name);
-    hid_t ds = H5Dcreate2(file_, path.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-    H5Pclose(dcpl);
-    Handle h(check_id(ds, "create " + path));
-    check(H5DSattach_scale(h, time, 0), "attach time");
-    check(H5DSattach_scale(h, cols, 1), "attach columns");
-    describe(h, s.units, s.long_name);
-    ts_names_.push_back(s.name);
-  }
-  ts_buffer_.assign(ts_names_.size() * ts_chunk_rows_ * ts_width_, 0.0);
-  ts_time_buffer_.assign(ts_chunk_rows_, 0);
-  rows_buffered_ = rows_flushed_ = 0;
+  guarded([&] {
+    ts_group_ = group;
+    ts_time_dim_ = time_dim;
+    ts_width_ = width;
+    ts_chunk_rows_ = std::max<std::size_t>(chunk_rows, 1);
+    ts_names_.clear();
+    {
+      const hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = ts_chunk_rows_;
+      Space space(H5Screate_simple(1, &zero, &unlimited));
+      Plist dcpl(H5P_DATASET_CREATE);
+      H5Pset_chunk(dcpl, 1, &chunk);
+      const std::string path = join(group, time_dim);
+      Handle ds(check_id(H5Dcreate2(file_, path.c_str(), H5T_STD_I32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), "create " + path));
+      check(H5DSset_scale(ds, time_dim.c_str()), "dimension scale " + path);
+      describe(ds, time_units, "simulation step");
+    }
+    Handle time(open_object(join(group, time_dim)));
+    Handle cols(open_object(join(group, column_dim)));
+    for (const auto& s : series) {
+      const hsize_t dims[2] = {0, width};
+      const hsize_t maxdims[2] = {H5S_UNLIMITED, width};
+      Space space(H5Screate_simple(2, dims, maxdims));
+      hid_t dcpl = chunked(compression_, {ts_chunk_rows_, std::max<hsize_t>(width, 1)});
+      const std::string path = join(group, s.name);
+      hid_t ds = H5Dcreate2(file_, path.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+      H5Pclose(dcpl);
+      Handle h(check_id(ds, "create " + path));
+      check(H5DSattach_scale(h, time, 0), "attach time");
+      check(H5DSattach_scale(h, cols, 1), "attach columns");
+      describe(h, s.units, s.long_name);
+      ts_names_.push_back(s.name);
+    }
+    ts_buffer_.assign(ts_names_.size() * ts_chunk_rows_ * ts_width_, 0.0);
+    ts_time_buffer_.assign(ts_chunk_rows_, 0);
+    rows_buffered_ = rows_flushed_ = 0;
+  });
 }
 
 void H5Writer::append_time_step(std::int32_t time, const double* values) {
@@ -321,7 +393,7 @@ void H5Writer::append_time_step(std::int32_t time, const double* values) {
     std::copy(values + s * ts_width_, values + (s + 1) * ts_width_,
               ts_buffer_.begin() + static_cast<std::ptrdiff_t>((s * ts_chunk_rows_ + rows_buffered_) * ts_width_));
   ts_time_buffer_[rows_buffered_] = time;
-  if (++rows_buffered_ == ts_chunk_rows_) flush_time_series();
+  if (++rows_buffered_ == ts_chunk_rows_) guarded([&] { flush_time_series(); });
 }
 
 void H5Writer::flush_time_series() {
@@ -354,17 +426,22 @@ void H5Writer::flush_time_series() {
 
 void H5Writer::commit() {
   if (committed_) return;
-  flush_time_series();
-  check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush");
-  check(H5Fclose(file_), "close");
-  file_ = -1;
-  std::filesystem::rename(temporary_, target_);
+  guarded([&] {
+    flush_time_series();
+    check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush");
+    const hid_t file = file_;
+    file_ = -1;  // a failed close is not retried: discard() only removes the file
+    check(H5Fclose(file), "close");
+  });
+  durable_rename(temporary_, target_);
   committed_ = true;
 }
 
 void H5Writer::discard() noexcept {
   if (file_ >= 0) {
-    H5Fclose(file_);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    H5Fclose(file_);  // may fail (a full disk): HDF5 keeps the file on its list, which is harmless
+    H5Eclear2(H5E_DEFAULT);
     file_ = -1;
   }
   std::error_code ec;

@@ -3,8 +3,11 @@
 // variable has its dimensions attached, so h5py, xarray (h5netcdf engine) and netCDF tools read the
 // file as it is. Knows nothing of what is stored; callers name groups, dimensions and variables.
 //
-// Crash safety: the file is written under a temporary name beside the target and renamed onto it
-// only by commit(); a writer destroyed without commit() deletes its temporary file.
+// Crash safety: the file is written under a temporary name beside the target and moved onto it
+// only by commit() (durably: engine/files.hpp); a writer destroyed without commit() deletes its
+// temporary file. The target must be a regular file or not exist (else BadOutputPath). A failed
+// write throws OutputError naming the target ("no space left writing FILE" on a full disk);
+// HDF5's own error printing is off on every thread that writes.
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -89,6 +92,9 @@ class H5Writer {
 
  private:
   void flush_time_series();
+  // Runs `body` with HDF5's error printing off, turning an HDF5 failure into OutputError.
+  template <class Body>
+  void guarded(Body&& body);
   std::int64_t open_object(const std::string& path) const;
   void close_object(std::int64_t id) const;
 

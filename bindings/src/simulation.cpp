@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "agents/metrics.hpp"
+#include "engine/files.hpp"
 #include "engine/parallel.hpp"
 #include "run_driver.hpp"
 
@@ -179,6 +180,7 @@ cm::RunOutcome Simulation::save(const std::filesystem::path& output, const py::o
   Busy busy(busy_);
   // Written beside the target under another name, moved onto it only when complete and checked, so
   // an interrupted or failed save leaves any earlier file of that name untouched.
+  engine::check_output_path(output);  // before the re-run, not after it
   std::filesystem::path staging = output;
   staging += ".save-" + std::to_string(::getpid());
   cm::RunRequest request;
@@ -214,7 +216,7 @@ cm::RunOutcome Simulation::save(const std::filesystem::path& output, const py::o
                              " weeks did not reproduce this simulation's state (a determinism bug); no file written");
   }
   try {
-    std::filesystem::rename(staging, output);
+    engine::durable_rename(staging, output);
   } catch (...) {
     discard();
     throw;

@@ -1,0 +1,61 @@
+#include "engine/files.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace engine {
+namespace {
+
+const char* kind_of(mode_t mode) {
+  if (S_ISDIR(mode)) return "a folder";
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  return "not a regular file";
+}
+
+// fsync of an open descriptor; throws OutputError naming `file` on failure.
+void sync_path(const std::filesystem::path& file, int flags) {
+  const int fd = ::open(file.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) throw OutputError(write_error_message(errno, file));
+  const int status = ::fsync(fd);
+  const int error = errno;
+  ::close(fd);
+  // A folder on some file systems cannot be synced (EINVAL): its rename is as durable as it gets.
+  if (status != 0 && !(flags & O_DIRECTORY && (error == EINVAL || error == EBADF)))
+    throw OutputError(write_error_message(error, file));
+}
+
+}  // namespace
+
+void check_output_path(const std::filesystem::path& path, const std::string& what) {
+  if (path.empty()) throw BadOutputPath("the " + what + " name is empty");
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return;  // does not exist yet (or its folder does not: created later)
+  if (S_ISLNK(st.st_mode))
+    throw BadOutputPath(path.string() + " is a symbolic link; give the " + what + "'s own path (the link would be replaced, "
+                                        "not written through)");
+  if (!S_ISREG(st.st_mode))
+    throw BadOutputPath(path.string() + " exists and is " + kind_of(st.st_mode) + ", not a regular file; choose another " +
+                        what + " name");
+}
+
+void durable_rename(const std::filesystem::path& file, const std::filesystem::path& target) {
+  check_output_path(target);
+  sync_path(file, O_RDONLY);
+  if (::rename(file.c_str(), target.c_str()) != 0) throw OutputError(write_error_message(errno, target));
+  const auto folder = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
+  sync_path(folder, O_RDONLY | O_DIRECTORY);
+}
+
+std::string write_error_message(int error_number, const std::filesystem::path& file) {
+  if (error_number == ENOSPC || error_number == EDQUOT) return "no space left writing " + file.string();
+  return "cannot write " + file.string() + ": " + std::strerror(error_number);
+}
+
+}  // namespace engine
