@@ -1,6 +1,9 @@
 #include "agents/parameters.hpp"
 
+#include <cstdio>
+#include <map>
 #include <memory>
+#include <string_view>
 
 #include "engine/config.hpp"
 
@@ -14,6 +17,12 @@ using S = ScenarioSpec;
 constexpr Range kShare{0, 1};
 constexpr Range kWage{0, 100};
 constexpr Range kNonNegative{0, 1e12};
+
+// Limits on a scenario's size, checked before anything is allocated; England has 153 councils,
+// 6,856 small areas and 2.5 million people and workers.
+constexpr std::size_t kMaxCouncils = 2000;
+constexpr std::int64_t kMaxLocalities = 100000;
+constexpr std::int64_t kMaxAgents = 50000000;  // about 6.5 GB of model state at 130 bytes an agent
 
 std::shared_ptr<Schema<CouncilSpec>> council_schema() {
   auto s = std::make_shared<Schema<CouncilSpec>>();
@@ -97,7 +106,7 @@ Schema<S> make_schema() {
       .text("region.description", [](S& x) -> std::string& { return x.region.description; }, "",
             "Plain-words description of the scenario")
       .table_list<CouncilSpec>("councils", [](S& x) -> std::vector<CouncilSpec>& { return x.councils; }, council_schema(), 1,
-                               "The councils of the region, one [[councils]] table each")
+                               "The councils of the region, one [[councils]] table each", kMaxCouncils)
       .real("geography.edge_minutes_min", [](S& x) -> double& { return x.geography.edge_minutes_min; }, 6, {0, 600},
             "minutes", "Shortest travel time between neighbouring localities", "assumption")
       .real("geography.edge_minutes_max", [](S& x) -> double& { return x.geography.edge_minutes_max; }, 18, {0, 600},
@@ -313,21 +322,53 @@ void check_consistency(const S& spec, const engine::config::Document& doc) {
   sums_to_one(spec.need.initial_band_shares, "need.initial_band_shares");
   sums_to_one(spec.need.age_band_shares, "need.age_band_shares");
   sums_to_one(spec.need.entry_band_shares, "need.entry_band_shares");
+  std::int64_t localities = 0, agents = 0;
+  std::map<std::string_view, std::size_t> first_with_name;  // O(n log n), for England-sized lists
   for (std::size_t i = 0; i < spec.councils.size(); ++i) {
     const auto& c = spec.councils[i];
     const std::string k = "councils[" + std::to_string(i) + "]";
     if (c.people > 0 && c.chains + c.agencies + c.micro_enterprises == 0)
       problem(k + ".agencies", "a council with people needs at least one provider");
-    for (std::size_t j = 0; j < i; ++j)
-      if (spec.councils[j].name == c.name) problem(k + ".name", "= \"" + c.name + "\": names must be unique");
+    if (c.name.find('\0') != std::string::npos) problem(k + ".name", "must not contain a NUL character");
+    if (auto [it, fresh] = first_with_name.emplace(c.name, i); !fresh)
+      problem(k + ".name", "= \"" + c.name + "\": names must be unique (councils[" + std::to_string(it->second) + "] has it too)");
+    localities += c.localities;
+    agents += c.people + c.workers;
   }
+  if (spec.region.name.find('\0') != std::string::npos) problem("region.name", "must not contain a NUL character");
+  if (localities > kMaxLocalities)
+    problem("councils", "have " + std::to_string(localities) + " localities in all; at most " + std::to_string(kMaxLocalities) +
+                            " are allowed (docs/cli.md, \"Limits\")");
+  if (agents > kMaxAgents)
+    problem("councils", "have " + std::to_string(agents) + " people and workers in all; at most " + std::to_string(kMaxAgents) +
+                            " are allowed (docs/cli.md, \"Limits\")");
   if (!problems.empty()) throw engine::config::ConfigError(std::move(problems));
+}
+
+// No worker is paid below the legal minimum: a configured wage below labour.nlw is raised to it
+// (the resolved config records the raised wage), with a warning naming both keys.
+std::vector<std::string> raise_wages_to_nlw(S& spec, const engine::config::Document& doc) {
+  std::vector<std::string> warnings;
+  const double nlw = spec.labour.nlw;
+  auto origin = [&](const std::string& key) { return doc.table().at_path(key) ? doc.origin_of(key) : std::string("default"); };
+  for (auto [name, archetype] : {std::pair{"chain", &spec.providers.chain}, std::pair{"agency", &spec.providers.agency},
+                                 std::pair{"micro", &spec.providers.micro}}) {
+    if (archetype->wage >= nlw) continue;
+    const std::string key = std::string("providers.") + name + ".wage";
+    char text[256];
+    std::snprintf(text, sizeof text, "%s = %.2f (%s) is below labour.nlw = %.2f (%s): raised to %.2f, the legal minimum",
+                  key.c_str(), archetype->wage, origin(key).c_str(), nlw, origin("labour.nlw").c_str(), nlw);
+    warnings.emplace_back(text);
+    archetype->wage = nlw;
+  }
+  return warnings;
 }
 
 LoadedScenario finish(const engine::config::Document& doc) {
   LoadedScenario out;
   out.spec = schema().read(doc);
   check_consistency(out.spec, doc);
+  out.warnings = raise_wages_to_nlw(out.spec, doc);
   out.resolved_toml = engine::config::to_toml_text(schema().to_table(out.spec));
   out.layers = doc.layers();
   return out;

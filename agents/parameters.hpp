@@ -165,6 +165,7 @@ struct LoadedScenario {
   ScenarioSpec spec;
   std::string resolved_toml;            // the whole resolved config, defaults included
   std::vector<std::string> layers;      // scenario, policies, --set overrides, in order
+  std::vector<std::string> warnings;    // values the loader changed (a wage raised to the NLW), in words
 };
 
 // Reads a scenario, overlays the policies and the --set assignments, validates everything.

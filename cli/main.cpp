@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -19,6 +20,7 @@
 #include "agents/run.hpp"
 #include "engine/cancel.hpp"
 #include "engine/config.hpp"
+#include "engine/files.hpp"
 #include "engine/progress.hpp"
 #include "sweeps/compare.hpp"
 #include "sweeps/runner.hpp"
@@ -33,6 +35,29 @@ constexpr int kExitBadInput = 2;
 constexpr int kExitInterruptedBase = 128;  // + the signal: 130 for SIGINT, 143 for SIGTERM
 
 using cm::sweeps::config_dir;  // where shipped configs live
+
+// The shipped configs of a kind ("scenario" or "policy"), by name.
+std::vector<std::string> shipped_names(const std::string& kind) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(config_dir() / (kind == "scenario" ? "scenarios" : "policies"), ec))
+    if (entry.path().extension() == ".toml") names.push_back(entry.path().stem().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// A shipped name or a path; an unknown name is bad input that lists the shipped names.
+fs::path resolve_shipped(const std::string& kind, const std::string& name) {
+  const fs::path path = kind == "scenario" ? cm::sweeps::resolve_scenario(name, fs::current_path())
+                                           : cm::sweeps::resolve_policy(name, fs::current_path());
+  std::error_code ec;
+  if (fs::exists(path, ec) || name.find('/') != std::string::npos || fs::path(name).extension() == ".toml") return path;
+  const auto names = shipped_names(kind);
+  std::string message = "is not a shipped " + kind + " nor a file; shipped: ";
+  for (std::size_t i = 0; i < names.size(); ++i) message += (i ? ", " : "") + names[i];
+  if (auto near = engine::config::closest(name, names)) message += " (did you mean " + *near + "?)";
+  throw engine::config::ConfigError({{kind == "scenario" ? "scenario" : "--policy", "\"" + name + "\"", message}});
+}
 
 struct ConfigArgs {
   std::string scenario;
@@ -55,10 +80,12 @@ struct ConfigArgs {
   }
   // A shipped name ("england", "living_wage_floor") or a path, as `compare` and sweep files take them.
   cm::LoadedScenario load() const {
-    const fs::path path = cm::sweeps::resolve_scenario(scenario.empty() ? "somerset" : scenario, fs::current_path());
+    const fs::path path = resolve_shipped("scenario", scenario.empty() ? "somerset" : scenario);
     std::vector<fs::path> overlays;
-    for (const auto& p : policies) overlays.push_back(cm::sweeps::resolve_policy(p, fs::current_path()));
-    return cm::load_scenario(path, overlays, sets);
+    for (const auto& p : policies) overlays.push_back(resolve_shipped("policy", p));
+    auto loaded = cm::load_scenario(path, overlays, sets);
+    for (const auto& w : loaded.warnings) std::fprintf(stderr, "caremarket: warning: %s\n", w.c_str());
+    return loaded;
   }
 };
 
@@ -145,7 +172,7 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "Run a scenario and write its trajectory to HDF5");
   ConfigArgs run_config;
   run_config.add_to(run, false);
-  std::string output;
+  std::optional<std::string> output;
   std::optional<std::uint64_t> seed;
   std::uint64_t replicate = 0;
   int threads = 0;
@@ -208,6 +235,20 @@ int main(int argc, char** argv) {
   bool markdown = false;
   params->add_flag("--markdown", markdown, "As a Markdown table");
 
+  // A first word that is no command (a typo such as `rn`) is named, with the nearest command,
+  // rather than CLI11's "A subcommand is required".
+  if (argc > 1 && argv[1][0] != '-') {
+    std::vector<std::string> commands;
+    for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) commands.push_back(sub->get_name());
+    if (std::find(commands.begin(), commands.end(), argv[1]) == commands.end()) {
+      std::string list;
+      for (const auto& c : commands) list += (list.empty() ? "" : ", ") + c;
+      const auto near = engine::config::closest(argv[1], commands);
+      std::fprintf(stderr, "caremarket: '%s' is not a command%s; the commands are %s (caremarket --help)\n", argv[1],
+                   near ? (" (did you mean '" + *near + "'?)").c_str() : "", list.c_str());
+      return kExitBadInput;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -266,8 +307,7 @@ int main(int argc, char** argv) {
     if (*compare) {
       cm::sweeps::ComparisonRequest request;
       // A scenario file, or a shipped scenario's name.
-      request.scenario = cm::sweeps::resolve_scenario(compare_config.scenario.empty() ? "somerset" : compare_config.scenario,
-                                                      fs::current_path());
+      request.scenario = resolve_shipped("scenario", compare_config.scenario.empty() ? "somerset" : compare_config.scenario);
       request.policy = compare_policy;
       request.baseline_policy = compare_baseline;
       request.overrides = compare_config.sets;
@@ -282,7 +322,7 @@ int main(int argc, char** argv) {
       // Check both arms' configs before running anything.
       for (const auto& pol : {compare_baseline, compare_policy}) {
         std::vector<fs::path> overlays;
-        if (!pol.empty()) overlays.push_back(cm::sweeps::resolve_policy(pol, fs::current_path()));
+        if (!pol.empty()) overlays.push_back(resolve_shipped("policy", pol));
         cm::load_scenario(request.scenario, overlays, request.overrides);
       }
       engine::SignalGuard signals;
@@ -339,7 +379,8 @@ int main(int argc, char** argv) {
     // Default name: the scenario and its policies, so that runs of different policies do not collide.
     std::string stem = run_config.scenario.empty() ? "somerset" : fs::path(run_config.scenario).stem().string();
     for (const auto& p : run_config.policies) stem += "+" + fs::path(p).stem().string();
-    request.output = output.empty() ? fs::path("results") / (stem + ".h5") : fs::path(output);
+    request.output = output ? fs::path(*output) : fs::path("results") / (stem + ".h5");
+    engine::check_output_path(request.output);  // before the model is built: England takes seconds
 
     engine::SignalGuard signals;
     auto& cancel = engine::process_cancel_flag();
@@ -362,6 +403,9 @@ int main(int argc, char** argv) {
     return 0;
   } catch (const engine::config::ConfigError& e) {
     return report_config_error(e);
+  } catch (const engine::BadOutputPath& e) {
+    std::fprintf(stderr, "caremarket: error: %s\n", e.what());
+    return kExitBadInput;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "caremarket: error: %s\n", e.what());
     return kExitRuntime;

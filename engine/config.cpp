@@ -1,5 +1,6 @@
 #include "engine/config.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -33,6 +34,130 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
   return prev[b.size()];
 }
 }  // namespace
+
+void check_limits(std::string_view text, const std::string& origin) {
+  auto fail = [&](std::size_t line, const std::string& what) {
+    throw ConfigError({{origin, "", "line " + std::to_string(line) + ": " + what + " (docs/cli.md, \"Limits\")"}});
+  };
+  if (text.size() > kMaxConfigBytes)
+    throw ConfigError({{origin, "", "is " + std::to_string(text.size()) + " bytes; a config may have at most " +
+                                        std::to_string(kMaxConfigBytes) + " (docs/cli.md, \"Limits\")"}});
+  // A small lexer of TOML's structure: it knows strings, comments, brackets, braces, '=' and ','
+  // well enough to tell the characters of keys (and table headers) from those of values. It never
+  // rejects valid TOML within the limits; malformed text is left for the parser to report.
+  enum class Open : char { array, inline_table };
+  std::vector<Open> open;
+  std::size_t line = 1;
+  bool in_key = true;        // reading a key (before its '=') or a [table] header
+  bool in_header = false;
+  bool line_started = false; // a character other than blanks seen on this line
+  std::size_t parts = 1, key_bytes = 0;
+  auto start_key = [&] {
+    in_key = true;
+    parts = 1;
+    key_bytes = 0;
+  };
+  auto key_char = [&](std::size_t n) {
+    if (!in_key) return;
+    key_bytes += n;
+    if (key_bytes > kMaxKeyBytes) fail(line, "a key longer than " + std::to_string(kMaxKeyBytes) + " characters");
+  };
+  // Skips a string starting at text[i] (a quote); returns the index after its closing quote.
+  auto skip_string = [&](std::size_t i) {
+    const char quote = text[i];
+    const bool multi = text.compare(i, 3, std::string(3, quote)) == 0;
+    std::size_t j = i + (multi ? 3 : 1);
+    while (j < text.size()) {
+      const char c = text[j];
+      if (c == '\\' && quote == '"') {
+        j += 2;
+        continue;
+      }
+      if (c == '\n') {
+        if (!multi) return j;  // unterminated: the parser says so
+        ++line;
+      }
+      if (c == quote && (!multi || text.compare(j, 3, std::string(3, quote)) == 0)) {
+        // A multi-line string may end in up to two more quotes ("""a"""""): take them too.
+        std::size_t end = j + (multi ? 3 : 1);
+        while (multi && end < text.size() && text[end] == quote && end < j + 5) ++end;
+        return end;
+      }
+      ++j;
+    }
+    return j;
+  };
+  for (std::size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (c == '\n') {
+      ++line;
+      line_started = false;
+      if (open.empty()) {
+        start_key();
+        in_header = false;
+      }
+      ++i;
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '\r') {
+      ++i;
+      continue;
+    }
+    const bool first_on_line = !line_started;
+    line_started = true;
+    if (c == '#') {
+      while (i < text.size() && text[i] != '\n') ++i;
+      continue;
+    }
+    if (c == '"' || c == '\'') {
+      const std::size_t end = skip_string(i);
+      key_char(end - i);
+      i = end;
+      continue;
+    }
+    switch (c) {
+      case '[':
+        if (open.empty() && first_on_line) {  // a [table] or [[array of tables]] header
+          in_header = true;
+          start_key();
+        } else if (!in_key) {
+          open.push_back(Open::array);
+        }
+        break;
+      case ']':
+        if (in_header) {
+          in_key = false;
+        } else if (!open.empty() && open.back() == Open::array) {
+          open.pop_back();
+        }
+        break;
+      case '{':
+        open.push_back(Open::inline_table);
+        start_key();
+        break;
+      case '}':
+        if (!open.empty()) open.pop_back();
+        in_key = false;
+        break;
+      case ',':
+        if (!open.empty() && open.back() == Open::inline_table) start_key();
+        break;
+      case '=':
+        if (in_key && !in_header) in_key = false;
+        break;
+      case '.':
+        if (in_key && ++parts > kMaxKeyParts)
+          fail(line, "a key with more than " + std::to_string(kMaxKeyParts) + " dotted parts");
+        break;
+      default:
+        break;
+    }
+    if (open.size() > kMaxNesting)
+      fail(line, "lists and inline tables nested more than " + std::to_string(kMaxNesting) + " deep");
+    key_char(1);
+    ++i;
+  }
+}
 
 ConfigError::ConfigError(std::vector<Problem> problems)
     : std::runtime_error(join_problems(problems)), problems_(std::move(problems)) {}
@@ -94,6 +219,7 @@ void Document::merge(toml::table& into, const toml::table& from, const std::stri
 }
 
 void Document::overlay_text(std::string_view text, const std::string& origin) {
+  check_limits(text, origin);
   toml::table layer;
   try {
     layer = toml::parse(text, origin);
@@ -107,15 +233,21 @@ void Document::overlay_text(std::string_view text, const std::string& origin) {
 }
 
 void Document::overlay_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw ConfigError({{path.string(), "", "is a folder, not a TOML file"}});
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    std::error_code ec;
     const std::string why = std::filesystem::exists(path, ec) ? "cannot be read" : "does not exist";
     throw ConfigError({{path.string(), "", why}});
   }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  overlay_text(buffer.str(), path.string());
+  // Read at most one byte past the limit, so that an endless input (a device, a pipe) or a huge
+  // file is refused without holding it in memory.
+  std::string text;
+  char chunk[1 << 16];
+  while (text.size() <= kMaxConfigBytes && in.read(chunk, sizeof chunk).gcount() > 0)
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+  if (in.bad()) throw ConfigError({{path.string(), "", "cannot be read"}});
+  overlay_text(text, path.string());
 }
 
 void Document::set(std::string_view assignment) {
@@ -129,7 +261,12 @@ void Document::set(std::string_view assignment) {
   key = trim(key);
   if (eq == std::string_view::npos || key.empty() || key.front() == '.' || key.back() == '.')
     throw ConfigError({{"--set", std::string(assignment), "must look like key.path=value"}});
+  if (key.size() > kMaxKeyBytes || static_cast<std::size_t>(std::count(key.begin(), key.end(), '.')) >= kMaxKeyParts)
+    throw ConfigError({{"--set", key.substr(0, 60) + (key.size() > 60 ? "..." : ""),
+                        "is too long: a key may have at most " + std::to_string(kMaxKeyParts) + " dotted parts and " +
+                            std::to_string(kMaxKeyBytes) + " characters"}});
   const std::string value = trim(std::string(assignment.substr(eq + 1)));
+  check_limits(value, "--set " + key);
   toml::table parsed;
   try {
     parsed = toml::parse("v = " + value);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -20,6 +21,15 @@
 #include <toml++/toml.h>
 
 namespace engine::config {
+
+// Limits on a config document, checked on its text before it is parsed, so a hostile or broken
+// file fails with a message instead of exhausting memory or the stack (the TOML library nests one
+// table, and one level of recursion, per dotted part of a key). Each is far above what a real
+// scenario needs: England's scenario is about 30 KB with keys of at most 4 parts.
+inline constexpr std::size_t kMaxConfigBytes = std::size_t{64} << 20;  // 64 MiB
+inline constexpr std::size_t kMaxKeyParts = 32;     // dotted parts of one key, or of a [table] header
+inline constexpr std::size_t kMaxKeyBytes = 1024;   // characters of one key or header
+inline constexpr std::size_t kMaxNesting = 32;      // arrays and inline tables inside each other
 
 struct Problem {
   std::string origin;  // file name, "--set", or "" when not tied to one
@@ -59,6 +69,10 @@ class Document {
   std::map<std::string, std::string> origins_;
   std::vector<std::string> layers_;
 };
+
+// Checks the limits above on a document's text (before parsing); throws ConfigError naming the
+// origin and the line.
+void check_limits(std::string_view text, const std::string& origin);
 
 // What a parameter is, for help text, docs and error messages.
 struct ParamInfo {
@@ -195,7 +209,8 @@ class Schema {
       out = fallback;
       if (!node) return;
       const auto* array = node->as_array();
-      if (!array || array->size() != length || !array->is_homogeneous(toml::node_type::none) ||
+      // Integers and floats may be mixed ([5, 10.5, 18, 30]): each is a number.
+      if (!array || array->size() != length ||
           std::any_of(array->begin(), array->end(), [](const toml::node& n) { return !n.is_number(); }))
         return problems.push_back(type_problem(ctx, key, *node, "a list of " + std::to_string(length) + " numbers", unit));
       std::vector<double> values;
@@ -263,10 +278,14 @@ class Schema {
   }
 
   // An array of tables, each read with `item` (e.g. [[councils]]). At least `min_items` entries.
+  // At most `max_items`, checked before any entry is read.
   template <class Item>
   Schema& table_list(std::string key, std::function<std::vector<Item>&(T&)> at, std::shared_ptr<Schema<Item>> item,
-                     std::size_t min_items, std::string doc) {
-    ParamInfo info{key, "table list", "", "at least " + std::to_string(min_items) + " tables", "(none)", std::move(doc), {}};
+                     std::size_t min_items, std::string doc, std::size_t max_items = std::numeric_limits<std::size_t>::max()) {
+    const std::string count = max_items == std::numeric_limits<std::size_t>::max()
+                                  ? "at least " + std::to_string(min_items)
+                                  : "from " + std::to_string(min_items) + " to " + std::to_string(max_items);
+    ParamInfo info{key, "table list", "", count + " tables", "(none)", std::move(doc), {}};
     add(info, [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
       auto& out = at(target);
       out.clear();
@@ -281,6 +300,8 @@ class Schema {
         return problems.push_back(type_problem(ctx, key, *node, "a list of tables ([[" + key + "]])", ""));
       if (array->size() < min_items)
         return problems.push_back({ctx.origin_of(full), full, "has " + std::to_string(array->size()) + " entries; at least " + std::to_string(min_items) + " are required"});
+      if (array->size() > max_items)
+        return problems.push_back({ctx.origin_of(full), full, "has " + std::to_string(array->size()) + " entries; at most " + std::to_string(max_items) + " are allowed"});
       const std::string origin = ctx.origin_of(full);
       for (std::size_t i = 0; i < array->size(); ++i) {
         Item value{};
@@ -352,24 +373,39 @@ class Schema {
   void check_unknown(const toml::table& table, const std::string& prefix, Problems& problems, const Context& ctx) const {
     for (const auto& [k, node] : table) {
       const std::string key = prefix + std::string(k.str());
+      // TOML reads "labour.nlw" = 1 (quoted) as one key whose name holds a dot, not as the path
+      // labour.nlw: the reader would never see it, so it must not pass as known.
+      if (k.str().find('.') != std::string_view::npos) {
+        std::string msg = "is a quoted key with a dot in its name, which TOML reads as one key, not as a path";
+        if (is_leaf(key) || is_section(key))
+          msg += "; did you mean " + ctx.prefix + key + " without the quotes?";
+        else if (auto near = closest(key, leaf_and_section_names()))
+          msg += "; did you mean '" + ctx.prefix + *near + "'?";
+        problems.push_back({ctx.origin_of(ctx.prefix + key), ctx.prefix + "\"" + key + "\"", msg});
+        continue;
+      }
       if (is_leaf(key)) continue;
       if (is_section(key) && node.is_table()) {
         check_unknown(*node.as_table(), key + ".", problems, ctx);
         continue;
       }
-      // Candidates are every parameter and every section, so a misspelt [section] is found too.
-      std::vector<std::string> candidates;
-      for (const auto& e : entries_) {
-        candidates.push_back(e.info.key);
-        for (auto dot = e.info.key.find('.'); dot != std::string::npos; dot = e.info.key.find('.', dot + 1))
-          candidates.push_back(e.info.key.substr(0, dot));
-      }
       std::string msg = is_section(key) ? "must be a table of parameters" : "is not a known parameter";
       if (!is_section(key)) {
-        if (auto near = closest(key, candidates)) msg += "; did you mean '" + ctx.prefix + *near + "'?";
+        if (auto near = closest(key, leaf_and_section_names())) msg += "; did you mean '" + ctx.prefix + *near + "'?";
       }
       problems.push_back({ctx.origin_of(ctx.prefix + key), ctx.prefix + key, msg});
     }
+  }
+
+  // Every parameter and every section, so a misspelt [section] is found too.
+  std::vector<std::string> leaf_and_section_names() const {
+    std::vector<std::string> names;
+    for (const auto& e : entries_) {
+      names.push_back(e.info.key);
+      for (auto dot = e.info.key.find('.'); dot != std::string::npos; dot = e.info.key.find('.', dot + 1))
+        names.push_back(e.info.key.substr(0, dot));
+    }
+    return names;
   }
 
   static std::string quote(const std::string& s) { return "\"" + s + "\""; }

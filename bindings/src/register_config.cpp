@@ -53,6 +53,8 @@ void register_config(py::module_& m) {
                              "The whole resolved config as TOML, defaults included (stored in every output).")
       .def_property_readonly("layers", [](const cm::LoadedScenario& s) { return s.layers; },
                              "The layers in the order applied: scenario, policies, '--set <key>' per override.")
+      .def_property_readonly("warnings", [](const cm::LoadedScenario& s) { return s.warnings; },
+                             "Values the loader changed, in words (a wage below labour.nlw is raised to it).")
       .def_property_readonly("steps", [](const cm::LoadedScenario& s) { return s.spec.run.steps; }, "run.steps")
       .def_property_readonly("seed", [](const cm::LoadedScenario& s) { return s.spec.run.seed; }, "run.seed")
       .def_property_readonly("region", [](const cm::LoadedScenario& s) { return s.spec.region.name; }, "region.name")
@@ -72,7 +74,13 @@ void register_config(py::module_& m) {
   m.def(
       "load_scenario",
       [](const std::filesystem::path& scenario, const std::vector<std::filesystem::path>& policies,
-         const std::vector<std::string>& assignments) { return cm::load_scenario(scenario, policies, assignments); },
+         const std::vector<std::string>& assignments) {
+        auto loaded = cm::load_scenario(scenario, policies, assignments);
+        // As the command line warns on stderr, Python warns with the warnings module.
+        for (const auto& w : loaded.warnings)
+          if (PyErr_WarnEx(PyExc_UserWarning, w.c_str(), 1) < 0) throw py::error_already_set();  // warnings as errors
+        return loaded;
+      },
       py::arg("scenario"), py::arg("policies") = std::vector<std::filesystem::path>{},
       py::arg("assignments") = std::vector<std::string>{},
       "Reads a scenario, overlays the policies and 'key=value' assignments, validates everything.\n"

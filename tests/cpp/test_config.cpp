@@ -51,6 +51,7 @@ class TempDir {
     fs::create_directories(path_);
   }
   ~TempDir() { fs::remove_all(path_); }
+  const fs::path& path() const { return path_; }
   fs::path write(const std::string& name, const std::string& text) const {
     std::ofstream(path_ / name) << text;
     return path_ / name;
@@ -231,4 +232,126 @@ TEST(Scenario, ScenarioWithoutCouncilsIsAnError) {
   TempDir dir;
   const auto path = dir.write("s.toml", "[region]\nname = \"x\"\n");
   EXPECT_THROW(cm::load_scenario(path, {}, {}), ConfigError);
+}
+
+// --- Hostile input (issue 12): limits checked before parsing, nothing silently ignored. ---
+
+std::string load_error(const fs::path& path, const std::vector<std::string>& sets = {}) {
+  try {
+    cm::load_scenario(path, {}, sets);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ConfigLimits, KeyWithTensOfThousandsOfPartsIsRefusedBeforeParsing) {
+  // 50,000 dotted parts overflowed the stack inside the TOML library.
+  std::string key = "a";
+  for (int i = 0; i < 50000; ++i) key += ".a";
+  const std::string msg = error_of(key + " = 1\n");
+  EXPECT_NE(msg.find("test.toml: line 1: a key with more than 32 dotted parts"), std::string::npos) << msg.substr(0, 200);
+  const std::string header = error_of("[" + key + "]\nx = 1\n");
+  EXPECT_NE(header.find("more than 32 dotted parts"), std::string::npos) << header.substr(0, 200);
+  Document doc;
+  EXPECT_THROW(doc.set(key + "=1"), ConfigError);
+}
+
+TEST(ConfigLimits, OverLongKeysAndDeepNestingAreRefused) {
+  EXPECT_NE(error_of(std::string(5000, 'k') + " = 1\n").find("a key longer than 1024 characters"), std::string::npos);
+  EXPECT_NE(error_of("x = " + std::string(40, '[') + std::string(40, ']') + "\n").find("nested more than 32 deep"),
+            std::string::npos);
+  std::string inline_tables = "x = ";
+  for (int i = 0; i < 40; ++i) inline_tables += "{a = ";
+  inline_tables += "1" + std::string(40, '}') + "\n";
+  EXPECT_NE(error_of(inline_tables).find("nested more than 32 deep"), std::string::npos);
+}
+
+TEST(ConfigLimits, OverLargeFilesAreRefusedWithoutReadingThemWhole) {
+  TempDir dir;
+  const auto path = dir.path() / "big.toml";
+  {
+    std::ofstream out(path);
+    const std::string line = "# " + std::string(1000, 'x') + "\n";
+    for (std::size_t written = 0; written <= engine::config::kMaxConfigBytes; written += line.size()) out << line;
+  }
+  const std::string msg = load_error(path);
+  EXPECT_NE(msg.find("a config may have at most 67108864"), std::string::npos) << msg;
+}
+
+TEST(ConfigLimits, ValidTomlWithinTheLimitsIsNotRejected) {
+  // Dots, brackets and '=' inside strings, comments, values and multi-line strings are not keys.
+  const std::string text =
+      "[a]  # a comment with [brackets] and a.b.c.d = 1\n"
+      "rate = 0.25\n"
+      "steps = 12\n"
+      "[b]\n"
+      "name = \"x.y.z[{\\\"=\"\n"
+      "mode = 'high'\n"
+      "list = [\n  1.5,  # [ ] { }\n  2.5,\n]\n";
+  EXPECT_EQ(error_of(text), "");
+  const std::string multi = "[b]\nname = \"\"\"\n[not.a.header]\na.b = \"\"\"\n";
+  EXPECT_EQ(error_of(multi), "");
+  // The largest shipped scenario is far inside the limits.
+  const fs::path root = CAREMARKET_SOURCE_DIR;
+  EXPECT_EQ(load_error(root / "configs/scenarios/england.toml"), "");
+}
+
+TEST(Config, QuotedKeyWithADotIsAnErrorNotIgnored) {
+  // "labour.nlw" = 99 is one key named labour.nlw to TOML, which the reader never looked up.
+  const std::string msg = error_of("\"a.rate\" = 0.9\n");
+  EXPECT_NE(msg.find("test.toml: \"a.rate\" is a quoted key with a dot in its name"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("did you mean a.rate without the quotes?"), std::string::npos) << msg;
+  const std::string section = error_of("[b]\n\"mode.x\" = 1\n");
+  EXPECT_NE(section.find("\"b.mode.x\" is a quoted key"), std::string::npos) << section;
+  TempDir dir;
+  const auto path = dir.write("s.toml", "\"commissioning.mode\" = \"collaborative\"\n[[councils]]\nname = \"A\"\n");
+  EXPECT_NE(load_error(path).find("\"commissioning.mode\" is a quoted key"), std::string::npos) << load_error(path);
+}
+
+TEST(Config, ListsMayMixIntegersAndFloats) {
+  Document doc;
+  doc.overlay_text("[b]\nlist = [5, 9.5]\n", "test.toml");
+  EXPECT_EQ(small_schema().read(doc).list, (std::vector<double>{5, 9.5}));
+  const fs::path root = CAREMARKET_SOURCE_DIR;
+  const auto loaded = cm::load_scenario(root / "tests/data/tiny.toml", {}, {"need.hours_by_band=[5, 10.5, 18, 30]"});
+  EXPECT_EQ(loaded.spec.need.hours_by_band, (std::vector<double>{5, 10.5, 18, 30}));
+}
+
+TEST(Scenario, SizesAreCappedBeforeAnythingIsBuilt) {
+  TempDir dir;
+  std::string councils;
+  for (int i = 0; i < 2001; ++i) councils += "[[councils]]\nname = \"c" + std::to_string(i) + "\"\n";
+  EXPECT_NE(load_error(dir.write("many.toml", councils)).find("councils has 2001 entries; at most 2000 are allowed"),
+            std::string::npos);
+  std::string localities;
+  for (int i = 0; i < 101; ++i) localities += "[[councils]]\nname = \"c" + std::to_string(i) + "\"\nlocalities = 1000\n";
+  EXPECT_NE(load_error(dir.write("wide.toml", localities)).find("have 101000 localities in all; at most 100000"),
+            std::string::npos);
+  const std::string people = "[[councils]]\nname = \"a\"\npeople = 60000000\n";
+  EXPECT_NE(load_error(dir.write("crowd.toml", people)).find("people and workers in all; at most 50000000"), std::string::npos);
+}
+
+TEST(Scenario, DuplicateAndNulNamesAreFound) {
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 1500; ++i) text += "[[councils]]\nname = \"c" + std::to_string(i) + "\"\n";
+  text += "[[councils]]\nname = \"c7\"\n[[councils]]\nname = \"bad\\u0000name\"\n";
+  const std::string msg = load_error(dir.write("s.toml", text));
+  EXPECT_NE(msg.find("councils[1500].name = \"c7\": names must be unique (councils[7] has it too)"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("councils[1501].name must not contain a NUL character"), std::string::npos) << msg;
+}
+
+TEST(Scenario, NoWageBelowTheLegalMinimum) {
+  const fs::path root = CAREMARKET_SOURCE_DIR;
+  const auto loaded = cm::load_scenario(root / "tests/data/tiny.toml", {}, {"labour.nlw=13.00"});
+  EXPECT_DOUBLE_EQ(loaded.spec.providers.chain.wage, 13.00);
+  EXPECT_DOUBLE_EQ(loaded.spec.providers.agency.wage, 13.00);
+  ASSERT_FALSE(loaded.warnings.empty());
+  EXPECT_NE(loaded.warnings[0].find("providers.chain.wage = 12.21 (default) is below labour.nlw = 13.00 (--set labour.nlw)"),
+            std::string::npos)
+      << loaded.warnings[0];
+  EXPECT_NE(loaded.resolved_toml.find("wage = 13.0"), std::string::npos);  // the output records the wage paid
+  const auto plain = cm::load_scenario(root / "tests/data/tiny.toml", {}, {});
+  EXPECT_TRUE(plain.warnings.empty());
 }

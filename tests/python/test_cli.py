@@ -233,7 +233,8 @@ def test_shipped_names_resolve_like_paths(cli, tmp_path):
     assert by_name == by_path
     assert by_name["region"]["name"] != resolved(cli("validate", "somerset", cwd=tmp_path))["region"]["name"]
     res = cli("validate", "no_such_scenario", cwd=tmp_path)
-    assert res.returncode == 2 and "no_such_scenario.toml" in res.stderr, res.stderr
+    assert res.returncode == 2, res.stderr
+    assert '"no_such_scenario" is not a shipped scenario nor a file; shipped: england, somerset, west_midlands' in res.stderr
 
 
 def test_validate_policies_apply_in_order(cli, tiny_scenario, tmp_path):
@@ -553,3 +554,186 @@ def test_signal_stops_run_and_keeps_partial_output(caremarket_bin, somerset_scen
     with xr.open_dataset(out, engine="h5netcdf") as ds:
         assert ds.sizes["step"] == done + 1
         assert int(ds.attrs["complete"]) == 0
+
+
+# --------------------------------------------------------------------------------------------
+# hostile input and hostile machines: full disks, outputs that are not files, typos
+
+
+def _can_mount_in_a_namespace() -> bool:
+    try:
+        probe = subprocess.run(["unshare", "--mount", "--map-root-user", "sh", "-c", "mount -t tmpfs tmpfs /mnt"],
+                               capture_output=True, timeout=30)
+    except (FileNotFoundError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0
+
+
+needs_mount = pytest.mark.skipif(not _can_mount_in_a_namespace(),
+                                 reason="cannot mount a small tmpfs here (no user or mount namespaces)")
+
+
+def on_small_disk(binary, size: str, *args, timeout: float = 120):
+    """Runs `caremarket ARGS` with the folder "@DISK" on a tmpfs of `size`, in a private mount
+    namespace (nothing is mounted on the machine), whose out.h5 holds "old" beforehand. Returns
+    (exit status, stderr, the names left on the disk, the text of out.h5 afterwards)."""
+    script = r'''
+        disk=$(mktemp -d)
+        mount -t tmpfs -o size="$1" tmpfs "$disk" || exit 99
+        shift
+        echo old > "$disk/out.h5"
+        for a in "$@"; do set -- "$@" "$(printf %s "$a" | sed "s|@DISK|$disk|g")"; shift; done
+        err=$(mktemp)
+        "$@" 2> "$err"
+        status=$?
+        echo "@@status $status"
+        echo "@@files $(cd "$disk" && find . -mindepth 1 | sort | tr '\n' ' ')"
+        echo "@@old $(cat "$disk/out.h5" 2>/dev/null | head -c 20)"
+        echo "@@stderr"; cat "$err"; rm -f "$err"; umount "$disk"; rmdir "$disk"
+    '''
+    proc = subprocess.run(["unshare", "--mount", "--map-root-user", "sh", "-c", script, "sh", size, str(binary), *map(str, args)],
+                          capture_output=True, text=True, timeout=timeout)
+    out = proc.stdout
+    assert "@@status" in out, f"{proc.returncode}\n{out}\n{proc.stderr}"
+    status = int(out.split("@@status ")[1].split()[0])
+    files = out.split("@@files ")[1].split("\n")[0].split()
+    old = out.split("@@old ")[1].split("\n")[0]
+    stderr = out.split("@@stderr\n")[1]
+    return status, stderr, files, old
+
+
+@needs_mount
+@pytest.mark.parametrize("size", ["16k", "300k", "1200k"])
+def test_run_on_a_full_disk_fails_cleanly(caremarket_bin, tiny_scenario, size):
+    # Before: HDF5's error stack from the writer's thread, then a segfault at exit (status 139).
+    status, stderr, files, old = on_small_disk(caremarket_bin, size, "run", tiny_scenario, "--steps", 60, "-q",
+                                               "-o", "@DISK/out.h5")
+    assert status == EXIT_RUNTIME, stderr
+    assert stderr.strip().splitlines() == [f"caremarket: error: no space left writing {stderr.split('writing ')[-1].strip()}"]
+    assert stderr.strip().endswith("/out.h5"), stderr
+    assert "HDF5" not in stderr
+    assert files == ["./out.h5"], "the temporary file must be removed"
+    assert old == "old", "an earlier file of that name must be untouched"
+
+
+@needs_mount
+def test_sweep_on_a_full_disk_fails_cleanly(caremarket_bin, tmp_path, repo_root):
+    sweep = write(tmp_path / "s.toml", f"""
+[sweep]
+name = "s"
+scenario = "{repo_root / 'tests/data/tiny.toml'}"
+steps = 30
+replicates = 2
+[[sweep.parameters]]
+key = "commissioning.wage_floor"
+values = [0.0, 12.60]
+""")
+    for size in ("8k", "600k"):
+        status, stderr, files, _ = on_small_disk(caremarket_bin, size, "sweep", sweep, "-o", "@DISK/sw", "-q")
+        assert status == EXIT_RUNTIME, (size, stderr)
+        assert "HDF5" not in stderr and "Segmentation" not in stderr, stderr
+        assert not [f for f in files if ".tmp" in f], files
+
+
+def _not_files(tmp_path: Path) -> dict[str, Path]:
+    import os
+    import socket
+    import stat
+
+    made = {"fifo": tmp_path / "fifo.h5", "folder": tmp_path / "folder.h5", "socket": tmp_path / "socket.h5",
+            "symlink": tmp_path / "link.h5"}
+    os.mkfifo(made["fifo"])
+    made["folder"].mkdir()
+    with socket.socket(socket.AF_UNIX) as s:
+        s.bind(str(made["socket"]))
+    (tmp_path / "target.h5").write_text("keep me")
+    made["symlink"].symlink_to(tmp_path / "target.h5")
+    try:  # a device node, never the machine's own /dev/null
+        os.mknod(tmp_path / "null.h5", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        made["device"] = tmp_path / "null.h5"
+    except PermissionError:
+        pass
+    return made
+
+
+def test_run_refuses_an_output_that_is_not_a_regular_file(cli, tiny_scenario, tmp_path):
+    # Before: `run -o /dev/null` as root replaced the device with an HDF5 file.
+    import stat
+
+    for kind, path in _not_files(tmp_path).items():
+        mode = path.lstat().st_mode
+        res = cli("run", tiny_scenario, "--steps", 2, "-q", "-o", path, cwd=tmp_path)
+        assert res.returncode == EXIT_BAD_INPUT, (kind, str(res))
+        assert f"caremarket: error: {path}" in res.stderr, (kind, str(res))
+        assert path.lstat().st_mode == mode, f"the {kind} was replaced"
+        if kind == "symlink":
+            assert (tmp_path / "target.h5").read_text() == "keep me"
+            assert "symbolic link" in res.stderr
+        if kind == "fifo":
+            assert stat.S_ISFIFO(path.lstat().st_mode)
+    assert not list(tmp_path.glob("*.tmp-*"))
+
+
+def test_empty_output_name_is_an_error(cli, tiny_scenario, tmp_path):
+    # Before: -o '' wrote results/tiny.h5.
+    res = cli("run", tiny_scenario, "--steps", 2, "-q", "-o", "", cwd=tmp_path)
+    assert res.returncode == EXIT_BAD_INPUT, str(res)
+    assert "output file name is empty" in res.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_mistyped_command_is_named_with_the_nearest(cli):
+    # Before: "A subcommand is required".
+    res = cli("rn")
+    assert res.returncode == EXIT_BAD_INPUT, str(res)
+    assert "'rn' is not a command (did you mean 'run'?)" in res.stderr, str(res)
+    assert "run, validate, sweep, compare, report, params" in res.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "validate"])
+def test_an_unknown_policy_name_lists_the_shipped_ones(cli, tiny_scenario, tmp_path, command):
+    res = cli(command, tiny_scenario, "--policy", "livng_wage_floor", cwd=tmp_path)
+    assert res.returncode == EXIT_BAD_INPUT, str(res)
+    assert "is not a shipped policy nor a file; shipped: collaborative," in res.stderr, str(res)
+    assert "(did you mean living_wage_floor?)" in res.stderr
+
+
+def test_quoted_dotted_keys_are_not_ignored(cli, tiny_scenario, tmp_path):
+    # Before: "labour.nlw" = 99 was dropped silently and the run recorded as if it applied.
+    policy = write(tmp_path / "p.toml", '"labour.nlw" = 99\n"commissioning.mode" = "collaborative"\n')
+    res = cli("validate", tiny_scenario, "--policy", policy)
+    assert res.returncode == EXIT_BAD_INPUT, str(res)
+    lines = config_error_lines(res)
+    assert any('"labour.nlw" is a quoted key with a dot' in line and "did you mean labour.nlw without the quotes" in line
+               for line in lines), lines
+    assert any('"commissioning.mode" is a quoted key' in line for line in lines), lines
+
+
+def test_a_config_key_of_fifty_thousand_parts_is_refused(cli, tiny_scenario, tmp_path):
+    # Before: the TOML library overflowed the stack (a crash, not a message).
+    policy = write(tmp_path / "deep.toml", "a" + ".a" * 50000 + " = 1\n")
+    res = cli("validate", tiny_scenario, "--policy", policy)
+    assert res.returncode == EXIT_BAD_INPUT, str(res)
+    assert "a key with more than 32 dotted parts" in res.stderr
+
+
+def test_lists_may_mix_integers_and_floats(cli, tiny_scenario, tmp_path):
+    # Before: "expected a list of 4 numbers".
+    policy = write(tmp_path / "p.toml", "[need]\nhours_by_band = [5, 10.5, 18, 30]\n")
+    for args in (["--policy", policy], ["--set", "need.hours_by_band=[5, 10.5, 18, 30]"]):
+        res = cli("validate", tiny_scenario, *args)
+        assert resolved(res)["need"]["hours_by_band"] == [5.0, 10.5, 18.0, 30.0], str(res)
+
+
+def test_no_worker_is_paid_below_the_legal_minimum(cli, tiny_scenario, tmp_path):
+    # Before: --set labour.nlw=13.00 ran with chain wages of 12.21.
+    out = tmp_path / "nlw.h5"
+    res = cli("run", tiny_scenario, "--set", "labour.nlw=13.00", "--set", "output.snapshot_interval=4", "--steps", 4,
+              "-q", "-o", out)
+    assert res.returncode == EXIT_OK, str(res)
+    assert "caremarket: warning: providers.chain.wage = 12.21 (default) is below labour.nlw = 13.00" in res.stderr
+    with h5py.File(out, "r") as f:
+        wages = f["snapshots/week_000004/workers/wage"][()]
+        assert wages.min() >= np.float32(13.00) - 1e-4
+    res = cli("validate", tiny_scenario, "--set", "labour.nlw=13.00")
+    assert "warning: providers.chain.wage" in res.stderr and resolved(res)["providers"]["chain"]["wage"] == 13.0
