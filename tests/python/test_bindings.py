@@ -434,3 +434,19 @@ def test_columns_are_refused_while_the_model_steps(sim):
     weeks = []
     sim._core.advance(3, 1, lambda done: weeks.append(sim.week))  # the week is readable meanwhile
     assert weeks == [3, 4, 5]
+
+
+# --- outputs that are not files (issue 12) -------------------------------------------------------
+
+
+def test_run_and_save_refuse_an_output_that_is_not_a_regular_file(cm, tiny_scenario, tmp_path):
+    fifo = tmp_path / "fifo.h5"
+    os.mkfifo(fifo)
+    for output in (fifo, tmp_path, ""):
+        with pytest.raises(ValueError, match="not a regular file|name is empty"):
+            cm.run(tiny_scenario, steps=2, output=output, progress=False)
+    sim = cm.Simulation(tiny_scenario)
+    sim.run(2, progress=False)
+    with pytest.raises(ValueError, match="is a FIFO"):
+        sim.save(fifo, progress=False)
+    assert os.path.exists(fifo) and not list(tmp_path.glob("*.save-*")) and not list(tmp_path.glob("*.tmp-*"))

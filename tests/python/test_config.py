@@ -318,3 +318,31 @@ def test_scenario_without_councils_is_an_error(cm, tmp_path):
     path = write(tmp_path / "s.toml", '[region]\nname = "x"\n')
     error = error_of(cm, path)
     assert "councils is missing" in str(error)
+
+
+# --- hostile input (mirror of the ConfigLimits tests in tests/cpp/test_config.cpp) ------------------
+
+
+def test_lists_may_mix_integers_and_floats(cm, tiny_scenario):
+    # Before: "expected a list of 4 numbers" for [5, 10.5, 18, 30].
+    sim = cm.Simulation(tiny_scenario, overrides={"need.hours_by_band": [5, 10.5, 18, 30]})
+    assert sim.config["need"]["hours_by_band"] == [5.0, 10.5, 18.0, 30.0]
+
+
+def test_quoted_dotted_keys_are_an_error(cm, tiny_scenario, tmp_path):
+    policy = write(tmp_path / "p.toml", '"labour.nlw" = 99\n')
+    error = error_of(cm, tiny_scenario, policies=[policy])
+    (problem,) = error.problems
+    assert problem.key == '"labour.nlw"' and "did you mean labour.nlw without the quotes" in problem.message
+
+
+def test_deep_keys_are_refused_before_parsing(cm, tiny_scenario, tmp_path):
+    policy = write(tmp_path / "deep.toml", "a" + ".a" * 50000 + " = 1\n")
+    error = error_of(cm, tiny_scenario, policies=[policy])
+    assert "a key with more than 32 dotted parts" in str(error)
+
+
+def test_a_wage_below_the_legal_minimum_is_raised_with_a_warning(cm, tiny_scenario):
+    with pytest.warns(UserWarning, match=r"providers\.chain\.wage = 12\.21 \(default\) is below labour\.nlw = 13\.00"):
+        sim = cm.Simulation(tiny_scenario, overrides={"labour.nlw": 13.0})
+    assert sim.config["providers"]["chain"]["wage"] == 13.0
