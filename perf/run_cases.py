@@ -7,12 +7,14 @@ Cases: somerset, west_midlands, england (the shipped scenarios, default outputs,
 runs K times (default 3) and the fastest wall time is kept (the others show the noise). Peak
 memory is the maximum resident set size from getrusage of the child; bytes per agent divide it by
 the agents at start (people needing care and workers). Output writing is the run's own
-`output_seconds` over its `wall_seconds` (file attributes). With --record, the table is appended
-to perf/RESULTS.md with the date, commit and machine.
+`output_seconds` over its `wall_seconds` (file attributes). With --record, one row per case is
+appended to perf/history.csv (date, commit, machine, the measurements and the command); the
+current table of perf/RESULTS.md is written from it by hand.
 """
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime
 import os
 import platform
@@ -28,6 +30,36 @@ import h5py
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(os.environ.get("CAREMARKET_BIN", ROOT / "build" / "release" / "cli" / "caremarket"))
 CASES = ["somerset", "west_midlands", "england"]
+HISTORY = ROOT / "perf" / "history.csv"
+# Columns of perf/history.csv, one row per case measurement. runs_s lists every run's wall time
+# (';'-separated; wall_s is the fastest); output_share is a fraction; note is free text.
+HISTORY_FIELDS = ["date", "commit", "machine", "case", "threads", "steps", "agents", "wall_s", "runs_s",
+                  "agent_steps_per_s", "ns_per_agent_step", "peak_mib", "bytes_per_agent", "file_mib",
+                  "output_share", "command", "note"]
+
+
+def record(rows: list[dict], commit: str) -> None:
+    """Append one row per case to perf/history.csv (with its header when the file is new)."""
+    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                if l.startswith("model name")), platform.processor())
+    common = {"date": datetime.date.today().isoformat(), "commit": commit,
+              "machine": f"{os.cpu_count()} cores ({cpu})",
+              "command": f"/usr/bin/python3 perf/run_cases.py {' '.join(sys.argv[1:])}", "note": ""}
+    new = not HISTORY.exists() or HISTORY.stat().st_size == 0
+    with open(HISTORY, "a", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=HISTORY_FIELDS, lineterminator="\n")
+        if new:
+            writer.writeheader()
+        for r in rows:
+            writer.writerow({**common, "case": r["case"], "threads": r["threads"], "steps": r["steps"],
+                             "agents": f"{r['agents']:.0f}", "wall_s": f"{r['wall']:.2f}",
+                             "runs_s": ";".join(f"{w:.2f}" for w in r["walls"]),
+                             "agent_steps_per_s": f"{r['agent_steps_per_s']:.3g}",
+                             "ns_per_agent_step": f"{1e9 / r['agent_steps_per_s']:.0f}",
+                             "peak_mib": f"{r['peak_mib']:.0f}",
+                             "bytes_per_agent": f"{r['peak_mib'] * 2**20 / r['agents']:.0f}",
+                             "file_mib": f"{r['file_mib']:.1f}", "output_share": f"{r['output_share']:.3f}"})
+    print(f"appended {len(rows)} row(s) to {HISTORY.relative_to(ROOT)}")
 
 
 def run_case(case: str, threads: int, steps: int | None) -> dict:
@@ -62,7 +94,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--steps", type=int, default=None, help="override the scenario's run.steps")
-    parser.add_argument("--record", action="store_true", help="append the table to perf/RESULTS.md")
+    parser.add_argument("--record", action="store_true", help="append one row per case to perf/history.csv")
     args = parser.parse_args()
     if not BIN.is_file():
         sys.exit(f"run_cases: no binary at {BIN}; run `make build` first")
@@ -85,22 +117,7 @@ def main() -> int:
               flush=True)
 
     if args.record:
-        cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
-                    if l.startswith("model name")), platform.processor())
-        lines = [f"\n### {datetime.date.today().isoformat()} — commit {commit}, {os.cpu_count()} cores ({cpu})\n",
-                 f"Command: `/usr/bin/python3 perf/run_cases.py {' '.join(sys.argv[1:])}`\n",
-                 "| case | threads | weeks | agents at start | wall (best of runs) | runs | agent-steps/s | ns per agent-step | "
-                 "peak memory | bytes per agent | output file | output writing |",
-                 "|---|---|---|---|---|---|---|---|---|---|---|---|"]
-        for r in rows:
-            lines.append(f"| {r['case']} | {r['threads']} | {r['steps']} | {r['agents']:,.0f} | {r['wall']:.2f} s | "
-                         f"{', '.join(f'{w:.2f}' for w in r['walls'])} | {r['agent_steps_per_s']:.3g} | "
-                         f"{1e9 / r['agent_steps_per_s']:.0f} | {r['peak_mib']:.0f} MiB | "
-                         f"{r['peak_mib'] * 2**20 / r['agents']:.0f} | {r['file_mib']:.1f} MiB | "
-                         f"{100 * r['output_share']:.1f}% |")
-        with open(ROOT / "perf" / "RESULTS.md", "a") as f:
-            f.write("\n".join(lines) + "\n")
-        print("appended to perf/RESULTS.md")
+        record(rows, commit)
     return 0
 
 
