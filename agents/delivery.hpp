@@ -1,10 +1,12 @@
 #pragma once
-// MODEL.md §3.6 — delivery, the part for one person (delivery.cpp has the rest). Inline, because
-// model.cpp runs it in the one weekly pass over a council's people (people_week.cpp).
+// MODEL.md §3.6 — delivery: the week's per-row hooks (DeliverToPeople, PayWorkers) and the part
+// for one person or worker they call; delivery.cpp has the providers' part.
 #include <algorithm>
 #include <cstddef>
 
 #include "agents/market.hpp"
+#include "agents/week.hpp"
+#include "engine/schedule.hpp"
 
 namespace cm {
 
@@ -66,5 +68,39 @@ inline void deliver_to_unplaced(Market& m, std::size_t i) {
   m.people.hours_received[i] = 0;
   m.people.continuity[i] = 0;
 }
+
+// The delivery phase for people: providers deliver up to their staff's capacity (apply_delivery),
+// then every client receives the provider's delivered share of their hours.
+struct DeliverToPeople {
+  using Table = PeopleRows;
+  engine::NoState begin(Week& w, int c) const {
+    apply_delivery(w.market, c);
+    prepare_delivery(w.market, c);
+    return {};
+  }
+  void row(Week& w, engine::NoState&, const PersonRow& r) const {
+    if (r.provider == kNoRow)
+      deliver_to_unplaced(w.market, r.i);
+    else
+      deliver_to_person(w.market, r.i, r.provider);
+  }
+  void end(Week&, int, engine::NoState&) const {}
+};
+
+// The delivery phase for workers: their contact hours, paid hours and effective pay.
+struct PayWorkers {
+  using Table = WorkerRows;
+  engine::NoState begin(Week& w, int c) const {
+    prepare_pay(w.market, c);
+    return {};
+  }
+  void row(Week& w, engine::NoState&, const WorkerRow& r) const {
+    if (r.employer == kNoRow)
+      pay_nobody(w.market, r.k);
+    else
+      pay_worker(w.market, r.k, r.employer);
+  }
+  void end(Week&, int, engine::NoState&) const {}
+};
 
 }  // namespace cm

@@ -1,9 +1,11 @@
 #pragma once
-// MODEL.md §3.8 — finance, the part for one person (finance.cpp has the rest). Inline, because
-// model.cpp runs it in the one weekly pass over a council's people (people_week.cpp).
+// MODEL.md §3.8 — finance: the week's per-row hooks (PayForCare, AddToWageBill) and the parts for
+// one person or worker they call; finance.cpp has the providers' part (apply_finance).
 #include <cstddef>
 
 #include "agents/market.hpp"
+#include "agents/week.hpp"
+#include "engine/schedule.hpp"
 
 namespace cm {
 
@@ -37,5 +39,38 @@ inline void pay_for_person(Market& m, std::size_t i, std::size_t q, WeekTally& t
     tally.council_payment += paid;
   }
 }
+
+// The finance phase for people: what is paid for each person's care. The council's sums gather in
+// a local copy of its tally (a local's sums stay in registers), written back at the end.
+struct PayForCare {
+  using Table = PeopleRows;
+  struct State {
+    WeekTally tally;
+  };
+  State begin(Week& w, int c) const {
+    finance_begin_week(w.market, c);
+    return {w.market.tally[static_cast<std::size_t>(c)]};
+  }
+  void row(Week& w, State& s, const PersonRow& r) const {
+    if (r.provider != kNoRow) pay_for_person(w.market, r.i, r.provider, s.tally);
+  }
+  void end(Week& w, int c, State& s) const {
+    auto& tally = w.market.tally[static_cast<std::size_t>(c)];
+    tally.spend = s.tally.spend;
+    tally.council_hours = s.tally.council_hours;
+    tally.council_payment = s.tally.council_payment;
+  }
+};
+
+// The finance phase for workers and providers: each worker still employed after retention adds
+// to the wage bill; then providers' surplus, extraction and hand-back decisions (apply_finance).
+struct AddToWageBill {
+  using Table = WorkerRows;
+  engine::NoState begin(Week&, int) const { return {}; }
+  void row(Week& w, engine::NoState&, const WorkerRow& r) const {
+    if (r.employer != kNoRow && w.market.workers.employer[r.k] != engine::kNoAgent) add_to_wage_bill(w.market, r.k, r.employer);
+  }
+  void end(Week& w, int c, engine::NoState&) const { apply_finance(w.market, c); }
+};
 
 }  // namespace cm

@@ -206,6 +206,12 @@ void regroup_if_due(Table& table, Table& spare, engine::IdIndex& index, engine::
 }
 }  // namespace
 
+void Market::begin_week() {
+  week += 1;
+  people_mark = rows.people.mark();
+  for (auto& t : tally) t = WeekTally{};
+}
+
 void Market::end_week() {
   tbb::task_group group;
   group.run([this] { regroup_if_due(people, spare.people, people_index, rows.people); });

@@ -127,6 +127,9 @@ struct Market {
   template <class Fn>
   void for_council_providers(int c, Fn&& fn) const { rows.providers.for_each(c, fn); }
 
+  // Start of a step: the week number moves on (the step being computed: its streams, events and
+  // metrics row share it), this week's new people will follow the current rows, tallies restart.
+  void begin_week();
   // Set-up only: sorts every table by council and starts the grouping.
   void group_by_council();
   // Appends pending agents in council order; they join their council's rows.
@@ -180,17 +183,14 @@ struct Market {
   std::int32_t lot_of(std::int32_t locality) const { return locality_lot[static_cast<std::size_t>(locality)]; }
   std::vector<std::int32_t> locality_lot;  // set up with the geography
   NeedTables need_tables;
-  // Per council: whether this week's need reviews have run (need.hpp); 1 outside a step.
-  std::vector<std::uint8_t> need_reviewed;
   // Sets the people's formal need from their band and ties.
   float formal_need(std::uint8_t band, std::uint8_t ties) const { return need_tables.formal_need[band][ties]; }
 };
 
-// The rules of MODEL.md §3, in order. Each lives in the file of the same name and acts on one
-// council's market: councils touch only their own agents, so the model runs them in parallel
-// (model.cpp), and a council's agents stay in cache from one rule to the next.
-void apply_need(Market& m, int c);             // need.cpp: incidence, progression, exits; then
-                                               //   each person's route (eligibility.hpp)
+// The market parts of the rules of MODEL.md §3, each in the file of its rule, acting on one
+// council (councils touch only their own agents). model.cpp declares the week from them and from
+// the rules' per-row hooks (delivery.hpp, retention.hpp, finance.hpp, provider_entry_exit.hpp,
+// outcomes.hpp, metrics.hpp); the need phase is need.hpp's NeedCalendar.
 void apply_eligibility(Market& m, int c);      // eligibility.cpp: means test, eligibility, route
 void assess_new_people(Market& m, int c);      // eligibility.cpp: the same for people who joined
                                                //   this week (need.cpp assesses the others)
@@ -198,14 +198,10 @@ void apply_commissioning(Market& m, int c);    // tendering.cpp: tenders, hand-b
 void apply_matching(Market& m, int c);         // matching.cpp: placing people with providers
 void apply_labour_market(Market& m, int c);    // labour_market.cpp: vacancies and hiring
 void apply_founding(Market& m, int c);         // founding.cpp: micro-enterprise founding
-void apply_delivery(Market& m, int c);         // delivery.cpp: staff, capacity, workers' pay
-void serve_people(Market& m, int c);           // people_week.cpp: each person's part of delivery, finance,
-                                               //   entry (the care gap) and outcomes, in one pass
-void deliver_to_people(Market& m, int c);      // delivery.cpp: delivery's part alone (set-up)
-void pay_workers(Market& m, int c);            // delivery.cpp: workers' hours and pay alone
-void serve_workers(Market& m, int c);          // workers_week.cpp: each worker's pay (delivery),
-                                               //   quitting (retention) and wage bill (finance)
-void apply_retention(Market& m, int c);        // retention.cpp: stress and quits
+void apply_delivery(Market& m, int c);         // delivery.cpp: staff and capacity of providers
+void deliver_to_people(Market& m, int c);      // delivery.cpp: delivery's part for people alone (set-up)
+void pay_workers(Market& m, int c);            // delivery.cpp: workers' hours and pay alone (set-up)
+void apply_retention(Market& m, int c);        // retention.cpp: stress and quits alone (benchmarks)
 void apply_finance(Market& m, int c);          // finance.cpp: wages, costs, extraction, hand-back decisions
 void apply_entry_exit(Market& m, int c);       // provider_entry_exit.cpp: exits, closures, entry
 void apply_outcomes(Market& m, int c);         // outcomes.cpp: providers' observed quality

@@ -8,7 +8,6 @@
 #include <limits>
 
 #include "agents/market.hpp"
-#include "agents/need.hpp"
 
 namespace cm {
 namespace {
@@ -97,12 +96,7 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
   std::int64_t people_with_route = 0, people_buying_privately = 0;
   double committed = 0;
   unplaced.clear();  // the people to place below, in row order
-  // This week's need reviews, unless commissioning ran them: each person is reviewed just before
-  // this pass reads them, which gives what a pass of reviews before this one would.
-  const bool review = !m.need_reviewed[static_cast<std::size_t>(c)];
-  const NeedReviews reviews(m);
   m.for_council_people(c, [&](std::size_t i) {
-    if (review) reviews(m, i);
     if (!p.alive[i]) return;
     // Private demand, for founding (founding.cpp): routes and needs do not change until then.
     if (p.need_hours[i] > 0) {
@@ -143,7 +137,6 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
     pr.clients[q] += 1;
     if (static_cast<Route>(p.route[i]) != Route::self_funder) committed += p.need_hours[i] * p.price[i];
   });
-  m.need_reviewed[static_cast<std::size_t>(c)] = 1;
   tally.people_with_route += static_cast<double>(people_with_route);
   tally.people_buying_privately += static_cast<double>(people_buying_privately);
   com.committed = committed;

@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "agents/market.hpp"
+#include "agents/week.hpp"
+#include "engine/schedule.hpp"
 
 namespace cm {
 
@@ -97,6 +99,37 @@ class MetricsState {
   int filled_ = 0;
   int cursor_ = 0;
   int slot_ = 0;  // the window slot of the week being computed
+};
+
+// The metrics phase: people and workers counted in the week's passes, then the council's row of
+// metrics (MetricsState::compute_council).
+struct CountPeople {
+  using Table = PeopleRows;
+  struct State {
+    PeopleCounts counts;
+  };
+  State begin(Week&, int) const { return {}; }
+  void row(Week& w, State& s, const PersonRow& r) const {
+    if (r.alive) count_person(w.market, r.i, r.provider, s.counts);
+  }
+  void end(Week& w, int c, State& s) const { w.market.tally[static_cast<std::size_t>(c)].people = s.counts; }
+};
+struct CountWorkers {
+  using Table = WorkerRows;
+  struct State {
+    WorkerCounts counts;
+  };
+  State begin(Week&, int) const { return {}; }
+  void row(Week& w, State& s, const WorkerRow& r) const {
+    // Still employed after retention (which may have run on this row already in the same pass).
+    if (r.employer != kNoRow && w.market.workers.employer[r.k] != engine::kNoAgent)
+      count_worker(w.market, r.k, r.employer, w.market.spec.labour.nlw, s.counts);
+  }
+  void end(Week& w, int c, State& s) const {
+    auto& tally = w.market.tally[static_cast<std::size_t>(c)];
+    tally.workers = s.counts;
+    w.metrics.compute_council(w.market, c, w.values, &tally);
+  }
 };
 
 }  // namespace cm

@@ -1,47 +1,73 @@
+// The week, as a list of phases in the order of MODEL.md §3 (engine/schedule.hpp runs it: the
+// per-row hooks from delivery to metrics are fused into one pass over a council's people and one
+// over its workers; step_reference() runs the same list one phase at a time).
 #include "agents/model.hpp"
 
-#include "agents/need.hpp"
+#include "agents/delivery.hpp"
+#include "agents/finance.hpp"
+#include "agents/outcomes.hpp"
+#include "agents/provider_entry_exit.hpp"
+#include "agents/retention.hpp"
+#include "agents/week.hpp"
+#include "engine/schedule.hpp"
 
 namespace cm {
+namespace {
+
+using engine::group;
+using engine::rows;
+using engine::step;
+
+// Agents a rule creates wait in Market::pending until a "join" phase adds them, in council order.
+void join(Week& w) { w.market.flush_pending(); }
+
+constexpr engine::Schedule kWeek{
+    step("begin the week", [](Week& w) { w.market.begin_week(); }),
+    step("need: file newcomers", [](Week& w) { w.need.file_newcomers(w.market); }),
+    group("need", [](Week& w, int c) {
+      w.need.review_due(w.market, c);
+      add_need_arrivals(w.market, c);
+    }),
+    step("join: new people", join),  // they are assessed and matched this week
+    group("eligibility", [](Week& w, int c) { assess_new_people(w.market, c); }),  // the others at their need review
+    group("commissioning", [](Week& w, int c) { apply_commissioning(w.market, c); }),
+    group("matching", [](Week& w, int c) { apply_matching(w.market, c); }),
+    group("labour market", [](Week& w, int c) { apply_labour_market(w.market, c); }),
+    group("founding", [](Week& w, int c) { apply_founding(w.market, c); }),
+    step("join: new providers and staff", join),  // they deliver this week
+    step("metrics: begin", [](Week& w) { w.metrics.begin_week(w.market, w.values); }),
+    rows("delivery", DeliverToPeople{}),
+    rows("delivery", PayWorkers{}),
+    rows("workers", RetainWorkers{}),
+    rows("finance", PayForCare{}),
+    rows("finance", AddToWageBill{}),
+    rows("entry and exit", CountCareGap{}),
+    rows("outcomes", UpdateWellbeing{}),
+    rows("metrics", CountPeople{}),
+    rows("metrics", CountWorkers{}),
+    step("join: entrants", join),  // after the metrics: they have no clients or staff this week
+    step("events: merge", [](Week& w) { w.market.merge_event_logs(); }),  // in council order
+    step("end the week", [](Week& w) { w.market.end_week(); }),
+};
+
+}  // namespace
 
 Model::Model(const ScenarioSpec& spec, std::uint64_t seed, std::uint64_t replicate)
-    : market_(spec, seed, replicate), metrics_state_(market_.councils()) {
+    : market_(spec, seed, replicate), need_(market_.councils()), metrics_state_(market_.councils()) {
   metrics_state_.compute(market_, metrics_);
 }
 
 void Model::step() {
-  Market& m = market_;
-  m.week += 1;  // the step being computed: its streams, events and metrics row share this number
-  m.people_mark = m.rows.people.mark();
-  // The order of MODEL.md §3. Agents a rule creates wait in m.pending until the next flush.
-  each_council(m, [&](int c) {
-    m.tally[static_cast<std::size_t>(c)] = WeekTally{};
-    m.need_reviewed[static_cast<std::size_t>(c)] = 0;
-    add_need_arrivals(m, c);  // need.cpp; the reviews of need run in commissioning or matching
-  });
-  m.flush_pending();  // new people are assessed and matched this week
-  each_council(m, [&](int c) {
-    assess_new_people(m, c);  // the others are assessed when their need is reviewed
-    apply_commissioning(m, c);  // reviews need first if it lets a lot
-    apply_matching(m, c);       // otherwise reviews need in its first pass
-    apply_labour_market(m, c);
-    apply_founding(m, c);
-  });
-  m.flush_pending();  // new micro-enterprises and recruits deliver this week
-  metrics_state_.begin_week(m, metrics_);
-  each_council(m, [&](int c) {
-    apply_delivery(m, c);
-    serve_people(m, c);   // each person's part of delivery, finance, entry and outcomes
-    serve_workers(m, c);  // each worker's pay, quitting and wage bill
-    apply_finance(m, c);
-    apply_entry_exit(m, c);
-    apply_outcomes(m, c);
-    metrics_state_.compute_council(m, c, metrics_, &m.tally[static_cast<std::size_t>(c)]);
-  });
-  m.flush_pending();  // entrants join after the metrics: they have no clients or staff this week
-  m.merge_event_logs();
-  m.end_week();
+  Week week{market_, need_, metrics_state_, metrics_};
+  kWeek.run(week, market_.councils());
 }
+
+void Model::step_reference() {
+  Week week{market_, need_, metrics_state_, metrics_};
+  kWeek.run_reference(week, market_.councils());
+}
+
+std::vector<std::pair<std::string_view, std::string_view>> Model::phases() { return kWeek.describe(); }
 
 double Model::metric_total(Metric metric) const {
   double total = 0;

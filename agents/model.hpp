@@ -3,10 +3,13 @@
 // validated scenario, step it week by week, read its columns, metrics and events.
 #include <cstdint>
 #include <memory>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "agents/market.hpp"
 #include "agents/metrics.hpp"
+#include "agents/need.hpp"
 
 namespace cm {
 
@@ -14,8 +17,13 @@ class Model {
  public:
   Model(const ScenarioSpec& spec, std::uint64_t seed, std::uint64_t replicate);
 
-  // Runs one week: the phases of MODEL.md §3 in order, then the metrics.
+  // Runs one week: the phases of MODEL.md §3 in order (model.cpp lists them), then the metrics.
   void step();
+  // The same week run one phase at a time as the list reads, every council before the next
+  // phase, with no phases fused: slower, and equal to step() bit for bit (tests/cpp/test_week.cpp).
+  void step_reference();
+  // The phases of the week in order: (name, kind), kind one of "step", "group", "rows".
+  static std::vector<std::pair<std::string_view, std::string_view>> phases();
   std::int32_t week() const noexcept { return market_.week; }
   int councils() const noexcept { return market_.councils(); }
   const Market& market() const noexcept { return market_; }
@@ -29,6 +37,7 @@ class Model {
 
  private:
   Market market_;
+  NeedCalendar need_;
   MetricsState metrics_state_;
   std::vector<double> metrics_;
 };

@@ -113,12 +113,40 @@ void NeedReviews::review(Market& m, std::size_t i) const {
   assess_route(m, i, routes_);  // eligibility, in the same step
 }
 
-void review_need(Market& m, int c) {
-  auto& done = m.need_reviewed[static_cast<std::size_t>(c)];
-  if (done) return;
+NeedCalendar::NeedCalendar(int councils)
+    : calendars_(static_cast<std::size_t>(councils)), due_(static_cast<std::size_t>(councils)) {}
+
+void NeedCalendar::file_newcomers(const Market& m) {
+  const auto issued = static_cast<engine::AgentId>(m.people_index.ids_issued());
+  const auto& p = m.people;
+  for (auto id = next_unfiled_; id < issued; ++id) {
+    const auto row = m.people_index.row_of(id);
+    if (row < 0 || !p.alive[static_cast<std::size_t>(row)]) continue;
+    const auto r = static_cast<std::size_t>(row);
+    calendars_[static_cast<std::size_t>(p.council[r])].file(p.need_review_week[r], id);
+  }
+  next_unfiled_ = issued;
+}
+
+void NeedCalendar::review_due(Market& m, int c) {
+  auto& calendar = calendars_[static_cast<std::size_t>(c)];
+  auto& due = due_[static_cast<std::size_t>(c)];
+  calendar.take(m.week, due);
   const NeedReviews reviews(m);
-  m.for_council_people(c, [&](std::size_t i) { reviews(m, i); });
-  done = 1;
+  auto& p = m.people;
+  for (const auto id : due) {
+    const auto row = m.people_index.row_of(id);
+    if (row < 0) continue;  // left since it was filed
+    const auto i = static_cast<std::size_t>(row);
+    reviews(m, i);  // only if alive and due this week
+    if (p.alive[i]) calendar.file(p.need_review_week[i], id);
+  }
+}
+
+std::size_t NeedCalendar::filed() const {
+  std::size_t n = 0;
+  for (const auto& c : calendars_) n += c.size();
+  return n;
 }
 
 void add_need_arrivals(Market& m, int c) {
@@ -135,12 +163,6 @@ void add_need_arrivals(Market& m, int c) {
     m.pending[static_cast<std::size_t>(c)].people.push_back(
         {first + static_cast<std::int32_t>(stream.below(nloc)),
          (static_cast<std::uint64_t>(c) << 32) | static_cast<std::uint64_t>(k)});
-}
-
-void apply_need(Market& m, int c) {
-  m.need_reviewed[static_cast<std::size_t>(c)] = 0;
-  review_need(m, c);
-  add_need_arrivals(m, c);
 }
 
 }  // namespace cm

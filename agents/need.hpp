@@ -1,13 +1,13 @@
 #pragma once
-// MODEL.md §3.1 and §4 — need, the part for one person (need.cpp has the rest). The model runs the
-// week's reviews inside matching's first pass over people, so that each person is read once
-// instead of twice; in a week its council lets a lot, commissioning reads people's need and
-// runs them before (review_need). Either way every person is reviewed before anything reads
-// their need, in row order, as in a pass of its own.
+// MODEL.md §3.1 and §4 — need, the first phase of the week: the people due for a review of their
+// need (about one in a hundred a week) are taken from a calendar, so the phase touches only them;
+// then the week's new people are drawn. need.cpp has the rule.
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "agents/market.hpp"
+#include "engine/calendar.hpp"
 
 namespace cm {
 
@@ -29,9 +29,28 @@ class NeedReviews {
 
 // Draws a new person's first review week (make_person).
 void schedule_first_need_review(Market& m, std::size_t person_row);
-// The council's reviews of this week, unless they have run (Market::need_reviewed).
-void review_need(Market& m, int c);
 // Draws the week's new people of the council; they join at the next flush.
 void add_need_arrivals(Market& m, int c);
+
+// Who is due for a review of their need, per council: the need rule's own state. A person is
+// filed under the week their clock names (people.need_review_week) when they join, and again
+// after each review. The order of reviews within a week does not matter: each person's review
+// reads and writes only that person, with that person's streams.
+class NeedCalendar {
+ public:
+  explicit NeedCalendar(int councils);
+  // Files the people who joined since the last call (a whole-step phase: new ids are issued in
+  // council order across the region, so one pass over them serves every council).
+  void file_newcomers(const Market& m);
+  // Reviews the council's people due this week, and files each under their next review.
+  void review_due(Market& m, int c);
+  // People filed and not yet due (dead ones included until their week comes).
+  std::size_t filed() const;
+
+ private:
+  std::vector<engine::Calendar> calendars_;
+  std::vector<std::vector<engine::AgentId>> due_;  // per council, reused from week to week
+  engine::AgentId next_unfiled_ = 0;
+};
 
 }  // namespace cm

@@ -1,10 +1,12 @@
 #pragma once
-// MODEL.md §3.9 — outcomes, the part for one person (outcomes.cpp has the rest). Inline, because
-// model.cpp runs it in the one weekly pass over a council's people (people_week.cpp).
+// MODEL.md §3.9 — outcomes: the week's per-row hook (UpdateWellbeing) and the part for one person
+// it calls; outcomes.cpp has the providers' part (observed quality).
 #include <algorithm>
 #include <cstddef>
 
 #include "agents/market.hpp"
+#include "agents/week.hpp"
+#include "engine/schedule.hpp"
 
 namespace cm {
 
@@ -37,5 +39,21 @@ inline void update_wellbeing(Market& m, const ScenarioSpec::Outcomes& o, std::si
     m.scratch.continuity_sum[q] += p.continuity[i];
   }
 }
+
+// The outcomes phase: each person's wellbeing, then providers' observed quality (apply_outcomes).
+struct UpdateWellbeing {
+  using Table = PeopleRows;
+  struct State {
+    ScenarioSpec::Outcomes parameters;  // a local copy: the loop need not reload them after every store
+  };
+  State begin(Week& w, int c) const {
+    outcomes_begin_week(w.market, c);
+    return {w.market.spec.outcomes};
+  }
+  void row(Week& w, State& s, const PersonRow& r) const {
+    if (r.alive) update_wellbeing(w.market, s.parameters, r.i, r.provider);
+  }
+  void end(Week& w, int c, State&) const { apply_outcomes(w.market, c); }
+};
 
 }  // namespace cm

@@ -1,12 +1,14 @@
 #pragma once
-// MODEL.md §3.7 and §7 — retention, the part for one worker (retention.cpp has the rest). Inline,
-// because model.cpp runs it in the one weekly pass over a council's workers (workers_week.cpp).
+// MODEL.md §3.7 and §7 — retention: the week's per-row hook (RetainWorkers) and the rule for one
+// worker it calls; retention.cpp runs the same rule as a pass of its own (set-up, benchmarks).
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
 
 #include "agents/market.hpp"
+#include "agents/week.hpp"
+#include "engine/schedule.hpp"
 
 namespace cm {
 
@@ -138,5 +140,23 @@ inline void retention_end_week(Market& m, int c) {
     pr.leaver_rate[q] += static_cast<float>(0.05 * (rate - pr.leaver_rate[q]));
   });
 }
+
+// The workers phase: stress, the quit hazard and leaving. Staff counts drop and providers' leaver
+// rates move once the council's workers are done (retention_end_week).
+struct RetainWorkers {
+  using Table = WorkerRows;
+  struct State {
+    engine::RngRoot::StepStreams streams;
+    WeekTally* tally;
+  };
+  State begin(Week& w, int c) const {
+    retention_begin_week(w.market, c);
+    return {w.market.rng.at_step(static_cast<std::uint64_t>(w.market.week)), &w.market.tally[static_cast<std::size_t>(c)]};
+  }
+  void row(Week& w, State& s, const WorkerRow& r) const {
+    if (r.employer != kNoRow) retain_worker(w.market, r.k, r.employer, s.streams, *s.tally);
+  }
+  void end(Week& w, int c, State&) const { retention_end_week(w.market, c); }
+};
 
 }  // namespace cm

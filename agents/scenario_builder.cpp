@@ -23,7 +23,6 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
   constexpr std::int32_t kChainGroupBase = 1 << 30;
   next_group = 0;
   need_tables = make_need_tables(spec);
-  need_reviewed.assign(static_cast<std::size_t>(councils()), 1);
   // Tables sized once for the starting market, with room for a year of growth.
   std::size_t start_people = 0, start_workers = 0, start_providers = 0;
   for (const auto& cs : spec.councils) {

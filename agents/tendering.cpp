@@ -5,7 +5,6 @@
 #include <cmath>
 
 #include "agents/market.hpp"
-#include "agents/need.hpp"
 
 namespace cm {
 namespace {
@@ -188,9 +187,6 @@ void apply_commissioning(Market& m, int c) {
   m.for_council_providers(c, [&](std::size_t p) { council_hours_total += m.providers.council_hours[p]; });
   auto& pledged = m.scratch.pledged;  // this council's rows only
   m.for_council_providers(c, [&](std::size_t p) { pledged[p] = m.providers.council_hours[p]; });
-  // Letting reads people's need (the lot's demand): this week's need reviews come first.
-  if (std::any_of(com.lot_tender_week.begin(), com.lot_tender_week.end(), [&](std::int32_t w) { return w <= m.week; }))
-    review_need(m, c);
   for (std::int32_t lot = 0; lot < com.lots; ++lot) {
     if (com.lot_tender_week[static_cast<std::size_t>(lot)] > m.week) continue;
     // Contracts still running in the lot end now (collaborative frameworks are re-let whole).

@@ -42,6 +42,8 @@ void BM_Phase(benchmark::State& state) {
   state.counters["agents"] = static_cast<double>(warm.people.id.size() + warm.workers.id.size());
 }
 
+// The whole week, fused (Model::step) or one phase at a time as the list reads (step_reference).
+template <void (cm::Model::*Step)()>
 void BM_Step(benchmark::State& state) {
   engine::ThreadLimit limit(static_cast<int>(state.range(0)));
   const cm::Model& warm = warm_model();
@@ -50,7 +52,7 @@ void BM_Step(benchmark::State& state) {
     state.PauseTiming();
     model = warm;
     state.ResumeTiming();
-    model.step();
+    (model.*Step)();
   }
   const auto agents = static_cast<double>(warm.market().people.id.size() + warm.market().workers.id.size());
   state.counters["agent_steps_per_s"] = benchmark::Counter(agents, benchmark::Counter::kIsIterationInvariantRate);
@@ -58,19 +60,18 @@ void BM_Step(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_Phase<cm::apply_need>)->Name("need")->Arg(1)->Arg(2);
 BENCHMARK(BM_Phase<cm::apply_eligibility>)->Name("eligibility")->Arg(1)->Arg(2);
 BENCHMARK(BM_Phase<cm::apply_commissioning>)->Name("commissioning")->Arg(1)->Arg(2);
 BENCHMARK(BM_Phase<cm::apply_matching>)->Name("matching")->Arg(1)->Arg(2);
 BENCHMARK(BM_Phase<cm::apply_labour_market>)->Name("labour_market")->Arg(1)->Arg(2);
 BENCHMARK(BM_Phase<cm::apply_founding>)->Name("founding")->Arg(1)->Arg(2);
 BENCHMARK(BM_Phase<cm::apply_delivery>)->Name("delivery")->Arg(1)->Arg(2);
-BENCHMARK(BM_Phase<cm::serve_people>)->Name("people_pass")->Arg(1)->Arg(2);
+BENCHMARK(BM_Phase<cm::deliver_to_people>)->Name("deliver_to_people")->Arg(1)->Arg(2);
 BENCHMARK(BM_Phase<cm::apply_retention>)->Name("retention")->Arg(1)->Arg(2);
-BENCHMARK(BM_Phase<cm::serve_workers>)->Name("workers_pass")->Arg(1)->Arg(2);
 BENCHMARK(BM_Phase<cm::apply_finance>)->Name("finance")->Arg(1)->Arg(2);
 BENCHMARK(BM_Phase<cm::apply_entry_exit>)->Name("entry_exit")->Arg(1)->Arg(2);
 BENCHMARK(BM_Phase<cm::apply_outcomes>)->Name("outcomes")->Arg(1)->Arg(2);
-BENCHMARK(BM_Step)->Name("whole_step")->Arg(1)->Arg(2);
+BENCHMARK(BM_Step<&cm::Model::step>)->Name("whole_step")->Arg(1)->Arg(2);
+BENCHMARK(BM_Step<&cm::Model::step_reference>)->Name("whole_step_unfused")->Arg(1)->Arg(2);
 
 BENCHMARK_MAIN();

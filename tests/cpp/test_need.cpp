@@ -10,6 +10,7 @@
 #include "agents/market.hpp"
 #include "agents/metrics.hpp"
 #include "agents/model.hpp"
+#include "agents/need.hpp"
 
 namespace {
 
@@ -46,6 +47,7 @@ void check_weekly_chances(double unmet, int weeks, double rate_scale = 1) {
   // standard deviations are about 2% of the count.
   for (auto& council : spec.councils) council.people = 20000;
   cm::Market m(spec, 17, 0);
+  cm::NeedCalendar calendar(m.councils());
   const auto& need = spec.need;
   const std::array<double, 3> age_factor{0.6, 1.0, 1.3};
   const double prevention = 1 - need.prevention_effect * std::min(1.0, spec.commissioning.prevention_share / 0.1);
@@ -56,10 +58,8 @@ void check_weekly_chances(double unmet, int weeks, double rate_scale = 1) {
     std::vector<std::uint8_t> band_before(p.need_band);
     std::vector<std::uint8_t> alive_before(p.alive);
     for (std::size_t i = 0; i < p.id.size(); ++i) p.hours_received[i] = static_cast<float>((1 - unmet) * p.need_hours[i]);
-    for (int c = 0; c < m.councils(); ++c) {
-      apply_need(m, c);
-      m.pending[static_cast<std::size_t>(c)].people.clear();  // arrivals are not part of this test
-    }
+    calendar.file_newcomers(m);
+    for (int c = 0; c < m.councils(); ++c) calendar.review_due(m, c);  // arrivals are not part of this test
     for (std::size_t i = 0; i < p.id.size(); ++i) {
       if (!alive_before[i]) continue;
       const std::size_t b = band_before[i] - 1u;
@@ -92,62 +92,3 @@ TEST(Need, ReviewClockGivesTheWeeklyChancesWithNoNeedMet) { check_weekly_chances
 // With rates twenty times the defaults, reviews come every few weeks instead of every eighty or so,
 // and a clock that ran a week slow or fast would be off by a third.
 TEST(Need, ReviewClockGivesTheWeeklyChancesWhenNeedChangesFast) { check_weekly_chances(0.5, 40, 20); }
-
-// Model::step reviews need inside commissioning (weeks a lot is let) or matching's first pass. The
-// same week with need as a pass of its own before commissioning (the order of MODEL.md §3) must
-// give the same market, bit for bit: this is that week, written out from Model::step.
-namespace {
-void step_with_a_need_pass(cm::Market& m, cm::MetricsState& state, std::vector<double>& metrics) {
-  using namespace cm;
-  m.week += 1;
-  m.people_mark = m.rows.people.mark();
-  each_council(m, [&](int c) {
-    m.tally[static_cast<std::size_t>(c)] = WeekTally{};
-    apply_need(m, c);  // reviews and arrivals, as one pass
-  });
-  m.flush_pending();
-  each_council(m, [&](int c) {
-    assess_new_people(m, c);
-    apply_commissioning(m, c);
-    apply_matching(m, c);
-    apply_labour_market(m, c);
-    apply_founding(m, c);
-  });
-  m.flush_pending();
-  state.begin_week(m, metrics);
-  each_council(m, [&](int c) {
-    apply_delivery(m, c);
-    serve_people(m, c);
-    serve_workers(m, c);
-    apply_finance(m, c);
-    apply_entry_exit(m, c);
-    apply_outcomes(m, c);
-    state.compute_council(m, c, metrics, &m.tally[static_cast<std::size_t>(c)]);
-  });
-  m.flush_pending();
-  m.merge_event_logs();
-  m.end_week();
-}
-}  // namespace
-
-TEST(Need, ReviewsInsideMatchingGiveWhatAPassOfTheirOwnGives) {
-  const auto spec = small_region();
-  cm::Model model(spec, 8, 0);
-  cm::Market reference(spec, 8, 0);
-  cm::MetricsState state(reference.councils());
-  std::vector<double> metrics;
-  state.compute(reference, metrics);
-  int letting_weeks = 0;
-  for (int week = 1; week <= 160; ++week) {
-    model.step();
-    step_with_a_need_pass(reference, state, metrics);
-    letting_weeks += model.metric_total(cm::kTenders) > 0;
-    ASSERT_EQ(model.metrics(), metrics) << "week " << week;
-  }
-  EXPECT_GT(letting_weeks, 0);  // both ways of reviewing need (in commissioning and in matching) ran
-  EXPECT_EQ(model.market().people.id, reference.people.id);
-  EXPECT_EQ(model.market().people.need_band, reference.people.need_band);
-  EXPECT_EQ(model.market().people.need_review_week, reference.people.need_review_week);
-  EXPECT_EQ(model.market().people.wellbeing, reference.people.wellbeing);
-  EXPECT_EQ(model.market().people.provider, reference.people.provider);
-}

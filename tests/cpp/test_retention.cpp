@@ -38,7 +38,10 @@ void check_quits(int weeks, double base_scale) {
     m.week += 1;
     std::vector<engine::AgentId> employer_before(w.employer);
     std::vector<std::int32_t> tests_due(w.quit_review_week);
-    for (int c = 0; c < m.councils(); ++c) cm::serve_workers(m, c);
+    for (int c = 0; c < m.councils(); ++c) {
+      cm::pay_workers(m, c);
+      cm::apply_retention(m, c);
+    }
     for (std::size_t k = 0; k < w.id.size(); ++k) {
       if (employer_before[k] == engine::kNoAgent || w.is_founder[k]) continue;
       tests += tests_due[k] == m.week;
