@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import tomllib
@@ -57,15 +58,63 @@ def _dimension_of(dataset: h5py.Dataset, axis: int) -> str | None:
     return scales[0].name.rsplit("/", 1)[-1] if len(scales) else None
 
 
+def _unreadable(group: h5py.Group | h5py.Dataset, what: str) -> FormatError:
+    return FormatError(f"{group.file.filename} is not readable caremarket output: {what} (docs/output-format.md)")
+
+
+def _member(group: h5py.Group, name: str, kind: type = h5py.Dataset) -> Any:
+    """group[name], or FormatError naming the file and what is missing: a file can pass the root
+    checks of open() and still not be caremarket output below them."""
+    item = group.get(name)
+    if not isinstance(item, kind):
+        what = "group" if kind is h5py.Group else "dataset"
+        raise _unreadable(group, f"it has no {what} {group.name.rstrip('/')}/{name}")
+    return item
+
+
 def _table(group: h5py.Group, dimension: str) -> pd.DataFrame:
     """The 1-D columns of a group over `dimension` as a DataFrame indexed by its coordinate."""
-    index = pd.Index(group[dimension][()], name=dimension)
+    index = pd.Index(_member(group, dimension)[()], name=dimension)
     columns = {}
     for name in _names_in_order(group):
         item = group[name]
         if name != dimension and isinstance(item, h5py.Dataset) and item.ndim == 1:
+            if item.shape[0] != len(index):
+                raise _unreadable(item, f"{item.name} has {item.shape[0]} rows, its dimension {dimension} {len(index)}")
             columns[name] = item[()]
     return pd.DataFrame(columns, index=index)
+
+
+#: ``format_version`` is the text "major.minor" (docs/output-format.md §1), ASCII digits only:
+#: "-1.0", " 1.2", "1.2\n" or "1" are refused rather than read by luck.
+_FORMAT_VERSION = re.compile(r"[0-9]+\.[0-9]+")
+
+#: Root attributes every caremarket run file has from the moment it is created (a leftover
+#: temporary file lacks only those written when the run ends, §3), and the Results API reads.
+_REQUIRED_ATTRS = ("config", "seed", "replicate", "complete")
+
+
+def _check_layout(path: str, handle: h5py.File, attrs: dict[str, Any]) -> None:
+    """Refuses a file that claims to be caremarket output but lacks the layout every reader relies
+    on, so that a foreign file fails here, by name, rather than in a KeyError deep in pandas."""
+    missing = [f"root attribute {name!r}" for name in _REQUIRED_ATTRS if name not in attrs]
+    if "config" in attrs and not isinstance(attrs["config"], str):
+        missing.append("a text root attribute 'config'")
+    for name, role in (("step", "dimension"), ("council", "dimension"), ("council_name", "variable")):
+        item = handle.get(name)
+        if not isinstance(item, h5py.Dataset) or item.ndim != 1:
+            missing.append(f"the 1-D {role} {name!r}")
+        elif role == "dimension" and not h5py.h5ds.is_scale(item.id):
+            missing.append(f"{name!r} as a dimension scale")
+    if not missing and h5py.check_string_dtype(handle["council_name"].dtype) is None:
+        missing.append("text in 'council_name'")
+    if not missing and handle["council_name"].shape != handle["council"].shape:
+        missing.append("one 'council_name' per entry of 'council'")
+    if missing:
+        raise FormatError(
+            f"{path} is not readable caremarket output: its format_name is {_core.FORMAT_NAME!r} but it lacks "
+            + ", ".join(missing) + " (docs/output-format.md)"
+        )
 
 
 def _check(path: str, stacklevel: int) -> dict[str, Any]:
@@ -78,24 +127,25 @@ def _check(path: str, stacklevel: int) -> dict[str, Any]:
         raise FormatError(f"{path} is not caremarket output: it is not an HDF5 file ({error})") from None
     with handle:
         attrs = {name: _plain(handle.attrs[name]) for name in handle.attrs}
-    name = attrs.get("format_name")
-    if name != _core.FORMAT_NAME:
-        found = "it has no format_name attribute" if name is None else f"its format_name is {name!r}"
-        raise FormatError(
-            f"{path} is not caremarket output: {found}, expected {_core.FORMAT_NAME!r} "
-            "(files written by `caremarket run`, caremarket.run() or Simulation.save())"
-        )
-    version = str(attrs.get("format_version", ""))
-    try:
+        name = attrs.get("format_name")
+        if name != _core.FORMAT_NAME:
+            found = "it has no format_name attribute" if name is None else f"its format_name is {name!r}"
+            raise FormatError(
+                f"{path} is not caremarket output: {found}, expected {_core.FORMAT_NAME!r} "
+                "(files written by `caremarket run`, caremarket.run() or Simulation.save())"
+            )
+        version = attrs.get("format_version")
+        if not isinstance(version, str) or not _FORMAT_VERSION.fullmatch(version):
+            found = "it has no format_version attribute" if version is None else f"unreadable format_version {version!r}"
+            raise FormatError(f"{path}: {found} (expected text 'major.minor', e.g. {_core.FORMAT_VERSION!r})")
         major = int(version.split(".")[0])
-    except ValueError:
-        raise FormatError(f"{path}: unreadable format_version {version!r} (expected 'major.minor')") from None
-    if major > SUPPORTED_FORMAT_MAJOR:
-        raise FormatError(
-            f"{path} is caremarket format version {version}, newer than this package reads "
-            f"(format {SUPPORTED_FORMAT_MAJOR}.x, caremarket {_core.__version__}); "
-            "open it with a newer caremarket"
-        )
+        if major > SUPPORTED_FORMAT_MAJOR:
+            raise FormatError(
+                f"{path} is caremarket format version {version}, newer than this package reads "
+                f"(format {SUPPORTED_FORMAT_MAJOR}.x, caremarket {_core.__version__}); "
+                "open it with a newer caremarket"
+            )
+        _check_layout(path, handle, attrs)
     if not attrs.get("complete", 0):
         warnings.warn(
             IncompleteRunWarning(
@@ -143,7 +193,11 @@ class Results:
     @cached_property
     def config(self) -> dict[str, Any]:
         """The fully resolved configuration of the run, parsed (tomllib)."""
-        return tomllib.loads(self._attrs["config"])
+        try:
+            return tomllib.loads(self._attrs["config"])
+        except tomllib.TOMLDecodeError as error:
+            raise FormatError(f"{self._path} is not readable caremarket output: its config attribute is not "
+                              f"TOML ({error})") from None
 
     @cached_property
     def councils(self) -> list[str]:
@@ -163,6 +217,9 @@ class Results:
                 item = f[name]
                 if isinstance(item, h5py.Dataset) and item.ndim == 2 and _dimension_of(item, 0) == "step" \
                         and _dimension_of(item, 1) == "council":
+                    if item.shape != (len(weeks), len(councils)):
+                        raise _unreadable(item, f"{item.name} has shape {item.shape}, its dimensions (step, council) "
+                                                f"{(len(weeks), len(councils))}")
                     found[name] = item
             order = [n for n in catalogue if n in found] + sorted(n for n in found if n not in catalogue)
             data = np.empty((len(weeks) * len(councils), len(order)), dtype=np.float64)
@@ -186,6 +243,9 @@ class Results:
 
         with xr.open_dataset(self._path, engine="h5netcdf") as ds:
             ds = ds.load()
+        if "step" not in ds.dims or "council" not in ds.dims:  # open() checked they are dimension scales
+            raise FormatError(f"{self._path} is not readable caremarket output: xarray finds dimensions "
+                              f"{sorted(map(str, ds.dims))}, not step and council")
         names = [str(n) for n in ds["council_name"].values]
         ds = ds.drop_vars("council_name").rename({"step": "week"})
         ds = ds.assign_coords(council_index=("council", ds["council"].values.astype(np.int32)))
@@ -201,9 +261,10 @@ class Results:
         with h5py.File(self._path, "r") as f:
             if "events" not in f:
                 return out
+            events = _member(f, "events", h5py.Group)
             for log, dimension in zip(_EVENT_LOGS, ("tender", "bid", "event")):
-                if log in f["events"]:
-                    out[log] = _table(f["events"][log], dimension)
+                if log in events:
+                    out[log] = _table(_member(events, log, h5py.Group), dimension)
         return out
 
     @cached_property
@@ -212,7 +273,13 @@ class Results:
         with h5py.File(self._path, "r") as f:
             if "snapshots" not in f:
                 return []
-            return sorted(int(f["snapshots"][g].attrs["week"]) for g in f["snapshots"])
+            weeks = []
+            for name in _member(f, "snapshots", h5py.Group):
+                group = _member(f["snapshots"], name, h5py.Group)
+                if "week" not in group.attrs:
+                    raise _unreadable(group, f"the snapshot {group.name} has no week attribute")
+                weeks.append(int(group.attrs["week"]))
+            return sorted(weeks)
 
     def snapshot(self, week: int) -> dict[str, pd.DataFrame]:
         """Every agent at a snapshot week: ``{"people", "workers", "providers"}`` → DataFrame
@@ -225,7 +292,7 @@ class Results:
                     f"(output.snapshot_interval = {self.config.get('output', {}).get('snapshot_interval')})"
                 )
             g = f[group]
-            return {t: _table(g[t], d) for t, d in zip(_AGENT_TABLES, ("person", "worker", "provider"))}
+            return {t: _table(_member(g, t, h5py.Group), d) for t, d in zip(_AGENT_TABLES, ("person", "worker", "provider"))}
 
     def __repr__(self) -> str:
         state = "complete" if self.complete else f"incomplete ({self._attrs.get('stop_reason', '?')})"

@@ -7,18 +7,26 @@ The page says what was simulated in plain words, gives the headline outcomes ove
 the run and, with a baseline, each difference; its figures are embedded as PNG data, so the file
 can be mailed or opened offline. It reads the output with caremarket.open, which refuses files that are
 not caremarket output or have a newer major format version.
+
+A baseline must simulate the same councils (else the report is refused). When the two runs differ in
+length, seed or replicate, or in settings outside the policy tables, the page says so; runs of
+different lengths are compared over the last year of the weeks both cover.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import errno
 import html
 import io
+import os
+import secrets
+import stat
 import sys
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -35,6 +43,7 @@ class Run:
     path: Path
     attrs: dict
     config: dict
+    councils: list[str]
     weeks: np.ndarray
     series: dict[str, np.ndarray]  # region totals or means, one value per week
 
@@ -83,17 +92,98 @@ def load(path: str | Path) -> Run:
         raise ReportError(f"{path}: no such file")
     try:
         results = open_results(path)
+        frame = region(results.timeseries)
+        config = results.config
     except FormatError as error:
         raise ReportError(str(error)) from None
-    attrs = results.provenance
-    frame = region(results.timeseries)
+    needed = {h.series for h in HEADLINES} | {name for _, lines, _ in FIGURES for name, _ in lines}
+    missing = sorted(needed - set(frame.columns))
+    if missing:
+        raise ReportError(f"{path} lacks the time series {', '.join(missing)} that the report shows")
     series = {name: frame[name].to_numpy() for name in frame.columns}
-    return Run(path, attrs, tomllib.loads(attrs.get("config", "")), np.asarray(frame.index), series)
+    return Run(path, results.provenance, config, results.councils, np.asarray(frame.index), series)
 
 
-def last_year(run: Run, name: str) -> float:
-    values = run.series[name]
-    return float(values[-52:].mean()) if len(values) > 1 else float(values[-1])
+def last_year(run: Run, name: str, horizon: int | None = None) -> float:
+    """The mean over the last 52 weeks up to `horizon` (default: the end of the run): weeks
+    horizon-51 .. horizon, or from week 0 in a run shorter than a year."""
+    horizon = int(run.weeks[-1]) if horizon is None else horizon
+    values = run.series[name][(run.weeks > horizon - 52) & (run.weeks <= horizon)]
+    return float(values.mean())
+
+
+# What a baseline is compared on. The policy tables are what policy overlays set (every shipped one
+# sets only these) and what policy_in_words describes: differences there are the comparison itself.
+POLICY_TABLES = ("commissioning", "founding")
+# Not compared as settings: output.* changes what is written, not what is simulated, and the seed and
+# length actually used are the seed, replicate and step attributes (run.seed and run.steps are only
+# defaults that --seed and --steps override), which are compared on their own.
+NOT_COMPARED = ("output", "run.seed", "run.steps")
+
+
+def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    """A parsed TOML document as {"labour.nlw": 12.21, "councils[0].name": "...", ...}."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            out.update(flatten(item, f"{prefix}.{key}" if prefix else key))
+        return out
+    if isinstance(value, list) and any(isinstance(item, dict) for item in value):
+        out = {}
+        for k, item in enumerate(value):
+            out.update(flatten(item, f"{prefix}[{k}]"))
+        return out
+    return {prefix: value}
+
+
+def _in(key: str, tables: tuple[str, ...]) -> bool:
+    return any(key == t or key.startswith((t + ".", t + "[")) for t in tables)
+
+
+def differing_settings(run: Run, baseline: Run) -> list[tuple[str, Any, Any]]:
+    """(key, this run's value, the baseline's) for every resolved setting outside the policy tables
+    that differs; None for a key one of them lacks."""
+    a, b = flatten(run.config), flatten(baseline.config)
+    return [(key, a.get(key), b.get(key)) for key in sorted(a.keys() | b.keys())
+            if a.get(key) != b.get(key) and not _in(key, POLICY_TABLES) and not _in(key, NOT_COMPARED)]
+
+
+def _names(councils: list[str]) -> str:
+    shown = ", ".join(councils[:4])
+    return shown + (f" and {len(councils) - 4} more" if len(councils) > 4 else "")
+
+
+def compare(run: Run, baseline: Run) -> tuple[int, list[str]]:
+    """The week up to which both runs are compared, and notes on how they differ other than by policy.
+    Refuses (ReportError) a baseline of other councils: its differences would mean nothing."""
+    if run.councils != baseline.councils:
+        raise ReportError(
+            f"cannot compare {run.path} with the baseline {baseline.path}: they simulate different councils "
+            f"({len(run.councils)}: {_names(run.councils)}; baseline {len(baseline.councils)}: "
+            f"{_names(baseline.councils)}); a baseline must be a run of the same region")
+    notes = []
+    weeks, base_weeks = int(run.weeks[-1]), int(baseline.weeks[-1])
+    horizon = min(weeks, base_weeks)
+    if weeks != base_weeks:
+        notes.append(f"The runs differ in length: this run covers {weeks} weeks and the baseline {base_weeks} weeks. "
+                     f"Both are compared over weeks {max(0, horizon - 51)} to {horizon}, the last year of the "
+                     f"{horizon} weeks they share.")
+    seeds = (run.attrs.get("seed"), run.attrs.get("replicate"))
+    base_seeds = (baseline.attrs.get("seed"), baseline.attrs.get("replicate"))
+    if seeds != base_seeds:
+        notes.append(f"The runs use different random numbers: this run seed {seeds[0]}, replicate {seeds[1]}; the "
+                     f"baseline seed {base_seeds[0]}, replicate {base_seeds[1]}. Each difference mixes the policy's "
+                     "effect with chance; runs with the same seed and replicate share their random numbers.")
+    settings = differing_settings(run, baseline)
+    if settings:
+        shown = "; ".join(f"{key} = {'(unset)' if mine is None else repr(mine)} here, "
+                          f"{'(unset)' if theirs is None else repr(theirs)} in the baseline"
+                          for key, mine, theirs in settings[:8])
+        more = f"; and {len(settings) - 8} more" if len(settings) > 8 else ""
+        notes.append(f"The runs differ in {len(settings)} setting(s) outside the policy tables "
+                     f"[{'] and ['.join(POLICY_TABLES)}]: {shown}{more}. Part of each difference may come from "
+                     "these, not from the policy.")
+    return horizon, notes
 
 
 def policy_in_words(run: Run) -> list[str]:
@@ -208,6 +298,7 @@ table { border-collapse: collapse; width: 100%; } th, td { padding: .35rem .6rem
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .better { color: #1a7f37; } .worse { color: #b42318; } .same { color: #666; }
 .note { color: #555; font-size: .9rem; } figure { margin: 1.5rem 0; } figure img { max-width: 100%; }
+.caveat { border-left: 4px solid #b54708; background: #fffaeb; padding: .5rem 1rem; }
 """
 
 # Marks the page once every figure has decoded, so a browser test can check the figures render.
@@ -223,6 +314,7 @@ window.addEventListener('load', () => {
 
 def render(run: Run, baseline: Run | None = None) -> str:
     e = html.escape
+    horizon, notes = compare(run, baseline) if baseline is not None else (int(run.weeks[-1]), [])
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>",
              f"<title>caremarket report: {e(run.name)}</title><style>{STYLE}</style></head><body>",
              f"<h1>What happens to care in {e(run.config.get('region', {}).get('name', 'the region'))}</h1>",
@@ -232,20 +324,35 @@ def render(run: Run, baseline: Run | None = None) -> str:
     if baseline is not None:
         parts.append("<h2>Compared with</h2><ul>")
         parts += [f"<li>{e(line)}</li>" for line in policy_in_words(baseline)]
-        parts.append(f"</ul><p class='note'>Baseline file: {e(str(baseline.path.name))}.</p>")
+        parts.append(f"</ul><p class='note'>Baseline file: {e(str(baseline.path.name))}. Compared: the same "
+                     f"councils; the length, seed and replicate of the runs; and every setting of the resolved "
+                     f"configurations outside the policy tables [{'] and ['.join(POLICY_TABLES)}] (output.*, "
+                     "run.seed and run.steps excepted: the seed and length used are compared as such).</p>")
+        if notes:
+            parts.append("<div class='caveat' id='comparability'><p><strong>The two runs differ in more than the "
+                         "policy.</strong></p><ul>")
+            parts += [f"<li>{e(note)}</li>" for note in notes]
+            parts.append("</ul></div>")
+        else:
+            parts.append("<p class='note' id='comparability'>Apart from the policy tables, the two runs have the "
+                         "same councils, length, seed, replicate and settings.</p>")
 
-    parts.append("<h2>Headline outcomes</h2><p class='note'>Averages over the last year of the run.</p><table>")
+    if baseline is None or horizon == int(run.weeks[-1]) == int(baseline.weeks[-1]):
+        period = "Averages over the last year of the run."
+    else:
+        period = f"Averages over weeks {max(0, horizon - 51)} to {horizon}, the last year of the weeks both runs cover."
+    parts.append(f"<h2>Headline outcomes</h2><p class='note'>{e(period)}</p><table>")
     if baseline is None:
         parts.append("<tr><th>Outcome</th><th>Value</th><th>What it means</th></tr>")
     else:
         parts.append("<tr><th>Outcome</th><th>Baseline</th><th>This policy</th><th>Difference</th>"
                      "<th>What it means</th></tr>")
     for h in HEADLINES:
-        value = last_year(run, h.series)
+        value = last_year(run, h.series, horizon)
         if baseline is None:
             parts.append(f"<tr><td>{e(h.label)}</td><td class='num'>{fmt(value, h.unit)}</td><td>{e(h.explain)}</td></tr>")
             continue
-        base = last_year(baseline, h.series)
+        base = last_year(baseline, h.series, horizon)
         diff = value - base
         # Differences under 0.5% of the baseline, or invisible at the precision shown, are no change.
         if abs(diff) <= 0.005 * abs(base) or fmt(value, h.unit) == fmt(base, h.unit):
@@ -278,15 +385,79 @@ def render(run: Run, baseline: Run | None = None) -> str:
     return "".join(parts)
 
 
+_KINDS = [(stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")]
+
+
+def check_output(output: str | Path, inputs: list[Path]) -> Path:
+    """The output path, refused (ReportError) when the page would not land in a regular file of that
+    name: empty, naming a directory, a symbolic link (renaming over it would replace the link, not
+    write where it points), anything else that exists and is not a regular file, or an input."""
+    text = os.fspath(output)
+    if not text:
+        raise ReportError("the output path is empty: give -o FILE.html")
+    if text.endswith(os.sep):
+        raise ReportError(f"{text}: the output names a directory: give a file name, e.g. -o {text}report.html")
+    path = Path(text)
+    if path.is_symlink():
+        raise ReportError(f"{path}: the output is a symbolic link; give the file it points to or another name")
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return path
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+        raise ReportError(f"{path}: the output exists and is {kind}; the report is written only to a regular file")
+    for source in inputs:
+        if source.exists() and path.samefile(source):
+            raise ReportError(f"{path}: the output is the input file {source}; give another name")
+    return path
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Writes `path` through a temporary file in the same directory, renamed over it once complete and
+    on disk: the name holds either its earlier content or the whole page, even after a crash or a
+    power loss, and the temporary is removed on any failure."""
+    directory = path.parent
+    directory.mkdir(parents=True, exist_ok=True)
+    # A fresh name, created exclusively: no leftover or concurrent temporary is overwritten, and no
+    # symbolic link is followed. Mode 0o666 less the umask, as for any new file (mkstemp gives 0o600).
+    for _ in range(100):
+        temporary = directory / f"{path.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+            break
+        except FileExistsError:
+            continue
+    else:
+        raise FileExistsError(errno.EEXIST, "no free temporary name", str(directory / f"{path.name}.*.tmp"))
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())  # the content is on disk before the name points at it
+        os.replace(temporary, path)
+        # The rename is durable once the directory is synced (some file systems cannot sync one).
+        dir_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            os.fsync(dir_fd)
+        except OSError as error:
+            if error.errno not in (errno.EINVAL, errno.ENOTSUP):
+                raise
+        finally:
+            os.close(dir_fd)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
 def write_report(results: str | Path, output: str | Path, baseline: str | Path | None = None) -> Path:
+    inputs = [Path(results)] + ([Path(baseline)] if baseline else [])
+    output = check_output(output, inputs)  # before the slow part: refuse a bad name at once
     run = load(results)
     base = load(baseline) if baseline else None
     page = render(run, base)
-    output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    temporary = output.with_name(output.name + ".tmp")
-    temporary.write_text(page, encoding="utf-8")
-    temporary.replace(output)  # never a half-written report under the final name
+    write_atomically(output, page)
     return output
 
 
