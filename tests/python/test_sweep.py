@@ -294,3 +294,101 @@ def test_python_region_values_equal_the_sweep_index(caremarket_bin, caremarket_p
         np.testing.assert_allclose(final[name], index[f"final_{name}"][0], rtol=1e-12, atol=1e-9, err_msg=name)
         checked += 1
     assert checked == 40
+
+
+# --- Hardening (issue 12): no crash, no clobbered file, no silently ignored input -----------------
+
+MPIRUN = ["mpirun", *(["--allow-run-as-root"] if os.geteuid() == 0 else []), "--oversubscribe"]
+
+
+def journal_done(out: Path) -> int:
+    journal = out / "journal.tsv"
+    return journal.read_text().count("\tdone\t") if journal.exists() else 0
+
+
+def wait_for_done(out: Path, runs: int, proc: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while journal_done(out) < runs:
+        assert proc.poll() is None, "the sweep ended before it was interrupted"
+        assert time.monotonic() < deadline, f"fewer than {runs} runs finished in {seconds} s"
+        time.sleep(0.05)
+
+
+def journal_records(out: Path) -> list[list[str]]:
+    return [l.split("\t") for l in (out / "journal.tsv").read_text().splitlines() if l and not l.startswith("#")]
+
+
+def hold_lock(folder: Path) -> int:
+    """Takes the folder's lock as another sweep would (flock on DIR/.lock holding the pid)."""
+    import fcntl
+
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    os.ftruncate(fd, 0)
+    os.write(fd, f"{os.getpid()}\n".encode())
+    return fd
+
+
+LONG_SWEEP = """
+    [sweep]
+    scenario = "SCENARIO"
+    replicates = 12
+    steps = 150
+"""
+
+
+@pytest.mark.parametrize("body, counts", [
+    ("""
+        [[sweep.parameters]]
+        key = "labour.nlw"
+        range = [10.0, 14.0]
+        points = 100000
+        [[sweep.parameters]]
+        key = "labour.outside_wage"
+        range = [10.0, 14.0]
+        points = 100000
+     """, "100000 x 100000 grid points x 1 replicate(s) = 10,000,000,000 runs"),
+    ("""
+        replicates = 100000
+        [[sweep.parameters]]
+        key = "labour.nlw"
+        range = [10.0, 14.0]
+        points = 100000
+        [[sweep.parameters]]
+        key = "labour.outside_wage"
+        range = [10.0, 14.0]
+        points = 100000
+        [[sweep.parameters]]
+        key = "founding.coordinators"
+        range = [0, 8]
+        points = 100000
+     """, "100000 x 100000 x 100000 grid points x 100000 replicate(s) = more than 18,446,744,073,709,551,615 runs"),
+    ("""
+        sampling = "latin_hypercube"
+        samples = 10000000
+        [[sweep.parameters]]
+        key = "labour.nlw"
+        range = [10.0, 14.0]
+     """, "10000000 samples x 1 replicate(s) = 10,000,000 runs"),
+    ("""
+        replicates = 1000
+        [[sweep.parameters]]
+        key = "labour.nlw"
+        range = [10.0, 14.0]
+        points = 1001
+     """, "1001 grid points x 1000 replicate(s) = 1,001,000 runs"),
+], ids=["grid-1e10", "grid-overflows-64-bits", "lhs-1e7", "just-over"])
+def test_a_sweep_over_the_run_limit_is_a_config_error(caremarket_bin, tmp_path, body, counts):
+    path = sweep_file(tmp_path, '[sweep]\nscenario = "SCENARIO"\n' + textwrap.dedent(body))
+
+    def limit_memory():  # without the check, expanding the design exhausts memory instead
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    res = subprocess.run([str(caremarket_bin), "sweep", str(path), "--dry-run"], capture_output=True, text=True,
+                         timeout=60, preexec_fn=limit_memory)
+    assert res.returncode == 2, res.stderr[-2000:]
+    assert res.stdout == ""
+    assert f"{path}: sweep has {counts}; a sweep may have at most 1,000,000 runs" in res.stderr
+
+
