@@ -260,7 +260,7 @@ int main(int argc, char** argv) {
                   spec.name.c_str(), static_cast<long long>(summary.total), static_cast<long long>(summary.done),
                   static_cast<long long>(summary.skipped), static_cast<long long>(summary.failed),
                   static_cast<long long>(summary.total - summary.done - summary.failed), (dir / "index.h5").c_str());
-      if (summary.cancelled) return kExitInterruptedBase + (cancel.signal() > 0 ? cancel.signal() : 2);
+      if (summary.cancelled) return kExitInterruptedBase + (summary.signal > 0 ? summary.signal : 2);
       return summary.failed > 0 ? kExitRuntime : 0;
     }
     if (*compare) {

@@ -1,6 +1,7 @@
 #include "sweeps/runner.hpp"
 
 #include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -36,6 +37,7 @@ std::string escape(const std::string& s) {
   return out;
 }
 
+// The journal records finished runs only: a pending record (cancelled in flight) has no line.
 std::string journal_line(std::int32_t index, const RunRecord& r) {
   std::ostringstream os;
   os.precision(17);
@@ -57,6 +59,7 @@ class Journal {
   }
   ~Journal() { std::fclose(file_); }
   void append(std::int32_t index, const RunRecord& r) {
+    if (r.status == RunStatus::pending) return;
     std::lock_guard lock(mutex_);
     const auto line = journal_line(index, r);
     std::fprintf(file_, "%s\n", line.c_str());
@@ -104,7 +107,7 @@ SweepSummary run_local(const SweepSpec& spec, const Design& design, const SweepO
       const auto& plan = design.runs[static_cast<std::size_t>(work[k])];
       RunRecord r;
       arena.execute([&] { r = execute_run(spec, plan, options.dir / "runs" / plan.file, cancel); });
-      if (cancel.requested() && r.status != RunStatus::done) break;  // in flight when stopped: redo next time
+      if (r.status == RunStatus::pending) break;  // in flight when stopped: redo next time
       journal.append(plan.index, r);
       {
         std::lock_guard lock(record_mutex);
@@ -118,29 +121,37 @@ SweepSummary run_local(const SweepSpec& spec, const Design& design, const SweepO
   worker();
   for (auto& t : threads) t.join();
   summary.cancelled = cancel.requested();
+  summary.signal = cancel.signal();
   return summary;
 }
 
 #ifdef CAREMARKET_HAVE_MPI
 enum Tag : int { kReady = 1, kResult = 2, kTask = 3, kStop = 4 };
 
-std::vector<char> pack(std::int32_t index, const RunRecord& r) {
+// A result message: the run's record, and the signal that stopped the sending rank (0: none).
+struct Result {
+  std::int32_t index = -1;
+  RunRecord record;
+  std::int32_t signal = 0;
+};
+
+std::vector<char> pack(std::int32_t index, const RunRecord& r, std::int32_t signal) {
   std::vector<char> buf;
   auto put = [&](const void* p, std::size_t n) { buf.insert(buf.end(), static_cast<const char*>(p), static_cast<const char*>(p) + n); };
   const std::int32_t status = static_cast<std::int32_t>(r.status);
   const std::int32_t n1 = static_cast<std::int32_t>(r.final_outcomes.size()), n2 = static_cast<std::int32_t>(r.last_year_outcomes.size());
-  put(&index, 4); put(&status, 4); put(&n1, 4); put(&n2, 4);
+  put(&index, 4); put(&status, 4); put(&signal, 4); put(&n1, 4); put(&n2, 4);
   put(r.final_outcomes.data(), sizeof(double) * static_cast<std::size_t>(n1));
   put(r.last_year_outcomes.data(), sizeof(double) * static_cast<std::size_t>(n2));
   put(r.error.data(), r.error.size());
   return buf;
 }
 
-std::pair<std::int32_t, RunRecord> unpack(const std::vector<char>& buf) {
+Result unpack(const std::vector<char>& buf) {
   std::size_t at = 0;
   auto get = [&](void* p, std::size_t n) { std::memcpy(p, buf.data() + at, n); at += n; };
-  std::int32_t index, status, n1, n2;
-  get(&index, 4); get(&status, 4); get(&n1, 4); get(&n2, 4);
+  std::int32_t index, status, signal, n1, n2;
+  get(&index, 4); get(&status, 4); get(&signal, 4); get(&n1, 4); get(&n2, 4);
   RunRecord r;
   r.status = static_cast<RunStatus>(status);
   r.final_outcomes.resize(static_cast<std::size_t>(n1));
@@ -148,10 +159,18 @@ std::pair<std::int32_t, RunRecord> unpack(const std::vector<char>& buf) {
   get(r.final_outcomes.data(), sizeof(double) * static_cast<std::size_t>(n1));
   get(r.last_year_outcomes.data(), sizeof(double) * static_cast<std::size_t>(n2));
   r.error.assign(buf.data() + at, buf.size() - at);
-  return {index, r};
+  return {index, r, signal};
 }
 
-// Rank 0: hands out run indices one at a time as ranks ask, and records the results.
+// The signal a rank was stopped by, as sent to the coordinator (SIGINT when cancelled otherwise).
+std::int32_t stop_signal(const engine::CancelFlag& cancel) {
+  return cancel.requested() ? (cancel.signal() > 0 ? cancel.signal() : SIGINT) : 0;
+}
+
+// Rank 0: hands out run indices one at a time as ranks ask, and records the results. A signal to
+// any rank stops the handing out: rank 0 sees its own, and a worker's comes with its next message
+// (a worker that was signalled runs nothing more and says so). Runs cancelled in flight or never
+// started stay pending; every worker is then sent kStop as it asks.
 SweepSummary coordinate(const Design& design, const SweepOptions& options, const engine::CancelFlag& cancel,
                         std::vector<RunRecord>& records, int size) {
   SweepSummary summary;
@@ -161,6 +180,7 @@ SweepSummary coordinate(const Design& design, const SweepOptions& options, const
   Journal journal(options.dir / "journal.tsv");
   std::size_t next = 0;
   std::int64_t finished = summary.skipped;
+  std::int32_t worker_signal = 0;
   int active = size - 1;
   while (active > 0) {
     MPI_Status st;
@@ -170,14 +190,15 @@ SweepSummary coordinate(const Design& design, const SweepOptions& options, const
     std::vector<char> buf(static_cast<std::size_t>(count));
     MPI_Recv(buf.data(), count, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     if (st.MPI_TAG == kResult) {
-      auto [index, r] = unpack(buf);
-      if (r.status == RunStatus::done || !cancel.requested()) {
-        journal.append(index, r);
-        records[static_cast<std::size_t>(index)] = r;
-        report_progress(options, ++finished, summary.total, design.runs[static_cast<std::size_t>(index)], r);
+      const auto result = unpack(buf);
+      if (result.signal != 0 && worker_signal == 0) worker_signal = result.signal;
+      if (result.record.status != RunStatus::pending) {
+        journal.append(result.index, result.record);
+        records[static_cast<std::size_t>(result.index)] = result.record;
+        report_progress(options, ++finished, summary.total, design.runs[static_cast<std::size_t>(result.index)], result.record);
       }
     }
-    if (next < work.size() && !cancel.requested()) {
+    if (next < work.size() && !cancel.requested() && worker_signal == 0) {
       const std::int32_t index = work[next++];
       MPI_Send(&index, 1, MPI_INT32_T, st.MPI_SOURCE, kTask, MPI_COMM_WORLD);
     } else {
@@ -185,7 +206,8 @@ SweepSummary coordinate(const Design& design, const SweepOptions& options, const
       --active;
     }
   }
-  summary.cancelled = cancel.requested();
+  summary.cancelled = cancel.requested() || worker_signal != 0;
+  summary.signal = cancel.signal() > 0 ? cancel.signal() : worker_signal;
   return summary;
 }
 
@@ -199,8 +221,10 @@ void serve(const SweepSpec& spec, const Design& design, const SweepOptions& opti
     MPI_Recv(&index, 1, MPI_INT32_T, 0, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
     if (st.MPI_TAG == kStop) return;
     const auto& plan = design.runs[static_cast<std::size_t>(index)];
-    const RunRecord r = execute_run(spec, plan, options.dir / "runs" / plan.file, cancel);
-    const auto buf = pack(index, r);
+    // Once signalled, a rank starts nothing: the task goes back, pending, with the signal.
+    RunRecord r;
+    if (!cancel.requested()) r = execute_run(spec, plan, options.dir / "runs" / plan.file, cancel);
+    const auto buf = pack(index, r, stop_signal(cancel));
     MPI_Send(buf.data(), static_cast<int>(buf.size()), MPI_BYTE, 0, kResult, MPI_COMM_WORLD);
   }
 }
@@ -277,7 +301,7 @@ RunRecord execute_run(const SweepSpec& spec, const RunPlan& plan, const std::fil
     request.output = file;
     const auto outcome = run_to_file(request, cancel, nullptr);
     if (outcome.reason != StopReason::completed) {
-      r.status = RunStatus::failed;
+      r.status = RunStatus::pending;  // stopped, not failed: to be run again
       r.error = "cancelled after " + std::to_string(outcome.steps_done) + " weeks";
       return r;
     }
@@ -292,6 +316,7 @@ RunRecord execute_run(const SweepSpec& spec, const RunPlan& plan, const std::fil
 }
 
 void append_journal(const std::filesystem::path& dir, std::int32_t index, const RunRecord& record) {
+  if (record.status == RunStatus::pending) return;  // cancelled in flight: nothing finished
   // One write(2) of a whole line in append mode: lines from several processes do not interleave.
   const bool fresh = !std::filesystem::exists(dir / "journal.tsv");
   const std::string line = (fresh ? std::string(kJournalHeader) + "\n" : std::string()) + journal_line(index, record) + "\n";

@@ -20,7 +20,7 @@ namespace cm::sweeps {
 enum class RunStatus : std::uint8_t { pending = 0, done = 1, failed = 2 };
 
 struct RunRecord {
-  RunStatus status = RunStatus::pending;
+  RunStatus status = RunStatus::pending;  // a run cancelled in flight stays pending
   std::string error;
   std::vector<double> final_outcomes;      // region value of every metric at the last week
   std::vector<double> last_year_outcomes;  // mean over the last 52 weeks
@@ -35,6 +35,7 @@ struct SweepOptions {
 struct SweepSummary {
   std::int64_t total = 0, skipped = 0, done = 0, failed = 0;
   bool cancelled = false;
+  int signal = 0;           // the signal that stopped the sweep, on this rank or (MPI) on a worker rank
   bool coordinator = true;  // false on MPI worker ranks (they print nothing)
 };
 
@@ -43,7 +44,8 @@ struct SweepSummary {
 SweepSummary run_sweep(const SweepSpec& spec, const Design& design, const SweepOptions& options,
                        const engine::CancelFlag& cancel);
 
-// One run, single-threaded, into `file`. Never throws: failures are reported in the record.
+// One run, single-threaded, into `file`. Never throws: failures are reported in the record; a run
+// cancelled before it completed is pending (it is to be run again), not failed.
 RunRecord execute_run(const SweepSpec& spec, const RunPlan& plan, const std::filesystem::path& file,
                       const engine::CancelFlag& cancel);
 

@@ -392,3 +392,78 @@ def test_a_sweep_over_the_run_limit_is_a_config_error(caremarket_bin, tmp_path, 
     assert f"{path}: sweep has {counts}; a sweep may have at most 1,000,000 runs" in res.stderr
 
 
+def test_local_sweep_stopped_by_a_signal_leaves_unstarted_runs_pending(caremarket_bin, tmp_path):
+    path = sweep_file(tmp_path, LONG_SWEEP)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([str(caremarket_bin), "sweep", str(path), "-o", str(out), "--workers", "1", "-q"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for_done(out, 2, proc)
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM, stderr
+    records = journal_records(out)
+    assert all(r[1] == "done" for r in records), records  # the run in flight was not recorded as failed
+    status = datasets(out / "index.h5")["status"].tolist()
+    assert set(status) <= {0, 1} and status.count(1) == len(records) and status.count(0) >= 1, status
+    assert f"{12 - len(records)} not run" in stdout
+    res = cli(caremarket_bin, "sweep", path, "-o", out, "-q")
+    assert res.returncode == 0, res.stderr
+    assert datasets(out / "index.h5")["status"].tolist() == [1] * 12
+
+
+def mpi_rank_pids(launcher: subprocess.Popen) -> dict[int, int]:
+    """The ranks mpirun started on this machine, by rank (read from /proc: parent pid and environment)."""
+    ranks = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) != launcher.pid:
+                continue
+            env = (entry / "environ").read_bytes().split(b"\0")
+        except (OSError, IndexError, ValueError):
+            continue
+        for var in env:
+            if var.startswith(b"OMPI_COMM_WORLD_RANK="):
+                ranks[int(var.split(b"=", 1)[1])] = int(entry.name)
+    return ranks
+
+
+@pytest.mark.parametrize("target", ["one worker rank", "every rank", "mpirun"])
+def test_mpi_sweep_stopped_by_a_signal_leaves_runs_pending_and_a_rerun_completes(caremarket_bin, tmp_path, target):
+    assert shutil.which("mpirun"), "OpenMPI's mpirun is missing: run scripts/install-deps.sh"
+    path = sweep_file(tmp_path, LONG_SWEEP)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([*MPIRUN, "-n", "3", str(caremarket_bin), "sweep", str(path), "-o", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_done(out, 2, proc)
+        ranks = mpi_rank_pids(proc)
+        assert sorted(ranks) == [0, 1, 2], ranks
+        pids = {"one worker rank": [ranks[1]], "every rank": list(ranks.values()), "mpirun": [proc.pid]}[target]
+        for pid in pids:
+            os.kill(pid, signal.SIGTERM)
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    # Ranks stop taking runs: none is marked failed ("cancelled after 0 weeks"), the rest stay pending.
+    records = journal_records(out)
+    assert all(r[1] == "done" for r in records), [r[:3] for r in records]
+    assert len(records) < 12
+    status = datasets(out / "index.h5")["status"].tolist()
+    assert set(status) <= {0, 1} and status.count(0) >= 1, status
+    assert "FAILED" not in stderr
+    if target != "mpirun":  # mpirun itself, when signalled, exits 1 whatever the ranks return
+        assert proc.returncode == 128 + signal.SIGTERM, stdout + stderr
+        assert f"{12 - len(records)} not run" in stdout
+    else:
+        assert proc.returncode != 0
+    res = subprocess.run([*MPIRUN, "-n", "3", str(caremarket_bin), "sweep", str(path), "-o", str(out), "-q"],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "0 failed" in res.stdout
+    assert datasets(out / "index.h5")["status"].tolist() == [1] * 12
+
+
