@@ -1,8 +1,13 @@
 #include "sweeps/compare.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
+#include <cstring>
+#include <sstream>
 
 #include <boost/math/distributions/students_t.hpp>
 
@@ -13,6 +18,50 @@
 #include "sweeps/sweep.hpp"
 
 namespace cm::sweeps {
+namespace {
+
+void fsync_path(const std::filesystem::path& path, int flags) {
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) throw std::runtime_error("cannot open " + path.string() + " to flush it: " + std::strerror(errno));
+  const int rc = ::fsync(fd);
+  const int error = errno;
+  ::close(fd);
+  if (rc != 0) throw std::runtime_error("cannot flush " + path.string() + " to disk: " + std::strerror(error));
+}
+
+// Renames a written temporary file onto its target durably: the data reach the disk before the
+// name does, and the folder's new entry is flushed too. (engine/ is getting a shared helper for
+// this; this one is to be folded into it.)
+void durable_rename(const std::filesystem::path& tmp, const std::filesystem::path& target) {
+  fsync_path(tmp, O_RDONLY);
+  std::filesystem::rename(tmp, target);
+  const auto folder = target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
+  fsync_path(folder, O_RDONLY | O_DIRECTORY);
+}
+
+// Comparison outputs are replaced by rename(2), which would replace a FIFO or a device node (or fail
+// on a folder after every run is done): such a name is refused up front, and again when writing.
+void check_replaceable(const std::filesystem::path& file) {
+  std::error_code ec;
+  const auto type = std::filesystem::status(file, ec).type();
+  if (type == std::filesystem::file_type::not_found || type == std::filesystem::file_type::regular ||
+      (ec && type == std::filesystem::file_type::none))
+    return;
+  const char* kind = type == std::filesystem::file_type::directory   ? "a folder"
+                     : type == std::filesystem::file_type::fifo      ? "a FIFO"
+                     : type == std::filesystem::file_type::character ? "a character device"
+                     : type == std::filesystem::file_type::block     ? "a block device"
+                     : type == std::filesystem::file_type::socket    ? "a socket"
+                                                                     : "not a regular file";
+  throw InputError(file.string() + " exists and is " + kind + ", not a regular file; give another output prefix with -o");
+}
+
+}  // namespace
+
+void check_comparison_prefix(const std::filesystem::path& prefix) {
+  if (prefix.empty()) throw InputError("the output prefix is an empty path; give a prefix with -o");
+  for (const char* ext : {".csv", ".h5"}) check_replaceable(prefix.string() + ext);
+}
 
 const std::vector<std::string>& headline_outcomes() {
   static const std::vector<std::string> names{
@@ -80,9 +129,13 @@ Comparison compare(const ComparisonRequest& request, const engine::CancelFlag& c
     if (!p.empty() && (p.find('/') != std::string::npos || p.ends_with(".toml"))) p = std::filesystem::absolute(p).string();
   if (std::filesystem::path(spec.scenario).extension() == ".toml") spec.scenario = std::filesystem::absolute(spec.scenario).string();
   const Design design = expand(spec);
+  if (!request.prefix.empty()) check_comparison_prefix(request.prefix);
+  check_output_folder(request.dir);
+  std::filesystem::create_directories(request.dir);
+  Comparison c;
+  c.lock = std::make_shared<FolderLock>(request.dir);
   SweepOptions options{request.dir, request.workers, request.quiet};
   const auto summary = run_sweep(spec, design, options, cancel);
-  Comparison c;
   c.cancelled = summary.cancelled;
   const auto records = read_state(design, request.dir);
   std::vector<std::vector<double>> base, pol;
@@ -99,21 +152,40 @@ Comparison compare(const ComparisonRequest& request, const engine::CancelFlag& c
 }
 
 void write_comparison_csv(const Comparison& c, const std::filesystem::path& file) {
+  check_replaceable(file);
   const auto tmp = std::filesystem::path(file.string() + ".tmp");
-  {
-    std::ofstream out(tmp);
-    out.precision(10);
-    out << "outcome,units,baseline,policy,difference,ci_low,ci_high,sd_difference,replicates\n";
-    for (const auto& o : c.outcomes)
-      out << o.name << ',' << o.units << ',' << o.baseline << ',' << o.policy << ',' << o.difference << ',' << o.ci_low
-          << ',' << o.ci_high << ',' << o.sd_difference << ',' << c.replicates << '\n';
-    if (!out) throw std::runtime_error("cannot write " + tmp.string());
+  std::ostringstream out;
+  out.precision(10);
+  out << "outcome,units,baseline,policy,difference,ci_low,ci_high,sd_difference,replicates\n";
+  for (const auto& o : c.outcomes)
+    out << o.name << ',' << o.units << ',' << o.baseline << ',' << o.policy << ',' << o.difference << ',' << o.ci_low << ','
+        << o.ci_high << ',' << o.sd_difference << ',' << c.replicates << '\n';
+  const std::string text = out.str();
+  // O_NOFOLLOW and O_TRUNC on a name of our own: a stale temporary file is replaced, never followed.
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error("cannot write " + tmp.string() + ": " + std::strerror(errno));
+  std::size_t written = 0;
+  while (written < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int error = errno;
+      ::close(fd);
+      std::filesystem::remove(tmp);
+      throw std::runtime_error("cannot write " + tmp.string() + ": " + std::strerror(error));
+    }
+    written += static_cast<std::size_t>(n);
   }
-  std::filesystem::rename(tmp, file);
+  ::close(fd);
+  durable_rename(tmp, file);
 }
 
 void write_comparison_h5(const Comparison& c, const ComparisonRequest& request, const std::filesystem::path& file) {
-  engine::H5Writer w(file, 4);
+  // H5Writer renames its own temporary file on commit without flushing it to disk: it writes to
+  // `tmp`, which is then flushed and renamed here.
+  check_replaceable(file);
+  const auto tmp = std::filesystem::path(file.string() + ".tmp");
+  engine::H5Writer w(tmp, 4);
   w.attribute("/", "format_name", std::string("caremarket-comparison"));
   w.attribute("/", "format_version", std::string("1.0"));
   w.attribute("/", "software_version", software_version());
@@ -146,6 +218,7 @@ void write_comparison_h5(const Comparison& c, const ComparisonRequest& request, 
   w.variable("/", engine::ColumnView::of("ci_high", hi, "", "95% CI high"), {"outcome"});
   w.variable("/", engine::ColumnView::of("sd_difference", sd, "", "sd of paired differences"), {"outcome"});
   w.commit();
+  durable_rename(tmp, file);
 }
 
 }  // namespace cm::sweeps

@@ -1,6 +1,11 @@
 #include "sweeps/runner.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -8,6 +13,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -211,6 +217,20 @@ SweepSummary coordinate(const Design& design, const SweepOptions& options, const
   return summary;
 }
 
+// Rank 0 could not start the sweep (folder in use, another sweep's folder, ...): the workers are
+// waiting for their first task; each is told to stop, so that the job ends instead of hanging.
+void release_workers(int size) {
+  for (int left = size - 1; left > 0; --left) {
+    MPI_Status st;
+    MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
+    int count = 0;
+    MPI_Get_count(&st, MPI_BYTE, &count);
+    std::vector<char> buf(static_cast<std::size_t>(count));
+    MPI_Recv(buf.data(), count, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    MPI_Send(nullptr, 0, MPI_BYTE, st.MPI_SOURCE, kStop, MPI_COMM_WORLD);
+  }
+}
+
 // Other ranks: ask for a run, run it, send back its record; no rank keeps other runs' data.
 void serve(const SweepSpec& spec, const Design& design, const SweepOptions& options, const engine::CancelFlag& cancel) {
   engine::ThreadLimit one(1);
@@ -258,7 +278,95 @@ void check_same_design(const Design& design, const std::filesystem::path& dir) {
   std::ofstream(path) << text << "\n";
 }
 
+// The folder locks this process holds, by folder (see FolderLock).
+struct HeldLock {
+  int fd = -1;
+  int count = 0;
+};
+std::mutex& held_locks_mutex() {
+  static std::mutex m;
+  return m;
+}
+std::map<std::string, HeldLock>& held_locks() {
+  static std::map<std::string, HeldLock> locks;
+  return locks;
+}
+
+std::string kind_of(std::filesystem::file_type type) {
+  switch (type) {
+    case std::filesystem::file_type::regular: return "a regular file";
+    case std::filesystem::file_type::fifo: return "a FIFO";
+    case std::filesystem::file_type::character: return "a character device";
+    case std::filesystem::file_type::block: return "a block device";
+    case std::filesystem::file_type::socket: return "a socket";
+    case std::filesystem::file_type::directory: return "a folder";
+    default: return "not a regular file or folder";
+  }
+}
+
 }  // namespace
+
+FolderLock::FolderLock(const std::filesystem::path& dir) {
+  key_ = std::filesystem::weakly_canonical(std::filesystem::absolute(dir)).string();
+  std::lock_guard guard(held_locks_mutex());
+  if (auto it = held_locks().find(key_); it != held_locks().end()) {
+    ++it->second.count;
+    return;
+  }
+  const auto path = dir / ".lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) throw std::runtime_error("cannot open " + path.string() + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int error = errno;
+    // The holder writes its pid just after it takes the lock: wait a moment for it.
+    std::string holder;
+    for (int attempt = 0; attempt < 20 && holder.empty(); ++attempt) {
+      char buf[32] = {};
+      const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+      holder = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+      while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+      if (holder.empty()) ::usleep(10000);
+    }
+    ::close(fd);
+    if (error == EWOULDBLOCK)
+      throw InputError(dir.string() + " is in use by another sweep (pid " + (holder.empty() ? "unknown" : holder) +
+                       "); wait for it or stop it");
+    throw std::runtime_error("cannot lock " + path.string() + ": " + std::strerror(error));
+  }
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
+    // The lock is held all the same; only the message of a second sweep loses the pid.
+  }
+  held_locks()[key_] = {fd, 1};
+}
+
+FolderLock::~FolderLock() {
+  std::lock_guard guard(held_locks_mutex());
+  auto it = held_locks().find(key_);
+  if (it == held_locks().end() || --it->second.count > 0) return;
+  // No pid of a process that no longer holds the folder; the file stays, so that every process
+  // locks the same inode.
+  if (::ftruncate(it->second.fd, 0) != 0) {
+  }
+  ::close(it->second.fd);
+  held_locks().erase(it);
+}
+
+std::string non_empty_path(std::string& value) {
+  return value.empty() ? "an empty path is not an output; leave -o out for the default" : std::string();
+}
+
+void check_output_folder(const std::filesystem::path& dir) {
+  if (dir.empty()) throw InputError("the output folder is an empty path; give a folder with -o");
+  for (const auto& [path, want_folder] : {std::pair{dir, true}, std::pair{dir / "runs", true}, std::pair{dir / "journal.tsv", false}}) {
+    std::error_code ec;
+    const auto type = std::filesystem::status(path, ec).type();
+    if (type == std::filesystem::file_type::not_found || (ec && type == std::filesystem::file_type::none)) continue;
+    if (want_folder ? type == std::filesystem::file_type::directory : type == std::filesystem::file_type::regular) continue;
+    throw InputError(path.string() + " exists and is " + kind_of(type) + ", not " + (want_folder ? "a folder" : "a regular file") +
+                     "; give another output folder");
+  }
+}
 
 bool launched_under_mpi() {
   for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "SLURM_STEP_NUM_TASKS"}) {
@@ -299,6 +407,7 @@ RunRecord execute_run(const SweepSpec& spec, const RunPlan& plan, const std::fil
     request.replicate = static_cast<std::uint64_t>(plan.replicate);
     request.threads = -1;
     request.output = file;
+    std::filesystem::create_directories(file.parent_path());  // a worker rank's node may not have it yet
     const auto outcome = run_to_file(request, cancel, nullptr);
     if (outcome.reason != StopReason::completed) {
       r.status = RunStatus::pending;  // stopped, not failed: to be run again
@@ -426,7 +535,6 @@ void write_index(const SweepSpec& spec, const Design& design, const std::vector<
 
 SweepSummary run_sweep(const SweepSpec& spec, const Design& design, const SweepOptions& options,
                        const engine::CancelFlag& cancel) {
-  std::filesystem::create_directories(options.dir / "runs");
   int rank = 0, size = 1;
 #ifdef CAREMARKET_HAVE_MPI
   int initialised = 0;
@@ -444,13 +552,27 @@ SweepSummary run_sweep(const SweepSpec& spec, const Design& design, const SweepO
     summary.coordinator = false;
     return summary;
   }
-  // Temporary files of runs killed in flight (SIGKILL, a lost node) are debris: those runs are redone.
-  // One sweep process (or MPI job) works in a folder at a time.
-  for (const auto& entry : std::filesystem::directory_iterator(options.dir / "runs"))
-    if (entry.path().filename().string().find(".h5.tmp-") != std::string::npos) std::filesystem::remove(entry.path());
-  check_same_design(design, options.dir);
-  auto records = read_state(design, options.dir);
-  write_index(spec, design, records, options.dir);  // every run has its row from the start
+  // Only rank 0 touches the folder before the runs (ranks may be on other nodes); if it cannot
+  // start, the workers are released rather than left waiting.
+  std::optional<FolderLock> lock;
+  std::vector<RunRecord> records;
+  try {
+    check_output_folder(options.dir);
+    std::filesystem::create_directories(options.dir / "runs");
+    lock.emplace(options.dir);
+    // With the folder locked, temporary files of runs killed in flight (SIGKILL, a lost node) are
+    // debris: those runs are redone.
+    for (const auto& entry : std::filesystem::directory_iterator(options.dir / "runs"))
+      if (entry.path().filename().string().find(".h5.tmp-") != std::string::npos) std::filesystem::remove(entry.path());
+    check_same_design(design, options.dir);
+    records = read_state(design, options.dir);
+    write_index(spec, design, records, options.dir);  // every run has its row from the start
+  } catch (...) {
+#ifdef CAREMARKET_HAVE_MPI
+    if (size > 1) release_workers(size);
+#endif
+    throw;
+  }
 #ifdef CAREMARKET_HAVE_MPI
   if (size > 1)
     summary = coordinate(design, options, cancel, records, size);

@@ -6,9 +6,13 @@
 // Restartable: <dir>/journal.tsv records each finished run as it finishes (one appended line).
 // Running the same sweep again skips runs whose line says done and whose file is complete, and
 // reruns failed or unfinished ones; the index is rebuilt from the journal, one row per run.
+//
+// One process (or MPI job) works in a folder at a time: it holds an flock(2) on <dir>/.lock.
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -18,6 +22,13 @@
 namespace cm::sweeps {
 
 enum class RunStatus : std::uint8_t { pending = 0, done = 1, failed = 2 };
+
+// Bad input that is not a configuration: an output path that cannot be a sweep folder, a folder in
+// use by another sweep. The CLI exits 2 on it (nothing was run).
+class InputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 struct RunRecord {
   RunStatus status = RunStatus::pending;  // a run cancelled in flight stays pending
@@ -38,6 +49,27 @@ struct SweepSummary {
   int signal = 0;           // the signal that stopped the sweep, on this rank or (MPI) on a worker rank
   bool coordinator = true;  // false on MPI worker ranks (they print nothing)
 };
+
+// An exclusive lock on a sweep folder: an flock(2) on <dir>/.lock, which holds the holder's pid.
+// The kernel drops it when the holder dies, however it dies, so a killed sweep never blocks a
+// rerun. Locks taken again by the same process on the same folder share one descriptor (flock
+// locks of two descriptors conflict even within a process). Throws InputError naming the folder
+// and the holder's pid when another process holds it.
+class FolderLock {
+ public:
+  explicit FolderLock(const std::filesystem::path& dir);
+  ~FolderLock();
+  FolderLock(const FolderLock&) = delete;
+  FolderLock& operator=(const FolderLock&) = delete;
+
+ private:
+  std::string key_;
+};
+
+// Refuses (InputError) an output folder path that is empty or exists and is not a directory.
+void check_output_folder(const std::filesystem::path& dir);
+// For the command line's -o: "" is an error, not the default (the message when empty, else "").
+std::string non_empty_path(std::string& value);
 
 // Runs what is not yet done. Uses MPI when the process was started by mpirun/srun with more than
 // one rank (and the build has MPI): rank 0 coordinates, the others run.

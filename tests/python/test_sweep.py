@@ -392,6 +392,73 @@ def test_a_sweep_over_the_run_limit_is_a_config_error(caremarket_bin, tmp_path, 
     assert f"{path}: sweep has {counts}; a sweep may have at most 1,000,000 runs" in res.stderr
 
 
+def test_a_second_sweep_into_a_folder_in_use_is_refused(caremarket_bin, tmp_path):
+    path = sweep_file(tmp_path, LONG_SWEEP)
+    out = tmp_path / "out"
+    first = subprocess.Popen([str(caremarket_bin), "sweep", str(path), "-o", str(out), "--workers", "1", "-q"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_done(out, 1, first)
+        res = cli(caremarket_bin, "sweep", path, "-o", out)
+        assert res.returncode == 2, res.stderr
+        assert res.stderr == f"caremarket: error: {out} is in use by another sweep (pid {first.pid}); wait for it or stop it\n"
+        assert res.stdout == ""
+        assert first.poll() is None
+    finally:
+        first.kill()  # SIGKILL: the kernel drops the lock, and the next sweep may start
+        first.communicate()
+    done_before = journal_done(out)
+    assert 1 <= done_before < 12
+    res = cli(caremarket_bin, "sweep", path, "-o", out, "-q")
+    assert res.returncode == 0, res.stderr
+    assert f"12 done ({done_before} already done before)" in res.stdout
+    assert sorted(int(r[0]) for r in journal_records(out) if r[1] == "done") == list(range(12))
+
+
+def test_a_second_compare_with_the_same_prefix_is_refused(caremarket_bin, tmp_path):
+    prefix = tmp_path / "cmp"
+    args = ["compare", REPO_ROOT / "tests/data/tiny.toml", "-p", "collaborative", "-n", "6", "--steps", "150",
+            "--workers", "1", "-o", prefix, "-q"]
+    first = subprocess.Popen([str(caremarket_bin), *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_done(Path(f"{prefix}-runs"), 1, first)
+        res = cli(caremarket_bin, *args)
+        assert res.returncode == 2, res.stderr
+        assert res.stderr == (f"caremarket: error: {prefix}-runs is in use by another sweep (pid {first.pid}); "
+                              "wait for it or stop it\n")
+    finally:
+        stdout, stderr = first.communicate(timeout=120)
+    assert first.returncode == 0, stderr
+    assert "6 paired replicates" in stdout
+    assert (tmp_path / "cmp.csv").is_file() and (tmp_path / "cmp.h5").is_file()
+    assert not list(tmp_path.glob("cmp.*.tmp*"))
+
+
+def test_an_mpi_sweep_into_a_folder_in_use_is_refused_without_hanging(caremarket_bin, tmp_path):
+    assert shutil.which("mpirun"), "OpenMPI's mpirun is missing: run scripts/install-deps.sh"
+    path = sweep_file(tmp_path, """
+        [sweep]
+        scenario = "SCENARIO"
+        replicates = 2
+        steps = 10
+    """)
+    out = tmp_path / "out"
+    fd = hold_lock(out)
+    try:
+        res = subprocess.run([*MPIRUN, "-n", "3", str(caremarket_bin), "sweep", str(path), "-o", str(out)],
+                             capture_output=True, text=True, timeout=120)
+    finally:
+        os.close(fd)
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert f"caremarket: error: {out} is in use by another sweep (pid {os.getpid()}); wait for it or stop it" in res.stderr
+    assert not (out / "runs").exists() or not list((out / "runs").iterdir())
+    # Released: the same command now runs, with only rank 0 locking the folder.
+    res = subprocess.run([*MPIRUN, "-n", "3", str(caremarket_bin), "sweep", str(path), "-o", str(out), "-q"],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert datasets(out / "index.h5")["status"].tolist() == [1, 1]
+
+
 def test_local_sweep_stopped_by_a_signal_leaves_unstarted_runs_pending(caremarket_bin, tmp_path):
     path = sweep_file(tmp_path, LONG_SWEEP)
     out = tmp_path / "out"
@@ -467,3 +534,69 @@ def test_mpi_sweep_stopped_by_a_signal_leaves_runs_pending_and_a_rerun_completes
     assert datasets(out / "index.h5")["status"].tolist() == [1] * 12
 
 
+SMALL_SWEEP = """
+    [sweep]
+    scenario = "SCENARIO"
+    replicates = 3
+    steps = 10
+"""
+
+
+def special_file(path: Path, kind: str) -> None:
+    if kind == "file":
+        path.write_text("keep me\n")
+    elif kind == "folder":
+        path.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(path)
+    else:  # a character device like /dev/null, made inside the test's folder
+        import stat
+
+        try:
+            os.mknod(path, 0o600 | stat.S_IFCHR, os.makedev(1, 3))
+        except PermissionError:
+            pytest.skip("creating a device node needs CAP_MKNOD")
+
+
+def unchanged(path: Path, kind: str) -> bool:
+    import stat
+
+    mode = os.lstat(path).st_mode
+    return {"file": stat.S_ISREG(mode) and path.read_text() == "keep me\n", "folder": stat.S_ISDIR(mode),
+            "fifo": stat.S_ISFIFO(mode), "device": stat.S_ISCHR(mode)}[kind]
+
+
+@pytest.mark.parametrize("kind", ["file", "fifo", "device"])
+def test_sweep_refuses_an_output_that_is_not_a_folder(caremarket_bin, tmp_path, kind):
+    path = sweep_file(tmp_path, SMALL_SWEEP)
+    out = tmp_path / "out"
+    special_file(out, kind)
+    res = cli(caremarket_bin, "sweep", path, "-o", out, timeout=60)
+    assert res.returncode == 2, res.stderr
+    assert res.stderr.startswith(f"caremarket: error: {out} exists and is a ") and "not a folder" in res.stderr
+    assert unchanged(out, kind)
+
+
+@pytest.mark.parametrize("ext", ["csv", "h5"])
+@pytest.mark.parametrize("kind", ["folder", "fifo", "device"])
+def test_compare_refuses_outputs_that_are_not_regular_files(caremarket_bin, tmp_path, kind, ext):
+    target = tmp_path / f"cmp.{ext}"
+    special_file(target, kind)
+    res = cli(caremarket_bin, "compare", REPO_ROOT / "tests/data/tiny.toml", "-p", "collaborative", "-n", "2",
+              "--steps", "5", "-o", tmp_path / "cmp", "-q", timeout=60)
+    assert res.returncode == 2, res.stderr
+    assert res.stderr.startswith(f"caremarket: error: {target} exists and is a ") and "not a regular file" in res.stderr
+    assert unchanged(target, kind)
+    assert not (tmp_path / "cmp-runs").exists()  # refused before running anything
+
+
+@pytest.mark.parametrize("command", ["sweep", "compare"])
+def test_an_empty_output_path_is_an_error_not_the_default(caremarket_bin, tmp_path, command):
+    args = ([sweep_file(tmp_path, SMALL_SWEEP)] if command == "sweep" else
+            [REPO_ROOT / "tests/data/tiny.toml", "-p", "collaborative", "-n", "2", "--steps", "5"])
+    work = tmp_path / "cwd"
+    work.mkdir()
+    res = cli(caremarket_bin, command, *args, "-o", "", "-q", cwd=work, timeout=60)
+    assert res.returncode == 2, res.stderr
+    assert "--output: an empty path is not an output" in res.stderr
+    assert list(work.iterdir()) == []
