@@ -137,7 +137,7 @@ Comparison compare(const ComparisonRequest& request, const engine::CancelFlag& c
   SweepOptions options{request.dir, request.workers, request.quiet};
   const auto summary = run_sweep(spec, design, options, cancel);
   c.cancelled = summary.cancelled;
-  const auto records = read_state(design, request.dir);
+  const auto records = read_state(design, request.dir, false);  // run_sweep has said what it distrusted
   std::vector<std::vector<double>> base, pol;
   for (std::int64_t r = 0; r < request.replicates; ++r) {
     const auto& b = records[static_cast<std::size_t>(r)];

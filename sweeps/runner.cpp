@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -17,6 +18,7 @@
 #include <sstream>
 #include <thread>
 
+#include <hdf5.h>
 #include <tbb/task_arena.h>
 
 #include "agents/metrics.hpp"
@@ -58,9 +60,15 @@ class Journal {
  public:
   explicit Journal(const std::filesystem::path& path) : path_(path) {
     const bool fresh = !std::filesystem::exists(path);
+    bool cut = false;  // a last line cut by a crash is ended, so that the next line stands alone
+    if (std::ifstream old(path, std::ios::binary); !fresh && old.seekg(0, std::ios::end) && old.tellg() > 0) {
+      old.seekg(-1, std::ios::end);
+      cut = old.get() != '\n';
+    }
     file_ = std::fopen(path.c_str(), "a");
     if (!file_) throw std::runtime_error("cannot open sweep journal " + path.string());
     if (fresh) std::fprintf(file_, "%s\n", kJournalHeader);
+    if (cut) std::fputc('\n', file_);
     std::fflush(file_);
   }
   ~Journal() { std::fclose(file_); }
@@ -278,6 +286,124 @@ void check_same_design(const Design& design, const std::filesystem::path& dir) {
   std::ofstream(path) << text << "\n";
 }
 
+// What a run's file says about itself (root attributes, docs/output-format.md), read without
+// trusting it: whatever is missing or unreadable stays empty.
+struct FileIdentity {
+  bool hdf5 = false;
+  std::optional<std::string> format_name, config;
+  std::optional<std::int64_t> complete, seed, replicate;
+};
+
+std::optional<std::string> read_string_attribute(hid_t file, const char* name) {
+  if (H5Aexists(file, name) <= 0) return std::nullopt;
+  const hid_t a = H5Aopen(file, name, H5P_DEFAULT);
+  if (a < 0) return std::nullopt;
+  std::optional<std::string> out;
+  const hid_t ftype = H5Aget_type(a);
+  if (ftype >= 0 && H5Tget_class(ftype) == H5T_STRING) {
+    const hid_t mtype = H5Tcopy(H5T_C_S1);
+    H5Tset_cset(mtype, H5Tget_cset(ftype));
+    if (H5Tis_variable_str(ftype) > 0) {
+      H5Tset_size(mtype, H5T_VARIABLE);
+      char* text = nullptr;
+      if (H5Aread(a, mtype, &text) >= 0 && text) {
+        out = std::string(text);
+        H5free_memory(text);
+      }
+    } else {
+      const std::size_t size = H5Tget_size(ftype);
+      std::string text(size + 1, '\0');
+      H5Tset_size(mtype, size + 1);
+      if (H5Aread(a, mtype, text.data()) >= 0) out = std::string(text.c_str());
+    }
+    H5Tclose(mtype);
+  }
+  if (ftype >= 0) H5Tclose(ftype);
+  H5Aclose(a);
+  return out;
+}
+
+std::optional<std::int64_t> read_int_attribute(hid_t file, const char* name) {
+  if (H5Aexists(file, name) <= 0) return std::nullopt;
+  const hid_t a = H5Aopen(file, name, H5P_DEFAULT);
+  if (a < 0) return std::nullopt;
+  std::optional<std::int64_t> out;
+  const hid_t ftype = H5Aget_type(a);
+  std::int64_t value = 0;
+  if (ftype >= 0 && H5Tget_class(ftype) == H5T_INTEGER && H5Aread(a, H5T_NATIVE_INT64, &value) >= 0) out = value;
+  if (ftype >= 0) H5Tclose(ftype);
+  H5Aclose(a);
+  return out;
+}
+
+FileIdentity read_identity(const std::filesystem::path& file) {
+  FileIdentity id;
+  std::error_code ec;
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  if (!std::filesystem::is_regular_file(file, ec) || H5Fis_hdf5(file.c_str()) <= 0) return id;
+  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f < 0) return id;
+  id.hdf5 = true;
+  id.format_name = read_string_attribute(f, "format_name");
+  id.complete = read_int_attribute(f, "complete");
+  id.seed = read_int_attribute(f, "seed");
+  id.replicate = read_int_attribute(f, "replicate");
+  id.config = read_string_attribute(f, "config");
+  H5Fclose(f);
+  return id;
+}
+
+// Why a run's file is not the finished file of `plan` (empty when it is). `config` gives the
+// resolved configuration the design asks for (computed once per point: replicates share it).
+std::string file_mismatch(const std::filesystem::path& file, const RunPlan& plan,
+                          const std::function<std::optional<std::string>()>& config) {
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) return "its file is missing";
+  const auto id = read_identity(file);
+  if (!id.hdf5) return "its file is not an HDF5 file";
+  if (id.format_name.value_or("") != kFormatName)
+    return "its file is not caremarket run output (format_name \"" + id.format_name.value_or("") + "\")";
+  if (id.complete.value_or(0) != 1) return "its file is incomplete";
+  if (!id.seed || static_cast<std::uint64_t>(*id.seed) != plan.seed)
+    return "its file has seed " + (id.seed ? std::to_string(*id.seed) : std::string("(none)")) + ", the sweep's run has " +
+           std::to_string(plan.seed);
+  if (!id.replicate || *id.replicate != plan.replicate)
+    return "its file has replicate " + (id.replicate ? std::to_string(*id.replicate) : std::string("(none)")) +
+           ", the sweep's run has " + std::to_string(plan.replicate);
+  const auto expected = config();
+  if (!expected) return "its configuration cannot be loaded to check the file";
+  if (id.config.value_or("") != *expected) return "its file was run with another configuration than the sweep's run";
+  return {};
+}
+
+// Warnings about the journal and the runs' files: a line each, up to a limit, then a count.
+class Warnings {
+ public:
+  explicit Warnings(bool report) : report_(report) {}
+  ~Warnings() {
+    if (report_ && count_ > kShown)
+      std::fprintf(stderr, "caremarket: warning: ... and %zu more such run(s)\n", count_ - kShown);
+  }
+  void operator()(const std::string& message) {
+    if (report_ && count_++ < kShown) std::fprintf(stderr, "caremarket: warning: %s\n", message.c_str());
+  }
+
+ private:
+  static constexpr std::size_t kShown = 20;
+  bool report_;
+  std::size_t count_ = 0;
+};
+
+// Parses a whole field as a finite number; nothing for "", "12abc", "nan", "1e999" (overflows to
+// infinity), "-inf". (An underflow to a subnormal or zero is a finite value and is kept.)
+std::optional<double> finite_number(const std::string& field) {
+  if (field.empty()) return std::nullopt;
+  char* end = nullptr;
+  const double v = std::strtod(field.c_str(), &end);
+  if (end != field.c_str() + field.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
 // The folder locks this process holds, by folder (see FolderLock).
 struct HeldLock {
   int fd = -1;
@@ -436,32 +562,84 @@ void append_journal(const std::filesystem::path& dir, std::int32_t index, const 
   std::fclose(f);
 }
 
-std::vector<RunRecord> read_state(const Design& design, const std::filesystem::path& dir) {
+std::vector<RunRecord> read_state(const Design& design, const std::filesystem::path& dir, bool report) {
   std::vector<RunRecord> records(design.runs.size());
-  std::ifstream in(dir / "journal.tsv");
+  Warnings warn(report);
+  std::map<long, std::string> distrusted;  // runs whose last journal line is not believed, and why
+  const auto journal = dir / "journal.tsv";
+  std::ifstream in(journal);
   std::string line;
-  while (std::getline(in, line)) {
+  for (std::int64_t number = 1; std::getline(in, line); ++number) {
+    // A last line without its newline was cut by a crash while being written: the run is redone.
+    if (in.eof()) break;
     if (line.empty() || line[0] == '#') continue;
     std::vector<std::string> fields;
     std::stringstream ss(line);
     for (std::string f; std::getline(ss, f, '\t');) fields.push_back(f);
-    if (fields.size() < 3) continue;  // a line cut by a crash: the run is redone
-    const long index = std::strtol(fields[0].c_str(), nullptr, 10);
-    if (index < 0 || static_cast<std::size_t>(index) >= records.size()) continue;
+    const std::string where = journal.string() + " line " + std::to_string(number);
+    char* end = nullptr;
+    const long index = fields.empty() ? -1 : std::strtol(fields[0].c_str(), &end, 10);
+    if (fields.empty() || fields[0].empty() || end != fields[0].c_str() + fields[0].size() || index < 0 ||
+        static_cast<std::size_t>(index) >= records.size()) {
+      warn(where + ": no run of this sweep; line ignored");
+      continue;
+    }
+    auto bad = [&](const std::string& why) {
+      distrusted[index] = where + ": run " + std::to_string(index) + " (runs/" + design.runs[static_cast<std::size_t>(index)].file +
+                          "): " + why + "; the run will be run again";
+      records[static_cast<std::size_t>(index)] = RunRecord{};  // the last line of a run wins
+    };
     RunRecord r;
+    if (fields.size() < 3 || (fields[1] != "done" && fields[1] != "failed")) {
+      bad("not a done or failed record");
+      continue;
+    }
     r.status = fields[1] == "done" ? RunStatus::done : RunStatus::failed;
     r.error = fields[2];
     const std::size_t n = kMetricCount;
-    if (r.status == RunStatus::done && fields.size() != 3 + 2 * n) continue;
-    for (std::size_t k = 3; k < fields.size(); ++k)
-      (k < 3 + n ? r.final_outcomes : r.last_year_outcomes).push_back(std::strtod(fields[k].c_str(), nullptr));
+    if (fields.size() != 3 + 2 * n && !(r.status == RunStatus::failed && fields.size() == 3)) {
+      bad(std::to_string(fields.size() - 3) + " outcome values instead of " + std::to_string(2 * n));
+      continue;
+    }
+    std::optional<std::string> invalid;
+    for (std::size_t k = 3; k < fields.size() && !invalid; ++k) {
+      const auto v = finite_number(fields[k]);
+      if (!v) invalid = fields[k];
+      else (k < 3 + n ? r.final_outcomes : r.last_year_outcomes).push_back(*v);
+    }
+    if (invalid) {
+      bad("outcome value \"" + *invalid + "\" is not a finite number");
+      continue;
+    }
     records[static_cast<std::size_t>(index)] = r;  // the last line of a run wins
+    distrusted.erase(index);
   }
-  // A run is done only while its file is there and complete.
-  for (std::size_t i = 0; i < records.size(); ++i)
-    if (records[i].status == RunStatus::done &&
-        engine::read_root_int_attribute(dir / "runs" / design.runs[i].file, "complete").value_or(0) != 1)
-      records[i] = RunRecord{};
+  for (const auto& [index, why] : distrusted) warn(why);
+  // A run is done only while its file is there, complete, and the file of that run: not one
+  // copied from another run, or left by another sweep.
+  // Runs are in point order and a point's replicates share one configuration: one is kept at a time.
+  std::int32_t config_point = -1;
+  std::optional<std::string> config;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (records[i].status != RunStatus::done) continue;
+    const auto& plan = design.runs[i];
+    const auto why = file_mismatch(dir / "runs" / plan.file, plan, [&]() -> std::optional<std::string> {
+      if (design.scenario.empty()) return std::nullopt;
+      if (config_point != plan.point) {
+        config_point = plan.point;
+        config.reset();
+        try {
+          config = load_scenario(design.scenario, plan.policies, plan.assignments).resolved_toml;
+        } catch (const std::exception&) {  // reported as "cannot be loaded"; the rerun says why
+        }
+      }
+      return config;
+    });
+    if (why.empty()) continue;
+    warn("run " + std::to_string(i) + " (runs/" + plan.file + ") is marked done in the journal, but " + why +
+         "; the run will be run again");
+    records[i] = RunRecord{};
+  }
   return records;
 }
 
@@ -565,7 +743,7 @@ SweepSummary run_sweep(const SweepSpec& spec, const Design& design, const SweepO
     for (const auto& entry : std::filesystem::directory_iterator(options.dir / "runs"))
       if (entry.path().filename().string().find(".h5.tmp-") != std::string::npos) std::filesystem::remove(entry.path());
     check_same_design(design, options.dir);
-    records = read_state(design, options.dir);
+    records = read_state(design, options.dir, true);
     write_index(spec, design, records, options.dir);  // every run has its row from the start
   } catch (...) {
 #ifdef CAREMARKET_HAVE_MPI

@@ -4,8 +4,9 @@
 // point, parameters, seed, status, error, file and final-week outcomes.
 //
 // Restartable: <dir>/journal.tsv records each finished run as it finishes (one appended line).
-// Running the same sweep again skips runs whose line says done and whose file is complete, and
-// reruns failed or unfinished ones; the index is rebuilt from the journal, one row per run.
+// Running the same sweep again skips runs whose line says done and whose file is complete and is
+// the file of that run, and reruns failed or unfinished ones; the index is rebuilt from the
+// journal, one row per run.
 //
 // One process (or MPI job) works in a folder at a time: it holds an flock(2) on <dir>/.lock.
 #include <cstdint>
@@ -82,7 +83,11 @@ RunRecord execute_run(const SweepSpec& spec, const RunPlan& plan, const std::fil
                       const engine::CancelFlag& cancel);
 
 // The records of the runs of a design as the journal and the files in `dir` say (pending when unknown).
-std::vector<RunRecord> read_state(const Design& design, const std::filesystem::path& dir);
+// Neither is trusted: a journal line with an unparsable or non-finite value, and a run marked done
+// whose file is missing, incomplete, not caremarket output, or of another run (seed, replicate or
+// resolved config differ from the design's), leave the run pending. With `report`, each such run is
+// named on stderr.
+std::vector<RunRecord> read_state(const Design& design, const std::filesystem::path& dir, bool report = true);
 // Appends one finished run to <dir>/journal.tsv (one line, flushed; safe across processes on one machine).
 void append_journal(const std::filesystem::path& dir, std::int32_t index, const RunRecord& record);
 void write_index(const SweepSpec& spec, const Design& design, const std::vector<RunRecord>& records,

@@ -197,6 +197,7 @@ Design expand(const SweepSpec& spec) {
   check_size(spec);
   Design d;
   const auto base = spec.file.parent_path();
+  d.scenario = resolve_scenario(spec.scenario, base);
   std::vector<std::vector<double>> points;  // values per point, one per axis
   const auto sampling = static_cast<Sampling>(spec.sampling);
   for (const auto& a : spec.parameters) d.axis_names.push_back(a.key);

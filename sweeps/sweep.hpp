@@ -54,6 +54,7 @@ struct RunPlan {
 inline constexpr std::int64_t kMaxRuns = 1'000'000;
 
 struct Design {
+  std::filesystem::path scenario;      // the resolved scenario file of every run
   std::vector<std::string> axis_names;
   std::int32_t points = 0;
   std::vector<RunPlan> runs;

@@ -542,6 +542,65 @@ SMALL_SWEEP = """
 """
 
 
+@pytest.mark.parametrize("bad", ["nan", "1e999", "-inf", "12abc", ""])
+def test_a_journal_value_that_is_not_a_finite_number_reruns_its_run(caremarket_bin, tmp_path, bad):
+    path = sweep_file(tmp_path, SMALL_SWEEP)
+    out = tmp_path / "out"
+    assert cli(caremarket_bin, "sweep", path, "-o", out, "-q").returncode == 0
+    before = datasets(out / "index.h5")
+    journal = out / "journal.tsv"
+    lines = journal.read_text().splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        fields = line.split("\t")
+        if fields[0] == "1":
+            fields[4] = bad  # the second outcome of run 1
+            lines[i] = "\t".join(fields)
+    journal.write_text("".join(lines))
+    res = cli(caremarket_bin, "sweep", path, "-o", out, "-q")
+    assert res.returncode == 0, res.stderr
+    assert "3 done (2 already done before)" in res.stdout
+    assert f'run 1 (runs/p00000_r001.h5): outcome value "{bad}" is not a finite number; the run will be run again' in res.stderr
+    after = datasets(out / "index.h5")
+    assert all(np.isfinite(after[k]).all() for k in after if k.startswith(("final_", "last_year_")))
+    assert same(before, after)  # the redone run gave the same numbers as the first time
+    # Said once: the run's new line supersedes the bad one.
+    res = cli(caremarket_bin, "sweep", path, "-o", out, "-q")
+    assert "3 done (3 already done before)" in res.stdout and "warning" not in res.stderr, res.stderr
+
+
+def test_a_run_file_swapped_for_another_is_run_again(caremarket_bin, tmp_path):
+    path = sweep_file(tmp_path, """
+        [sweep]
+        scenario = "SCENARIO"
+        replicates = 2
+        steps = 10
+        [[sweep.parameters]]
+        key = "labour.nlw"
+        values = [12.0, 13.0]
+    """)
+    out = tmp_path / "out"
+    assert cli(caremarket_bin, "sweep", path, "-o", out, "-q").returncode == 0
+    runs = out / "runs"
+    index = datasets(out / "index.h5")
+    originals = {p.name: datasets(p) for p in runs.glob("*.h5")}
+    # Another replicate's file (another seed and replicate); the same seed and replicate at another
+    # point (common random numbers), so only the configuration differs; a file of another format.
+    shutil.copy(runs / "p00000_r000.h5", runs / "p00000_r001.h5")
+    shutil.copy(runs / "p00000_r000.h5", runs / "p00001_r000.h5")
+    shutil.copy(out / "index.h5", runs / "p00001_r001.h5")
+    res = cli(caremarket_bin, "sweep", path, "-o", out, "-q")
+    assert res.returncode == 0, res.stderr
+    assert "4 done (1 already done before)" in res.stdout
+    assert "run 1 (runs/p00000_r001.h5) is marked done in the journal, but its file has seed" in res.stderr
+    assert "run 2 (runs/p00001_r000.h5) is marked done in the journal, but its file was run with another configuration" in res.stderr
+    assert "run 3 (runs/p00001_r001.h5) is marked done in the journal, but its file is not caremarket run output" in res.stderr
+    for i, name in enumerate(f.split("/")[1] for f in index["file"].astype(str)):
+        with h5py.File(runs / name, "r") as f:
+            assert (int(f.attrs["seed"]), int(f.attrs["replicate"])) == (index["seed"][i], index["replicate"][i])
+        assert same(datasets(runs / name), originals[name]), name
+    assert same(datasets(out / "index.h5"), index)
+
+
 def special_file(path: Path, kind: str) -> None:
     if kind == "file":
         path.write_text("keep me\n")
