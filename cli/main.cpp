@@ -196,7 +196,8 @@ int main(int argc, char** argv) {
   int sweep_workers = 0, slurm_nodes = 2, slurm_tasks = 32;
   bool emit_slurm = false, dry_run = false, sweep_quiet = false;
   sweep->add_option("sweep", sweep_file, "Sweep TOML file (see configs/sweeps/)")->required();
-  sweep->add_option("-o,--output", sweep_dir, "Folder for runs/, journal.tsv and index.h5 (default: results/<sweep name>)");
+  sweep->add_option("-o,--output", sweep_dir, "Folder for runs/, journal.tsv and index.h5 (default: results/<sweep name>)")
+      ->check(CLI::Validator(cm::sweeps::non_empty_path, "PATH"));
   sweep->add_option("--workers", sweep_workers, "Runs at once on this machine (default: one per core)")->check(CLI::Range(0, 4096));
   sweep->add_flag("--dry-run", dry_run, "List the runs and their seeds without running them");
   sweep->add_flag("-q,--quiet", sweep_quiet, "No line per finished run");
@@ -221,7 +222,8 @@ int main(int argc, char** argv) {
   compare->add_option("--steps", compare_steps, "Weeks per run (default: the scenario's run.steps)")->check(CLI::Range(1, 100000));
   compare->add_option("--seed", compare_seed, "Root seed of the replicates")->check(CLI::Range(std::int64_t{0}, std::int64_t{9'000'000'000'000'000}));
   compare->add_option("-o,--output", compare_output, "Output prefix: writes PREFIX.csv, PREFIX.h5 and the runs in PREFIX-runs/ "
-                                                     "(default: results/compare-<policy>)");
+                                                     "(default: results/compare-<policy>)")
+      ->check(CLI::Validator(cm::sweeps::non_empty_path, "PREFIX"));
   compare->add_option("--workers", compare_workers, "Runs at once (default: one per core)")->check(CLI::Range(0, 4096));
   compare->add_flag("-q,--quiet", compare_quiet, "No line per finished run");
 
@@ -285,6 +287,7 @@ int main(int argc, char** argv) {
       }
       if (emit_slurm) {
         if (mpi.rank() != 0) return 0;
+        cm::sweeps::check_output_folder(dir);
         fs::create_directories(dir);
         const auto script = dir / "submit.sbatch";
         std::ofstream(script) << slurm_script(sweep_file, dir, spec, design.runs.size(), slurm_nodes, slurm_tasks, slurm_time,
@@ -301,7 +304,7 @@ int main(int argc, char** argv) {
                   spec.name.c_str(), static_cast<long long>(summary.total), static_cast<long long>(summary.done),
                   static_cast<long long>(summary.skipped), static_cast<long long>(summary.failed),
                   static_cast<long long>(summary.total - summary.done - summary.failed), (dir / "index.h5").c_str());
-      if (summary.cancelled) return kExitInterruptedBase + (cancel.signal() > 0 ? cancel.signal() : 2);
+      if (summary.cancelled) return kExitInterruptedBase + (summary.signal > 0 ? summary.signal : 2);
       return summary.failed > 0 ? kExitRuntime : 0;
     }
     if (*compare) {
@@ -319,6 +322,7 @@ int main(int argc, char** argv) {
       const fs::path prefix = compare_output.empty() ? fs::path("results") / ("compare-" + fs::path(compare_policy).stem().string())
                                                      : fs::path(compare_output);
       request.dir = prefix.string() + "-runs";
+      request.prefix = prefix;
       // Check both arms' configs before running anything.
       for (const auto& pol : {compare_baseline, compare_policy}) {
         std::vector<fs::path> overlays;
@@ -403,7 +407,7 @@ int main(int argc, char** argv) {
     return 0;
   } catch (const engine::config::ConfigError& e) {
     return report_config_error(e);
-  } catch (const engine::BadOutputPath& e) {
+  } catch (const engine::BadOutputPath& e) {  // also cm::sweeps::InputError (a folder in use)
     std::fprintf(stderr, "caremarket: error: %s\n", e.what());
     return kExitBadInput;
   } catch (const std::exception& e) {

@@ -45,6 +45,15 @@ void check_output_path(const std::filesystem::path& path, const std::string& wha
                         what + " name");
 }
 
+void check_output_folder(const std::filesystem::path& path, const std::string& what) {
+  if (path.empty()) throw BadOutputPath("the " + what + " name is empty");
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return;  // does not exist yet: created later
+  if (!S_ISDIR(st.st_mode))
+    throw BadOutputPath(path.string() + " exists and is " + (S_ISREG(st.st_mode) ? "a regular file" : kind_of(st.st_mode)) +
+                        ", not a folder; choose another " + what);
+}
+
 void durable_rename(const std::filesystem::path& file, const std::filesystem::path& target) {
   check_output_path(target);
   sync_path(file, O_RDONLY);

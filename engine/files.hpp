@@ -28,6 +28,10 @@ class OutputError : public std::runtime_error {
 // file. `what` names the option in messages, e.g. "output file".
 void check_output_path(const std::filesystem::path& path, const std::string& what = "output file");
 
+// Throws BadOutputPath when `path` is empty, or exists and is not a folder (a symbolic link to a
+// folder is a folder: nothing replaces a folder, files are written inside it).
+void check_output_folder(const std::filesystem::path& path, const std::string& what = "output folder");
+
 // Makes the contents of `file` durable (fsync), renames it onto `target`, then makes the rename
 // durable (fsync of the folder), so that after a crash or a power loss `target` holds either its
 // earlier content or all of `file`. Checks `target` with check_output_path first.

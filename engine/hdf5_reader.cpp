@@ -6,22 +6,71 @@
 
 namespace engine {
 
-std::optional<std::int64_t> read_root_int_attribute(const std::filesystem::path& file, const std::string& name) {
+namespace {
+
+// Opens `file` read-only and calls read(file id), or returns nothing when it cannot be opened.
+template <class T, class Read>
+std::optional<T> with_root(const std::filesystem::path& file, const std::string& name, Read&& read) {
   detail::prepare_hdf5();
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(file, ec) || H5Fis_hdf5(file.c_str()) <= 0) return std::nullopt;
+  if (!is_hdf5_file(file)) return std::nullopt;
   const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (f < 0) return std::nullopt;
-  std::optional<std::int64_t> out;
+  std::optional<T> out;
   if (H5Aexists(f, name.c_str()) > 0) {
     const hid_t a = H5Aopen(f, name.c_str(), H5P_DEFAULT);
-    std::int64_t value = 0;
-    if (a >= 0 && H5Aread(a, H5T_NATIVE_INT64, &value) >= 0) out = value;
-    if (a >= 0) H5Aclose(a);
+    if (a >= 0) {
+      const hid_t type = H5Aget_type(a);
+      if (type >= 0) {
+        out = read(a, type);
+        H5Tclose(type);
+      }
+      H5Aclose(a);
+    }
   }
   H5Fclose(f);
   return out;
+}
+
+}  // namespace
+
+bool is_hdf5_file(const std::filesystem::path& file) {
+  detail::prepare_hdf5();
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  std::error_code ec;
+  return std::filesystem::is_regular_file(file, ec) && H5Fis_hdf5(file.c_str()) > 0;
+}
+
+std::optional<std::int64_t> read_root_int_attribute(const std::filesystem::path& file, const std::string& name) {
+  return with_root<std::int64_t>(file, name, [](hid_t a, hid_t type) -> std::optional<std::int64_t> {
+    std::int64_t value = 0;
+    if (H5Tget_class(type) == H5T_INTEGER && H5Aread(a, H5T_NATIVE_INT64, &value) >= 0) return value;
+    return std::nullopt;
+  });
+}
+
+std::optional<std::string> read_root_text_attribute(const std::filesystem::path& file, const std::string& name) {
+  return with_root<std::string>(file, name, [](hid_t a, hid_t type) -> std::optional<std::string> {
+    if (H5Tget_class(type) != H5T_STRING) return std::nullopt;
+    std::optional<std::string> out;
+    const hid_t memory = H5Tcopy(H5T_C_S1);
+    H5Tset_cset(memory, H5Tget_cset(type));
+    if (H5Tis_variable_str(type) > 0) {
+      H5Tset_size(memory, H5T_VARIABLE);
+      char* text = nullptr;
+      if (H5Aread(a, memory, &text) >= 0 && text) {
+        out = std::string(text);
+        H5free_memory(text);
+      }
+    } else {
+      const std::size_t size = H5Tget_size(type);
+      std::string text(size + 1, '\0');
+      H5Tset_size(memory, size + 1);
+      if (H5Aread(a, memory, text.data()) >= 0) out = std::string(text.c_str());
+    }
+    H5Tclose(memory);
+    return out;
+  });
 }
 
 }  // namespace engine

@@ -1,5 +1,6 @@
 #pragma once
-// Small read-side helpers: enough to tell whether an output file is complete.
+// Small read-side helpers: enough to tell what an output file says about itself, without trusting
+// it (a missing or unreadable file or attribute gives nothing).
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -10,5 +11,9 @@ namespace engine {
 // An integer attribute of the root group, or nothing when the file, or the attribute, is missing
 // or unreadable.
 std::optional<std::int64_t> read_root_int_attribute(const std::filesystem::path& file, const std::string& name);
+// The same for a text attribute (fixed or variable length).
+std::optional<std::string> read_root_text_attribute(const std::filesystem::path& file, const std::string& name);
+// Is `file` a regular file in HDF5 format?
+bool is_hdf5_file(const std::filesystem::path& file);
 
 }  // namespace engine

@@ -1,18 +1,32 @@
 #include "sweeps/compare.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
+#include <cstring>
+#include <sstream>
 
 #include <boost/math/distributions/students_t.hpp>
 
 #include "agents/metrics.hpp"
 #include "agents/run.hpp"
+#include "engine/files.hpp"
 #include "engine/hdf5_writer.hpp"
 #include "sweeps/runner.hpp"
 #include "sweeps/sweep.hpp"
 
 namespace cm::sweeps {
+namespace {
+
+}  // namespace
+
+void check_comparison_prefix(const std::filesystem::path& prefix) {
+  if (prefix.empty()) throw InputError("the output prefix is an empty path; give a prefix with -o");
+  for (const char* ext : {".csv", ".h5"}) engine::check_output_path(prefix.string() + ext, "comparison file");
+}
 
 const std::vector<std::string>& headline_outcomes() {
   static const std::vector<std::string> names{
@@ -80,11 +94,15 @@ Comparison compare(const ComparisonRequest& request, const engine::CancelFlag& c
     if (!p.empty() && (p.find('/') != std::string::npos || p.ends_with(".toml"))) p = std::filesystem::absolute(p).string();
   if (std::filesystem::path(spec.scenario).extension() == ".toml") spec.scenario = std::filesystem::absolute(spec.scenario).string();
   const Design design = expand(spec);
+  if (!request.prefix.empty()) check_comparison_prefix(request.prefix);
+  check_output_folder(request.dir);
+  std::filesystem::create_directories(request.dir);
+  Comparison c;
+  c.lock = std::make_shared<FolderLock>(request.dir);
   SweepOptions options{request.dir, request.workers, request.quiet};
   const auto summary = run_sweep(spec, design, options, cancel);
-  Comparison c;
   c.cancelled = summary.cancelled;
-  const auto records = read_state(design, request.dir);
+  const auto records = read_state(design, request.dir, false);  // run_sweep has said what it distrusted
   std::vector<std::vector<double>> base, pol;
   for (std::int64_t r = 0; r < request.replicates; ++r) {
     const auto& b = records[static_cast<std::size_t>(r)];
@@ -99,21 +117,36 @@ Comparison compare(const ComparisonRequest& request, const engine::CancelFlag& c
 }
 
 void write_comparison_csv(const Comparison& c, const std::filesystem::path& file) {
+  engine::check_output_path(file, "comparison file");
   const auto tmp = std::filesystem::path(file.string() + ".tmp");
-  {
-    std::ofstream out(tmp);
-    out.precision(10);
-    out << "outcome,units,baseline,policy,difference,ci_low,ci_high,sd_difference,replicates\n";
-    for (const auto& o : c.outcomes)
-      out << o.name << ',' << o.units << ',' << o.baseline << ',' << o.policy << ',' << o.difference << ',' << o.ci_low
-          << ',' << o.ci_high << ',' << o.sd_difference << ',' << c.replicates << '\n';
-    if (!out) throw std::runtime_error("cannot write " + tmp.string());
+  std::ostringstream out;
+  out.precision(10);
+  out << "outcome,units,baseline,policy,difference,ci_low,ci_high,sd_difference,replicates\n";
+  for (const auto& o : c.outcomes)
+    out << o.name << ',' << o.units << ',' << o.baseline << ',' << o.policy << ',' << o.difference << ',' << o.ci_low << ','
+        << o.ci_high << ',' << o.sd_difference << ',' << c.replicates << '\n';
+  const std::string text = out.str();
+  // O_NOFOLLOW and O_TRUNC on a name of our own: a stale temporary file is replaced, never followed.
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error("cannot write " + tmp.string() + ": " + std::strerror(errno));
+  std::size_t written = 0;
+  while (written < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int error = errno;
+      ::close(fd);
+      std::filesystem::remove(tmp);
+      throw std::runtime_error("cannot write " + tmp.string() + ": " + std::strerror(error));
+    }
+    written += static_cast<std::size_t>(n);
   }
-  std::filesystem::rename(tmp, file);
+  ::close(fd);
+  engine::durable_rename(tmp, file);
 }
 
 void write_comparison_h5(const Comparison& c, const ComparisonRequest& request, const std::filesystem::path& file) {
-  engine::H5Writer w(file, 4);
+  engine::H5Writer w(file, 4);  // checks the name; commit() moves the file into place durably
   w.attribute("/", "format_name", std::string("caremarket-comparison"));
   w.attribute("/", "format_version", std::string("1.0"));
   w.attribute("/", "software_version", software_version());

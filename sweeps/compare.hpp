@@ -4,6 +4,7 @@
 // differences carry much less noise than two independent samples would.
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,14 +29,20 @@ struct ComparisonRequest {
   std::int64_t steps = 0;        // 0: the scenario's
   std::int64_t root_seed = 1;
   std::filesystem::path dir;     // where the runs go
+  std::filesystem::path prefix;  // PREFIX of PREFIX.csv and PREFIX.h5, checked before any run (empty: not checked)
   int workers = 0;
   bool quiet = false;
 };
+
+class FolderLock;
 
 struct Comparison {
   std::int64_t replicates = 0;
   std::vector<OutcomeComparison> outcomes;
   bool cancelled = false;
+  // The lock on the runs' folder, held while the comparison lives: a second comparison with the
+  // same prefix cannot start until this one has written PREFIX.csv and PREFIX.h5.
+  std::shared_ptr<FolderLock> lock;
 };
 
 // The headline outcomes compared (MODEL.md §10), as metric names.
@@ -49,8 +56,17 @@ std::vector<OutcomeComparison> paired_statistics(const std::vector<std::vector<d
 // The 97.5% quantile of Student's t distribution (half-width factor of a 95% interval).
 double t_quantile_975(double degrees_of_freedom);
 
+// Runs what is missing of the comparison in request.dir and computes the table. Throws InputError
+// (runner.hpp) when request.dir is in use or cannot be a folder, or PREFIX.csv / PREFIX.h5 exist and
+// are not regular files, before running anything.
 Comparison compare(const ComparisonRequest& request, const engine::CancelFlag& cancel);
 
+// Refuses (InputError) a prefix that is empty, or whose PREFIX.csv or PREFIX.h5 exists and is not a
+// regular file (a folder, FIFO or device would be replaced, or block, at the end of the comparison).
+void check_comparison_prefix(const std::filesystem::path& prefix);
+
+// Both write a temporary file beside `file`, flush it to disk, rename it onto `file` and flush the
+// folder, so that a crash leaves the old file or the new one, never a part.
 void write_comparison_csv(const Comparison& c, const std::filesystem::path& file);
 void write_comparison_h5(const Comparison& c, const ComparisonRequest& request, const std::filesystem::path& file);
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <memory>
 #include <sstream>
 
@@ -76,7 +77,47 @@ std::string format_value(double v, bool integer) {
   return buf;
 }
 
+std::string with_commas(std::uint64_t v) {
+  std::string digits = std::to_string(v), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
 }  // namespace
+
+void check_size(const SweepSpec& spec) {
+  // Counted before anything is allocated, saturating instead of overflowing: a grid of lists
+  // multiplies, and 4 axes of 100,000 points each is 10^20, beyond 64 bits.
+  std::vector<std::uint64_t> factors;
+  std::string described;
+  if (static_cast<Sampling>(spec.sampling) == Sampling::grid) {
+    for (const auto& a : spec.parameters) {
+      const std::uint64_t levels = a.key == "policy" ? a.policies.size()
+                                   : !a.values.empty() ? a.values.size()
+                                                       : static_cast<std::uint64_t>(std::max<std::int64_t>(a.points, 0));
+      factors.push_back(levels);
+      described += (described.empty() ? "" : " x ") + std::to_string(levels);
+    }
+    described = factors.empty() ? std::string("1 point") : described + " grid points";
+  } else {
+    factors.push_back(static_cast<std::uint64_t>(std::max<std::int64_t>(spec.samples, 0)));
+    described = std::to_string(factors.back()) + " samples";
+  }
+  factors.push_back(static_cast<std::uint64_t>(std::max<std::int64_t>(spec.replicates, 0)));
+  described += " x " + std::to_string(factors.back()) + " replicate(s)";
+  std::uint64_t runs = 1;
+  bool overflow = false;
+  for (const auto f : factors) overflow = overflow || __builtin_mul_overflow(runs, f, &runs);
+  if (!overflow && runs <= static_cast<std::uint64_t>(kMaxRuns)) return;
+  const std::string total = overflow ? "more than " + with_commas(std::numeric_limits<std::uint64_t>::max()) : with_commas(runs);
+  throw engine::config::ConfigError({{spec.file.string(), "sweep",
+                                      "has " + described + " = " + total + " runs; a sweep may have at most " +
+                                          with_commas(static_cast<std::uint64_t>(kMaxRuns)) +
+                                          " runs (fewer points, samples or replicates, or split it into several sweeps)"}});
+}
 
 std::filesystem::path config_dir() {
   if (const char* env = std::getenv("CAREMARKET_CONFIGS"); env && *env) return env;
@@ -148,12 +189,15 @@ SweepSpec load_sweep(const std::filesystem::path& file) {
   }
   if (sampling != Sampling::grid && spec.samples < 1) problem("sweep.samples", "sampling needs samples >= 1");
   if (!problems.empty()) throw engine::config::ConfigError(std::move(problems));
+  check_size(spec);
   return spec;
 }
 
 Design expand(const SweepSpec& spec) {
+  check_size(spec);
   Design d;
   const auto base = spec.file.parent_path();
+  d.scenario = resolve_scenario(spec.scenario, base);
   std::vector<std::vector<double>> points;  // values per point, one per axis
   const auto sampling = static_cast<Sampling>(spec.sampling);
   for (const auto& a : spec.parameters) d.axis_names.push_back(a.key);

@@ -48,7 +48,13 @@ struct RunPlan {
   std::string file;                             // file name inside <dir>/runs/
 };
 
+// The most runs a sweep may have. Every run gets a row in index.h5 and its plan is held in memory
+// (a few hundred bytes), and the CLI loads every run's configuration before starting; a million
+// runs keeps all of that within seconds and megabytes. Larger studies are several sweeps.
+inline constexpr std::int64_t kMaxRuns = 1'000'000;
+
 struct Design {
+  std::filesystem::path scenario;      // the resolved scenario file of every run
   std::vector<std::string> axis_names;
   std::int32_t points = 0;
   std::vector<RunPlan> runs;
@@ -56,8 +62,12 @@ struct Design {
 
 // Reads and validates a sweep file; throws engine::config::ConfigError naming file, key and value.
 SweepSpec load_sweep(const std::filesystem::path& file);
-// Expands the points and runs of a sweep (deterministic).
+// Expands the points and runs of a sweep (deterministic). Throws engine::config::ConfigError,
+// before allocating anything, when the sweep has more than kMaxRuns runs.
 Design expand(const SweepSpec& spec);
+// Throws engine::config::ConfigError naming the sweep file, the points per axis, the replicates
+// and kMaxRuns when points x replicates exceeds kMaxRuns (overflow-safe). load_sweep and expand call it.
+void check_size(const SweepSpec& spec);
 // A shipped scenario name ("somerset") or a path, resolved against `base` when relative.
 std::filesystem::path resolve_scenario(const std::string& name_or_path, const std::filesystem::path& base);
 // A shipped policy name ("collaborative") or a path, resolved against `base` when relative.

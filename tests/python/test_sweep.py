@@ -294,3 +294,368 @@ def test_python_region_values_equal_the_sweep_index(caremarket_bin, caremarket_p
         np.testing.assert_allclose(final[name], index[f"final_{name}"][0], rtol=1e-12, atol=1e-9, err_msg=name)
         checked += 1
     assert checked == 40
+
+
+# --- Hardening (issue 12): no crash, no clobbered file, no silently ignored input -----------------
+
+MPIRUN = ["mpirun", *(["--allow-run-as-root"] if os.geteuid() == 0 else []), "--oversubscribe"]
+
+
+def journal_done(out: Path) -> int:
+    journal = out / "journal.tsv"
+    return journal.read_text().count("\tdone\t") if journal.exists() else 0
+
+
+def wait_for_done(out: Path, runs: int, proc: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while journal_done(out) < runs:
+        assert proc.poll() is None, "the sweep ended before it was interrupted"
+        assert time.monotonic() < deadline, f"fewer than {runs} runs finished in {seconds} s"
+        time.sleep(0.05)
+
+
+def journal_records(out: Path) -> list[list[str]]:
+    return [l.split("\t") for l in (out / "journal.tsv").read_text().splitlines() if l and not l.startswith("#")]
+
+
+def hold_lock(folder: Path) -> int:
+    """Takes the folder's lock as another sweep would (flock on DIR/.lock holding the pid)."""
+    import fcntl
+
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    os.ftruncate(fd, 0)
+    os.write(fd, f"{os.getpid()}\n".encode())
+    return fd
+
+
+LONG_SWEEP = """
+    [sweep]
+    scenario = "SCENARIO"
+    replicates = 12
+    steps = 150
+"""
+
+
+@pytest.mark.parametrize("body, counts", [
+    ("""
+        [[sweep.parameters]]
+        key = "labour.nlw"
+        range = [10.0, 14.0]
+        points = 100000
+        [[sweep.parameters]]
+        key = "labour.outside_wage"
+        range = [10.0, 14.0]
+        points = 100000
+     """, "100000 x 100000 grid points x 1 replicate(s) = 10,000,000,000 runs"),
+    ("""
+        replicates = 100000
+        [[sweep.parameters]]
+        key = "labour.nlw"
+        range = [10.0, 14.0]
+        points = 100000
+        [[sweep.parameters]]
+        key = "labour.outside_wage"
+        range = [10.0, 14.0]
+        points = 100000
+        [[sweep.parameters]]
+        key = "founding.coordinators"
+        range = [0, 8]
+        points = 100000
+     """, "100000 x 100000 x 100000 grid points x 100000 replicate(s) = more than 18,446,744,073,709,551,615 runs"),
+    ("""
+        sampling = "latin_hypercube"
+        samples = 10000000
+        [[sweep.parameters]]
+        key = "labour.nlw"
+        range = [10.0, 14.0]
+     """, "10000000 samples x 1 replicate(s) = 10,000,000 runs"),
+    ("""
+        replicates = 1000
+        [[sweep.parameters]]
+        key = "labour.nlw"
+        range = [10.0, 14.0]
+        points = 1001
+     """, "1001 grid points x 1000 replicate(s) = 1,001,000 runs"),
+], ids=["grid-1e10", "grid-overflows-64-bits", "lhs-1e7", "just-over"])
+def test_a_sweep_over_the_run_limit_is_a_config_error(caremarket_bin, tmp_path, body, counts):
+    path = sweep_file(tmp_path, '[sweep]\nscenario = "SCENARIO"\n' + textwrap.dedent(body))
+
+    def limit_memory():  # without the check, expanding the design exhausts memory instead
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    res = subprocess.run([str(caremarket_bin), "sweep", str(path), "--dry-run"], capture_output=True, text=True,
+                         timeout=60, preexec_fn=limit_memory)
+    assert res.returncode == 2, res.stderr[-2000:]
+    assert res.stdout == ""
+    assert f"{path}: sweep has {counts}; a sweep may have at most 1,000,000 runs" in res.stderr
+
+
+def test_a_second_sweep_into_a_folder_in_use_is_refused(caremarket_bin, tmp_path):
+    path = sweep_file(tmp_path, LONG_SWEEP)
+    out = tmp_path / "out"
+    first = subprocess.Popen([str(caremarket_bin), "sweep", str(path), "-o", str(out), "--workers", "1", "-q"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_done(out, 1, first)
+        res = cli(caremarket_bin, "sweep", path, "-o", out)
+        assert res.returncode == 2, res.stderr
+        assert res.stderr == f"caremarket: error: {out} is in use by another sweep (pid {first.pid}); wait for it or stop it\n"
+        assert res.stdout == ""
+        assert first.poll() is None
+    finally:
+        first.kill()  # SIGKILL: the kernel drops the lock, and the next sweep may start
+        first.communicate()
+    done_before = journal_done(out)
+    assert 1 <= done_before < 12
+    res = cli(caremarket_bin, "sweep", path, "-o", out, "-q")
+    assert res.returncode == 0, res.stderr
+    assert f"12 done ({done_before} already done before)" in res.stdout
+    assert sorted(int(r[0]) for r in journal_records(out) if r[1] == "done") == list(range(12))
+
+
+def test_a_second_compare_with_the_same_prefix_is_refused(caremarket_bin, tmp_path):
+    prefix = tmp_path / "cmp"
+    args = ["compare", REPO_ROOT / "tests/data/tiny.toml", "-p", "collaborative", "-n", "6", "--steps", "150",
+            "--workers", "1", "-o", prefix, "-q"]
+    first = subprocess.Popen([str(caremarket_bin), *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_done(Path(f"{prefix}-runs"), 1, first)
+        res = cli(caremarket_bin, *args)
+        assert res.returncode == 2, res.stderr
+        assert res.stderr == (f"caremarket: error: {prefix}-runs is in use by another sweep (pid {first.pid}); "
+                              "wait for it or stop it\n")
+    finally:
+        stdout, stderr = first.communicate(timeout=120)
+    assert first.returncode == 0, stderr
+    assert "6 paired replicates" in stdout
+    assert (tmp_path / "cmp.csv").is_file() and (tmp_path / "cmp.h5").is_file()
+    assert not list(tmp_path.glob("cmp.*.tmp*"))
+
+
+def test_an_mpi_sweep_into_a_folder_in_use_is_refused_without_hanging(caremarket_bin, tmp_path):
+    assert shutil.which("mpirun"), "OpenMPI's mpirun is missing: run scripts/install-deps.sh"
+    path = sweep_file(tmp_path, """
+        [sweep]
+        scenario = "SCENARIO"
+        replicates = 2
+        steps = 10
+    """)
+    out = tmp_path / "out"
+    fd = hold_lock(out)
+    try:
+        res = subprocess.run([*MPIRUN, "-n", "3", str(caremarket_bin), "sweep", str(path), "-o", str(out)],
+                             capture_output=True, text=True, timeout=120)
+    finally:
+        os.close(fd)
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert f"caremarket: error: {out} is in use by another sweep (pid {os.getpid()}); wait for it or stop it" in res.stderr
+    assert not (out / "runs").exists() or not list((out / "runs").iterdir())
+    # Released: the same command now runs, with only rank 0 locking the folder.
+    res = subprocess.run([*MPIRUN, "-n", "3", str(caremarket_bin), "sweep", str(path), "-o", str(out), "-q"],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert datasets(out / "index.h5")["status"].tolist() == [1, 1]
+
+
+def test_local_sweep_stopped_by_a_signal_leaves_unstarted_runs_pending(caremarket_bin, tmp_path):
+    path = sweep_file(tmp_path, LONG_SWEEP)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([str(caremarket_bin), "sweep", str(path), "-o", str(out), "--workers", "1", "-q"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for_done(out, 2, proc)
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM, stderr
+    records = journal_records(out)
+    assert all(r[1] == "done" for r in records), records  # the run in flight was not recorded as failed
+    status = datasets(out / "index.h5")["status"].tolist()
+    assert set(status) <= {0, 1} and status.count(1) == len(records) and status.count(0) >= 1, status
+    assert f"{12 - len(records)} not run" in stdout
+    res = cli(caremarket_bin, "sweep", path, "-o", out, "-q")
+    assert res.returncode == 0, res.stderr
+    assert datasets(out / "index.h5")["status"].tolist() == [1] * 12
+
+
+def mpi_rank_pids(launcher: subprocess.Popen) -> dict[int, int]:
+    """The ranks mpirun started on this machine, by rank (read from /proc: parent pid and environment)."""
+    ranks = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) != launcher.pid:
+                continue
+            env = (entry / "environ").read_bytes().split(b"\0")
+        except (OSError, IndexError, ValueError):
+            continue
+        for var in env:
+            if var.startswith(b"OMPI_COMM_WORLD_RANK="):
+                ranks[int(var.split(b"=", 1)[1])] = int(entry.name)
+    return ranks
+
+
+@pytest.mark.parametrize("target", ["one worker rank", "every rank", "mpirun"])
+def test_mpi_sweep_stopped_by_a_signal_leaves_runs_pending_and_a_rerun_completes(caremarket_bin, tmp_path, target):
+    assert shutil.which("mpirun"), "OpenMPI's mpirun is missing: run scripts/install-deps.sh"
+    path = sweep_file(tmp_path, LONG_SWEEP)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([*MPIRUN, "-n", "3", str(caremarket_bin), "sweep", str(path), "-o", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_done(out, 2, proc)
+        ranks = mpi_rank_pids(proc)
+        assert sorted(ranks) == [0, 1, 2], ranks
+        pids = {"one worker rank": [ranks[1]], "every rank": list(ranks.values()), "mpirun": [proc.pid]}[target]
+        for pid in pids:
+            os.kill(pid, signal.SIGTERM)
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    # Ranks stop taking runs: none is marked failed ("cancelled after 0 weeks"), the rest stay pending.
+    records = journal_records(out)
+    assert all(r[1] == "done" for r in records), [r[:3] for r in records]
+    assert len(records) < 12
+    status = datasets(out / "index.h5")["status"].tolist()
+    assert set(status) <= {0, 1} and status.count(0) >= 1, status
+    assert "FAILED" not in stderr
+    if target != "mpirun":  # mpirun itself, when signalled, exits 1 whatever the ranks return
+        assert proc.returncode == 128 + signal.SIGTERM, stdout + stderr
+        assert f"{12 - len(records)} not run" in stdout
+    else:
+        assert proc.returncode != 0
+    res = subprocess.run([*MPIRUN, "-n", "3", str(caremarket_bin), "sweep", str(path), "-o", str(out), "-q"],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "0 failed" in res.stdout
+    assert datasets(out / "index.h5")["status"].tolist() == [1] * 12
+
+
+SMALL_SWEEP = """
+    [sweep]
+    scenario = "SCENARIO"
+    replicates = 3
+    steps = 10
+"""
+
+
+@pytest.mark.parametrize("bad", ["nan", "1e999", "-inf", "12abc", ""])
+def test_a_journal_value_that_is_not_a_finite_number_reruns_its_run(caremarket_bin, tmp_path, bad):
+    path = sweep_file(tmp_path, SMALL_SWEEP)
+    out = tmp_path / "out"
+    assert cli(caremarket_bin, "sweep", path, "-o", out, "-q").returncode == 0
+    before = datasets(out / "index.h5")
+    journal = out / "journal.tsv"
+    lines = journal.read_text().splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        fields = line.split("\t")
+        if fields[0] == "1":
+            fields[4] = bad  # the second outcome of run 1
+            lines[i] = "\t".join(fields)
+    journal.write_text("".join(lines))
+    res = cli(caremarket_bin, "sweep", path, "-o", out, "-q")
+    assert res.returncode == 0, res.stderr
+    assert "3 done (2 already done before)" in res.stdout
+    assert f'run 1 (runs/p00000_r001.h5): outcome value "{bad}" is not a finite number; the run will be run again' in res.stderr
+    after = datasets(out / "index.h5")
+    assert all(np.isfinite(after[k]).all() for k in after if k.startswith(("final_", "last_year_")))
+    assert same(before, after)  # the redone run gave the same numbers as the first time
+    # Said once: the run's new line supersedes the bad one.
+    res = cli(caremarket_bin, "sweep", path, "-o", out, "-q")
+    assert "3 done (3 already done before)" in res.stdout and "warning" not in res.stderr, res.stderr
+
+
+def test_a_run_file_swapped_for_another_is_run_again(caremarket_bin, tmp_path):
+    path = sweep_file(tmp_path, """
+        [sweep]
+        scenario = "SCENARIO"
+        replicates = 2
+        steps = 10
+        [[sweep.parameters]]
+        key = "labour.nlw"
+        values = [12.0, 13.0]
+    """)
+    out = tmp_path / "out"
+    assert cli(caremarket_bin, "sweep", path, "-o", out, "-q").returncode == 0
+    runs = out / "runs"
+    index = datasets(out / "index.h5")
+    originals = {p.name: datasets(p) for p in runs.glob("*.h5")}
+    # Another replicate's file (another seed and replicate); the same seed and replicate at another
+    # point (common random numbers), so only the configuration differs; a file of another format.
+    shutil.copy(runs / "p00000_r000.h5", runs / "p00000_r001.h5")
+    shutil.copy(runs / "p00000_r000.h5", runs / "p00001_r000.h5")
+    shutil.copy(out / "index.h5", runs / "p00001_r001.h5")
+    res = cli(caremarket_bin, "sweep", path, "-o", out, "-q")
+    assert res.returncode == 0, res.stderr
+    assert "4 done (1 already done before)" in res.stdout
+    assert "run 1 (runs/p00000_r001.h5) is marked done in the journal, but its file has seed" in res.stderr
+    assert "run 2 (runs/p00001_r000.h5) is marked done in the journal, but its file was run with another configuration" in res.stderr
+    assert "run 3 (runs/p00001_r001.h5) is marked done in the journal, but its file is not caremarket run output" in res.stderr
+    for i, name in enumerate(f.split("/")[1] for f in index["file"].astype(str)):
+        with h5py.File(runs / name, "r") as f:
+            assert (int(f.attrs["seed"]), int(f.attrs["replicate"])) == (index["seed"][i], index["replicate"][i])
+        assert same(datasets(runs / name), originals[name]), name
+    assert same(datasets(out / "index.h5"), index)
+
+
+def special_file(path: Path, kind: str) -> None:
+    if kind == "file":
+        path.write_text("keep me\n")
+    elif kind == "folder":
+        path.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(path)
+    else:  # a character device like /dev/null, made inside the test's folder
+        import stat
+
+        try:
+            os.mknod(path, 0o600 | stat.S_IFCHR, os.makedev(1, 3))
+        except PermissionError:
+            pytest.skip("creating a device node needs CAP_MKNOD")
+
+
+def unchanged(path: Path, kind: str) -> bool:
+    import stat
+
+    mode = os.lstat(path).st_mode
+    return {"file": stat.S_ISREG(mode) and path.read_text() == "keep me\n", "folder": stat.S_ISDIR(mode),
+            "fifo": stat.S_ISFIFO(mode), "device": stat.S_ISCHR(mode)}[kind]
+
+
+@pytest.mark.parametrize("kind", ["file", "fifo", "device"])
+def test_sweep_refuses_an_output_that_is_not_a_folder(caremarket_bin, tmp_path, kind):
+    path = sweep_file(tmp_path, SMALL_SWEEP)
+    out = tmp_path / "out"
+    special_file(out, kind)
+    res = cli(caremarket_bin, "sweep", path, "-o", out, timeout=60)
+    assert res.returncode == 2, res.stderr
+    assert res.stderr.startswith(f"caremarket: error: {out} exists and is a ") and "not a folder" in res.stderr
+    assert unchanged(out, kind)
+
+
+@pytest.mark.parametrize("ext", ["csv", "h5"])
+@pytest.mark.parametrize("kind", ["folder", "fifo", "device"])
+def test_compare_refuses_outputs_that_are_not_regular_files(caremarket_bin, tmp_path, kind, ext):
+    target = tmp_path / f"cmp.{ext}"
+    special_file(target, kind)
+    res = cli(caremarket_bin, "compare", REPO_ROOT / "tests/data/tiny.toml", "-p", "collaborative", "-n", "2",
+              "--steps", "5", "-o", tmp_path / "cmp", "-q", timeout=60)
+    assert res.returncode == 2, res.stderr
+    assert res.stderr.startswith(f"caremarket: error: {target} exists and is a ") and "not a regular file" in res.stderr
+    assert unchanged(target, kind)
+    assert not (tmp_path / "cmp-runs").exists()  # refused before running anything
+
+
+@pytest.mark.parametrize("command", ["sweep", "compare"])
+def test_an_empty_output_path_is_an_error_not_the_default(caremarket_bin, tmp_path, command):
+    args = ([sweep_file(tmp_path, SMALL_SWEEP)] if command == "sweep" else
+            [REPO_ROOT / "tests/data/tiny.toml", "-p", "collaborative", "-n", "2", "--steps", "5"])
+    work = tmp_path / "cwd"
+    work.mkdir()
+    res = cli(caremarket_bin, command, *args, "-o", "", "-q", cwd=work, timeout=60)
+    assert res.returncode == 2, res.stderr
+    assert "--output: an empty path is not an output" in res.stderr
+    assert list(work.iterdir()) == []
