@@ -1,0 +1,212 @@
+"""Files of every released format version still open: caremarket.open reads the fixtures in
+tests/data (one small run of tests/data/tiny.toml per version, written by the commit that released
+it; tests/data/README.md), their time series, events and snapshots come out as the Results API
+offers, and the fixture of the current version has the layout a fresh run writes.
+
+Run with:  CAREMARKET_PYTHONPATH=<build>/python CAREMARKET_BIN=<build>/cli/caremarket \
+           /usr/bin/python3 -m pytest -q tests/python/test_format_fixtures.py
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import warnings
+
+import h5py
+import numpy as np
+import pytest
+
+from conftest import REPO_ROOT, TINY_COUNCILS
+
+DATA = REPO_ROOT / "tests" / "data"
+
+# Format version -> the commit that wrote its fixture (its git_commit attribute; tests/data/README.md).
+FIXTURES = {
+    "1.0": "bf88464a5089",
+    "1.1": "f10e918c50d2",
+    "1.2": "5f1211b4a33e",
+}
+WEEKS = 12
+SNAPSHOT_WEEKS = [0, 10]
+# tests/data/tiny.toml at the start: people, workers and providers (chains + agencies + micros).
+START_PEOPLE = {"North Tiny": 900, "South Tiny": 600}
+START_WORKERS = 700
+START_PROVIDERS = 3 + 5 + 7
+
+# What each minor version added (docs/output-format.md §1).
+ADDED = {
+    "1.1": {"root attributes": {"output_seconds"}},
+    "1.2": {"people": {"need_review_week"}, "workers": {"quit_review_week", "quit_review_chance"}},
+}
+
+
+def key(version: str) -> tuple[int, int]:
+    major, minor = version.split(".")
+    return int(major), int(minor)
+
+
+@pytest.fixture(scope="module")
+def cm(caremarket_pkg):
+    return caremarket_pkg
+
+
+@pytest.fixture(scope="module")
+def fixture_files(tmp_path_factory):
+    """The fixtures unpacked (gzip) into a temporary folder: version -> path of the .h5 file."""
+    folder = tmp_path_factory.mktemp("format_fixtures")
+    files = {}
+    for version in FIXTURES:
+        packed = DATA / f"format-{version}.h5.gz"
+        assert packed.is_file(), f"missing format fixture {packed} (tests/data/README.md says how to make it)"
+        path = folder / f"format-{version}.h5"
+        with gzip.open(packed, "rb") as source, open(path, "wb") as target:
+            shutil.copyfileobj(source, target)
+        files[version] = path
+    return files
+
+
+@pytest.fixture(scope="module")
+def opened(cm, fixture_files):
+    """version -> caremarket.Results; opening warns about nothing (every fixture is a complete run)."""
+    results = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for version, path in fixture_files.items():
+            results[version] = cm.open(path)
+    return results
+
+
+versions = pytest.mark.parametrize("version", list(FIXTURES))
+
+
+def test_there_is_a_fixture_of_every_minor_version_up_to_the_current_one(cm):
+    current = cm._core.FORMAT_VERSION
+    major, minor = key(current)
+    wanted = [f"{major}.{m}" for m in range(minor + 1)]
+    missing = [v for v in wanted if v not in FIXTURES]
+    assert not missing, (
+        f"this build writes format {current}, but tests/data has no fixture of format {', '.join(missing)}: "
+        "make one from the commit that releases it (tests/data/README.md) and add it to FIXTURES"
+    )
+
+
+@versions
+def test_fixture_has_its_version_and_provenance(opened, version):
+    results = opened[version]
+    prov = results.provenance
+    assert prov["format_name"] == "caremarket"
+    assert prov["format_version"] == version
+    assert prov["git_commit"] == FIXTURES[version]
+    assert results.complete
+    assert results.weeks == WEEKS
+    assert prov["seed"] == 7 and prov["replicate"] == 0
+    assert results.councils == TINY_COUNCILS
+    config = results.config
+    assert config["region"]["name"] == "Tinyshire"
+    assert [c["name"] for c in config["councils"]] == TINY_COUNCILS
+    assert config["output"]["snapshot_interval"] == 10
+    assert ("output_seconds" in prov) == (key(version) >= (1, 1))
+
+
+@versions
+def test_fixture_time_series_open(opened, version):
+    ts = opened[version].timeseries
+    assert ts.index.names == ["week", "council"]
+    assert ts.index.get_level_values("week").unique().tolist() == list(range(WEEKS + 1))
+    assert ts.index.get_level_values("council").unique().tolist() == TINY_COUNCILS
+    assert ts.shape[0] == (WEEKS + 1) * len(TINY_COUNCILS)
+    assert ts.dtypes.eq(np.float64).all()
+    assert ts.loc[0]["people_needing_care"].to_dict() == START_PEOPLE
+    assert ts.attrs["units"]["people_needing_care"] == "people"
+    for column in ("people_served", "workers", "council_spend"):
+        assert column in ts.columns
+        assert np.isfinite(ts[column].to_numpy()).all()
+
+
+@versions
+def test_fixture_converts_to_xarray(opened, version):
+    results = opened[version]
+    ds = results.to_xarray()
+    assert dict(ds.sizes) == {"week": WEEKS + 1, "council": len(TINY_COUNCILS)}
+    assert ds["council"].values.tolist() == TINY_COUNCILS
+    assert ds["council_index"].values.tolist() == list(range(len(TINY_COUNCILS)))
+    assert ds["week"].values.tolist() == list(range(WEEKS + 1))
+    ts = results.timeseries
+    assert set(ts.columns) <= set(ds.data_vars)
+    for name in ("people_needing_care", "people_served", "council_spend"):
+        assert ds[name].dims == ("week", "council")
+        np.testing.assert_array_equal(ds[name].values.reshape(-1), ts[name].to_numpy())
+    assert ds.attrs["format_version"] == version
+
+
+@versions
+def test_fixture_event_logs_open(opened, version):
+    events = opened[version].events
+    assert set(events) == {"tenders", "bids", "providers"}
+    assert events["tenders"].index.name == "tender"
+    assert events["bids"].index.name == "bid"
+    assert events["providers"].index.name == "event"
+    assert len(events["tenders"]) > 0 and len(events["bids"]) > 0
+    assert {"week", "council", "lot", "winner", "price"} <= set(events["tenders"].columns)
+    assert {"tender", "provider", "won", "amount"} <= set(events["bids"].columns)
+    assert set(events["bids"]["tender"]) <= set(events["tenders"].index)
+
+
+@versions
+def test_fixture_snapshots_open(opened, version):
+    results = opened[version]
+    assert results.snapshot_weeks == SNAPSHOT_WEEKS
+    first = results.snapshot(0)
+    assert {t: len(frame) for t, frame in first.items()} == {
+        "people": sum(START_PEOPLE.values()), "workers": START_WORKERS, "providers": START_PROVIDERS}
+    assert [first[t].index.name for t in ("people", "workers", "providers")] == ["person", "worker", "provider"]
+    for table, added_in in (("people", "1.2"), ("workers", "1.2")):
+        columns = set(first[table].columns)
+        assert (ADDED[added_in][table] <= columns) == (key(version) >= key(added_in)), (table, sorted(columns))
+    last = results.snapshot(SNAPSHOT_WEEKS[-1])
+    assert set(last) == {"people", "workers", "providers"}
+    with pytest.raises(KeyError):
+        results.snapshot(5)
+
+
+# --- the current version against a fresh run -------------------------------------------------------
+
+
+def layout(path) -> dict[str, tuple]:
+    """Every object of a file: its kind, and for a dataset its type, rank, dimension names and
+    attribute names (not its values or, for agent tables and event logs, its length)."""
+    found: dict[str, tuple] = {}
+
+    def visit(name, item):
+        if isinstance(item, h5py.Group):
+            found[name] = ("group", tuple(sorted(item.attrs)))
+        else:
+            dims = tuple(item.dims[i][0].name if len(item.dims[i]) else None for i in range(item.ndim))
+            found[name] = ("dataset", item.dtype.str if item.dtype.kind != "O" else "string", item.ndim, dims,
+                           tuple(sorted(a for a in item.attrs if a not in ("REFERENCE_LIST", "DIMENSION_LIST"))))
+
+    with h5py.File(path, "r") as f:
+        found["/"] = ("group", tuple(sorted(f.attrs)))
+        f.visititems(visit)
+    return found
+
+
+def test_current_fixture_has_the_layout_of_a_fresh_run(cm, fixture_files, session_run, tiny_scenario):
+    current = cm._core.FORMAT_VERSION
+    if current not in fixture_files:
+        pytest.fail(f"no fixture of the current format {current} (see the test above)", pytrace=False)
+    fresh, _ = session_run("tiny_format_fixture", tiny_scenario, "--steps", WEEKS)
+    with h5py.File(fresh, "r") as f:
+        assert f.attrs["format_version"] == current
+    old, new = layout(fixture_files[current]), layout(fresh)
+    assert sorted(set(new) - set(old)) == [], "a fresh run writes objects the fixture of its format lacks"
+    assert sorted(set(old) - set(new)) == [], "the fixture of the current format has objects a fresh run lacks"
+    differ = {name: (old[name], new[name]) for name in old if old[name] != new[name]}
+    assert not differ, f"objects whose type, dimensions or attributes changed without a format change: {differ}"
+    # Series and coordinates over (step, council) have the same shape and the same coordinates.
+    with h5py.File(fixture_files[current], "r") as a, h5py.File(fresh, "r") as b:
+        for name in ("step", "council", "council_name", "people_needing_care"):
+            assert a[name].shape == b[name].shape, name
+        np.testing.assert_array_equal(a["step"][()], b["step"][()])
+        assert a["council_name"].asstr()[()].tolist() == b["council_name"].asstr()[()].tolist()
