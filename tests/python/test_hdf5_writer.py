@@ -179,20 +179,21 @@ def test_no_temporary_file_is_left(cm, written, caremarket_bin, tiny_scenario, t
     assert sorted(p.name for p in out.parent.iterdir()) == ["cli.h5"]
 
 
-def test_a_failed_commit_leaves_nothing_behind(cm, caremarket_bin, tiny_scenario, tmp_path):
-    """When the finished file cannot be moved onto its name (here a directory is in the way) the run
-    fails and its temporary file is deleted: nothing is left, whoever wrote it."""
+def test_a_blocked_output_name_leaves_nothing_behind(cm, caremarket_bin, tiny_scenario, tmp_path):
+    """When a directory is in the way of the output name, the run is refused before it starts (bad
+    input, exit 2; the file could never be moved onto that name) and nothing is left, whoever wrote
+    it. A failure at the commit itself (a full disk) is tested in test_cli.py."""
     blocked = tmp_path / "blocked.h5"
     blocked.mkdir()
     res = subprocess.run([str(caremarket_bin), "run", str(tiny_scenario), "--steps", "2", "-q", "-o", str(blocked)],
                          capture_output=True, text=True, timeout=60)
-    assert res.returncode == 1, res.stderr
-    assert "caremarket: error:" in res.stderr
-    with pytest.raises(Exception):
+    assert res.returncode == 2, res.stderr
+    assert "caremarket: error:" in res.stderr and "is a folder" in res.stderr
+    with pytest.raises(ValueError, match="is a folder"):
         cm.run(tiny_scenario, steps=2, output=blocked, progress=False)
     sim = cm.Simulation(tiny_scenario, threads=1)
     sim.step(2)
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError, match="is a folder"):
         sim.save(blocked, progress=False)
     assert [p.name for p in tmp_path.iterdir()] == ["blocked.h5"]
     assert blocked.is_dir() and not any(blocked.iterdir())
