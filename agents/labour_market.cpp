@@ -39,7 +39,7 @@ void hire_council(Market& m, int c, std::vector<std::int32_t>& open) {
   // job unless it pays clearly less than the job they left.
   m.for_council_workers(c, [&](std::size_t k) {
     if (!w.alive[k] || w.employer[k] != engine::kNoAgent || w.is_founder[k] == 2) return;
-    auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(w.id[k]), kSeek);
+    auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), Market::stream_key(w, k), kSeek);
     bool hired = false;
     if (!open.empty()) {
       const auto q = static_cast<std::size_t>(open[stream.below(static_cast<std::uint32_t>(open.size()))]);
@@ -67,7 +67,7 @@ void hire_council(Market& m, int c, std::vector<std::int32_t>& open) {
   auto& pending = m.pending[static_cast<std::size_t>(c)].workers;
   for (auto q32 : open) {
     const auto q = static_cast<std::size_t>(q32);
-    auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(pr.id[q]), kHire);
+    auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), Market::stream_key(pr, q), kHire);
     const double attraction = std::clamp(1 + lab.fill_wage_sensitivity * (pr.wage[q] - lab.outside_wage), 0.1, 4.0);
     const double reach = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q])).recruitment;
     const double chance = std::min(1.0, lab.fill_per_week * attraction * reach);

@@ -50,12 +50,13 @@ void Market::make_person(std::size_t r, int council, std::int32_t locality, engi
 std::size_t Market::add_worker(int council, std::int32_t locality, engine::AgentId employer, bool founder) {
   const std::size_t r = engine::append_row(workers, workers_index);
   workers.council[r] = static_cast<std::int16_t>(council);
+  workers.serial[r] = next_serial.workers[static_cast<std::size_t>(council)]++;
   workers.locality[r] = locality;
   workers.employer[r] = employer;
   workers.alive[r] = 1;
   workers.is_founder[r] = founder;
   const auto prow = provider_row(employer);
-  auto stream = rng.stream(static_cast<std::uint64_t>(week), static_cast<std::uint64_t>(workers.id[r]), kBuildWorker);
+  auto stream = rng.stream(static_cast<std::uint64_t>(week), stream_key(workers, r), kBuildWorker);
   // Half of care workers are paid their employer's base rate; the rest earn a premium
   // (seniority, senior carer roles) drawn from an exponential distribution.
   workers.pay_premium[r] = stream.bernoulli(0.5) ? 0.0f
@@ -75,6 +76,7 @@ std::size_t Market::add_provider(int council, Archetype archetype, std::int32_t 
   const std::size_t r = engine::append_row(providers, providers_index);
   const auto& a = spec.providers.of(archetype);
   providers.council[r] = static_cast<std::int16_t>(council);
+  providers.serial[r] = next_serial.providers[static_cast<std::size_t>(council)]++;
   providers.home_locality[r] = locality;
   providers.archetype[r] = static_cast<std::uint8_t>(archetype);
   providers.alive[r] = 1;
@@ -87,7 +89,7 @@ std::size_t Market::add_provider(int council, Archetype archetype, std::int32_t 
   providers.intended_staff[r] = static_cast<std::int16_t>(std::min<std::int64_t>(a.max_workers, 30000));
   if (archetype == Archetype::micro) {
     // Most micro-enterprises stay very small by choice (about one job each in Somerset).
-    auto stream = rng.stream(static_cast<std::uint64_t>(week), static_cast<std::uint64_t>(providers.id[r]), kBuildProvider);
+    auto stream = rng.stream(static_cast<std::uint64_t>(week), stream_key(providers, r), kBuildProvider);
     boost::random::poisson_distribution<int, double> extra(std::max(spec.founding.mean_extra_staff, 1e-9));
     providers.intended_staff[r] = static_cast<std::int16_t>(std::min<std::int64_t>(1 + extra(stream), a.max_workers));
   }

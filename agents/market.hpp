@@ -115,6 +115,18 @@ struct Market {
   std::vector<BidLog> council_bids;
   std::vector<ProviderEventLog> council_provider_events;
   std::int32_t next_group = 0;
+  // Per council, the serial the next agent of each kind created there gets (People::serial).
+  struct Serials {
+    std::vector<std::int32_t> people, workers, providers;
+  } next_serial;
+  // The key of an agent's random streams: the council it was created in and its serial there, so
+  // a change to one council (more people, fewer providers) leaves every other council's draws as
+  // they were. Global ids would not: they are issued across the region in council order.
+  template <class Table>
+  static std::uint64_t stream_key(const Table& table, std::size_t row) noexcept {
+    return (static_cast<std::uint64_t>(static_cast<std::uint16_t>(table.council[row])) << 32) |
+           static_cast<std::uint32_t>(table.serial[row]);
+  }
   std::size_t people_mark = 0;  // rows.people.mark() at the start of the step: this week's new people follow it
 
   int councils() const noexcept { return static_cast<int>(spec.councils.size()); }
@@ -164,7 +176,14 @@ struct Market {
     std::vector<std::size_t> offsets(counts.size(), first);
     for (std::size_t c = 1; c < counts.size(); ++c) offsets[c] = offsets[c - 1] + static_cast<std::size_t>(counts[c - 1]);
     engine::parallel_for_rows(counts.size(), [&](std::size_t c) {
-      for (std::int32_t k = 0; k < counts[c]; ++k) make(static_cast<int>(c), k, offsets[c] + static_cast<std::size_t>(k));
+      const std::int32_t first_serial = next_serial.people[c];
+      next_serial.people[c] += counts[c];
+      for (std::int32_t k = 0; k < counts[c]; ++k) {
+        const std::size_t row = offsets[c] + static_cast<std::size_t>(k);
+        people.council[row] = static_cast<std::int16_t>(c);
+        people.serial[row] = first_serial + k;
+        make(static_cast<int>(c), k, row);
+      }
     }, 1);
     return first;
   }

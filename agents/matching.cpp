@@ -123,7 +123,7 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
     }
     if (!drop && placement == Placement::private_purchase) p.price[i] = pr.private_price[static_cast<std::size_t>(row)];
     if (!drop && placement == Placement::private_purchase && p.wellbeing[i] < oc.switch_threshold) {
-      auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(p.id[i]), kSwitch);
+      auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), Market::stream_key(p, i), kSwitch);
       drop = stream.bernoulli(oc.switch_per_week);
     }
     if (drop) {
@@ -192,7 +192,7 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
       // Among the lot's contract holders with room, the one the council ranks first.
       const auto lot = m.lot_of(p.locality[i]);
       double best_score = -1e300;
-      auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(p.id[i]), kMatch);
+      auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), Market::stream_key(p, i), kMatch);
       for (auto it = begin; it != end; ++it) {
         const auto q = static_cast<std::size_t>(*it);
         if (!can_take(m, q, need, limit)) continue;
@@ -222,7 +222,7 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
       }
     } else {
       // Logit choice over providers with room (self-funders and direct payments).
-      auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(p.id[i]), kMatch);
+      auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), Market::stream_key(p, i), kMatch);
       double total = 0;
       for (auto it = begin; it != end; ++it) {
         const auto q = static_cast<std::size_t>(*it);

@@ -39,7 +39,7 @@ void schedule_next_review(Market& m, std::size_t i, std::int32_t week, engine::S
 void schedule_first_need_review(Market& m, std::size_t i) {
   // Nobody is reviewed in the week they arrive (the week's need pass has run), so that week's
   // need stream is free for the first clock draw.
-  auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(m.people.id[i]), kNeed);
+  auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), Market::stream_key(m.people, i), kNeed);
   schedule_next_review(m, i, static_cast<std::int32_t>(m.week), stream);
 }
 
@@ -84,7 +84,7 @@ void NeedReviews::review(Market& m, std::size_t i) const {
   const auto& need = m.spec.need;
   auto& p = m.people;
   const auto& tables = m.need_tables;
-  auto stream = streams_.stream(static_cast<std::uint64_t>(p.id[i]), kNeed);
+  auto stream = streams_.stream(Market::stream_key(p, i), kNeed);
   const std::size_t band = p.need_band[i] - 1u, age = age_column(p.age_band[i]);
   // One uniform on [0, bound): each outcome's share of it is its chance this week.
   const double u = stream.uniform() * tables.review_per_week[band][age];

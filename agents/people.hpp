@@ -11,6 +11,9 @@ namespace cm {
 struct People {
   std::vector<engine::AgentId> id;
   std::vector<std::int16_t> council;
+  // The agent's number among those of its kind created in its council (0, 1, ...): with the
+  // council, the key of its random streams (stream_key), which no other council's agents change.
+  std::vector<std::int32_t> serial;
   std::vector<std::int32_t> locality;      // region-wide locality index
   std::vector<std::uint8_t> age_band;      // 0: 18-64, 1: 65-84, 2: 85+
   std::vector<std::uint8_t> need_band;     // 0 none .. 4 critical
@@ -30,7 +33,7 @@ struct People {
 
   template <class F>
   void for_each_column(F&& f) {
-    f("id", id); f("council", council); f("locality", locality); f("age_band", age_band); f("need_band", need_band);
+    f("id", id); f("council", council); f("serial", serial); f("locality", locality); f("age_band", age_band); f("need_band", need_band);
     f("capital_band", capital_band); f("ties", ties); f("route", route); f("placement", placement); f("alive", alive);
     f("need_hours", need_hours); f("hours_received", hours_received); f("price", price); f("wellbeing", wellbeing);
     f("continuity", continuity); f("provider", provider); f("weeks_waiting", weeks_waiting);

@@ -42,7 +42,7 @@ void entry_exit_council(Market& m, int c) {
     if (!pr.alive[q]) return;
     const auto arch = static_cast<Archetype>(pr.archetype[q]);
     const auto& a = spec.providers.of(arch);
-    auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(pr.id[q]), kClosure);
+    auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), Market::stream_key(pr, q), kClosure);
     double hazard = a.closure_per_year / 52.0;
     if (arch == Archetype::micro) {
       const auto founder = m.workers_index.row_of(pr.founder[q]);

@@ -11,6 +11,9 @@ namespace cm {
 struct Providers {
   std::vector<engine::AgentId> id;
   std::vector<std::int16_t> council;
+  // The agent's number among those of its kind created in its council (0, 1, ...): with the
+  // council, the key of its random streams (stream_key), which no other council's agents change.
+  std::vector<std::int32_t> serial;
   std::vector<std::int32_t> home_locality;
   std::vector<std::uint8_t> archetype;       // Archetype
   std::vector<std::uint8_t> alive;
@@ -40,7 +43,7 @@ struct Providers {
 
   template <class F>
   void for_each_column(F&& f) {
-    f("id", id); f("council", council); f("home_locality", home_locality); f("archetype", archetype); f("alive", alive);
+    f("id", id); f("council", council); f("serial", serial); f("home_locality", home_locality); f("archetype", archetype); f("alive", alive);
     f("handing_back", handing_back); f("group", group); f("founder", founder); f("wage", wage);
     f("cost_per_hour", cost_per_hour); f("private_price", private_price); f("contract_price", contract_price);
     f("staff", staff); f("intended_staff", intended_staff); f("vacancies", vacancies); f("capacity_hours", capacity_hours);

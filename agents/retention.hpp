@@ -101,7 +101,7 @@ inline bool retain_worker(Market& m, std::size_t k, std::size_t q, const engine:
   const auto week = static_cast<std::int32_t>(m.week);
   if (w.quit_review_week[k] == 0) {
     // Hired since the last pass: the clock starts with this week as its first trial.
-    auto clock = streams.stream(static_cast<std::uint64_t>(w.id[k]), kQuitClock);
+    auto clock = streams.stream(Market::stream_key(w, k), kQuitClock);
     set_quit_clock(m, k, q, week, clock.open_uniform(), -1);
   }
   if (w.quit_review_week[k] != week) return true;
@@ -110,7 +110,7 @@ inline bool retain_worker(Market& m, std::size_t k, std::size_t q, const engine:
   const double zero_hours = w.zero_hours[k] ? r.zero_hours_factor : 1.0;
   const double stress = 1 + r.stress_factor * w.stress[k];
   const double under = m.scratch.underemployment_factor[q], autonomy = m.scratch.autonomy_factor[q];
-  auto stream = streams.stream(static_cast<std::uint64_t>(w.id[k]), kQuit);
+  auto stream = streams.stream(Market::stream_key(w, k), kQuit);
   // Uniform on [0, B): below the hazard with chance hazard / B.
   const double u = stream.uniform() * w.quit_review_chance[k];
   if (u >= quit_hazard_bound(base, exponent, zero_hours, stress, under, autonomy) ||

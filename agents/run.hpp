@@ -15,7 +15,7 @@
 namespace cm {
 
 inline constexpr const char* kFormatName = "caremarket";
-inline constexpr const char* kFormatVersion = "1.2";
+inline constexpr const char* kFormatVersion = "1.3";
 
 struct RunRequest {
   LoadedScenario scenario;

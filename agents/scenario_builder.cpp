@@ -18,6 +18,7 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
   council_tenders.resize(n);
   council_bids.resize(n);
   council_provider_events.resize(n);
+  next_serial = {std::vector<std::int32_t>(n, 0), std::vector<std::int32_t>(n, 0), std::vector<std::int32_t>(n, 0)};
   // Group ids for chains are shared across councils (branches of one company), so they live in
   // a range of their own above every provider id a run can reach.
   constexpr std::int32_t kChainGroupBase = 1 << 30;

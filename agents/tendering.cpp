@@ -34,7 +34,7 @@ Bid make_bid(const Market& m, std::size_t p, std::int32_t lot, double council_ho
   const double share = council_hours_total > 0 ? group_hours / council_hours_total : 0.0;
   if (m.week > 0 && share < 0.05) {
     auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week),
-                               (static_cast<std::uint64_t>(m.providers.id[p]) << 16) | static_cast<std::uint64_t>(lot), kTender);
+                               (Market::stream_key(m.providers, p) << 16) | static_cast<std::uint64_t>(lot), kTender);
     bid *= 1 - a.undercut * stream.uniform();
   }
   return {p, bid, cost};

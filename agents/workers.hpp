@@ -10,6 +10,9 @@ namespace cm {
 struct Workers {
   std::vector<engine::AgentId> id;
   std::vector<std::int16_t> council;
+  // The agent's number among those of its kind created in its council (0, 1, ...): with the
+  // council, the key of its random streams (stream_key), which no other council's agents change.
+  std::vector<std::int32_t> serial;
   std::vector<std::int32_t> locality;
   std::vector<engine::AgentId> employer;   // provider id, or -1 while searching
   std::vector<std::uint8_t> zero_hours;
@@ -30,7 +33,7 @@ struct Workers {
 
   template <class F>
   void for_each_column(F&& f) {
-    f("id", id); f("council", council); f("locality", locality); f("employer", employer); f("zero_hours", zero_hours);
+    f("id", id); f("council", council); f("serial", serial); f("locality", locality); f("employer", employer); f("zero_hours", zero_hours);
     f("is_founder", is_founder); f("alive", alive); f("wage", wage); f("pay_premium", pay_premium); f("contact_hours", contact_hours);
     f("paid_hours", paid_hours); f("effective_pay", effective_pay); f("stress", stress); f("tenure_weeks", tenure_weeks);
     f("weeks_searching", weeks_searching); f("quit_review_week", quit_review_week);
