@@ -7,5 +7,6 @@ PYBIND11_MODULE(_core, m) {
   cmpy::register_metrics(m);
   cmpy::register_model(m);
   cmpy::register_run(m);
+  cmpy::register_rules(m);
   cmpy::register_sweeps(m);
 }
