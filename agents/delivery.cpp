@@ -32,11 +32,12 @@ void pay_workers(Market& m, int c) {
 
 void deliver_to_people(Market& m, int c) {
   prepare_delivery(m, c);
+  const double rate = m.spec.providers.continuity_rate;
   m.for_council_people(c, [&](std::size_t i) {
     if (!m.people.alive[i] || m.people.provider[i] == engine::kNoAgent)
       deliver_to_unplaced(m, i);
     else
-      deliver_to_person(m, i, static_cast<std::size_t>(m.provider_row(m.people.provider[i])));
+      deliver_to_person(m, i, static_cast<std::size_t>(m.provider_row(m.people.provider[i])), rate);
   });
 }
 

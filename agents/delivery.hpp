@@ -15,21 +15,24 @@ namespace cm {
 // moves toward. Computed once per provider, before the loop over people (deliver_to_person).
 inline void prepare_delivery(Market& m, int c) {
   const auto& pr = m.providers;
+  const double loss = m.spec.providers.turnover_continuity_loss;
   m.for_council_providers(c, [&](std::size_t q) {
     m.scratch.delivered_share[q] = pr.allocated_hours[q] > 0 ? pr.delivered_hours[q] / pr.allocated_hours[q] : 0.0;
     const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
-    // Annualised staff turnover of the provider erodes continuity (half of it at 100% a year).
+    // Annualised staff turnover of the provider erodes continuity (turnover_continuity_loss of it,
+    // half by default, at 100% a year).
     const double turnover = std::min(1.0, pr.leaver_rate[q] * 52.0);
-    m.scratch.continuity_target[q] = a.continuity * (1 - 0.5 * turnover);
+    m.scratch.continuity_target[q] = a.continuity * (1 - loss * turnover);
   });
 }
 
 // Hours the person receives this week and the continuity of their care. q: the provider's row
-// (the person is placed); prepare_delivery() has run for the council.
-inline void deliver_to_person(Market& m, std::size_t i, std::size_t q) {
+// (the person is placed); prepare_delivery() has run for the council. rate: providers.continuity_rate,
+// read by the caller before its loop.
+inline void deliver_to_person(Market& m, std::size_t i, std::size_t q, double rate) {
   auto& p = m.people;
   p.hours_received[i] = static_cast<float>(p.need_hours[i] * m.scratch.delivered_share[q]);
-  p.continuity[i] += static_cast<float>(0.25 * (m.scratch.continuity_target[q] - p.continuity[i]));
+  p.continuity[i] += static_cast<float>(rate * (m.scratch.continuity_target[q] - p.continuity[i]));
 }
 
 // The hours of every worker of a provider: contact hours (its delivered hours shared by its
@@ -73,18 +76,21 @@ inline void deliver_to_unplaced(Market& m, std::size_t i) {
 // then every client receives the provider's delivered share of their hours.
 struct DeliverToPeople {
   using Table = PeopleRows;
-  engine::NoState begin(Week& w, int c) const {
+  struct State {
+    double continuity_rate;  // a local copy: the loop need not reload it after every store
+  };
+  State begin(Week& w, int c) const {
     apply_delivery(w.market, c);
     prepare_delivery(w.market, c);
-    return {};
+    return {w.market.spec.providers.continuity_rate};
   }
-  void row(Week& w, engine::NoState&, const PersonRow& r) const {
+  void row(Week& w, State& s, const PersonRow& r) const {
     if (r.provider == kNoRow)
       deliver_to_unplaced(w.market, r.i);
     else
-      deliver_to_person(w.market, r.i, r.provider);
+      deliver_to_person(w.market, r.i, r.provider, s.continuity_rate);
   }
-  void end(Week&, int, engine::NoState&) const {}
+  void end(Week&, int, State&) const {}
 };
 
 // The delivery phase for workers: their contact hours, paid hours and effective pay.

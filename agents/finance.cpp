@@ -15,6 +15,7 @@ void apply_finance(Market& m, int c) {
   // workers (pay_for_person and add_to_wage_bill, finance.hpp).
   const auto& wage_bill = m.scratch.wage_bill;
   auto& tally = m.tally[static_cast<std::size_t>(c)];
+  const double smoothing = spec.providers.margin_smoothing;
   m.for_council_providers(c, [&](std::size_t q) {
     if (!pr.alive[q]) return;
     const auto arch = static_cast<Archetype>(pr.archetype[q]);
@@ -24,7 +25,7 @@ void apply_finance(Market& m, int c) {
     const double surplus = income - wage_bill[q] - a.overhead_per_hour * pr.delivered_hours[q] - extraction;
     pr.surplus[q] = static_cast<float>(surplus);
     if (income > 0 || wage_bill[q] > 0)
-      pr.margin_average[q] += static_cast<float>(0.1 * (surplus / std::max(income, 1.0) - pr.margin_average[q]));
+      pr.margin_average[q] += static_cast<float>(smoothing * (surplus / std::max(income, 1.0) - pr.margin_average[q]));
     pr.loss_weeks[q] = pr.margin_average[q] < 0 ? static_cast<std::int16_t>(pr.loss_weeks[q] + 1) : std::int16_t{0};
     pr.cost_per_hour[q] = static_cast<float>(m.cost_per_hour(arch, pr.wage[q]));
     pr.private_price[q] = static_cast<float>(m.asking_price(arch, pr.cost_per_hour[q]) * (1 + a.private_markup));

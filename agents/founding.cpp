@@ -25,8 +25,10 @@ void found_in_council(Market& m, int c) {
   const double people = tally.people_with_route, private_people = tally.people_buying_privately;
   const double supported = f.coordinators * f.per_coordinator_per_year *
                            std::max(0.0, 1 - micros / std::max(1.0, f.coordinators * f.coordinator_capacity));
-  // Demand relative to a reference private share of 40% (self-funders about 30% plus direct payments).
-  const double demand = people > 0 ? std::pow(std::max(private_people / people, 0.01) / 0.4, f.demand_elasticity) : 0;
+  // Demand relative to a reference private share (40%: self-funders about 30% plus direct payments);
+  // the floor of 1% keeps the rate above zero where almost nobody buys privately.
+  const double demand =
+      people > 0 ? std::pow(std::max(private_people / people, 0.01) / f.reference_private_share, f.demand_elasticity) : 0;
   const double base = f.base_per_100k_adults * m.spec.councils[static_cast<std::size_t>(c)].adults_thousands / 100.0;
   const double per_week = (base + supported) * demand / 52.0;
   auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(c), kFounding);

@@ -22,9 +22,10 @@ Geography::Geography(const ScenarioSpec& spec, const engine::RngRoot& rng) {
         edges.push_back({i, (i + 1) % n, minutes()});
       }
     const auto extra = static_cast<std::uint32_t>(g.extra_edges_per_locality * n);
+    const auto chord_factor = static_cast<float>(g.chord_length_factor);
     for (std::uint32_t e = 0; e < extra && n > 3; ++e) {
       const std::uint32_t a = stream.below(n), b = stream.below(n);
-      if (a != b) edges.push_back({a, b, minutes() * 1.5f});
+      if (a != b) edges.push_back({a, b, minutes() * chord_factor});
     }
     roads_.emplace_back(n, edges);
     travel_.push_back(roads_.back().all_pairs_distances());

@@ -14,6 +14,8 @@ void hire_council(Market& m, int c, std::vector<std::int32_t>& open) {
   auto& pr = m.providers;
   const auto& lab = m.spec.labour;
   auto& tally = m.tally[static_cast<std::size_t>(c)];
+  const auto tolerance = static_cast<float>(lab.acceptance_tolerance);
+  const double attraction_min = lab.fill_attraction_min, attraction_max = lab.fill_attraction_max;
 
   // Wages follow the employer's after a wage floor in a new contract. Every other way a wage is set
   // (hire, founding) already gives the employer's wage plus the premium, so only a raise needs the pass.
@@ -43,7 +45,7 @@ void hire_council(Market& m, int c, std::vector<std::int32_t>& open) {
     bool hired = false;
     if (!open.empty()) {
       const auto q = static_cast<std::size_t>(open[stream.below(static_cast<std::uint32_t>(open.size()))]);
-      if (pr.vacancies[q] > 0 && pr.wage[q] + w.pay_premium[k] >= w.wage[k] - 0.25f) {
+      if (pr.vacancies[q] > 0 && pr.wage[q] + w.pay_premium[k] >= w.wage[k] - tolerance) {
         const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
         w.employer[k] = pr.id[q];
         w.locality[k] = pr.home_locality[q];
@@ -68,7 +70,7 @@ void hire_council(Market& m, int c, std::vector<std::int32_t>& open) {
   for (auto q32 : open) {
     const auto q = static_cast<std::size_t>(q32);
     auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), Market::stream_key(pr, q), kHire);
-    const double attraction = std::clamp(1 + lab.fill_wage_sensitivity * (pr.wage[q] - lab.outside_wage), 0.1, 4.0);
+    const double attraction = std::clamp(1 + lab.fill_wage_sensitivity * (pr.wage[q] - lab.outside_wage), attraction_min, attraction_max);
     const double reach = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q])).recruitment;
     const double chance = std::min(1.0, lab.fill_per_week * attraction * reach);
     const std::int32_t open_posts = pr.vacancies[q];

@@ -39,10 +39,10 @@ void Market::make_person(std::size_t r, int council, std::int32_t locality, engi
   const auto& el = spec.eligibility;
   people.capital_band[r] = u < el.share_above_upper ? 2 : u < el.share_above_upper + el.share_between ? 1 : 0;
   boost::random::poisson_distribution<int, double> ties(std::max(need.mean_ties, 1e-9));
-  people.ties[r] = static_cast<std::uint8_t>(std::min(ties(stream), 20));
+  people.ties[r] = static_cast<std::uint8_t>(std::min(ties(stream), static_cast<int>(need.max_ties)));
   people.alive[r] = 1;
   people.need_hours[r] = formal_need(people.need_band[r], people.ties[r]);
-  people.wellbeing[r] = 0.6f;
+  people.wellbeing[r] = static_cast<float>(spec.outcomes.initial_wellbeing);
   people.provider[r] = engine::kNoAgent;
   schedule_first_need_review(*this, r);
 }
@@ -57,9 +57,9 @@ std::size_t Market::add_worker(int council, std::int32_t locality, engine::Agent
   workers.is_founder[r] = founder;
   const auto prow = provider_row(employer);
   auto stream = rng.stream(static_cast<std::uint64_t>(week), stream_key(workers, r), kBuildWorker);
-  // Half of care workers are paid their employer's base rate; the rest earn a premium
-  // (seniority, senior carer roles) drawn from an exponential distribution.
-  workers.pay_premium[r] = stream.bernoulli(0.5) ? 0.0f
+  // Some care workers (1 - pay_premium_share, half by default) are paid their employer's base
+  // rate; the rest earn a premium (seniority, senior carer roles) drawn from an exponential distribution.
+  workers.pay_premium[r] = stream.bernoulli(1.0 - spec.labour.pay_premium_share) ? 0.0f
                                                  : static_cast<float>(-std::log(1 - stream.uniform()) * spec.labour.pay_premium_mean);
   if (prow >= 0) {
     const auto arch = static_cast<Archetype>(providers.archetype[static_cast<std::size_t>(prow)]);

@@ -62,7 +62,7 @@ struct NeedTables {
   // no ties, no prevention), capped at 1, and log(1 - it): need.cpp draws only in the weeks a
   // geometric clock with this chance picks.
   std::array<std::array<double, 3>, 4> review_per_week{}, log_no_review{};  // [band - 1][age band]
-  std::array<double, 256> ties_share{};                  // ties / (ties + 2): how much ties protect
+  std::array<double, 256> ties_share{};                  // ties / (ties + ties_half_saturation): how much ties protect
   std::array<std::array<float, 256>, 5> formal_need{};   // [band][ties]: hours after informal care
 };
 NeedTables make_need_tables(const ScenarioSpec& spec);

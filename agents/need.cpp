@@ -49,8 +49,9 @@ NeedTables make_need_tables(const ScenarioSpec& spec) {
   const auto bands = std::min<std::size_t>(4, need.exit_per_year.size());
   for (std::size_t band = 0; band < bands; ++band) {
     // The oldest leave (die, move to residential care) more often, the youngest less.
-    const double age_factor[3] = {0.6, 1.0, 1.3};
-    for (std::size_t age = 0; age < 3; ++age) t.exit_per_week[band][age] = need.exit_per_year[band] * age_factor[age] / 52.0;
+    const auto& age_factor = need.exit_age_factors;
+    for (std::size_t age = 0; age < 3 && age < age_factor.size(); ++age)
+      t.exit_per_week[band][age] = need.exit_per_year[band] * age_factor[age] / 52.0;
     if (band < need.progression_per_year.size()) t.progression_per_week[band] = need.progression_per_year[band] / 52.0;
     if (band < need.improvement_per_year.size()) t.improvement_per_week[band] = need.improvement_per_year[band] / 52.0;
     // The bound takes all of last week's need as unmet and no protection from ties or prevention.
@@ -64,10 +65,10 @@ NeedTables make_need_tables(const ScenarioSpec& spec) {
     }
   }
   for (std::size_t ties = 0; ties < 256; ++ties) {
-    t.ties_share[ties] = static_cast<double>(ties) / (static_cast<double>(ties) + 2.0);
+    t.ties_share[ties] = static_cast<double>(ties) / (static_cast<double>(ties) + need.ties_half_saturation);
     for (std::size_t band = 1; band < 5 && band - 1 < need.hours_by_band.size(); ++band) {
       const double hours = need.hours_by_band[band - 1];
-      const double informal = std::min(hours * 0.5, static_cast<double>(ties) * need.informal_hours_per_tie);
+      const double informal = std::min(hours * need.informal_max_share, static_cast<double>(ties) * need.informal_hours_per_tie);
       t.formal_need[band][ties] = static_cast<float>(hours - informal);
     }
   }
@@ -76,7 +77,8 @@ NeedTables make_need_tables(const ScenarioSpec& spec) {
 
 NeedReviews::NeedReviews(const Market& m)
     : week_(static_cast<std::int32_t>(m.week)),
-      prevention_(1 - m.spec.need.prevention_effect * std::min(1.0, m.spec.commissioning.prevention_share / 0.1)),
+      prevention_(1 - m.spec.need.prevention_effect *
+                          std::min(1.0, m.spec.commissioning.prevention_share / m.spec.need.prevention_full_share)),
       streams_(m.rng.at_step(static_cast<std::uint64_t>(m.week))),
       routes_(m.rng.at_step(0)) {}
 

@@ -78,7 +78,7 @@ void archetype(Schema<S>& s, const std::string& name, ArchetypeSpec S::Providers
             "Travel time from its home locality within which it serves people", "MODEL.md §2: micro ≤ 20 minutes")
       .integer(p + "max_workers", at(&ArchetypeSpec::max_workers), d.max_workers, {1, 100000}, "workers",
                "Largest workforce of one provider", "MODEL.md §6: micro ≤ 8")
-      .real(p + "undercut", at(&ArchetypeSpec::undercut), d.undercut, {0, 0.9}, "", "Largest strategic bid discount (drawn uniformly) when its group's share of council hours is under 5%",
+      .real(p + "undercut", at(&ArchetypeSpec::undercut), d.undercut, {0, 0.9}, "", "Largest strategic bid discount (drawn uniformly) when its group's share of council hours is under commissioning.strategic_share (5%)",
             "Fiorino et al. 2018 (assumption for size)")
       .real(p + "private_markup", at(&ArchetypeSpec::private_markup), d.private_markup, {0, 3}, "",
             "Self-funder price over its asking price (cost, extraction and margin)", "CMA 2017: about 41%")
@@ -112,7 +112,10 @@ Schema<S> make_schema() {
       .real("geography.edge_minutes_max", [](S& x) -> double& { return x.geography.edge_minutes_max; }, 18, {0, 600},
             "minutes", "Longest travel time between neighbouring localities", "assumption")
       .real("geography.extra_edges_per_locality", [](S& x) -> double& { return x.geography.extra_edges_per_locality; }, 0.6,
-            {0, 10}, "", "Road links beyond the ring of neighbours, per locality", "assumption");
+            {0, 10}, "", "Road links beyond the ring of neighbours, per locality", "assumption")
+      .real("geography.chord_length_factor", [](S& x) -> double& { return x.geography.chord_length_factor; }, 1.5,
+            {0.01, 100}, "", "Travel time of a road link beyond the ring (a chord) over that of a ring edge drawn the same way",
+            "assumption");
 
   s.real_list("need.hours_by_band", [](S& x) -> std::vector<double>& { return x.need.hours_by_band; }, {5, 10, 18, 30},
               {0, 168}, "h/week", "Formal hours needed by need band 1..4 before informal care",
@@ -144,7 +147,20 @@ Schema<S> make_schema() {
       .real("need.ties_effect", [](S& x) -> double& { return x.need.ties_effect; }, 0.3, kShare, "",
             "Largest reduction of progression from social ties", "assumption")
       .real("need.prevention_effect", [](S& x) -> double& { return x.need.prevention_effect; }, 0.25, kShare, "",
-            "Reduction of progression when 10% of the budget goes to prevention", "assumption");
+            "Reduction of progression when need.prevention_full_share of the budget (10%) goes to prevention", "assumption")
+      .real("need.prevention_full_share", [](S& x) -> double& { return x.need.prevention_full_share; }, 0.1, {0.001, 1},
+            "", "Share of the budget spent on prevention at which prevention has its full effect (less acts in proportion)",
+            "assumption")
+      .real_list("need.exit_age_factors", [](S& x) -> std::vector<double>& { return x.need.exit_age_factors; },
+                 {0.6, 1.0, 1.3}, {0, 10}, "", "Multipliers of need.exit_per_year for people aged 18-64, 65-84, 85+",
+                 "assumption: the oldest die or move to residential care more often")
+      .real("need.ties_half_saturation", [](S& x) -> double& { return x.need.ties_half_saturation; }, 2.0, {0.01, 100},
+            "ties", "Ties h at which the ties factor k/(k+h) (protection from progression, wellbeing) is one half",
+            "assumption")
+      .real("need.informal_max_share", [](S& x) -> double& { return x.need.informal_max_share; }, 0.5, kShare, "",
+            "Largest share of a need band's hours that informal care from ties can cover", "assumption")
+      .integer("need.max_ties", [](S& x) -> std::int64_t& { return x.need.max_ties; }, 20, {0, 255}, "ties",
+               "Most social ties a person has (larger Poisson draws are cut to it)", "assumption");
 
   s.real("eligibility.capital_upper", [](S& x) -> double& { return x.eligibility.capital_upper; }, 23250, kNonNegative,
          "GBP", "Upper capital limit of the means test", "Care and Support regulations (£23,250)")
@@ -191,7 +207,13 @@ Schema<S> make_schema() {
       .real("commissioning.prevention_share", [](S& x) -> double& { return x.commissioning.prevention_share; }, 0, {0, 0.5},
             "", "Share of the budget spent on prevention", "assumption")
       .real("commissioning.dp_uptake_multiplier", [](S& x) -> double& { return x.commissioning.dp_uptake_multiplier; }, 1.0,
-            {0, 5}, "", "Scales direct-payment uptake (policy lever)");
+            {0, 5}, "", "Scales direct-payment uptake (policy lever)")
+      .real("commissioning.strategic_share", [](S& x) -> double& { return x.commissioning.strategic_share; }, 0.05, kShare,
+            "", "Share of last week's council-managed hours in the council below which a provider's group bids strategically",
+            "assumption (Fiorino et al. 2018 for the behaviour)")
+      .integer("commissioning.retender_weeks", [](S& x) -> std::int64_t& { return x.commissioning.retender_weeks; }, 13,
+               {1, 1000}, "weeks", "Weeks before a lot that found no bidder is tendered again (spot purchase meanwhile)",
+               "assumption: a quarter");
 
   //                      wage   zh    hrs  travel ovh  margin extr  cont  rel  aut  radius  maxw  under mark  qual  close recruit
   archetype(s, "chain", &S::Providers::chain,
@@ -210,7 +232,23 @@ Schema<S> make_schema() {
             "entrants per existing provider per year", "Entry rate of agencies and chain branches when demand is unmet",
             "assumption, balances closures")
       .real("providers.chain_entry_share", [](S& x) -> double& { return x.providers.chain_entry_share; }, 0.35, kShare, "",
-            "Share of entrants that are chain branches", "assumption");
+            "Share of entrants that are chain branches", "assumption")
+      .real("providers.entry_reference_gap", [](S& x) -> double& { return x.providers.entry_reference_gap; }, 0.03,
+            {0.0001, 10}, "", "Care gap (waiting share plus undelivered share of hours) at which entry runs at entry_per_year",
+            "assumption")
+      .real("providers.entry_attractiveness_max", [](S& x) -> double& { return x.providers.entry_attractiveness_max; }, 3,
+            {0, 1000}, "", "Largest multiple of entry_per_year a care gap can bring", "assumption")
+      .integer("providers.entrant_workers", [](S& x) -> std::int64_t& { return x.providers.entrant_workers; }, 2, {0, 1000},
+               "workers", "New workers an entering agency or chain branch starts with", "assumption")
+      .real("providers.margin_smoothing", [](S& x) -> double& { return x.providers.margin_smoothing; }, 0.1, kShare,
+            "1/week", "Weight of the week's margin in the smoothed margin that decides exit after losses", "assumption")
+      .real("providers.continuity_rate", [](S& x) -> double& { return x.providers.continuity_rate; }, 0.25, kShare,
+            "1/week", "Share of the gap to its target a client's continuity of care closes each week", "assumption")
+      .real("providers.turnover_continuity_loss", [](S& x) -> double& { return x.providers.turnover_continuity_loss; }, 0.5,
+            kShare, "", "Share of an archetype's continuity lost at 100% (or more) annual staff turnover", "assumption")
+      .real("providers.chain_start_weight", [](S& x) -> double& { return x.providers.chain_start_weight; }, 2.5,
+            {0.01, 100}, "", "Provisional size of a chain branch, an agency's being 1: shares of the council's workers that set "
+            "capacities for the first tenders and placements only", "assumption");
 
   s.real("labour.nlw", [](S& x) -> double& { return x.labour.nlw; }, 12.21, kWage, "GBP/h", "National Living Wage",
          "2025/26 rate")
@@ -227,8 +265,17 @@ Schema<S> make_schema() {
       .real("labour.move_share", [](S& x) -> double& { return x.labour.move_share; }, 0.60, kShare, "",
             "Share of leavers who look for another care job", "Skills for Care: 63% of recruits come from care")
       .real("labour.pay_premium_mean", [](S& x) -> double& { return x.labour.pay_premium_mean; }, 1.0, {0, 20}, "GBP/h",
-            "Mean premium over the employer's base wage of the half of workers who earn one (exponential)",
-            "assumption: spread of care worker pay, Skills for Care 2024");
+            "Mean premium over the employer's base wage of the workers who earn one (exponential)",
+            "assumption: spread of care worker pay, Skills for Care 2024")
+      .real("labour.pay_premium_share", [](S& x) -> double& { return x.labour.pay_premium_share; }, 0.5, kShare, "",
+            "Share of workers earning a premium over their employer's base wage (the rest earn the base wage)",
+            "assumption: spread of care worker pay, Skills for Care 2024")
+      .real("labour.acceptance_tolerance", [](S& x) -> double& { return x.labour.acceptance_tolerance; }, 0.25, kWage,
+            "GBP/h", "How much less than the wage they left a job seeker from care accepts", "assumption")
+      .real("labour.fill_attraction_min", [](S& x) -> double& { return x.labour.fill_attraction_min; }, 0.1, {0, 100}, "",
+            "Lowest wage factor of the chance to fill a vacancy from outside care", "assumption")
+      .real("labour.fill_attraction_max", [](S& x) -> double& { return x.labour.fill_attraction_max; }, 4, {0, 100}, "",
+            "Highest wage factor of the chance to fill a vacancy from outside care", "assumption");
 
   s.real("retention.base_quit_per_year", [](S& x) -> double& { return x.retention.base_quit_per_year; }, 0.12, kShare,
          "1/year", "Annual quit rate at NLW effective pay, guaranteed hours, no stress", "calibrated to Skills for Care 24.8%")
@@ -247,7 +294,13 @@ Schema<S> make_schema() {
       .real("retention.stress_workload", [](S& x) -> double& { return x.retention.stress_workload; }, 0.5, {0, 5}, "",
             "Stress added per unit of workload above rostered hours", "assumption")
       .real("retention.stress_task", [](S& x) -> double& { return x.retention.stress_task; }, 0.25, kShare, "",
-            "Stress added by time-and-task visits", "NEF 2020: 61% of founders less stressed");
+            "Stress added by time-and-task visits", "NEF 2020: 61% of founders less stressed")
+      .real("retention.founder_stress_factor", [](S& x) -> double& { return x.retention.founder_stress_factor; }, 0.7,
+            {0, 10}, "", "Multiplier of a founder's stress target: owners control their work",
+            "assumption (NEF 2020 for the direction)")
+      .real("retention.leaver_rate_smoothing", [](S& x) -> double& { return x.retention.leaver_rate_smoothing; }, 0.05,
+            kShare, "1/week", "Weight of the week's quit rate in a provider's smoothed leaver rate (continuity, quality)",
+            "assumption");
 
   s.real("founding.base_per_100k_adults", [](S& x) -> double& { return x.founding.base_per_100k_adults; }, 0.85, {0, 1000},
          "per 100,000 adults per year", "Micro-enterprises founded a year without support",
@@ -273,7 +326,10 @@ Schema<S> make_schema() {
             "GBP/year", "Cost of one coordinator", "assumption")
       .real("founding.mean_extra_staff", [](S& x) -> double& { return x.founding.mean_extra_staff; }, 0.4, {0, 7},
             "workers", "Mean workers a micro-enterprise wants beyond its owner (Poisson)",
-            "Community Catalysts: about one job per enterprise");
+            "Community Catalysts: about one job per enterprise")
+      .real("founding.reference_private_share", [](S& x) -> double& { return x.founding.reference_private_share; }, 0.4,
+            {0.01, 1}, "", "Private share of demand (self-funders and direct payments) at which founding runs at its base rate",
+            "assumption: self-funders about 30% plus direct payments");
 
   s.real("choice.quality_weight", [](S& x) -> double& { return x.choice.quality_weight; }, 3.0, {0, 100}, "per unit quality",
          "Logit weight of observed quality when people (and alliances) choose a provider", "assumption")
@@ -296,7 +352,17 @@ Schema<S> make_schema() {
       .real("outcomes.switch_per_week", [](S& x) -> double& { return x.outcomes.switch_per_week; }, 0.01, kShare, "1/week",
             "Chance a dissatisfied private client switches provider", "assumption")
       .real("outcomes.switch_threshold", [](S& x) -> double& { return x.outcomes.switch_threshold; }, 0.45, kShare, "",
-            "Wellbeing below which a client is dissatisfied", "assumption");
+            "Wellbeing below which a client is dissatisfied", "assumption")
+      .real("outcomes.initial_wellbeing", [](S& x) -> double& { return x.outcomes.initial_wellbeing; }, 0.6, kShare, "",
+            "Wellbeing of a person when they arrive (at the start or later)", "assumption")
+      .real("outcomes.quality_continuity_weight", [](S& x) -> double& { return x.outcomes.quality_continuity_weight; }, 0.4,
+            kShare, "", "Weight of clients' mean continuity in a provider's observed quality", "assumption")
+      .real("outcomes.quality_wellbeing_weight", [](S& x) -> double& { return x.outcomes.quality_wellbeing_weight; }, 0.4,
+            kShare, "", "Weight of clients' mean wellbeing in a provider's observed quality", "assumption")
+      .real("outcomes.quality_turnover_weight", [](S& x) -> double& { return x.outcomes.quality_turnover_weight; }, 0.2,
+            kShare, "", "Weight of 1 - annual staff turnover (at least 0) in a provider's observed quality", "assumption")
+      .real("outcomes.quality_rate", [](S& x) -> double& { return x.outcomes.quality_rate; }, 0.02, kShare, "1/week",
+            "Share of the gap to its observed quality a provider's quality closes each week", "assumption");
   return s;
 }
 
@@ -310,6 +376,8 @@ void check_consistency(const S& spec, const engine::config::Document& doc) {
   auto problem = [&](const std::string& key, const std::string& msg) { problems.push_back({doc.origin_of(key), key, msg}); };
   if (spec.geography.edge_minutes_min > spec.geography.edge_minutes_max)
     problem("geography.edge_minutes_min", "must not exceed geography.edge_minutes_max");
+  if (spec.labour.fill_attraction_min > spec.labour.fill_attraction_max)
+    problem("labour.fill_attraction_min", "must not exceed labour.fill_attraction_max");
   if (spec.eligibility.capital_lower > spec.eligibility.capital_upper)
     problem("eligibility.capital_lower", "must not exceed eligibility.capital_upper");
   if (spec.eligibility.share_above_upper + spec.eligibility.share_between > 1)

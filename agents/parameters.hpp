@@ -62,6 +62,7 @@ struct ScenarioSpec {
   struct Geography {
     double edge_minutes_min = 0, edge_minutes_max = 0;
     double extra_edges_per_locality = 0;
+    double chord_length_factor = 0;           // a chord's travel time over a ring edge's
   } geography;
   struct Need {
     std::vector<double> hours_by_band;         // formal hours a week before informal care, bands 1..4
@@ -76,7 +77,12 @@ struct ScenarioSpec {
     double mean_ties = 0;
     double unmet_effect = 0;      // progression multiplier per unit unmet share
     double ties_effect = 0;       // max reduction of progression from ties
-    double prevention_effect = 0; // reduction of progression at prevention share 10%
+    double prevention_effect = 0; // reduction of progression at prevention_full_share
+    std::vector<double> exit_age_factors;  // exit hazard multipliers, ages 18-64, 65-84, 85+
+    double ties_half_saturation = 0;       // ties at which the ties factor k/(k+h) is one half
+    double prevention_full_share = 0;      // prevention share of the budget with the full effect
+    double informal_max_share = 0;         // largest share of a band's hours informal care covers
+    std::int64_t max_ties = 0;             // most ties a person has (Poisson draws cut here)
   } need;
   struct Eligibility {
     double capital_upper = 0, capital_lower = 0;
@@ -100,6 +106,8 @@ struct ScenarioSpec {
     double handback_loss = 0;
     double prevention_share = 0;
     double dp_uptake_multiplier = 0;
+    double strategic_share = 0;        // group share of council hours below which bids undercut
+    std::int64_t retender_weeks = 0;   // wait before re-tendering a lot that found no bidder
   } commissioning;
   struct Providers {
     ArchetypeSpec chain, agency, micro;
@@ -108,6 +116,13 @@ struct ScenarioSpec {
     std::int64_t exit_loss_weeks = 0;
     double entry_per_year = 0;
     double chain_entry_share = 0;
+    double entry_reference_gap = 0;       // care gap at which entry runs at entry_per_year
+    double entry_attractiveness_max = 0;  // cap on the gap's multiple of entry_per_year
+    std::int64_t entrant_workers = 0;     // new workers an entering agency or branch starts with
+    double margin_smoothing = 0;          // weight of the week's margin in margin_average
+    double continuity_rate = 0;           // weekly share of the gap to its target continuity closes
+    double turnover_continuity_loss = 0;  // share of continuity lost at 100% annual turnover
+    double chain_start_weight = 0;        // provisional starting size of a branch, agency = 1
     const ArchetypeSpec& of(Archetype a) const { return a == Archetype::chain ? chain : a == Archetype::agency ? agency : micro; }
   } providers;
   struct Labour {
@@ -119,6 +134,9 @@ struct ScenarioSpec {
     std::int64_t search_weeks = 0;
     double move_share = 0;
     double pay_premium_mean = 0;
+    double pay_premium_share = 0;     // share of workers earning a premium over the base wage
+    double acceptance_tolerance = 0;  // GBP/h less than their last wage a seeker from care accepts
+    double fill_attraction_min = 0, fill_attraction_max = 0;  // clamp of the fill chance's wage factor
   } labour;
   struct Retention {
     double base_quit_per_year = 0;
@@ -130,6 +148,8 @@ struct ScenarioSpec {
     double stress_base = 0;
     double stress_workload = 0;
     double stress_task = 0;
+    double founder_stress_factor = 0;  // multiplies a founder's stress target
+    double leaver_rate_smoothing = 0;  // weight of the week's quit rate in leaver_rate
   } retention;
   struct Founding {
     double base_per_100k_adults = 0;
@@ -143,6 +163,7 @@ struct ScenarioSpec {
     double burnout_factor = 0;
     double coordinator_cost = 0;
     double mean_extra_staff = 0;
+    double reference_private_share = 0;  // private share of demand at which demand is neutral
   } founding;
   struct Choice {
     double quality_weight = 0;
@@ -158,6 +179,11 @@ struct ScenarioSpec {
     double ties_weight = 0;
     double switch_per_week = 0;
     double switch_threshold = 0;
+    double initial_wellbeing = 0;           // wellbeing of a person when they arrive
+    double quality_continuity_weight = 0;   // observed quality: weight of clients' mean continuity
+    double quality_wellbeing_weight = 0;    // ... of clients' mean wellbeing
+    double quality_turnover_weight = 0;     // ... of 1 - annual staff turnover
+    double quality_rate = 0;                // weekly share of the gap to observed quality closed
   } outcomes;
 };
 

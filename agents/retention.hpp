@@ -94,7 +94,7 @@ inline bool retain_worker(Market& m, std::size_t k, std::size_t q, const engine:
   const auto& r = m.spec.retention;
   const double nlw = m.spec.labour.nlw;
   double target = m.scratch.stress_target[q];
-  if (w.is_founder[k]) target *= 0.7;  // owners control their work (NEF 2020)
+  if (w.is_founder[k]) target *= r.founder_stress_factor;  // owners control their work (NEF 2020)
   w.stress[k] += static_cast<float>(r.stress_rate * (std::clamp(target, 0.0, 1.0) - w.stress[k]));
   w.tenure_weeks[k] += 1;
   if (w.is_founder[k]) return true;  // an owner leaves only when the enterprise closes
@@ -133,11 +133,12 @@ inline bool retain_worker(Market& m, std::size_t k, std::size_t q, const engine:
 inline void retention_end_week(Market& m, int c) {
   auto& pr = m.providers;
   const auto& leavers = m.scratch.leavers;
+  const double smoothing = m.spec.retention.leaver_rate_smoothing;
   m.for_council_providers(c, [&](std::size_t q) {
     pr.staff[q] -= static_cast<std::int32_t>(leavers[q]);
     const double before = pr.staff[q] + leavers[q];
     const double rate = before > 0 ? leavers[q] / before : 0.0;
-    pr.leaver_rate[q] += static_cast<float>(0.05 * (rate - pr.leaver_rate[q]));
+    pr.leaver_rate[q] += static_cast<float>(smoothing * (rate - pr.leaver_rate[q]));
   });
 }
 

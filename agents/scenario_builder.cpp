@@ -56,13 +56,14 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
     const auto nloc = static_cast<std::uint32_t>(geography.locality_count(c));
     auto random_locality = [&] { return first + static_cast<std::int32_t>(stream.below(nloc)); };
 
-    // Providers first, with a provisional capacity shared by size weights so that the first tenders
-    // and placements can run; staff are hired afterwards to match the placements (below).
+    // Providers first, with a provisional capacity shared by size weights (a chain branch
+    // chain_start_weight, an agency 1) so that the first tenders and placements can run; staff are
+    // hired afterwards to match the placements (below).
     std::vector<double> weight;
     for (std::int64_t k = 0; k < cs.chains; ++k) {
       const std::int32_t group = cs.chain_groups > 0 ? kChainGroupBase + static_cast<std::int32_t>(k % cs.chain_groups) : -1;
       add_provider(c, Archetype::chain, random_locality(), group);
-      weight.push_back(2.5);
+      weight.push_back(spec.providers.chain_start_weight);
     }
     for (std::int64_t k = 0; k < cs.agencies; ++k) {
       add_provider(c, Archetype::agency, random_locality(), -1);

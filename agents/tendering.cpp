@@ -32,7 +32,7 @@ Bid make_bid(const Market& m, std::size_t p, std::int32_t lot, double council_ho
     if (m.providers.group[q] == m.providers.group[p]) group_hours += m.providers.council_hours[q];
   });
   const double share = council_hours_total > 0 ? group_hours / council_hours_total : 0.0;
-  if (m.week > 0 && share < 0.05) {
+  if (m.week > 0 && share < m.spec.commissioning.strategic_share) {
     auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week),
                                (Market::stream_key(m.providers, p) << 16) | static_cast<std::uint64_t>(lot), kTender);
     bid *= 1 - a.undercut * stream.uniform();
@@ -140,8 +140,9 @@ void let_lot(Market& m, int c, std::int32_t lot, double council_hours_total, std
   log.winning_bid.push_back(static_cast<float>(first_winner.bid));
   log.price.push_back(won ? static_cast<float>(std::max(first_winner.bid, policy.price_floor)) : 0.0f);
   m.tally[static_cast<std::size_t>(c)].tenders += 1;
-  // No bidder: spot purchase covers the lot; try again in a quarter.
-  com.lot_tender_week[static_cast<std::size_t>(lot)] = won ? m.week + length : m.week + 13;
+  // No bidder: spot purchase covers the lot; try again after retender_weeks (a quarter).
+  com.lot_tender_week[static_cast<std::size_t>(lot)] =
+      won ? m.week + length : m.week + static_cast<std::int32_t>(policy.retender_weeks);
   com.lot_relet[static_cast<std::size_t>(lot)] = 1;
 }
 
