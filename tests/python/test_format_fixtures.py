@@ -26,6 +26,7 @@ FIXTURES = {
     "1.0": "bf88464a5089",
     "1.1": "f10e918c50d2",
     "1.2": "5f1211b4a33e",
+    "1.3": "2a08ae078115",
 }
 WEEKS = 12
 SNAPSHOT_WEEKS = [0, 10]
@@ -38,6 +39,7 @@ START_PROVIDERS = 3 + 5 + 7
 ADDED = {
     "1.1": {"root attributes": {"output_seconds"}},
     "1.2": {"people": {"need_review_week"}, "workers": {"quit_review_week", "quit_review_chance"}},
+    "1.3": {"people": {"serial"}, "workers": {"serial"}, "providers": {"serial"}},
 }
 
 
@@ -161,9 +163,12 @@ def test_fixture_snapshots_open(opened, version):
     assert {t: len(frame) for t, frame in first.items()} == {
         "people": sum(START_PEOPLE.values()), "workers": START_WORKERS, "providers": START_PROVIDERS}
     assert [first[t].index.name for t in ("people", "workers", "providers")] == ["person", "worker", "provider"]
-    for table, added_in in (("people", "1.2"), ("workers", "1.2")):
-        columns = set(first[table].columns)
-        assert (ADDED[added_in][table] <= columns) == (key(version) >= key(added_in)), (table, sorted(columns))
+    for added_in, tables in ADDED.items():
+        for table, added in tables.items():
+            if table not in first:
+                continue  # root attributes
+            columns = set(first[table].columns)
+            assert (added <= columns) == (key(version) >= key(added_in)), (table, sorted(columns))
     last = results.snapshot(SNAPSHOT_WEEKS[-1])
     assert set(last) == {"people", "workers", "providers"}
     with pytest.raises(KeyError):
