@@ -4,16 +4,17 @@
 #               validation (replicate ensembles), sanitizers
 #   make install      the caremarket command, configs and Python package (prefix /usr/local)
 #   make notebook     Jupyter on notebooks/ with the package of this build importable
+#   make lint         clang-format and clang-tidy on engine/ and agents/, flake8 on the Python package
 PYTHON := /usr/bin/python3
 JOBS ?= $(shell nproc)
 CAREMARKET := build/release/cli/caremarket
 
-.PHONY: all deps configure build run test test-cpp test-py test-validation test-asan bench install notebook clean help
+.PHONY: all deps configure build run test test-cpp test-py test-validation test-asan bench install notebook lint clean help
 
 all: build
 
 help:
-	@sed -n '1,6p' Makefile
+	@sed -n '1,7p' Makefile
 
 deps:
 	@bash scripts/install-deps.sh
@@ -57,6 +58,11 @@ install: build
 
 notebook: build
 	PYTHONPATH=$(abspath $(PYTHONPKG)) jupyter-notebook --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+
+# Only the version header is built: clang-tidy reads build/release/compile_commands.json.
+lint: configure
+	cmake --build --preset release --target caremarket_version_header
+	JOBS=$(JOBS) bash scripts/lint.sh
 
 bench: build
 	$(PYTHON) perf/run_cases.py

@@ -18,6 +18,7 @@ PACKAGES=(
   python3-nbclient python3-nbformat python3-ipykernel jupyter-notebook
   chromium
   libopenmpi-dev openmpi-bin
+  clang-format clang-tidy flake8
 )
 # Extra packages can be named by callers (e.g. the notebook or report suites).
 PACKAGES+=("$@")
