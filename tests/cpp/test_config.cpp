@@ -1,6 +1,7 @@
 // Config reading: layers, typed schema, and one message per kind of bad input.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -354,4 +355,93 @@ TEST(Scenario, NoWageBelowTheLegalMinimum) {
   EXPECT_NE(loaded.resolved_toml.find("wage = 13.0"), std::string::npos);  // the output records the wage paid
   const auto plain = cm::load_scenario(root / "tests/data/tiny.toml", {}, {});
   EXPECT_TRUE(plain.warnings.empty());
+}
+
+// The behavioural constants that became parameters (issue 13 item 9; docs/ODD.md §7.13 lists what
+// stays in code): each is declared with the value the code had as its default, a unit where it has
+// one, a range and a source, and a scenario that does not set it gets exactly that value.
+TEST(Scenario, FormerConstantsAreDeclaredWithTheirOldValues) {
+  struct Expected {
+    const char* key;
+    const char* fallback;
+    const char* unit;
+    const char* allowed;
+  };
+  const Expected expected[] = {
+      {"geography.chord_length_factor", "1.5", "", "between 0.01 and 100"},
+      {"need.exit_age_factors", "[0.6, 1, 1.3]", "", "3 numbers, each between 0 and 10"},
+      {"need.ties_half_saturation", "2", "ties", "between 0.01 and 100 ties"},
+      {"need.prevention_full_share", "0.1", "", "between 0.001 and 1"},
+      {"need.informal_max_share", "0.5", "", "between 0 and 1"},
+      {"need.max_ties", "20", "ties", "between 0 and 255 ties"},
+      {"commissioning.strategic_share", "0.05", "", "between 0 and 1"},
+      {"commissioning.retender_weeks", "13", "weeks", "between 1 and 1000 weeks"},
+      {"providers.entry_reference_gap", "0.03", "", "between 0.0001 and 10"},
+      {"providers.entry_attractiveness_max", "3", "", "between 0 and 1000"},
+      {"providers.entrant_workers", "2", "workers", "between 0 and 1000 workers"},
+      {"providers.margin_smoothing", "0.1", "1/week", "between 0 and 1 1/week"},
+      {"providers.continuity_rate", "0.25", "1/week", "between 0 and 1 1/week"},
+      {"providers.turnover_continuity_loss", "0.5", "", "between 0 and 1"},
+      {"providers.chain_start_weight", "2.5", "", "between 0.01 and 100"},
+      {"labour.pay_premium_share", "0.5", "", "between 0 and 1"},
+      {"labour.acceptance_tolerance", "0.25", "GBP/h", "between 0 and 100 GBP/h"},
+      {"labour.fill_attraction_min", "0.1", "", "between 0 and 100"},
+      {"labour.fill_attraction_max", "4", "", "between 0 and 100"},
+      {"retention.founder_stress_factor", "0.7", "", "between 0 and 10"},
+      {"retention.leaver_rate_smoothing", "0.05", "1/week", "between 0 and 1 1/week"},
+      {"founding.reference_private_share", "0.4", "", "between 0.01 and 1"},
+      {"outcomes.initial_wellbeing", "0.6", "", "between 0 and 1"},
+      {"outcomes.quality_continuity_weight", "0.4", "", "between 0 and 1"},
+      {"outcomes.quality_wellbeing_weight", "0.4", "", "between 0 and 1"},
+      {"outcomes.quality_turnover_weight", "0.2", "", "between 0 and 1"},
+      {"outcomes.quality_rate", "0.02", "1/week", "between 0 and 1 1/week"},
+  };
+  const auto docs = cm::parameter_docs();
+  for (const auto& e : expected) {
+    const auto it = std::find_if(docs.begin(), docs.end(), [&](const cm::ParameterDoc& d) { return d.key == e.key; });
+    ASSERT_NE(it, docs.end()) << e.key << " is not declared";
+    EXPECT_EQ(it->fallback, e.fallback) << e.key;
+    EXPECT_EQ(it->unit, e.unit) << e.key;
+    EXPECT_EQ(it->allowed, e.allowed) << e.key;
+    EXPECT_FALSE(it->doc.empty()) << e.key;
+    EXPECT_EQ(it->source.rfind("assumption", 0), 0u) << e.key << ": " << it->source;  // none has a published source
+  }
+  // The values a scenario gets without setting them: exactly the literals the code used (doubles
+  // for double arithmetic; the two float literals convert to the same floats).
+  const auto s = cm::load_scenario(fs::path(CAREMARKET_SOURCE_DIR) / "tests/data/tiny.toml", {}, {}).spec;
+  EXPECT_EQ(s.geography.chord_length_factor, 1.5);
+  EXPECT_EQ(static_cast<float>(s.geography.chord_length_factor), 1.5f);
+  EXPECT_EQ(s.need.exit_age_factors, (std::vector<double>{0.6, 1.0, 1.3}));
+  EXPECT_EQ(s.need.ties_half_saturation, 2.0);
+  EXPECT_EQ(s.need.prevention_full_share, 0.1);
+  EXPECT_EQ(s.need.informal_max_share, 0.5);
+  EXPECT_EQ(s.need.max_ties, 20);
+  EXPECT_EQ(s.commissioning.strategic_share, 0.05);
+  EXPECT_EQ(s.commissioning.retender_weeks, 13);
+  EXPECT_EQ(s.providers.entry_reference_gap, 0.03);
+  EXPECT_EQ(s.providers.entry_attractiveness_max, 3.0);
+  EXPECT_EQ(s.providers.entrant_workers, 2);
+  EXPECT_EQ(s.providers.margin_smoothing, 0.1);
+  EXPECT_EQ(s.providers.continuity_rate, 0.25);
+  EXPECT_EQ(s.providers.turnover_continuity_loss, 0.5);
+  EXPECT_EQ(s.providers.chain_start_weight, 2.5);
+  EXPECT_EQ(1.0 - s.labour.pay_premium_share, 0.5);
+  EXPECT_EQ(static_cast<float>(s.labour.acceptance_tolerance), 0.25f);
+  EXPECT_EQ(s.labour.fill_attraction_min, 0.1);
+  EXPECT_EQ(s.labour.fill_attraction_max, 4.0);
+  EXPECT_EQ(s.retention.founder_stress_factor, 0.7);
+  EXPECT_EQ(s.retention.leaver_rate_smoothing, 0.05);
+  EXPECT_EQ(s.founding.reference_private_share, 0.4);
+  EXPECT_EQ(static_cast<float>(s.outcomes.initial_wellbeing), 0.6f);
+  EXPECT_EQ(s.outcomes.quality_continuity_weight, 0.4);
+  EXPECT_EQ(s.outcomes.quality_wellbeing_weight, 0.4);
+  EXPECT_EQ(s.outcomes.quality_turnover_weight, 0.2);
+  EXPECT_EQ(s.outcomes.quality_rate, 0.02);
+}
+
+TEST(Scenario, FillAttractionBoundsMustBeOrdered) {
+  TempDir dir;
+  const auto path = dir.write("s.toml", "[[councils]]\nname = \"A\"\n[labour]\nfill_attraction_min = 5\nfill_attraction_max = 4\n");
+  EXPECT_NE(load_error(path).find("labour.fill_attraction_min must not exceed labour.fill_attraction_max"), std::string::npos)
+      << load_error(path);
 }
