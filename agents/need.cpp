@@ -134,6 +134,9 @@ void NeedCalendar::review_due(Market& m, int c) {
   auto& calendar = calendars_[static_cast<std::size_t>(c)];
   auto& due = due_[static_cast<std::size_t>(c)];
   calendar.take(m.week, due);
+  // In id order, which is row order within a council: the columns are read front to back (a few
+  // hundred nanoseconds a person less than in filing order, where every read is a cache miss).
+  std::sort(due.begin(), due.end());
   const NeedReviews reviews(m);
   auto& p = m.people;
   for (const auto id : due) {
