@@ -9,32 +9,22 @@
 // journal, one row per run.
 //
 // One process (or MPI job) works in a folder at a time: it holds an flock(2) on <dir>/.lock.
+//
+// The parts, each in its own file: a run's record (run_record.hpp), the folder's lock and checks
+// (folder.hpp), the journal (journal.hpp), the index (index.hpp), MPI (mpi_session.hpp); the local
+// worker pool (local_pool.hpp) and the MPI protocol (mpi_protocol.hpp) are internal.
 #include <cstdint>
 #include <filesystem>
-#include <functional>
-#include <memory>
-#include <stdexcept>
-#include <string>
-#include <vector>
 
 #include "engine/cancel.hpp"
-#include "engine/files.hpp"
+#include "sweeps/folder.hpp"
+#include "sweeps/index.hpp"
+#include "sweeps/journal.hpp"
+#include "sweeps/mpi_session.hpp"
+#include "sweeps/run_record.hpp"
 #include "sweeps/sweep.hpp"
 
 namespace cm::sweeps {
-
-enum class RunStatus : std::uint8_t { pending = 0, done = 1, failed = 2 };
-
-// Bad input that is not a configuration: an output path that cannot be a sweep folder, a folder in
-// use by another sweep. The CLI exits 2 on it (nothing was run).
-using InputError = engine::BadOutputPath;
-
-struct RunRecord {
-  RunStatus status = RunStatus::pending;  // a run cancelled in flight stays pending
-  std::string error;
-  std::vector<double> final_outcomes;      // region value of every metric at the last week
-  std::vector<double> last_year_outcomes;  // mean over the last 52 weeks
-};
 
 struct SweepOptions {
   std::filesystem::path dir;
@@ -49,27 +39,6 @@ struct SweepSummary {
   bool coordinator = true;  // false on MPI worker ranks (they print nothing)
 };
 
-// An exclusive lock on a sweep folder: an flock(2) on <dir>/.lock, which holds the holder's pid.
-// The kernel drops it when the holder dies, however it dies, so a killed sweep never blocks a
-// rerun. Locks taken again by the same process on the same folder share one descriptor (flock
-// locks of two descriptors conflict even within a process). Throws InputError naming the folder
-// and the holder's pid when another process holds it.
-class FolderLock {
- public:
-  explicit FolderLock(const std::filesystem::path& dir);
-  ~FolderLock();
-  FolderLock(const FolderLock&) = delete;
-  FolderLock& operator=(const FolderLock&) = delete;
-
- private:
-  std::string key_;
-};
-
-// Refuses (InputError) an output folder path that is empty or exists and is not a directory.
-void check_output_folder(const std::filesystem::path& dir);
-// For the command line's -o: "" is an error, not the default (the message when empty, else "").
-std::string non_empty_path(std::string& value);
-
 // Runs what is not yet done. Uses MPI when the process was started by mpirun/srun with more than
 // one rank (and the build has MPI): rank 0 coordinates, the others run.
 SweepSummary run_sweep(const SweepSpec& spec, const Design& design, const SweepOptions& options,
@@ -79,31 +48,5 @@ SweepSummary run_sweep(const SweepSpec& spec, const Design& design, const SweepO
 // cancelled before it completed is pending (it is to be run again), not failed.
 RunRecord execute_run(const SweepSpec& spec, const RunPlan& plan, const std::filesystem::path& file,
                       const engine::CancelFlag& cancel);
-
-// The records of the runs of a design as the journal and the files in `dir` say (pending when unknown).
-// Neither is trusted: a journal line with an unparsable or non-finite value, and a run marked done
-// whose file is missing, incomplete, not caremarket output, or of another run (seed, replicate or
-// resolved config differ from the design's), leave the run pending. With `report`, each such run is
-// named on stderr.
-std::vector<RunRecord> read_state(const Design& design, const std::filesystem::path& dir, bool report = true);
-// Appends one finished run to <dir>/journal.tsv (one line, flushed; safe across processes on one machine).
-void append_journal(const std::filesystem::path& dir, std::int32_t index, const RunRecord& record);
-void write_index(const SweepSpec& spec, const Design& design, const std::vector<RunRecord>& records,
-                 const std::filesystem::path& dir);
-
-// Is this process one of several MPI ranks (mpirun/srun)? Decided from the launcher's environment.
-bool launched_under_mpi();
-// Initialises and finalises MPI when launched under it (no-op otherwise, or without MPI support).
-class MpiSession {
- public:
-  MpiSession();
-  ~MpiSession();
-  int rank() const noexcept { return rank_; }
-  int size() const noexcept { return size_; }
-
- private:
-  int rank_ = 0, size_ = 1;
-  bool initialised_ = false;
-};
 
 }  // namespace cm::sweeps
