@@ -1,0 +1,104 @@
+// `caremarket compare`: is a policy better, and how sure are we? Paired replicates of the policy
+// and the baseline with common random numbers (sweeps/compare.hpp), printed as a table and written
+// to PREFIX.csv and PREFIX.h5.
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "agents/parameters.hpp"
+#include "cli/command.hpp"
+#include "cli/config_args.hpp"
+#include "cli/exit_codes.hpp"
+#include "engine/cancel.hpp"
+#include "sweeps/compare.hpp"
+#include "sweeps/runner.hpp"
+
+namespace fs = std::filesystem;
+
+namespace cm::cli {
+namespace {
+
+struct CompareOptions {
+  std::string scenario, policy, baseline, output;
+  std::vector<std::string> sets;
+  std::int64_t replicates = 10, steps = 0, seed = 1;
+  int workers = 0;
+  bool quiet = false;
+};
+
+void print_table(const sweeps::Comparison& result, const CompareOptions& o) {
+  std::printf("\n%s vs %s: %lld paired replicates (common random numbers), means over each run's last year\n",
+              o.policy.c_str(), o.baseline.empty() ? "the scenario as it is" : o.baseline.c_str(),
+              static_cast<long long>(result.replicates));
+  std::printf("%-28s %14s %14s %14s   %s\n", "outcome", "baseline", "policy", "difference", "95% CI of the difference");
+  for (const auto& c : result.outcomes) {
+    const bool sure = c.ci_low > 0 || c.ci_high < 0;
+    std::printf("%-28s %14.4g %14.4g %+14.4g   [%+.4g, %+.4g]%s\n", c.name.c_str(), c.baseline, c.policy, c.difference,
+                c.ci_low, c.ci_high, sure ? "  *" : "");
+  }
+  std::printf("* the interval excludes zero: the difference is unlikely to be chance alone\n");
+}
+
+int compare(const CompareOptions& o) {
+  sweeps::ComparisonRequest request;
+  // A scenario file, or a shipped scenario's name.
+  request.scenario = resolve_scenario_argument(o.scenario);
+  request.policy = o.policy;
+  request.baseline_policy = o.baseline;
+  request.overrides = o.sets;
+  request.replicates = o.replicates;
+  request.steps = o.steps;
+  request.root_seed = o.seed;
+  request.workers = o.workers;
+  request.quiet = o.quiet;
+  const fs::path prefix = o.output.empty() ? fs::path("results") / ("compare-" + fs::path(o.policy).stem().string())
+                                           : fs::path(o.output);
+  request.dir = prefix.string() + "-runs";
+  request.prefix = prefix;
+  // Check both arms' configs before running anything.
+  for (const auto& pol : {o.baseline, o.policy}) {
+    std::vector<fs::path> overlays;
+    if (!pol.empty()) overlays.push_back(resolve_shipped("policy", pol));
+    load_scenario(request.scenario, overlays, request.overrides);
+  }
+  engine::SignalGuard signals;
+  auto& cancel = engine::process_cancel_flag();
+  const auto result = sweeps::compare(request, cancel);
+  if (result.cancelled) {
+    std::fprintf(stderr, "caremarket: comparison interrupted; run the same command again to finish it\n");
+    return interrupted_exit(cancel.signal());
+  }
+  if (result.replicates < 2) throw std::runtime_error("fewer than two replicate pairs finished; see " + request.dir.string());
+  print_table(result, o);
+  sweeps::write_comparison_csv(result, prefix.string() + ".csv");
+  sweeps::write_comparison_h5(result, request, prefix.string() + ".h5");
+  std::printf("wrote %s.csv and %s.h5 (runs in %s)\n", prefix.c_str(), prefix.c_str(), request.dir.c_str());
+  return 0;
+}
+
+}  // namespace
+
+Command add_compare(CLI::App& app) {
+  auto o = std::make_shared<CompareOptions>();
+  auto* compare_app = app.add_subcommand("compare",
+                                         "Is a policy better, and how sure are we? Paired replicates with common random numbers");
+  compare_app->add_option("scenario", o->scenario, "Scenario TOML file (default: configs/scenarios/somerset.toml)");
+  compare_app->add_option("-p,--policy", o->policy, "The policy to assess (file or shipped name)")->required();
+  compare_app->add_option("-b,--baseline-policy", o->baseline, "The policy to compare with (default: the scenario as it is)");
+  compare_app->add_option("-s,--set", o->sets, "Override a parameter in both arms (repeatable)")->expected(1)->take_all()->allow_extra_args(false);
+  compare_app->add_option("-n,--replicates", o->replicates, "Paired replicates")->check(CLI::Range(2, 100000));
+  compare_app->add_option("--steps", o->steps, "Weeks per run (default: the scenario's run.steps)")->check(CLI::Range(1, 100000));
+  compare_app->add_option("--seed", o->seed, "Root seed of the replicates")->check(CLI::Range(std::int64_t{0}, std::int64_t{9'000'000'000'000'000}));
+  compare_app->add_option("-o,--output", o->output, "Output prefix: writes PREFIX.csv, PREFIX.h5 and the runs in PREFIX-runs/ "
+                                                    "(default: results/compare-<policy>)")
+      ->check(CLI::Validator(sweeps::non_empty_path, "PREFIX"));
+  compare_app->add_option("--workers", o->workers, "Runs at once (default: one per core)")->check(CLI::Range(0, 4096));
+  compare_app->add_flag("-q,--quiet", o->quiet, "No line per finished run");
+  return {compare_app, [o] { return compare(*o); }};
+}
+
+}  // namespace cm::cli

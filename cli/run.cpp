@@ -1,0 +1,111 @@
+// `caremarket run`: one scenario, with its policies, into one HDF5 file, with a progress bar and a
+// summary table.
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "agents/run.hpp"
+#include "cli/command.hpp"
+#include "cli/config_args.hpp"
+#include "cli/exit_codes.hpp"
+#include "engine/cancel.hpp"
+#include "engine/files.hpp"
+#include "engine/progress.hpp"
+
+namespace fs = std::filesystem;
+
+namespace cm::cli {
+namespace {
+
+struct RunOptions {
+  ConfigArgs config;
+  std::optional<std::string> output;
+  std::optional<std::uint64_t> seed;
+  std::uint64_t replicate = 0;
+  int threads = 0;
+  std::optional<std::int64_t> steps;
+  bool quiet = false;
+};
+
+std::string format_value(double v, const std::string& units) {
+  char buf[64];
+  if (units == "" || units == "0..1")
+    std::snprintf(buf, sizeof buf, "%.3f", v);
+  else if (units == "/year")
+    std::snprintf(buf, sizeof buf, "%.1f%%", v * 100);
+  else if (units == "GBP/h")
+    std::snprintf(buf, sizeof buf, "£%.2f", v);
+  else if (units == "GBP/week")
+    std::snprintf(buf, sizeof buf, "£%.0f", v);
+  else
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  return buf;
+}
+
+void print_summary(const RunOutcome& outcome, const RunRequest& request) {
+  std::printf("\n%s — %lld weeks, seed %llu, replicate %llu\n", request.scenario.spec.region.name.c_str(),
+              static_cast<long long>(outcome.steps_done), static_cast<unsigned long long>(outcome.seed),
+              static_cast<unsigned long long>(request.replicate));
+  std::printf("%-32s %14s %14s %14s\n", "", "week 0", "final week", "units");
+  for (const auto& row : outcome.summary) {
+    // Flows (spend, turnover, prices) start with the first week: at week 0 there is none yet.
+    const std::string start = row.flow ? "-" : format_value(row.start, row.units);
+    std::printf("%-32s %14s %14s %14s\n", row.label.c_str(), start.c_str(),
+                format_value(row.end, row.units).c_str(), row.units.c_str());
+  }
+}
+
+int run(const RunOptions& o) {
+  RunRequest request;
+  request.scenario = o.config.load();
+  request.seed = o.seed;
+  request.replicate = o.replicate;
+  request.threads = o.threads;
+  request.steps = o.steps;
+  // Default name: the scenario and its policies, so that runs of different policies do not collide.
+  std::string stem = o.config.scenario.empty() ? "somerset" : fs::path(o.config.scenario).stem().string();
+  for (const auto& p : o.config.policies) stem += "+" + fs::path(p).stem().string();
+  request.output = o.output ? fs::path(*o.output) : fs::path("results") / (stem + ".h5");
+  engine::check_output_path(request.output);  // before the model is built: England takes seconds
+
+  engine::SignalGuard signals;
+  auto& cancel = engine::process_cancel_flag();
+  const long total = static_cast<long>(o.steps.value_or(request.scenario.spec.run.steps));
+  engine::ProgressBar bar(total, "caremarket", !o.quiet && engine::ProgressBar::stderr_is_terminal());
+  const auto outcome = run_to_file(request, cancel, [&](std::int64_t done, std::int64_t) { bar.update(static_cast<long>(done)); });
+  bar.finish();
+  if (outcome.reason == StopReason::cancelled) {
+    std::fprintf(stderr,
+                 "caremarket: interrupted after %lld of %lld weeks; wrote %s with the weeks done, marked incomplete "
+                 "(attribute complete = 0)\n",
+                 static_cast<long long>(outcome.steps_done), static_cast<long long>(outcome.steps_requested),
+                 request.output.c_str());
+    return interrupted_exit(cancel.signal());
+  }
+  if (!o.quiet) {
+    print_summary(outcome, request);
+    std::printf("\nwrote %s (%.2f s)\n", request.output.c_str(), outcome.seconds);
+  }
+  return 0;
+}
+
+}  // namespace
+
+Command add_run(CLI::App& app) {
+  auto o = std::make_shared<RunOptions>();
+  auto* run_app = app.add_subcommand("run", "Run a scenario and write its trajectory to HDF5");
+  o->config.add_to(run_app, false);
+  run_app->add_option("-o,--output", o->output, "Output HDF5 file (default: results/<scenario>[+<policy>...].h5)");
+  run_app->add_option("--seed", o->seed, "Root random seed (default: run.seed of the scenario)")->check(CLI::Range(std::uint64_t{0}, std::uint64_t{9'000'000'000'000'000}));
+  run_app->add_option("--replicate", o->replicate, "Replicate number: an independent stream family under the same seed")
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{9'000'000'000'000'000}));
+  run_app->add_option("--threads", o->threads, "Worker threads (default: all cores)")->check(CLI::Range(0, 4096));
+  run_app->add_option("--steps", o->steps, "Weeks to simulate (default: run.steps of the scenario)")->check(CLI::Range(1, 100000));
+  run_app->add_flag("-q,--quiet", o->quiet, "No progress bar and no summary");
+  return {run_app, [o] { return run(*o); }};
+}
+
+}  // namespace cm::cli
