@@ -8,7 +8,6 @@ share this machine's cores; with a ``concurrent.futures`` executor (``ProcessPoo
 
 from __future__ import annotations
 
-import math
 import tempfile
 from concurrent.futures import Executor
 from pathlib import Path
@@ -75,7 +74,8 @@ def compare(scenario: PathLike = "somerset", policy: PathLike = "micro_enterpris
             output: PathLike | None = None, executor: Executor | None = None) -> pd.DataFrame:
     """Paired replicates with common random numbers: each outcome's baseline and policy means, the
     mean paired difference and its 95% confidence interval (t distribution), one row per headline
-    outcome. Outcomes are means over the last 52 weeks of each run."""
+    outcome. Outcomes are means over the last 52 weeks of each run. The numbers are those of
+    ``caremarket compare``: the same C++ statistics of the same runs."""
     def name_or_path(p: PathLike | None) -> str:
         if p is None:
             return ""
@@ -108,14 +108,9 @@ def compare(scenario: PathLike = "somerset", policy: PathLike = "micro_enterpris
     n = len(pairs)
     if n < 2:
         raise RuntimeError(f"fewer than two replicate pairs finished; see {directory}")
-    t = _core.t_quantile_975(n - 1)
-    rows = []
-    for outcome in _core.HEADLINE_OUTCOMES:
-        b = base.loc[pairs, f"last_year_{outcome}"].to_numpy()
-        p = pol.loc[pairs, f"last_year_{outcome}"].to_numpy()
-        d = p - b
-        sd = float(d.std(ddof=1))
-        half = t * sd / math.sqrt(n)
-        rows.append({"outcome": outcome, "baseline": b.mean(), "policy": p.mean(), "difference": d.mean(),
-                     "ci_low": d.mean() - half, "ci_high": d.mean() + half, "sd_difference": sd, "replicates": n})
-    return pd.DataFrame(rows).set_index("outcome")
+    # The statistics are the C++ ones of `caremarket compare` (sweeps/compare.hpp), from each pair's
+    # last-year outcomes, one column per metric of the catalogue.
+    columns = [f"last_year_{name}" for name, _, _ in _core.metric_catalogue()]
+    table = _core.paired_statistics(base.loc[pairs, columns].to_numpy().tolist(),
+                                    pol.loc[pairs, columns].to_numpy().tolist())
+    return pd.DataFrame(table).drop(columns=["units", "label"]).assign(replicates=n).set_index("outcome")

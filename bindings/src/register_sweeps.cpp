@@ -5,6 +5,7 @@
 
 #include <tbb/task_arena.h>
 
+#include "agents/metrics.hpp"
 #include "register.hpp"
 #include "sweeps/compare.hpp"
 #include "sweeps/runner.hpp"
@@ -82,6 +83,37 @@ void register_sweeps(py::module_& m) {
     const auto design = sw::expand(spec);
     sw::write_index(spec, design, sw::read_state(design, dir), dir);
   }, py::arg("file"), py::arg("dir"), "Rebuilds <dir>/index.h5 from the journal and the run files.");
+
+  m.def("paired_statistics", [](const std::vector<std::vector<double>>& baseline,
+                                 const std::vector<std::vector<double>>& policy) {
+    if (baseline.size() != policy.size())
+      throw py::value_error("paired_statistics: " + std::to_string(baseline.size()) + " baseline runs but " +
+                            std::to_string(policy.size()) + " policy runs; the runs are paired");
+    for (const auto* arm : {&baseline, &policy})
+      for (const auto& run : *arm)
+        if (run.size() != cm::kMetricCount)
+          throw py::value_error("paired_statistics: a run has " + std::to_string(run.size()) + " outcomes, not " +
+                                std::to_string(cm::kMetricCount) + " (one per metric of metric_catalogue())");
+    py::list rows;
+    for (const auto& o : sw::paired_statistics(baseline, policy)) {
+      py::dict row;
+      row["outcome"] = o.name;
+      row["units"] = o.units;
+      row["label"] = o.label;
+      row["baseline"] = o.baseline;
+      row["policy"] = o.policy;
+      row["difference"] = o.difference;
+      row["ci_low"] = o.ci_low;
+      row["ci_high"] = o.ci_high;
+      row["sd_difference"] = o.sd_difference;
+      rows.append(row);
+    }
+    return rows;
+  }, py::arg("baseline"), py::arg("policy"),
+     "The comparison table of `caremarket compare` (sweeps/compare.hpp) from paired runs: row r of\n"
+     "`baseline` and of `policy` are one replicate's last-year outcomes, one per metric of\n"
+     "metric_catalogue(). One dict per headline outcome: means, mean paired difference (policy -\n"
+     "baseline), its 95% t interval and the standard deviation of the differences.");
 
   m.def("t_quantile_975", [](double df) {
     return sw::t_quantile_975(df);
