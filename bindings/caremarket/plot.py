@@ -13,7 +13,6 @@ Each returns the matplotlib Axes it drew on.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np

@@ -315,7 +315,7 @@ window.addEventListener('load', () => {
 def render(run: Run, baseline: Run | None = None) -> str:
     e = html.escape
     horizon, notes = compare(run, baseline) if baseline is not None else (int(run.weeks[-1]), [])
-    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+    parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",
              f"<title>caremarket report: {e(run.name)}</title><style>{STYLE}</style></head><body>",
              f"<h1>What happens to care in {e(run.config.get('region', {}).get('name', 'the region'))}</h1>",
              f"<p>{e(scenario_in_words(run))}</p>", "<h2>The policy simulated</h2><ul>"]
