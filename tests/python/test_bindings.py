@@ -102,7 +102,7 @@ def test_views_are_read_only(sim):
 
 
 def test_mapping_of_columns(sim):
-    assert list(sim.people)[:3] == ["id", "council", "locality"]
+    assert list(sim.people)[:4] == ["id", "council", "serial", "locality"]
     assert "need_hours" in sim.people and "nope" not in sim.people
     assert {"wage", "employer", "stress"} <= set(sim.workers)
     assert {"archetype", "staff", "contract_price"} <= set(sim.providers)
