@@ -48,8 +48,13 @@ class NeedCalendar {
   std::size_t filed() const;
 
  private:
-  std::vector<engine::Calendar> calendars_;
-  std::vector<std::vector<engine::AgentId>> due_;  // per council, reused from week to week
+  // One per council, each on cache lines of its own: councils run on different threads.
+  struct alignas(64) Council {
+    engine::Calendar calendar;
+    std::vector<engine::AgentId> due;  // reused from week to week
+    std::vector<std::int32_t> rows;    // the rows of those due, ascending
+  };
+  std::vector<Council> councils_;
   engine::AgentId next_unfiled_ = 0;
 };
 
