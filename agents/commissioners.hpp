@@ -10,20 +10,20 @@ namespace cm {
 struct Contract {
   std::int32_t lot;
   engine::AgentId provider;
-  float price;          // GBP/h
+  float price;  // GBP/h
   std::int32_t end_week;
 };
 
 // Cache-line aligned: councils run on different threads and write their own commissioner and tally.
 struct alignas(64) Commissioner {
-  double weekly_budget = 0;           // GBP a week for care (prevention and programme excluded)
+  double weekly_budget = 0;  // GBP a week for care (prevention and programme excluded)
   std::int32_t lots = 0;
   std::vector<Contract> contracts;
   std::vector<std::int32_t> lot_tender_week;  // week each lot is next let
   std::vector<std::uint8_t> lot_relet;        // lot changed hands this week
-  double committed = 0;               // weekly cost of council-funded placements
-  bool raised_wages = false;          // a wage floor raised a provider's wage this week
-  bool contracts_changed = true;      // a contract ended or was let this week
+  double committed = 0;                       // weekly cost of council-funded placements
+  bool raised_wages = false;                  // a wage floor raised a provider's wage this week
+  bool contracts_changed = true;              // a contract ended or was let this week
 };
 
 // The people metrics of one council for one week (metrics.hpp, count_person).
@@ -54,8 +54,8 @@ struct alignas(64) WeekTally {
   double spend = 0, extraction = 0, local_retained = 0, council_hours = 0, council_payment = 0;
   // The care gap that draws entrants (provider_entry_exit.hpp), counted in the pass over people.
   double gap_needing = 0, gap_waiting = 0, gap_needed_hours = 0, gap_delivered_hours = 0;
-  PeopleCounts people;  // counted in the pass over people, after outcomes
-  WorkerCounts workers;  // counted in the pass over workers, after retention
+  PeopleCounts people;                         // counted in the pass over people, after outcomes
+  WorkerCounts workers;                        // counted in the pass over workers, after retention
   bool staff_left_after_workers_pass = false;  // a provider closed since: workers must be counted again
   // Private demand that draws micro-enterprise founders (founding.cpp), counted in matching: people
   // needing care with a route, and those of them buying care themselves (self-funders, direct payments).

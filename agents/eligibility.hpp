@@ -29,8 +29,8 @@ inline void assess_route(Market& m, std::size_t i, const engine::RngRoot::StepSt
     // The direct-payment preference is a fixed trait of the person (step 0 of its stream), so
     // re-testing every week does not flip it.
     auto stream = routes.stream(Market::stream_key(p, i), kRoute);
-    const double uptake =
-        (p.age_band[i] == 0 ? el.dp_uptake_working_age : el.dp_uptake_older) * m.spec.commissioning.dp_uptake_multiplier;
+    const double uptake = (p.age_band[i] == 0 ? el.dp_uptake_working_age : el.dp_uptake_older) *
+                          m.spec.commissioning.dp_uptake_multiplier;
     route = stream.uniform() < uptake ? Route::direct_payment : Route::council_managed;
   }
   if (static_cast<Route>(p.route[i]) != route) {

@@ -18,8 +18,15 @@ struct TenderLog {
   std::vector<float> lowest_bid, winning_bid, price;
   template <class F>
   void for_each_column(F&& f) {
-    f("week", week); f("council", council); f("lot", lot); f("bids", bids); f("winner", winner);
-    f("winner_archetype", winner_archetype); f("lowest_bid", lowest_bid); f("winning_bid", winning_bid); f("price", price);
+    f("week", week);
+    f("council", council);
+    f("lot", lot);
+    f("bids", bids);
+    f("winner", winner);
+    f("winner_archetype", winner_archetype);
+    f("lowest_bid", lowest_bid);
+    f("winning_bid", winning_bid);
+    f("price", price);
   }
   std::size_t size() const { return week.size(); }
 };
@@ -28,11 +35,16 @@ struct BidLog {
   std::vector<std::int32_t> tender;  // row of the tender in TenderLog
   std::vector<engine::AgentId> provider;
   std::vector<std::uint8_t> archetype;
-  std::vector<std::uint8_t> won;     // 1 when the bid won a contract (frameworks have several winners)
+  std::vector<std::uint8_t> won;    // 1 when the bid won a contract (frameworks have several winners)
   std::vector<float> amount, cost;  // GBP/h
   template <class F>
   void for_each_column(F&& f) {
-    f("tender", tender); f("provider", provider); f("archetype", archetype); f("won", won); f("amount", amount); f("cost", cost);
+    f("tender", tender);
+    f("provider", provider);
+    f("archetype", archetype);
+    f("won", won);
+    f("amount", amount);
+    f("cost", cost);
   }
   std::size_t size() const { return tender.size(); }
 };
@@ -43,7 +55,11 @@ struct ProviderEventLog {
   std::vector<std::uint8_t> archetype, kind;
   template <class F>
   void for_each_column(F&& f) {
-    f("week", week); f("council", council); f("provider", provider); f("archetype", archetype); f("kind", kind);
+    f("week", week);
+    f("council", council);
+    f("provider", provider);
+    f("archetype", archetype);
+    f("kind", kind);
   }
   std::size_t size() const { return week.size(); }
 };

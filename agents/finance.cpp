@@ -43,8 +43,9 @@ void apply_finance(Market& m, int c) {
     tally.local_retained += wage_bill[q] / (1 + spec.providers.on_cost) + std::max(0.0, surplus);
   });
   const auto& cs = spec.councils[static_cast<std::size_t>(c)];
-  tally.spend += spec.founding.coordinators * spec.founding.coordinator_cost / 52.0 +
-                 cs.budget_million * 1e6 * spec.commissioning.budget_multiplier * spec.commissioning.prevention_share / 52.0;
+  tally.spend +=
+      spec.founding.coordinators * spec.founding.coordinator_cost / 52.0 +
+      cs.budget_million * 1e6 * spec.commissioning.budget_multiplier * spec.commissioning.prevention_share / 52.0;
 }
 
 }  // namespace cm

@@ -21,7 +21,8 @@ inline void finance_begin_week(Market& m, int c) {
 // A worker still employed after retention adds their pay, with on-costs, to the employer's wage
 // bill. q: the employer's row.
 inline void add_to_wage_bill(Market& m, std::size_t k, std::size_t q) {
-  m.scratch.wage_bill[q] += static_cast<double>(m.workers.paid_hours[k]) * m.workers.wage[k] * (1 + m.spec.providers.on_cost);
+  m.scratch.wage_bill[q] +=
+      static_cast<double>(m.workers.paid_hours[k]) * m.workers.wage[k] * (1 + m.spec.providers.on_cost);
 }
 
 // What is paid for the person's care this week: the provider's income, the council's spend (all
@@ -68,7 +69,8 @@ struct AddToWageBill {
   using Table = WorkerRows;
   engine::NoState begin(Week&, int) const { return {}; }
   void row(Week& w, engine::NoState&, const WorkerRow& r) const {
-    if (r.employer != kNoRow && w.market.workers.employer[r.k] != engine::kNoAgent) add_to_wage_bill(w.market, r.k, r.employer);
+    if (r.employer != kNoRow && w.market.workers.employer[r.k] != engine::kNoAgent)
+      add_to_wage_bill(w.market, r.k, r.employer);
   }
   void end(Week& w, int c, engine::NoState&) const { apply_finance(w.market, c); }
 };

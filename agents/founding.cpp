@@ -17,9 +17,8 @@ void found_in_council(Market& m, int c) {
   auto& w = m.workers;
   auto& pr = m.providers;
   double micros = 0;
-  m.for_council_providers(c, [&](std::size_t q) {
-    micros += pr.alive[q] && static_cast<Archetype>(pr.archetype[q]) == Archetype::micro;
-  });
+  m.for_council_providers(
+      c, [&](std::size_t q) { micros += pr.alive[q] && static_cast<Archetype>(pr.archetype[q]) == Archetype::micro; });
   // Counted in matching's pass over people (routes and needs have not changed since).
   const auto& tally = m.tally[static_cast<std::size_t>(c)];
   const double people = tally.people_with_route, private_people = tally.people_buying_privately;
@@ -28,7 +27,8 @@ void found_in_council(Market& m, int c) {
   // Demand relative to a reference private share (40%: self-funders about 30% plus direct payments);
   // the floor of 1% keeps the rate above zero where almost nobody buys privately.
   const double demand =
-      people > 0 ? std::pow(std::max(private_people / people, 0.01) / f.reference_private_share, f.demand_elasticity) : 0;
+      people > 0 ? std::pow(std::max(private_people / people, 0.01) / f.reference_private_share, f.demand_elasticity)
+                 : 0;
   const double base = f.base_per_100k_adults * m.spec.councils[static_cast<std::size_t>(c)].adults_thousands / 100.0;
   const double per_week = (base + supported) * demand / 52.0;
   auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(c), kFounding);

@@ -14,7 +14,9 @@ Geography::Geography(const ScenarioSpec& spec, const engine::RngRoot& rng) {
     total_ += static_cast<std::int32_t>(n);
     // A ring of neighbouring localities plus random chords: connected, with short and long trips.
     auto stream = rng.stream(0, c, kBuildGeography);
-    auto minutes = [&] { return static_cast<float>(g.edge_minutes_min + stream.uniform() * (g.edge_minutes_max - g.edge_minutes_min)); };
+    auto minutes = [&] {
+      return static_cast<float>(g.edge_minutes_min + stream.uniform() * (g.edge_minutes_max - g.edge_minutes_min));
+    };
     std::vector<engine::WeightedEdge> edges;
     if (n > 1)
       for (std::uint32_t i = 0; i < n; ++i) {

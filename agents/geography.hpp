@@ -32,7 +32,8 @@ class Geography {
   const float* minutes_from(std::int32_t a) const {
     const int c = council_of(a);
     const auto n = static_cast<std::size_t>(count_[static_cast<std::size_t>(c)]);
-    return travel_[static_cast<std::size_t>(c)].data() + static_cast<std::size_t>(a - first_[static_cast<std::size_t>(c)]) * n;
+    return travel_[static_cast<std::size_t>(c)].data() +
+           static_cast<std::size_t>(a - first_[static_cast<std::size_t>(c)]) * n;
   }
   const engine::SparseGraph& roads(int council) const { return roads_[static_cast<std::size_t>(council)]; }
 

@@ -70,7 +70,8 @@ void hire_council(Market& m, int c, std::vector<std::int32_t>& open) {
   for (auto q32 : open) {
     const auto q = static_cast<std::size_t>(q32);
     auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), Market::stream_key(pr, q), kHire);
-    const double attraction = std::clamp(1 + lab.fill_wage_sensitivity * (pr.wage[q] - lab.outside_wage), attraction_min, attraction_max);
+    const double attraction =
+        std::clamp(1 + lab.fill_wage_sensitivity * (pr.wage[q] - lab.outside_wage), attraction_min, attraction_max);
     const double reach = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q])).recruitment;
     const double chance = std::min(1.0, lab.fill_per_week * attraction * reach);
     const std::int32_t open_posts = pr.vacancies[q];

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include <boost/random/poisson_distribution.hpp>
 #include <tbb/task_group.h>
+#include <boost/random/poisson_distribution.hpp>
 
 namespace cm {
 
@@ -28,13 +28,13 @@ void Market::group_by_council() {
   engine::group_by_key(providers, spare.providers, providers.council, councils(), providers_index, rows.providers);
 }
 
-
 void Market::make_person(std::size_t r, int council, std::int32_t locality, engine::Stream& stream, bool entrant) {
   const auto& need = spec.need;
   people.council[r] = static_cast<std::int16_t>(council);
   people.locality[r] = locality;
   people.age_band[r] = static_cast<std::uint8_t>(pick_band(stream.uniform(), need.age_band_shares));
-  people.need_band[r] = static_cast<std::uint8_t>(1 + pick_band(stream.uniform(), entrant ? need.entry_band_shares : need.initial_band_shares));
+  people.need_band[r] = static_cast<std::uint8_t>(
+      1 + pick_band(stream.uniform(), entrant ? need.entry_band_shares : need.initial_band_shares));
   const double u = stream.uniform();
   const auto& el = spec.eligibility;
   people.capital_band[r] = u < el.share_above_upper ? 2 : u < el.share_above_upper + el.share_between ? 1 : 0;
@@ -59,8 +59,9 @@ std::size_t Market::add_worker(int council, std::int32_t locality, engine::Agent
   auto stream = rng.stream(static_cast<std::uint64_t>(week), stream_key(workers, r), kBuildWorker);
   // Some care workers (1 - pay_premium_share, half by default) are paid their employer's base
   // rate; the rest earn a premium (seniority, senior carer roles) drawn from an exponential distribution.
-  workers.pay_premium[r] = stream.bernoulli(1.0 - spec.labour.pay_premium_share) ? 0.0f
-                                                 : static_cast<float>(-std::log(1 - stream.uniform()) * spec.labour.pay_premium_mean);
+  workers.pay_premium[r] = stream.bernoulli(1.0 - spec.labour.pay_premium_share)
+                               ? 0.0f
+                               : static_cast<float>(-std::log(1 - stream.uniform()) * spec.labour.pay_premium_mean);
   if (prow >= 0) {
     const auto arch = static_cast<Archetype>(providers.archetype[static_cast<std::size_t>(prow)]);
     workers.wage[r] = providers.wage[static_cast<std::size_t>(prow)] + workers.pay_premium[r];
@@ -84,7 +85,8 @@ std::size_t Market::add_provider(int council, Archetype archetype, std::int32_t 
   providers.founder[r] = engine::kNoAgent;
   providers.wage[r] = static_cast<float>(a.wage);
   providers.cost_per_hour[r] = static_cast<float>(cost_per_hour(archetype, a.wage));
-  providers.private_price[r] = static_cast<float>(asking_price(archetype, providers.cost_per_hour[r]) * (1 + a.private_markup));
+  providers.private_price[r] =
+      static_cast<float>(asking_price(archetype, providers.cost_per_hour[r]) * (1 + a.private_markup));
   providers.quality[r] = static_cast<float>(a.quality);
   providers.intended_staff[r] = static_cast<std::int16_t>(std::min<std::int64_t>(a.max_workers, 30000));
   if (archetype == Archetype::micro) {
@@ -114,10 +116,10 @@ bool Market::serves(std::size_t p, std::int32_t locality) const {
   return geography.minutes(providers.home_locality[p], locality) <= spec.providers.of(arch).radius_minutes;
 }
 
-
 void Market::flush_pending() {
   const auto nc = static_cast<std::size_t>(councils());
-  const std::size_t first_person = people.id.size(), first_worker = workers.id.size(), first_provider = providers.id.size();
+  const std::size_t first_person = people.id.size(), first_worker = workers.id.size(),
+                    first_provider = providers.id.size();
   std::vector<std::int32_t> new_people(nc, 0), new_workers(nc, 0), new_providers(nc, 0);
   for (int c = 0; c < councils(); ++c) {
     auto& pend = pending[static_cast<std::size_t>(c)];
@@ -128,7 +130,8 @@ void Market::flush_pending() {
     for (const auto& np : pend.providers) {
       const auto r = add_provider(c, np.archetype, np.locality, np.group);
       new_provider_ids.push_back(providers.id[r]);
-      log_provider_event(c, r, np.archetype == Archetype::micro ? ProviderEventKind::founding : ProviderEventKind::entry);
+      log_provider_event(c, r,
+                         np.archetype == Archetype::micro ? ProviderEventKind::founding : ProviderEventKind::entry);
       if (np.founder_worker != engine::kNoAgent) {
         const auto wr = static_cast<std::size_t>(workers_index.row_of(np.founder_worker));
         workers.employer[wr] = providers.id[r];
@@ -167,10 +170,11 @@ void Market::flush_pending() {
 void Market::size_scratch() {
   const auto n = providers.id.size();
   scratch.provider_slot.resize(n);
-  for (auto* column : {&scratch.pledged, &scratch.wellbeing_sum, &scratch.continuity_sum, &scratch.relational_term, &scratch.leavers, &scratch.wage_bill,
-                       &scratch.logit_weight, &scratch.intake_limit, &scratch.delivered_share, &scratch.continuity_target,
-                       &scratch.contact_hours, &scratch.worked_hours, &scratch.guaranteed_paid_hours, &scratch.stress_target,
-                       &scratch.underemployment_factor, &scratch.autonomy_factor})
+  for (auto* column :
+       {&scratch.pledged, &scratch.wellbeing_sum, &scratch.continuity_sum, &scratch.relational_term, &scratch.leavers,
+        &scratch.wage_bill, &scratch.logit_weight, &scratch.intake_limit, &scratch.delivered_share,
+        &scratch.continuity_target, &scratch.contact_hours, &scratch.worked_hours, &scratch.guaranteed_paid_hours,
+        &scratch.stress_target, &scratch.underemployment_factor, &scratch.autonomy_factor})
     column->resize(n);
 }
 
@@ -231,7 +235,9 @@ void Market::settle() {
 }
 
 bool Market::settled() const noexcept {
-  auto all_alive = [](const std::vector<std::uint8_t>& alive) { return std::all_of(alive.begin(), alive.end(), [](auto a) { return a != 0; }); };
+  auto all_alive = [](const std::vector<std::uint8_t>& alive) {
+    return std::all_of(alive.begin(), alive.end(), [](auto a) { return a != 0; });
+  };
   return rows.people.appended_runs() == 0 && rows.workers.appended_runs() == 0 && rows.providers.appended_runs() == 0 &&
          all_alive(people.alive) && all_alive(workers.alive) && all_alive(providers.alive);
 }

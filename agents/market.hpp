@@ -29,13 +29,13 @@ struct CouncilRows {
 // Per-row working space of the rules, one slot per row (councils use only their own rows, so they
 // share it safely); sized by Market::size_scratch() after agents are added.
 struct Scratch {
-  std::vector<double> pledged;                       // commissioning: capacity promised in lettings
+  std::vector<double> pledged;  // commissioning: capacity promised in lettings
   std::vector<std::int32_t> provider_slot;
   std::vector<double> wellbeing_sum, continuity_sum;  // outcomes: clients' sums per provider
-  std::vector<double> relational_term;               // outcomes: relational_weight × the archetype's relational
-  std::vector<double> leavers, wage_bill;            // retention and finance, per provider
-  std::vector<double> logit_weight;                  // matching: private buyers' weight of a provider
-  std::vector<double> intake_limit;                  // matching: hours a provider will take on
+  std::vector<double> relational_term;                // outcomes: relational_weight × the archetype's relational
+  std::vector<double> leavers, wage_bill;             // retention and finance, per provider
+  std::vector<double> logit_weight;                   // matching: private buyers' weight of a provider
+  std::vector<double> intake_limit;                   // matching: hours a provider will take on
   // delivery, per provider for the week: the share of its clients' hours delivered, and the
   // continuity its clients' care moves toward
   std::vector<double> delivered_share, continuity_target;
@@ -62,8 +62,8 @@ struct NeedTables {
   // no ties, no prevention), capped at 1, and log(1 - it): need.cpp draws only in the weeks a
   // geometric clock with this chance picks.
   std::array<std::array<double, 3>, 4> review_per_week{}, log_no_review{};  // [band - 1][age band]
-  std::array<double, 256> ties_share{};                  // ties / (ties + ties_half_saturation): how much ties protect
-  std::array<std::array<float, 256>, 5> formal_need{};   // [band][ties]: hours after informal care
+  std::array<double, 256> ties_share{};                 // ties / (ties + ties_half_saturation): how much ties protect
+  std::array<std::array<float, 256>, 5> formal_need{};  // [band][ties]: hours after informal care
 };
 NeedTables make_need_tables(const ScenarioSpec& spec);
 
@@ -133,11 +133,17 @@ struct Market {
   std::int32_t provider_row(engine::AgentId id) const noexcept { return providers_index.row_of(id); }
   // Calls fn(row) for every row of one council, in ascending row order.
   template <class Fn>
-  void for_council_people(int c, Fn&& fn) const { rows.people.for_each(c, fn); }
+  void for_council_people(int c, Fn&& fn) const {
+    rows.people.for_each(c, fn);
+  }
   template <class Fn>
-  void for_council_workers(int c, Fn&& fn) const { rows.workers.for_each(c, fn); }
+  void for_council_workers(int c, Fn&& fn) const {
+    rows.workers.for_each(c, fn);
+  }
   template <class Fn>
-  void for_council_providers(int c, Fn&& fn) const { rows.providers.for_each(c, fn); }
+  void for_council_providers(int c, Fn&& fn) const {
+    rows.providers.for_each(c, fn);
+  }
 
   // Start of a step: the week number moves on (the step being computed: its streams, events and
   // metrics row share it), this week's new people will follow the current rows, tallies restart.
@@ -174,17 +180,21 @@ struct Market {
     for (auto n : counts) total += static_cast<std::size_t>(n);
     const std::size_t first = engine::append_rows(people, people_index, total);
     std::vector<std::size_t> offsets(counts.size(), first);
-    for (std::size_t c = 1; c < counts.size(); ++c) offsets[c] = offsets[c - 1] + static_cast<std::size_t>(counts[c - 1]);
-    engine::parallel_for_rows(counts.size(), [&](std::size_t c) {
-      const std::int32_t first_serial = next_serial.people[c];
-      next_serial.people[c] += counts[c];
-      for (std::int32_t k = 0; k < counts[c]; ++k) {
-        const std::size_t row = offsets[c] + static_cast<std::size_t>(k);
-        people.council[row] = static_cast<std::int16_t>(c);
-        people.serial[row] = first_serial + k;
-        make(static_cast<int>(c), k, row);
-      }
-    }, 1);
+    for (std::size_t c = 1; c < counts.size(); ++c)
+      offsets[c] = offsets[c - 1] + static_cast<std::size_t>(counts[c - 1]);
+    engine::parallel_for_rows(
+        counts.size(),
+        [&](std::size_t c) {
+          const std::int32_t first_serial = next_serial.people[c];
+          next_serial.people[c] += counts[c];
+          for (std::int32_t k = 0; k < counts[c]; ++k) {
+            const std::size_t row = offsets[c] + static_cast<std::size_t>(k);
+            people.council[row] = static_cast<std::int16_t>(c);
+            people.serial[row] = first_serial + k;
+            make(static_cast<int>(c), k, row);
+          }
+        },
+        1);
     return first;
   }
   // Adds one agent and returns its row. Values not given are the column's neutral value.
@@ -210,26 +220,27 @@ struct Market {
 // council (councils touch only their own agents). model.cpp declares the week from them and from
 // the rules' per-row hooks (delivery.hpp, retention.hpp, finance.hpp, provider_entry_exit.hpp,
 // outcomes.hpp, metrics.hpp); the need phase is need.hpp's NeedCalendar.
-void apply_eligibility(Market& m, int c);      // eligibility.cpp: means test, eligibility, route
-void assess_new_people(Market& m, int c);      // eligibility.cpp: the same for people who joined
-                                               //   this week (need.cpp assesses the others)
-void apply_commissioning(Market& m, int c);    // tendering.cpp: tenders, hand-backs, budgets
-void apply_matching(Market& m, int c);         // matching.cpp: placing people with providers
-void apply_labour_market(Market& m, int c);    // labour_market.cpp: vacancies and hiring
-void apply_founding(Market& m, int c);         // founding.cpp: micro-enterprise founding
-void apply_delivery(Market& m, int c);         // delivery.cpp: staff and capacity of providers
-void deliver_to_people(Market& m, int c);      // delivery.cpp: delivery's part for people alone (set-up)
-void pay_workers(Market& m, int c);            // delivery.cpp: workers' hours and pay alone (set-up)
-void apply_retention(Market& m, int c);        // retention.cpp: stress and quits alone (benchmarks)
-void apply_finance(Market& m, int c);          // finance.cpp: wages, costs, extraction, hand-back decisions
-void apply_entry_exit(Market& m, int c);       // provider_entry_exit.cpp: exits, closures, entry
-void apply_outcomes(Market& m, int c);         // outcomes.cpp: providers' observed quality
+void apply_eligibility(Market& m, int c);    // eligibility.cpp: means test, eligibility, route
+void assess_new_people(Market& m, int c);    // eligibility.cpp: the same for people who joined
+                                             //   this week (need.cpp assesses the others)
+void apply_commissioning(Market& m, int c);  // tendering.cpp: tenders, hand-backs, budgets
+void apply_matching(Market& m, int c);       // matching.cpp: placing people with providers
+void apply_labour_market(Market& m, int c);  // labour_market.cpp: vacancies and hiring
+void apply_founding(Market& m, int c);       // founding.cpp: micro-enterprise founding
+void apply_delivery(Market& m, int c);       // delivery.cpp: staff and capacity of providers
+void deliver_to_people(Market& m, int c);    // delivery.cpp: delivery's part for people alone (set-up)
+void pay_workers(Market& m, int c);          // delivery.cpp: workers' hours and pay alone (set-up)
+void apply_retention(Market& m, int c);      // retention.cpp: stress and quits alone (benchmarks)
+void apply_finance(Market& m, int c);        // finance.cpp: wages, costs, extraction, hand-back decisions
+void apply_entry_exit(Market& m, int c);     // provider_entry_exit.cpp: exits, closures, entry
+void apply_outcomes(Market& m, int c);       // outcomes.cpp: providers' observed quality
 
 // Runs body(c) for every council in parallel. Councils share no agents, so the rules of one
 // council run one after another on its own rows while other councils run alongside.
 template <class Body>
 void each_council(const Market& m, Body&& body) {
-  engine::parallel_for_rows(static_cast<std::size_t>(m.councils()), [&](std::size_t c) { body(static_cast<int>(c)); }, 1);
+  engine::parallel_for_rows(
+      static_cast<std::size_t>(m.councils()), [&](std::size_t c) { body(static_cast<int>(c)); }, 1);
 }
 // Runs one rule for every council, in parallel (set-up, benchmarks).
 inline void for_each_council(Market& m, void (*rule)(Market&, int)) {

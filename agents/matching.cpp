@@ -24,7 +24,8 @@ double intake_limit(const Market& m, std::size_t p) {
 // The intake limit of a provider that takes clients this week; -infinity for one that does not
 // (closed, or handing back its contracts). Fixed while the council matches.
 double room_limit(const Market& m, std::size_t p) {
-  return m.providers.alive[p] && !m.providers.handing_back[p] ? intake_limit(m, p) : -std::numeric_limits<double>::infinity();
+  return m.providers.alive[p] && !m.providers.handing_back[p] ? intake_limit(m, p)
+                                                              : -std::numeric_limits<double>::infinity();
 }
 
 // limit: the provider's room_limit().
@@ -79,7 +80,8 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
   // Price of the first contract the provider (row) holds for the lot; -1 when it holds none.
   auto contract_price = [&](std::size_t row, std::int32_t lot) {
     for (auto k = first_contract[row]; k >= 0; k = next_contract[static_cast<std::size_t>(k)])
-      if (com.contracts[static_cast<std::size_t>(k)].lot == lot) return static_cast<double>(com.contracts[static_cast<std::size_t>(k)].price);
+      if (com.contracts[static_cast<std::size_t>(k)].lot == lot)
+        return static_cast<double>(com.contracts[static_cast<std::size_t>(k)].price);
     return -1.0;
   };
 
@@ -160,7 +162,9 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
   for (std::size_t l = 0; l < nloc; ++l) offsets[l + 1] += offsets[l];
   candidates.resize(static_cast<std::size_t>(offsets[nloc]));
   cursor.assign(offsets.begin(), offsets.end() - 1);
-  for_each_served([&](std::size_t q, std::size_t l) { candidates[static_cast<std::size_t>(cursor[l]++)] = static_cast<std::int32_t>(q); });
+  for_each_served([&](std::size_t q, std::size_t l) {
+    candidates[static_cast<std::size_t>(cursor[l]++)] = static_cast<std::int32_t>(q);
+  });
 
   // Private buyers' logit weight of each provider, and its room: neither changes while the
   // council matches.

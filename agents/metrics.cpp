@@ -56,11 +56,18 @@ const std::array<MetricInfo, kMetricCount>& metric_catalogue() {
 
 Metric region_weight(Metric metric) {
   switch (metric) {
-    case kVacancyRate: case kTurnoverRate: case kTurnoverRateNlw: case kTurnoverRateNlw150: case kMeanWage:
-    case kMeanEffectivePay: case kZeroHoursShare: case kMeanStress:
-      return kWorkers;
+    case kVacancyRate:
+    case kTurnoverRate:
+    case kTurnoverRateNlw:
+    case kTurnoverRateNlw150:
+    case kMeanWage:
+    case kMeanEffectivePay:
+    case kZeroHoursShare:
+    case kMeanStress: return kWorkers;
     case kHiresFromCareShare: return kHires;
-    case kChainShareCouncilHours: case kHhiCouncilHours: case kPricePerHour: return kPeopleCouncilManaged;
+    case kChainShareCouncilHours:
+    case kHhiCouncilHours:
+    case kPricePerHour: return kPeopleCouncilManaged;
     case kMeanWellbeing: return kPeopleNeedingCare;
     case kContinuity: return kPeopleServed;
     default: return kMetricCount;
@@ -88,7 +95,8 @@ MetricsState::MetricsState(int councils) : windows_(static_cast<std::size_t>(cou
 void MetricsState::compute(const Market& m, std::vector<double>& values) {
   begin_week(m, values);
   engine::parallel_for_rows(
-      static_cast<std::size_t>(m.councils()), [&](std::size_t c) { compute_council(m, static_cast<int>(c), values); }, 1);
+      static_cast<std::size_t>(m.councils()), [&](std::size_t c) { compute_council(m, static_cast<int>(c), values); },
+      1);
 }
 
 void MetricsState::begin_week(const Market& m, std::vector<double>& values) {
@@ -98,7 +106,8 @@ void MetricsState::begin_week(const Market& m, std::vector<double>& values) {
   filled_ = std::min(filled_ + 1, kWindow);
 }
 
-void MetricsState::compute_council(const Market& m, int council, std::vector<double>& values, const WeekTally* counted) {
+void MetricsState::compute_council(const Market& m, int council, std::vector<double>& values,
+                                   const WeekTally* counted) {
   const auto nc = static_cast<std::size_t>(m.councils());
   const double nlw = m.spec.labour.nlw;
   const int slot = slot_;
@@ -114,7 +123,7 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
     m.for_council_people(council, [&](std::size_t i) {
       if (!p.alive[i]) return;
       const auto q = p.provider[i] == engine::kNoAgent ? static_cast<std::size_t>(-1)
-                                                        : static_cast<std::size_t>(m.provider_row(p.provider[i]));
+                                                       : static_cast<std::size_t>(m.provider_row(p.provider[i]));
       count_person(m, i, q, own);
     });
   }

@@ -24,10 +24,11 @@ void join(Week& w) { w.market.flush_pending(); }
 constexpr engine::Schedule kWeek{
     step("begin the week", [](Week& w) { w.market.begin_week(); }),
     step("need: file newcomers", [](Week& w) { w.need.file_newcomers(w.market); }),
-    group("need", [](Week& w, int c) {
-      w.need.review_due(w.market, c);
-      add_need_arrivals(w.market, c);
-    }),
+    group("need",
+          [](Week& w, int c) {
+            w.need.review_due(w.market, c);
+            add_need_arrivals(w.market, c);
+          }),
     step("join: new people", join),  // they are assessed and matched this week
     group("eligibility", [](Week& w, int c) { assess_new_people(w.market, c); }),  // the others at their need review
     group("commissioning", [](Week& w, int c) { apply_commissioning(w.market, c); }),

@@ -29,8 +29,8 @@ void schedule_next_review(Market& m, std::size_t i, std::int32_t week, engine::S
   auto& p = m.people;
   const std::size_t band = p.need_band[i] - 1u, age = age_column(p.age_band[i]);
   constexpr double kNever = 1 << 30;
-  const double gap = engine::trials_to_first_success(m.need_tables.review_per_week[band][age],
-                                                     m.need_tables.log_no_review[band][age], stream.open_uniform(), kNever);
+  const double gap = engine::trials_to_first_success(
+      m.need_tables.review_per_week[band][age], m.need_tables.log_no_review[band][age], stream.open_uniform(), kNever);
   p.need_review_week[i] = static_cast<std::int32_t>(week + gap);
 }
 
@@ -68,7 +68,8 @@ NeedTables make_need_tables(const ScenarioSpec& spec) {
     t.ties_share[ties] = static_cast<double>(ties) / (static_cast<double>(ties) + need.ties_half_saturation);
     for (std::size_t band = 1; band < 5 && band - 1 < need.hours_by_band.size(); ++band) {
       const double hours = need.hours_by_band[band - 1];
-      const double informal = std::min(hours * need.informal_max_share, static_cast<double>(ties) * need.informal_hours_per_tie);
+      const double informal =
+          std::min(hours * need.informal_max_share, static_cast<double>(ties) * need.informal_hours_per_tie);
       t.formal_need[band][ties] = static_cast<float>(hours - informal);
     }
   }
@@ -97,8 +98,8 @@ void NeedReviews::review(Market& m, std::size_t i) const {
   }
   const double unmet = p.need_hours[i] > 0 ? std::max(0.0, 1.0 - p.hours_received[i] / p.need_hours[i]) : 0.0;
   const double ties = tables.ties_share[p.ties[i]];
-  const double progress = tables.progression_per_week[band] * (1 + need.unmet_effect * unmet) *
-                          (1 - need.ties_effect * ties) * prevention_;
+  const double progress =
+      tables.progression_per_week[band] * (1 + need.unmet_effect * unmet) * (1 - need.ties_effect * ties) * prevention_;
   const double improve = tables.improvement_per_week[band];
   if (u < exit + progress) {
     p.need_band[i] = static_cast<std::uint8_t>(std::min<std::size_t>(band + 2, 4));

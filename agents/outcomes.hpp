@@ -16,7 +16,8 @@ inline void outcomes_begin_week(Market& m, int c) {
   const double weight = m.spec.outcomes.relational_weight;
   m.for_council_providers(c, [&](std::size_t q) {
     m.scratch.wellbeing_sum[q] = m.scratch.continuity_sum[q] = 0;
-    m.scratch.relational_term[q] = weight * m.spec.providers.of(static_cast<Archetype>(m.providers.archetype[q])).relational;
+    m.scratch.relational_term[q] =
+        weight * m.spec.providers.of(static_cast<Archetype>(m.providers.archetype[q])).relational;
   });
 }
 
@@ -30,9 +31,9 @@ inline void update_wellbeing(Market& m, const ScenarioSpec::Outcomes& o, std::si
   const double unmet = p.need_hours[i] > 0 ? std::max(0.0, 1.0 - p.hours_received[i] / p.need_hours[i]) : 0.0;
   const double relational_term = q == npos ? o.relational_weight * 0.0 : m.scratch.relational_term[q];
   const double ties = m.need_tables.ties_share[p.ties[i]];
-  const double target = std::clamp(o.base - o.unmet_weight * unmet + o.continuity_weight * p.continuity[i] +
-                                       relational_term + o.ties_weight * ties,
-                                   0.0, 1.0);
+  const double target = std::clamp(
+      o.base - o.unmet_weight * unmet + o.continuity_weight * p.continuity[i] + relational_term + o.ties_weight * ties,
+      0.0, 1.0);
   p.wellbeing[i] += static_cast<float>(o.rate * (target - p.wellbeing[i]));
   if (q != npos) {
     m.scratch.wellbeing_sum[q] += p.wellbeing[i];

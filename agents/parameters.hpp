@@ -14,34 +14,34 @@ namespace cm {
 struct CouncilSpec {
   std::string name;
   std::int64_t localities = 0;
-  double adults_thousands = 0;   // population aged 18+, thousands
-  std::int64_t people = 0;       // people with formal care needs at the start
-  std::int64_t workers = 0;      // home care workers at the start
-  std::int64_t chains = 0;       // chain branches at the start
-  std::int64_t agencies = 0;     // local agencies at the start
+  double adults_thousands = 0;  // population aged 18+, thousands
+  std::int64_t people = 0;      // people with formal care needs at the start
+  std::int64_t workers = 0;     // home care workers at the start
+  std::int64_t chains = 0;      // chain branches at the start
+  std::int64_t agencies = 0;    // local agencies at the start
   std::int64_t micro_enterprises = 0;
-  double budget_million = 0;     // community care budget, GBP million a year
-  std::int64_t chain_groups = 0; // how many distinct chain groups the branches belong to (0 = one each)
+  double budget_million = 0;      // community care budget, GBP million a year
+  std::int64_t chain_groups = 0;  // how many distinct chain groups the branches belong to (0 = one each)
 };
 
 struct ArchetypeSpec {
-  double wage = 0;                  // GBP/h paid to care workers
-  double zero_hours_share = 0;      // share of staff on zero-hours contracts
-  double contracted_hours = 0;      // paid hours a week a worker wants/holds
-  double unpaid_travel_minutes = 0; // unpaid travel per contact hour (zero-hours staff)
-  double overhead_per_hour = 0;     // GBP per delivered hour
-  double target_margin = 0;         // share added to cost when pricing
-  double extraction = 0;            // share of income leaving the region
-  double continuity = 0;            // share of visits by the usual worker with no turnover
-  double relational = 0;            // 0 = time-and-task visits, 1 = relational care
-  double autonomy = 0;              // workers' control over their work, 0..1
-  double radius_minutes = 0;        // travel time from home locality it serves
+  double wage = 0;                   // GBP/h paid to care workers
+  double zero_hours_share = 0;       // share of staff on zero-hours contracts
+  double contracted_hours = 0;       // paid hours a week a worker wants/holds
+  double unpaid_travel_minutes = 0;  // unpaid travel per contact hour (zero-hours staff)
+  double overhead_per_hour = 0;      // GBP per delivered hour
+  double target_margin = 0;          // share added to cost when pricing
+  double extraction = 0;             // share of income leaving the region
+  double continuity = 0;             // share of visits by the usual worker with no turnover
+  double relational = 0;             // 0 = time-and-task visits, 1 = relational care
+  double autonomy = 0;               // workers' control over their work, 0..1
+  double radius_minutes = 0;         // travel time from home locality it serves
   std::int64_t max_workers = 0;
-  double undercut = 0;              // strategic bid discount when its market share is low
-  double private_markup = 0;        // self-funder price over council price
-  double quality = 0;               // starting observed quality 0..1
-  double closure_per_year = 0;      // base annual closure hazard
-  double recruitment = 0;           // reach of its recruiting, multiplies the chance to fill a vacancy
+  double undercut = 0;          // strategic bid discount when its market share is low
+  double private_markup = 0;    // self-funder price over council price
+  double quality = 0;           // starting observed quality 0..1
+  double closure_per_year = 0;  // base annual closure hazard
+  double recruitment = 0;       // reach of its recruiting, multiplies the chance to fill a vacancy
 };
 
 struct ScenarioSpec {
@@ -62,7 +62,7 @@ struct ScenarioSpec {
   struct Geography {
     double edge_minutes_min = 0, edge_minutes_max = 0;
     double extra_edges_per_locality = 0;
-    double chord_length_factor = 0;           // a chord's travel time over a ring edge's
+    double chord_length_factor = 0;  // a chord's travel time over a ring edge's
   } geography;
   struct Need {
     std::vector<double> hours_by_band;         // formal hours a week before informal care, bands 1..4
@@ -75,9 +75,9 @@ struct ScenarioSpec {
     double incidence_per_1000_adults = 0;      // new people a year
     double informal_hours_per_tie = 0;
     double mean_ties = 0;
-    double unmet_effect = 0;      // progression multiplier per unit unmet share
-    double ties_effect = 0;       // max reduction of progression from ties
-    double prevention_effect = 0; // reduction of progression at prevention_full_share
+    double unmet_effect = 0;               // progression multiplier per unit unmet share
+    double ties_effect = 0;                // max reduction of progression from ties
+    double prevention_effect = 0;          // reduction of progression at prevention_full_share
     std::vector<double> exit_age_factors;  // exit hazard multipliers, ages 18-64, 65-84, 85+
     double ties_half_saturation = 0;       // ties at which the ties factor k/(k+h) is one half
     double prevention_full_share = 0;      // prevention share of the budget with the full effect
@@ -106,8 +106,8 @@ struct ScenarioSpec {
     double handback_loss = 0;
     double prevention_share = 0;
     double dp_uptake_multiplier = 0;
-    double strategic_share = 0;        // group share of council hours below which bids undercut
-    std::int64_t retender_weeks = 0;   // wait before re-tendering a lot that found no bidder
+    double strategic_share = 0;       // group share of council hours below which bids undercut
+    std::int64_t retender_weeks = 0;  // wait before re-tendering a lot that found no bidder
   } commissioning;
   struct Providers {
     ArchetypeSpec chain, agency, micro;
@@ -123,7 +123,9 @@ struct ScenarioSpec {
     double continuity_rate = 0;           // weekly share of the gap to its target continuity closes
     double turnover_continuity_loss = 0;  // share of continuity lost at 100% annual turnover
     double chain_start_weight = 0;        // provisional starting size of a branch, agency = 1
-    const ArchetypeSpec& of(Archetype a) const { return a == Archetype::chain ? chain : a == Archetype::agency ? agency : micro; }
+    const ArchetypeSpec& of(Archetype a) const {
+      return a == Archetype::chain ? chain : a == Archetype::agency ? agency : micro;
+    }
   } providers;
   struct Labour {
     double nlw = 0;
@@ -179,19 +181,19 @@ struct ScenarioSpec {
     double ties_weight = 0;
     double switch_per_week = 0;
     double switch_threshold = 0;
-    double initial_wellbeing = 0;           // wellbeing of a person when they arrive
-    double quality_continuity_weight = 0;   // observed quality: weight of clients' mean continuity
-    double quality_wellbeing_weight = 0;    // ... of clients' mean wellbeing
-    double quality_turnover_weight = 0;     // ... of 1 - annual staff turnover
-    double quality_rate = 0;                // weekly share of the gap to observed quality closed
+    double initial_wellbeing = 0;          // wellbeing of a person when they arrive
+    double quality_continuity_weight = 0;  // observed quality: weight of clients' mean continuity
+    double quality_wellbeing_weight = 0;   // ... of clients' mean wellbeing
+    double quality_turnover_weight = 0;    // ... of 1 - annual staff turnover
+    double quality_rate = 0;               // weekly share of the gap to observed quality closed
   } outcomes;
 };
 
 struct LoadedScenario {
   ScenarioSpec spec;
-  std::string resolved_toml;            // the whole resolved config, defaults included
-  std::vector<std::string> layers;      // scenario, policies, --set overrides, in order
-  std::vector<std::string> warnings;    // values the loader changed (a wage raised to the NLW), in words
+  std::string resolved_toml;          // the whole resolved config, defaults included
+  std::vector<std::string> layers;    // scenario, policies, --set overrides, in order
+  std::vector<std::string> warnings;  // values the loader changed (a wage raised to the NLW), in words
 };
 
 // Reads a scenario, overlays the policies and the --set assignments, validates everything.

@@ -22,21 +22,35 @@ struct People {
   std::vector<std::uint8_t> route;         // Route
   std::vector<std::uint8_t> placement;     // Placement
   std::vector<std::uint8_t> alive;
-  std::vector<float> need_hours;           // formal hours needed a week, after informal care
-  std::vector<float> hours_received;       // formal hours delivered this week
-  std::vector<float> price;                // GBP per hour paid for this person's care
-  std::vector<float> wellbeing;            // 0..1
-  std::vector<float> continuity;           // share of visits by the usual worker
-  std::vector<engine::AgentId> provider;   // provider id or -1
-  std::vector<std::int16_t> weeks_waiting; // weeks needing care with no provider
+  std::vector<float> need_hours;               // formal hours needed a week, after informal care
+  std::vector<float> hours_received;           // formal hours delivered this week
+  std::vector<float> price;                    // GBP per hour paid for this person's care
+  std::vector<float> wellbeing;                // 0..1
+  std::vector<float> continuity;               // share of visits by the usual worker
+  std::vector<engine::AgentId> provider;       // provider id or -1
+  std::vector<std::int16_t> weeks_waiting;     // weeks needing care with no provider
   std::vector<std::int32_t> need_review_week;  // week of the next draw that may change need (need.cpp)
 
   template <class F>
   void for_each_column(F&& f) {
-    f("id", id); f("council", council); f("serial", serial); f("locality", locality); f("age_band", age_band); f("need_band", need_band);
-    f("capital_band", capital_band); f("ties", ties); f("route", route); f("placement", placement); f("alive", alive);
-    f("need_hours", need_hours); f("hours_received", hours_received); f("price", price); f("wellbeing", wellbeing);
-    f("continuity", continuity); f("provider", provider); f("weeks_waiting", weeks_waiting);
+    f("id", id);
+    f("council", council);
+    f("serial", serial);
+    f("locality", locality);
+    f("age_band", age_band);
+    f("need_band", need_band);
+    f("capital_band", capital_band);
+    f("ties", ties);
+    f("route", route);
+    f("placement", placement);
+    f("alive", alive);
+    f("need_hours", need_hours);
+    f("hours_received", hours_received);
+    f("price", price);
+    f("wellbeing", wellbeing);
+    f("continuity", continuity);
+    f("provider", provider);
+    f("weeks_waiting", weeks_waiting);
     f("need_review_week", need_review_week);
   }
   template <class F>

@@ -47,9 +47,10 @@ void entry_exit_council(Market& m, int c) {
     if (arch == Archetype::micro) {
       const auto founder = m.workers_index.row_of(pr.founder[q]);
       const double owner_stress = founder >= 0 ? m.workers.stress[static_cast<std::size_t>(founder)] : 0.0;
-      const double owner_income = pr.surplus[q] + (founder >= 0 ? m.workers.paid_hours[static_cast<std::size_t>(founder)] *
-                                                                      m.workers.wage[static_cast<std::size_t>(founder)]
-                                                                : 0.0);
+      const double owner_income =
+          pr.surplus[q] + (founder >= 0 ? m.workers.paid_hours[static_cast<std::size_t>(founder)] *
+                                              m.workers.wage[static_cast<std::size_t>(founder)]
+                                        : 0.0);
       if (owner_income < f.reservation_income) hazard *= f.low_income_factor;
       hazard *= 1 + f.burnout_factor * owner_stress;
       if (founder < 0) hazard = 1;  // no owner, no enterprise
@@ -68,11 +69,13 @@ void entry_exit_council(Market& m, int c) {
   // to a reference gap (3%). Relative, not absolute, so that the same rule holds at every scale.
   // Counted in the pass over people (count_care_gap, provider_entry_exit.hpp).
   const auto& tally = m.tally[static_cast<std::size_t>(c)];
-  const double needing = tally.gap_needing, needed_hours = tally.gap_needed_hours, delivered_hours = tally.gap_delivered_hours;
+  const double needing = tally.gap_needing, needed_hours = tally.gap_needed_hours,
+               delivered_hours = tally.gap_delivered_hours;
   const double waiting = std::max(0.0, tally.gap_waiting - tally.waiting_for_budget);
-  const double gap = (needing > 0 ? waiting / needing : 0.0) +
-                     (needed_hours > 0 ? 1 - delivered_hours / needed_hours : 0.0);
-  const double attractiveness = std::min(spec.providers.entry_attractiveness_max, gap / spec.providers.entry_reference_gap);
+  const double gap =
+      (needing > 0 ? waiting / needing : 0.0) + (needed_hours > 0 ? 1 - delivered_hours / needed_hours : 0.0);
+  const double attractiveness =
+      std::min(spec.providers.entry_attractiveness_max, gap / spec.providers.entry_reference_gap);
   const double per_week = spec.providers.entry_per_year / 52.0 * std::max(established, 1.0) * attractiveness;
   auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(c), kEntry);
   boost::random::poisson_distribution<int, double> entrants(std::max(per_week, 1e-12));
@@ -94,7 +97,8 @@ void entry_exit_council(Market& m, int c) {
     }
     const auto index = static_cast<std::int32_t>(pend.providers.size());
     pend.providers.push_back({chain ? Archetype::chain : Archetype::agency, locality, group, false, engine::kNoAgent});
-    for (std::int64_t s = 0; s < spec.providers.entrant_workers; ++s) pend.workers.push_back({locality, index, engine::kNoAgent, false});
+    for (std::int64_t s = 0; s < spec.providers.entrant_workers; ++s)
+      pend.workers.push_back({locality, index, engine::kNoAgent, false});
     m.tally[static_cast<std::size_t>(c)].entries += 1;
   }
 }

@@ -1,8 +1,8 @@
 #include "agents/recorder.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <algorithm>
 #include <numeric>
 #include <type_traits>
 #include <utility>
@@ -50,7 +50,6 @@ void write_table(engine::H5Writer& w, const std::string& group, const std::strin
   });
   w.variables(group, columns, dim);
 }
-
 
 }  // namespace
 
@@ -181,7 +180,8 @@ void Recorder::snapshot(const Model& model) {
   // written its snapshot (or failed to). A task after a failed one never runs and never gives its
   // slot back, so the wait also watches the writer and rethrows its error instead of hanging.
   while (!snapshot_slots_.try_acquire_for(std::chrono::milliseconds(5)))
-    if (in_flight_.valid() && in_flight_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) in_flight_.get();
+    if (in_flight_.valid() && in_flight_.wait_for(std::chrono::seconds(0)) == std::future_status::ready)
+      in_flight_.get();
   enqueue([this, g = std::string(name), week = model.week(), people = in_id_order(model.market().people),
            workers = in_id_order(model.market().workers), providers = in_id_order(model.market().providers)] {
     struct Slot {

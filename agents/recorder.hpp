@@ -3,11 +3,11 @@
 // time series per step and council, events, and per-agent snapshots.
 #include <atomic>
 #include <cstdint>
-#include <functional>
 #include <filesystem>
+#include <functional>
 #include <future>
-#include <semaphore>
 #include <memory>
+#include <semaphore>
 #include <string>
 #include <vector>
 
@@ -35,7 +35,8 @@ class Recorder {
   ~Recorder();
   void record_step(const Model& model);
   // Writes events and closing provenance and moves the file onto its name.
-  void finish(const Model& model, bool complete, const std::string& stop_reason, const std::string& end_time, double seconds);
+  void finish(const Model& model, bool complete, const std::string& stop_reason, const std::string& end_time,
+              double seconds);
 
  private:
   static constexpr std::size_t kRowsPerWrite = 52;  // time-series rows per write (the chunk length)

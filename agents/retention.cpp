@@ -2,8 +2,8 @@
 // with a weekly hazard  base × exp(−s·(effective pay − NLW)) × zero-hours × (1 + stress) ×
 // (1 + underemployment) × (1 − autonomy). Leavers look for another care job or leave the sector.
 // The rule for one worker is in retention.hpp.
-#include "agents/delivery.hpp"
 #include "agents/retention.hpp"
+#include "agents/delivery.hpp"
 
 namespace cm {
 

@@ -14,14 +14,16 @@ namespace cm {
 
 // The weekly quit hazard base × exp(exponent) × zero-hours × stress × underemployment × autonomy
 // factors, multiplied in that order.
-inline double quit_hazard(double base, double exponent, double zero_hours, double stress, double under, double autonomy) {
+inline double quit_hazard(double base, double exponent, double zero_hours, double stress, double under,
+                          double autonomy) {
   return base * std::exp(exponent) * zero_hours * stress * under * autonomy;
 }
 // An upper bound of quit_hazard() that needs no exp(): the same product with exp() replaced by 1,
 // when exp() can only shrink it (exponent <= 0) and no factor is negative (floating-point products
 // are monotone); otherwise infinity. Most draws are far above the hazard, and one above this
 // bound decides without calling exp().
-inline double quit_hazard_bound(double base, double exponent, double zero_hours, double stress, double under, double autonomy) {
+inline double quit_hazard_bound(double base, double exponent, double zero_hours, double stress, double under,
+                                double autonomy) {
   if (exponent <= 0 && base >= 0 && zero_hours >= 0 && stress >= 0 && under >= 0 && autonomy >= 0)
     return base * zero_hours * stress * under * autonomy;
   return std::numeric_limits<double>::infinity();
@@ -38,7 +40,8 @@ inline void retention_begin_week(Market& m, int c) {
     s.leavers[q] = 0;
     const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
     const double load = static_cast<float>(s.contact_hours[q]) / a.contracted_hours;
-    s.stress_target[q] = r.stress_base + r.stress_workload * std::max(0.0, load - 1) + r.stress_task * (1 - a.relational);
+    s.stress_target[q] =
+        r.stress_base + r.stress_workload * std::max(0.0, load - 1) + r.stress_task * (1 - a.relational);
     s.underemployment_factor[q] = 1 + r.underemployment_factor * std::max(0.0, 1 - load);
     s.autonomy_factor[q] = 1 - a.autonomy;
   });
@@ -65,7 +68,8 @@ inline double quit_review_chance(const Market& m, std::size_t k, std::size_t q) 
 // Draws the worker's next quit test from v (uniform on (0, 1]): Geometric(chance) weeks after
 // `week` + first_offset (first_offset -1 makes `week` itself the first trial). Stores the chance
 // the clock ran with, which the test divides by.
-inline void set_quit_clock(Market& m, std::size_t k, std::size_t q, std::int32_t week, double v, std::int32_t first_offset) {
+inline void set_quit_clock(Market& m, std::size_t k, std::size_t q, std::int32_t week, double v,
+                           std::int32_t first_offset) {
   auto& w = m.workers;
   // Stored as a float rounded up, so the stored chance is still a bound, and the test divides by
   // exactly the chance that set the clock.
@@ -152,7 +156,8 @@ struct RetainWorkers {
   };
   State begin(Week& w, int c) const {
     retention_begin_week(w.market, c);
-    return {w.market.rng.at_step(static_cast<std::uint64_t>(w.market.week)), &w.market.tally[static_cast<std::size_t>(c)]};
+    return {w.market.rng.at_step(static_cast<std::uint64_t>(w.market.week)),
+            &w.market.tally[static_cast<std::size_t>(c)]};
   }
   void row(Week& w, State& s, const WorkerRow& r) const {
     if (r.employer != kNoRow) retain_worker(w.market, r.k, r.employer, s.streams, *s.tally);

@@ -61,8 +61,16 @@ RunOutcome run_to_file(const RunRequest& request, const engine::CancelFlag& canc
   const int threads = limit ? limit->threads() : 1;
   const auto t0 = std::chrono::steady_clock::now();
 
-  Provenance prov{kFormatName, kFormatVersion, software_version(), git_commit(), request.scenario.resolved_toml,
-                  request.scenario.layers, outcome.seed, request.replicate, threads, utc_now(),
+  Provenance prov{kFormatName,
+                  kFormatVersion,
+                  software_version(),
+                  git_commit(),
+                  request.scenario.resolved_toml,
+                  request.scenario.layers,
+                  outcome.seed,
+                  request.replicate,
+                  threads,
+                  utc_now(),
                   outcome.steps_requested};
   Model model(spec, outcome.seed, request.replicate);
   Recorder recorder(request.output, model, prov);
@@ -87,8 +95,8 @@ RunOutcome run_to_file(const RunRequest& request, const engine::CancelFlag& canc
     if (progress) progress(outcome.steps_done, outcome.steps_requested);
   }
   outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  recorder.finish(model, outcome.reason == StopReason::completed, outcome.reason == StopReason::completed ? "completed" : "cancelled",
-                  utc_now(), outcome.seconds);
+  recorder.finish(model, outcome.reason == StopReason::completed,
+                  outcome.reason == StopReason::completed ? "completed" : "cancelled", utc_now(), outcome.seconds);
   outcome.summary = summarise(first, model.metrics(), model.councils());
   outcome.final_region = region_values(model.metrics(), model.councils());
   outcome.last_year_region = year_sum.empty() ? outcome.final_region : year_sum;

@@ -19,10 +19,10 @@ inline constexpr const char* kFormatVersion = "1.3";
 
 struct RunRequest {
   LoadedScenario scenario;
-  std::optional<std::uint64_t> seed;   // default: run.seed of the scenario
+  std::optional<std::uint64_t> seed;  // default: run.seed of the scenario
   std::uint64_t replicate = 0;
-  int threads = 0;                     // 0 = all cores; -1 = leave the caller's TBB limits alone
-  std::optional<std::int64_t> steps;   // default: run.steps of the scenario
+  int threads = 0;                    // 0 = all cores; -1 = leave the caller's TBB limits alone
+  std::optional<std::int64_t> steps;  // default: run.steps of the scenario
   std::filesystem::path output;
 };
 

@@ -61,7 +61,8 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
     // hired afterwards to match the placements (below).
     std::vector<double> weight;
     for (std::int64_t k = 0; k < cs.chains; ++k) {
-      const std::int32_t group = cs.chain_groups > 0 ? kChainGroupBase + static_cast<std::int32_t>(k % cs.chain_groups) : -1;
+      const std::int32_t group =
+          cs.chain_groups > 0 ? kChainGroupBase + static_cast<std::int32_t>(k % cs.chain_groups) : -1;
       add_provider(c, Archetype::chain, random_locality(), group);
       weight.push_back(spec.providers.chain_start_weight);
     }
@@ -90,7 +91,8 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
   for (const auto& cs : spec.councils) start_counts.push_back(static_cast<std::int32_t>(cs.people));
   append_people(start_counts, [&](int c, std::int32_t k, std::size_t row) {
     auto ps = rng.stream(0, (static_cast<std::uint64_t>(c) << 32) | static_cast<std::uint64_t>(k), kBuildPerson);
-    const auto loc = geography.first_locality(c) + static_cast<std::int32_t>(ps.below(static_cast<std::uint32_t>(geography.locality_count(c))));
+    const auto loc = geography.first_locality(c) +
+                     static_cast<std::int32_t>(ps.below(static_cast<std::uint32_t>(geography.locality_count(c))));
     make_person(row, c, loc, ps, false);
   });
   group_by_council();
@@ -118,7 +120,8 @@ void Market::hire_starting_staff() {
         micro_staff += providers.intended_staff[p];
         return;
       }
-      wanted_total += providers.allocated_hours[p] * (1 + spec.labour.vacancy_buffer) / spec.providers.of(arch).contracted_hours;
+      wanted_total +=
+          providers.allocated_hours[p] * (1 + spec.labour.vacancy_buffer) / spec.providers.of(arch).contracted_hours;
     });
     // Shares of the non-micro workforce by wanted staff, rounded by largest remainder so that the
     // council starts with exactly its declared number of workers.
@@ -130,7 +133,8 @@ void Market::hire_starting_staff() {
     for_council_providers(c, [&](std::size_t p) {
       const auto arch = static_cast<Archetype>(providers.archetype[p]);
       if (arch == Archetype::micro) return;
-      const double wanted = providers.allocated_hours[p] * (1 + spec.labour.vacancy_buffer) / spec.providers.of(arch).contracted_hours;
+      const double wanted =
+          providers.allocated_hours[p] * (1 + spec.labour.vacancy_buffer) / spec.providers.of(arch).contracted_hours;
       const double exact = wanted_total > 0 ? to_share * wanted / wanted_total : 0.0;
       rows.push_back(p);
       staff.push_back(static_cast<std::int64_t>(exact));
@@ -139,17 +143,20 @@ void Market::hire_starting_staff() {
     });
     std::vector<std::size_t> order(rows.size());
     for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return remainder[a] > remainder[b]; });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return remainder[a] > remainder[b]; });
     for (std::size_t k = 0; k < order.size() && assigned < static_cast<std::int64_t>(to_share); ++k, ++assigned)
       staff[order[k]] += 1;
     for_council_providers(c, [&](std::size_t p) {
       if (static_cast<Archetype>(providers.archetype[p]) != Archetype::micro) return;
       const auto founder = add_worker(c, providers.home_locality[p], providers.id[p], true);
       providers.founder[p] = workers.id[founder];
-      for (std::int64_t w = 1; w < providers.intended_staff[p]; ++w) add_worker(c, providers.home_locality[p], providers.id[p], false);
+      for (std::int64_t w = 1; w < providers.intended_staff[p]; ++w)
+        add_worker(c, providers.home_locality[p], providers.id[p], false);
     });
     for (std::size_t k = 0; k < rows.size(); ++k)
-      for (std::int64_t w = 0; w < std::min<std::int64_t>(staff[k], providers.intended_staff[rows[k]]); ++w) add_worker(c, providers.home_locality[rows[k]], providers.id[rows[k]], false);
+      for (std::int64_t w = 0; w < std::min<std::int64_t>(staff[k], providers.intended_staff[rows[k]]); ++w)
+        add_worker(c, providers.home_locality[rows[k]], providers.id[rows[k]], false);
   }
   group_by_council();
 }

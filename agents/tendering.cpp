@@ -66,7 +66,9 @@ void let_lot(Market& m, int c, std::int32_t lot, double council_hours_total, std
   if (qualified.empty()) qualified = bids;  // better a weak provider than none
   double lowest = 0;
   if (!qualified.empty()) {
-    lowest = std::min_element(qualified.begin(), qualified.end(), [](const Bid& a, const Bid& b) { return a.bid < b.bid; })->bid;
+    lowest = std::min_element(qualified.begin(), qualified.end(), [](const Bid& a, const Bid& b) {
+               return a.bid < b.bid;
+             })->bid;
     if (mode == CommissioningMode::collaborative) {
       for (std::size_t k = 0; k < qualified.size(); ++k) winners.push_back(k);
     } else {
@@ -103,7 +105,8 @@ void let_lot(Market& m, int c, std::int32_t lot, double council_hours_total, std
 
   const auto contract_weeks = static_cast<std::int32_t>(std::lround(policy.contract_years * 52));
   // The first letting staggers end dates so that re-tendering spreads over the contract length.
-  const std::int32_t length = m.week == 0 ? std::max<std::int32_t>(1, contract_weeks * (lot + 1) / com.lots) : contract_weeks;
+  const std::int32_t length =
+      m.week == 0 ? std::max<std::int32_t>(1, contract_weeks * (lot + 1) / com.lots) : contract_weeks;
   auto& log = m.council_tenders[static_cast<std::size_t>(c)];
   auto& bid_log = m.council_bids[static_cast<std::size_t>(c)];
   const auto tender_row = static_cast<std::int32_t>(log.size());
@@ -169,7 +172,8 @@ void apply_commissioning(Market& m, int c) {
       if (gone || handed_back) {
         const bool others = std::any_of(com.contracts.begin(), com.contracts.end(), [&](const Contract& o) {
           const auto r = m.provider_row(o.provider);
-          return o.lot == k.lot && o.provider != k.provider && r >= 0 && m.providers.alive[static_cast<std::size_t>(r)] &&
+          return o.lot == k.lot && o.provider != k.provider && r >= 0 &&
+                 m.providers.alive[static_cast<std::size_t>(r)] &&
                  !m.providers.handing_back[static_cast<std::size_t>(r)];
         });
         if (!others) com.lot_tender_week[static_cast<std::size_t>(k.lot)] = m.week;

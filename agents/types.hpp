@@ -17,7 +17,8 @@ enum class Route : std::uint8_t {
   council_managed = 2,  // council arranges care through its contracts or spot purchase
   direct_payment = 3,   // council pays, the person chooses and buys
 };
-inline constexpr std::array<std::string_view, 4> kRouteNames{"none", "self_funder", "council_managed", "direct_payment"};
+inline constexpr std::array<std::string_view, 4> kRouteNames{"none", "self_funder", "council_managed",
+                                                             "direct_payment"};
 
 // Under what arrangement a placed person's hours are bought.
 enum class Placement : std::uint8_t { none = 0, contract = 1, spot = 2, private_purchase = 3 };
@@ -28,9 +29,26 @@ enum class CommissioningMode : int { lowest_price = 0, quality_weighted = 1, col
 // Draw purposes: each rule draws from its own streams so that changing one rule's draws leaves
 // every other rule's numbers as they were (common random numbers across policies).
 enum Purpose : std::uint64_t {
-  kBuildPerson = 1, kBuildWorker, kBuildProvider, kBuildGeography,
-  kNeed, kIncidence, kRoute, kTender, kMatch, kSwitch, kHire, kSeek, kFounding, kFounder,
-  kQuit, kClosure, kEntry, kNewPerson, kBuildCouncil, kQuitClock,
+  kBuildPerson = 1,
+  kBuildWorker,
+  kBuildProvider,
+  kBuildGeography,
+  kNeed,
+  kIncidence,
+  kRoute,
+  kTender,
+  kMatch,
+  kSwitch,
+  kHire,
+  kSeek,
+  kFounding,
+  kFounder,
+  kQuit,
+  kClosure,
+  kEntry,
+  kNewPerson,
+  kBuildCouncil,
+  kQuitClock,
 };
 
 }  // namespace cm

@@ -14,8 +14,8 @@ class NeedCalendar;
 
 struct Week {
   Market& market;
-  NeedCalendar& need;         // need.hpp: who is due for a review of their need
-  MetricsState& metrics;      // metrics.hpp: the rolling windows of turnover
+  NeedCalendar& need;           // need.hpp: who is due for a review of their need
+  MetricsState& metrics;        // metrics.hpp: the rolling windows of turnover
   std::vector<double>& values;  // the week's metrics, values[metric * councils + council]
 };
 
@@ -30,12 +30,15 @@ struct PersonRow {
 };
 struct PeopleRows {
   template <class Fn>
-  static void for_each(Week& w, int c, Fn&& fn) { w.market.for_council_people(c, fn); }
+  static void for_each(Week& w, int c, Fn&& fn) {
+    w.market.for_council_people(c, fn);
+  }
   static PersonRow view(const Week& w, std::size_t i) {
     const auto& p = w.market.people;
     const bool alive = p.alive[i] != 0;
     const auto provider = p.provider[i];
-    return {i, alive && provider != engine::kNoAgent ? static_cast<std::size_t>(w.market.provider_row(provider)) : kNoRow,
+    return {i,
+            alive && provider != engine::kNoAgent ? static_cast<std::size_t>(w.market.provider_row(provider)) : kNoRow,
             alive};
   }
 };
@@ -49,11 +52,14 @@ struct WorkerRow {
 };
 struct WorkerRows {
   template <class Fn>
-  static void for_each(Week& w, int c, Fn&& fn) { w.market.for_council_workers(c, fn); }
+  static void for_each(Week& w, int c, Fn&& fn) {
+    w.market.for_council_workers(c, fn);
+  }
   static WorkerRow view(const Week& w, std::size_t k) {
     const auto& ws = w.market.workers;
     const auto employer = ws.employer[k];
-    return {k, ws.alive[k] && employer != engine::kNoAgent ? static_cast<std::size_t>(w.market.provider_row(employer)) : kNoRow};
+    return {k, ws.alive[k] && employer != engine::kNoAgent ? static_cast<std::size_t>(w.market.provider_row(employer))
+                                                           : kNoRow};
   }
 };
 

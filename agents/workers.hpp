@@ -14,7 +14,7 @@ struct Workers {
   // council, the key of its random streams (stream_key), which no other council's agents change.
   std::vector<std::int32_t> serial;
   std::vector<std::int32_t> locality;
-  std::vector<engine::AgentId> employer;   // provider id, or -1 while searching
+  std::vector<engine::AgentId> employer;  // provider id, or -1 while searching
   std::vector<std::uint8_t> zero_hours;
   std::vector<std::uint8_t> is_founder;
   std::vector<std::uint8_t> alive;
@@ -33,10 +33,23 @@ struct Workers {
 
   template <class F>
   void for_each_column(F&& f) {
-    f("id", id); f("council", council); f("serial", serial); f("locality", locality); f("employer", employer); f("zero_hours", zero_hours);
-    f("is_founder", is_founder); f("alive", alive); f("wage", wage); f("pay_premium", pay_premium); f("contact_hours", contact_hours);
-    f("paid_hours", paid_hours); f("effective_pay", effective_pay); f("stress", stress); f("tenure_weeks", tenure_weeks);
-    f("weeks_searching", weeks_searching); f("quit_review_week", quit_review_week);
+    f("id", id);
+    f("council", council);
+    f("serial", serial);
+    f("locality", locality);
+    f("employer", employer);
+    f("zero_hours", zero_hours);
+    f("is_founder", is_founder);
+    f("alive", alive);
+    f("wage", wage);
+    f("pay_premium", pay_premium);
+    f("contact_hours", contact_hours);
+    f("paid_hours", paid_hours);
+    f("effective_pay", effective_pay);
+    f("stress", stress);
+    f("tenure_weeks", tenure_weeks);
+    f("weeks_searching", weeks_searching);
+    f("quit_review_week", quit_review_week);
     f("quit_review_chance", quit_review_chance);
   }
   template <class F>

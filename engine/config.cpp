@@ -40,17 +40,18 @@ void check_limits(std::string_view text, const std::string& origin) {
     throw ConfigError({{origin, "", "line " + std::to_string(line) + ": " + what + " (docs/cli.md, \"Limits\")"}});
   };
   if (text.size() > kMaxConfigBytes)
-    throw ConfigError({{origin, "", "is " + std::to_string(text.size()) + " bytes; a config may have at most " +
-                                        std::to_string(kMaxConfigBytes) + " (docs/cli.md, \"Limits\")"}});
+    throw ConfigError({{origin, "",
+                        "is " + std::to_string(text.size()) + " bytes; a config may have at most " +
+                            std::to_string(kMaxConfigBytes) + " (docs/cli.md, \"Limits\")"}});
   // A small lexer of TOML's structure: it knows strings, comments, brackets, braces, '=' and ','
   // well enough to tell the characters of keys (and table headers) from those of values. It never
   // rejects valid TOML within the limits; malformed text is left for the parser to report.
   enum class Open : char { array, inline_table };
   std::vector<Open> open;
   std::size_t line = 1;
-  bool in_key = true;        // reading a key (before its '=') or a [table] header
+  bool in_key = true;  // reading a key (before its '=') or a [table] header
   bool in_header = false;
-  bool line_started = false; // a character other than blanks seen on this line
+  bool line_started = false;  // a character other than blanks seen on this line
   std::size_t parts = 1, key_bytes = 0;
   auto start_key = [&] {
     in_key = true;
@@ -149,8 +150,7 @@ void check_limits(std::string_view text, const std::string& origin) {
         if (in_key && ++parts > kMaxKeyParts)
           fail(line, "a key with more than " + std::to_string(kMaxKeyParts) + " dotted parts");
         break;
-      default:
-        break;
+      default: break;
     }
     if (open.size() > kMaxNesting)
       fail(line, "lists and inline tables nested more than " + std::to_string(kMaxNesting) + " deep");
@@ -225,8 +225,9 @@ void Document::overlay_text(std::string_view text, const std::string& origin) {
     layer = toml::parse(text, origin);
   } catch (const toml::parse_error& e) {
     const auto& where = e.source().begin;
-    throw ConfigError({{origin, "", "is not valid TOML: line " + std::to_string(where.line) + ", column " +
-                                        std::to_string(where.column) + ": " + std::string(e.description())}});
+    throw ConfigError({{origin, "",
+                        "is not valid TOML: line " + std::to_string(where.line) + ", column " +
+                            std::to_string(where.column) + ": " + std::string(e.description())}});
   }
   layers_.push_back(origin);
   merge(root_, layer, "", origin);

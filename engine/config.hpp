@@ -27,9 +27,9 @@ namespace engine::config {
 // table, and one level of recursion, per dotted part of a key). Each is far above what a real
 // scenario needs: England's scenario is about 30 KB with keys of at most 4 parts.
 inline constexpr std::size_t kMaxConfigBytes = std::size_t{64} << 20;  // 64 MiB
-inline constexpr std::size_t kMaxKeyParts = 32;     // dotted parts of one key, or of a [table] header
-inline constexpr std::size_t kMaxKeyBytes = 1024;   // characters of one key or header
-inline constexpr std::size_t kMaxNesting = 32;      // arrays and inline tables inside each other
+inline constexpr std::size_t kMaxKeyParts = 32;    // dotted parts of one key, or of a [table] header
+inline constexpr std::size_t kMaxKeyBytes = 1024;  // characters of one key or header
+inline constexpr std::size_t kMaxNesting = 32;     // arrays and inline tables inside each other
 
 struct Problem {
   std::string origin;  // file name, "--set", or "" when not tied to one
@@ -77,12 +77,12 @@ void check_limits(std::string_view text, const std::string& origin);
 // What a parameter is, for help text, docs and error messages.
 struct ParamInfo {
   std::string key;
-  std::string kind;     // "real", "integer", "boolean", "text", "choice", "real list", "table list"
-  std::string unit;     // "" when dimensionless
-  std::string allowed;  // human-readable allowed values
-  std::string fallback; // default, as TOML text
+  std::string kind;      // "real", "integer", "boolean", "text", "choice", "real list", "table list"
+  std::string unit;      // "" when dimensionless
+  std::string allowed;   // human-readable allowed values
+  std::string fallback;  // default, as TOML text
   std::string doc;
-  std::string source;   // where the default comes from
+  std::string source;  // where the default comes from
 };
 
 // Bounds of a numeric parameter (inclusive).
@@ -114,57 +114,79 @@ class Schema {
   Schema& real(std::string key, std::function<double&(T&)> at, double fallback, Range range, std::string unit,
                std::string doc, std::string source = {}) {
     ParamInfo info{key, "real", unit, between(range, unit), format_number(fallback), std::move(doc), std::move(source)};
-    add(info, [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
-      double& out = at(target);
-      out = fallback;
-      if (!node) return;
-      if (!node->is_number()) return problems.push_back(type_problem(ctx, key, *node, "a number", unit));
-      const double v = node->value<double>().value();
-      if (!(v >= range.min && v <= range.max))
-        return problems.push_back(range_problem(ctx, key, *node, range, unit));
-      out = v;
-    }, [=](const T& target, toml::table& out) { insert_path(out, key, toml::value<double>(at(const_cast<T&>(target)))); });
+    add(
+        info,
+        [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
+          double& out = at(target);
+          out = fallback;
+          if (!node) return;
+          if (!node->is_number()) return problems.push_back(type_problem(ctx, key, *node, "a number", unit));
+          const double v = node->value<double>().value();
+          if (!(v >= range.min && v <= range.max))
+            return problems.push_back(range_problem(ctx, key, *node, range, unit));
+          out = v;
+        },
+        [=](const T& target, toml::table& out) {
+          insert_path(out, key, toml::value<double>(at(const_cast<T&>(target))));
+        });
     return *this;
   }
 
   Schema& integer(std::string key, std::function<std::int64_t&(T&)> at, std::int64_t fallback, Range range,
                   std::string unit, std::string doc, std::string source = {}) {
-    ParamInfo info{key, "integer", unit, between(range, unit), std::to_string(fallback), std::move(doc), std::move(source)};
-    add(info, [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
-      std::int64_t& out = at(target);
-      out = fallback;
-      if (!node) return;
-      if (!node->is_integer()) return problems.push_back(type_problem(ctx, key, *node, "an integer", unit));
-      const auto v = node->value<std::int64_t>().value();
-      if (!(static_cast<double>(v) >= range.min && static_cast<double>(v) <= range.max))
-        return problems.push_back(range_problem(ctx, key, *node, range, unit));
-      out = v;
-    }, [=](const T& target, toml::table& out) { insert_path(out, key, toml::value<std::int64_t>(at(const_cast<T&>(target)))); });
+    ParamInfo info{
+        key, "integer", unit, between(range, unit), std::to_string(fallback), std::move(doc), std::move(source)};
+    add(
+        info,
+        [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
+          std::int64_t& out = at(target);
+          out = fallback;
+          if (!node) return;
+          if (!node->is_integer()) return problems.push_back(type_problem(ctx, key, *node, "an integer", unit));
+          const auto v = node->value<std::int64_t>().value();
+          if (!(static_cast<double>(v) >= range.min && static_cast<double>(v) <= range.max))
+            return problems.push_back(range_problem(ctx, key, *node, range, unit));
+          out = v;
+        },
+        [=](const T& target, toml::table& out) {
+          insert_path(out, key, toml::value<std::int64_t>(at(const_cast<T&>(target))));
+        });
     return *this;
   }
 
-  Schema& boolean(std::string key, std::function<bool&(T&)> at, bool fallback, std::string doc, std::string source = {}) {
+  Schema& boolean(std::string key, std::function<bool&(T&)> at, bool fallback, std::string doc,
+                  std::string source = {}) {
     ParamInfo info{key, "boolean", "", "true or false", fallback ? "true" : "false", std::move(doc), std::move(source)};
-    add(info, [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
-      bool& out = at(target);
-      out = fallback;
-      if (!node) return;
-      if (!node->is_boolean()) return problems.push_back(type_problem(ctx, key, *node, "true or false", ""));
-      out = node->value<bool>().value();
-    }, [=](const T& target, toml::table& out) { insert_path(out, key, toml::value<bool>(at(const_cast<T&>(target)))); });
+    add(
+        info,
+        [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
+          bool& out = at(target);
+          out = fallback;
+          if (!node) return;
+          if (!node->is_boolean()) return problems.push_back(type_problem(ctx, key, *node, "true or false", ""));
+          out = node->value<bool>().value();
+        },
+        [=](const T& target, toml::table& out) {
+          insert_path(out, key, toml::value<bool>(at(const_cast<T&>(target))));
+        });
     return *this;
   }
 
   Schema& text(std::string key, std::function<std::string&(T&)> at, std::string fallback, std::string doc,
                std::string source = {}) {
     ParamInfo info{key, "text", "", "any text", quote(fallback), std::move(doc), std::move(source)};
-    add(info, [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
-      std::string& out = at(target);
-      out = fallback;
-      if (!node) return;
-      if (!node->is_string()) return problems.push_back(type_problem(ctx, key, *node, "a string", ""));
-      out = node->value<std::string>().value();
-    }, [=](const T& target, toml::table& out) { insert_path(out, key, toml::value<std::string>(at(const_cast<T&>(target)))); });
+    add(
+        info,
+        [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
+          std::string& out = at(target);
+          out = fallback;
+          if (!node) return;
+          if (!node->is_string()) return problems.push_back(type_problem(ctx, key, *node, "a string", ""));
+          out = node->value<std::string>().value();
+        },
+        [=](const T& target, toml::table& out) {
+          insert_path(out, key, toml::value<std::string>(at(const_cast<T&>(target))));
+        });
     return *this;
   }
 
@@ -173,25 +195,34 @@ class Schema {
                  std::string doc, std::string source = {}) {
     std::string allowed;
     for (std::size_t i = 0; i < names.size(); ++i) allowed += (i ? ", " : "") + quote(names[i]);
-    ParamInfo info{key, "choice", "", "one of " + allowed, quote(names.at(static_cast<std::size_t>(fallback))),
-                   std::move(doc), std::move(source)};
-    add(info, [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
-      int& out = at(target);
-      out = fallback;
-      if (!node) return;
-      if (!node->is_string()) return problems.push_back(type_problem(ctx, key, *node, "one of " + allowed, ""));
-      const auto v = node->value<std::string>().value();
-      for (std::size_t i = 0; i < names.size(); ++i)
-        if (names[i] == v) {
-          out = static_cast<int>(i);
-          return;
-        }
-      std::string msg = "must be one of " + allowed;
-      if (auto near = closest(v, names)) msg += " (did you mean \"" + *near + "\"?)";
-      problems.push_back(value_problem(ctx, key, *node, msg));
-    }, [=](const T& target, toml::table& out) {
-      insert_path(out, key, toml::value<std::string>(names.at(static_cast<std::size_t>(at(const_cast<T&>(target))))));
-    });
+    ParamInfo info{key,
+                   "choice",
+                   "",
+                   "one of " + allowed,
+                   quote(names.at(static_cast<std::size_t>(fallback))),
+                   std::move(doc),
+                   std::move(source)};
+    add(
+        info,
+        [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
+          int& out = at(target);
+          out = fallback;
+          if (!node) return;
+          if (!node->is_string()) return problems.push_back(type_problem(ctx, key, *node, "one of " + allowed, ""));
+          const auto v = node->value<std::string>().value();
+          for (std::size_t i = 0; i < names.size(); ++i)
+            if (names[i] == v) {
+              out = static_cast<int>(i);
+              return;
+            }
+          std::string msg = "must be one of " + allowed;
+          if (auto near = closest(v, names)) msg += " (did you mean \"" + *near + "\"?)";
+          problems.push_back(value_problem(ctx, key, *node, msg));
+        },
+        [=](const T& target, toml::table& out) {
+          insert_path(out, key,
+                      toml::value<std::string>(names.at(static_cast<std::size_t>(at(const_cast<T&>(target))))));
+        });
     return *this;
   }
 
@@ -202,78 +233,96 @@ class Schema {
     for (std::size_t i = 0; i < fallback.size(); ++i) fb += (i ? ", " : "") + format_number(fallback[i]);
     fb += "]";
     const std::size_t length = fallback.size();
-    ParamInfo info{key, "real list", unit, std::to_string(length) + " numbers, each " + between(range, unit), fb,
-                   std::move(doc), std::move(source)};
-    add(info, [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
-      auto& out = at(target);
-      out = fallback;
-      if (!node) return;
-      const auto* array = node->as_array();
-      // Integers and floats may be mixed ([5, 10.5, 18, 30]): each is a number.
-      if (!array || array->size() != length ||
-          std::any_of(array->begin(), array->end(), [](const toml::node& n) { return !n.is_number(); }))
-        return problems.push_back(type_problem(ctx, key, *node, "a list of " + std::to_string(length) + " numbers", unit));
-      std::vector<double> values;
-      for (const auto& n : *array) {
-        const double v = n.value<double>().value();
-        if (!(v >= range.min && v <= range.max))
-          return problems.push_back(value_problem(ctx, key, *node, "every entry must be " + between(range, unit)));
-        values.push_back(v);
-      }
-      out = std::move(values);
-    }, [=](const T& target, toml::table& out) {
-      toml::array arr;
-      for (double v : at(const_cast<T&>(target))) arr.push_back(v);
-      insert_path(out, key, std::move(arr));
-    });
+    ParamInfo info{key,
+                   "real list",
+                   unit,
+                   std::to_string(length) + " numbers, each " + between(range, unit),
+                   fb,
+                   std::move(doc),
+                   std::move(source)};
+    add(
+        info,
+        [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
+          auto& out = at(target);
+          out = fallback;
+          if (!node) return;
+          const auto* array = node->as_array();
+          // Integers and floats may be mixed ([5, 10.5, 18, 30]): each is a number.
+          if (!array || array->size() != length ||
+              std::any_of(array->begin(), array->end(), [](const toml::node& n) { return !n.is_number(); }))
+            return problems.push_back(
+                type_problem(ctx, key, *node, "a list of " + std::to_string(length) + " numbers", unit));
+          std::vector<double> values;
+          for (const auto& n : *array) {
+            const double v = n.value<double>().value();
+            if (!(v >= range.min && v <= range.max))
+              return problems.push_back(value_problem(ctx, key, *node, "every entry must be " + between(range, unit)));
+            values.push_back(v);
+          }
+          out = std::move(values);
+        },
+        [=](const T& target, toml::table& out) {
+          toml::array arr;
+          for (double v : at(const_cast<T&>(target))) arr.push_back(v);
+          insert_path(out, key, std::move(arr));
+        });
     return *this;
   }
 
   // A list of any length from min_length up, each number within range (empty when absent).
   Schema& real_vector(std::string key, std::function<std::vector<double>&(T&)> at, std::size_t min_length, Range range,
                       std::string unit, std::string doc) {
-    ParamInfo info{key, "real list", unit, "a list of at least " + std::to_string(min_length) + " numbers, each " + between(range, unit),
-                   "[]", std::move(doc), {}};
-    add(info, [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
-      auto& out = at(target);
-      out.clear();
-      if (!node) return;
-      const auto* array = node->as_array();
-      if (!array || array->size() < min_length ||
-          std::any_of(array->begin(), array->end(), [](const toml::node& n) { return !n.is_number(); }))
-        return problems.push_back(type_problem(ctx, key, *node, "a list of at least " + std::to_string(min_length) + " numbers", unit));
-      for (const auto& n : *array) {
-        const double v = n.value<double>().value();
-        if (!(v >= range.min && v <= range.max)) {
+    ParamInfo info{key,  "real list",
+                   unit, "a list of at least " + std::to_string(min_length) + " numbers, each " + between(range, unit),
+                   "[]", std::move(doc),
+                   {}};
+    add(
+        info,
+        [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
+          auto& out = at(target);
           out.clear();
-          return problems.push_back(value_problem(ctx, key, *node, "every entry must be " + between(range, unit)));
-        }
-        out.push_back(v);
-      }
-    }, [=](const T& target, toml::table& out) {
-      toml::array arr;
-      for (double v : at(const_cast<T&>(target))) arr.push_back(v);
-      insert_path(out, key, std::move(arr));
-    });
+          if (!node) return;
+          const auto* array = node->as_array();
+          if (!array || array->size() < min_length ||
+              std::any_of(array->begin(), array->end(), [](const toml::node& n) { return !n.is_number(); }))
+            return problems.push_back(
+                type_problem(ctx, key, *node, "a list of at least " + std::to_string(min_length) + " numbers", unit));
+          for (const auto& n : *array) {
+            const double v = n.value<double>().value();
+            if (!(v >= range.min && v <= range.max)) {
+              out.clear();
+              return problems.push_back(value_problem(ctx, key, *node, "every entry must be " + between(range, unit)));
+            }
+            out.push_back(v);
+          }
+        },
+        [=](const T& target, toml::table& out) {
+          toml::array arr;
+          for (double v : at(const_cast<T&>(target))) arr.push_back(v);
+          insert_path(out, key, std::move(arr));
+        });
     return *this;
   }
 
   // A list of strings (empty when absent).
   Schema& text_list(std::string key, std::function<std::vector<std::string>&(T&)> at, std::string doc) {
     ParamInfo info{key, "text list", "", "a list of strings", "[]", std::move(doc), {}};
-    add(info, [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
-      auto& out = at(target);
-      out.clear();
-      if (!node) return;
-      const auto* array = node->as_array();
-      if (!array || std::any_of(array->begin(), array->end(), [](const toml::node& n) { return !n.is_string(); }))
-        return problems.push_back(type_problem(ctx, key, *node, "a list of strings", ""));
-      for (const auto& n : *array) out.push_back(n.value<std::string>().value());
-    }, [=](const T& target, toml::table& out) {
-      toml::array arr;
-      for (const auto& v : at(const_cast<T&>(target))) arr.push_back(v);
-      insert_path(out, key, std::move(arr));
-    });
+    add(
+        info,
+        [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
+          auto& out = at(target);
+          out.clear();
+          if (!node) return;
+          const auto* array = node->as_array();
+          if (!array || std::any_of(array->begin(), array->end(), [](const toml::node& n) { return !n.is_string(); }))
+            return problems.push_back(type_problem(ctx, key, *node, "a list of strings", ""));
+          for (const auto& n : *array) out.push_back(n.value<std::string>().value());
+        },
+        [=](const T& target, toml::table& out) {
+          toml::array arr;
+          for (const auto& v : at(const_cast<T&>(target))) arr.push_back(v);
+          insert_path(out, key, std::move(arr));
+        });
     return *this;
   }
 
@@ -281,39 +330,49 @@ class Schema {
   // At most `max_items`, checked before any entry is read.
   template <class Item>
   Schema& table_list(std::string key, std::function<std::vector<Item>&(T&)> at, std::shared_ptr<Schema<Item>> item,
-                     std::size_t min_items, std::string doc, std::size_t max_items = std::numeric_limits<std::size_t>::max()) {
+                     std::size_t min_items, std::string doc,
+                     std::size_t max_items = std::numeric_limits<std::size_t>::max()) {
     const std::string count = max_items == std::numeric_limits<std::size_t>::max()
                                   ? "at least " + std::to_string(min_items)
                                   : "from " + std::to_string(min_items) + " to " + std::to_string(max_items);
     ParamInfo info{key, "table list", "", count + " tables", "(none)", std::move(doc), {}};
-    add(info, [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
-      auto& out = at(target);
-      out.clear();
-      const std::string full = ctx.prefix + key;
-      if (!node) {
-        if (min_items > 0)
-          problems.push_back({ctx.origin_of(full), full, "is missing: at least " + std::to_string(min_items) + " [[" + key + "]] table(s) are required"});
-        return;
-      }
-      const auto* array = node->as_array();
-      if (!array || !std::all_of(array->begin(), array->end(), [](const toml::node& n) { return n.is_table(); }))
-        return problems.push_back(type_problem(ctx, key, *node, "a list of tables ([[" + key + "]])", ""));
-      if (array->size() < min_items)
-        return problems.push_back({ctx.origin_of(full), full, "has " + std::to_string(array->size()) + " entries; at least " + std::to_string(min_items) + " are required"});
-      if (array->size() > max_items)
-        return problems.push_back({ctx.origin_of(full), full, "has " + std::to_string(array->size()) + " entries; at most " + std::to_string(max_items) + " are allowed"});
-      const std::string origin = ctx.origin_of(full);
-      for (std::size_t i = 0; i < array->size(); ++i) {
-        Item value{};
-        Context inner{ctx.doc, full + "[" + std::to_string(i) + "].", origin};
-        item->read_into(*array->get(i)->as_table(), value, problems, inner);
-        out.push_back(std::move(value));
-      }
-    }, [=](const T& target, toml::table& out) {
-      toml::array arr;
-      for (const auto& v : at(const_cast<T&>(target))) arr.push_back(item->to_table(v));
-      insert_path(out, key, std::move(arr));
-    });
+    add(
+        info,
+        [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
+          auto& out = at(target);
+          out.clear();
+          const std::string full = ctx.prefix + key;
+          if (!node) {
+            if (min_items > 0)
+              problems.push_back(
+                  {ctx.origin_of(full), full,
+                   "is missing: at least " + std::to_string(min_items) + " [[" + key + "]] table(s) are required"});
+            return;
+          }
+          const auto* array = node->as_array();
+          if (!array || !std::all_of(array->begin(), array->end(), [](const toml::node& n) { return n.is_table(); }))
+            return problems.push_back(type_problem(ctx, key, *node, "a list of tables ([[" + key + "]])", ""));
+          if (array->size() < min_items)
+            return problems.push_back({ctx.origin_of(full), full,
+                                       "has " + std::to_string(array->size()) + " entries; at least " +
+                                           std::to_string(min_items) + " are required"});
+          if (array->size() > max_items)
+            return problems.push_back({ctx.origin_of(full), full,
+                                       "has " + std::to_string(array->size()) + " entries; at most " +
+                                           std::to_string(max_items) + " are allowed"});
+          const std::string origin = ctx.origin_of(full);
+          for (std::size_t i = 0; i < array->size(); ++i) {
+            Item value{};
+            Context inner{ctx.doc, full + "[" + std::to_string(i) + "].", origin};
+            item->read_into(*array->get(i)->as_table(), value, problems, inner);
+            out.push_back(std::move(value));
+          }
+        },
+        [=](const T& target, toml::table& out) {
+          toml::array arr;
+          for (const auto& v : at(const_cast<T&>(target))) arr.push_back(item->to_table(v));
+          insert_path(out, key, std::move(arr));
+        });
     return *this;
   }
 
@@ -370,7 +429,8 @@ class Schema {
                        [&](const Entry& e) { return e.info.key.compare(0, prefix.size(), prefix) == 0; });
   }
 
-  void check_unknown(const toml::table& table, const std::string& prefix, Problems& problems, const Context& ctx) const {
+  void check_unknown(const toml::table& table, const std::string& prefix, Problems& problems,
+                     const Context& ctx) const {
     for (const auto& [k, node] : table) {
       const std::string key = prefix + std::string(k.str());
       // TOML reads "labour.nlw" = 1 (quoted) as one key whose name holds a dot, not as the path

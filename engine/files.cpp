@@ -38,11 +38,12 @@ void check_output_path(const std::filesystem::path& path, const std::string& wha
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return;  // does not exist yet (or its folder does not: created later)
   if (S_ISLNK(st.st_mode))
-    throw BadOutputPath(path.string() + " is a symbolic link; give the " + what + "'s own path (the link would be replaced, "
-                                        "not written through)");
+    throw BadOutputPath(path.string() + " is a symbolic link; give the " + what +
+                        "'s own path (the link would be replaced, "
+                        "not written through)");
   if (!S_ISREG(st.st_mode))
-    throw BadOutputPath(path.string() + " exists and is " + kind_of(st.st_mode) + ", not a regular file; choose another " +
-                        what + " name");
+    throw BadOutputPath(path.string() + " exists and is " + kind_of(st.st_mode) +
+                        ", not a regular file; choose another " + what + " name");
 }
 
 void check_output_folder(const std::filesystem::path& path, const std::string& what) {
@@ -50,7 +51,8 @@ void check_output_folder(const std::filesystem::path& path, const std::string& w
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return;  // does not exist yet: created later
   if (!S_ISDIR(st.st_mode))
-    throw BadOutputPath(path.string() + " exists and is " + (S_ISREG(st.st_mode) ? "a regular file" : kind_of(st.st_mode)) +
+    throw BadOutputPath(path.string() + " exists and is " +
+                        (S_ISREG(st.st_mode) ? "a regular file" : kind_of(st.st_mode)) +
                         ", not a folder; choose another " + what);
 }
 

@@ -6,8 +6,8 @@
 // one run per batch, each batch itself sorted by key) are visited after the group's body, so
 // rows of a group are always visited in ascending row order. regroup() folds the appended runs
 // in and drops dead rows in one gather, keeping every group's rows in the same relative order.
-#include <cstddef>
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
@@ -31,7 +31,8 @@ class GroupedRows {
   // Rows appended as one batch in key order: counts[g] rows of group g, starting at row `first`.
   void append_run(std::size_t first, const std::vector<std::int32_t>& counts) {
     if (runs_.empty()) throw std::logic_error("GroupedRows: append_run before reset");
-    if (counts.size() + 1 != runs_.front().size()) throw std::logic_error("GroupedRows: append_run with the wrong group count");
+    if (counts.size() + 1 != runs_.front().size())
+      throw std::logic_error("GroupedRows: append_run with the wrong group count");
     std::int32_t total = 0;
     for (auto n : counts) total += n;
     if (total == 0) return;
@@ -121,7 +122,8 @@ void gather_rows(Table& table, Table& spare, const std::vector<RowRun>& runs, st
     });
   });
   group.wait();
-  parallel_for_rows(kept, [&](std::size_t row) { index.set_row(table.id[row], static_cast<std::int32_t>(row)); }, 16384);
+  parallel_for_rows(
+      kept, [&](std::size_t row) { index.set_row(table.id[row], static_cast<std::int32_t>(row)); }, 16384);
 }
 }  // namespace detail
 
@@ -129,32 +131,39 @@ void gather_rows(Table& table, Table& spare, const std::vector<RowRun>& runs, st
 // `spare` (see gather_rows); updates the id index and the grouping. `keep` is read before any row
 // moves, so it may be one of the table's own columns. Returns the number of rows removed.
 template <class Table>
-std::size_t regroup(Table& table, Table& spare, const std::vector<std::uint8_t>& keep, IdIndex& index, GroupedRows& rows) {
+std::size_t regroup(Table& table, Table& spare, const std::vector<std::uint8_t>& keep, IdIndex& index,
+                    GroupedRows& rows) {
   const std::size_t n = row_count(table);
   if (keep.size() != n) throw std::logic_error("regroup: keep mask length differs from table length");
   const int groups = rows.groups();
   const auto ng = static_cast<std::size_t>(groups);
   // Kept rows per group, then each group's first new row.
   std::vector<std::int32_t> offsets(ng + 1, 0);
-  parallel_for_rows(ng, [&](std::size_t g) {
-    std::int32_t kept = 0;
-    rows.for_each(static_cast<int>(g), [&](std::size_t row) { kept += keep[row] != 0; });
-    offsets[g + 1] = kept;
-  }, 1);
+  parallel_for_rows(
+      ng,
+      [&](std::size_t g) {
+        std::int32_t kept = 0;
+        rows.for_each(static_cast<int>(g), [&](std::size_t row) { kept += keep[row] != 0; });
+        offsets[g + 1] = kept;
+      },
+      1);
   for (std::size_t g = 0; g < ng; ++g) offsets[g + 1] += offsets[g];
   const auto kept = static_cast<std::size_t>(offsets[ng]);
   if (kept == n && rows.appended_runs() == 0) return 0;  // already grouped, nothing to drop
 
   std::vector<std::vector<detail::RowRun>> group_runs(ng);
-  parallel_for_rows(ng, [&](std::size_t g) {
-    auto to = offsets[g];
-    rows.for_each(static_cast<int>(g), [&](std::size_t row) {
-      if (keep[row])
-        detail::add_to_runs(group_runs[g], static_cast<std::int32_t>(row), to++);
-      else
-        index.erase(table.id[row]);  // ids are distinct: no two groups touch the same slot (or kNoAgent: forgotten)
-    });
-  }, 1);
+  parallel_for_rows(
+      ng,
+      [&](std::size_t g) {
+        auto to = offsets[g];
+        rows.for_each(static_cast<int>(g), [&](std::size_t row) {
+          if (keep[row])
+            detail::add_to_runs(group_runs[g], static_cast<std::int32_t>(row), to++);
+          else
+            index.erase(table.id[row]);  // ids are distinct: no two groups touch the same slot (or kNoAgent: forgotten)
+        });
+      },
+      1);
   std::vector<detail::RowRun> runs;
   for (const auto& r : group_runs) runs.insert(runs.end(), r.begin(), r.end());
   detail::gather_rows(table, spare, runs, kept, index);
@@ -168,35 +177,39 @@ std::size_t regroup(Table& table, Table& spare, const std::vector<std::uint8_t>&
 // id becomes kNoAgent, so a later call passes it without a look-up in the index. Returns the
 // number of rows whose keep flag is 0.
 template <class Table>
-std::size_t forget_dropped(Table& table, const std::vector<std::uint8_t>& keep, IdIndex& index, const GroupedRows& rows) {
+std::size_t forget_dropped(Table& table, const std::vector<std::uint8_t>& keep, IdIndex& index,
+                           const GroupedRows& rows) {
   const auto ng = static_cast<std::size_t>(rows.groups());
   std::vector<std::size_t> dropped(ng, 0);
-  parallel_for_rows(ng, [&](std::size_t g) {
-    std::size_t n = 0;
-    rows.for_each_range(static_cast<int>(g), [&](std::size_t begin, std::size_t end) {
-      for (std::size_t row = begin; row < end;) {
-        // Most rows are kept: eight flags at a time, skipped when none is zero.
-        if (row + 8 <= end) {
-          std::uint64_t flags;
-          std::memcpy(&flags, keep.data() + row, sizeof flags);
-          if (((flags - 0x0101010101010101ULL) & ~flags & 0x8080808080808080ULL) == 0) {
-            row += 8;
-            continue;
+  parallel_for_rows(
+      ng,
+      [&](std::size_t g) {
+        std::size_t n = 0;
+        rows.for_each_range(static_cast<int>(g), [&](std::size_t begin, std::size_t end) {
+          for (std::size_t row = begin; row < end;) {
+            // Most rows are kept: eight flags at a time, skipped when none is zero.
+            if (row + 8 <= end) {
+              std::uint64_t flags;
+              std::memcpy(&flags, keep.data() + row, sizeof flags);
+              if (((flags - 0x0101010101010101ULL) & ~flags & 0x8080808080808080ULL) == 0) {
+                row += 8;
+                continue;
+              }
+            }
+            if (!keep[row]) {
+              ++n;
+              // ids are distinct: no two groups touch the same slot
+              if (table.id[row] != kNoAgent) {
+                index.erase(table.id[row]);
+                table.id[row] = kNoAgent;
+              }
+            }
+            ++row;
           }
-        }
-        if (!keep[row]) {
-          ++n;
-          // ids are distinct: no two groups touch the same slot
-          if (table.id[row] != kNoAgent) {
-            index.erase(table.id[row]);
-            table.id[row] = kNoAgent;
-          }
-        }
-        ++row;
-      }
-    });
-    dropped[g] = n;
-  }, 1);
+        });
+        dropped[g] = n;
+      },
+      1);
   std::size_t total = 0;
   for (auto n : dropped) total += n;
   return total;
@@ -211,7 +224,8 @@ bool indexed(const Table& table, std::size_t row) {
 // Sorts a whole table by its group key column (stably, every row kept) and starts its grouping:
 // for a table built in any order.
 template <class Table, class Key>
-void group_by_key(Table& table, Table& spare, const std::vector<Key>& key, int groups, IdIndex& index, GroupedRows& rows) {
+void group_by_key(Table& table, Table& spare, const std::vector<Key>& key, int groups, IdIndex& index,
+                  GroupedRows& rows) {
   const auto ng = static_cast<std::size_t>(groups);
   std::vector<std::int32_t> offsets(ng + 1, 0);
   for (auto k : key) {
@@ -228,7 +242,8 @@ void group_by_key(Table& table, Table& spare, const std::vector<Key>& key, int g
   for (std::size_t row = 0; row < key.size(); ++row)
     source[static_cast<std::size_t>(cursor[static_cast<std::size_t>(key[row])]++)] = static_cast<std::int32_t>(row);
   std::vector<detail::RowRun> runs;
-  for (std::size_t to = 0; to < source.size(); ++to) detail::add_to_runs(runs, source[to], static_cast<std::int32_t>(to));
+  for (std::size_t to = 0; to < source.size(); ++to)
+    detail::add_to_runs(runs, source[to], static_cast<std::int32_t>(to));
   detail::gather_rows(table, spare, runs, source.size(), index);
   rows.reset(std::move(offsets));
 }

@@ -123,8 +123,10 @@ void chunk_1d(hid_t dcpl, hsize_t n, int compression) {
 
 std::size_t value_size(ValueType t) {
   switch (t) {
-    case ValueType::f64: case ValueType::i64: return 8;
-    case ValueType::f32: case ValueType::i32: return 4;
+    case ValueType::f64:
+    case ValueType::i64: return 8;
+    case ValueType::f32:
+    case ValueType::i32: return 4;
     case ValueType::i16: return 2;
     case ValueType::u8: return 1;
   }
@@ -183,7 +185,8 @@ hid_t create_1d(hid_t file, const std::string& path, ValueType type, hsize_t n, 
   Space space(H5Screate_simple(1, &n, nullptr));
   Plist dcpl(H5P_DATASET_CREATE);
   chunk_1d(dcpl, n, compression);
-  return check_id(H5Dcreate2(file, path.c_str(), file_type(type), space, H5P_DEFAULT, dcpl, H5P_DEFAULT), "create " + path);
+  return check_id(H5Dcreate2(file, path.c_str(), file_type(type), space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                  "create " + path);
 }
 
 void describe(hid_t ds, const std::string& units, const std::string& long_name) {
@@ -229,7 +232,8 @@ H5Writer::H5Writer(std::filesystem::path target, int compression)
       // netCDF-4 readers expect tracked creation order.
       H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
       H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
-      file_ = check_id(H5Fcreate(temporary_.c_str(), H5F_ACC_TRUNC, fcpl, H5P_DEFAULT), "create " + temporary_.string());
+      file_ =
+          check_id(H5Fcreate(temporary_.c_str(), H5F_ACC_TRUNC, fcpl, H5P_DEFAULT), "create " + temporary_.string());
     });
   } catch (...) {
     discard();  // the destructor does not run for a constructor that throws
@@ -282,7 +286,9 @@ void H5Writer::dimension(const std::string& group, const ColumnView& coordinate)
     const hsize_t n = coordinate.size;
     const std::string path = join(group, coordinate.name);
     Handle ds(create_1d(file_, path, coordinate.type, n, compression_));
-    if (n > 0) check(H5Dwrite(ds, native_type(coordinate.type), H5S_ALL, H5S_ALL, H5P_DEFAULT, coordinate.data), "write " + path);
+    if (n > 0)
+      check(H5Dwrite(ds, native_type(coordinate.type), H5S_ALL, H5S_ALL, H5P_DEFAULT, coordinate.data),
+            "write " + path);
     check(H5DSset_scale(ds, coordinate.name.c_str()), "dimension scale " + path);
     describe(ds, coordinate.units, coordinate.long_name);
   });
@@ -294,7 +300,8 @@ void H5Writer::variable(const std::string& group, const ColumnView& column, cons
     const hsize_t n = column.size;
     const std::string path = join(group, column.name);
     Handle ds(create_1d(file_, path, column.type, n, compression_));
-    if (n > 0) check(H5Dwrite(ds, native_type(column.type), H5S_ALL, H5S_ALL, H5P_DEFAULT, column.data), "write " + path);
+    if (n > 0)
+      check(H5Dwrite(ds, native_type(column.type), H5S_ALL, H5S_ALL, H5P_DEFAULT, column.data), "write " + path);
     Handle dim(open_object(join(group, dims[0])));
     check(H5DSattach_scale(ds, dim, 0), "attach " + dims[0] + " to " + path);
     describe(ds, column.units, column.long_name);
@@ -337,7 +344,8 @@ void H5Writer::text_variable(const std::string& group, const std::string& name, 
     Space space(H5Screate_simple(1, &n, nullptr));
     Type type(utf8_string_type());
     const std::string path = join(group, name);
-    Handle ds(check_id(H5Dcreate2(file_, path.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "create " + path));
+    Handle ds(check_id(H5Dcreate2(file_, path.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                       "create " + path));
     std::vector<const char*> ptrs;
     for (const auto& v : values) ptrs.push_back(v.c_str());
     if (n > 0) check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "write " + path);
@@ -348,8 +356,8 @@ void H5Writer::text_variable(const std::string& group, const std::string& name, 
 }
 
 void H5Writer::begin_time_series(const std::string& group, const std::string& time_dim, const std::string& time_units,
-                                 const std::string& column_dim, std::size_t width, const std::vector<SeriesInfo>& series,
-                                 std::size_t chunk_rows) {
+                                 const std::string& column_dim, std::size_t width,
+                                 const std::vector<SeriesInfo>& series, std::size_t chunk_rows) {
   guarded([&] {
     ts_group_ = group;
     ts_time_dim_ = time_dim;
@@ -362,7 +370,8 @@ void H5Writer::begin_time_series(const std::string& group, const std::string& ti
       Plist dcpl(H5P_DATASET_CREATE);
       H5Pset_chunk(dcpl, 1, &chunk);
       const std::string path = join(group, time_dim);
-      Handle ds(check_id(H5Dcreate2(file_, path.c_str(), H5T_STD_I32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), "create " + path));
+      Handle ds(check_id(H5Dcreate2(file_, path.c_str(), H5T_STD_I32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                         "create " + path));
       check(H5DSset_scale(ds, time_dim.c_str()), "dimension scale " + path);
       describe(ds, time_units, "simulation step");
     }
@@ -417,7 +426,8 @@ void H5Writer::flush_time_series() {
     Space file_space(H5Dget_space(ds));
     H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr);
     Space mem(H5Screate_simple(2, count, nullptr));
-    check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, mem, file_space, H5P_DEFAULT, ts_buffer_.data() + s * ts_chunk_rows_ * ts_width_),
+    check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, mem, file_space, H5P_DEFAULT,
+                   ts_buffer_.data() + s * ts_chunk_rows_ * ts_width_),
           "write " + ts_names_[s]);
   }
   rows_flushed_ += rows_buffered_;

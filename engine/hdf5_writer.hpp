@@ -20,12 +20,30 @@ enum class ValueType : std::uint8_t { f64, f32, i64, i32, i16, u8 };
 
 template <class T>
 constexpr ValueType value_type_of();
-template <> constexpr ValueType value_type_of<double>() { return ValueType::f64; }
-template <> constexpr ValueType value_type_of<float>() { return ValueType::f32; }
-template <> constexpr ValueType value_type_of<std::int64_t>() { return ValueType::i64; }
-template <> constexpr ValueType value_type_of<std::int32_t>() { return ValueType::i32; }
-template <> constexpr ValueType value_type_of<std::int16_t>() { return ValueType::i16; }
-template <> constexpr ValueType value_type_of<std::uint8_t>() { return ValueType::u8; }
+template <>
+constexpr ValueType value_type_of<double>() {
+  return ValueType::f64;
+}
+template <>
+constexpr ValueType value_type_of<float>() {
+  return ValueType::f32;
+}
+template <>
+constexpr ValueType value_type_of<std::int64_t>() {
+  return ValueType::i64;
+}
+template <>
+constexpr ValueType value_type_of<std::int32_t>() {
+  return ValueType::i32;
+}
+template <>
+constexpr ValueType value_type_of<std::int16_t>() {
+  return ValueType::i16;
+}
+template <>
+constexpr ValueType value_type_of<std::uint8_t>() {
+  return ValueType::u8;
+}
 
 // A borrowed 1-D array with its metadata.
 struct ColumnView {
@@ -37,7 +55,8 @@ struct ColumnView {
   std::string long_name;
 
   template <class T>
-  static ColumnView of(std::string name, const std::vector<T>& values, std::string units = {}, std::string long_name = {}) {
+  static ColumnView of(std::string name, const std::vector<T>& values, std::string units = {},
+                       std::string long_name = {}) {
     return {std::move(name), value_type_of<T>(), values.data(), values.size(), std::move(units), std::move(long_name)};
   }
 };

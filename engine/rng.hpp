@@ -22,8 +22,7 @@ constexpr std::uint64_t mix64(std::uint64_t z) noexcept {
 // Folds one more key component into a hash; each component goes through the mixer on its own
 // first, so (a, b) and (b, a) give unrelated keys.
 constexpr std::uint64_t fold_key(std::uint64_t hash, std::uint64_t component) noexcept {
-  return mix64(hash ^ (mix64(component + 0x9e3779b97f4a7c15ULL) + 0x632be59bd9b4e019ULL + (hash << 6) +
-                       (hash >> 2)));
+  return mix64(hash ^ (mix64(component + 0x9e3779b97f4a7c15ULL) + 0x632be59bd9b4e019ULL + (hash << 6) + (hash >> 2)));
 }
 
 class Stream {
@@ -88,12 +87,16 @@ class RngRoot {
   class StepStreams {
    public:
     constexpr explicit StepStreams(std::uint64_t key) noexcept : key_(key) {}
-    constexpr Stream stream(std::uint64_t agent, std::uint64_t purpose) const noexcept { return Stream(key_, agent, purpose); }
+    constexpr Stream stream(std::uint64_t agent, std::uint64_t purpose) const noexcept {
+      return Stream(key_, agent, purpose);
+    }
 
    private:
     std::uint64_t key_;
   };
-  constexpr StepStreams at_step(std::uint64_t step) const noexcept { return StepStreams(Stream::step_key(seed_, replicate_, step)); }
+  constexpr StepStreams at_step(std::uint64_t step) const noexcept {
+    return StepStreams(Stream::step_key(seed_, replicate_, step));
+  }
   constexpr std::uint64_t seed() const noexcept { return seed_; }
   constexpr std::uint64_t replicate() const noexcept { return replicate_; }
 

@@ -90,11 +90,8 @@ class Schedule {
   // The phases' names in order, and their kinds ("step", "group", "rows"), for docs and tests.
   std::vector<std::pair<std::string_view, std::string_view>> describe() const {
     std::vector<std::pair<std::string_view, std::string_view>> out;
-    std::apply(
-        [&](const auto&... p) {
-          (out.emplace_back(p.name, kind_of<std::remove_cvref_t<decltype(p)>>()), ...);
-        },
-        phases_);
+    std::apply([&](const auto&... p) { (out.emplace_back(p.name, kind_of<std::remove_cvref_t<decltype(p)>>()), ...); },
+               phases_);
     return out;
   }
 
@@ -120,24 +117,33 @@ class Schedule {
 
   template <class P>
   static constexpr std::string_view kind_of() {
-    if constexpr (detail::is_step_phase<P>::value) return "step";
-    else if constexpr (detail::is_row_phase<P>::value) return "rows";
-    else return "group";
+    if constexpr (detail::is_step_phase<P>::value)
+      return "step";
+    else if constexpr (detail::is_row_phase<P>::value)
+      return "rows";
+    else
+      return "group";
   }
 
   // The first step phase at or after I (kPhases when none).
   template <std::size_t I>
   static constexpr std::size_t next_step() {
-    if constexpr (I >= kPhases) return kPhases;
-    else if constexpr (is_step<I>) return I;
-    else return next_step<I + 1>();
+    if constexpr (I >= kPhases)
+      return kPhases;
+    else if constexpr (is_step<I>)
+      return I;
+    else
+      return next_step<I + 1>();
   }
   // The end of the block of row phases starting at I (the first index that is not a row phase).
   template <std::size_t I>
   static constexpr std::size_t block_end() {
-    if constexpr (I >= kPhases) return kPhases;
-    else if constexpr (is_rows<I>) return block_end<I + 1>();
-    else return I;
+    if constexpr (I >= kPhases)
+      return kPhases;
+    else if constexpr (is_rows<I>)
+      return block_end<I + 1>();
+    else
+      return I;
   }
 
   template <std::size_t I, class Ctx>
@@ -148,7 +154,8 @@ class Schedule {
         run_from<I + 1>(ctx, groups);
       } else {
         constexpr std::size_t J = next_step<I>();
-        parallel_for_rows(static_cast<std::size_t>(groups), [&](std::size_t g) { run_group<I, J>(ctx, static_cast<int>(g)); }, 1);
+        parallel_for_rows(
+            static_cast<std::size_t>(groups), [&](std::size_t g) { run_group<I, J>(ctx, static_cast<int>(g)); }, 1);
         run_from<J>(ctx, groups);
       }
     }
@@ -177,14 +184,16 @@ class Schedule {
   static constexpr bool first_of_table() {
     return []<std::size_t... j>(std::index_sequence<j...>) {
       return (!std::is_same_v<TableAt<I + j>, TableAt<I + k>> && ...);
-    }(std::make_index_sequence<k>{});
+    }
+    (std::make_index_sequence<k>{});
   }
 
   // The fused block of row phases [I, I + n).
   template <std::size_t I, class Ctx, std::size_t... k>
   void run_block(Ctx& ctx, int g, std::index_sequence<k...>) const {
     // A braced list runs the begins left to right, in the declared order.
-    std::tuple<decltype(std::get<I + k>(phases_).hook.begin(ctx, g))...> states{std::get<I + k>(phases_).hook.begin(ctx, g)...};
+    std::tuple<decltype(std::get<I + k>(phases_).hook.begin(ctx, g))...> states{
+        std::get<I + k>(phases_).hook.begin(ctx, g)...};
     // One loop per table, in the order the tables first appear.
     (loop_table<I, k>(ctx, g, states, std::index_sequence<k...>{}), ...);
     (std::get<I + k>(phases_).hook.end(ctx, g, std::get<k>(states)), ...);
