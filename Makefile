@@ -1,7 +1,7 @@
 # caremarket — set-up and everyday commands. Everything installs from Debian packages.
 #   make run    install what is missing, build, run the default scenario, print its summary
 #   make test   the same set-up, then every suite: C++ (ctest), Python and notebooks (pytest),
-#               validation (replicate ensembles), sanitizers
+#               validation (replicate ensembles), sanitizers, lint
 #   make install      the caremarket command, configs and Python package (prefix /usr/local)
 #   make notebook     Jupyter on notebooks/ with the package of this build importable
 #   make lint         clang-format and clang-tidy on engine/ and agents/, flake8 on the Python package
@@ -31,7 +31,7 @@ run: build
 	@mkdir -p results
 	$(CAREMARKET) run -o results/default.h5
 
-test: build test-cpp test-py test-validation test-asan
+test: build test-cpp test-py test-validation test-asan lint
 	@echo "make test: every suite passed"
 
 test-cpp: build
