@@ -59,8 +59,8 @@ void found_in_council(Market& m, int c) {
         founder = w.id[wk];
         locality = w.locality[wk];
         pr.staff[q] -= 1;
-        w.employer[wk] = engine::kNoAgent;
-        w.is_founder[wk] = 2;  // reserved: joins its enterprise when pending agents are added
+        w.employer[wk] = engine::kNoAgent;  // joins its enterprise when the pending agents join
+                                            // (its pending provider names it: founder_worker)
         m.tally[static_cast<std::size_t>(c)].count_leaver(w.wage[wk], m.spec.labour.nlw);
       }
     }

@@ -40,7 +40,9 @@ void hire_council(Market& m, int c, std::vector<std::int32_t>& open) {
   // Job seekers from care: each tries one provider with a vacancy, drawn at random, and takes the
   // job unless it pays clearly less than the job they left.
   m.for_council_workers(c, [&](std::size_t k) {
-    if (!w.alive[k] || w.employer[k] != engine::kNoAgent || w.is_founder[k] == 2) return;
+    // (A worker leaving to found an enterprise is between jobs only from founding to the join that
+    // follows it, after this phase: never a seeker here.)
+    if (!w.alive[k] || w.employer[k] != engine::kNoAgent) return;
     auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), Market::stream_key(w, k), kSeek);
     bool hired = false;
     if (!open.empty()) {
