@@ -56,51 +56,57 @@ void unplace(Market& m, std::size_t i) {
   m.people.price[i] = 0;
 }
 
-void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::vector<std::int32_t>& candidates,
-                   std::vector<std::int32_t>& cursor, std::vector<std::int32_t>& next_contract,
-                   std::vector<std::int32_t>& unplaced) {
+// Each provider's contracts as a list threaded through the council's contracts, in their order,
+// so a look-up walks one provider's few contracts rather than all of the council's.
+class ContractIndex {
+ public:
+  ContractIndex(Market& m, int c, std::vector<std::int32_t>& next)
+      : contracts_(m.commissioners[static_cast<std::size_t>(c)].contracts),
+        first_(m.scratch.provider_slot),
+        next_(next) {
+    m.for_council_providers(c, [&](std::size_t q) { first_[q] = -1; });  // this council's rows only
+    next_.resize(contracts_.size());
+    for (auto k = static_cast<std::int32_t>(contracts_.size()) - 1; k >= 0; --k) {
+      const auto row = m.provider_row(contracts_[static_cast<std::size_t>(k)].provider);
+      if (row < 0) continue;
+      next_[static_cast<std::size_t>(k)] = first_[static_cast<std::size_t>(row)];
+      first_[static_cast<std::size_t>(row)] = k;
+    }
+  }
+  // Price of the first contract the provider (row) holds for the lot; -1 when it holds none.
+  double price(std::size_t row, std::int32_t lot) const {
+    for (auto k = first_[row]; k >= 0; k = next_[static_cast<std::size_t>(k)])
+      if (contracts_[static_cast<std::size_t>(k)].lot == lot)
+        return static_cast<double>(contracts_[static_cast<std::size_t>(k)].price);
+    return -1.0;
+  }
+
+ private:
+  const std::vector<Contract>& contracts_;
+  std::vector<std::int32_t>& first_;
+  std::vector<std::int32_t>& next_;
+};
+
+// Placements that no longer hold: provider gone, need ended, the lot re-let to someone else, or a
+// dissatisfied private client switching. The placements that stand make up the providers' loads
+// and the council's committed spend; the people to place go to `unplaced`, in row order. Counts
+// the private demand founding reads (routes and needs do not change until then).
+void review_placements(Market& m, int c, const ContractIndex& contracts, std::vector<std::int32_t>& unplaced) {
   auto& p = m.people;
   auto& pr = m.providers;
   auto& com = m.commissioners[static_cast<std::size_t>(c)];
-  const auto& policy = m.spec.commissioning;
   const auto& oc = m.spec.outcomes;
-  const auto& choice = m.spec.choice;
-
-  // Each provider's contracts as a list threaded through the council's contracts, in their order,
-  // so a lookup walks one provider's few contracts rather than all of the council's.
-  auto& first_contract = m.scratch.provider_slot;  // this council's rows only
-  m.for_council_providers(c, [&](std::size_t q) { first_contract[q] = -1; });
-  next_contract.resize(com.contracts.size());
-  for (auto k = static_cast<std::int32_t>(com.contracts.size()) - 1; k >= 0; --k) {
-    const auto row = m.provider_row(com.contracts[static_cast<std::size_t>(k)].provider);
-    if (row < 0) continue;
-    next_contract[static_cast<std::size_t>(k)] = first_contract[static_cast<std::size_t>(row)];
-    first_contract[static_cast<std::size_t>(row)] = k;
-  }
-  // Price of the first contract the provider (row) holds for the lot; -1 when it holds none.
-  auto contract_price = [&](std::size_t row, std::int32_t lot) {
-    for (auto k = first_contract[row]; k >= 0; k = next_contract[static_cast<std::size_t>(k)])
-      if (com.contracts[static_cast<std::size_t>(k)].lot == lot)
-        return static_cast<double>(com.contracts[static_cast<std::size_t>(k)].price);
-    return -1.0;
-  };
-
-  // Placements that no longer hold: provider gone, need ended, the lot re-let to someone else,
-  // or a dissatisfied private client switching. The placements that stand make up the providers'
-  // loads and the council's committed spend.
   m.for_council_providers(c, [&](std::size_t q) {
     pr.allocated_hours[q] = 0;
     pr.clients[q] = 0;
   });
-  auto& tally = m.tally[static_cast<std::size_t>(c)];
-  // Sums of the pass, kept in locals (registers) rather than in the market's structs.
-  // Counts as integers: the same sums as adding 1.0 each time (exact below 2^53), at a fraction of the cost.
+  // Sums of the pass, kept in locals (registers) rather than in the market's structs. Counts as
+  // integers: the same sums as adding 1.0 each time (exact below 2^53), at a fraction of the cost.
   std::int64_t people_with_route = 0, people_buying_privately = 0;
   double committed = 0;
-  unplaced.clear();  // the people to place below, in row order
+  unplaced.clear();
   m.for_council_people(c, [&](std::size_t i) {
     if (!p.alive[i]) return;
-    // Private demand, for founding (founding.cpp): routes and needs do not change until then.
     if (p.need_hours[i] > 0) {
       const auto route = static_cast<Route>(p.route[i]);
       people_with_route += route != Route::none;
@@ -119,7 +125,7 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
       // In a week commissioning left every contract as it was, every contract placement still holds
       // at its price, so the look-up is skipped.
       const auto lot = m.lot_of(p.locality[i]);
-      const double price = contract_price(static_cast<std::size_t>(row), lot);
+      const double price = contracts.price(static_cast<std::size_t>(row), lot);
       drop = price < 0;
       if (!drop && com.lot_relet[static_cast<std::size_t>(lot)]) p.price[i] = static_cast<float>(price);
     }
@@ -139,15 +145,19 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
     pr.clients[q] += 1;
     if (static_cast<Route>(p.route[i]) != Route::self_funder) committed += p.need_hours[i] * p.price[i];
   });
+  auto& tally = m.tally[static_cast<std::size_t>(c)];
   tally.people_with_route += static_cast<double>(people_with_route);
   tally.people_buying_privately += static_cast<double>(people_buying_privately);
   com.committed = committed;
+}
 
-  // Providers serving each locality of the council (CSR lists, in row order).
-  const auto first = m.geography.first_locality(c);
+// Providers serving each locality of the council, as CSR lists in row order: locality l's are
+// candidates[offsets[l] .. offsets[l + 1]). Built provider by provider from each one's row of
+// travel times (Market::serves for a whole council at once): count, then fill.
+void list_serving_providers(const Market& m, int c, std::vector<std::int32_t>& offsets,
+                            std::vector<std::int32_t>& candidates, std::vector<std::int32_t>& cursor) {
+  const auto& pr = m.providers;
   const auto nloc = static_cast<std::size_t>(m.geography.locality_count(c));
-  // Built provider by provider from each one's row of travel times (Market::serves for a whole
-  // council at once): count, then fill, so each locality's list keeps row order.
   offsets.assign(nloc + 1, 0);
   auto for_each_served = [&](auto&& visit) {
     m.for_council_providers(c, [&](std::size_t q) {
@@ -165,9 +175,13 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
   for_each_served([&](std::size_t q, std::size_t l) {
     candidates[static_cast<std::size_t>(cursor[l]++)] = static_cast<std::int32_t>(q);
   });
+}
 
-  // Private buyers' logit weight of each provider, and its room: neither changes while the
-  // council matches.
+// Private buyers' logit weight of each provider, and its room: neither changes while the council
+// matches.
+void prepare_choice(Market& m, int c) {
+  const auto& pr = m.providers;
+  const auto& choice = m.spec.choice;
   auto& logit_weight = m.scratch.logit_weight;  // this council's rows only
   auto& limit = m.scratch.intake_limit;
   m.for_council_providers(c, [&](std::size_t q) {
@@ -176,8 +190,87 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
     logit_weight[q] = std::exp(choice.quality_weight * pr.quality[q] + choice.relational_weight * a.relational -
                                choice.price_weight * pr.private_price[q]);
   });
+}
 
-  const double spot_price = policy.reference_rate * (1 + policy.spot_premium);
+struct Choice {
+  std::int32_t provider = -1;  // row, or -1 when none
+  double price = 0;
+  Placement placement = Placement::none;
+};
+using Candidates = std::vector<std::int32_t>::const_iterator;
+
+// A council-managed person: among the lot's contract holders with room, the one the council
+// ranks first; failing that, a spot purchase scored as the council scores its tenders.
+Choice choose_for_council(const Market& m, std::size_t i, double need, Candidates begin, Candidates end,
+                          const ContractIndex& contracts) {
+  const auto& pr = m.providers;
+  const auto& policy = m.spec.commissioning;
+  const auto& limit = m.scratch.intake_limit;
+  Choice chosen;
+  const auto lot = m.lot_of(m.people.locality[i]);
+  double best_score = -1e300;
+  auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), Market::stream_key(m.people, i), kMatch);
+  for (auto it = begin; it != end; ++it) {
+    const auto q = static_cast<std::size_t>(*it);
+    if (!can_take(m, q, need, limit)) continue;
+    const double k = contracts.price(q, lot);
+    if (k <= 0) continue;
+    const double score = council_score(m, q, k, stream);
+    if (score > best_score) {
+      best_score = score;
+      chosen.provider = *it;
+      chosen.price = k;
+    }
+  }
+  chosen.placement = Placement::contract;
+  if (chosen.provider < 0) {
+    for (auto it = begin; it != end; ++it) {
+      const auto q = static_cast<std::size_t>(*it);
+      const auto arch = static_cast<Archetype>(pr.archetype[q]);
+      if ((arch == Archetype::micro && !policy.accredit_micro) || !can_take(m, q, need, limit)) continue;
+      const double score = council_score(m, q, m.asking_price(arch, pr.cost_per_hour[q]), stream);
+      if (score > best_score) {
+        best_score = score;
+        chosen.provider = *it;
+      }
+    }
+    chosen.price = std::max(policy.reference_rate * (1 + policy.spot_premium), policy.price_floor);
+    chosen.placement = Placement::spot;
+  }
+  return chosen;
+}
+
+// A self-funder or direct-payment holder: a logit choice over the providers with room.
+Choice choose_privately(const Market& m, std::size_t i, double need, Candidates begin, Candidates end) {
+  const auto& limit = m.scratch.intake_limit;
+  const auto& logit_weight = m.scratch.logit_weight;
+  auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), Market::stream_key(m.people, i), kMatch);
+  double total = 0;
+  for (auto it = begin; it != end; ++it) {
+    const auto q = static_cast<std::size_t>(*it);
+    if (can_take(m, q, need, limit)) total += logit_weight[q];
+  }
+  Choice chosen;
+  double u = stream.uniform() * total;
+  for (auto it = begin; it != end && total > 0; ++it) {
+    if (!can_take(m, static_cast<std::size_t>(*it), need, limit)) continue;
+    u -= logit_weight[static_cast<std::size_t>(*it)];
+    chosen.provider = *it;
+    if (u <= 0) break;
+  }
+  if (chosen.provider >= 0) chosen.price = m.providers.private_price[static_cast<std::size_t>(chosen.provider)];
+  chosen.placement = Placement::private_purchase;
+  return chosen;
+}
+
+// Places the people of `unplaced` in row order, within the council's budget for those it pays for.
+void place(Market& m, int c, const std::vector<std::int32_t>& unplaced, const std::vector<std::int32_t>& offsets,
+           const std::vector<std::int32_t>& candidates, const ContractIndex& contracts) {
+  auto& p = m.people;
+  auto& pr = m.providers;
+  auto& com = m.commissioners[static_cast<std::size_t>(c)];
+  auto& tally = m.tally[static_cast<std::size_t>(c)];
+  const auto first = m.geography.first_locality(c);
   for (const auto row : unplaced) {
     const auto i = static_cast<std::size_t>(row);
     const auto route = static_cast<Route>(p.route[i]);
@@ -189,88 +282,41 @@ void match_council(Market& m, int c, std::vector<std::int32_t>& offsets, std::ve
     const auto l = static_cast<std::size_t>(p.locality[i] - first);
     const auto begin = candidates.begin() + offsets[l];
     const auto end = candidates.begin() + offsets[l + 1];
-    std::int32_t chosen = -1;
-    double price = 0;
-    Placement placement = Placement::none;
-    if (route == Route::council_managed) {
-      // Among the lot's contract holders with room, the one the council ranks first.
-      const auto lot = m.lot_of(p.locality[i]);
-      double best_score = -1e300;
-      auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), Market::stream_key(p, i), kMatch);
-      for (auto it = begin; it != end; ++it) {
-        const auto q = static_cast<std::size_t>(*it);
-        if (!can_take(m, q, need, limit)) continue;
-        const double k = contract_price(q, lot);
-        if (k <= 0) continue;
-        const double score = council_score(m, q, k, stream);
-        if (score > best_score) {
-          best_score = score;
-          chosen = *it;
-          price = k;
-        }
-      }
-      placement = Placement::contract;
-      if (chosen < 0) {  // spot purchase, scored as the council scores its tenders
-        for (auto it = begin; it != end; ++it) {
-          const auto q = static_cast<std::size_t>(*it);
-          const auto arch = static_cast<Archetype>(pr.archetype[q]);
-          if ((arch == Archetype::micro && !policy.accredit_micro) || !can_take(m, q, need, limit)) continue;
-          const double score = council_score(m, q, m.asking_price(arch, pr.cost_per_hour[q]), stream);
-          if (score > best_score) {
-            best_score = score;
-            chosen = *it;
-          }
-        }
-        price = std::max(spot_price, policy.price_floor);
-        placement = Placement::spot;
-      }
-    } else {
-      // Logit choice over providers with room (self-funders and direct payments).
-      auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), Market::stream_key(p, i), kMatch);
-      double total = 0;
-      for (auto it = begin; it != end; ++it) {
-        const auto q = static_cast<std::size_t>(*it);
-        if (can_take(m, q, need, limit)) total += logit_weight[q];
-      }
-      double u = stream.uniform() * total;
-      for (auto it = begin; it != end && total > 0; ++it) {
-        if (!can_take(m, static_cast<std::size_t>(*it), need, limit)) continue;
-        u -= logit_weight[static_cast<std::size_t>(*it)];
-        chosen = *it;
-        if (u <= 0) break;
-      }
-      if (chosen >= 0) price = pr.private_price[static_cast<std::size_t>(chosen)];
-      placement = Placement::private_purchase;
-    }
+    Choice chosen = route == Route::council_managed ? choose_for_council(m, i, need, begin, end, contracts)
+                                                    : choose_privately(m, i, need, begin, end);
     const bool council_pays = route != Route::self_funder;
-    if (chosen >= 0 && council_pays && com.committed + need * price > com.weekly_budget) {
-      chosen = -1;
+    if (chosen.provider >= 0 && council_pays && com.committed + need * chosen.price > com.weekly_budget) {
+      chosen.provider = -1;
       tally.waiting_for_budget += 1;
     }
-    if (chosen < 0) {
+    if (chosen.provider < 0) {
       p.weeks_waiting[i] = static_cast<std::int16_t>(std::min(p.weeks_waiting[i] + 1, 30000));
       continue;
     }
-    const auto q = static_cast<std::size_t>(chosen);
+    const auto q = static_cast<std::size_t>(chosen.provider);
     p.provider[i] = pr.id[q];
-    p.placement[i] = static_cast<std::uint8_t>(placement);
-    p.price[i] = static_cast<float>(price);
+    p.placement[i] = static_cast<std::uint8_t>(chosen.placement);
+    p.price[i] = static_cast<float>(chosen.price);
     p.weeks_waiting[i] = 0;
     p.continuity[i] = 0;
     pr.allocated_hours[q] += static_cast<float>(need);
     pr.clients[q] += 1;
-    if (council_pays) com.committed += need * price;
+    if (council_pays) com.committed += need * chosen.price;
   }
-  // Hand-backs are done: a provider that handed back takes no new clients this week, and may bid
-  // again at the next letting.
-  m.for_council_providers(c, [&](std::size_t q) { pr.handing_back[q] = 0; });
 }
 
 }  // namespace
 
 void apply_matching(Market& m, int c) {
   thread_local std::vector<std::int32_t> offsets, candidates, cursor, next_contract, unplaced;
-  match_council(m, c, offsets, candidates, cursor, next_contract, unplaced);
+  const ContractIndex contracts(m, c, next_contract);
+  review_placements(m, c, contracts, unplaced);
+  list_serving_providers(m, c, offsets, candidates, cursor);
+  prepare_choice(m, c);
+  place(m, c, unplaced, offsets, candidates, contracts);
+  // Hand-backs are done: a provider that handed back takes no new clients this week, and may bid
+  // again at the next letting.
+  m.for_council_providers(c, [&](std::size_t q) { m.providers.handing_back[q] = 0; });
 }
 
 }  // namespace cm
