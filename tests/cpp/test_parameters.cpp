@@ -15,6 +15,7 @@
 #include "agents/model.hpp"
 #include "agents/outcomes.hpp"
 #include "agents/provider_entry_exit.hpp"
+#include "hand_market.hpp"
 
 namespace {
 
@@ -22,20 +23,15 @@ using cm::Archetype;
 
 // One council with one locality and one lot; every other parameter at its default.
 cm::ScenarioSpec hand_spec(int people, int workers, int chains, int agencies, int micros) {
-  std::ostringstream toml;
-  toml << "[[councils]]\nname = \"Hand\"\nlocalities = 1\nadults_thousands = 100\npeople = " << people
-       << "\nworkers = " << workers << "\nchains = " << chains << "\nagencies = " << agencies
-       << "\nmicro_enterprises = " << micros << "\nbudget_million = 1000\n[commissioning]\nlot_size = 1\n";
-  return cm::load_scenario_text(toml.str(), "test_parameters").spec;
+  hand::Council c;
+  c.people = people;
+  c.workers = workers;
+  c.chains = chains;
+  c.agencies = agencies;
+  c.micros = micros;
+  return hand::spec(c, "test_parameters");
 }
-
-std::vector<std::size_t> provider_rows(const cm::Market& m, Archetype a) {
-  std::vector<std::size_t> out;
-  m.for_council_providers(0, [&](std::size_t q) {
-    if (m.providers.alive[q] && static_cast<Archetype>(m.providers.archetype[q]) == a) out.push_back(q);
-  });
-  return out;
-}
+using hand::provider_rows;
 
 cm::ScenarioSpec small_region(const std::vector<std::string>& assignments) {
   return cm::load_scenario(std::filesystem::path(CAREMARKET_SOURCE_DIR) / "tests/data/two_councils.toml", {}, assignments)

@@ -22,6 +22,7 @@
 #include "agents/market.hpp"
 #include "agents/outcomes.hpp"
 #include "agents/provider_entry_exit.hpp"
+#include "hand_market.hpp"
 
 namespace {
 
@@ -29,44 +30,11 @@ using cm::Archetype;
 using cm::Placement;
 using cm::Route;
 
-// One council of the size asked for; every other parameter at its default. With one locality
-// every provider serves every person and the council has one lot.
-struct Council {
-  int localities = 1;
-  int people = 0, workers = 0, chains = 0, agencies = 0, micros = 0;
-  double adults_thousands = 100, budget_million = 1000;
-};
-
-cm::ScenarioSpec hand_spec(const Council& c) {
-  std::ostringstream toml;
-  toml << "[[councils]]\nname = \"Hand\"\nlocalities = " << c.localities << "\nadults_thousands = " << c.adults_thousands
-       << "\npeople = " << c.people << "\nworkers = " << c.workers << "\nchains = " << c.chains << "\nagencies = " << c.agencies
-       << "\nmicro_enterprises = " << c.micros << "\nbudget_million = " << c.budget_million << "\nchain_groups = 0\n"
-       << "[commissioning]\nlot_size = 1\n";
-  return cm::load_scenario_text(toml.str(), "test_rules").spec;
-}
-
-std::vector<std::size_t> provider_rows(const cm::Market& m, Archetype a) {
-  std::vector<std::size_t> out;
-  m.for_council_providers(0, [&](std::size_t q) {
-    if (m.providers.alive[q] && static_cast<Archetype>(m.providers.archetype[q]) == a) out.push_back(q);
-  });
-  return out;
-}
-std::vector<std::size_t> people_rows(const cm::Market& m) {
-  std::vector<std::size_t> out;
-  m.for_council_people(0, [&](std::size_t i) {
-    if (m.people.alive[i]) out.push_back(i);
-  });
-  return out;
-}
-std::vector<std::size_t> worker_rows(const cm::Market& m) {
-  std::vector<std::size_t> out;
-  m.for_council_workers(0, [&](std::size_t k) {
-    if (m.workers.alive[k]) out.push_back(k);
-  });
-  return out;
-}
+using hand::Council;
+using hand::people_rows;
+using hand::provider_rows;
+using hand::worker_rows;
+cm::ScenarioSpec hand_spec(const Council& c) { return hand::spec(c, "test_rules"); }
 
 // Leaves every person unplaced on `route` with `hours` of formal need.
 void reset_people(cm::Market& m, Route route, float hours) {
