@@ -168,12 +168,6 @@ void NeedCalendar::review_due(Market& m, int c) {
   }
 }
 
-std::size_t NeedCalendar::filed() const {
-  std::size_t n = 0;
-  for (const auto& c : councils_) n += c.calendar.size();
-  return n;
-}
-
 void add_need_arrivals(Market& m, int c) {
   // People developing need this week join at the next flush.
   const auto& need = m.spec.need;

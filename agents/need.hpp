@@ -44,8 +44,6 @@ class NeedCalendar {
   void file_newcomers(const Market& m);
   // Reviews the council's people due this week, and files each under their next review.
   void review_due(Market& m, int c);
-  // People filed and not yet due (dead ones included until their week comes).
-  std::size_t filed() const;
 
  private:
   // One per council, each on cache lines of its own: councils run on different threads.

@@ -22,7 +22,7 @@ constexpr Range kNonNegative{0, 1e12};
 // 6,856 small areas and 2.5 million people and workers.
 constexpr std::size_t kMaxCouncils = 2000;
 constexpr std::int64_t kMaxLocalities = 100000;
-constexpr std::int64_t kMaxAgents = 50000000;  // about 6.5 GB of model state at 130 bytes an agent
+constexpr std::int64_t kMaxAgents = 50000000;  // about 8 GB of model state at England's 158 bytes an agent
 
 std::shared_ptr<Schema<CouncilSpec>> council_schema() {
   auto s = std::make_shared<Schema<CouncilSpec>>();

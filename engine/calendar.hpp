@@ -23,10 +23,7 @@ class Calendar {
     assert(horizon >= 2 && horizon % 2 == 0);
   }
 
-  // The last step taken (0 before any).
-  std::int64_t now() const noexcept { return now_; }
-
-  // Files `id` under `step`, which must come after now().
+  // Files `id` under `step`, which must come after the last step taken.
   void file(std::int64_t step, AgentId id) {
     assert(step > now_);
     if (step <= now_ + horizon_)
@@ -35,7 +32,7 @@ class Calendar {
       later_.push_back({step, id});
   }
 
-  // Takes the ids filed under `step` (the step after now()) into `due`, replacing its contents.
+  // Takes the ids filed under `step` (the step after the last one taken) into `due`, replacing its contents.
   void take(std::int64_t step, std::vector<AgentId>& due) {
     assert(step == now_ + 1);
     now_ = step;

@@ -25,7 +25,7 @@ namespace engine::config {
 // Limits on a config document, checked on its text before it is parsed, so a hostile or broken
 // file fails with a message instead of exhausting memory or the stack (the TOML library nests one
 // table, and one level of recursion, per dotted part of a key). Each is far above what a real
-// scenario needs: England's scenario is about 30 KB with keys of at most 4 parts.
+// scenario needs: England's scenario is about 30 KB, and parameter keys have at most 3 parts.
 inline constexpr std::size_t kMaxConfigBytes = std::size_t{64} << 20;  // 64 MiB
 inline constexpr std::size_t kMaxKeyParts = 32;    // dotted parts of one key, or of a [table] header
 inline constexpr std::size_t kMaxKeyBytes = 1024;  // characters of one key or header

@@ -8,6 +8,7 @@ councils weighted by the count they describe, as the model's own region values d
 """
 from __future__ import annotations
 
+import argparse
 import math
 import tomllib
 from pathlib import Path
@@ -136,6 +137,26 @@ def markdown_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def arm_parser(description: str, measures_help: str) -> argparse.ArgumentParser:
+    """The arguments targets.py and facts.py share: --baseline and --support runs, or
+    --measures-only FILE... for the raw measures."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", nargs="*", help="with --measures-only: the files to measure")
+    parser.add_argument("--baseline", nargs="+", default=[], metavar="FILE", help="runs without a policy, one per seed")
+    parser.add_argument("--support", nargs="+", default=[], metavar="FILE",
+                        help="runs with the micro-enterprise support policy, the same seeds")
+    parser.add_argument("--measures-only", action="store_true", help=measures_help)
+    return parser
+
+
+def check_arms(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Exits with the parser's error when the files given do not fit --measures-only or the arms."""
+    if args.measures_only and not args.files:
+        parser.error("--measures-only needs files")
+    if not args.measures_only and (args.files or not (args.baseline or args.support)):
+        parser.error("give --baseline FILE... and/or --support FILE... (or --measures-only FILE...)")
 
 
 def measure_files(paths: Sequence[str | Path], measure, **kwargs) -> dict[str, list[float]]:

@@ -11,7 +11,6 @@ MID = 260 and END = 520). 'First half' is steps BURN_IN..MID, 'second half' MID+
 """
 from __future__ import annotations
 
-import argparse
 import sys
 
 import numpy as np
@@ -166,22 +165,14 @@ def facts_table(values: dict[str, dict[str, list[float]]], mid: int, end: int) -
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("files", nargs="*", help="with --measures-only: the files to measure")
-    parser.add_argument("--baseline", nargs="+", default=[], metavar="FILE", help="runs without a policy, one per seed")
-    parser.add_argument("--support", nargs="+", default=[], metavar="FILE",
-                        help="runs with the micro-enterprise support policy, the same seeds")
+    parser = common.arm_parser(__doc__, "print every raw measure of FILES")
     parser.add_argument("--mid", type=int, default=260, help="middle step; a snapshot week (default 260)")
     parser.add_argument("--burn-in", type=int, default=52, help="first step of first-half averages (default 52)")
-    parser.add_argument("--measures-only", action="store_true", help="print every raw measure of FILES")
     args = parser.parse_args(argv)
+    common.check_arms(parser, args)
     if args.measures_only:
-        if not args.files:
-            parser.error("--measures-only needs files")
         print(common.text_table(common.measure_files(args.files, measure, mid=args.mid, burn_in=args.burn_in)))
         return 0
-    if args.files or not (args.baseline or args.support):
-        parser.error("give --baseline FILE... and/or --support FILE... (or --measures-only FILE...)")
     values, end = {}, None
     for arm, files in (("baseline", args.baseline), ("support", args.support)):
         if files:

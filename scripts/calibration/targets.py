@@ -22,7 +22,6 @@ out' (no parameter was set for it), following the parameters' sources (`caremark
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import dataclass
 
@@ -155,25 +154,17 @@ def targets_table(values: dict[str, dict[str, list[float]]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("files", nargs="*", help="with --measures-only: the files to measure")
-    parser.add_argument("--baseline", nargs="+", default=[], metavar="FILE", help="runs without a policy, one per seed")
-    parser.add_argument("--support", nargs="+", default=[], metavar="FILE",
-                        help="runs with the micro-enterprise support policy, the same seeds")
+    parser = common.arm_parser(__doc__, "print every raw measure of FILES, not the targets table")
     parser.add_argument("--window", type=int, default=260, help="last step of the target window (default 260: five years)")
     parser.add_argument("--burn-in", type=int, default=52, help="first step of rate averages (default 52)")
     parser.add_argument("--four-year", type=int, default=208, help="step of the four-year figures; a snapshot week (default 208)")
     parser.add_argument("--follow-up", type=int, default=260, help="weeks of follow-up for survival (default 260)")
-    parser.add_argument("--measures-only", action="store_true", help="print every raw measure of FILES, not the targets table")
     args = parser.parse_args(argv)
+    common.check_arms(parser, args)
     opts = dict(window=args.window, burn_in=args.burn_in, four_year=args.four_year, follow_up=args.follow_up)
     if args.measures_only:
-        if not args.files:
-            parser.error("--measures-only needs files")
         print(common.text_table(common.measure_files(args.files, measure, **opts)))
         return 0
-    if args.files or not (args.baseline or args.support):
-        parser.error("give --baseline FILE... and/or --support FILE... (or --measures-only FILE...)")
     values = {}
     if args.baseline:
         values["baseline"] = common.measure_files(args.baseline, measure, **opts)
