@@ -1,9 +1,12 @@
 // Config reading: layers, typed schema, and one message per kind of bad input.
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 
 #include "agents/parameters.hpp"
@@ -46,11 +49,17 @@ std::string error_of(const std::string& toml, const std::string& origin = "test.
   return "";
 }
 
+// A fresh directory made by mkdtemp: ctest runs the tests of this file as separate processes in
+// parallel, so a name derived from anything they share (a counter, the gtest seed) collides.
 class TempDir {
  public:
-  TempDir() : path_(fs::temp_directory_path() / ("caremarket-test-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" + std::to_string(counter_++))) {
-    fs::create_directories(path_);
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "caremarket-test-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + pattern);
+    path_ = pattern;
   }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
   ~TempDir() { fs::remove_all(path_); }
   const fs::path& path() const { return path_; }
   fs::path write(const std::string& name, const std::string& text) const {
@@ -59,7 +68,6 @@ class TempDir {
   }
 
  private:
-  static inline int counter_ = 0;
   fs::path path_;
 };
 }  // namespace
