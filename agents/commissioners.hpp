@@ -1,5 +1,6 @@
 #pragma once
-// One commissioner per council: its budget, contracts and lots, and the week's tallies.
+// One commissioner per council: its budget, contracts and lots; and what the rules report to the
+// week's metrics.
 #include <cstdint>
 #include <vector>
 
@@ -26,40 +27,23 @@ struct alignas(64) Commissioner {
   bool contracts_changed = true;              // a contract ended or was let this week
 };
 
-// The people metrics of one council for one week (metrics.hpp, count_person).
-struct PeopleCounts {
-  double wellbeing = 0, continuity = 0, hours_needed = 0, hours_delivered = 0;
-  std::int64_t needing = 0, self_funded = 0, council_managed = 0, direct_payment = 0, served = 0, waiting = 0,
-               micro_clients = 0;
-};
-
-// The workforce metrics of one council for one week (metrics.hpp, count_worker).
-struct WorkerCounts {
-  double wage = 0, effective_pay = 0, stress = 0;
-  std::int64_t employed = 0, zero_hours = 0, at_nlw = 0, nlw_plus_150 = 0, micro_jobs = 0;
-};
-
-// Counters of one council for one week, reset at the start of each step.
-struct alignas(64) WeekTally {
+// What the rules report to the metrics of one council for one week: events counted (hires,
+// leavers, tenders, ...) and money. Each rule adds to its own fields; MetricsState reads them all.
+// Reset at the start of each step (Market::begin_week). Rules pass nothing to each other here:
+// what one rule needs from another is a named output of that rule (MatchingDemand, CareGap).
+struct alignas(64) WeekCounts {
   // Counts a leaver in the overall and the pay-band turnover (at or below NLW; GBP 1.50 above it).
   void count_leaver(double wage, double nlw) {
     leavers += 1;
     if (wage <= nlw + 0.005) leavers_nlw += 1;
     if (wage >= nlw + 1.5) leavers_nlw150 += 1;
   }
-  double leavers = 0, leavers_nlw = 0, leavers_nlw150 = 0;
-  double hires = 0, hires_from_care = 0;
-  double waiting_for_budget = 0;  // people a provider would take but the budget cannot fund
-  double founded = 0, closed = 0, entries = 0, exits = 0, handbacks = 0, tenders = 0;
-  double spend = 0, extraction = 0, local_retained = 0, council_hours = 0, council_payment = 0;
-  // The care gap that draws entrants (provider_entry_exit.hpp), counted in the pass over people.
-  double gap_needing = 0, gap_waiting = 0, gap_needed_hours = 0, gap_delivered_hours = 0;
-  PeopleCounts people;                         // counted in the pass over people, after outcomes
-  WorkerCounts workers;                        // counted in the pass over workers, after retention
-  bool staff_left_after_workers_pass = false;  // a provider closed since: workers must be counted again
-  // Private demand that draws micro-enterprise founders (founding.cpp), counted in matching: people
-  // needing care with a route, and those of them buying care themselves (self-funders, direct payments).
-  double people_with_route = 0, people_buying_privately = 0;
+  double leavers = 0, leavers_nlw = 0, leavers_nlw150 = 0;  // retention, founding, closures
+  double hires = 0, hires_from_care = 0;                    // labour market
+  double founded = 0;                                       // founding
+  double closed = 0, entries = 0, exits = 0;                // entry and exit
+  double handbacks = 0, tenders = 0;                        // commissioning
+  double spend = 0, extraction = 0, local_retained = 0, council_hours = 0, council_payment = 0;  // finance
 };
 
 }  // namespace cm

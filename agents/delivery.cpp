@@ -20,24 +20,24 @@ void apply_delivery(Market& m, int c) {
   });
 }
 
-void pay_workers(Market& m, int c) {
-  prepare_pay(m, c);
+void pay_workers(Market& m, DeliveryState& s, int c) {
+  prepare_pay(m, s, c);
   m.for_council_workers(c, [&](std::size_t k) {
     if (!m.workers.alive[k] || m.workers.employer[k] == engine::kNoAgent)
       pay_nobody(m, k);
     else
-      pay_worker(m, k, static_cast<std::size_t>(m.provider_row(m.workers.employer[k])));
+      pay_worker(m, s, k, static_cast<std::size_t>(m.provider_row(m.workers.employer[k])));
   });
 }
 
-void deliver_to_people(Market& m, int c) {
-  prepare_delivery(m, c);
+void deliver_to_people(Market& m, DeliveryState& s, int c) {
+  prepare_delivery(m, s, c);
   const double rate = m.spec.providers.continuity_rate;
   m.for_council_people(c, [&](std::size_t i) {
     if (!m.people.alive[i] || m.people.provider[i] == engine::kNoAgent)
       deliver_to_unplaced(m, i);
     else
-      deliver_to_person(m, i, static_cast<std::size_t>(m.provider_row(m.people.provider[i])), rate);
+      deliver_to_person(m, s, i, static_cast<std::size_t>(m.provider_row(m.people.provider[i])), rate);
   });
 }
 

@@ -3,6 +3,7 @@
 // for one person or worker they call; delivery.cpp has the providers' part.
 #include <algorithm>
 #include <cstddef>
+#include <vector>
 
 #include "agents/market.hpp"
 #include "agents/week.hpp"
@@ -10,38 +11,56 @@
 
 namespace cm {
 
+// What delivery works out per provider row for the week (a council uses only its own rows, so
+// councils share it): the share of its clients' hours delivered and the continuity its clients'
+// care moves toward; each worker's contact hours (which retention reads as workload), hours worked
+// (travel included) and paid hours on guaranteed hours.
+struct DeliveryState {
+  void fit(std::size_t providers) {
+    for (auto* column : {&delivered_share, &continuity_target, &contact_hours, &worked_hours, &guaranteed_paid_hours})
+      column->resize(providers);
+  }
+  std::vector<double> delivered_share, continuity_target;
+  std::vector<double> contact_hours, worked_hours, guaranteed_paid_hours;
+};
+
+// Staff and capacity of the council's providers: each delivers its clients' hours up to capacity.
+void apply_delivery(Market& m, int c);
+// Delivery's part for people alone, and workers' hours and pay alone (set-up).
+void deliver_to_people(Market& m, DeliveryState& s, int c);
+void pay_workers(Market& m, DeliveryState& s, int c);
+
 // What every client of a provider gets this week: a provider short of staff delivers the same
 // share of every client's hours, and its staff turnover sets the continuity its clients' care
 // moves toward. Computed once per provider, before the loop over people (deliver_to_person).
-inline void prepare_delivery(Market& m, int c) {
+inline void prepare_delivery(Market& m, DeliveryState& s, int c) {
   const auto& pr = m.providers;
   const double loss = m.spec.providers.turnover_continuity_loss;
   m.for_council_providers(c, [&](std::size_t q) {
-    m.scratch.delivered_share[q] = pr.allocated_hours[q] > 0 ? pr.delivered_hours[q] / pr.allocated_hours[q] : 0.0;
+    s.delivered_share[q] = pr.allocated_hours[q] > 0 ? pr.delivered_hours[q] / pr.allocated_hours[q] : 0.0;
     const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
     // Annualised staff turnover of the provider erodes continuity (turnover_continuity_loss of it,
     // half by default, at 100% a year).
     const double turnover = std::min(1.0, pr.leaver_rate[q] * 52.0);
-    m.scratch.continuity_target[q] = a.continuity * (1 - loss * turnover);
+    s.continuity_target[q] = a.continuity * (1 - loss * turnover);
   });
 }
 
 // Hours the person receives this week and the continuity of their care. q: the provider's row
 // (the person is placed); prepare_delivery() has run for the council. rate: providers.continuity_rate,
 // read by the caller before its loop.
-inline void deliver_to_person(Market& m, std::size_t i, std::size_t q, double rate) {
+inline void deliver_to_person(Market& m, const DeliveryState& s, std::size_t i, std::size_t q, double rate) {
   auto& p = m.people;
-  p.hours_received[i] = static_cast<float>(p.need_hours[i] * m.scratch.delivered_share[q]);
-  p.continuity[i] += static_cast<float>(rate * (m.scratch.continuity_target[q] - p.continuity[i]));
+  p.hours_received[i] = static_cast<float>(p.need_hours[i] * s.delivered_share[q]);
+  p.continuity[i] += static_cast<float>(rate * (s.continuity_target[q] - p.continuity[i]));
 }
 
 // The hours of every worker of a provider: contact hours (its delivered hours shared by its
 // staff) and hours worked. Travel between visits is work for everyone; guaranteed-hours staff are
 // paid for it (and for their rostered hours at least), zero-hours staff only for contact time.
 // Computed once per provider, before the loop over workers (pay_worker).
-inline void prepare_pay(Market& m, int c) {
+inline void prepare_pay(const Market& m, DeliveryState& s, int c) {
   const auto& pr = m.providers;
-  auto& s = m.scratch;
   m.for_council_providers(c, [&](std::size_t q) {
     const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
     const double contact = pr.staff[q] > 0 ? pr.delivered_hours[q] / pr.staff[q] : 0.0;
@@ -53,11 +72,11 @@ inline void prepare_pay(Market& m, int c) {
 
 // A worker's contact hours, paid hours and effective pay (pay per hour worked, unpaid travel
 // included: MODEL.md §7). q: the employer's row; prepare_pay() has run for the council.
-inline void pay_worker(Market& m, std::size_t k, std::size_t q) {
+inline void pay_worker(Market& m, const DeliveryState& s, std::size_t k, std::size_t q) {
   auto& w = m.workers;
-  const double contact = m.scratch.contact_hours[q], worked = m.scratch.worked_hours[q];
+  const double contact = s.contact_hours[q], worked = s.worked_hours[q];
   const bool zero_hours = w.zero_hours[k];
-  const double paid = zero_hours ? contact : m.scratch.guaranteed_paid_hours[q];
+  const double paid = zero_hours ? contact : s.guaranteed_paid_hours[q];
   w.contact_hours[k] = static_cast<float>(contact);
   w.paid_hours[k] = static_cast<float>(paid);
   w.effective_pay[k] = worked > 0 ? static_cast<float>(std::min(paid, worked) * w.wage[k] / worked) : w.wage[k];
@@ -81,14 +100,14 @@ struct DeliverToPeople {
   };
   State begin(Week& w, int c) const {
     apply_delivery(w.market, c);
-    prepare_delivery(w.market, c);
+    prepare_delivery(w.market, w.delivery, c);
     return {w.market.spec.providers.continuity_rate};
   }
   void row(Week& w, State& s, const PersonRow& r) const {
     if (r.provider == kNoRow)
       deliver_to_unplaced(w.market, r.i);
     else
-      deliver_to_person(w.market, r.i, r.provider, s.continuity_rate);
+      deliver_to_person(w.market, w.delivery, r.i, r.provider, s.continuity_rate);
   }
   void end(Week&, int, State&) const {}
 };
@@ -97,14 +116,14 @@ struct DeliverToPeople {
 struct PayWorkers {
   using Table = WorkerRows;
   engine::NoState begin(Week& w, int c) const {
-    prepare_pay(w.market, c);
+    prepare_pay(w.market, w.delivery, c);
     return {};
   }
   void row(Week& w, engine::NoState&, const WorkerRow& r) const {
     if (r.employer == kNoRow)
       pay_nobody(w.market, r.k);
     else
-      pay_worker(w.market, r.k, r.employer);
+      pay_worker(w.market, w.delivery, r.k, r.employer);
   }
   void end(Week&, int, engine::NoState&) const {}
 };

@@ -8,13 +8,13 @@
 
 namespace cm {
 
-void apply_finance(Market& m, int c) {
+void apply_finance(Market& m, const FinanceState& s, int c) {
   auto& pr = m.providers;
   const auto& spec = m.spec;
   // Income and council hours were summed in the pass over people, the wage bill in the pass over
   // workers (pay_for_person and add_to_wage_bill, finance.hpp).
-  const auto& wage_bill = m.scratch.wage_bill;
-  auto& tally = m.tally[static_cast<std::size_t>(c)];
+  const auto& wage_bill = s.wage_bill;
+  auto& counts = m.counts[static_cast<std::size_t>(c)];
   const double smoothing = spec.providers.margin_smoothing;
   m.for_council_providers(c, [&](std::size_t q) {
     if (!pr.alive[q]) return;
@@ -38,12 +38,12 @@ void apply_finance(Market& m, int c) {
       pr.contract_loss_weeks[q] = 0;
     if (pr.contract_loss_weeks[q] >= spec.commissioning.handback_weeks) pr.handing_back[q] = 1;
     pr.age_weeks[q] += 1;
-    tally.extraction += extraction;
+    counts.extraction += extraction;
     // Extraction is what leaves; wages and the surplus after extraction stay in the region.
-    tally.local_retained += wage_bill[q] / (1 + spec.providers.on_cost) + std::max(0.0, surplus);
+    counts.local_retained += wage_bill[q] / (1 + spec.providers.on_cost) + std::max(0.0, surplus);
   });
   const auto& cs = spec.councils[static_cast<std::size_t>(c)];
-  tally.spend +=
+  counts.spend +=
       spec.founding.coordinators * spec.founding.coordinator_cost / 52.0 +
       cs.budget_million * 1e6 * spec.commissioning.budget_multiplier * spec.commissioning.prevention_share / 52.0;
 }

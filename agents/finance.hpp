@@ -2,6 +2,7 @@
 // MODEL.md §3.8 — finance: the week's per-row hooks (PayForCare, AddToWageBill) and the parts for
 // one person or worker they call; finance.cpp has the providers' part (apply_finance).
 #include <cstddef>
+#include <vector>
 
 #include "agents/market.hpp"
 #include "agents/week.hpp"
@@ -9,57 +10,66 @@
 
 namespace cm {
 
+// What finance works out per provider row for the week (a council uses only its own rows, so
+// councils share it): its wage bill, on-costs included, summed in the pass over workers.
+struct FinanceState {
+  void fit(std::size_t providers) { wage_bill.resize(providers); }
+  std::vector<double> wage_bill;
+};
+
+// Providers' surplus, extraction and hand-back decisions, from the week's income and wage bill.
+void apply_finance(Market& m, const FinanceState& s, int c);
+
 // The provider's income and council hours, and its wage bill, start the week's passes at zero.
-inline void finance_begin_week(Market& m, int c) {
+inline void finance_begin_week(Market& m, FinanceState& s, int c) {
   m.for_council_providers(c, [&](std::size_t q) {
     m.providers.income[q] = 0;
     m.providers.council_hours[q] = 0;
-    m.scratch.wage_bill[q] = 0;
+    s.wage_bill[q] = 0;
   });
 }
 
 // A worker still employed after retention adds their pay, with on-costs, to the employer's wage
 // bill. q: the employer's row.
-inline void add_to_wage_bill(Market& m, std::size_t k, std::size_t q) {
-  m.scratch.wage_bill[q] +=
-      static_cast<double>(m.workers.paid_hours[k]) * m.workers.wage[k] * (1 + m.spec.providers.on_cost);
+inline void add_to_wage_bill(const Market& m, FinanceState& s, std::size_t k, std::size_t q) {
+  s.wage_bill[q] += static_cast<double>(m.workers.paid_hours[k]) * m.workers.wage[k] * (1 + m.spec.providers.on_cost);
 }
 
 // What is paid for the person's care this week: the provider's income, the council's spend (all
 // but self-funders) and its council-managed hours. q: the provider's row (the person is placed).
-inline void pay_for_person(Market& m, std::size_t i, std::size_t q, WeekTally& tally) {
+inline void pay_for_person(Market& m, std::size_t i, std::size_t q, WeekCounts& counts) {
   auto& p = m.people;
   auto& pr = m.providers;
   const double paid = static_cast<double>(p.hours_received[i]) * p.price[i];
   pr.income[q] += static_cast<float>(paid);
   const auto route = static_cast<Route>(p.route[i]);
-  if (route != Route::self_funder) tally.spend += paid;
+  if (route != Route::self_funder) counts.spend += paid;
   if (route == Route::council_managed) {
     pr.council_hours[q] += p.hours_received[i];
-    tally.council_hours += p.hours_received[i];
-    tally.council_payment += paid;
+    counts.council_hours += p.hours_received[i];
+    counts.council_payment += paid;
   }
 }
 
 // The finance phase for people: what is paid for each person's care. The council's sums gather in
-// a local copy of its tally (a local's sums stay in registers), written back at the end.
+// a local copy of its counts (a local's sums stay in registers), written back at the end.
 struct PayForCare {
   using Table = PeopleRows;
   struct State {
-    WeekTally tally;
+    WeekCounts counts;
   };
   State begin(Week& w, int c) const {
-    finance_begin_week(w.market, c);
-    return {w.market.tally[static_cast<std::size_t>(c)]};
+    finance_begin_week(w.market, w.finance, c);
+    return {w.market.counts[static_cast<std::size_t>(c)]};
   }
   void row(Week& w, State& s, const PersonRow& r) const {
-    if (r.provider != kNoRow) pay_for_person(w.market, r.i, r.provider, s.tally);
+    if (r.provider != kNoRow) pay_for_person(w.market, r.i, r.provider, s.counts);
   }
   void end(Week& w, int c, State& s) const {
-    auto& tally = w.market.tally[static_cast<std::size_t>(c)];
-    tally.spend = s.tally.spend;
-    tally.council_hours = s.tally.council_hours;
-    tally.council_payment = s.tally.council_payment;
+    auto& counts = w.market.counts[static_cast<std::size_t>(c)];
+    counts.spend = s.counts.spend;
+    counts.council_hours = s.counts.council_hours;
+    counts.council_payment = s.counts.council_payment;
   }
 };
 
@@ -70,9 +80,9 @@ struct AddToWageBill {
   engine::NoState begin(Week&, int) const { return {}; }
   void row(Week& w, engine::NoState&, const WorkerRow& r) const {
     if (r.employer != kNoRow && w.market.workers.employer[r.k] != engine::kNoAgent)
-      add_to_wage_bill(w.market, r.k, r.employer);
+      add_to_wage_bill(w.market, w.finance, r.k, r.employer);
   }
-  void end(Week& w, int c, engine::NoState&) const { apply_finance(w.market, c); }
+  void end(Week& w, int c, engine::NoState&) const { apply_finance(w.market, w.finance, c); }
 };
 
 }  // namespace cm

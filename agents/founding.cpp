@@ -7,12 +7,12 @@
 
 #include <boost/random/poisson_distribution.hpp>
 
-#include "agents/market.hpp"
+#include "agents/founding.hpp"
 
 namespace cm {
 namespace {
 
-void found_in_council(Market& m, int c) {
+void found_in_council(Market& m, const MatchingDemand& matched, int c) {
   const auto& f = m.spec.founding;
   auto& w = m.workers;
   auto& pr = m.providers;
@@ -20,8 +20,7 @@ void found_in_council(Market& m, int c) {
   m.for_council_providers(
       c, [&](std::size_t q) { micros += pr.alive[q] && static_cast<Archetype>(pr.archetype[q]) == Archetype::micro; });
   // Counted in matching's pass over people (routes and needs have not changed since).
-  const auto& tally = m.tally[static_cast<std::size_t>(c)];
-  const double people = tally.people_with_route, private_people = tally.people_buying_privately;
+  const double people = matched.people_with_route, private_people = matched.people_buying_privately;
   const double supported = f.coordinators * f.per_coordinator_per_year *
                            std::max(0.0, 1 - micros / std::max(1.0, f.coordinators * f.coordinator_capacity));
   // Demand relative to a reference private share (40%: self-funders about 30% plus direct payments);
@@ -61,18 +60,18 @@ void found_in_council(Market& m, int c) {
         pr.staff[q] -= 1;
         w.employer[wk] = engine::kNoAgent;  // joins its enterprise when the pending agents join
                                             // (its pending provider names it: founder_worker)
-        m.tally[static_cast<std::size_t>(c)].count_leaver(w.wage[wk], m.spec.labour.nlw);
+        m.counts[static_cast<std::size_t>(c)].count_leaver(w.wage[wk], m.spec.labour.nlw);
       }
     }
     const auto index = static_cast<std::int32_t>(pend.providers.size());
     pend.providers.push_back({Archetype::micro, locality, -1, founder == engine::kNoAgent, founder});
     if (founder == engine::kNoAgent) pend.workers.push_back({locality, index, engine::kNoAgent, true});
-    m.tally[static_cast<std::size_t>(c)].founded += 1;
+    m.counts[static_cast<std::size_t>(c)].founded += 1;
   }
 }
 
 }  // namespace
 
-void apply_founding(Market& m, int c) { found_in_council(m, c); }
+void apply_founding(Market& m, const MatchingDemand& demand, int c) { found_in_council(m, demand, c); }
 
 }  // namespace cm

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "agents/market.hpp"
+#include "agents/labour_market.hpp"
 
 namespace cm {
 namespace {
@@ -13,7 +13,7 @@ void hire_council(Market& m, int c, std::vector<std::int32_t>& open) {
   auto& w = m.workers;
   auto& pr = m.providers;
   const auto& lab = m.spec.labour;
-  auto& tally = m.tally[static_cast<std::size_t>(c)];
+  auto& counts = m.counts[static_cast<std::size_t>(c)];
   const auto tolerance = static_cast<float>(lab.acceptance_tolerance);
   const double attraction_min = lab.fill_attraction_min, attraction_max = lab.fill_attraction_max;
 
@@ -59,8 +59,8 @@ void hire_council(Market& m, int c, std::vector<std::int32_t>& open) {
         w.quit_review_week[k] = 0;  // a new employer: the quit clock starts again
         pr.vacancies[q] -= 1;
         pr.staff[q] += 1;
-        tally.hires += 1;
-        tally.hires_from_care += 1;
+        counts.hires += 1;
+        counts.hires_from_care += 1;
         hired = true;
       }
     }
@@ -81,7 +81,7 @@ void hire_council(Market& m, int c, std::vector<std::int32_t>& open) {
       if (!stream.bernoulli(chance)) continue;
       pending.push_back({pr.home_locality[q], -1, pr.id[q], false});
       pr.vacancies[q] -= 1;
-      tally.hires += 1;
+      counts.hires += 1;
     }
   }
 }

@@ -1,7 +1,5 @@
 #include "agents/market.hpp"
 
-#include "agents/need.hpp"
-
 #include <algorithm>
 #include <cmath>
 
@@ -22,7 +20,6 @@ std::size_t pick_band(double u, const std::vector<double>& shares) {
 }  // namespace
 
 void Market::group_by_council() {
-  size_scratch();
   engine::group_by_key(people, spare.people, people.council, councils(), people_index, rows.people);
   engine::group_by_key(workers, spare.workers, workers.council, councils(), workers_index, rows.workers);
   engine::group_by_key(providers, spare.providers, providers.council, councils(), providers_index, rows.providers);
@@ -43,8 +40,7 @@ void Market::make_person(std::size_t r, int council, std::int32_t locality, engi
   people.alive[r] = 1;
   people.need_hours[r] = formal_need(people.need_band[r], people.ties[r]);
   people.wellbeing[r] = static_cast<float>(spec.outcomes.initial_wellbeing);
-  people.provider[r] = engine::kNoAgent;
-  schedule_first_need_review(*this, r);
+  people.provider[r] = engine::kNoAgent;  // need_review_week: the need rule files newcomers (NeedCalendar)
 }
 
 std::size_t Market::add_worker(int council, std::int32_t locality, engine::AgentId employer, bool founder) {
@@ -161,21 +157,9 @@ void Market::flush_pending() {
     make_person(row, c, np.locality, stream, true);
   });
   for (auto& pend : pending) pend.people.clear();
-  size_scratch();
   rows.people.append_run(first_person, new_people);
   rows.workers.append_run(first_worker, new_workers);
   rows.providers.append_run(first_provider, new_providers);
-}
-
-void Market::size_scratch() {
-  const auto n = providers.id.size();
-  scratch.provider_slot.resize(n);
-  for (auto* column :
-       {&scratch.pledged, &scratch.wellbeing_sum, &scratch.continuity_sum, &scratch.relational_term, &scratch.leavers,
-        &scratch.wage_bill, &scratch.logit_weight, &scratch.intake_limit, &scratch.delivered_share,
-        &scratch.continuity_target, &scratch.contact_hours, &scratch.worked_hours, &scratch.guaranteed_paid_hours,
-        &scratch.stress_target, &scratch.underemployment_factor, &scratch.autonomy_factor})
-    column->resize(n);
 }
 
 void Market::log_provider_event(int council, std::size_t p, ProviderEventKind kind) {
@@ -215,7 +199,7 @@ void regroup_if_due(Table& table, Table& spare, engine::IdIndex& index, engine::
 void Market::begin_week() {
   week += 1;
   people_mark = rows.people.mark();
-  for (auto& t : tally) t = WeekTally{};
+  for (auto& t : counts) t = WeekCounts{};
 }
 
 void Market::end_week() {

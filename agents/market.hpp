@@ -1,7 +1,10 @@
 #pragma once
-// The whole state of a running market and the helpers every rule shares. Rules are free functions
-// in their own files (need.cpp, eligibility.cpp, ...), each taking the Market and changing the
-// columns its rule owns; model.cpp runs them in the order of MODEL.md §3.
+// The whole state of a running market: the agent tables, their ids and grouping by council, the
+// clock, the agents waiting to join, the event logs and what the rules report to the metrics; and
+// the helpers every rule shares. Rules are free functions in their own files (need.cpp,
+// eligibility.cpp, ...), each taking the Market and the state it keeps itself (DeliveryState,
+// MatchingState, ...), and changing the columns it owns; model.cpp runs them in the order of
+// MODEL.md §3.
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -25,26 +28,6 @@ namespace cm {
 // their council's block until the end-of-step regroup folds them in.
 struct CouncilRows {
   engine::GroupedRows people, workers, providers;
-};
-// Per-row working space of the rules, one slot per row (councils use only their own rows, so they
-// share it safely); sized by Market::size_scratch() after agents are added.
-struct Scratch {
-  std::vector<double> pledged;  // commissioning: capacity promised in lettings
-  std::vector<std::int32_t> provider_slot;
-  std::vector<double> wellbeing_sum, continuity_sum;  // outcomes: clients' sums per provider
-  std::vector<double> relational_term;                // outcomes: relational_weight × the archetype's relational
-  std::vector<double> leavers, wage_bill;             // retention and finance, per provider
-  std::vector<double> logit_weight;                   // matching: private buyers' weight of a provider
-  std::vector<double> intake_limit;                   // matching: hours a provider will take on
-  // delivery, per provider for the week: the share of its clients' hours delivered, and the
-  // continuity its clients' care moves toward
-  std::vector<double> delivered_share, continuity_target;
-  // delivery, per provider for the week: each worker's contact hours, hours worked (travel
-  // included) and paid hours on guaranteed hours
-  std::vector<double> contact_hours, worked_hours, guaranteed_paid_hours;
-  // retention, per provider for the week: the stress its workers move toward, and the factors of
-  // the quit hazard shared by its workers (underemployment, autonomy)
-  std::vector<double> stress_target, underemployment_factor, autonomy_factor;
 };
 // Buffers the end-of-step regroup gathers into (they keep their capacity between steps).
 struct SpareTables {
@@ -92,6 +75,8 @@ struct Pending {
 };
 
 struct Market {
+  // The starting agents of the scenario, grouped by council, nobody placed yet (scenario_builder.cpp);
+  // open_market() (opening.hpp) makes it a working market.
   explicit Market(const ScenarioSpec& spec, std::uint64_t seed, std::uint64_t replicate);
 
   ScenarioSpec spec;
@@ -103,11 +88,10 @@ struct Market {
   Providers providers;
   engine::IdIndex people_index, workers_index, providers_index;
   std::vector<Commissioner> commissioners;
-  std::vector<WeekTally> tally;
+  std::vector<WeekCounts> counts;  // per council: what the rules report to the week's metrics
   std::vector<Pending> pending;
   CouncilRows rows;
   SpareTables spare;
-  Scratch scratch;
   TenderLog tenders;
   BidLog bids;
   ProviderEventLog provider_events;
@@ -146,13 +130,12 @@ struct Market {
   }
 
   // Start of a step: the week number moves on (the step being computed: its streams, events and
-  // metrics row share it), this week's new people will follow the current rows, tallies restart.
+  // metrics row share it), this week's new people will follow the current rows, the counts restart.
   void begin_week();
   // Set-up only: sorts every table by council and starts the grouping.
   void group_by_council();
   // Appends pending agents in council order; they join their council's rows.
   void flush_pending();
-  void size_scratch();
   void merge_event_logs();
   void log_provider_event(int council, std::size_t provider_row, ProviderEventKind kind);
   // End of a step: dead agents are removed from the id index (row_of returns -1 for them). Their
@@ -216,24 +199,10 @@ struct Market {
   float formal_need(std::uint8_t band, std::uint8_t ties) const { return need_tables.formal_need[band][ties]; }
 };
 
-// The market parts of the rules of MODEL.md §3, each in the file of its rule, acting on one
-// council (councils touch only their own agents). model.cpp declares the week from them and from
-// the rules' per-row hooks (delivery.hpp, retention.hpp, finance.hpp, provider_entry_exit.hpp,
-// outcomes.hpp, metrics.hpp); the need phase is need.hpp's NeedCalendar.
-void apply_eligibility(Market& m, int c);    // eligibility.cpp: means test, eligibility, route
-void assess_new_people(Market& m, int c);    // eligibility.cpp: the same for people who joined
-                                             //   this week (need.cpp assesses the others)
-void apply_commissioning(Market& m, int c);  // tendering.cpp: tenders, hand-backs, budgets
-void apply_matching(Market& m, int c);       // matching.cpp: placing people with providers
-void apply_labour_market(Market& m, int c);  // labour_market.cpp: vacancies and hiring
-void apply_founding(Market& m, int c);       // founding.cpp: micro-enterprise founding
-void apply_delivery(Market& m, int c);       // delivery.cpp: staff and capacity of providers
-void deliver_to_people(Market& m, int c);    // delivery.cpp: delivery's part for people alone (set-up)
-void pay_workers(Market& m, int c);          // delivery.cpp: workers' hours and pay alone (set-up)
-void apply_retention(Market& m, int c);      // retention.cpp: stress and quits alone (benchmarks)
-void apply_finance(Market& m, int c);        // finance.cpp: wages, costs, extraction, hand-back decisions
-void apply_entry_exit(Market& m, int c);     // provider_entry_exit.cpp: exits, closures, entry
-void apply_outcomes(Market& m, int c);       // outcomes.cpp: providers' observed quality
+// The eligibility rule for whole councils (eligibility.cpp; eligibility.hpp has the rule for one
+// person): at set-up, and for the people who joined this week (need.cpp assesses the others).
+void apply_eligibility(Market& m, int c);
+void assess_new_people(Market& m, int c);
 
 // Runs body(c) for every council in parallel. Councils share no agents, so the rules of one
 // council run one after another on its own rows while other councils run alongside.

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <limits>
 
-#include "agents/market.hpp"
+#include "agents/matching.hpp"
 
 namespace cm {
 namespace {
@@ -60,10 +60,8 @@ void unplace(Market& m, std::size_t i) {
 // so a look-up walks one provider's few contracts rather than all of the council's.
 class ContractIndex {
  public:
-  ContractIndex(Market& m, int c, std::vector<std::int32_t>& next)
-      : contracts_(m.commissioners[static_cast<std::size_t>(c)].contracts),
-        first_(m.scratch.provider_slot),
-        next_(next) {
+  ContractIndex(Market& m, int c, std::vector<std::int32_t>& first, std::vector<std::int32_t>& next)
+      : contracts_(m.commissioners[static_cast<std::size_t>(c)].contracts), first_(first), next_(next) {
     m.for_council_providers(c, [&](std::size_t q) { first_[q] = -1; });  // this council's rows only
     next_.resize(contracts_.size());
     for (auto k = static_cast<std::int32_t>(contracts_.size()) - 1; k >= 0; --k) {
@@ -91,7 +89,8 @@ class ContractIndex {
 // dissatisfied private client switching. The placements that stand make up the providers' loads
 // and the council's committed spend; the people to place go to `unplaced`, in row order. Counts
 // the private demand founding reads (routes and needs do not change until then).
-void review_placements(Market& m, int c, const ContractIndex& contracts, std::vector<std::int32_t>& unplaced) {
+void review_placements(Market& m, int c, const ContractIndex& contracts, std::vector<std::int32_t>& unplaced,
+                       MatchingDemand& demand) {
   auto& p = m.people;
   auto& pr = m.providers;
   auto& com = m.commissioners[static_cast<std::size_t>(c)];
@@ -145,9 +144,8 @@ void review_placements(Market& m, int c, const ContractIndex& contracts, std::ve
     pr.clients[q] += 1;
     if (static_cast<Route>(p.route[i]) != Route::self_funder) committed += p.need_hours[i] * p.price[i];
   });
-  auto& tally = m.tally[static_cast<std::size_t>(c)];
-  tally.people_with_route += static_cast<double>(people_with_route);
-  tally.people_buying_privately += static_cast<double>(people_buying_privately);
+  demand.people_with_route = static_cast<double>(people_with_route);
+  demand.people_buying_privately = static_cast<double>(people_buying_privately);
   com.committed = committed;
 }
 
@@ -179,11 +177,11 @@ void list_serving_providers(const Market& m, int c, std::vector<std::int32_t>& o
 
 // Private buyers' logit weight of each provider, and its room: neither changes while the council
 // matches.
-void prepare_choice(Market& m, int c) {
+void prepare_choice(const Market& m, int c, MatchingState& s) {
   const auto& pr = m.providers;
   const auto& choice = m.spec.choice;
-  auto& logit_weight = m.scratch.logit_weight;  // this council's rows only
-  auto& limit = m.scratch.intake_limit;
+  auto& logit_weight = s.logit_weight;  // this council's rows only
+  auto& limit = s.intake_limit;
   m.for_council_providers(c, [&](std::size_t q) {
     limit[q] = room_limit(m, q);
     const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
@@ -201,11 +199,11 @@ using Candidates = std::vector<std::int32_t>::const_iterator;
 
 // A council-managed person: among the lot's contract holders with room, the one the council
 // ranks first; failing that, a spot purchase scored as the council scores its tenders.
-Choice choose_for_council(const Market& m, std::size_t i, double need, Candidates begin, Candidates end,
-                          const ContractIndex& contracts) {
+Choice choose_for_council(const Market& m, const MatchingState& s, std::size_t i, double need, Candidates begin,
+                          Candidates end, const ContractIndex& contracts) {
   const auto& pr = m.providers;
   const auto& policy = m.spec.commissioning;
-  const auto& limit = m.scratch.intake_limit;
+  const auto& limit = s.intake_limit;
   Choice chosen;
   const auto lot = m.lot_of(m.people.locality[i]);
   double best_score = -1e300;
@@ -241,9 +239,10 @@ Choice choose_for_council(const Market& m, std::size_t i, double need, Candidate
 }
 
 // A self-funder or direct-payment holder: a logit choice over the providers with room.
-Choice choose_privately(const Market& m, std::size_t i, double need, Candidates begin, Candidates end) {
-  const auto& limit = m.scratch.intake_limit;
-  const auto& logit_weight = m.scratch.logit_weight;
+Choice choose_privately(const Market& m, const MatchingState& s, std::size_t i, double need, Candidates begin,
+                        Candidates end) {
+  const auto& limit = s.intake_limit;
+  const auto& logit_weight = s.logit_weight;
   auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), Market::stream_key(m.people, i), kMatch);
   double total = 0;
   for (auto it = begin; it != end; ++it) {
@@ -264,12 +263,12 @@ Choice choose_privately(const Market& m, std::size_t i, double need, Candidates 
 }
 
 // Places the people of `unplaced` in row order, within the council's budget for those it pays for.
-void place(Market& m, int c, const std::vector<std::int32_t>& unplaced, const std::vector<std::int32_t>& offsets,
-           const std::vector<std::int32_t>& candidates, const ContractIndex& contracts) {
+void place(Market& m, const MatchingState& s, int c, const std::vector<std::int32_t>& unplaced,
+           const std::vector<std::int32_t>& offsets, const std::vector<std::int32_t>& candidates,
+           const ContractIndex& contracts, MatchingDemand& demand) {
   auto& p = m.people;
   auto& pr = m.providers;
   auto& com = m.commissioners[static_cast<std::size_t>(c)];
-  auto& tally = m.tally[static_cast<std::size_t>(c)];
   const auto first = m.geography.first_locality(c);
   for (const auto row : unplaced) {
     const auto i = static_cast<std::size_t>(row);
@@ -282,12 +281,12 @@ void place(Market& m, int c, const std::vector<std::int32_t>& unplaced, const st
     const auto l = static_cast<std::size_t>(p.locality[i] - first);
     const auto begin = candidates.begin() + offsets[l];
     const auto end = candidates.begin() + offsets[l + 1];
-    Choice chosen = route == Route::council_managed ? choose_for_council(m, i, need, begin, end, contracts)
-                                                    : choose_privately(m, i, need, begin, end);
+    Choice chosen = route == Route::council_managed ? choose_for_council(m, s, i, need, begin, end, contracts)
+                                                    : choose_privately(m, s, i, need, begin, end);
     const bool council_pays = route != Route::self_funder;
     if (chosen.provider >= 0 && council_pays && com.committed + need * chosen.price > com.weekly_budget) {
       chosen.provider = -1;
-      tally.waiting_for_budget += 1;
+      demand.waiting_for_budget += 1;
     }
     if (chosen.provider < 0) {
       p.weeks_waiting[i] = static_cast<std::int16_t>(std::min(p.weeks_waiting[i] + 1, 30000));
@@ -307,13 +306,15 @@ void place(Market& m, int c, const std::vector<std::int32_t>& unplaced, const st
 
 }  // namespace
 
-void apply_matching(Market& m, int c) {
+void apply_matching(Market& m, MatchingState& s, int c) {
   thread_local std::vector<std::int32_t> offsets, candidates, cursor, next_contract, unplaced;
-  const ContractIndex contracts(m, c, next_contract);
-  review_placements(m, c, contracts, unplaced);
+  auto& demand = s.demand[static_cast<std::size_t>(c)];
+  demand = {};
+  const ContractIndex contracts(m, c, s.provider_slot, next_contract);
+  review_placements(m, c, contracts, unplaced, demand);
   list_serving_providers(m, c, offsets, candidates, cursor);
-  prepare_choice(m, c);
-  place(m, c, unplaced, offsets, candidates, contracts);
+  prepare_choice(m, c, s);
+  place(m, s, c, unplaced, offsets, candidates, contracts, demand);
   // Hand-backs are done: a provider that handed back takes no new clients this week, and may bid
   // again at the next letting.
   m.for_council_providers(c, [&](std::size_t q) { m.providers.handing_back[q] = 0; });

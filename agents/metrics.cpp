@@ -90,7 +90,8 @@ std::vector<double> region_values(const std::vector<double>& values, int council
   return out;
 }
 
-MetricsState::MetricsState(int councils) : windows_(static_cast<std::size_t>(councils)) {}
+MetricsState::MetricsState(int councils)
+    : windows_(static_cast<std::size_t>(councils)), counted_people_(static_cast<std::size_t>(councils)) {}
 
 void MetricsState::compute(const Market& m, std::vector<double>& values) {
   begin_week(m, values);
@@ -107,7 +108,7 @@ void MetricsState::begin_week(const Market& m, std::vector<double>& values) {
 }
 
 void MetricsState::compute_council(const Market& m, int council, std::vector<double>& values,
-                                   const WeekTally* counted) {
+                                   const PeopleCounts* people, const WorkerCounts* workers) {
   const auto nc = static_cast<std::size_t>(m.councils());
   const double nlw = m.spec.labour.nlw;
   const int slot = slot_;
@@ -116,10 +117,10 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
   // lines, and councils run on different threads.
   std::array<double, kMetricCount> local{};
   auto v = [&](Metric k) -> double& { return local[k]; };
-  const auto& t = m.tally[c];
+  const auto& t = m.counts[c];
   const auto& p = m.people;
   PeopleCounts own;
-  if (!counted) {
+  if (!people) {
     m.for_council_people(council, [&](std::size_t i) {
       if (!p.alive[i]) return;
       const auto q = p.provider[i] == engine::kNoAgent ? static_cast<std::size_t>(-1)
@@ -127,7 +128,7 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
       count_person(m, i, q, own);
     });
   }
-  const PeopleCounts& n = counted ? counted->people : own;
+  const PeopleCounts& n = people ? *people : own;
   const double wellbeing = n.wellbeing, continuity = n.continuity;
   v(kPeopleNeedingCare) = static_cast<double>(n.needing);
   v(kPeopleSelfFunded) = static_cast<double>(n.self_funded);
@@ -144,14 +145,13 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
 
   const auto& w = m.workers;
   WorkerCounts own_workers;
-  const bool workers_counted = counted && !counted->staff_left_after_workers_pass;
-  if (!workers_counted) {
+  if (!workers) {
     m.for_council_workers(council, [&](std::size_t k) {
       if (!w.alive[k] || w.employer[k] == engine::kNoAgent) return;
       count_worker(m, k, static_cast<std::size_t>(m.provider_row(w.employer[k])), nlw, own_workers);
     });
   }
-  const WorkerCounts& nw = workers_counted ? counted->workers : own_workers;
+  const WorkerCounts& nw = workers ? *workers : own_workers;
   const double wage = nw.wage, pay = nw.effective_pay, stress = nw.stress;
   const std::int64_t employed = nw.employed, zero = nw.zero_hours, staff_nlw = nw.at_nlw, staff_150 = nw.nlw_plus_150,
                      micro_jobs = nw.micro_jobs;

@@ -3,6 +3,7 @@
 // meanings are listed here once; docs/output-format.md mirrors this table.
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "agents/market.hpp"
@@ -69,6 +70,19 @@ Metric region_weight(Metric metric);
 // Region values of one week's metrics (values[metric * councils + council]), one per metric.
 std::vector<double> region_values(const std::vector<double>& values, int councils);
 
+// The people metrics of one council for one week (count_person).
+struct PeopleCounts {
+  double wellbeing = 0, continuity = 0, hours_needed = 0, hours_delivered = 0;
+  std::int64_t needing = 0, self_funded = 0, council_managed = 0, direct_payment = 0, served = 0, waiting = 0,
+               micro_clients = 0;
+};
+
+// The workforce metrics of one council for one week (count_worker).
+struct WorkerCounts {
+  double wage = 0, effective_pay = 0, stress = 0;
+  std::int64_t employed = 0, zero_hours = 0, at_nlw = 0, nlw_plus_150 = 0, micro_jobs = 0;
+};
+
 // Adds one living person to the people metrics (needing care, routes, hours, served, waiting,
 // micro-enterprise clients, wellbeing and continuity sums). q: the provider's row, or npos.
 // Inline, because model.cpp runs it in the one weekly pass over a council's people.
@@ -117,10 +131,12 @@ class MetricsState {
   // The same in parts: begin_week() once, then compute_council() for every council (in any order,
   // in parallel).
   void begin_week(const Market& m, std::vector<double>& values);
-  // counted: the council's people counts from the pass over people; null to count them here.
-  // counted: the week's tally, whose people (and, unless a provider closed after the pass over
-  // workers, workers) were counted in the weekly passes; without it they are counted here.
-  void compute_council(const Market& m, int c, std::vector<double>& values, const WeekTally* counted = nullptr);
+  // people, workers: the council's counts from the week's passes over people and workers (CountPeople,
+  // CountWorkers); null to count them here.
+  void compute_council(const Market& m, int c, std::vector<double>& values, const PeopleCounts* people = nullptr,
+                       const WorkerCounts* workers = nullptr);
+  // The council's people as the week's pass over people counted them (CountPeople).
+  PeopleCounts& counted_people(int c) { return counted_people_[static_cast<std::size_t>(c)]; }
 
  private:
   static constexpr int kWindow = 52;
@@ -128,6 +144,7 @@ class MetricsState {
     std::array<double, kWindow> leavers{}, leavers_nlw{}, leavers_150{}, staff{}, staff_nlw{}, staff_150{};
   };
   std::vector<Window> windows_;
+  std::vector<PeopleCounts> counted_people_;
   int filled_ = 0;
   int cursor_ = 0;
   int slot_ = 0;  // the window slot of the week being computed
@@ -144,7 +161,7 @@ struct CountPeople {
   void row(Week& w, State& s, const PersonRow& r) const {
     if (r.alive) count_person(w.market, r.i, r.provider, s.counts);
   }
-  void end(Week& w, int c, State& s) const { w.market.tally[static_cast<std::size_t>(c)].people = s.counts; }
+  void end(Week& w, int c, State& s) const { w.metrics.counted_people(c) = s.counts; }
 };
 struct CountWorkers {
   using Table = WorkerRows;
@@ -158,9 +175,10 @@ struct CountWorkers {
       count_worker(w.market, r.k, r.employer, w.market.spec.labour.nlw, s.counts);
   }
   void end(Week& w, int c, State& s) const {
-    auto& tally = w.market.tally[static_cast<std::size_t>(c)];
-    tally.workers = s.counts;
-    w.metrics.compute_council(w.market, c, w.values, &tally);
+    // A provider that closed this week (entry and exit, in the pass over people) let its staff go,
+    // perhaps after this pass counted them: then they are counted again.
+    const bool closures = w.market.counts[static_cast<std::size_t>(c)].exits > 0;
+    w.metrics.compute_council(w.market, c, w.values, &w.metrics.counted_people(c), closures ? nullptr : &s.counts);
   }
 };
 

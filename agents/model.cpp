@@ -5,9 +5,15 @@
 
 #include "agents/delivery.hpp"
 #include "agents/finance.hpp"
+#include "agents/founding.hpp"
+#include "agents/labour_market.hpp"
+#include "agents/matching.hpp"
+#include "agents/opening.hpp"
 #include "agents/outcomes.hpp"
 #include "agents/provider_entry_exit.hpp"
 #include "agents/retention.hpp"
+#include "agents/rule_states.hpp"
+#include "agents/tendering.hpp"
 #include "agents/week.hpp"
 #include "engine/schedule.hpp"
 
@@ -18,12 +24,15 @@ using engine::group;
 using engine::rows;
 using engine::step;
 
-// Agents a rule creates wait in Market::pending until a "join" phase adds them, in council order.
-void join(Week& w) { w.market.flush_pending(); }
+// Agents a rule creates wait in Market::pending until a "join" phase adds them, in council order;
+// then the need rule files the newcomers and every rule's working space grows with the market.
+void join(Week& w) {
+  w.market.flush_pending();
+  RuleStates::join(w);
+}
 
 constexpr engine::Schedule kWeek{
     step("begin the week", [](Week& w) { w.market.begin_week(); }),
-    step("need: file newcomers", [](Week& w) { w.need.file_newcomers(w.market); }),
     group("need",
           [](Week& w, int c) {
             w.need.review_due(w.market, c);
@@ -31,10 +40,11 @@ constexpr engine::Schedule kWeek{
           }),
     step("join: new people", join),  // they are assessed and matched this week
     group("eligibility", [](Week& w, int c) { assess_new_people(w.market, c); }),  // the others at their need review
-    group("commissioning", [](Week& w, int c) { apply_commissioning(w.market, c); }),
-    group("matching", [](Week& w, int c) { apply_matching(w.market, c); }),
+    group("commissioning", [](Week& w, int c) { apply_commissioning(w.market, w.commissioning, c); }),
+    group("matching", [](Week& w, int c) { apply_matching(w.market, w.matching, c); }),
     group("labour market", [](Week& w, int c) { apply_labour_market(w.market, c); }),
-    group("founding", [](Week& w, int c) { apply_founding(w.market, c); }),
+    group("founding",
+          [](Week& w, int c) { apply_founding(w.market, w.matching.demand[static_cast<std::size_t>(c)], c); }),
     step("join: new providers and staff", join),  // they deliver this week
     step("metrics: begin", [](Week& w) { w.metrics.begin_week(w.market, w.values); }),
     rows("delivery", DeliverToPeople{}),
@@ -54,17 +64,18 @@ constexpr engine::Schedule kWeek{
 }  // namespace
 
 Model::Model(const ScenarioSpec& spec, std::uint64_t seed, std::uint64_t replicate)
-    : market_(spec, seed, replicate), need_(market_.councils()), metrics_state_(market_.councils()) {
-  metrics_state_.compute(market_, metrics_);
+    : market_(open_market(spec, seed, replicate)), rules_(market_.councils()) {
+  RuleStates::join(rules_.week(market_));  // the starting people are filed for their need reviews
+  rules_.metrics.compute(market_, rules_.metric_values);
 }
 
 void Model::step() {
-  Week week{market_, need_, metrics_state_, metrics_};
+  Week week = rules_.week(market_);
   kWeek.run(week, market_.councils());
 }
 
 void Model::step_reference() {
-  Week week{market_, need_, metrics_state_, metrics_};
+  Week week = rules_.week(market_);
   kWeek.run_reference(week, market_.councils());
 }
 
@@ -73,7 +84,7 @@ std::vector<std::pair<std::string_view, std::string_view>> Model::phases() { ret
 double Model::metric_total(Metric metric) const {
   double total = 0;
   const auto nc = static_cast<std::size_t>(councils());
-  for (std::size_t c = 0; c < nc; ++c) total += metrics_[metric * nc + c];
+  for (std::size_t c = 0; c < nc; ++c) total += rules_.metric_values[metric * nc + c];
   return total;
 }
 

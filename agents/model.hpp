@@ -9,7 +9,7 @@
 
 #include "agents/market.hpp"
 #include "agents/metrics.hpp"
-#include "agents/need.hpp"
+#include "agents/rule_states.hpp"
 
 namespace cm {
 
@@ -32,14 +32,12 @@ class Model {
   void settle() { market_.settle(); }
   const ScenarioSpec& spec() const noexcept { return market_.spec; }
   // The last week's metrics: values[metric * councils() + council].
-  const std::vector<double>& metrics() const noexcept { return metrics_; }
+  const std::vector<double>& metrics() const noexcept { return rules_.metric_values; }
   double metric_total(Metric metric) const;
 
  private:
   Market market_;
-  NeedCalendar need_;
-  MetricsState metrics_state_;
-  std::vector<double> metrics_;
+  RuleStates rules_;  // each rule's own state
 };
 
 }  // namespace cm

@@ -36,13 +36,6 @@ void schedule_next_review(Market& m, std::size_t i, std::int32_t week, engine::S
 
 }  // namespace
 
-void schedule_first_need_review(Market& m, std::size_t i) {
-  // Nobody is reviewed in the week they arrive (the week's need pass has run), so that week's
-  // need stream is free for the first clock draw.
-  auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), Market::stream_key(m.people, i), kNeed);
-  schedule_next_review(m, i, static_cast<std::int32_t>(m.week), stream);
-}
-
 NeedTables make_need_tables(const ScenarioSpec& spec) {
   const auto& need = spec.need;
   NeedTables t;
@@ -118,9 +111,19 @@ void NeedReviews::review(Market& m, std::size_t i) const {
 
 NeedCalendar::NeedCalendar(int councils) : councils_(static_cast<std::size_t>(councils)) {}
 
-void NeedCalendar::file_newcomers(const Market& m) {
+void NeedCalendar::file_newcomers(Market& m) {
   const auto issued = static_cast<engine::AgentId>(m.people_index.ids_issued());
-  const auto& p = m.people;
+  auto& p = m.people;
+  // Each newcomer's first review week. Nobody is reviewed in the week they arrive (the week's need
+  // phase has run), so that week's need stream is free for the first clock draw.
+  const auto week = static_cast<std::int32_t>(m.week);
+  engine::parallel_for_rows(static_cast<std::size_t>(issued - next_unfiled_), [&](std::size_t k) {
+    const auto row = m.people_index.row_of(next_unfiled_ + static_cast<engine::AgentId>(k));
+    if (row < 0 || !p.alive[static_cast<std::size_t>(row)]) return;
+    const auto i = static_cast<std::size_t>(row);
+    auto stream = m.rng.stream(static_cast<std::uint64_t>(week), Market::stream_key(p, i), kNeed);
+    schedule_next_review(m, i, week, stream);
+  });
   for (auto id = next_unfiled_; id < issued; ++id) {
     const auto row = m.people_index.row_of(id);
     if (row < 0 || !p.alive[static_cast<std::size_t>(row)]) continue;

@@ -27,8 +27,6 @@ class NeedReviews {
   engine::RngRoot::StepStreams streams_, routes_;
 };
 
-// Draws a new person's first review week (make_person).
-void schedule_first_need_review(Market& m, std::size_t person_row);
 // Draws the week's new people of the council; they join at the next flush.
 void add_need_arrivals(Market& m, int c);
 
@@ -39,9 +37,10 @@ void add_need_arrivals(Market& m, int c);
 class NeedCalendar {
  public:
   explicit NeedCalendar(int councils);
-  // Files the people who joined since the last call (a whole-step phase: new ids are issued in
-  // council order across the region, so one pass over them serves every council).
-  void file_newcomers(const Market& m);
+  // Draws the first review week of the people who joined since the last call (in the week they
+  // joined: call it right after they join) and files them under it. A whole-step phase: new ids
+  // are issued in council order across the region, so one pass over them serves every council.
+  void file_newcomers(Market& m);
   // Reviews the council's people due this week, and files each under their next review.
   void review_due(Market& m, int c);
 

@@ -7,11 +7,11 @@
 
 namespace cm {
 
-void apply_outcomes(Market& m, int c) {
+void apply_outcomes(Market& m, const OutcomesState& s, int c) {
   auto& pr = m.providers;
   // Clients' wellbeing and continuity were summed in the pass over people (update_wellbeing).
-  const auto& wellbeing_sum = m.scratch.wellbeing_sum;
-  const auto& continuity_sum = m.scratch.continuity_sum;
+  const auto& wellbeing_sum = s.wellbeing_sum;
+  const auto& continuity_sum = s.continuity_sum;
   const auto& o = m.spec.outcomes;
   const double w_continuity = o.quality_continuity_weight, w_wellbeing = o.quality_wellbeing_weight;
   const double w_turnover = o.quality_turnover_weight, rate = o.quality_rate;

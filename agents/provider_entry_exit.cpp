@@ -16,24 +16,23 @@ namespace {
 void close_provider(Market& m, int c, std::size_t q, bool micro) {
   auto& pr = m.providers;
   pr.alive[q] = 0;
-  auto& tally = m.tally[static_cast<std::size_t>(c)];
-  tally.exits += 1;
-  tally.staff_left_after_workers_pass = true;
-  if (micro) tally.closed += 1;
+  auto& counts = m.counts[static_cast<std::size_t>(c)];
+  counts.exits += 1;
+  if (micro) counts.closed += 1;
   m.log_provider_event(c, q, micro ? ProviderEventKind::closure : ProviderEventKind::exit);
   const auto id = pr.id[q];
   m.for_council_workers(c, [&](std::size_t k) {
     if (m.workers.employer[k] != id) return;
     m.workers.employer[k] = engine::kNoAgent;
     m.workers.weeks_searching[k] = 0;
-    tally.count_leaver(m.workers.wage[k], m.spec.labour.nlw);
+    counts.count_leaver(m.workers.wage[k], m.spec.labour.nlw);
     if (m.workers.is_founder[k]) {  // the owner of a closed micro-enterprise leaves care
       m.workers.alive[k] = 0;
     }
   });
 }
 
-void entry_exit_council(Market& m, int c) {
+void entry_exit_council(Market& m, const CareGap& gap, const MatchingDemand& demand, int c) {
   auto& pr = m.providers;
   const auto& spec = m.spec;
   const auto& f = spec.founding;
@@ -68,14 +67,12 @@ void entry_exit_council(Market& m, int c) {
   // not delivered, and people waiting for a provider (not those the budget cannot fund), relative
   // to a reference gap (3%). Relative, not absolute, so that the same rule holds at every scale.
   // Counted in the pass over people (count_care_gap, provider_entry_exit.hpp).
-  const auto& tally = m.tally[static_cast<std::size_t>(c)];
-  const double needing = tally.gap_needing, needed_hours = tally.gap_needed_hours,
-               delivered_hours = tally.gap_delivered_hours;
-  const double waiting = std::max(0.0, tally.gap_waiting - tally.waiting_for_budget);
-  const double gap =
+  const double needing = gap.needing, needed_hours = gap.needed_hours, delivered_hours = gap.delivered_hours;
+  const double waiting = std::max(0.0, gap.waiting - demand.waiting_for_budget);
+  const double relative_gap =
       (needing > 0 ? waiting / needing : 0.0) + (needed_hours > 0 ? 1 - delivered_hours / needed_hours : 0.0);
   const double attractiveness =
-      std::min(spec.providers.entry_attractiveness_max, gap / spec.providers.entry_reference_gap);
+      std::min(spec.providers.entry_attractiveness_max, relative_gap / spec.providers.entry_reference_gap);
   const double per_week = spec.providers.entry_per_year / 52.0 * std::max(established, 1.0) * attractiveness;
   auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(c), kEntry);
   boost::random::poisson_distribution<int, double> entrants(std::max(per_week, 1e-12));
@@ -99,12 +96,14 @@ void entry_exit_council(Market& m, int c) {
     pend.providers.push_back({chain ? Archetype::chain : Archetype::agency, locality, group, false, engine::kNoAgent});
     for (std::int64_t s = 0; s < spec.providers.entrant_workers; ++s)
       pend.workers.push_back({locality, index, engine::kNoAgent, false});
-    m.tally[static_cast<std::size_t>(c)].entries += 1;
+    m.counts[static_cast<std::size_t>(c)].entries += 1;
   }
 }
 
 }  // namespace
 
-void apply_entry_exit(Market& m, int c) { entry_exit_council(m, c); }
+void apply_entry_exit(Market& m, const CareGap& gap, const MatchingDemand& demand, int c) {
+  entry_exit_council(m, gap, demand, c);
+}
 
 }  // namespace cm

@@ -4,43 +4,48 @@
 #include <cstddef>
 
 #include "agents/market.hpp"
+#include "agents/matching.hpp"
 #include "agents/week.hpp"
 #include "engine/schedule.hpp"
 
 namespace cm {
 
-// Adds the person to the care gap that draws entrants: people who need care and have a route, those
-// of them waiting for a provider, and the hours needed and delivered of those placed.
-inline void count_care_gap(const Market& m, std::size_t i, WeekTally& tally) {
+// The care gap of one council's week that draws entrants: people who need care and have a route,
+// those of them waiting for a provider, and the hours needed and delivered of those placed.
+struct CareGap {
+  double needing = 0, waiting = 0, needed_hours = 0, delivered_hours = 0;
+};
+
+// Closures, then entry drawn by the care gap: people waiting, less those only the budget keeps
+// waiting (matching's demand.waiting_for_budget), and hours not delivered.
+void apply_entry_exit(Market& m, const CareGap& gap, const MatchingDemand& demand, int c);
+
+// Adds the person to the care gap.
+inline void count_care_gap(const Market& m, std::size_t i, CareGap& gap) {
   const auto& p = m.people;
   if (p.need_hours[i] <= 0 || static_cast<Route>(p.route[i]) == Route::none) return;
-  tally.gap_needing += 1;
+  gap.needing += 1;
   if (p.provider[i] == engine::kNoAgent) {
-    tally.gap_waiting += 1;
+    gap.waiting += 1;
   } else {
-    tally.gap_needed_hours += p.need_hours[i];
-    tally.gap_delivered_hours += p.hours_received[i];
+    gap.needed_hours += p.need_hours[i];
+    gap.delivered_hours += p.hours_received[i];
   }
 }
 
-// The entry and exit phase: the care gap is counted over the council's people (in a local copy of
-// its tally), then providers close and enter (apply_entry_exit).
+// The entry and exit phase: the care gap is counted over the council's people, then providers
+// close and enter (apply_entry_exit).
 struct CountCareGap {
   using Table = PeopleRows;
   struct State {
-    WeekTally tally;
+    CareGap gap;
   };
-  State begin(Week& w, int c) const { return {w.market.tally[static_cast<std::size_t>(c)]}; }
+  State begin(Week&, int) const { return {}; }
   void row(Week& w, State& s, const PersonRow& r) const {
-    if (r.alive) count_care_gap(w.market, r.i, s.tally);
+    if (r.alive) count_care_gap(w.market, r.i, s.gap);
   }
   void end(Week& w, int c, State& s) const {
-    auto& tally = w.market.tally[static_cast<std::size_t>(c)];
-    tally.gap_needing = s.tally.gap_needing;
-    tally.gap_waiting = s.tally.gap_waiting;
-    tally.gap_needed_hours = s.tally.gap_needed_hours;
-    tally.gap_delivered_hours = s.tally.gap_delivered_hours;
-    apply_entry_exit(w.market, c);
+    apply_entry_exit(w.market, s.gap, w.matching.demand[static_cast<std::size_t>(c)], c);
   }
 };
 

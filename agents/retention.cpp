@@ -7,16 +7,16 @@
 
 namespace cm {
 
-void apply_retention(Market& m, int c) {
+void apply_retention(Market& m, DeliveryState& delivery, RetentionState& s, int c) {
   const auto streams = m.rng.at_step(static_cast<std::uint64_t>(m.week));
-  auto& tally = m.tally[static_cast<std::size_t>(c)];
-  prepare_pay(m, c);  // the contact hours retention_begin_week() reads
-  retention_begin_week(m, c);
+  auto& counts = m.counts[static_cast<std::size_t>(c)];
+  prepare_pay(m, delivery, c);  // the contact hours retention_begin_week() reads
+  retention_begin_week(m, delivery, s, c);
   m.for_council_workers(c, [&](std::size_t k) {
     if (!m.workers.alive[k] || m.workers.employer[k] == engine::kNoAgent) return;
-    retain_worker(m, k, static_cast<std::size_t>(m.provider_row(m.workers.employer[k])), streams, tally);
+    retain_worker(m, s, k, static_cast<std::size_t>(m.provider_row(m.workers.employer[k])), streams, counts);
   });
-  retention_end_week(m, c);
+  retention_end_week(m, s, c);
 }
 
 }  // namespace cm

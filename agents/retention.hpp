@@ -5,12 +5,28 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <vector>
 
+#include "agents/delivery.hpp"
 #include "agents/market.hpp"
 #include "agents/week.hpp"
 #include "engine/schedule.hpp"
 
 namespace cm {
+
+// What retention works out per provider row for the week (a council uses only its own rows, so
+// councils share it): its leavers, the stress its workers move toward, and the factors of the quit
+// hazard its workers share (underemployment, autonomy).
+struct RetentionState {
+  void fit(std::size_t providers) {
+    for (auto* column : {&leavers, &stress_target, &underemployment_factor, &autonomy_factor})
+      column->resize(providers);
+  }
+  std::vector<double> leavers, stress_target, underemployment_factor, autonomy_factor;
+};
+
+// Retention alone for one council, delivery's pay included (benchmarks, tests).
+void apply_retention(Market& m, DeliveryState& delivery, RetentionState& s, int c);
 
 // The weekly quit hazard base × exp(exponent) × zero-hours × stress × underemployment × autonomy
 // factors, multiplied in that order.
@@ -30,16 +46,15 @@ inline double quit_hazard_bound(double base, double exponent, double zero_hours,
 }
 
 // The parts of stress and of the quit hazard that every worker of a provider shares: their
-// workload is their contact hours (as pay_worker stores them), from prepare_pay(), which has run
-// for the council.
-inline void retention_begin_week(Market& m, int c) {
+// workload is their contact hours (as pay_worker stores them), from delivery's prepare_pay(), which
+// has run for the council.
+inline void retention_begin_week(const Market& m, const DeliveryState& delivery, RetentionState& s, int c) {
   const auto& r = m.spec.retention;
   const auto& pr = m.providers;
-  auto& s = m.scratch;
   m.for_council_providers(c, [&](std::size_t q) {
     s.leavers[q] = 0;
     const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
-    const double load = static_cast<float>(s.contact_hours[q]) / a.contracted_hours;
+    const double load = static_cast<float>(delivery.contact_hours[q]) / a.contracted_hours;
     s.stress_target[q] =
         r.stress_base + r.stress_workload * std::max(0.0, load - 1) + r.stress_task * (1 - a.relational);
     s.underemployment_factor[q] = 1 + r.underemployment_factor * std::max(0.0, 1 - load);
@@ -85,19 +100,19 @@ inline void set_quit_clock(Market& m, std::size_t k, std::size_t q, std::int32_t
 // Stress moves with workload and visit model; the worker quits with a weekly hazard
 // base × exp(−s·(effective pay − NLW)) × zero-hours × (1 + stress) × (1 + underemployment) ×
 // (1 − autonomy), and then looks for another care job or leaves care. q: the employer's row.
-// A leaver counts in scratch.leavers[q]; the provider's staff count drops in retention_end_week(),
+// A leaver counts in s.leavers[q]; the provider's staff count drops in retention_end_week(),
 // so every worker of the pass sees the same staff. Returns whether the worker is still employed.
 //
 // The hazard is tested only in the weeks of the worker's quit clock: weeks between tests are
 // geometric with a chance B that bounds the hazard until the worker changes employer
 // (quit_review_chance), and a test quits with chance hazard / B, so every week the worker quits
 // with chance exactly the hazard (thinning, as for need: docs/ODD.md §7.8).
-inline bool retain_worker(Market& m, std::size_t k, std::size_t q, const engine::RngRoot::StepStreams& streams,
-                          WeekTally& tally) {
+inline bool retain_worker(Market& m, RetentionState& s, std::size_t k, std::size_t q,
+                          const engine::RngRoot::StepStreams& streams, WeekCounts& counts) {
   auto& w = m.workers;
   const auto& r = m.spec.retention;
   const double nlw = m.spec.labour.nlw;
-  double target = m.scratch.stress_target[q];
+  double target = s.stress_target[q];
   if (w.is_founder[k]) target *= r.founder_stress_factor;  // owners control their work (NEF 2020)
   w.stress[k] += static_cast<float>(r.stress_rate * (std::clamp(target, 0.0, 1.0) - w.stress[k]));
   w.tenure_weeks[k] += 1;
@@ -113,7 +128,7 @@ inline bool retain_worker(Market& m, std::size_t k, std::size_t q, const engine:
   const double exponent = -r.wage_sensitivity * (w.effective_pay[k] - nlw);
   const double zero_hours = w.zero_hours[k] ? r.zero_hours_factor : 1.0;
   const double stress = 1 + r.stress_factor * w.stress[k];
-  const double under = m.scratch.underemployment_factor[q], autonomy = m.scratch.autonomy_factor[q];
+  const double under = s.underemployment_factor[q], autonomy = s.autonomy_factor[q];
   auto stream = streams.stream(Market::stream_key(w, k), kQuit);
   // Uniform on [0, B): below the hazard with chance hazard / B.
   const double u = stream.uniform() * w.quit_review_chance[k];
@@ -124,8 +139,8 @@ inline bool retain_worker(Market& m, std::size_t k, std::size_t q, const engine:
   }
   // A leaver looks for another care job, or leaves care.
   const bool leaves_care = !stream.bernoulli(m.spec.labour.move_share);
-  m.scratch.leavers[q] += 1;
-  tally.count_leaver(w.wage[k], nlw);
+  s.leavers[q] += 1;
+  counts.count_leaver(w.wage[k], nlw);
   w.employer[k] = engine::kNoAgent;
   w.weeks_searching[k] = 0;
   w.tenure_weeks[k] = 0;
@@ -134,9 +149,9 @@ inline bool retain_worker(Market& m, std::size_t k, std::size_t q, const engine:
 }
 
 // Leavers leave their provider's staff; the provider's leaver rate (a moving average) follows.
-inline void retention_end_week(Market& m, int c) {
+inline void retention_end_week(Market& m, const RetentionState& s, int c) {
   auto& pr = m.providers;
-  const auto& leavers = m.scratch.leavers;
+  const auto& leavers = s.leavers;
   const double smoothing = m.spec.retention.leaver_rate_smoothing;
   m.for_council_providers(c, [&](std::size_t q) {
     pr.staff[q] -= static_cast<std::int32_t>(leavers[q]);
@@ -152,17 +167,17 @@ struct RetainWorkers {
   using Table = WorkerRows;
   struct State {
     engine::RngRoot::StepStreams streams;
-    WeekTally* tally;
+    WeekCounts* counts;
   };
   State begin(Week& w, int c) const {
-    retention_begin_week(w.market, c);
+    retention_begin_week(w.market, w.delivery, w.retention, c);
     return {w.market.rng.at_step(static_cast<std::uint64_t>(w.market.week)),
-            &w.market.tally[static_cast<std::size_t>(c)]};
+            &w.market.counts[static_cast<std::size_t>(c)]};
   }
   void row(Week& w, State& s, const WorkerRow& r) const {
-    if (r.employer != kNoRow) retain_worker(w.market, r.k, r.employer, s.streams, *s.tally);
+    if (r.employer != kNoRow) retain_worker(w.market, w.retention, r.k, r.employer, s.streams, *s.counts);
   }
-  void end(Week& w, int c, State&) const { retention_end_week(w.market, c); }
+  void end(Week& w, int c, State&) const { retention_end_week(w.market, w.retention, c); }
 };
 
 }  // namespace cm

@@ -1,5 +1,5 @@
-// Builds the starting market of a scenario: geography, providers, their staff, people, and the
-// commissioners' first contracts, then places people so the run starts from a working market.
+// Builds the starting market of a scenario: geography, providers, people and the commissioners'
+// lots; opening.cpp then places people and staffs providers so the run starts from a working market.
 #include <algorithm>
 #include <cmath>
 
@@ -13,7 +13,7 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
     : spec(s), rng(seed, replicate), geography(s, rng) {
   const auto n = static_cast<std::size_t>(councils());
   commissioners.resize(n);
-  tally.resize(n);
+  counts.resize(n);
   pending.resize(n);
   council_tenders.resize(n);
   council_bids.resize(n);
@@ -96,14 +96,6 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
     make_person(row, c, loc, ps, false);
   });
   group_by_council();
-  for_each_council(*this, apply_eligibility);
-  for_each_council(*this, apply_commissioning);
-  for_each_council(*this, apply_matching);
-  hire_starting_staff();
-  for_each_council(*this, apply_delivery);
-  for_each_council(*this, deliver_to_people);
-  for_each_council(*this, pay_workers);
-  merge_event_logs();
 }
 
 // The starting workforce follows the starting placements: each provider gets the staff its

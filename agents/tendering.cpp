@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "agents/market.hpp"
+#include "agents/tendering.hpp"
 
 namespace cm {
 namespace {
@@ -142,7 +142,7 @@ void let_lot(Market& m, int c, std::int32_t lot, double council_hours_total, std
   log.lowest_bid.push_back(static_cast<float>(lowest));
   log.winning_bid.push_back(static_cast<float>(first_winner.bid));
   log.price.push_back(won ? static_cast<float>(std::max(first_winner.bid, policy.price_floor)) : 0.0f);
-  m.tally[static_cast<std::size_t>(c)].tenders += 1;
+  m.counts[static_cast<std::size_t>(c)].tenders += 1;
   // No bidder: spot purchase covers the lot; try again after retender_weeks (a quarter).
   com.lot_tender_week[static_cast<std::size_t>(lot)] =
       won ? m.week + length : m.week + static_cast<std::int32_t>(policy.retender_weeks);
@@ -151,7 +151,7 @@ void let_lot(Market& m, int c, std::int32_t lot, double council_hours_total, std
 
 }  // namespace
 
-void apply_commissioning(Market& m, int c) {
+void apply_commissioning(Market& m, CommissioningState& s, int c) {
   auto& com = m.commissioners[static_cast<std::size_t>(c)];
   std::fill(com.lot_relet.begin(), com.lot_relet.end(), 0);
   com.raised_wages = false;
@@ -163,7 +163,7 @@ void apply_commissioning(Market& m, int c) {
     const bool handed_back = !gone && m.providers.handing_back[static_cast<std::size_t>(row)];
     const bool expired = k.end_week <= m.week;
     if (handed_back) {
-      m.tally[static_cast<std::size_t>(c)].handbacks += 1;
+      m.counts[static_cast<std::size_t>(c)].handbacks += 1;
       m.log_provider_event(c, static_cast<std::size_t>(row), ProviderEventKind::handback);
     }
     if (gone || handed_back || expired) {
@@ -190,7 +190,7 @@ void apply_commissioning(Market& m, int c) {
   com.contracts.swap(kept);
   double council_hours_total = 0;
   m.for_council_providers(c, [&](std::size_t p) { council_hours_total += m.providers.council_hours[p]; });
-  auto& pledged = m.scratch.pledged;  // this council's rows only
+  auto& pledged = s.pledged;  // this council's rows only
   m.for_council_providers(c, [&](std::size_t p) { pledged[p] = m.providers.council_hours[p]; });
   for (std::int32_t lot = 0; lot < com.lots; ++lot) {
     if (com.lot_tender_week[static_cast<std::size_t>(lot)] > m.week) continue;

@@ -1,6 +1,6 @@
 #pragma once
 // What the phases of a week act on (model.cpp declares the week; engine/schedule.hpp runs it):
-// the market's agent tables, and the state each rule keeps from one week to the next. A per-row
+// the market's agent tables, and the state each rule keeps. A per-row
 // hook reads a row through its table's view, computed once per row for all the hooks of a block.
 #include <cstddef>
 #include <vector>
@@ -9,14 +9,30 @@
 
 namespace cm {
 
-class MetricsState;
 class NeedCalendar;
+struct CommissioningState;
+struct MatchingState;
+struct DeliveryState;
+struct RetentionState;
+struct FinanceState;
+struct OutcomesState;
+class MetricsState;
 
+// The market and each rule's own state (declared in the rule's header), lent to the phases of a
+// week (RuleStates::week, rule_states.hpp). A rule writes its own state; a later rule may read
+// another's named output (retention reads delivery's contact hours; founding and entry read
+// matching's demand).
 struct Week {
   Market& market;
-  NeedCalendar& need;           // need.hpp: who is due for a review of their need
-  MetricsState& metrics;        // metrics.hpp: the rolling windows of turnover
-  std::vector<double>& values;  // the week's metrics, values[metric * councils + council]
+  NeedCalendar& need;                 // need.hpp: who is due for a review of their need
+  CommissioningState& commissioning;  // tendering.hpp
+  MatchingState& matching;            // matching.hpp: working space and the week's demand
+  DeliveryState& delivery;            // delivery.hpp: each provider's delivery and pay
+  RetentionState& retention;          // retention.hpp
+  FinanceState& finance;              // finance.hpp: wage bills
+  OutcomesState& outcomes;            // outcomes.hpp: clients' sums for observed quality
+  MetricsState& metrics;              // metrics.hpp: rolling windows, people counted
+  std::vector<double>& values;        // the week's metrics, values[metric * councils + council]
 };
 
 inline constexpr std::size_t kNoRow = static_cast<std::size_t>(-1);

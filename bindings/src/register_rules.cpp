@@ -12,38 +12,58 @@
 
 #include "agents/delivery.hpp"
 #include "agents/finance.hpp"
+#include "agents/founding.hpp"
+#include "agents/labour_market.hpp"
 #include "agents/market.hpp"
+#include "agents/matching.hpp"
 #include "agents/metrics.hpp"
 #include "agents/need.hpp"
+#include "agents/opening.hpp"
 #include "agents/outcomes.hpp"
 #include "agents/provider_entry_exit.hpp"
 #include "agents/retention.hpp"
+#include "agents/rule_states.hpp"
+#include "agents/tendering.hpp"
 #include "agents/week.hpp"
 #include "register.hpp"
 
 namespace cmpy {
 namespace {
 
+// A market, the state of every rule, and the care gap the entry rule is given (set by hand).
 struct RuleMarket {
   RuleMarket(const cm::LoadedScenario& scenario, std::uint64_t seed, std::uint64_t replicate)
-      : market(scenario.spec, seed, replicate) {}
+      : market(cm::open_market(scenario.spec, seed, replicate)),
+        rules(std::make_unique<cm::RuleStates>(market.councils())) {
+    cm::RuleStates::join(rules->week(market));
+  }
   cm::Market market;
+  std::unique_ptr<cm::RuleStates> rules;
+  cm::CareGap care_gap;
 };
 
 template <class Fn>
 void with_agent_table(cm::Market& m, const std::string& table, Fn&& fn) {
-  if (table == "people") fn(m.people);
-  else if (table == "workers") fn(m.workers);
-  else if (table == "providers") fn(m.providers);
-  else throw py::value_error("no agent table '" + table + "' (people, workers, providers)");
+  if (table == "people")
+    fn(m.people);
+  else if (table == "workers")
+    fn(m.workers);
+  else if (table == "providers")
+    fn(m.providers);
+  else
+    throw py::value_error("no agent table '" + table + "' (people, workers, providers)");
 }
 template <class Fn>
 void with_log(cm::Market& m, const std::string& log, int c, Fn&& fn) {
   const auto k = static_cast<std::size_t>(c);
-  if (log == "tenders") fn(m.council_tenders.at(k));
-  else if (log == "bids") fn(m.council_bids.at(k));
-  else if (log == "provider_events") fn(m.council_provider_events.at(k));
-  else throw py::value_error("no event log '" + log + "' (tenders, bids, provider_events)");
+  if (log == "tenders")
+    fn(m.council_tenders.at(k));
+  else if (log == "bids")
+    fn(m.council_bids.at(k));
+  else if (log == "provider_events")
+    fn(m.council_provider_events.at(k));
+  else
+    throw py::value_error("no event log '" + log + "' (tenders, bids, provider_events)");
 }
 
 // A copy of a column as a numpy array of its own type.
@@ -65,36 +85,42 @@ py::dict columns_of(Table& table) {
 // Runs one per-row hook of the week (the struct the schedule runs) over a council: begin, each of
 // the council's rows in order, end, as engine/schedule.hpp does.
 template <class Hook>
-void run_hook(cm::Market& m, int c) {
-  cm::NeedCalendar need(m.councils());
-  cm::MetricsState metrics(m.councils());
-  std::vector<double> values;
-  cm::Week week{m, need, metrics, values};
+void run_hook(RuleMarket& r, int c) {
+  cm::Week week = r.rules->week(r.market);
   const Hook hook{};
   auto state = hook.begin(week, c);
   Hook::Table::for_each(week, c, [&](std::size_t row) { hook.row(week, state, Hook::Table::view(week, row)); });
   hook.end(week, c, state);
 }
 
-void apply_rule(cm::Market& m, const std::string& rule, int c) {
+void apply_rule(RuleMarket& r, const std::string& rule, int c) {
+  auto& m = r.market;
+  auto& rules = *r.rules;
   if (c < 0 || c >= m.councils()) throw py::index_error("no council " + std::to_string(c));
-  if (rule == "eligibility") cm::apply_eligibility(m, c);
-  else if (rule == "commissioning") cm::apply_commissioning(m, c);
-  else if (rule == "matching") cm::apply_matching(m, c);
-  else if (rule == "labour_market") cm::apply_labour_market(m, c);
-  else if (rule == "founding") cm::apply_founding(m, c);
+  cm::RuleStates::fit(rules.week(m));  // the rules' working space fits the market as the test left it
+  const auto& demand = rules.matching.demand[static_cast<std::size_t>(c)];
+  if (rule == "eligibility")
+    cm::apply_eligibility(m, c);
+  else if (rule == "commissioning")
+    cm::apply_commissioning(m, rules.commissioning, c);
+  else if (rule == "matching")
+    cm::apply_matching(m, rules.matching, c);
+  else if (rule == "labour_market")
+    cm::apply_labour_market(m, c);
+  else if (rule == "founding")
+    cm::apply_founding(m, demand, c);  // matching's demand as it stands
   else if (rule == "delivery") {
-    run_hook<cm::DeliverToPeople>(m, c);
-    run_hook<cm::PayWorkers>(m, c);
+    run_hook<cm::DeliverToPeople>(r, c);
+    run_hook<cm::PayWorkers>(r, c);
   } else if (rule == "finance") {
-    run_hook<cm::PayForCare>(m, c);
-    run_hook<cm::AddToWageBill>(m, c);  // its end is apply_finance
+    run_hook<cm::PayForCare>(r, c);
+    run_hook<cm::AddToWageBill>(r, c);  // its end is apply_finance
   } else if (rule == "finance_providers") {
-    cm::apply_finance(m, c);  // income (providers.income) and the wage bill (_RuleMarket.wage_bill) as they stand
+    cm::apply_finance(m, rules.finance, c);  // income (providers.income) and the wage bill (wage_bill) as they stand
   } else if (rule == "entry_exit") {
-    cm::apply_entry_exit(m, c);  // the care gap as the tally holds it
+    cm::apply_entry_exit(m, r.care_gap, demand, c);  // the care gap set by set_care_gap
   } else if (rule == "outcomes") {
-    run_hook<cm::UpdateWellbeing>(m, c);  // its end is apply_outcomes
+    run_hook<cm::UpdateWellbeing>(r, c);  // its end is apply_outcomes
   } else {
     throw py::value_error("no rule '" + rule +
                           "' (eligibility, commissioning, matching, labour_market, founding, delivery, finance, "
@@ -102,29 +128,40 @@ void apply_rule(cm::Market& m, const std::string& rule, int c) {
   }
 }
 
-// The week's tally of a council as {name: value}, and setting some of its fields.
-#define CM_TALLY_FIELDS(X)                                                                                         \
-  X(leavers) X(leavers_nlw) X(leavers_nlw150) X(hires) X(hires_from_care) X(waiting_for_budget) X(founded) X(closed) \
-  X(entries) X(exits) X(handbacks) X(tenders) X(spend) X(extraction) X(local_retained) X(council_hours)              \
-  X(council_payment) X(gap_needing) X(gap_waiting) X(gap_needed_hours) X(gap_delivered_hours) X(people_with_route)  \
-  X(people_buying_privately)
+// Fields of the structs the rules report through, as {name: value}, and setting one by name.
+#define CM_COUNTS_FIELDS(X)                                                                                      \
+  X(leavers)                                                                                                     \
+  X(leavers_nlw)                                                                                                 \
+  X(leavers_nlw150) X(hires) X(hires_from_care) X(founded) X(closed) X(entries) X(exits) X(handbacks) X(tenders) \
+      X(spend) X(extraction) X(local_retained) X(council_hours) X(council_payment)
+#define CM_DEMAND_FIELDS(X) X(people_with_route) X(people_buying_privately) X(waiting_for_budget)
+#define CM_CARE_GAP_FIELDS(X) X(needing) X(waiting) X(needed_hours) X(delivered_hours)
+#define CM_FIELD_TO_DICT(field) out[#field] = t.field;
+#define CM_SET_FIELD(field) \
+  if (name == #field) {     \
+    t.field = value;        \
+    return;                 \
+  }
 
-py::dict tally_dict(const cm::WeekTally& t) {
+py::dict counts_dict(const cm::WeekCounts& t) {
   py::dict out;
-#define X(field) out[#field] = t.field;
-  CM_TALLY_FIELDS(X)
-#undef X
+  CM_COUNTS_FIELDS(CM_FIELD_TO_DICT)
   return out;
 }
-void set_tally_field(cm::WeekTally& t, const std::string& name, double value) {
-#define X(field)          \
-  if (name == #field) {   \
-    t.field = value;      \
-    return;               \
-  }
-  CM_TALLY_FIELDS(X)
-#undef X
-  throw py::key_error("no tally field '" + name + "'");
+py::dict demand_dict(const cm::MatchingDemand& t) {
+  py::dict out;
+  CM_DEMAND_FIELDS(CM_FIELD_TO_DICT)
+  return out;
+}
+void set_demand_field(cm::MatchingDemand& t, const std::string& name, double value) {
+  CM_DEMAND_FIELDS(CM_SET_FIELD)
+  throw py::key_error("no field '" + name +
+                      "' in matching's demand (people_with_route, people_buying_privately, "
+                      "waiting_for_budget)");
+}
+void set_care_gap_field(cm::CareGap& t, const std::string& name, double value) {
+  CM_CARE_GAP_FIELDS(CM_SET_FIELD)
+  throw py::key_error("no field '" + name + "' in the care gap (needing, waiting, needed_hours, delivered_hours)");
 }
 
 cm::Commissioner& commissioner(cm::Market& m, int c) {
@@ -135,8 +172,8 @@ cm::Commissioner& commissioner(cm::Market& m, int c) {
 }  // namespace
 
 void register_rules(py::module_& m) {
-  m.def("_quit_hazard", &cm::quit_hazard, py::arg("base"), py::arg("exponent"), py::arg("zero_hours"), py::arg("stress"),
-        py::arg("under"), py::arg("autonomy"),
+  m.def("_quit_hazard", &cm::quit_hazard, py::arg("base"), py::arg("exponent"), py::arg("zero_hours"),
+        py::arg("stress"), py::arg("under"), py::arg("autonomy"),
         "retention.hpp quit_hazard: base × exp(exponent) × zero_hours × stress × under × autonomy (for tests).");
   m.def("_quit_hazard_bound", &cm::quit_hazard_bound, py::arg("base"), py::arg("exponent"), py::arg("zero_hours"),
         py::arg("stress"), py::arg("under"), py::arg("autonomy"), "retention.hpp quit_hazard_bound (for tests).");
@@ -144,13 +181,15 @@ void register_rules(py::module_& m) {
   py::class_<RuleMarket>(m, "_RuleMarket",
                          "A market built from a scenario, for rule-level tests: set columns by hand, call one rule.\n"
                          "Columns are copies both ways; rows are those of Market (grouped by council once built).")
-      .def(py::init<const cm::LoadedScenario&, std::uint64_t, std::uint64_t>(), py::arg("scenario"), py::arg("seed") = 1,
-           py::arg("replicate") = 0)
+      .def(py::init<const cm::LoadedScenario&, std::uint64_t, std::uint64_t>(), py::arg("scenario"),
+           py::arg("seed") = 1, py::arg("replicate") = 0)
       .def_property(
-          "week", [](const RuleMarket& r) { return r.market.week; }, [](RuleMarket& r, std::int32_t w) { r.market.week = w; })
+          "week", [](const RuleMarket& r) { return r.market.week; },
+          [](RuleMarket& r, std::int32_t w) { r.market.week = w; })
       .def_property_readonly("councils", [](const RuleMarket& r) { return r.market.councils(); })
       .def(
-          "respec", [](RuleMarket& r, const cm::LoadedScenario& s) {
+          "respec",
+          [](RuleMarket& r, const cm::LoadedScenario& s) {
             if (s.spec.councils.size() != r.market.spec.councils.size())
               throw py::value_error("respec: the scenario must have the same councils");
             r.market.spec = s.spec;
@@ -179,8 +218,8 @@ void register_rules(py::module_& m) {
                 using T = typename std::remove_reference_t<decltype(column)>::value_type;
                 const auto typed = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(values);
                 if (!typed || typed.ndim() != 1 || static_cast<std::size_t>(typed.shape(0)) != column.size())
-                  throw py::value_error("set_column: " + table + "." + name + " needs " + std::to_string(column.size()) +
-                                        " values in one dimension");
+                  throw py::value_error("set_column: " + table + "." + name + " needs " +
+                                        std::to_string(column.size()) + " values in one dimension");
                 std::copy(typed.data(), typed.data() + column.size(), column.begin());
                 found = true;
               });
@@ -193,52 +232,72 @@ void register_rules(py::module_& m) {
           [](RuleMarket& r, const std::string& table, int c) {
             std::vector<std::int64_t> rows;
             auto add = [&](std::size_t row) { rows.push_back(static_cast<std::int64_t>(row)); };
-            if (table == "people") r.market.for_council_people(c, add);
-            else if (table == "workers") r.market.for_council_workers(c, add);
-            else if (table == "providers") r.market.for_council_providers(c, add);
-            else throw py::value_error("no agent table '" + table + "'");
+            if (table == "people")
+              r.market.for_council_people(c, add);
+            else if (table == "workers")
+              r.market.for_council_workers(c, add);
+            else if (table == "providers")
+              r.market.for_council_providers(c, add);
+            else
+              throw py::value_error("no agent table '" + table + "'");
             return to_array(rows);
           },
           py::arg("table"), py::arg("council"), "The council's rows of a table, in the order the rules visit them.")
       .def(
-          "provider_row", [](const RuleMarket& r, engine::AgentId id) { return r.market.provider_row(id); }, py::arg("id"))
-      .def("begin_week", [](RuleMarket& r) { r.market.begin_week(); }, "The week moves on and the tallies restart.")
+          "provider_row", [](const RuleMarket& r, engine::AgentId id) { return r.market.provider_row(id); },
+          py::arg("id"))
       .def(
-          "apply", [](RuleMarket& r, const std::string& rule, int c) { apply_rule(r.market, rule, c); }, py::arg("rule"),
+          "begin_week", [](RuleMarket& r) { r.market.begin_week(); }, "The week moves on and the counts restart.")
+      .def(
+          "apply", [](RuleMarket& r, const std::string& rule, int c) { apply_rule(r, rule, c); }, py::arg("rule"),
           py::arg("council") = 0,
           "Runs one rule for one council: a market function (eligibility, commissioning, matching, labour_market,\n"
           "founding, finance_providers, entry_exit) or a rule's per-row hooks as the week runs them (delivery,\n"
           "finance, outcomes).")
       .def(
-          "tally", [](RuleMarket& r, int c) { return tally_dict(r.market.tally.at(static_cast<std::size_t>(c))); },
-          py::arg("council") = 0)
+          "counts", [](RuleMarket& r, int c) { return counts_dict(r.market.counts.at(static_cast<std::size_t>(c))); },
+          py::arg("council") = 0, "What the rules reported to the council's metrics this week.")
       .def(
-          "set_tally",
+          "demand",
+          [](RuleMarket& r, int c) { return demand_dict(r.rules->matching.demand.at(static_cast<std::size_t>(c))); },
+          py::arg("council") = 0, "Matching's demand for the council this week (read by founding and entry).")
+      .def(
+          "set_demand",
           [](RuleMarket& r, int c, const std::string& name, double value) {
-            set_tally_field(r.market.tally.at(static_cast<std::size_t>(c)), name, value);
+            set_demand_field(r.rules->matching.demand.at(static_cast<std::size_t>(c)), name, value);
           },
           py::arg("council"), py::arg("name"), py::arg("value"))
       .def(
-          "wage_bill", [](RuleMarket& r) { return to_array(r.market.scratch.wage_bill); },
+          "set_care_gap",
+          [](RuleMarket& r, const std::string& name, double value) { set_care_gap_field(r.care_gap, name, value); },
+          py::arg("name"), py::arg("value"), "Sets a field of the care gap apply('entry_exit') is given.")
+      .def(
+          "wage_bill", [](RuleMarket& r) { return to_array(r.rules->finance.wage_bill); },
           "Finance's wage bill per provider row (this week's, with on-costs).")
       .def(
           "set_wage_bill",
-          [](RuleMarket& r, std::size_t row, double value) { r.market.scratch.wage_bill.at(row) = value; },
+          [](RuleMarket& r, std::size_t row, double value) {
+            cm::RuleStates::fit(r.rules->week(r.market));
+            r.rules->finance.wage_bill.at(row) = value;
+          },
           py::arg("row"), py::arg("value"))
       .def(
           "contracts",
           [](RuleMarket& r, int c) {
             py::list out;
-            for (const auto& k : commissioner(r.market, c).contracts) out.append(py::make_tuple(k.lot, k.provider, k.price, k.end_week));
+            for (const auto& k : commissioner(r.market, c).contracts)
+              out.append(py::make_tuple(k.lot, k.provider, k.price, k.end_week));
             return out;
           },
           py::arg("council") = 0, "The council's contracts as (lot, provider id, price, end week), in their order.")
       .def(
           "set_contracts",
-          [](RuleMarket& r, int c, const std::vector<std::tuple<std::int32_t, engine::AgentId, float, std::int32_t>>& contracts) {
+          [](RuleMarket& r, int c,
+             const std::vector<std::tuple<std::int32_t, engine::AgentId, float, std::int32_t>>& contracts) {
             auto& com = commissioner(r.market, c);
             com.contracts.clear();
-            for (const auto& [lot, provider, price, end] : contracts) com.contracts.push_back({lot, provider, price, end});
+            for (const auto& [lot, provider, price, end] : contracts)
+              com.contracts.push_back({lot, provider, price, end});
             com.contracts_changed = true;
           },
           py::arg("council"), py::arg("contracts"))
@@ -261,7 +320,8 @@ void register_rules(py::module_& m) {
           },
           py::arg("council") = 0)
       .def(
-          "set_weekly_budget", [](RuleMarket& r, int c, double budget) { commissioner(r.market, c).weekly_budget = budget; },
+          "set_weekly_budget",
+          [](RuleMarket& r, int c, double budget) { commissioner(r.market, c).weekly_budget = budget; },
           py::arg("council"), py::arg("budget"))
       .def(
           "log",
@@ -278,28 +338,35 @@ void register_rules(py::module_& m) {
             const auto& pend = r.market.pending.at(static_cast<std::size_t>(c));
             py::list providers, workers;
             for (const auto& p : pend.providers)
-              providers.append(py::make_tuple(static_cast<int>(p.archetype), p.locality, p.group, p.founded_by_outsider, p.founder_worker));
-            for (const auto& w : pend.workers) workers.append(py::make_tuple(w.locality, w.employer_pending, w.employer, w.founder));
+              providers.append(py::make_tuple(static_cast<int>(p.archetype), p.locality, p.group, p.founded_by_outsider,
+                                              p.founder_worker));
+            for (const auto& w : pend.workers)
+              workers.append(py::make_tuple(w.locality, w.employer_pending, w.employer, w.founder));
             py::dict out;
             out["providers"] = providers;  // (archetype, locality, group, founded_by_outsider, founder worker id)
             out["workers"] = workers;      // (locality, pending employer index, employer id, founder)
             return out;
           },
           py::arg("council") = 0, "Agents the council's rules want to create, before they join.")
-      .def("clear_pending", [](RuleMarket& r) {
-        for (auto& p : r.market.pending) {
-          p.people.clear();
-          p.workers.clear();
-          p.providers.clear();
-        }
-      })
+      .def("clear_pending",
+           [](RuleMarket& r) {
+             for (auto& p : r.market.pending) {
+               p.people.clear();
+               p.workers.clear();
+               p.providers.clear();
+             }
+           })
       .def(
           "cost_per_hour",
-          [](const RuleMarket& r, int archetype, double wage) { return r.market.cost_per_hour(static_cast<cm::Archetype>(archetype), wage); },
+          [](const RuleMarket& r, int archetype, double wage) {
+            return r.market.cost_per_hour(static_cast<cm::Archetype>(archetype), wage);
+          },
           py::arg("archetype"), py::arg("wage"))
       .def(
           "asking_price",
-          [](const RuleMarket& r, int archetype, double cost) { return r.market.asking_price(static_cast<cm::Archetype>(archetype), cost); },
+          [](const RuleMarket& r, int archetype, double cost) {
+            return r.market.asking_price(static_cast<cm::Archetype>(archetype), cost);
+          },
           py::arg("archetype"), py::arg("cost"))
       .def(
           "quit_review_chance",

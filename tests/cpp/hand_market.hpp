@@ -7,8 +7,24 @@
 #include <vector>
 
 #include "agents/market.hpp"
+#include "agents/matching.hpp"
+#include "agents/tendering.hpp"
 
 namespace hand {
+
+// Commissioning for council c, with working space of its own fitted to the market as it stands.
+inline void commission(cm::Market& m, int c) {
+  cm::CommissioningState s;
+  s.fit(m.providers.id.size());
+  cm::apply_commissioning(m, s, c);
+}
+// Matching for council c, likewise; returns the demand it reports to later rules.
+inline cm::MatchingDemand match(cm::Market& m, int c) {
+  cm::MatchingState s(m.councils());
+  s.fit(m.providers.id.size());
+  cm::apply_matching(m, s, c);
+  return s.demand[static_cast<std::size_t>(c)];
+}
 
 // With one locality every provider serves every person and the council has one lot.
 struct Council {
@@ -19,9 +35,10 @@ struct Council {
 
 inline cm::ScenarioSpec spec(const Council& c, const std::string& origin) {
   std::ostringstream toml;
-  toml << "[[councils]]\nname = \"Hand\"\nlocalities = " << c.localities << "\nadults_thousands = " << c.adults_thousands
-       << "\npeople = " << c.people << "\nworkers = " << c.workers << "\nchains = " << c.chains << "\nagencies = " << c.agencies
-       << "\nmicro_enterprises = " << c.micros << "\nbudget_million = " << c.budget_million << "\nchain_groups = 0\n"
+  toml << "[[councils]]\nname = \"Hand\"\nlocalities = " << c.localities
+       << "\nadults_thousands = " << c.adults_thousands << "\npeople = " << c.people << "\nworkers = " << c.workers
+       << "\nchains = " << c.chains << "\nagencies = " << c.agencies << "\nmicro_enterprises = " << c.micros
+       << "\nbudget_million = " << c.budget_million << "\nchain_groups = 0\n"
        << "[commissioning]\nlot_size = 1\n";
   return cm::load_scenario_text(toml.str(), origin).spec;
 }

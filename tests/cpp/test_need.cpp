@@ -11,6 +11,7 @@
 #include "agents/metrics.hpp"
 #include "agents/model.hpp"
 #include "agents/need.hpp"
+#include "agents/opening.hpp"
 
 namespace {
 
@@ -46,8 +47,9 @@ void check_weekly_chances(double unmet, int weeks, double rate_scale = 1) {
   // Enough people that a chance 3% off its value shows: about 40,000 events per outcome, so four
   // standard deviations are about 2% of the count.
   for (auto& council : spec.councils) council.people = 20000;
-  cm::Market m(spec, 17, 0);
+  auto m = cm::open_market(spec, 17, 0);
   cm::NeedCalendar calendar(m.councils());
+  calendar.file_newcomers(m);  // as the Model does once the market is built
   const auto& need = spec.need;
   const std::array<double, 3> age_factor{0.6, 1.0, 1.3};
   const double prevention = 1 - need.prevention_effect * std::min(1.0, spec.commissioning.prevention_share / 0.1);
@@ -57,7 +59,8 @@ void check_weekly_chances(double unmet, int weeks, double rate_scale = 1) {
     m.week += 1;
     std::vector<std::uint8_t> band_before(p.need_band);
     std::vector<std::uint8_t> alive_before(p.alive);
-    for (std::size_t i = 0; i < p.id.size(); ++i) p.hours_received[i] = static_cast<float>((1 - unmet) * p.need_hours[i]);
+    for (std::size_t i = 0; i < p.id.size(); ++i)
+      p.hours_received[i] = static_cast<float>((1 - unmet) * p.need_hours[i]);
     calendar.file_newcomers(m);
     for (int c = 0; c < m.councils(); ++c) calendar.review_due(m, c);  // arrivals are not part of this test
     for (std::size_t i = 0; i < p.id.size(); ++i) {
@@ -65,7 +68,8 @@ void check_weekly_chances(double unmet, int weeks, double rate_scale = 1) {
       const std::size_t b = band_before[i] - 1u;
       const double ties = static_cast<double>(p.ties[i]) / (p.ties[i] + 2.0);
       const double x = need.exit_per_year[b] * age_factor[p.age_band[i]] / 52.0;
-      const double pi = need.progression_per_year[b] / 52.0 * (1 + need.unmet_effect * unmet) * (1 - need.ties_effect * ties) * prevention;
+      const double pi = need.progression_per_year[b] / 52.0 * (1 + need.unmet_effect * unmet) *
+                        (1 - need.ties_effect * ties) * prevention;
       const double rho = need.improvement_per_year[b] / 52.0;
       const bool left = !p.alive[i];
       if (b == 0) {  // recovery from band 1 also leaves the population

@@ -11,8 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "agents/labour_market.hpp"
 #include "agents/market.hpp"
 #include "agents/model.hpp"
+#include "agents/opening.hpp"
 #include "agents/outcomes.hpp"
 #include "agents/provider_entry_exit.hpp"
 #include "hand_market.hpp"
@@ -34,7 +36,8 @@ cm::ScenarioSpec hand_spec(int people, int workers, int chains, int agencies, in
 using hand::provider_rows;
 
 cm::ScenarioSpec small_region(const std::vector<std::string>& assignments) {
-  return cm::load_scenario(std::filesystem::path(CAREMARKET_SOURCE_DIR) / "tests/data/two_councils.toml", {}, assignments)
+  return cm::load_scenario(std::filesystem::path(CAREMARKET_SOURCE_DIR) / "tests/data/two_councils.toml", {},
+                           assignments)
       .spec;
 }
 
@@ -44,14 +47,16 @@ cm::ScenarioSpec small_region(const std::vector<std::string>& assignments) {
 // quality for a whole run; with the default it moves. Fails if quality_rate is not the rate used.
 TEST(Parameters, QualityRateZeroFreezesObservedQuality) {
   for (const bool frozen : {true, false}) {
-    const auto spec = small_region(frozen ? std::vector<std::string>{"outcomes.quality_rate=0"} : std::vector<std::string>{});
+    const auto spec =
+        small_region(frozen ? std::vector<std::string>{"outcomes.quality_rate=0"} : std::vector<std::string>{});
     cm::Model model(spec, 3, 0);
     for (int s = 0; s < 30; ++s) model.step();
     const auto& m = model.market();
     std::size_t moved = 0, checked = 0;
     for (std::size_t q = 0; q < m.providers.id.size(); ++q) {
       if (!m.providers.alive[q]) continue;
-      const auto start = static_cast<float>(spec.providers.of(static_cast<Archetype>(m.providers.archetype[q])).quality);
+      const auto start =
+          static_cast<float>(spec.providers.of(static_cast<Archetype>(m.providers.archetype[q])).quality);
       checked += 1;
       moved += m.providers.quality[q] != start;
     }
@@ -73,14 +78,16 @@ TEST(Parameters, ObservedQualityUsesTheDeclaredWeightsAndRate) {
   spec.outcomes.quality_wellbeing_weight = 0.7;
   spec.outcomes.quality_turnover_weight = 0.2;
   spec.outcomes.quality_rate = 0.5;
-  cm::Market m(spec, 5, 0);
+  auto m = cm::open_market(spec, 5, 0);
   const auto q = provider_rows(m, Archetype::chain).at(0);
   m.providers.clients[q] = 4;
   m.providers.leaver_rate[q] = 0.005f;
   m.providers.quality[q] = 0.5f;
-  m.scratch.continuity_sum[q] = 2.0;  // mean 0.5
-  m.scratch.wellbeing_sum[q] = 3.2;   // mean 0.8
-  cm::apply_outcomes(m, 0);
+  cm::OutcomesState outcomes;
+  outcomes.fit(m.providers.id.size());
+  outcomes.continuity_sum[q] = 2.0;  // mean 0.5
+  outcomes.wellbeing_sum[q] = 3.2;   // mean 0.8
+  cm::apply_outcomes(m, outcomes, 0);
   const double observed = 0.1 * 0.5 + 0.7 * 0.8 + 0.2 * (1 - 52 * static_cast<double>(0.005f));
   EXPECT_NEAR(m.providers.quality[q], 0.5 + 0.5 * (observed - 0.5), 1e-6);
 }
@@ -92,7 +99,7 @@ TEST(Parameters, AcceptanceToleranceDecidesWhetherASeekerTakesAJob) {
     auto spec = hand_spec(0, 0, 1, 0, 0);
     spec.labour.fill_per_week = 0;
     spec.labour.acceptance_tolerance = tolerance;
-    cm::Market m(spec, 37, 0);
+    auto m = cm::open_market(spec, 37, 0);
     const auto chain = provider_rows(m, Archetype::chain).at(0);
     m.add_worker(0, 0, engine::kNoAgent, false);
     m.group_by_council();
@@ -132,24 +139,22 @@ TEST(Parameters, EntryFollowsTheReferenceGapItsCapAndBringsEntrantWorkers) {
     spec.providers.entry_reference_gap = k.reference;
     spec.providers.entry_attractiveness_max = k.cap;
     spec.providers.entrant_workers = 4;
-    cm::Market m(spec, 59, 0);
+    auto m = cm::open_market(spec, 59, 0);
     const int weeks = 3000;
     double entrants = 0;
     for (int w = 0; w < weeks; ++w) {
       m.begin_week();
-      auto& tally = m.tally[0];
-      tally.gap_needing = 1000;
-      tally.gap_waiting = 100;  // 10% waiting
-      tally.waiting_for_budget = 0;
-      tally.gap_needed_hours = tally.gap_delivered_hours = 100;
-      cm::apply_entry_exit(m, 0);
+      const cm::CareGap gap{
+          .needing = 1000, .waiting = 100, .needed_hours = 100, .delivered_hours = 100};  // 10% waiting
+      cm::apply_entry_exit(m, gap, {}, 0);
       entrants += static_cast<double>(m.pending[0].providers.size());
       ASSERT_EQ(m.pending[0].workers.size(), 4 * m.pending[0].providers.size());
       m.pending[0].providers.clear();
       m.pending[0].workers.clear();
     }
     const double expected = 2.0 / 52 * 4 * std::min(k.cap, 0.1 / k.reference) * weeks;
-    EXPECT_LE(std::abs(entrants - expected), 4 * std::sqrt(expected)) << "reference " << k.reference << ", cap " << k.cap;
+    EXPECT_LE(std::abs(entrants - expected), 4 * std::sqrt(expected))
+        << "reference " << k.reference << ", cap " << k.cap;
   }
 }
 
@@ -162,7 +167,7 @@ TEST(Parameters, StartingPeopleAndRetenderingFollowTheirParameters) {
   spec.need.mean_ties = 5;
   spec.outcomes.initial_wellbeing = 0.3;
   spec.commissioning.retender_weeks = 7;
-  cm::Market m(spec, 17, 0);
+  auto m = cm::open_market(spec, 17, 0);
   int people = 0;
   m.for_council_people(0, [&](std::size_t i) {
     if (!m.people.alive[i]) return;
@@ -175,6 +180,6 @@ TEST(Parameters, StartingPeopleAndRetenderingFollowTheirParameters) {
   EXPECT_EQ(m.commissioners[0].lot_tender_week[0], 7);  // let at week 0, no bidder
   m.week = 20;
   m.commissioners[0].lot_tender_week[0] = 20;
-  cm::apply_commissioning(m, 0);
+  hand::commission(m, 0);
   EXPECT_EQ(m.commissioners[0].lot_tender_week[0], 27);
 }

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "agents/market.hpp"
+#include "agents/opening.hpp"
 #include "agents/retention.hpp"
 
 namespace {
@@ -30,7 +31,11 @@ void check_quits(int weeks, double base_scale) {
     council.agencies *= 20;
   }
   spec.retention.base_quit_per_year *= base_scale;
-  cm::Market m(spec, 23, 0);
+  auto m = cm::open_market(spec, 23, 0);
+  cm::DeliveryState delivery;
+  cm::RetentionState retention;
+  delivery.fit(m.providers.id.size());
+  retention.fit(m.providers.id.size());
   const auto& r = spec.retention;
   auto& w = m.workers;
   double observed = 0, expected = 0, variance = 0, tests = 0, worker_weeks = 0, above_bound = 0;
@@ -39,8 +44,8 @@ void check_quits(int weeks, double base_scale) {
     std::vector<engine::AgentId> employer_before(w.employer);
     std::vector<std::int32_t> tests_due(w.quit_review_week);
     for (int c = 0; c < m.councils(); ++c) {
-      cm::pay_workers(m, c);
-      cm::apply_retention(m, c);
+      cm::pay_workers(m, delivery, c);
+      cm::apply_retention(m, delivery, retention, c);
     }
     for (std::size_t k = 0; k < w.id.size(); ++k) {
       if (employer_before[k] == engine::kNoAgent || w.is_founder[k]) continue;
@@ -49,11 +54,11 @@ void check_quits(int weeks, double base_scale) {
       const auto q = static_cast<std::size_t>(m.provider_row(employer_before[k]));
       const auto& a = spec.providers.of(static_cast<cm::Archetype>(m.providers.archetype[q]));
       // The hazard from the worker's pay and stress of this week (the pass set both before testing).
-      const double load = m.scratch.contact_hours[q] / a.contracted_hours;
-      const double hazard = std::min(1.0, r.base_quit_per_year / 52.0 *
-                                              std::exp(-r.wage_sensitivity * (w.effective_pay[k] - spec.labour.nlw)) *
-                                              (w.zero_hours[k] ? r.zero_hours_factor : 1.0) * (1 + r.stress_factor * w.stress[k]) *
-                                              (1 + r.underemployment_factor * std::max(0.0, 1 - load)) * (1 - a.autonomy));
+      const double load = delivery.contact_hours[q] / a.contracted_hours;
+      const double hazard = std::min(
+          1.0, r.base_quit_per_year / 52.0 * std::exp(-r.wage_sensitivity * (w.effective_pay[k] - spec.labour.nlw)) *
+                   (w.zero_hours[k] ? r.zero_hours_factor : 1.0) * (1 + r.stress_factor * w.stress[k]) *
+                   (1 + r.underemployment_factor * std::max(0.0, 1 - load)) * (1 - a.autonomy));
       // Thinning needs the clock's chance to bound every week's hazard, not just on average.
       above_bound += hazard > w.quit_review_chance[k];
       observed += w.employer[k] == engine::kNoAgent;
@@ -80,7 +85,7 @@ TEST(Retention, QuitClockGivesTheWeeklyHazardWhenQuitsAreFrequent) { check_quits
 // and not far above it, or a factor would be missing and the clock would test more than it needs.
 TEST(Retention, QuitClockChanceIsTheHazardAtItsWorst) {
   const auto spec = small_region();
-  cm::Market m(spec, 29, 0);
+  auto m = cm::open_market(spec, 29, 0);
   const auto& r = spec.retention;
   int checked = 0;
   for (std::size_t k = 0; k < m.workers.id.size(); ++k) {
@@ -88,9 +93,10 @@ TEST(Retention, QuitClockChanceIsTheHazardAtItsWorst) {
     const auto q = static_cast<std::size_t>(m.provider_row(m.workers.employer[k]));
     const auto& a = spec.providers.of(static_cast<cm::Archetype>(m.providers.archetype[q]));
     const double lowest_pay = m.workers.wage[k] / (1 + a.unpaid_travel_minutes / 60.0);
-    const double worst = cm::quit_hazard(r.base_quit_per_year / 52.0, -r.wage_sensitivity * (lowest_pay - spec.labour.nlw),
-                                         m.workers.zero_hours[k] ? r.zero_hours_factor : 1.0, 1 + r.stress_factor,
-                                         1 + r.underemployment_factor, 1 - a.autonomy);
+    const double worst =
+        cm::quit_hazard(r.base_quit_per_year / 52.0, -r.wage_sensitivity * (lowest_pay - spec.labour.nlw),
+                        m.workers.zero_hours[k] ? r.zero_hours_factor : 1.0, 1 + r.stress_factor,
+                        1 + r.underemployment_factor, 1 - a.autonomy);
     const double chance = cm::quit_review_chance(m, k, q);
     ASSERT_LE(std::min(worst, 1.0), chance) << "worker " << m.workers.id[k];
     ASSERT_GE(worst, 0.998 * chance) << "worker " << m.workers.id[k];

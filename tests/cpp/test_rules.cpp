@@ -19,7 +19,10 @@
 
 #include "agents/eligibility.hpp"
 #include "agents/finance.hpp"
+#include "agents/founding.hpp"
+#include "agents/labour_market.hpp"
 #include "agents/market.hpp"
+#include "agents/opening.hpp"
 #include "agents/outcomes.hpp"
 #include "agents/provider_entry_exit.hpp"
 #include "hand_market.hpp"
@@ -30,7 +33,9 @@ using cm::Archetype;
 using cm::Placement;
 using cm::Route;
 
+using hand::commission;
 using hand::Council;
+using hand::match;
 using hand::people_rows;
 using hand::provider_rows;
 using hand::worker_rows;
@@ -56,8 +61,8 @@ double asking_price(const cm::Market& m, std::size_t q) {
 
 // A count within four standard deviations of its expectation (see the top of the file).
 void expect_near_count(double observed, double expected, double sd, const std::string& what) {
-  EXPECT_LE(std::abs(observed - expected), 4 * sd) << what << ": " << observed << " observed, " << expected << " expected (sd "
-                                                   << sd << ")";
+  EXPECT_LE(std::abs(observed - expected), 4 * sd)
+      << what << ": " << observed << " observed, " << expected << " expected (sd " << sd << ")";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -70,11 +75,13 @@ struct TenderSetup {
   cm::Market m;
   std::size_t dear_chain, cheap_chain, mid_chain, agency;
   explicit TenderSetup(cm::CommissioningMode mode, int people = 0)
-      : m([&] {
-          auto spec = hand_spec({.people = people, .chains = 3, .agencies = 1});
-          spec.commissioning.mode = static_cast<int>(mode);
-          return spec;
-        }(), 11, 0) {
+      : m(cm::open_market(
+            [&] {
+              auto spec = hand_spec({.people = people, .chains = 3, .agencies = 1});
+              spec.commissioning.mode = static_cast<int>(mode);
+              return spec;
+            }(),
+            11, 0)) {
     const auto chains = provider_rows(m, Archetype::chain);
     dear_chain = chains.at(0);
     cheap_chain = chains.at(1);
@@ -95,7 +102,7 @@ struct TenderSetup {
   // Lets the council's only lot this week; returns the contracts let, in the order let.
   std::vector<cm::Contract> let() {
     m.commissioners[0].lot_tender_week[0] = m.week;
-    cm::apply_commissioning(m, 0);
+    commission(m, 0);
     return m.commissioners[0].contracts;
   }
   engine::AgentId id(std::size_t q) const { return m.providers.id[q]; }
@@ -250,10 +257,12 @@ TEST(Tendering, ContractIsHandedBackAfterHandbackWeeksOfLossAndNotBefore) {
   m.spec.commissioning.handback_weeks = weeks;
   const auto q = t.cheap_chain;
   const double break_even = m.providers.cost_per_hour[q] / (1 - m.spec.providers.chain.extraction);
-  const float losing = static_cast<float>(0.9 * break_even);   // 10% below: a loss (handback_loss 5%)
+  const float losing = static_cast<float>(0.9 * break_even);    // 10% below: a loss (handback_loss 5%)
   const float carried = static_cast<float>(0.97 * break_even);  // 3% below: carried, not a loss
   auto& com = m.commissioners[0];
   com.contracts = {{0, t.id(q), losing, 1000}};
+  cm::FinanceState finance;
+  finance.fit(m.providers.id.size());
   com.lot_tender_week[0] = 1000;
   m.week = 0;
   // One week of the schedule's relevant phases: commissioning, then finance (no income, no wages).
@@ -261,12 +270,13 @@ TEST(Tendering, ContractIsHandedBackAfterHandbackWeeksOfLossAndNotBefore) {
     m.begin_week();
     for (auto& k : com.contracts)
       if (k.provider == t.id(q)) k.price = price;
-    cm::apply_commissioning(m, 0);
-    cm::finance_begin_week(m, 0);
-    cm::apply_finance(m, 0);
+    commission(m, 0);
+    cm::finance_begin_week(m, finance, 0);
+    cm::apply_finance(m, finance, 0);
   };
   auto holds_contract = [&] {
-    return std::any_of(com.contracts.begin(), com.contracts.end(), [&](const cm::Contract& k) { return k.provider == t.id(q); });
+    return std::any_of(com.contracts.begin(), com.contracts.end(),
+                       [&](const cm::Contract& k) { return k.provider == t.id(q); });
   };
   // Three weeks of loss, one week carried: the count starts again.
   for (int w = 1; w <= 3; ++w) week(losing);
@@ -285,9 +295,9 @@ TEST(Tendering, ContractIsHandedBackAfterHandbackWeeksOfLossAndNotBefore) {
   EXPECT_TRUE(holds_contract());  // handed back at the next commissioning
   const auto events_before = m.council_provider_events[0].size();
   m.begin_week();
-  cm::apply_commissioning(m, 0);
+  commission(m, 0);
   EXPECT_FALSE(holds_contract());
-  EXPECT_EQ(m.tally[0].handbacks, 1);
+  EXPECT_EQ(m.counts[0].handbacks, 1);
   ASSERT_EQ(m.council_provider_events[0].size(), events_before + 1);
   EXPECT_EQ(m.council_provider_events[0].kind.back(), static_cast<std::uint8_t>(cm::ProviderEventKind::handback));
   EXPECT_EQ(m.council_provider_events[0].provider.back(), t.id(q));
@@ -307,7 +317,7 @@ TEST(Tendering, ContractIsHandedBackAfterHandbackWeeksOfLossAndNotBefore) {
 // weight fails, as does one preferring the dearer.
 TEST(Matching, LogitPrefersTheCheaperOfTwoOtherwiseEqualProviders) {
   auto spec = hand_spec({.people = 4000, .chains = 2});
-  cm::Market m(spec, 13, 0);
+  auto m = cm::open_market(spec, 13, 0);
   const auto chains = provider_rows(m, Archetype::chain);
   const auto cheap = chains.at(0), dear = chains.at(1);
   for (double gap : {2.0, 0.0}) {
@@ -319,7 +329,7 @@ TEST(Matching, LogitPrefersTheCheaperOfTwoOtherwiseEqualProviders) {
     }
     m.providers.private_price[cheap] = 30.0f;
     m.providers.private_price[dear] = static_cast<float>(30.0 + gap);
-    cm::apply_matching(m, 0);
+    match(m, 0);
     double n_cheap = 0, n_dear = 0;
     for (auto i : people_rows(m)) {
       n_cheap += m.people.provider[i] == m.providers.id[cheap];
@@ -335,7 +345,8 @@ TEST(Matching, LogitPrefersTheCheaperOfTwoOtherwiseEqualProviders) {
     }
     // Each person pays their provider's private price.
     for (auto i : people_rows(m))
-      EXPECT_EQ(m.people.price[i], m.people.provider[i] == m.providers.id[cheap] ? 30.0f : static_cast<float>(30.0 + gap));
+      EXPECT_EQ(m.people.price[i],
+                m.people.provider[i] == m.providers.id[cheap] ? 30.0f : static_cast<float>(30.0 + gap));
   }
 }
 
@@ -346,7 +357,7 @@ TEST(Matching, CouncilManagedPeopleGoToTheContractHolderTheModePrefers) {
   for (auto mode : {cm::CommissioningMode::lowest_price, cm::CommissioningMode::quality_weighted}) {
     auto spec = hand_spec({.people = 10, .chains = 3});
     spec.commissioning.mode = static_cast<int>(mode);
-    cm::Market m(spec, 17, 0);
+    auto m = cm::open_market(spec, 17, 0);
     const auto chains = provider_rows(m, Archetype::chain);
     const auto good = chains.at(0), cheap = chains.at(1), outsider = chains.at(2);
     for (auto q : chains) m.providers.capacity_hours[q] = 1000;
@@ -358,7 +369,7 @@ TEST(Matching, CouncilManagedPeopleGoToTheContractHolderTheModePrefers) {
     com.contracts_changed = true;
     m.begin_week();
     reset_people(m, Route::council_managed, 5.0f);
-    cm::apply_matching(m, 0);
+    match(m, 0);
     const auto expected = mode == cm::CommissioningMode::lowest_price ? cheap : good;
     for (auto i : people_rows(m)) {
       EXPECT_EQ(m.people.provider[i], m.providers.id[expected]);
@@ -375,7 +386,7 @@ TEST(Matching, CouncilManagedPeopleGoToTheContractHolderTheModePrefers) {
 // Fails if the spot price or the provider is not the documented one.
 TEST(Matching, WithoutAContractTheCouncilBuysSpotAtTheFlatSpotPrice) {
   auto spec = hand_spec({.people = 5, .chains = 2});
-  cm::Market m(spec, 19, 0);
+  auto m = cm::open_market(spec, 19, 0);
   const auto chains = provider_rows(m, Archetype::chain);
   m.providers.wage[chains[0]] = 13.0f;
   m.providers.cost_per_hour[chains[0]] = static_cast<float>(m.cost_per_hour(Archetype::chain, 13.0));
@@ -387,7 +398,7 @@ TEST(Matching, WithoutAContractTheCouncilBuysSpotAtTheFlatSpotPrice) {
     com.contracts_changed = true;
     m.begin_week();
     reset_people(m, Route::council_managed, 5.0f);
-    cm::apply_matching(m, 0);
+    match(m, 0);
     const auto& c = m.spec.commissioning;
     const double spot = std::max(c.reference_rate * (1 + c.spot_premium), floor);
     for (auto i : people_rows(m)) {
@@ -403,7 +414,7 @@ TEST(Matching, WithoutAContractTheCouncilBuysSpotAtTheFlatSpotPrice) {
 // self-funder is held back by it.
 TEST(Matching, TheBudgetHoldsBackCouncilFundedPeopleOnly) {
   auto spec = hand_spec({.people = 9, .chains = 1});
-  cm::Market m(spec, 23, 0);
+  auto m = cm::open_market(spec, 23, 0);
   const auto chain = provider_rows(m, Archetype::chain).at(0);
   m.providers.capacity_hours[chain] = 1000;
   auto& com = m.commissioners[0];
@@ -414,8 +425,10 @@ TEST(Matching, TheBudgetHoldsBackCouncilFundedPeopleOnly) {
   reset_people(m, Route::self_funder, 5.0f);
   const auto rows = people_rows(m);
   for (std::size_t k = 0; k < rows.size(); ++k)
-    m.people.route[rows[k]] = static_cast<std::uint8_t>(k % 3 == 0 ? Route::self_funder : k % 3 == 1 ? Route::council_managed : Route::direct_payment);
-  cm::apply_matching(m, 0);
+    m.people.route[rows[k]] = static_cast<std::uint8_t>(k % 3 == 0   ? Route::self_funder
+                                                        : k % 3 == 1 ? Route::council_managed
+                                                                     : Route::direct_payment);
+  const auto demand = match(m, 0);
   for (std::size_t k = 0; k < rows.size(); ++k) {
     const auto i = rows[k];
     if (k % 3 == 0) {
@@ -426,7 +439,7 @@ TEST(Matching, TheBudgetHoldsBackCouncilFundedPeopleOnly) {
       EXPECT_EQ(m.people.weeks_waiting[i], 1);
     }
   }
-  EXPECT_EQ(m.tally[0].waiting_for_budget, 6);
+  EXPECT_EQ(demand.waiting_for_budget, 6);
   EXPECT_EQ(com.committed, 0);
 }
 
@@ -438,7 +451,7 @@ TEST(Matching, TheBudgetHoldsBackCouncilFundedPeopleOnly) {
 TEST(LabourMarket, VacanciesFollowAllocatedHoursAndIntendedSize) {
   auto spec = hand_spec({.chains = 3});
   spec.labour.fill_per_week = 0;
-  cm::Market m(spec, 29, 0);
+  auto m = cm::open_market(spec, 29, 0);
   const auto q = provider_rows(m, Archetype::chain);
   const float allocated[3] = {100, 100, 0};
   const int intended[3] = {10, 5, 10};
@@ -463,7 +476,7 @@ TEST(LabourMarket, VacanciesFollowAllocatedHoursAndIntendedSize) {
 TEST(LabourMarket, VacancyIsFilledMoreOftenAtAHigherWage) {
   auto spec = hand_spec({.agencies = 3});
   spec.labour.fill_per_week = 0.1;
-  cm::Market m(spec, 31, 0);
+  auto m = cm::open_market(spec, 31, 0);
   const auto q = provider_rows(m, Archetype::agency);
   const double outside = spec.labour.outside_wage;
   const double wages[3] = {outside, outside + 2, outside - 20};
@@ -492,7 +505,8 @@ TEST(LabourMarket, VacancyIsFilledMoreOftenAtAHigherWage) {
     const double attraction = std::clamp(1 + lab.fill_wage_sensitivity * (wages[k] - outside), 0.1, 4.0);
     const double chance = std::min(1.0, lab.fill_per_week * attraction * spec.providers.agency.recruitment);
     const double n = static_cast<double>(posts) * weeks;
-    expect_near_count(fills[k], n * chance, std::sqrt(n * chance * (1 - chance)), "fills at wage " + std::to_string(wages[k]));
+    expect_near_count(fills[k], n * chance, std::sqrt(n * chance * (1 - chance)),
+                      "fills at wage " + std::to_string(wages[k]));
   }
   EXPECT_GT(fills[1], fills[0]);
   EXPECT_GT(fills[0], fills[2]);
@@ -504,7 +518,7 @@ TEST(LabourMarket, VacancyIsFilledMoreOftenAtAHigherWage) {
 TEST(LabourMarket, JobSeekerAcceptsUnlessPayIsMoreThan25pBelowTheLastJob) {
   auto spec = hand_spec({.chains = 1});
   spec.labour.fill_per_week = 0;
-  cm::Market m(spec, 37, 0);
+  auto m = cm::open_market(spec, 37, 0);
   const auto chain = provider_rows(m, Archetype::chain).at(0);
   for (int k = 0; k < 3; ++k) m.add_worker(0, 0, engine::kNoAgent, false);
   m.group_by_council();
@@ -535,9 +549,10 @@ TEST(LabourMarket, JobSeekerAcceptsUnlessPayIsMoreThan25pBelowTheLastJob) {
   EXPECT_TRUE(m.workers.alive[refused]);
   EXPECT_EQ(m.workers.alive[gives_up], 0);  // search_weeks without a job: leaves care
   EXPECT_EQ(m.providers.staff[q], 1);
-  const int posts = static_cast<int>(std::ceil(1000 * (1 + spec.labour.vacancy_buffer) / spec.providers.chain.contracted_hours));
+  const int posts =
+      static_cast<int>(std::ceil(1000 * (1 + spec.labour.vacancy_buffer) / spec.providers.chain.contracted_hours));
   EXPECT_EQ(m.providers.vacancies[q], std::min(posts, 10) - 1);
-  EXPECT_EQ(m.tally[0].hires_from_care, 1);
+  EXPECT_EQ(m.counts[0].hires_from_care, 1);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -561,16 +576,14 @@ TEST(Founding, FoundingsScaleWithCoordinatorsTheirCapacityAndPrivateDemand) {
     auto& f = spec.founding;
     f.coordinators = k.coordinators;
     f.outside_care_share = 1;
-    cm::Market m(spec, 41, 0);
+    auto m = cm::open_market(spec, 41, 0);
     const int weeks = 1500;
     double founded = 0;
     for (int w = 0; w < weeks; ++w) {
       m.begin_week();
-      m.tally[0].people_with_route = 1000;
-      m.tally[0].people_buying_privately = 1000 * k.private_share;
-      cm::apply_founding(m, 0);
+      cm::apply_founding(m, {.people_with_route = 1000, .people_buying_privately = 1000 * k.private_share}, 0);
       founded += static_cast<double>(m.pending[0].providers.size());
-      EXPECT_EQ(m.tally[0].founded, static_cast<double>(m.pending[0].providers.size()));
+      EXPECT_EQ(m.counts[0].founded, static_cast<double>(m.pending[0].providers.size()));
       for (const auto& np : m.pending[0].providers) EXPECT_EQ(np.archetype, Archetype::micro);
       m.pending[0].providers.clear();
       m.pending[0].workers.clear();
@@ -581,8 +594,9 @@ TEST(Founding, FoundingsScaleWithCoordinatorsTheirCapacityAndPrivateDemand) {
     const double demand = std::pow(std::max(k.private_share, 0.01) / 0.4, f.demand_elasticity);
     const double expected = (base + supported) * demand / 52 * weeks;
     expect_near_count(founded, expected, std::sqrt(expected),
-                      "foundings with " + std::to_string(k.coordinators) + " coordinators, " + std::to_string(k.micros) +
-                          " micro-enterprises, private share " + std::to_string(k.private_share));
+                      "foundings with " + std::to_string(k.coordinators) + " coordinators, " +
+                          std::to_string(k.micros) + " micro-enterprises, private share " +
+                          std::to_string(k.private_share));
     EXPECT_GT(founded, previous);  // the cases are in increasing order of rate
     previous = founded;
   }
@@ -596,13 +610,11 @@ TEST(Founding, FoundersFromCareLeaveAChainOrAgency) {
   spec.founding.outside_care_share = 0;
   spec.founding.coordinators = 10;
   spec.founding.per_coordinator_per_year = 500;  // about 100 foundings a week
-  cm::Market m(spec, 43, 0);
+  auto m = cm::open_market(spec, 43, 0);
   std::vector<std::int32_t> staff_before(m.providers.staff);
   std::vector<engine::AgentId> employer_before(m.workers.employer);
   m.begin_week();
-  m.tally[0].people_with_route = 100;
-  m.tally[0].people_buying_privately = 40;
-  cm::apply_founding(m, 0);
+  cm::apply_founding(m, {.people_with_route = 100, .people_buying_privately = 40}, 0);
   const auto& founded = m.pending[0].providers;
   ASSERT_GT(founded.size(), 20u);
   int from_care = 0;
@@ -620,7 +632,7 @@ TEST(Founding, FoundersFromCareLeaveAChainOrAgency) {
   }
   EXPECT_GT(from_care, 20);
   for (std::size_t q = 0; q < lost.size(); ++q) EXPECT_EQ(m.providers.staff[q], staff_before[q] - lost[q]);
-  EXPECT_EQ(m.tally[0].leavers, from_care);
+  EXPECT_EQ(m.counts[0].leavers, from_care);
   // Outsiders' enterprises bring a new founder worker each.
   EXPECT_EQ(m.pending[0].workers.size(), founded.size() - static_cast<std::size_t>(from_care));
 }
@@ -635,8 +647,9 @@ TEST(Finance, SurplusIsIncomeLessWagesOverheadsAndExtraction) {
   auto spec = hand_spec({.people = 6, .workers = 6, .chains = 1, .agencies = 1, .micros = 1});
   spec.founding.coordinators = 2;
   spec.commissioning.prevention_share = 0.1;
-  cm::Market m(spec, 47, 0);
-  const std::size_t chain = provider_rows(m, Archetype::chain).at(0), agency = provider_rows(m, Archetype::agency).at(0),
+  auto m = cm::open_market(spec, 47, 0);
+  const std::size_t chain = provider_rows(m, Archetype::chain).at(0),
+                    agency = provider_rows(m, Archetype::agency).at(0),
                     micro = provider_rows(m, Archetype::micro).at(0);
   const std::size_t providers[3] = {chain, agency, micro};
   // People: two per provider, a council-managed client and a private one (self-funder, direct
@@ -669,12 +682,16 @@ TEST(Finance, SurplusIsIncomeLessWagesOverheadsAndExtraction) {
     margin_before[k] = 0.05f;
   }
   m.begin_week();
-  auto& tally = m.tally[0];
-  cm::finance_begin_week(m, 0);
-  for (auto i : people) cm::pay_for_person(m, i, static_cast<std::size_t>(m.provider_row(m.people.provider[i])), tally);
+  auto& counts = m.counts[0];
+  cm::FinanceState finance;
+  finance.fit(m.providers.id.size());
+  cm::finance_begin_week(m, finance, 0);
+  for (auto i : people)
+    cm::pay_for_person(m, i, static_cast<std::size_t>(m.provider_row(m.people.provider[i])), counts);
   for (auto k : worker_rows(m))
-    if (m.workers.employer[k] != engine::kNoAgent) cm::add_to_wage_bill(m, k, static_cast<std::size_t>(m.provider_row(m.workers.employer[k])));
-  cm::apply_finance(m, 0);
+    if (m.workers.employer[k] != engine::kNoAgent)
+      cm::add_to_wage_bill(m, finance, k, static_cast<std::size_t>(m.provider_row(m.workers.employer[k])));
+  cm::apply_finance(m, finance, 0);
 
   const double on_cost = spec.providers.on_cost;
   double extraction_total = 0, retained = 0, spend = 0, council_hours = 0;
@@ -690,26 +707,29 @@ TEST(Finance, SurplusIsIncomeLessWagesOverheadsAndExtraction) {
       if (route != Route::self_funder) spend += paid;
       if (route == Route::council_managed) council_hours += m.people.hours_received[people[j]];
     }
-    const double wage_bill = static_cast<double>(static_cast<float>(paid_hours[k])) * static_cast<float>(wage[k]) * (1 + on_cost);
+    const double wage_bill =
+        static_cast<double>(static_cast<float>(paid_hours[k])) * static_cast<float>(wage[k]) * (1 + on_cost);
     const double extraction = a.extraction * income;
     const double surplus = income - wage_bill - a.overhead_per_hour * delivered[k] - extraction;
     EXPECT_NEAR(m.providers.income[q], income, 1e-5 * income);
     EXPECT_NEAR(m.providers.surplus[q], surplus, 1e-4) << cm::kArchetypeNames[static_cast<std::size_t>(arch)];
-    EXPECT_NEAR(m.providers.margin_average[q], margin_before[k] + 0.1 * (surplus / std::max(income, 1.0) - margin_before[k]), 1e-6);
+    EXPECT_NEAR(m.providers.margin_average[q],
+                margin_before[k] + 0.1 * (surplus / std::max(income, 1.0) - margin_before[k]), 1e-6);
     EXPECT_EQ(m.providers.loss_weeks[q], m.providers.margin_average[q] < 0 ? 1 : 0);
-    EXPECT_NEAR(m.providers.private_price[q], m.asking_price(arch, m.cost_per_hour(arch, m.providers.wage[q])) * (1 + a.private_markup), 1e-4);
+    EXPECT_NEAR(m.providers.private_price[q],
+                m.asking_price(arch, m.cost_per_hour(arch, m.providers.wage[q])) * (1 + a.private_markup), 1e-4);
     extraction_total += extraction;
     retained += wage_bill / (1 + on_cost) + std::max(0.0, surplus);
   }
   ASSERT_LT(m.providers.surplus[agency], 0);  // the loss the test is about: it adds nothing to local money
   ASSERT_GT(m.providers.surplus[chain], 0);
-  EXPECT_NEAR(tally.extraction, extraction_total, 1e-4);
-  EXPECT_NEAR(tally.local_retained, retained, 1e-3);
+  EXPECT_NEAR(counts.extraction, extraction_total, 1e-4);
+  EXPECT_NEAR(counts.local_retained, retained, 1e-3);
   const auto& cs = spec.councils[0];
   spend += spec.founding.coordinators * spec.founding.coordinator_cost / 52.0 +
            cs.budget_million * 1e6 * spec.commissioning.budget_multiplier * spec.commissioning.prevention_share / 52.0;
-  EXPECT_NEAR(tally.spend, spend, 1e-6 * spend);
-  EXPECT_NEAR(tally.council_hours, council_hours, 1e-6);
+  EXPECT_NEAR(counts.spend, spend, 1e-6 * spend);
+  EXPECT_NEAR(counts.council_hours, council_hours, 1e-6);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -723,7 +743,7 @@ TEST(EntryExit, ProviderWithSustainedLossesExits) {
   spec.providers.exit_loss_weeks = 6;
   spec.providers.chain.closure_per_year = 0;
   spec.providers.agency.closure_per_year = 0;
-  cm::Market m(spec, 53, 0);
+  auto m = cm::open_market(spec, 53, 0);
   const auto losing = provider_rows(m, Archetype::chain).at(0), earning = provider_rows(m, Archetype::agency).at(0);
   const auto losing_id = m.providers.id[losing];
   for (auto q : {losing, earning}) {
@@ -732,21 +752,23 @@ TEST(EntryExit, ProviderWithSustainedLossesExits) {
   }
   const auto staff = m.providers.staff[losing];
   ASSERT_GT(staff, 0);
+  cm::FinanceState finance;
+  finance.fit(m.providers.id.size());
   for (int w = 1; w <= 8; ++w) {
     m.begin_week();
-    cm::finance_begin_week(m, 0);
+    cm::finance_begin_week(m, finance, 0);
     m.providers.income[losing] = m.providers.income[earning] = 1000;
-    m.scratch.wage_bill[losing] = 2000;
-    m.scratch.wage_bill[earning] = 100;
+    finance.wage_bill[losing] = 2000;
+    finance.wage_bill[earning] = 100;
     m.providers.delivered_hours[losing] = m.providers.delivered_hours[earning] = 0;
-    cm::apply_finance(m, 0);
-    cm::apply_entry_exit(m, 0);
+    cm::apply_finance(m, finance, 0);
+    cm::apply_entry_exit(m, {}, {}, 0);
     EXPECT_EQ(m.providers.loss_weeks[losing], std::min(w, 6));
     EXPECT_EQ(m.providers.alive[losing], w < 6 ? 1 : 0) << "week " << w;
     EXPECT_EQ(m.providers.alive[earning], 1) << "week " << w;
     if (w == 6) {
-      EXPECT_EQ(m.tally[0].exits, 1);
-      EXPECT_EQ(m.tally[0].leavers, staff);
+      EXPECT_EQ(m.counts[0].exits, 1);
+      EXPECT_EQ(m.counts[0].leavers, staff);
       ASSERT_GE(m.council_provider_events[0].size(), 1u);
       EXPECT_EQ(m.council_provider_events[0].kind.back(), static_cast<std::uint8_t>(cm::ProviderEventKind::exit));
       EXPECT_EQ(m.council_provider_events[0].provider.back(), losing_id);
@@ -767,7 +789,7 @@ TEST(EntryExit, MoreWaitingPeopleRaiseEntry) {
   spec.providers.entry_per_year = 2;
   spec.providers.chain.closure_per_year = 0;
   spec.providers.agency.closure_per_year = 0;
-  cm::Market m(spec, 59, 0);
+  auto m = cm::open_market(spec, 59, 0);
   struct Case {
     double waiting, blocked, unmet_hours;
   };
@@ -777,13 +799,9 @@ TEST(EntryExit, MoreWaitingPeopleRaiseEntry) {
     double entrants = 0;
     for (int w = 0; w < weeks; ++w) {
       m.begin_week();
-      auto& tally = m.tally[0];
-      tally.gap_needing = 1000;
-      tally.gap_waiting = k.waiting;
-      tally.waiting_for_budget = k.blocked;
-      tally.gap_needed_hours = 100;
-      tally.gap_delivered_hours = 100 - k.unmet_hours;
-      cm::apply_entry_exit(m, 0);
+      const cm::CareGap gap{
+          .needing = 1000, .waiting = k.waiting, .needed_hours = 100, .delivered_hours = 100 - k.unmet_hours};
+      cm::apply_entry_exit(m, gap, {.waiting_for_budget = k.blocked}, 0);
       entrants += static_cast<double>(m.pending[0].providers.size());
       EXPECT_EQ(m.pending[0].workers.size(), 2 * m.pending[0].providers.size());  // two starting workers each
       m.pending[0].providers.clear();
@@ -792,8 +810,8 @@ TEST(EntryExit, MoreWaitingPeopleRaiseEntry) {
     const double gap = std::max(0.0, k.waiting - k.blocked) / 1000 + k.unmet_hours / 100;
     const double expected = spec.providers.entry_per_year / 52 * 4 * std::min(3.0, gap / 0.03) * weeks;
     expect_near_count(entrants, expected, std::sqrt(std::max(expected, 1.0)),
-                      "entrants with " + std::to_string(k.waiting) + " waiting, " + std::to_string(k.blocked) + " blocked, " +
-                          std::to_string(k.unmet_hours) + "% of hours unmet");
+                      "entrants with " + std::to_string(k.waiting) + " waiting, " + std::to_string(k.blocked) +
+                          " blocked, " + std::to_string(k.unmet_hours) + "% of hours unmet");
   }
 }
 
@@ -807,7 +825,7 @@ TEST(EntryExit, MoreWaitingPeopleRaiseEntry) {
 // or a provider without clients moves.
 TEST(Outcomes, WellbeingAndObservedQualityMoveTowardTheirTargets) {
   auto spec = hand_spec({.people = 5, .chains = 1, .micros = 1});
-  cm::Market m(spec, 61, 0);
+  auto m = cm::open_market(spec, 61, 0);
   const auto chain = provider_rows(m, Archetype::chain).at(0), micro = provider_rows(m, Archetype::micro).at(0);
   const auto people = people_rows(m);
   ASSERT_EQ(people.size(), 5u);
@@ -831,9 +849,12 @@ TEST(Outcomes, WellbeingAndObservedQualityMoveTowardTheirTargets) {
   // A target above 1 must be clamped: with this base the fourth client's is.
   m.spec.outcomes.base = 0.9;
   const auto& o = m.spec.outcomes;
-  cm::outcomes_begin_week(m, 0);
-  for (std::size_t k = 0; k < 5; ++k) cm::update_wellbeing(m, o, people[k], k < 4 ? chain : static_cast<std::size_t>(-1));
-  cm::apply_outcomes(m, 0);
+  cm::OutcomesState outcomes;
+  outcomes.fit(m.providers.id.size());
+  cm::outcomes_begin_week(m, outcomes, 0);
+  for (std::size_t k = 0; k < 5; ++k)
+    cm::update_wellbeing(m, outcomes, o, people[k], k < 4 ? chain : static_cast<std::size_t>(-1));
+  cm::apply_outcomes(m, outcomes, 0);
   double sum_wellbeing = 0, sum_continuity = 0;
   bool clamped = false;
   for (std::size_t k = 0; k < 5; ++k) {
@@ -870,7 +891,7 @@ TEST(Outcomes, WellbeingAndObservedQualityMoveTowardTheirTargets) {
 // placement.
 TEST(Eligibility, RouteFollowsCapitalNeedAndAFixedDirectPaymentPreference) {
   auto spec = hand_spec({.people = 36000, .chains = 1});
-  cm::Market m(spec, 67, 0);
+  auto m = cm::open_market(spec, 67, 0);
   const auto chain = provider_rows(m, Archetype::chain).at(0);
   const auto people = people_rows(m);
   ASSERT_EQ(people.size(), 36000u);
@@ -913,8 +934,10 @@ TEST(Eligibility, RouteFollowsCapitalNeedAndAFixedDirectPaymentPreference) {
     const auto& el = spec.eligibility;
     const double uptake[2] = {el.dp_uptake_working_age * multiplier, el.dp_uptake_older * multiplier};
     for (int older = 0; older < 2; ++older)
-      expect_near_count(dp[older], eligible[older] * uptake[older], std::sqrt(eligible[older] * uptake[older] * (1 - uptake[older])),
-                        std::string("direct payments, ") + (older ? "older" : "working age") + ", multiplier " + std::to_string(multiplier));
+      expect_near_count(dp[older], eligible[older] * uptake[older],
+                        std::sqrt(eligible[older] * uptake[older] * (1 - uptake[older])),
+                        std::string("direct payments, ") + (older ? "older" : "working age") + ", multiplier " +
+                            std::to_string(multiplier));
     if (multiplier == 1.0) {
       first_routes.assign(people.size(), 0);
       for (std::size_t k = 0; k < people.size(); ++k) first_routes[k] = m.people.route[people[k]];

@@ -269,7 +269,7 @@ def test_contract_is_handed_back_after_handback_weeks_of_loss_and_not_before(cor
     hand.rm.begin_week()
     hand.rm.apply("commissioning", 0)
     assert not holds()
-    assert hand.rm.tally(0)["handbacks"] == 1
+    assert hand.rm.counts(0)["handbacks"] == 1
     events = hand.rm.log("provider_events")
     assert events["kind"][-1] == HANDBACK_EVENT and events["provider"][-1] == hand.ids(q)
     assert hand.get("providers", "contract_price")[q] == 0
@@ -426,8 +426,8 @@ def test_foundings_scale_with_coordinators(core, coordinators, micros, private_s
     weeks, founded = 1500, 0
     for _ in range(weeks):
         hand.rm.begin_week()
-        hand.rm.set_tally(0, "people_with_route", 1000)
-        hand.rm.set_tally(0, "people_buying_privately", 1000 * private_share)
+        hand.rm.set_demand(0, "people_with_route", 1000)
+        hand.rm.set_demand(0, "people_buying_privately", 1000 * private_share)
         hand.rm.apply("founding", 0)
         new = hand.rm.pending(0)["providers"]
         assert all(p[0] == MICRO for p in new)
@@ -489,12 +489,12 @@ def test_surplus_is_income_less_wages_overheads_and_extraction(core):
         extraction_total += extraction
         retained += wage_bill / (1 + on_cost) + max(0.0, expected)
     assert surplus[providers[1]] < 0 < surplus[providers[0]]  # the agency's loss adds nothing to local money
-    tally = hand.rm.tally(0)
-    assert tally["extraction"] == pytest.approx(extraction_total, rel=1e-6)  # income is summed in float
-    assert tally["local_retained"] == pytest.approx(retained, abs=1e-3)
+    counts = hand.rm.counts(0)
+    assert counts["extraction"] == pytest.approx(extraction_total, rel=1e-6)  # income is summed in float
+    assert counts["local_retained"] == pytest.approx(retained, abs=1e-3)
     c = hand.params["commissioning"]
     spend += 2 * hand.params["founding"]["coordinator_cost"] / 52 + 1000 * 1e6 * c["budget_multiplier"] * c["prevention_share"] / 52
-    assert tally["spend"] == pytest.approx(spend, rel=1e-9)
+    assert counts["spend"] == pytest.approx(spend, rel=1e-9)
 
 
 # --- provider exit and entry (ODD §7.10) ----------------------------------------------------------
@@ -539,9 +539,10 @@ def test_more_waiting_people_raise_entry(core, waiting, blocked, unmet_hours):
     weeks, entrants = 3000, 0
     for _ in range(weeks):
         hand.rm.begin_week()
-        for name, value in (("gap_needing", 1000), ("gap_waiting", waiting), ("waiting_for_budget", blocked),
-                            ("gap_needed_hours", 100), ("gap_delivered_hours", 100 - unmet_hours)):
-            hand.rm.set_tally(0, name, value)
+        for name, value in (("needing", 1000), ("waiting", waiting), ("needed_hours", 100),
+                            ("delivered_hours", 100 - unmet_hours)):
+            hand.rm.set_care_gap(name, value)
+        hand.rm.set_demand(0, "waiting_for_budget", blocked)
         hand.rm.apply("entry_exit", 0)
         entrants += len(hand.rm.pending(0)["providers"])
         hand.rm.clear_pending()

@@ -1,0 +1,55 @@
+#pragma once
+// The state of every rule, one member per rule, each declared in its rule's header. The Model owns
+// one; tests, benchmarks and bindings that run phases on a market of their own make their own (and
+// call join() once their market is built).
+#include <cstddef>
+#include <vector>
+
+#include "agents/delivery.hpp"
+#include "agents/finance.hpp"
+#include "agents/market.hpp"
+#include "agents/matching.hpp"
+#include "agents/metrics.hpp"
+#include "agents/need.hpp"
+#include "agents/outcomes.hpp"
+#include "agents/retention.hpp"
+#include "agents/tendering.hpp"
+#include "agents/week.hpp"
+
+namespace cm {
+
+struct RuleStates {
+  explicit RuleStates(int councils) : need(councils), matching(councils), metrics(councils) {}
+  NeedCalendar need;
+  CommissioningState commissioning;
+  MatchingState matching;
+  DeliveryState delivery;
+  RetentionState retention;
+  FinanceState finance;
+  OutcomesState outcomes;
+  MetricsState metrics;
+  std::vector<double> metric_values;  // the last week's metrics, values[metric * councils + council]
+
+  Week week(Market& m) {
+    return {m, need, commissioning, matching, delivery, retention, finance, outcomes, metrics, metric_values};
+  }
+
+  // After agents join the market: newcomers are filed for their need reviews, and the rules'
+  // working space grows with the provider table.
+  static void join(Week w) {
+    w.need.file_newcomers(w.market);
+    fit(w);
+  }
+  // The rules' working space (one slot per provider row) sized to the provider table.
+  static void fit(Week w) {
+    const std::size_t providers = w.market.providers.id.size();
+    w.commissioning.fit(providers);
+    w.matching.fit(providers);
+    w.delivery.fit(providers);
+    w.retention.fit(providers);
+    w.finance.fit(providers);
+    w.outcomes.fit(providers);
+  }
+};
+
+}  // namespace cm

@@ -1,0 +1,21 @@
+#pragma once
+// MODEL.md §3.3 and §5 — commissioning: tenders, hand-backs and budgets (tendering.cpp).
+#include <cstddef>
+#include <vector>
+
+#include "agents/market.hpp"
+
+namespace cm {
+
+// Commissioning's working space: per provider row, the council hours a provider holds or was
+// promised in this week's lettings (a council uses only its own rows, so councils share it).
+struct CommissioningState {
+  std::vector<double> pledged;
+  void fit(std::size_t providers) { pledged.resize(providers); }
+};
+
+// Lets the council's lots whose contracts end (or were handed back) this week, ends handed-back
+// contracts, and sets the weekly budget.
+void apply_commissioning(Market& m, CommissioningState& s, int c);
+
+}  // namespace cm
