@@ -15,7 +15,7 @@ struct Contract {
   std::int32_t end_week;
 };
 
-// Cache-line aligned: councils run on different threads and write their own commissioner and tally.
+// Cache-line aligned: councils run on different threads and write their own commissioner.
 struct alignas(64) Commissioner {
   double weekly_budget = 0;  // GBP a week for care (prevention and programme excluded)
   std::int32_t lots = 0;
