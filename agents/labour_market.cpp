@@ -64,7 +64,7 @@ void hire_council(Market& m, int c, std::vector<std::int32_t>& open) {
         hired = true;
       }
     }
-    if (!hired && ++w.weeks_searching[k] >= lab.search_weeks) w.alive[k] = 0;  // leaves the sector
+    if (!hired && ++w.weeks_searching[k] >= lab.search_weeks) m.depart_worker(c, k);  // leaves the sector
   });
 
   // Outside recruits: each open vacancy fills with a weekly chance rising with the wage offered.

@@ -73,6 +73,11 @@ struct Pending {
   std::vector<NewWorker> workers;
   std::vector<NewProvider> providers;
 };
+// Rows of one council's people and workers who left the market this week (Market::depart_*): the
+// end of the week forgets their ids without scanning the tables.
+struct alignas(64) Departures {
+  std::vector<std::uint32_t> people, workers;
+};
 
 struct Market {
   // The starting agents of the scenario, grouped by council, nobody placed yet (scenario_builder.cpp);
@@ -90,6 +95,9 @@ struct Market {
   std::vector<Commissioner> commissioners;
   std::vector<WeekCounts> counts;  // per council: what the rules report to the week's metrics
   std::vector<Pending> pending;
+  std::vector<Departures> departed;  // per council
+  // Dead rows still in the tables (forgotten, awaiting a regroup).
+  std::size_t dead_people = 0, dead_workers = 0;
   CouncilRows rows;
   SpareTables spare;
   TenderLog tenders;
@@ -179,6 +187,15 @@ struct Market {
         },
         1);
     return first;
+  }
+  // A person or worker of council c leaves the market: alive 0, and listed for the end of the week.
+  void depart_person(int c, std::size_t row) {
+    people.alive[row] = 0;
+    departed[static_cast<std::size_t>(c)].people.push_back(static_cast<std::uint32_t>(row));
+  }
+  void depart_worker(int c, std::size_t row) {
+    workers.alive[row] = 0;
+    departed[static_cast<std::size_t>(c)].workers.push_back(static_cast<std::uint32_t>(row));
   }
   // Adds one agent and returns its row. Values not given are the column's neutral value.
   std::size_t add_worker(int council, std::int32_t locality, engine::AgentId employer, bool founder);

@@ -112,7 +112,12 @@ void review_placements(Market& m, int c, const ContractIndex& contracts, std::ve
       people_buying_privately += route == Route::self_funder || route == Route::direct_payment;
     }
     if (p.provider[i] == engine::kNoAgent) {
-      unplaced.push_back(static_cast<std::int32_t>(i));
+      // Only people with a route and a need are placed; the others wait for nothing (place()
+      // would only reset their wait).
+      if (p.need_hours[i] > 0 && static_cast<Route>(p.route[i]) != Route::none)
+        unplaced.push_back(static_cast<std::int32_t>(i));
+      else if (p.weeks_waiting[i] != 0)
+        p.weeks_waiting[i] = 0;
       return;
     }
     const auto row = m.provider_row(p.provider[i]);

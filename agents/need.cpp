@@ -86,7 +86,7 @@ void NeedReviews::review(Market& m, std::size_t i) const {
   const double u = stream.uniform() * tables.review_per_week[band][age];
   const double exit = tables.exit_per_week[band][age];
   if (u < exit) {
-    p.alive[i] = 0;
+    m.depart_person(p.council[i], i);
     return;
   }
   const double unmet = p.need_hours[i] > 0 ? std::max(0.0, 1.0 - p.hours_received[i] / p.need_hours[i]) : 0.0;
@@ -98,7 +98,7 @@ void NeedReviews::review(Market& m, std::size_t i) const {
     p.need_band[i] = static_cast<std::uint8_t>(std::min<std::size_t>(band + 2, 4));
   } else if (u < exit + progress + improve) {
     if (band == 0) {
-      p.alive[i] = 0;  // recovered: leaves the population needing care
+      m.depart_person(p.council[i], i);  // recovered: leaves the population needing care
       return;
     }
     p.need_band[i] = static_cast<std::uint8_t>(band);

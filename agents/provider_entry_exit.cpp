@@ -27,7 +27,7 @@ void close_provider(Market& m, int c, std::size_t q, bool micro) {
     m.workers.weeks_searching[k] = 0;
     counts.count_leaver(m.workers.wage[k], m.spec.labour.nlw);
     if (m.workers.is_founder[k]) {  // the owner of a closed micro-enterprise leaves care
-      m.workers.alive[k] = 0;
+      m.depart_worker(c, k);
     }
   });
 }

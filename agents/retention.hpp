@@ -107,45 +107,25 @@ inline void set_quit_clock(Market& m, std::size_t k, std::size_t q, std::int32_t
 // geometric with a chance B that bounds the hazard until the worker changes employer
 // (quit_review_chance), and a test quits with chance hazard / B, so every week the worker quits
 // with chance exactly the hazard (thinning, as for need: docs/ODD.md §7.8).
+// The two rare parts of retain_worker, out of line (retention.cpp) so the weekly loop over workers
+// stays small: starting the quit clock of a worker hired since the last pass, and the quit test in
+// the week the clock names (about one worker in a hundred a week).
+void start_quit_clock(Market& m, std::size_t k, std::size_t q, const engine::RngRoot::StepStreams& streams);
+bool test_quit(Market& m, RetentionState& s, std::size_t k, std::size_t q, const engine::RngRoot::StepStreams& streams,
+               WeekCounts& counts);
+
 inline bool retain_worker(Market& m, RetentionState& s, std::size_t k, std::size_t q,
                           const engine::RngRoot::StepStreams& streams, WeekCounts& counts) {
   auto& w = m.workers;
   const auto& r = m.spec.retention;
-  const double nlw = m.spec.labour.nlw;
   double target = s.stress_target[q];
   if (w.is_founder[k]) target *= r.founder_stress_factor;  // owners control their work (NEF 2020)
   w.stress[k] += static_cast<float>(r.stress_rate * (std::clamp(target, 0.0, 1.0) - w.stress[k]));
   w.tenure_weeks[k] += 1;
   if (w.is_founder[k]) return true;  // an owner leaves only when the enterprise closes
-  const auto week = static_cast<std::int32_t>(m.week);
-  if (w.quit_review_week[k] == 0) {
-    // Hired since the last pass: the clock starts with this week as its first trial.
-    auto clock = streams.stream(Market::stream_key(w, k), kQuitClock);
-    set_quit_clock(m, k, q, week, clock.open_uniform(), -1);
-  }
-  if (w.quit_review_week[k] != week) return true;
-  const double base = r.base_quit_per_year / 52.0;
-  const double exponent = -r.wage_sensitivity * (w.effective_pay[k] - nlw);
-  const double zero_hours = w.zero_hours[k] ? r.zero_hours_factor : 1.0;
-  const double stress = 1 + r.stress_factor * w.stress[k];
-  const double under = s.underemployment_factor[q], autonomy = s.autonomy_factor[q];
-  auto stream = streams.stream(Market::stream_key(w, k), kQuit);
-  // Uniform on [0, B): below the hazard with chance hazard / B.
-  const double u = stream.uniform() * w.quit_review_chance[k];
-  if (u >= quit_hazard_bound(base, exponent, zero_hours, stress, under, autonomy) ||
-      u >= quit_hazard(base, exponent, zero_hours, stress, under, autonomy)) {
-    set_quit_clock(m, k, q, week, stream.open_uniform(), 0);
-    return true;
-  }
-  // A leaver looks for another care job, or leaves care.
-  const bool leaves_care = !stream.bernoulli(m.spec.labour.move_share);
-  s.leavers[q] += 1;
-  counts.count_leaver(w.wage[k], nlw);
-  w.employer[k] = engine::kNoAgent;
-  w.weeks_searching[k] = 0;
-  w.tenure_weeks[k] = 0;
-  if (leaves_care) w.alive[k] = 0;
-  return false;
+  if (w.quit_review_week[k] == 0) start_quit_clock(m, k, q, streams);
+  if (w.quit_review_week[k] != static_cast<std::int32_t>(m.week)) return true;
+  return test_quit(m, s, k, q, streams, counts);
 }
 
 // Leavers leave their provider's staff; the provider's leaver rate (a moving average) follows.

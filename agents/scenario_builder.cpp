@@ -15,6 +15,7 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
   commissioners.resize(n);
   counts.resize(n);
   pending.resize(n);
+  departed.resize(n);
   council_tenders.resize(n);
   council_bids.resize(n);
   council_provider_events.resize(n);

@@ -176,6 +176,21 @@ std::size_t regroup(Table& table, Table& spare, const std::vector<std::uint8_t>&
 // regroup drops them. Much cheaper than a regroup, which copies every column. A forgotten row's
 // id becomes kNoAgent, so a later call passes it without a look-up in the index. Returns the
 // number of rows whose keep flag is 0.
+// Forgets the ids of the listed rows (rows whose keep flag was set to 0 since the last call, as
+// forget_dropped would find them, without scanning the table). A row may be listed twice, or be
+// forgotten already. Returns the number of rows newly forgotten.
+template <class Table>
+std::size_t forget_rows(Table& table, const std::vector<std::uint32_t>& rows, IdIndex& index) {
+  std::size_t n = 0;
+  for (const auto row : rows) {
+    if (table.id[row] == kNoAgent) continue;
+    index.erase(table.id[row]);
+    table.id[row] = kNoAgent;
+    ++n;
+  }
+  return n;
+}
+
 template <class Table>
 std::size_t forget_dropped(Table& table, const std::vector<std::uint8_t>& keep, IdIndex& index,
                            const GroupedRows& rows) {
