@@ -112,6 +112,11 @@ Schema<S> make_schema() {
       .integer(
           "run.seed", [](S& x) -> std::int64_t& { return x.run.seed; }, 1, {0, 9.0e15}, "",
           "Root random seed (overridden by --seed)")
+      .date(
+          "run.start_date", [](S& x) -> engine::Date& { return x.run.start_date; },
+          engine::Date{std::chrono::year{2025}, std::chrono::April, std::chrono::day{1}}, 1900, 2200,
+          "Date of step 0; step s is 7·s days later. Yearly measures follow financial years (April to March)",
+          "MODEL.md §12: a financial year's start")
       .integer(
           "output.snapshot_interval", [](S& x) -> std::int64_t& { return x.output.snapshot_interval; }, 52, {0, 100000},
           "weeks", "Weeks between per-agent snapshots (0 = none)")

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "agents/types.hpp"
+#include "engine/dates.hpp"
 
 namespace cm {
 
@@ -48,6 +49,7 @@ struct ScenarioSpec {
   struct Run {
     std::int64_t steps = 0;
     std::int64_t seed = 0;
+    engine::Date start_date;  // the date of step 0
   } run;
   struct Output {
     std::int64_t snapshot_interval = 0;

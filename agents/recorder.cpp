@@ -61,7 +61,8 @@ Recorder::Recorder(const std::filesystem::path& output, const Model& model, cons
   std::vector<std::string> names;
   for (const auto& c : model.spec().councils) names.push_back(c.name);
   // The file's layout is written on the writer's thread while the first steps run.
-  enqueue([this, prov, region = model.spec().region.name, names = std::move(names)] {
+  const std::string start_date = engine::iso_date(model.spec().run.start_date);
+  enqueue([this, prov, region = model.spec().region.name, names = std::move(names), start_date] {
     auto& w = *writer_;
     w.attribute("/", "format_name", prov.format_name);
     w.attribute("/", "format_version", prov.format_version);
@@ -76,6 +77,7 @@ Recorder::Recorder(const std::filesystem::path& output, const Model& model, cons
     w.attribute("/", "threads", static_cast<std::int64_t>(prov.threads));
     w.attribute("/", "start_time", prov.start_time);
     w.attribute("/", "steps_requested", prov.steps_requested);
+    w.attribute("/", "start_date", start_date);
     w.attribute("/", "region", region);
     w.attribute("/", "complete", std::int64_t{0});
     w.attribute("/", "title", "caremarket simulation of " + region);
@@ -88,7 +90,10 @@ Recorder::Recorder(const std::filesystem::path& output, const Model& model, cons
 
     std::vector<engine::SeriesInfo> series;
     for (const auto& m : metric_catalogue()) series.push_back({m.name, m.units, m.long_name});
-    w.begin_time_series("/", "step", "weeks", "council", councils.size(), series, kRowsPerWrite);
+    // Dates beside steps: CF time in days since the start date (step s is 7·s days on).
+    const engine::TimeCoordinate time{"time", "days since " + start_date, "date of the step", "time",
+                                      "proleptic_gregorian", 7};
+    w.begin_time_series("/", "step", "weeks", "council", councils.size(), series, kRowsPerWrite, time);
   });
   output_seconds_ += seconds_since(start);
   record_step(model);

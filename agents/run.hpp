@@ -15,7 +15,7 @@
 namespace cm {
 
 inline constexpr const char* kFormatName = "caremarket";
-inline constexpr const char* kFormatVersion = "1.3";
+inline constexpr const char* kFormatVersion = "1.4";
 
 struct RunRequest {
   LoadedScenario scenario;

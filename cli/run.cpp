@@ -46,14 +46,17 @@ std::string format_value(double v, const std::string& units) {
 }
 
 void print_summary(const RunOutcome& outcome, const RunRequest& request) {
-  std::printf("\n%s — %lld weeks, seed %llu, replicate %llu\n", request.scenario.spec.region.name.c_str(),
-              static_cast<long long>(outcome.steps_done), static_cast<unsigned long long>(outcome.seed),
-              static_cast<unsigned long long>(request.replicate));
-  std::printf("%-32s %14s %14s %14s\n", "", "week 0", "final week", "units");
+  const auto& start = request.scenario.spec.run.start_date;
+  const std::string first = engine::iso_date(start), last = engine::iso_date(engine::date_of_step(start, outcome.steps_done));
+  std::printf("\n%s — %lld weeks from %s to %s, seed %llu, replicate %llu\n", request.scenario.spec.region.name.c_str(),
+              static_cast<long long>(outcome.steps_done), first.c_str(), last.c_str(),
+              static_cast<unsigned long long>(outcome.seed), static_cast<unsigned long long>(request.replicate));
+  std::printf("%-32s %18s %18s %14s\n", "", ("week 0 " + first.substr(0, 7)).c_str(),
+              ("week " + std::to_string(outcome.steps_done) + " " + last.substr(0, 7)).c_str(), "units");
   for (const auto& row : outcome.summary) {
     // Flows (spend, turnover, prices) start with the first week: at week 0 there is none yet.
     const std::string start = row.flow ? "-" : format_value(row.start, row.units);
-    std::printf("%-32s %14s %14s %14s\n", row.label.c_str(), start.c_str(),
+    std::printf("%-32s %18s %18s %14s\n", row.label.c_str(), start.c_str(),
                 format_value(row.end, row.units).c_str(), row.units.c_str());
   }
 }

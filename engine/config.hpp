@@ -20,6 +20,8 @@
 
 #include <toml++/toml.h>
 
+#include "engine/dates.hpp"
+
 namespace engine::config {
 
 // Limits on a config document, checked on its text before it is parsed, so a hostile or broken
@@ -77,7 +79,7 @@ void check_limits(std::string_view text, const std::string& origin);
 // What a parameter is, for help text, docs and error messages.
 struct ParamInfo {
   std::string key;
-  std::string kind;      // "real", "integer", "boolean", "text", "choice", "real list", "table list"
+  std::string kind;      // "real", "integer", "boolean", "text", "date", "choice", "real list", "table list"
   std::string unit;      // "" when dimensionless
   std::string allowed;   // human-readable allowed values
   std::string fallback;  // default, as TOML text
@@ -186,6 +188,41 @@ class Schema {
         },
         [=](const T& target, toml::table& out) {
           insert_path(out, key, toml::value<std::string>(at(const_cast<T&>(target))));
+        });
+    return *this;
+  }
+
+  // A calendar date: a TOML date (2025-04-01) or a string of one ("2025-04-01"), with a year in
+  // [min_year, max_year].
+  Schema& date(std::string key, std::function<Date&(T&)> at, Date fallback, int min_year, int max_year,
+               std::string doc, std::string source = {}) {
+    const std::string allowed = "a date YYYY-MM-DD from " + std::to_string(min_year) + " to " + std::to_string(max_year);
+    ParamInfo info{key, "date", "", allowed, iso_date(fallback), std::move(doc), std::move(source)};
+    add(
+        info,
+        [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
+          Date& out = at(target);
+          out = fallback;
+          if (!node) return;
+          std::optional<Date> read;
+          if (const auto* d = node->as_date()) {
+            const auto v = d->get();
+            const Date candidate{std::chrono::year{v.year}, std::chrono::month{v.month}, std::chrono::day{v.day}};
+            if (candidate.ok()) read = candidate;
+          } else if (const auto* text = node->as_string()) {
+            read = parse_iso_date(text->get());
+          } else {
+            return problems.push_back(type_problem(ctx, key, *node, allowed, ""));
+          }
+          if (!read || static_cast<int>(read->year()) < min_year || static_cast<int>(read->year()) > max_year)
+            return problems.push_back(value_problem(ctx, key, *node, "must be " + allowed));
+          out = *read;
+        },
+        [=](const T& target, toml::table& out) {
+          const Date& d = at(const_cast<T&>(target));
+          insert_path(out, key,
+                      toml::value<toml::date>(toml::date{static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
+                                                         static_cast<unsigned>(d.day())}));
         });
     return *this;
   }

@@ -357,10 +357,12 @@ void H5Writer::text_variable(const std::string& group, const std::string& name, 
 
 void H5Writer::begin_time_series(const std::string& group, const std::string& time_dim, const std::string& time_units,
                                  const std::string& column_dim, std::size_t width,
-                                 const std::vector<SeriesInfo>& series, std::size_t chunk_rows) {
+                                 const std::vector<SeriesInfo>& series, std::size_t chunk_rows,
+                                 const TimeCoordinate& coordinate) {
   guarded([&] {
     ts_group_ = group;
     ts_time_dim_ = time_dim;
+    ts_coordinate_ = coordinate;
     ts_width_ = width;
     ts_chunk_rows_ = std::max<std::size_t>(chunk_rows, 1);
     ts_names_.clear();
@@ -376,6 +378,19 @@ void H5Writer::begin_time_series(const std::string& group, const std::string& ti
       describe(ds, time_units, "simulation step");
     }
     Handle time(open_object(join(group, time_dim)));
+    if (!coordinate.name.empty()) {
+      const hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = ts_chunk_rows_;
+      Space space(H5Screate_simple(1, &zero, &unlimited));
+      Plist dcpl(H5P_DATASET_CREATE);
+      H5Pset_chunk(dcpl, 1, &chunk);
+      const std::string path = join(group, coordinate.name);
+      Handle ds(check_id(H5Dcreate2(file_, path.c_str(), H5T_STD_I32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                         "create " + path));
+      check(H5DSattach_scale(ds, time, 0), "attach " + time_dim + " to " + coordinate.name);
+      describe(ds, coordinate.units, coordinate.long_name);
+      if (!coordinate.standard_name.empty()) set_string_attribute(ds, "standard_name", coordinate.standard_name);
+      if (!coordinate.calendar.empty()) set_string_attribute(ds, "calendar", coordinate.calendar);
+    }
     Handle cols(open_object(join(group, column_dim)));
     for (const auto& s : series) {
       const hsize_t dims[2] = {0, width};
@@ -389,6 +404,7 @@ void H5Writer::begin_time_series(const std::string& group, const std::string& ti
       check(H5DSattach_scale(h, time, 0), "attach time");
       check(H5DSattach_scale(h, cols, 1), "attach columns");
       describe(h, s.units, s.long_name);
+      if (!coordinate.name.empty()) set_string_attribute(h, "coordinates", coordinate.name);
       ts_names_.push_back(s.name);
     }
     ts_buffer_.assign(ts_names_.size() * ts_chunk_rows_ * ts_width_, 0.0);
@@ -417,6 +433,16 @@ void H5Writer::flush_time_series() {
     H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr);
     Space mem(H5Screate_simple(1, count, nullptr));
     check(H5Dwrite(ds, H5T_NATIVE_INT32, mem, file_space, H5P_DEFAULT, ts_time_buffer_.data()), "write time");
+  }
+  if (!ts_coordinate_.name.empty()) {
+    std::vector<std::int32_t> values(rows_buffered_);
+    for (std::size_t r = 0; r < rows_buffered_; ++r) values[r] = ts_time_buffer_[r] * ts_coordinate_.per_step;
+    Handle ds(open_object(join(ts_group_, ts_coordinate_.name)));
+    check(H5Dset_extent(ds, &new_rows), "extend " + ts_coordinate_.name);
+    Space file_space(H5Dget_space(ds));
+    H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr);
+    Space mem(H5Screate_simple(1, count, nullptr));
+    check(H5Dwrite(ds, H5T_NATIVE_INT32, mem, file_space, H5P_DEFAULT, values.data()), "write " + ts_coordinate_.name);
   }
   for (std::size_t s = 0; s < ts_names_.size(); ++s) {
     Handle ds(open_object(join(ts_group_, ts_names_[s])));

@@ -67,6 +67,15 @@ struct SeriesInfo {
   std::string long_name;
 };
 
+// A second coordinate of a time dimension, proportional to it: value = time × per_step (days since
+// a date for a time dimension of weeks: CF units "days since 2025-04-01", per_step 7). Every
+// series names it in its CF `coordinates` attribute, so netCDF readers attach it.
+struct TimeCoordinate {
+  std::string name;  // empty: none
+  std::string units, long_name, standard_name, calendar;
+  std::int32_t per_step = 1;
+};
+
 class H5Writer {
  public:
   // Creates `<target>.tmp-<pid>` beside target. compression: deflate level 0..9.
@@ -99,7 +108,7 @@ class H5Writer {
   // coordinate is int32. Rows are buffered and written a chunk at a time.
   void begin_time_series(const std::string& group, const std::string& time_dim, const std::string& time_units,
                          const std::string& column_dim, std::size_t width, const std::vector<SeriesInfo>& series,
-                         std::size_t chunk_rows);
+                         std::size_t chunk_rows, const TimeCoordinate& coordinate = {});
   // values: series-major, values[s * width + c].
   void append_time_step(std::int32_t time, const double* values);
   std::size_t time_steps_written() const noexcept { return rows_flushed_ + rows_buffered_; }
@@ -125,6 +134,7 @@ class H5Writer {
 
   std::string ts_group_;
   std::string ts_time_dim_;
+  TimeCoordinate ts_coordinate_;
   std::size_t ts_width_ = 0;
   std::size_t ts_chunk_rows_ = 0;
   std::vector<std::string> ts_names_;

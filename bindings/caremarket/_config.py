@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import numbers
@@ -85,6 +86,10 @@ def _toml_value(value: Any) -> str:
         if math.isinf(v):
             return "inf" if v > 0 else "-inf"
         return repr(v)
+    if isinstance(value, datetime.datetime):
+        raise TypeError(f"a date is a datetime.date, not a datetime ({value!r}): use {value.date()!r}")
+    if isinstance(value, datetime.date):
+        return value.isoformat()  # a TOML local date
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)  # a TOML basic string
     if isinstance(value, Mapping):

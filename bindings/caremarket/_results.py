@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import shutil
@@ -190,6 +191,45 @@ class Results:
         """Weeks simulated (``steps_completed``); the series have ``weeks + 1`` rows per council."""
         return int(self._attrs.get("steps_completed", 0))
 
+    @property
+    def start_date(self) -> "datetime.date | None":
+        """The date of week 0 (``run.start_date``; format 1.4 on), or None for older files."""
+        text = self._attrs.get("start_date")
+        return datetime.date.fromisoformat(str(text)) if text else None
+
+    @property
+    def dates(self) -> "pd.DatetimeIndex | None":
+        """The date of every week 0…``weeks`` (week s is 7·s days after :attr:`start_date`), or None
+        for files older than format 1.4."""
+        start = self.start_date
+        if start is None:
+            return None
+        return pd.DatetimeIndex([start + datetime.timedelta(days=7 * s) for s in range(self.weeks + 1)], name="date")
+
+    def financial_years(self) -> pd.DataFrame:
+        """The region's series by financial year (April to March, labelled ``"2025/26"``): the mean
+        over the weeks dated in each year, weeks 1 … ``weeks`` (week 0 is the starting state), with
+        the number of those weeks in the column ``weeks`` and ``complete`` True when they cover the
+        whole year (the first within 7 days of 1 April, the last within 7 days of 31 March).
+        Needs format 1.4 (dates)."""
+        from ._region import region
+
+        dates = self.dates
+        if dates is None:
+            raise FormatError(f"{self._path} has no dates (format {self._attrs.get('format_version')}, before 1.4)")
+        frame = region(self.timeseries).iloc[1:]
+        stamp = pd.Series(dates[1:], index=frame.index)
+        first_year = np.where(stamp.dt.month >= 4, stamp.dt.year, stamp.dt.year - 1)
+        key = pd.Index([f"{y}/{(y + 1) % 100:02d}" for y in first_year], name="financial_year")
+        out = frame.groupby(key, sort=True).mean()
+        out["weeks"] = frame.groupby(key, sort=True).size()
+        week = pd.Timedelta(days=7)
+        spans = stamp.groupby(key, sort=True).agg(["min", "max"])
+        year_start = pd.to_datetime([f"{label[:4]}-04-01" for label in spans.index])
+        year_end = pd.to_datetime([f"{int(label[:4]) + 1}-03-31" for label in spans.index])
+        out["complete"] = ((spans["min"].to_numpy() - year_start) <= week) & ((year_end - spans["max"].to_numpy()) <= week)
+        return out
+
     @cached_property
     def config(self) -> dict[str, Any]:
         """The fully resolved configuration of the run, parsed (tomllib)."""
@@ -237,8 +277,9 @@ class Results:
 
     def to_xarray(self) -> "Any":
         """The time series as an ``xarray.Dataset`` over dimensions ``week`` and ``council`` (council
-        names as its coordinate, ``council_index`` beside them), with the file's attributes. Loaded
-        into memory; the file is closed."""
+        names as its coordinate, ``council_index`` beside them), with the file's attributes; the
+        date of each week is the coordinate ``time`` (datetime64, format 1.4 on). Loaded into
+        memory; the file is closed."""
         import xarray as xr
 
         with xr.open_dataset(self._path, engine="h5netcdf") as ds:

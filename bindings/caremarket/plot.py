@@ -2,7 +2,8 @@
 
 Every function takes one run or several (replicates): a ``Results``, a (week, council) time
 series DataFrame (``Results.timeseries``, ``Simulation.metrics()``), or a list of them. Several
-runs are drawn as their mean with a band from the 5th to the 95th percentile across runs.
+runs are drawn as their mean with a band from the 5th to the 95th percentile across runs. Time
+is in dates when the runs know their start date (format 1.4 on), else in years or weeks.
 ``label`` names the arm in the legend, so arms can be drawn on one axes::
 
     ax = caremarket.plot.micro_enterprises(baseline_runs, label="baseline")
@@ -36,6 +37,15 @@ def _frames(runs: Any) -> list[pd.DataFrame]:
     return frames
 
 
+def _start_date(runs: Any):
+    """The start date of the first run that has one (Results of format 1.4 on), else None."""
+    for run in [runs] if hasattr(runs, "timeseries") or isinstance(runs, pd.DataFrame) else runs:
+        start = getattr(run, "start_date", None)
+        if start is not None:
+            return start
+    return None
+
+
 def _axes(ax):
     if ax is None:
         import matplotlib.pyplot as plt
@@ -51,12 +61,16 @@ def series(runs: Any, name: str, *, ax=None, label: str | None = None, scale: fl
     frames = _frames(runs)
     weeks = np.asarray(frames[0].index)
     stack = np.vstack([f[name].reindex(weeks).to_numpy() for f in frames]) * scale
-    x = weeks / 52 if years else weeks
+    start = _start_date(runs) if years else None
+    if start is not None:  # dates: week s is 7·s days after the start
+        x = np.datetime64(start, "D") + weeks.astype("timedelta64[D]") * 7
+    else:
+        x = weeks / 52 if years else weeks
     (line,) = ax.plot(x, stack.mean(axis=0), label=label or name, color=color)
     if len(frames) > 1:
         lo, hi = np.percentile(stack, band, axis=0)
         ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
-    ax.set_xlabel("year" if years else "week")
+    ax.set_xlabel("date" if start is not None else "year" if years else "week")
     return ax
 
 

@@ -453,3 +453,46 @@ TEST(Scenario, FillAttractionBoundsMustBeOrdered) {
   EXPECT_NE(load_error(path).find("labour.fill_attraction_min must not exceed labour.fill_attraction_max"), std::string::npos)
       << load_error(path);
 }
+
+// run.start_date: a TOML date or an ISO string, from a file or --set; the resolved config writes it
+// back as a TOML date. A date that does not exist, a wrong type or a year out of range is an error
+// naming the key and what is allowed.
+TEST(Scenario, StartDateIsReadAsADateAndChecked) {
+  using namespace std::chrono;
+  const std::string council = "[[councils]]\nname = \"A\"\n";
+  const auto from_date = cm::load_scenario_text("[run]\nstart_date = 2026-04-01\n" + council, "d.toml");
+  EXPECT_EQ(from_date.spec.run.start_date, engine::Date(year{2026}, April, day{1}));
+  EXPECT_NE(from_date.resolved_toml.find("start_date = 2026-04-01"), std::string::npos) << from_date.resolved_toml;
+  const auto from_text = cm::load_scenario_text("[run]\nstart_date = \"2027-01-31\"\n" + council, "s.toml");
+  EXPECT_EQ(from_text.spec.run.start_date, engine::Date(year{2027}, January, day{31}));
+  const auto fallback = cm::load_scenario_text(council, "f.toml");
+  EXPECT_EQ(fallback.spec.run.start_date, engine::Date(year{2025}, April, day{1}));
+  const fs::path root = CAREMARKET_SOURCE_DIR;
+  const auto set = cm::load_scenario(root / "tests/data/tiny.toml", {}, {"run.start_date=2030-07-01"});
+  EXPECT_EQ(set.spec.run.start_date, engine::Date(year{2030}, July, day{1}));
+  for (const std::string bad : {"\"2026-02-30\"", "\"1 April 2026\"", "5", "1800-01-01"}) {
+    std::string msg;
+    try {
+      cm::load_scenario_text("[run]\nstart_date = " + bad + "\n" + council, "bad.toml");
+    } catch (const ConfigError& e) {
+      msg = e.what();
+    }
+    EXPECT_NE(msg.find("bad.toml: run.start_date"), std::string::npos) << bad << ": " << msg;
+    EXPECT_NE(msg.find("a date YYYY-MM-DD from 1900 to 2200"), std::string::npos) << bad << ": " << msg;
+  }
+}
+
+TEST(Dates, StepsAreWeeksFromTheStartDate) {
+  using namespace std::chrono;
+  const engine::Date start{year{2025}, April, day{1}};
+  EXPECT_EQ(engine::date_of_step(start, 0), start);
+  EXPECT_EQ(engine::date_of_step(start, 52), engine::Date(year{2026}, March, day{31}));
+  EXPECT_EQ(engine::iso_date(engine::date_of_step(start, 520)), "2035-03-20");
+  EXPECT_EQ(engine::first_step_on_or_after(start, engine::Date(year{2027}, April, day{1})), 105);  // 730 days
+  EXPECT_EQ(engine::first_step_on_or_after(start, engine::Date(year{2027}, March, day{30})), 104);  // 728 days
+  EXPECT_EQ(engine::first_step_on_or_after(start, engine::Date(year{2020}, January, day{1})), 0);
+  EXPECT_EQ(engine::parse_iso_date("2024-02-29"), engine::Date(year{2024}, February, day{29}));
+  EXPECT_FALSE(engine::parse_iso_date("2025-02-29"));
+  EXPECT_FALSE(engine::parse_iso_date("2025-4-01"));
+  EXPECT_FALSE(engine::parse_iso_date("2025-04-01x"));
+}
