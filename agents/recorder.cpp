@@ -91,8 +91,8 @@ Recorder::Recorder(const std::filesystem::path& output, const Model& model, cons
     std::vector<engine::SeriesInfo> series;
     for (const auto& m : metric_catalogue()) series.push_back({m.name, m.units, m.long_name});
     // Dates beside steps: CF time in days since the start date (step s is 7·s days on).
-    const engine::TimeCoordinate time{"time", "days since " + start_date, "date of the step", "time",
-                                      "proleptic_gregorian", 7};
+    const engine::TimeCoordinate time{"time", "days since " + start_date, "date of the step",
+                                      "time", "proleptic_gregorian",      7};
     w.begin_time_series("/", "step", "weeks", "council", councils.size(), series, kRowsPerWrite, time);
   });
   output_seconds_ += seconds_since(start);

@@ -47,7 +47,8 @@ std::string format_value(double v, const std::string& units) {
 
 void print_summary(const RunOutcome& outcome, const RunRequest& request) {
   const auto& start = request.scenario.spec.run.start_date;
-  const std::string first = engine::iso_date(start), last = engine::iso_date(engine::date_of_step(start, outcome.steps_done));
+  const std::string first = engine::iso_date(start),
+                    last = engine::iso_date(engine::date_of_step(start, outcome.steps_done));
   std::printf("\n%s — %lld weeks from %s to %s, seed %llu, replicate %llu\n", request.scenario.spec.region.name.c_str(),
               static_cast<long long>(outcome.steps_done), first.c_str(), last.c_str(),
               static_cast<unsigned long long>(outcome.seed), static_cast<unsigned long long>(request.replicate));
@@ -56,8 +57,8 @@ void print_summary(const RunOutcome& outcome, const RunRequest& request) {
   for (const auto& row : outcome.summary) {
     // Flows (spend, turnover, prices) start with the first week: at week 0 there is none yet.
     const std::string start = row.flow ? "-" : format_value(row.start, row.units);
-    std::printf("%-32s %18s %18s %14s\n", row.label.c_str(), start.c_str(),
-                format_value(row.end, row.units).c_str(), row.units.c_str());
+    std::printf("%-32s %18s %18s %14s\n", row.label.c_str(), start.c_str(), format_value(row.end, row.units).c_str(),
+                row.units.c_str());
   }
 }
 
@@ -78,7 +79,8 @@ int run(const RunOptions& o) {
   auto& cancel = engine::process_cancel_flag();
   const long total = static_cast<long>(o.steps.value_or(request.scenario.spec.run.steps));
   engine::ProgressBar bar(total, "caremarket", !o.quiet && engine::ProgressBar::stderr_is_terminal());
-  const auto outcome = run_to_file(request, cancel, [&](std::int64_t done, std::int64_t) { bar.update(static_cast<long>(done)); });
+  const auto outcome =
+      run_to_file(request, cancel, [&](std::int64_t done, std::int64_t) { bar.update(static_cast<long>(done)); });
   bar.finish();
   if (outcome.reason == StopReason::cancelled) {
     std::fprintf(stderr,
@@ -102,11 +104,13 @@ Command add_run(CLI::App& app) {
   auto* run_app = app.add_subcommand("run", "Run a scenario and write its trajectory to HDF5");
   o->config.add_to(run_app, false);
   run_app->add_option("-o,--output", o->output, "Output HDF5 file (default: results/<scenario>[+<policy>...].h5)");
-  run_app->add_option("--seed", o->seed, "Root random seed (default: run.seed of the scenario)")->check(CLI::Range(std::uint64_t{0}, std::uint64_t{9'000'000'000'000'000}));
+  run_app->add_option("--seed", o->seed, "Root random seed (default: run.seed of the scenario)")
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{9'000'000'000'000'000}));
   run_app->add_option("--replicate", o->replicate, "Replicate number: an independent stream family under the same seed")
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{9'000'000'000'000'000}));
   run_app->add_option("--threads", o->threads, "Worker threads (default: all cores)")->check(CLI::Range(0, 4096));
-  run_app->add_option("--steps", o->steps, "Weeks to simulate (default: run.steps of the scenario)")->check(CLI::Range(1, 100000));
+  run_app->add_option("--steps", o->steps, "Weeks to simulate (default: run.steps of the scenario)")
+      ->check(CLI::Range(1, 100000));
   run_app->add_flag("-q,--quiet", o->quiet, "No progress bar and no summary");
   return {run_app, [o] { return run(*o); }};
 }

@@ -194,9 +194,10 @@ class Schema {
 
   // A calendar date: a TOML date (2025-04-01) or a string of one ("2025-04-01"), with a year in
   // [min_year, max_year].
-  Schema& date(std::string key, std::function<Date&(T&)> at, Date fallback, int min_year, int max_year,
-               std::string doc, std::string source = {}) {
-    const std::string allowed = "a date YYYY-MM-DD from " + std::to_string(min_year) + " to " + std::to_string(max_year);
+  Schema& date(std::string key, std::function<Date&(T&)> at, Date fallback, int min_year, int max_year, std::string doc,
+               std::string source = {}) {
+    const std::string allowed =
+        "a date YYYY-MM-DD from " + std::to_string(min_year) + " to " + std::to_string(max_year);
     ParamInfo info{key, "date", "", allowed, iso_date(fallback), std::move(doc), std::move(source)};
     add(
         info,

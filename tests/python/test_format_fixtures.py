@@ -27,6 +27,7 @@ FIXTURES = {
     "1.1": "f10e918c50d2",
     "1.2": "5f1211b4a33e",
     "1.3": "2a08ae078115",
+    "1.4": "126a069240c1",
 }
 WEEKS = 12
 SNAPSHOT_WEEKS = [0, 10]
@@ -40,6 +41,7 @@ ADDED = {
     "1.1": {"root attributes": {"output_seconds"}},
     "1.2": {"people": {"need_review_week"}, "workers": {"quit_review_week", "quit_review_chance"}},
     "1.3": {"people": {"serial"}, "workers": {"serial"}, "providers": {"serial"}},
+    "1.4": {"root attributes": {"start_date"}},
 }
 
 
@@ -109,6 +111,8 @@ def test_fixture_has_its_version_and_provenance(opened, version):
     assert [c["name"] for c in config["councils"]] == TINY_COUNCILS
     assert config["output"]["snapshot_interval"] == 10
     assert ("output_seconds" in prov) == (key(version) >= (1, 1))
+    assert ("start_date" in prov) == (key(version) >= (1, 4))
+    assert (results.start_date is not None) == (key(version) >= (1, 4))
 
 
 @versions
@@ -140,6 +144,12 @@ def test_fixture_converts_to_xarray(opened, version):
         assert ds[name].dims == ("week", "council")
         np.testing.assert_array_equal(ds[name].values.reshape(-1), ts[name].to_numpy())
     assert ds.attrs["format_version"] == version
+    # 1.4 added the dates: the coordinate time over week, decoded by xarray.
+    if key(version) >= (1, 4):
+        assert ds["time"].dims == ("week",)
+        assert ds["time"].values[0] == np.datetime64(str(results.start_date))
+    else:
+        assert "time" not in ds.variables
 
 
 @versions
