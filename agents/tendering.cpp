@@ -75,9 +75,7 @@ void let_lot(Market& m, int c, std::int32_t lot, double council_hours_total, std
       // A ranked framework: bidders in order of score win places until their capacity covers the
       // lot's council-managed hours (a single branch rarely can). Ties keep row order.
       auto score = [&](const Bid& b) {
-        return mode == CommissioningMode::lowest_price
-                   ? lowest / b.bid
-                   : policy.price_weight * lowest / b.bid + (1 - policy.price_weight) * m.providers.quality[b.row];
+        return tender_score(mode, policy.price_weight, lowest, b.bid, m.providers.quality[b.row]);
       };
       std::vector<std::size_t> order(qualified.size());
       for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;

@@ -14,6 +14,14 @@ struct CommissioningState {
   void fit(std::size_t providers) { pledged.resize(providers); }
 };
 
+// The score of a qualified bid, higher first (ODD §7.3): lowest_price ranks by lowest / bid;
+// quality_weighted by price_weight · lowest / bid + (1 − price_weight) · quality. lowest: the lowest
+// qualified bid of the lot. (Under collaborative every qualified bidder wins: no ranking.)
+inline double tender_score(CommissioningMode mode, double price_weight, double lowest, double bid, double quality) {
+  return mode == CommissioningMode::lowest_price ? lowest / bid
+                                                 : price_weight * lowest / bid + (1 - price_weight) * quality;
+}
+
 // Lets the council's lots whose contracts end (or were handed back) this week, ends handed-back
 // contracts, and sets the weekly budget.
 void apply_commissioning(Market& m, CommissioningState& s, int c);

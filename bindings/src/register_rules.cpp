@@ -129,11 +129,12 @@ void apply_rule(RuleMarket& r, const std::string& rule, int c) {
 }
 
 // Fields of the structs the rules report through, as {name: value}, and setting one by name.
-#define CM_COUNTS_FIELDS(X)                                                                                      \
-  X(leavers)                                                                                                     \
-  X(leavers_nlw)                                                                                                 \
-  X(leavers_nlw150) X(hires) X(hires_from_care) X(founded) X(closed) X(entries) X(exits) X(handbacks) X(tenders) \
-      X(spend) X(extraction) X(local_retained) X(council_hours) X(council_payment)
+#define CM_COUNTS_FIELDS(X)                                                                                           \
+  X(leavers)                                                                                                          \
+  X(leavers_nlw)                                                                                                      \
+  X(leavers_nlw150)                                                                                                   \
+  X(hires) X(hires_from_care) X(founded) X(closed) X(entries) X(exits) X(handbacks) X(tenders) X(spend) X(extraction) \
+      X(local_retained) X(council_hours) X(council_payment)
 #define CM_DEMAND_FIELDS(X) X(people_with_route) X(people_buying_privately) X(waiting_for_budget)
 #define CM_CARE_GAP_FIELDS(X) X(needing) X(waiting) X(needed_hours) X(delivered_hours)
 #define CM_FIELD_TO_DICT(field) out[#field] = t.field;
@@ -175,6 +176,20 @@ void register_rules(py::module_& m) {
   m.def("_quit_hazard", &cm::quit_hazard, py::arg("base"), py::arg("exponent"), py::arg("zero_hours"),
         py::arg("stress"), py::arg("under"), py::arg("autonomy"),
         "retention.hpp quit_hazard: base × exp(exponent) × zero_hours × stress × under × autonomy (for tests).");
+  m.def(
+      "_tender_score",
+      [](const std::string& mode, double price_weight, double lowest, double bid, double quality) {
+        cm::CommissioningMode m;
+        if (mode == "lowest_price")
+          m = cm::CommissioningMode::lowest_price;
+        else if (mode == "quality_weighted")
+          m = cm::CommissioningMode::quality_weighted;
+        else
+          throw py::value_error("no ranked commissioning mode '" + mode + "' (lowest_price, quality_weighted)");
+        return cm::tender_score(m, price_weight, lowest, bid, quality);
+      },
+      py::arg("mode"), py::arg("price_weight"), py::arg("lowest"), py::arg("bid"), py::arg("quality"),
+      "tendering.hpp tender_score: the score of a qualified bid, higher first (for tests).");
   m.def("_quit_hazard_bound", &cm::quit_hazard_bound, py::arg("base"), py::arg("exponent"), py::arg("zero_hours"),
         py::arg("stress"), py::arg("under"), py::arg("autonomy"), "retention.hpp quit_hazard_bound (for tests).");
 

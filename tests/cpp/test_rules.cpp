@@ -25,6 +25,7 @@
 #include "agents/opening.hpp"
 #include "agents/outcomes.hpp"
 #include "agents/provider_entry_exit.hpp"
+#include "agents/tendering.hpp"
 #include "hand_market.hpp"
 
 namespace {
@@ -110,6 +111,20 @@ struct TenderSetup {
 
 // Fails if the ranking is not by price in lowest_price mode, or if more than the first-ranked bidder
 // wins a lot with no council-managed need.
+// The score formula of ODD §7.3, on hand values: lowest_price ranks by lowest / bid alone;
+// quality_weighted adds (1 − price_weight) · quality. Fails if either term or its weight is off.
+TEST(Tendering, ScoreIsTheDocumentedFormula) {
+  using cm::CommissioningMode;
+  EXPECT_DOUBLE_EQ(cm::tender_score(CommissioningMode::lowest_price, 0.6, 20.0, 25.0, 0.9), 0.8);
+  EXPECT_DOUBLE_EQ(cm::tender_score(CommissioningMode::lowest_price, 0.1, 20.0, 25.0, 0.1), 0.8);
+  EXPECT_DOUBLE_EQ(cm::tender_score(CommissioningMode::quality_weighted, 0.6, 20.0, 25.0, 0.9), 0.6 * 0.8 + 0.4 * 0.9);
+  // A dearer bid of higher quality can outrank the cheapest under quality_weighted, never under lowest_price.
+  EXPECT_GT(cm::tender_score(CommissioningMode::quality_weighted, 0.5, 20.0, 22.0, 0.9),
+            cm::tender_score(CommissioningMode::quality_weighted, 0.5, 20.0, 20.0, 0.5));
+  EXPECT_LT(cm::tender_score(CommissioningMode::lowest_price, 0.5, 20.0, 22.0, 0.9),
+            cm::tender_score(CommissioningMode::lowest_price, 0.5, 20.0, 20.0, 0.5));
+}
+
 TEST(Tendering, LowestBidWinsALowestPriceLetting) {
   TenderSetup t(cm::CommissioningMode::lowest_price);
   const auto contracts = t.let();

@@ -275,6 +275,21 @@ def test_contract_is_handed_back_after_handback_weeks_of_loss_and_not_before(cor
     assert hand.get("providers", "contract_price")[q] == 0
 
 
+def test_tender_score_matches_the_python_reference(core):
+    """The score formula itself (tendering.hpp tender_score) against the reference's, to 1e-12, over
+    random bids, lowest bids, qualities and price weights; lowest_price ignores weight and quality."""
+    rng = np.random.default_rng(17)
+    for _ in range(2000):
+        bid = rng.uniform(15, 40)
+        lowest = bid * rng.uniform(0.5, 1.0)
+        quality, weight = rng.uniform(0, 1), rng.uniform(0, 1)
+        assert core._tender_score("lowest_price", weight, lowest, bid, quality) == pytest.approx(lowest / bid, rel=1e-12)
+        expected = weight * lowest / bid + (1 - weight) * quality
+        assert core._tender_score("quality_weighted", weight, lowest, bid, quality) == pytest.approx(expected, rel=1e-12)
+    with pytest.raises(ValueError, match="no ranked commissioning mode 'collaborative'"):
+        core._tender_score("collaborative", 0.5, 20, 21, 0.5)
+
+
 def test_tender_scoring_and_ranking_match_the_python_reference(core):
     """200 random lettings (modes, price weights, thresholds, floors, wage floors, accreditation,
     wages, qualities with ties, capacities, pledges, need) scored by the reference above and by
