@@ -24,38 +24,34 @@ constexpr std::size_t kMaxCouncils = 2000;
 constexpr std::int64_t kMaxLocalities = 100000;
 constexpr std::int64_t kMaxAgents = 50000000;  // about 8 GB of model state at England's 158 bytes an agent
 
+// A parameter's key and the member it sets are one name: CM_PARAMETER(labour.nlw) is the key
+// "labour.nlw" followed by the accessor of the spec's labour.nlw (of a council's entry inside
+// [[councils]]), so the two cannot drift apart and each parameter is declared once: key and member,
+// default, range, unit, meaning, source.
+// clang-format off
+#define CM_PARAMETER(path) #path, [](auto& x) -> auto& { return x.path; }
+// clang-format on
+
 std::shared_ptr<Schema<CouncilSpec>> council_schema() {
   auto s = std::make_shared<Schema<CouncilSpec>>();
-  s->text(
-       "name", [](CouncilSpec& c) -> std::string& { return c.name; }, "council", "Council name")
-      .integer(
-          "localities", [](CouncilSpec& c) -> std::int64_t& { return c.localities; }, 30, {1, 1000}, "",
-          "Localities (wards or zones) in the council", "Somerset has about 30 community areas")
-      .real(
-          "adults_thousands", [](CouncilSpec& c) -> double& { return c.adults_thousands; }, 470, {0.1, 1e5},
-          "thousand people", "Population aged 18+", "ONS mid-2022 estimates (Somerset about 470,000)")
-      .integer(
-          "people", [](CouncilSpec& c) -> std::int64_t& { return c.people; }, 14000, {0, 100000000}, "people",
-          "People with formal care needs at the start", "Somerset market position statement")
-      .integer(
-          "workers", [](CouncilSpec& c) -> std::int64_t& { return c.workers; }, 7000, {0, 100000000}, "workers",
-          "Home care workers at the start", "Skills for Care local estimates")
-      .integer(
-          "chains", [](CouncilSpec& c) -> std::int64_t& { return c.chains; }, 20, {0, 100000}, "branches",
-          "Chain provider branches at the start", "assumption")
-      .integer(
-          "agencies", [](CouncilSpec& c) -> std::int64_t& { return c.agencies; }, 40, {0, 100000}, "providers",
-          "Local agencies at the start", "assumption: about 60 agencies and chains in Somerset")
-      .integer(
-          "micro_enterprises", [](CouncilSpec& c) -> std::int64_t& { return c.micro_enterprises; }, 50, {0, 100000},
-          "enterprises", "Community micro-enterprises at the start", "NEF & Community Catalysts 2020 (about 50)")
-      .real(
-          "budget_million", [](CouncilSpec& c) -> double& { return c.budget_million; }, 120, {0, 1e6},
-          "GBP million/year", "Community care budget (home care, direct payments, programmes)",
-          "assumption scaled from ASC-FR")
-      .integer(
-          "chain_groups", [](CouncilSpec& c) -> std::int64_t& { return c.chain_groups; }, 0, {0, 100000}, "groups",
-          "Distinct chain groups owning the branches (0 = one group per branch)", "assumption");
+  s->text(CM_PARAMETER(name), "council", "Council name")
+      .integer(CM_PARAMETER(localities), 30, {1, 1000}, "", "Localities (wards or zones) in the council",
+               "Somerset has about 30 community areas")
+      .real(CM_PARAMETER(adults_thousands), 470, {0.1, 1e5}, "thousand people", "Population aged 18+",
+            "ONS mid-2022 estimates (Somerset about 470,000)")
+      .integer(CM_PARAMETER(people), 14000, {0, 100000000}, "people", "People with formal care needs at the start",
+               "Somerset market position statement")
+      .integer(CM_PARAMETER(workers), 7000, {0, 100000000}, "workers", "Home care workers at the start",
+               "Skills for Care local estimates")
+      .integer(CM_PARAMETER(chains), 20, {0, 100000}, "branches", "Chain provider branches at the start", "assumption")
+      .integer(CM_PARAMETER(agencies), 40, {0, 100000}, "providers", "Local agencies at the start",
+               "assumption: about 60 agencies and chains in Somerset")
+      .integer(CM_PARAMETER(micro_enterprises), 50, {0, 100000}, "enterprises",
+               "Community micro-enterprises at the start", "NEF & Community Catalysts 2020 (about 50)")
+      .real(CM_PARAMETER(budget_million), 120, {0, 1e6}, "GBP million/year",
+            "Community care budget (home care, direct payments, programmes)", "assumption scaled from ASC-FR")
+      .integer(CM_PARAMETER(chain_groups), 0, {0, 100000}, "groups",
+               "Distinct chain groups owning the branches (0 = one group per branch)", "assumption");
   return s;
 }
 
@@ -106,195 +102,125 @@ void archetype(Schema<S>& s, const std::string& name, ArchetypeSpec S::Providers
 
 Schema<S> make_schema() {
   Schema<S> s;
-  s.integer(
-       "run.steps", [](S& x) -> std::int64_t& { return x.run.steps; }, 520, {1, 100000}, "weeks", "Weeks to simulate",
-       "MODEL.md §2: 10 years")
-      .integer(
-          "run.seed", [](S& x) -> std::int64_t& { return x.run.seed; }, 1, {0, 9.0e15}, "",
-          "Root random seed (overridden by --seed)")
-      .date(
-          "run.start_date", [](S& x) -> engine::Date& { return x.run.start_date; },
-          engine::Date{std::chrono::year{2025}, std::chrono::April, std::chrono::day{1}}, 1900, 2200,
-          "Date of step 0; step s is 7·s days later. Yearly measures follow financial years (April to March)",
-          "MODEL.md §12: a financial year's start")
-      .integer(
-          "output.snapshot_interval", [](S& x) -> std::int64_t& { return x.output.snapshot_interval; }, 52, {0, 100000},
-          "weeks", "Weeks between per-agent snapshots (0 = none)")
-      .integer(
-          "output.compression", [](S& x) -> std::int64_t& { return x.output.compression; }, 1, {0, 9}, "",
-          "Deflate level of output datasets",
-          "level 1: Somerset file 3% larger than at level 4, output time 0.038-0.044 s against 0.060-0.064 s")
-      .boolean(
-          "output.events", [](S& x) -> bool& { return x.output.events; }, true, "Record tender and provider events")
-      .text(
-          "region.name", [](S& x) -> std::string& { return x.region.name; }, "region", "Name of the region")
-      .text(
-          "region.description", [](S& x) -> std::string& { return x.region.description; }, "",
-          "Plain-words description of the scenario")
-      .table_list<CouncilSpec>(
-          "councils", [](S& x) -> std::vector<CouncilSpec>& { return x.councils; }, council_schema(), 1,
-          "The councils of the region, one [[councils]] table each", kMaxCouncils)
-      .real(
-          "geography.edge_minutes_min", [](S& x) -> double& { return x.geography.edge_minutes_min; }, 6, {0, 600},
-          "minutes", "Shortest travel time between neighbouring localities", "assumption")
-      .real(
-          "geography.edge_minutes_max", [](S& x) -> double& { return x.geography.edge_minutes_max; }, 18, {0, 600},
-          "minutes", "Longest travel time between neighbouring localities", "assumption")
-      .real(
-          "geography.extra_edges_per_locality", [](S& x) -> double& { return x.geography.extra_edges_per_locality; },
-          0.6, {0, 10}, "", "Road links beyond the ring of neighbours, per locality", "assumption")
-      .real(
-          "geography.chord_length_factor", [](S& x) -> double& { return x.geography.chord_length_factor; }, 1.5,
-          {0.01, 100}, "",
-          "Travel time of a road link beyond the ring (a chord) over that of a ring edge drawn the same way",
-          "assumption");
+  s.integer(CM_PARAMETER(run.steps), 520, {1, 100000}, "weeks", "Weeks to simulate", "MODEL.md §2: 10 years")
+      .integer(CM_PARAMETER(run.seed), 1, {0, 9.0e15}, "", "Root random seed (overridden by --seed)")
+      .date(CM_PARAMETER(run.start_date),
+            engine::Date{std::chrono::year{2025}, std::chrono::April, std::chrono::day{1}}, 1900, 2200,
+            "Date of step 0; step s is 7·s days later. Yearly measures follow financial years (April to March)",
+            "MODEL.md §12: a financial year's start")
+      .integer(CM_PARAMETER(output.snapshot_interval), 52, {0, 100000}, "weeks",
+               "Weeks between per-agent snapshots (0 = none)")
+      .integer(CM_PARAMETER(output.compression), 1, {0, 9}, "", "Deflate level of output datasets",
+               "level 1: Somerset file 3% larger than at level 4, output time 0.038-0.044 s against 0.060-0.064 s")
+      .boolean(CM_PARAMETER(output.events), true, "Record tender and provider events")
+      .text(CM_PARAMETER(region.name), "region", "Name of the region")
+      .text(CM_PARAMETER(region.description), "", "Plain-words description of the scenario")
+      .table_list<CouncilSpec>(CM_PARAMETER(councils), council_schema(), 1,
+                               "The councils of the region, one [[councils]] table each", kMaxCouncils)
+      .real(CM_PARAMETER(geography.edge_minutes_min), 6, {0, 600}, "minutes",
+            "Shortest travel time between neighbouring localities", "assumption")
+      .real(CM_PARAMETER(geography.edge_minutes_max), 18, {0, 600}, "minutes",
+            "Longest travel time between neighbouring localities", "assumption")
+      .real(CM_PARAMETER(geography.extra_edges_per_locality), 0.6, {0, 10}, "",
+            "Road links beyond the ring of neighbours, per locality", "assumption")
+      .real(CM_PARAMETER(geography.chord_length_factor), 1.5, {0.01, 100}, "",
+            "Travel time of a road link beyond the ring (a chord) over that of a ring edge drawn the same way",
+            "assumption");
 
-  s.real_list(
-       "need.hours_by_band", [](S& x) -> std::vector<double>& { return x.need.hours_by_band; }, {5, 10, 18, 30},
-       {0, 168}, "h/week", "Formal hours needed by need band 1..4 before informal care",
-       "MODEL.md §4 (4, 9, 16, 28) raised so the mean is about 11 h/week: NHS IC 2008, King's Fund 2018")
-      .real_list(
-          "need.initial_band_shares", [](S& x) -> std::vector<double>& { return x.need.initial_band_shares; },
-          {0.36, 0.36, 0.20, 0.08}, kShare, "", "Share of people in need bands 1..4 at the start",
-          "stationary mix of the need defaults (docs/ODD.md)")
-      .real_list(
-          "need.entry_band_shares", [](S& x) -> std::vector<double>& { return x.need.entry_band_shares; },
-          {0.50, 0.30, 0.15, 0.05}, kShare, "", "Need bands 1..4 of people developing need", "assumption")
-      .real_list(
-          "need.age_band_shares", [](S& x) -> std::vector<double>& { return x.need.age_band_shares; },
-          {0.45, 0.38, 0.17}, kShare, "", "Share of people aged 18-64, 65-84, 85+",
-          "assumption: working-age adults about 45% of long-term community clients (ASC-FR 2023/24, approx.)")
-      .real_list(
-          "need.progression_per_year", [](S& x) -> std::vector<double>& { return x.need.progression_per_year; },
-          {0.20, 0.16, 0.12, 0.0}, kShare, "1/year", "Annual chance of moving up from band 1..4", "assumption")
-      .real_list(
-          "need.improvement_per_year", [](S& x) -> std::vector<double>& { return x.need.improvement_per_year; },
-          {0.08, 0.10, 0.08, 0.05}, kShare, "1/year", "Annual chance of moving down from band 1..4 (band 1 recovers)",
-          "assumption (reablement)")
-      .real_list(
-          "need.exit_per_year", [](S& x) -> std::vector<double>& { return x.need.exit_per_year; },
-          {0.10, 0.14, 0.22, 0.34}, kShare, "1/year", "Annual chance of death or a move to residential care, by band",
-          "assumption")
-      .real(
-          "need.incidence_per_1000_adults", [](S& x) -> double& { return x.need.incidence_per_1000_adults; }, 5.0,
-          {0, 1000}, "people/1000 adults/year", "New people developing care needs",
-          "assumption, balances exits at the start")
-      .real(
-          "need.informal_hours_per_tie", [](S& x) -> double& { return x.need.informal_hours_per_tie; }, 1.0, {0, 60},
-          "h/week", "Informal care from each social tie", "Linked Lives (5-60 h/week by carer type; scaled)")
-      .real(
-          "need.mean_ties", [](S& x) -> double& { return x.need.mean_ties; }, 2.0, {0, 50}, "ties",
-          "Mean number of social ties able to help", "assumption")
-      .real(
-          "need.unmet_effect", [](S& x) -> double& { return x.need.unmet_effect; }, 1.0, {0, 10}, "",
-          "Progression multiplier per unit of unmet share", "Gostoli & Silverman 2020 (form)")
-      .real(
-          "need.ties_effect", [](S& x) -> double& { return x.need.ties_effect; }, 0.3, kShare, "",
-          "Largest reduction of progression from social ties", "assumption")
-      .real(
-          "need.prevention_effect", [](S& x) -> double& { return x.need.prevention_effect; }, 0.25, kShare, "",
-          "Reduction of progression when need.prevention_full_share of the budget (10%) goes to prevention",
-          "assumption")
-      .real(
-          "need.prevention_full_share", [](S& x) -> double& { return x.need.prevention_full_share; }, 0.1, {0.001, 1},
-          "",
-          "Share of the budget spent on prevention at which prevention has its full effect (less acts in proportion)",
-          "assumption")
-      .real_list(
-          "need.exit_age_factors", [](S& x) -> std::vector<double>& { return x.need.exit_age_factors; },
-          {0.6, 1.0, 1.3}, {0, 10}, "", "Multipliers of need.exit_per_year for people aged 18-64, 65-84, 85+",
-          "assumption: the oldest die or move to residential care more often")
-      .real(
-          "need.ties_half_saturation", [](S& x) -> double& { return x.need.ties_half_saturation; }, 2.0, {0.01, 100},
-          "ties", "Ties h at which the ties factor k/(k+h) (protection from progression, wellbeing) is one half",
-          "assumption")
-      .real(
-          "need.informal_max_share", [](S& x) -> double& { return x.need.informal_max_share; }, 0.5, kShare, "",
-          "Largest share of a need band's hours that informal care from ties can cover", "assumption")
-      .integer(
-          "need.max_ties", [](S& x) -> std::int64_t& { return x.need.max_ties; }, 20, {0, 255}, "ties",
-          "Most social ties a person has (larger Poisson draws are cut to it)", "assumption");
+  s.real_list(CM_PARAMETER(need.hours_by_band), {5, 10, 18, 30}, {0, 168}, "h/week",
+              "Formal hours needed by need band 1..4 before informal care",
+              "MODEL.md §4 (4, 9, 16, 28) raised so the mean is about 11 h/week: NHS IC 2008, King's Fund 2018")
+      .real_list(CM_PARAMETER(need.initial_band_shares), {0.36, 0.36, 0.20, 0.08}, kShare, "",
+                 "Share of people in need bands 1..4 at the start", "stationary mix of the need defaults (docs/ODD.md)")
+      .real_list(CM_PARAMETER(need.entry_band_shares), {0.50, 0.30, 0.15, 0.05}, kShare, "",
+                 "Need bands 1..4 of people developing need", "assumption")
+      .real_list(CM_PARAMETER(need.age_band_shares), {0.45, 0.38, 0.17}, kShare, "",
+                 "Share of people aged 18-64, 65-84, 85+",
+                 "assumption: working-age adults about 45% of long-term community clients (ASC-FR 2023/24, approx.)")
+      .real_list(CM_PARAMETER(need.progression_per_year), {0.20, 0.16, 0.12, 0.0}, kShare, "1/year",
+                 "Annual chance of moving up from band 1..4", "assumption")
+      .real_list(CM_PARAMETER(need.improvement_per_year), {0.08, 0.10, 0.08, 0.05}, kShare, "1/year",
+                 "Annual chance of moving down from band 1..4 (band 1 recovers)", "assumption (reablement)")
+      .real_list(CM_PARAMETER(need.exit_per_year), {0.10, 0.14, 0.22, 0.34}, kShare, "1/year",
+                 "Annual chance of death or a move to residential care, by band", "assumption")
+      .real(CM_PARAMETER(need.incidence_per_1000_adults), 5.0, {0, 1000}, "people/1000 adults/year",
+            "New people developing care needs", "assumption, balances exits at the start")
+      .real(CM_PARAMETER(need.informal_hours_per_tie), 1.0, {0, 60}, "h/week", "Informal care from each social tie",
+            "Linked Lives (5-60 h/week by carer type; scaled)")
+      .real(CM_PARAMETER(need.mean_ties), 2.0, {0, 50}, "ties", "Mean number of social ties able to help", "assumption")
+      .real(CM_PARAMETER(need.unmet_effect), 1.0, {0, 10}, "", "Progression multiplier per unit of unmet share",
+            "Gostoli & Silverman 2020 (form)")
+      .real(CM_PARAMETER(need.ties_effect), 0.3, kShare, "", "Largest reduction of progression from social ties",
+            "assumption")
+      .real(CM_PARAMETER(need.prevention_effect), 0.25, kShare, "",
+            "Reduction of progression when need.prevention_full_share of the budget (10%) goes to prevention",
+            "assumption")
+      .real(CM_PARAMETER(need.prevention_full_share), 0.1, {0.001, 1}, "",
+            "Share of the budget spent on prevention at which prevention has its full effect (less acts in proportion)",
+            "assumption")
+      .real_list(CM_PARAMETER(need.exit_age_factors), {0.6, 1.0, 1.3}, {0, 10}, "",
+                 "Multipliers of need.exit_per_year for people aged 18-64, 65-84, 85+",
+                 "assumption: the oldest die or move to residential care more often")
+      .real(CM_PARAMETER(need.ties_half_saturation), 2.0, {0.01, 100}, "ties",
+            "Ties h at which the ties factor k/(k+h) (protection from progression, wellbeing) is one half",
+            "assumption")
+      .real(CM_PARAMETER(need.informal_max_share), 0.5, kShare, "",
+            "Largest share of a need band's hours that informal care from ties can cover", "assumption")
+      .integer(CM_PARAMETER(need.max_ties), 20, {0, 255}, "ties",
+               "Most social ties a person has (larger Poisson draws are cut to it)", "assumption");
 
-  s.real(
-       "eligibility.capital_upper", [](S& x) -> double& { return x.eligibility.capital_upper; }, 23250, kNonNegative,
-       "GBP", "Upper capital limit of the means test", "Care and Support regulations (£23,250)")
-      .real(
-          "eligibility.capital_lower", [](S& x) -> double& { return x.eligibility.capital_lower; }, 14250, kNonNegative,
-          "GBP", "Lower capital limit of the means test", "Care and Support regulations (£14,250)")
-      .real(
-          "eligibility.share_above_upper", [](S& x) -> double& { return x.eligibility.share_above_upper; }, 0.30,
-          kShare, "", "Share of people with capital above the upper limit (self-funders)",
-          "assumption (about a third self-fund)")
-      .real(
-          "eligibility.share_between", [](S& x) -> double& { return x.eligibility.share_between; }, 0.10, kShare, "",
-          "Share with capital between the limits (council-funded when eligible; buy care when not)", "assumption")
-      .integer(
-          "eligibility.eligible_band", [](S& x) -> std::int64_t& { return x.eligibility.eligible_band; }, 2, {1, 4}, "",
-          "Lowest need band eligible for council-funded care", "Care Act national eligibility (assumption)")
-      .real(
-          "eligibility.dp_uptake_working_age", [](S& x) -> double& { return x.eligibility.dp_uptake_working_age; },
-          0.37, kShare, "", "Direct-payment uptake, council-funded people aged 18-64", "NHS England ASC-FR 2023/24")
-      .real(
-          "eligibility.dp_uptake_older", [](S& x) -> double& { return x.eligibility.dp_uptake_older; }, 0.14, kShare,
-          "", "Direct-payment uptake, council-funded people aged 65+", "NHS England ASC-FR 2023/24");
+  s.real(CM_PARAMETER(eligibility.capital_upper), 23250, kNonNegative, "GBP", "Upper capital limit of the means test",
+         "Care and Support regulations (£23,250)")
+      .real(CM_PARAMETER(eligibility.capital_lower), 14250, kNonNegative, "GBP",
+            "Lower capital limit of the means test", "Care and Support regulations (£14,250)")
+      .real(CM_PARAMETER(eligibility.share_above_upper), 0.30, kShare, "",
+            "Share of people with capital above the upper limit (self-funders)", "assumption (about a third self-fund)")
+      .real(CM_PARAMETER(eligibility.share_between), 0.10, kShare, "",
+            "Share with capital between the limits (council-funded when eligible; buy care when not)", "assumption")
+      .integer(CM_PARAMETER(eligibility.eligible_band), 2, {1, 4}, "",
+               "Lowest need band eligible for council-funded care", "Care Act national eligibility (assumption)")
+      .real(CM_PARAMETER(eligibility.dp_uptake_working_age), 0.37, kShare, "",
+            "Direct-payment uptake, council-funded people aged 18-64", "NHS England ASC-FR 2023/24")
+      .real(CM_PARAMETER(eligibility.dp_uptake_older), 0.14, kShare, "",
+            "Direct-payment uptake, council-funded people aged 65+", "NHS England ASC-FR 2023/24");
 
-  s.choice(
-       "commissioning.mode", [](S& x) -> int& { return x.commissioning.mode; },
-       {"lowest_price", "quality_weighted", "collaborative"}, 0, "How tenders are scored", "MODEL.md §5")
+  s.choice(CM_PARAMETER(commissioning.mode), {"lowest_price", "quality_weighted", "collaborative"}, 0,
+           "How tenders are scored", "MODEL.md §5")
+      .real(CM_PARAMETER(commissioning.contract_years), 3, {0.25, 20}, "years", "Length of block contracts",
+            "assumption")
+      .integer(CM_PARAMETER(commissioning.lot_size), 6, {1, 1000}, "localities", "Localities per tender lot",
+               "assumption")
+      .real(CM_PARAMETER(commissioning.reference_rate), 24.10, {1, 200}, "GBP/h",
+            "Council's usual rate: the base of its spot price", "Homecare Association 2025/26 (median £24.10)")
+      .real(CM_PARAMETER(commissioning.price_floor), 0, {0, 200}, "GBP/h",
+            "Lowest price the council pays per hour (0 = none)", "Homecare Association minimum price £32.14 (2025/26)")
+      .real(CM_PARAMETER(commissioning.wage_floor), 0, kWage, "GBP/h",
+            "Lowest wage contract holders must pay (0 = none)", "Real Living Wage 2025/26 £12.60 (assumption)")
+      .real(CM_PARAMETER(commissioning.spot_premium), 0.10, {0, 2}, "", "Spot price over the reference rate",
+            "assumption")
+      .real(CM_PARAMETER(commissioning.budget_multiplier), 1.0, {0, 10}, "", "Scales every council's budget")
+      .real(CM_PARAMETER(commissioning.quality_threshold), 0.3, kShare, "", "Lowest observed quality allowed to win",
+            "assumption")
+      .real(CM_PARAMETER(commissioning.price_weight), 0.6, kShare, "",
+            "Weight of price in quality_weighted scoring (quality gets the rest)", "assumption")
+      .boolean(CM_PARAMETER(commissioning.accredit_micro), false, "Micro-enterprises may take council-managed work",
+               "Somerset light-touch accreditation")
+      .integer(CM_PARAMETER(commissioning.handback_weeks), 26, {1, 1000}, "weeks",
+               "Weeks of loss on a contract before it is handed back", "assumption (King's Fund 2017)")
+      .real(CM_PARAMETER(commissioning.handback_loss), 0.05, {0, 1}, "",
+            "Shortfall of a contract's price below break-even (cost plus extraction) that counts as a loss",
+            "assumption: providers carry small losses on council work")
+      .real(CM_PARAMETER(commissioning.prevention_share), 0, {0, 0.5}, "", "Share of the budget spent on prevention",
+            "assumption")
+      .real(CM_PARAMETER(commissioning.dp_uptake_multiplier), 1.0, {0, 5}, "",
+            "Scales direct-payment uptake (policy lever)")
       .real(
-          "commissioning.contract_years", [](S& x) -> double& { return x.commissioning.contract_years; }, 3, {0.25, 20},
-          "years", "Length of block contracts", "assumption")
-      .integer(
-          "commissioning.lot_size", [](S& x) -> std::int64_t& { return x.commissioning.lot_size; }, 6, {1, 1000},
-          "localities", "Localities per tender lot", "assumption")
-      .real(
-          "commissioning.reference_rate", [](S& x) -> double& { return x.commissioning.reference_rate; }, 24.10,
-          {1, 200}, "GBP/h", "Council's usual rate: the base of its spot price",
-          "Homecare Association 2025/26 (median £24.10)")
-      .real(
-          "commissioning.price_floor", [](S& x) -> double& { return x.commissioning.price_floor; }, 0, {0, 200},
-          "GBP/h", "Lowest price the council pays per hour (0 = none)",
-          "Homecare Association minimum price £32.14 (2025/26)")
-      .real(
-          "commissioning.wage_floor", [](S& x) -> double& { return x.commissioning.wage_floor; }, 0, kWage, "GBP/h",
-          "Lowest wage contract holders must pay (0 = none)", "Real Living Wage 2025/26 £12.60 (assumption)")
-      .real(
-          "commissioning.spot_premium", [](S& x) -> double& { return x.commissioning.spot_premium; }, 0.10, {0, 2}, "",
-          "Spot price over the reference rate", "assumption")
-      .real(
-          "commissioning.budget_multiplier", [](S& x) -> double& { return x.commissioning.budget_multiplier; }, 1.0,
-          {0, 10}, "", "Scales every council's budget")
-      .real(
-          "commissioning.quality_threshold", [](S& x) -> double& { return x.commissioning.quality_threshold; }, 0.3,
-          kShare, "", "Lowest observed quality allowed to win", "assumption")
-      .real(
-          "commissioning.price_weight", [](S& x) -> double& { return x.commissioning.price_weight; }, 0.6, kShare, "",
-          "Weight of price in quality_weighted scoring (quality gets the rest)", "assumption")
-      .boolean(
-          "commissioning.accredit_micro", [](S& x) -> bool& { return x.commissioning.accredit_micro; }, false,
-          "Micro-enterprises may take council-managed work", "Somerset light-touch accreditation")
-      .integer(
-          "commissioning.handback_weeks", [](S& x) -> std::int64_t& { return x.commissioning.handback_weeks; }, 26,
-          {1, 1000}, "weeks", "Weeks of loss on a contract before it is handed back", "assumption (King's Fund 2017)")
-      .real(
-          "commissioning.handback_loss", [](S& x) -> double& { return x.commissioning.handback_loss; }, 0.05, {0, 1},
-          "", "Shortfall of a contract's price below break-even (cost plus extraction) that counts as a loss",
-          "assumption: providers carry small losses on council work")
-      .real(
-          "commissioning.prevention_share", [](S& x) -> double& { return x.commissioning.prevention_share; }, 0,
-          {0, 0.5}, "", "Share of the budget spent on prevention", "assumption")
-      .real(
-          "commissioning.dp_uptake_multiplier", [](S& x) -> double& { return x.commissioning.dp_uptake_multiplier; },
-          1.0, {0, 5}, "", "Scales direct-payment uptake (policy lever)")
-      .real(
-          "commissioning.strategic_share", [](S& x) -> double& { return x.commissioning.strategic_share; }, 0.05,
-          kShare, "",
+          CM_PARAMETER(commissioning.strategic_share), 0.05, kShare, "",
           "Share of last week's council-managed hours in the council below which a provider's group bids strategically",
           "assumption (Fiorino et al. 2018 for the behaviour)")
-      .integer(
-          "commissioning.retender_weeks", [](S& x) -> std::int64_t& { return x.commissioning.retender_weeks; }, 13,
-          {1, 1000}, "weeks", "Weeks before a lot that found no bidder is tendered again (spot purchase meanwhile)",
-          "assumption: a quarter");
+      .integer(CM_PARAMETER(commissioning.retender_weeks), 13, {1, 1000}, "weeks",
+               "Weeks before a lot that found no bidder is tendered again (spot purchase meanwhile)",
+               "assumption: a quarter");
 
   //                      wage   zh    hrs  travel ovh  margin extr  cont  rel  aut  radius  maxw  under mark  qual
   //                      close recruit
@@ -304,221 +230,143 @@ Schema<S> make_schema() {
             {12.60, 0.55, 19, 15, 5.5, 0.05, 0.07, 0.65, 0.3, 0.05, 40, 250, 0.03, 0.41, 0.55, 0.11, 1.0});
   archetype(s, "micro", &S::Providers::micro,
             {14.00, 0.00, 18, 4, 1.5, 0.05, 0.00, 0.92, 1.0, 0.40, 20, 8, 0.00, 0.10, 0.70, 0.05, 1.0});
-  s.real(
-       "providers.on_cost", [](S& x) -> double& { return x.providers.on_cost; }, 0.20, {0, 1}, "",
-       "Employer on-costs on wages (NI, pension, holiday)", "Homecare Association cost model (assumption)")
-      .real(
-          "providers.overbook", [](S& x) -> double& { return x.providers.overbook; }, 0.08, {0, 1}, "",
-          "Clients accepted beyond current capacity, while recruiting", "assumption")
-      .integer(
-          "providers.exit_loss_weeks", [](S& x) -> std::int64_t& { return x.providers.exit_loss_weeks; }, 39, {1, 1000},
-          "weeks", "Weeks of sustained losses before a provider exits", "assumption")
-      .real(
-          "providers.entry_per_year", [](S& x) -> double& { return x.providers.entry_per_year; }, 0.07, {0, 10},
-          "entrants per existing provider per year", "Entry rate of agencies and chain branches when demand is unmet",
-          "assumption, balances closures")
-      .real(
-          "providers.chain_entry_share", [](S& x) -> double& { return x.providers.chain_entry_share; }, 0.35, kShare,
-          "", "Share of entrants that are chain branches", "assumption")
-      .real(
-          "providers.entry_reference_gap", [](S& x) -> double& { return x.providers.entry_reference_gap; }, 0.03,
-          {0.0001, 10}, "",
-          "Care gap (waiting share plus undelivered share of hours) at which entry runs at entry_per_year",
-          "assumption")
-      .real(
-          "providers.entry_attractiveness_max", [](S& x) -> double& { return x.providers.entry_attractiveness_max; }, 3,
-          {0, 1000}, "", "Largest multiple of entry_per_year a care gap can bring", "assumption")
-      .integer(
-          "providers.entrant_workers", [](S& x) -> std::int64_t& { return x.providers.entrant_workers; }, 2, {0, 1000},
-          "workers", "New workers an entering agency or chain branch starts with", "assumption")
-      .real(
-          "providers.margin_smoothing", [](S& x) -> double& { return x.providers.margin_smoothing; }, 0.1, kShare,
-          "1/week", "Weight of the week's margin in the smoothed margin that decides exit after losses", "assumption")
-      .real(
-          "providers.continuity_rate", [](S& x) -> double& { return x.providers.continuity_rate; }, 0.25, kShare,
-          "1/week", "Share of the gap to its target a client's continuity of care closes each week", "assumption")
-      .real(
-          "providers.turnover_continuity_loss", [](S& x) -> double& { return x.providers.turnover_continuity_loss; },
-          0.5, kShare, "", "Share of an archetype's continuity lost at 100% (or more) annual staff turnover",
-          "assumption")
-      .real(
-          "providers.chain_start_weight", [](S& x) -> double& { return x.providers.chain_start_weight; }, 2.5,
-          {0.01, 100}, "",
-          "Provisional size of a chain branch, an agency's being 1: shares of the council's workers that set "
-          "capacities for the first tenders and placements only",
-          "assumption");
+  s.real(CM_PARAMETER(providers.on_cost), 0.20, {0, 1}, "", "Employer on-costs on wages (NI, pension, holiday)",
+         "Homecare Association cost model (assumption)")
+      .real(CM_PARAMETER(providers.overbook), 0.08, {0, 1}, "",
+            "Clients accepted beyond current capacity, while recruiting", "assumption")
+      .integer(CM_PARAMETER(providers.exit_loss_weeks), 39, {1, 1000}, "weeks",
+               "Weeks of sustained losses before a provider exits", "assumption")
+      .real(CM_PARAMETER(providers.entry_per_year), 0.07, {0, 10}, "entrants per existing provider per year",
+            "Entry rate of agencies and chain branches when demand is unmet", "assumption, balances closures")
+      .real(CM_PARAMETER(providers.chain_entry_share), 0.35, kShare, "", "Share of entrants that are chain branches",
+            "assumption")
+      .real(CM_PARAMETER(providers.entry_reference_gap), 0.03, {0.0001, 10}, "",
+            "Care gap (waiting share plus undelivered share of hours) at which entry runs at entry_per_year",
+            "assumption")
+      .real(CM_PARAMETER(providers.entry_attractiveness_max), 3, {0, 1000}, "",
+            "Largest multiple of entry_per_year a care gap can bring", "assumption")
+      .integer(CM_PARAMETER(providers.entrant_workers), 2, {0, 1000}, "workers",
+               "New workers an entering agency or chain branch starts with", "assumption")
+      .real(CM_PARAMETER(providers.margin_smoothing), 0.1, kShare, "1/week",
+            "Weight of the week's margin in the smoothed margin that decides exit after losses", "assumption")
+      .real(CM_PARAMETER(providers.continuity_rate), 0.25, kShare, "1/week",
+            "Share of the gap to its target a client's continuity of care closes each week", "assumption")
+      .real(CM_PARAMETER(providers.turnover_continuity_loss), 0.5, kShare, "",
+            "Share of an archetype's continuity lost at 100% (or more) annual staff turnover", "assumption")
+      .real(CM_PARAMETER(providers.chain_start_weight), 2.5, {0.01, 100}, "",
+            "Provisional size of a chain branch, an agency's being 1: shares of the council's workers that set "
+            "capacities for the first tenders and placements only",
+            "assumption");
 
-  s.real(
-       "labour.nlw", [](S& x) -> double& { return x.labour.nlw; }, 12.21, kWage, "GBP/h", "National Living Wage",
-       "2025/26 rate")
-      .real(
-          "labour.outside_wage", [](S& x) -> double& { return x.labour.outside_wage; }, 12.40, kWage, "GBP/h",
-          "Wage of comparable jobs outside care (retail, hospitality)", "assumption")
-      .real(
-          "labour.fill_per_week", [](S& x) -> double& { return x.labour.fill_per_week; }, 0.012, kShare, "1/week",
-          "Chance a vacancy is filled from outside care in a week, at the outside wage",
-          "assumption (vacancy rate 11.5%)")
-      .real(
-          "labour.fill_wage_sensitivity", [](S& x) -> double& { return x.labour.fill_wage_sensitivity; }, 0.35, {0, 10},
-          "per GBP/h", "Relative rise of the fill chance per £1/h above the outside wage", "assumption")
-      .real(
-          "labour.vacancy_buffer", [](S& x) -> double& { return x.labour.vacancy_buffer; }, 0.05, {0, 1}, "",
-          "Capacity providers seek above their allocated hours", "assumption")
-      .integer(
-          "labour.search_weeks", [](S& x) -> std::int64_t& { return x.labour.search_weeks; }, 4, {0, 52}, "weeks",
-          "Weeks a leaver looks for another care job before leaving the sector", "assumption")
-      .real(
-          "labour.move_share", [](S& x) -> double& { return x.labour.move_share; }, 0.60, kShare, "",
-          "Share of leavers who look for another care job", "Skills for Care: 63% of recruits come from care")
-      .real(
-          "labour.pay_premium_mean", [](S& x) -> double& { return x.labour.pay_premium_mean; }, 1.0, {0, 20}, "GBP/h",
-          "Mean premium over the employer's base wage of the workers who earn one (exponential)",
-          "assumption: spread of care worker pay, Skills for Care 2024")
-      .real(
-          "labour.pay_premium_share", [](S& x) -> double& { return x.labour.pay_premium_share; }, 0.5, kShare, "",
-          "Share of workers earning a premium over their employer's base wage (the rest earn the base wage)",
-          "assumption: spread of care worker pay, Skills for Care 2024")
-      .real(
-          "labour.acceptance_tolerance", [](S& x) -> double& { return x.labour.acceptance_tolerance; }, 0.25, kWage,
-          "GBP/h", "How much less than the wage they left a job seeker from care accepts", "assumption")
-      .real(
-          "labour.fill_attraction_min", [](S& x) -> double& { return x.labour.fill_attraction_min; }, 0.1, {0, 100}, "",
-          "Lowest wage factor of the chance to fill a vacancy from outside care", "assumption")
-      .real(
-          "labour.fill_attraction_max", [](S& x) -> double& { return x.labour.fill_attraction_max; }, 4, {0, 100}, "",
-          "Highest wage factor of the chance to fill a vacancy from outside care", "assumption");
+  s.real(CM_PARAMETER(labour.nlw), 12.21, kWage, "GBP/h", "National Living Wage", "2025/26 rate")
+      .real(CM_PARAMETER(labour.outside_wage), 12.40, kWage, "GBP/h",
+            "Wage of comparable jobs outside care (retail, hospitality)", "assumption")
+      .real(CM_PARAMETER(labour.fill_per_week), 0.012, kShare, "1/week",
+            "Chance a vacancy is filled from outside care in a week, at the outside wage",
+            "assumption (vacancy rate 11.5%)")
+      .real(CM_PARAMETER(labour.fill_wage_sensitivity), 0.35, {0, 10}, "per GBP/h",
+            "Relative rise of the fill chance per £1/h above the outside wage", "assumption")
+      .real(CM_PARAMETER(labour.vacancy_buffer), 0.05, {0, 1}, "",
+            "Capacity providers seek above their allocated hours", "assumption")
+      .integer(CM_PARAMETER(labour.search_weeks), 4, {0, 52}, "weeks",
+               "Weeks a leaver looks for another care job before leaving the sector", "assumption")
+      .real(CM_PARAMETER(labour.move_share), 0.60, kShare, "", "Share of leavers who look for another care job",
+            "Skills for Care: 63% of recruits come from care")
+      .real(CM_PARAMETER(labour.pay_premium_mean), 1.0, {0, 20}, "GBP/h",
+            "Mean premium over the employer's base wage of the workers who earn one (exponential)",
+            "assumption: spread of care worker pay, Skills for Care 2024")
+      .real(CM_PARAMETER(labour.pay_premium_share), 0.5, kShare, "",
+            "Share of workers earning a premium over their employer's base wage (the rest earn the base wage)",
+            "assumption: spread of care worker pay, Skills for Care 2024")
+      .real(CM_PARAMETER(labour.acceptance_tolerance), 0.25, kWage, "GBP/h",
+            "How much less than the wage they left a job seeker from care accepts", "assumption")
+      .real(CM_PARAMETER(labour.fill_attraction_min), 0.1, {0, 100}, "",
+            "Lowest wage factor of the chance to fill a vacancy from outside care", "assumption")
+      .real(CM_PARAMETER(labour.fill_attraction_max), 4, {0, 100}, "",
+            "Highest wage factor of the chance to fill a vacancy from outside care", "assumption");
 
-  s.real(
-       "retention.base_quit_per_year", [](S& x) -> double& { return x.retention.base_quit_per_year; }, 0.12, kShare,
-       "1/year", "Annual quit rate at NLW effective pay, guaranteed hours, no stress",
-       "calibrated to Skills for Care 24.8%")
-      .real(
-          "retention.wage_sensitivity", [](S& x) -> double& { return x.retention.wage_sensitivity; }, 0.13, {0, 5},
-          "per GBP/h", "Fall of the log quit hazard per £1/h of effective pay above NLW",
-          "Skills for Care 2024: 37.8% vs 31%")
-      .real(
-          "retention.zero_hours_factor", [](S& x) -> double& { return x.retention.zero_hours_factor; }, 1.25, {0.1, 10},
-          "", "Quit hazard multiplier on zero-hours contracts", "assumption")
-      .real(
-          "retention.stress_factor", [](S& x) -> double& { return x.retention.stress_factor; }, 0.8, {0, 10}, "",
-          "Quit hazard rise at full stress", "assumption")
-      .real(
-          "retention.underemployment_factor", [](S& x) -> double& { return x.retention.underemployment_factor; }, 1.0,
-          {0, 10}, "", "Quit hazard rise when a worker gets no hours", "assumption")
-      .real(
-          "retention.stress_rate", [](S& x) -> double& { return x.retention.stress_rate; }, 0.1, kShare, "1/week",
-          "Speed at which stress moves to its target", "assumption")
-      .real(
-          "retention.stress_base", [](S& x) -> double& { return x.retention.stress_base; }, 0.25, kShare, "",
-          "Stress at normal workload in relational care", "assumption")
-      .real(
-          "retention.stress_workload", [](S& x) -> double& { return x.retention.stress_workload; }, 0.5, {0, 5}, "",
-          "Stress added per unit of workload above rostered hours", "assumption")
-      .real(
-          "retention.stress_task", [](S& x) -> double& { return x.retention.stress_task; }, 0.25, kShare, "",
-          "Stress added by time-and-task visits", "NEF 2020: 61% of founders less stressed")
-      .real(
-          "retention.founder_stress_factor", [](S& x) -> double& { return x.retention.founder_stress_factor; }, 0.7,
-          {0, 10}, "", "Multiplier of a founder's stress target: owners control their work",
-          "assumption (NEF 2020 for the direction)")
-      .real(
-          "retention.leaver_rate_smoothing", [](S& x) -> double& { return x.retention.leaver_rate_smoothing; }, 0.05,
-          kShare, "1/week", "Weight of the week's quit rate in a provider's smoothed leaver rate (continuity, quality)",
-          "assumption");
+  s.real(CM_PARAMETER(retention.base_quit_per_year), 0.12, kShare, "1/year",
+         "Annual quit rate at NLW effective pay, guaranteed hours, no stress", "calibrated to Skills for Care 24.8%")
+      .real(CM_PARAMETER(retention.wage_sensitivity), 0.13, {0, 5}, "per GBP/h",
+            "Fall of the log quit hazard per £1/h of effective pay above NLW", "Skills for Care 2024: 37.8% vs 31%")
+      .real(CM_PARAMETER(retention.zero_hours_factor), 1.25, {0.1, 10}, "",
+            "Quit hazard multiplier on zero-hours contracts", "assumption")
+      .real(CM_PARAMETER(retention.stress_factor), 0.8, {0, 10}, "", "Quit hazard rise at full stress", "assumption")
+      .real(CM_PARAMETER(retention.underemployment_factor), 1.0, {0, 10}, "",
+            "Quit hazard rise when a worker gets no hours", "assumption")
+      .real(CM_PARAMETER(retention.stress_rate), 0.1, kShare, "1/week", "Speed at which stress moves to its target",
+            "assumption")
+      .real(CM_PARAMETER(retention.stress_base), 0.25, kShare, "", "Stress at normal workload in relational care",
+            "assumption")
+      .real(CM_PARAMETER(retention.stress_workload), 0.5, {0, 5}, "",
+            "Stress added per unit of workload above rostered hours", "assumption")
+      .real(CM_PARAMETER(retention.stress_task), 0.25, kShare, "", "Stress added by time-and-task visits",
+            "NEF 2020: 61% of founders less stressed")
+      .real(CM_PARAMETER(retention.founder_stress_factor), 0.7, {0, 10}, "",
+            "Multiplier of a founder's stress target: owners control their work",
+            "assumption (NEF 2020 for the direction)")
+      .real(CM_PARAMETER(retention.leaver_rate_smoothing), 0.05, kShare, "1/week",
+            "Weight of the week's quit rate in a provider's smoothed leaver rate (continuity, quality)", "assumption");
 
-  s.real(
-       "founding.base_per_100k_adults", [](S& x) -> double& { return x.founding.base_per_100k_adults; }, 0.85,
-       {0, 1000}, "per 100,000 adults per year", "Micro-enterprises founded a year without support",
-       "assumption: about 4 a year in Somerset, fewer than 100 after five years unsupported")
-      .real(
-          "founding.coordinators", [](S& x) -> double& { return x.founding.coordinators; }, 0, {0, 1000},
-          "coordinators", "Support programme coordinators per council", "Community Catalysts")
-      .real(
-          "founding.per_coordinator_per_year", [](S& x) -> double& { return x.founding.per_coordinator_per_year; }, 30,
-          {0, 1000}, "per coordinator per year", "Foundings a coordinator supports a year",
-          "calibrated: Somerset 50 -> 450+ in five years")
-      .real(
-          "founding.coordinator_capacity", [](S& x) -> double& { return x.founding.coordinator_capacity; }, 200,
-          {1, 10000}, "enterprises", "Enterprises one coordinator can support", "Community Catalysts: 100-200")
-      .real(
-          "founding.demand_elasticity", [](S& x) -> double& { return x.founding.demand_elasticity; }, 1.0, {0, 5}, "",
-          "Elasticity of founding to the private (direct payment + self-funder) share of demand", "assumption")
-      .real(
-          "founding.outside_care_share", [](S& x) -> double& { return x.founding.outside_care_share; }, 0.35, kShare,
-          "", "Founders from outside the care workforce", "NEF 2020")
-      .real(
-          "founding.reservation_income", [](S& x) -> double& { return x.founding.reservation_income; }, 250, {0, 10000},
-          "GBP/week",
-          "Owner's weekly income (its pay plus the enterprise's surplus) below which closure is more likely",
-          "assumption")
-      .real(
-          "founding.low_income_factor", [](S& x) -> double& { return x.founding.low_income_factor; }, 2.0, {1, 100}, "",
-          "Closure hazard multiplier while income is below the reservation income", "assumption")
-      .real(
-          "founding.burnout_factor", [](S& x) -> double& { return x.founding.burnout_factor; }, 2.0, {0, 100}, "",
-          "Closure hazard rise at full owner stress", "assumption")
-      .real(
-          "founding.coordinator_cost", [](S& x) -> double& { return x.founding.coordinator_cost; }, 45000, kNonNegative,
-          "GBP/year", "Cost of one coordinator", "assumption")
-      .real(
-          "founding.mean_extra_staff", [](S& x) -> double& { return x.founding.mean_extra_staff; }, 0.4, {0, 7},
-          "workers", "Mean workers a micro-enterprise wants beyond its owner (Poisson)",
-          "Community Catalysts: about one job per enterprise")
-      .real(
-          "founding.reference_private_share", [](S& x) -> double& { return x.founding.reference_private_share; }, 0.4,
-          {0.01, 1}, "",
-          "Private share of demand (self-funders and direct payments) at which founding runs at its base rate",
-          "assumption: self-funders about 30% plus direct payments");
+  s.real(CM_PARAMETER(founding.base_per_100k_adults), 0.85, {0, 1000}, "per 100,000 adults per year",
+         "Micro-enterprises founded a year without support",
+         "assumption: about 4 a year in Somerset, fewer than 100 after five years unsupported")
+      .real(CM_PARAMETER(founding.coordinators), 0, {0, 1000}, "coordinators",
+            "Support programme coordinators per council", "Community Catalysts")
+      .real(CM_PARAMETER(founding.per_coordinator_per_year), 30, {0, 1000}, "per coordinator per year",
+            "Foundings a coordinator supports a year", "calibrated: Somerset 50 -> 450+ in five years")
+      .real(CM_PARAMETER(founding.coordinator_capacity), 200, {1, 10000}, "enterprises",
+            "Enterprises one coordinator can support", "Community Catalysts: 100-200")
+      .real(CM_PARAMETER(founding.demand_elasticity), 1.0, {0, 5}, "",
+            "Elasticity of founding to the private (direct payment + self-funder) share of demand", "assumption")
+      .real(CM_PARAMETER(founding.outside_care_share), 0.35, kShare, "", "Founders from outside the care workforce",
+            "NEF 2020")
+      .real(CM_PARAMETER(founding.reservation_income), 250, {0, 10000}, "GBP/week",
+            "Owner's weekly income (its pay plus the enterprise's surplus) below which closure is more likely",
+            "assumption")
+      .real(CM_PARAMETER(founding.low_income_factor), 2.0, {1, 100}, "",
+            "Closure hazard multiplier while income is below the reservation income", "assumption")
+      .real(CM_PARAMETER(founding.burnout_factor), 2.0, {0, 100}, "", "Closure hazard rise at full owner stress",
+            "assumption")
+      .real(CM_PARAMETER(founding.coordinator_cost), 45000, kNonNegative, "GBP/year", "Cost of one coordinator",
+            "assumption")
+      .real(CM_PARAMETER(founding.mean_extra_staff), 0.4, {0, 7}, "workers",
+            "Mean workers a micro-enterprise wants beyond its owner (Poisson)",
+            "Community Catalysts: about one job per enterprise")
+      .real(CM_PARAMETER(founding.reference_private_share), 0.4, {0.01, 1}, "",
+            "Private share of demand (self-funders and direct payments) at which founding runs at its base rate",
+            "assumption: self-funders about 30% plus direct payments");
 
-  s.real(
-       "choice.quality_weight", [](S& x) -> double& { return x.choice.quality_weight; }, 3.0, {0, 100},
-       "per unit quality", "Logit weight of observed quality when people (and alliances) choose a provider",
-       "assumption")
-      .real(
-          "choice.relational_weight", [](S& x) -> double& { return x.choice.relational_weight; }, 1.0, {0, 100}, "",
-          "Logit weight of relational care in the choice of a provider", "assumption (NEF 2020)")
-      .real(
-          "choice.price_weight", [](S& x) -> double& { return x.choice.price_weight; }, 0.12, {0, 10}, "per GBP/h",
-          "Logit weight of the hourly price in private choice (self-funders, direct payments)", "assumption");
-  s.real(
-       "outcomes.rate", [](S& x) -> double& { return x.outcomes.rate; }, 0.1, kShare, "1/week",
-       "Speed at which wellbeing moves to its target", "assumption")
-      .real(
-          "outcomes.base", [](S& x) -> double& { return x.outcomes.base; }, 0.45, kShare, "",
-          "Wellbeing with no modifiers", "ASCOT-like scale (assumption)")
-      .real(
-          "outcomes.unmet_weight", [](S& x) -> double& { return x.outcomes.unmet_weight; }, 0.35, kShare, "",
-          "Wellbeing lost at full unmet need", "assumption")
-      .real(
-          "outcomes.continuity_weight", [](S& x) -> double& { return x.outcomes.continuity_weight; }, 0.2, kShare, "",
-          "Wellbeing gained at full continuity", "assumption")
-      .real(
-          "outcomes.relational_weight", [](S& x) -> double& { return x.outcomes.relational_weight; }, 0.15, kShare, "",
-          "Wellbeing gained from relational care", "assumption")
-      .real(
-          "outcomes.ties_weight", [](S& x) -> double& { return x.outcomes.ties_weight; }, 0.15, kShare, "",
-          "Wellbeing gained from social ties", "assumption")
-      .real(
-          "outcomes.switch_per_week", [](S& x) -> double& { return x.outcomes.switch_per_week; }, 0.01, kShare,
-          "1/week", "Chance a dissatisfied private client switches provider", "assumption")
-      .real(
-          "outcomes.switch_threshold", [](S& x) -> double& { return x.outcomes.switch_threshold; }, 0.45, kShare, "",
-          "Wellbeing below which a client is dissatisfied", "assumption")
-      .real(
-          "outcomes.initial_wellbeing", [](S& x) -> double& { return x.outcomes.initial_wellbeing; }, 0.6, kShare, "",
-          "Wellbeing of a person when they arrive (at the start or later)", "assumption")
-      .real(
-          "outcomes.quality_continuity_weight", [](S& x) -> double& { return x.outcomes.quality_continuity_weight; },
-          0.4, kShare, "", "Weight of clients' mean continuity in a provider's observed quality", "assumption")
-      .real(
-          "outcomes.quality_wellbeing_weight", [](S& x) -> double& { return x.outcomes.quality_wellbeing_weight; }, 0.4,
-          kShare, "", "Weight of clients' mean wellbeing in a provider's observed quality", "assumption")
-      .real(
-          "outcomes.quality_turnover_weight", [](S& x) -> double& { return x.outcomes.quality_turnover_weight; }, 0.2,
-          kShare, "", "Weight of 1 - annual staff turnover (at least 0) in a provider's observed quality", "assumption")
-      .real(
-          "outcomes.quality_rate", [](S& x) -> double& { return x.outcomes.quality_rate; }, 0.02, kShare, "1/week",
-          "Share of the gap to its observed quality a provider's quality closes each week", "assumption");
+  s.real(CM_PARAMETER(choice.quality_weight), 3.0, {0, 100}, "per unit quality",
+         "Logit weight of observed quality when people (and alliances) choose a provider", "assumption")
+      .real(CM_PARAMETER(choice.relational_weight), 1.0, {0, 100}, "",
+            "Logit weight of relational care in the choice of a provider", "assumption (NEF 2020)")
+      .real(CM_PARAMETER(choice.price_weight), 0.12, {0, 10}, "per GBP/h",
+            "Logit weight of the hourly price in private choice (self-funders, direct payments)", "assumption");
+  s.real(CM_PARAMETER(outcomes.rate), 0.1, kShare, "1/week", "Speed at which wellbeing moves to its target",
+         "assumption")
+      .real(CM_PARAMETER(outcomes.base), 0.45, kShare, "", "Wellbeing with no modifiers",
+            "ASCOT-like scale (assumption)")
+      .real(CM_PARAMETER(outcomes.unmet_weight), 0.35, kShare, "", "Wellbeing lost at full unmet need", "assumption")
+      .real(CM_PARAMETER(outcomes.continuity_weight), 0.2, kShare, "", "Wellbeing gained at full continuity",
+            "assumption")
+      .real(CM_PARAMETER(outcomes.relational_weight), 0.15, kShare, "", "Wellbeing gained from relational care",
+            "assumption")
+      .real(CM_PARAMETER(outcomes.ties_weight), 0.15, kShare, "", "Wellbeing gained from social ties", "assumption")
+      .real(CM_PARAMETER(outcomes.switch_per_week), 0.01, kShare, "1/week",
+            "Chance a dissatisfied private client switches provider", "assumption")
+      .real(CM_PARAMETER(outcomes.switch_threshold), 0.45, kShare, "", "Wellbeing below which a client is dissatisfied",
+            "assumption")
+      .real(CM_PARAMETER(outcomes.initial_wellbeing), 0.6, kShare, "",
+            "Wellbeing of a person when they arrive (at the start or later)", "assumption")
+      .real(CM_PARAMETER(outcomes.quality_continuity_weight), 0.4, kShare, "",
+            "Weight of clients' mean continuity in a provider's observed quality", "assumption")
+      .real(CM_PARAMETER(outcomes.quality_wellbeing_weight), 0.4, kShare, "",
+            "Weight of clients' mean wellbeing in a provider's observed quality", "assumption")
+      .real(CM_PARAMETER(outcomes.quality_turnover_weight), 0.2, kShare, "",
+            "Weight of 1 - annual staff turnover (at least 0) in a provider's observed quality", "assumption")
+      .real(CM_PARAMETER(outcomes.quality_rate), 0.02, kShare, "1/week",
+            "Share of the gap to its observed quality a provider's quality closes each week", "assumption");
   return s;
 }
 
