@@ -94,7 +94,8 @@ void archetype(Schema<S>& s, const std::string& name, ArchetypeSpec S::Providers
       .real(p + "quality", at(&ArchetypeSpec::quality), d.quality, kShare, "", "Starting observed quality",
             "assumption")
       .real(p + "closure_per_year", at(&ArchetypeSpec::closure_per_year), d.closure_per_year, kShare, "1/year",
-            "Base annual closure hazard, before losses and burnout", "Allan (PSSRU): about 1 in 7 agencies a year")
+            "Base annual closure hazard, before losses and burnout",
+            "agencies: Allan (PSSRU), about 1 in 7 a year (with losses); chains and micro-enterprises: assumption")
       .real(p + "recruitment", at(&ArchetypeSpec::recruitment), d.recruitment, {0, 10}, "",
             "Reach of its recruiting: multiplies the weekly chance to fill a vacancy from outside care",
             "assumption: chains recruit nationally and internationally (Skills for Care)");
@@ -145,7 +146,9 @@ Schema<S> make_schema() {
                  "Annual chance of death or a move to residential care, by band", "assumption")
       .real(CM_PARAMETER(need.incidence_per_1000_adults), 5.0, {0, 1000}, "people/1000 adults/year",
             "New people developing care needs", "assumption, balances exits at the start")
-      .real(CM_PARAMETER(need.informal_hours_per_tie), 1.0, {0, 60}, "h/week", "Informal care from each social tie",
+      .real(CM_PARAMETER(need.informal_hours_per_tie), 1.0, {0, 60}, "h/week",
+            "Informal care from each social tie (all ties together cover at most need.informal_max_share of a band's "
+            "hours)",
             "Linked Lives (5-60 h/week by carer type; scaled)")
       .real(CM_PARAMETER(need.mean_ties), 2.0, {0, 50}, "ties", "Mean number of social ties able to help", "assumption")
       .real(CM_PARAMETER(need.unmet_effect), 1.0, {0, 10}, "", "Progression multiplier per unit of unmet share",
@@ -269,7 +272,9 @@ Schema<S> make_schema() {
       .real(CM_PARAMETER(labour.vacancy_buffer), 0.05, {0, 1}, "",
             "Capacity providers seek above their allocated hours", "assumption")
       .integer(CM_PARAMETER(labour.search_weeks), 4, {0, 52}, "weeks",
-               "Weeks a leaver looks for another care job before leaving the sector", "assumption")
+               "Weeks a leaver looks for another care job before leaving the sector (0 acts as 1: a search lasts at "
+               "least a week)",
+               "assumption")
       .real(CM_PARAMETER(labour.move_share), 0.60, kShare, "", "Share of leavers who look for another care job",
             "Skills for Care: 63% of recruits come from care")
       .real(CM_PARAMETER(labour.pay_premium_mean), 1.0, {0, 20}, "GBP/h",
