@@ -188,14 +188,15 @@ namespace {
 // Regroups a table whose dead rows (already forgotten by the index) and rows appended since its
 // last regroup make up more than a sixteenth of it: a regroup copies every column, so it waits
 // until there is enough to fold in. The many appended runs of a long wait are cheap to visit.
-// departed: the rows of the table that left this week, per council (they are forgotten, then the
-// lists cleared); dead: the table's dead rows since its last regroup.
+// departed: each council's departures, of which `left` lists this table's rows (they are
+// forgotten, then the lists cleared); dead: the table's dead rows since its last regroup.
 template <class Table>
 void regroup_if_due(Table& table, Table& spare, engine::IdIndex& index, engine::GroupedRows& rows,
-                    const std::vector<std::vector<std::uint32_t>*>& departed, std::size_t& dead) {
-  for (auto* list : departed) {
-    dead += engine::forget_rows(table, *list, index);
-    list->clear();
+                    std::vector<Departures>& departed, std::vector<std::uint32_t> Departures::*left,
+                    std::size_t& dead) {
+  for (auto& d : departed) {
+    dead += engine::forget_rows(table, d.*left, index);
+    (d.*left).clear();
   }
   if ((dead + rows.appended_rows()) * 16 > engine::row_count(table) || rows.appended_runs() > 48) {
     engine::regroup(table, spare, table.alive, index, rows);
@@ -211,14 +212,13 @@ void Market::begin_week() {
 }
 
 void Market::end_week() {
-  std::vector<std::vector<std::uint32_t>*> people_left, workers_left;
-  for (auto& d : departed) {
-    people_left.push_back(&d.people);
-    workers_left.push_back(&d.workers);
-  }
   tbb::task_group group;
-  group.run([&] { regroup_if_due(people, spare.people, people_index, rows.people, people_left, dead_people); });
-  group.run([&] { regroup_if_due(workers, spare.workers, workers_index, rows.workers, workers_left, dead_workers); });
+  group.run([&] {
+    regroup_if_due(people, spare.people, people_index, rows.people, departed, &Departures::people, dead_people);
+  });
+  group.run([&] {
+    regroup_if_due(workers, spare.workers, workers_index, rows.workers, departed, &Departures::workers, dead_workers);
+  });
   engine::regroup(providers, spare.providers, providers.alive, providers_index, rows.providers);
   group.wait();
 }

@@ -35,11 +35,6 @@ inline std::string iso_date(const Date& date) {
   return text;
 }
 
-// Days from `from` to `to` (negative when `to` is earlier).
-inline std::int64_t days_between(const Date& from, const Date& to) {
-  return (std::chrono::sys_days{to} - std::chrono::sys_days{from}).count();
-}
-
 // The date `days` days after `from`.
 inline Date add_days(const Date& from, std::int64_t days) {
   return Date{std::chrono::sys_days{from} + std::chrono::days{days}};
@@ -47,11 +42,5 @@ inline Date add_days(const Date& from, std::int64_t days) {
 
 // The date of step `step` of a clock of weeks starting on `start`.
 inline Date date_of_step(const Date& start, std::int64_t step) { return add_days(start, 7 * step); }
-
-// The first step on or after `date` (0 when the date is not after the start).
-inline std::int64_t first_step_on_or_after(const Date& start, const Date& date) {
-  const auto days = days_between(start, date);
-  return days <= 0 ? 0 : (days + 6) / 7;
-}
 
 }  // namespace engine

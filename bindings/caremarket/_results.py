@@ -204,7 +204,7 @@ class Results:
         start = self.start_date
         if start is None:
             return None
-        return pd.DatetimeIndex([start + datetime.timedelta(days=7 * s) for s in range(self.weeks + 1)], name="date")
+        return pd.date_range(start, periods=self.weeks + 1, freq="7D", name="date")
 
     def financial_years(self) -> pd.DataFrame:
         """The region's series by financial year (April to March, labelled ``"2025/26"``): the mean

@@ -25,11 +25,14 @@ __all__ = ["series", "market_shares", "workforce", "micro_enterprises", "unmet_n
            "dashboard"]
 
 
+def _runs(runs: Any) -> list:
+    """One run (a Results or a DataFrame) or several, as a list."""
+    return [runs] if isinstance(runs, pd.DataFrame) or hasattr(runs, "timeseries") else list(runs)
+
+
 def _frames(runs: Any) -> list[pd.DataFrame]:
-    if isinstance(runs, pd.DataFrame) or hasattr(runs, "timeseries"):
-        runs = [runs]
     frames = []
-    for run in runs:
+    for run in _runs(runs):
         frame = run.timeseries if hasattr(run, "timeseries") else run
         frames.append(region(frame) if isinstance(frame.index, pd.MultiIndex) else frame)
     if not frames:
@@ -39,7 +42,7 @@ def _frames(runs: Any) -> list[pd.DataFrame]:
 
 def _start_date(runs: Any):
     """The start date of the first run that has one (Results of format 1.4 on), else None."""
-    for run in [runs] if hasattr(runs, "timeseries") or isinstance(runs, pd.DataFrame) else runs:
+    for run in _runs(runs):
         start = getattr(run, "start_date", None)
         if start is not None:
             return start
