@@ -75,7 +75,8 @@ void hire_council(Market& m, int c, std::vector<std::int32_t>& open) {
     const double attraction =
         std::clamp(1 + lab.fill_wage_sensitivity * (pr.wage[q] - lab.outside_wage), attraction_min, attraction_max);
     const double reach = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q])).recruitment;
-    const double chance = std::min(1.0, lab.fill_per_week * attraction * reach);
+    // Recruits from abroad come on top (a sponsored visa: labour.overseas_fill_per_week).
+    const double chance = std::min(1.0, (lab.fill_per_week * attraction + lab.overseas_fill_per_week) * reach);
     const std::int32_t open_posts = pr.vacancies[q];
     for (std::int32_t v = 0; v < open_posts; ++v) {
       if (!stream.bernoulli(chance)) continue;

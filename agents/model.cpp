@@ -3,6 +3,7 @@
 // over its workers; step_reference() runs the same list one phase at a time).
 #include "agents/model.hpp"
 
+#include "agents/changes.hpp"
 #include "agents/delivery.hpp"
 #include "agents/finance.hpp"
 #include "agents/founding.hpp"
@@ -33,6 +34,7 @@ void join(Week& w) {
 
 constexpr engine::Schedule kWeek{
     step("begin the week", [](Week& w) { w.market.begin_week(); }),
+    step("parameters: the week's change", apply_due_change),  // a schedule, a dated policy, a shock
     group("need",
           [](Week& w, int c) {
             w.need.review_due(w.market, c);
@@ -63,8 +65,10 @@ constexpr engine::Schedule kWeek{
 
 }  // namespace
 
-Model::Model(const ScenarioSpec& spec, std::uint64_t seed, std::uint64_t replicate)
+Model::Model(const ScenarioSpec& spec, std::uint64_t seed, std::uint64_t replicate,
+             std::vector<ParameterChange> changes)
     : market_(open_market(spec, seed, replicate)), rules_(market_.councils()) {
+  rules_.changes.start(std::move(changes));
   RuleStates::join(rules_.week(market_));  // the starting people are filed for their need reviews
   rules_.metrics.compute(market_, rules_.metric_values);
 }

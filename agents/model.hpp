@@ -15,7 +15,10 @@ namespace cm {
 
 class Model {
  public:
-  Model(const ScenarioSpec& spec, std::uint64_t seed, std::uint64_t replicate);
+  // `changes`: the parameters' changes during the run (LoadedScenario::changes), each applied in
+  // the first phase of its week.
+  Model(const ScenarioSpec& spec, std::uint64_t seed, std::uint64_t replicate,
+        std::vector<ParameterChange> changes = {});
 
   // Runs one week: the phases of MODEL.md §3 in order (model.cpp lists them), then the metrics.
   void step();
@@ -34,6 +37,13 @@ class Model {
   // The last week's metrics: values[metric * councils() + council].
   const std::vector<double>& metrics() const noexcept { return rules_.metric_values; }
   double metric_total(Metric metric) const;
+  // The changes of parameters applied so far (step 0's included), for the output.
+  const std::vector<ChangeRecord>& changes_applied() const noexcept { return rules_.changes.applied; }
+  // Replaces the changes still to come with those of a new config (Simulation.set), from the next
+  // step on.
+  void replace_changes(std::vector<ParameterChange> changes) {
+    rules_.changes.replace(std::move(changes), market_.week + 1);
+  }
 
  private:
   Market market_;

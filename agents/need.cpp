@@ -166,9 +166,29 @@ void NeedCalendar::review_due(Market& m, int c) {
   for (std::size_t k = 0; k < rows.size(); ++k) {
     if (k + kAhead < rows.size()) prefetch_review(p, static_cast<std::size_t>(rows[k + kAhead]));
     const auto i = static_cast<std::size_t>(rows[k]);
-    reviews(m, i);  // only if alive and due this week
+    // An entry whose clock was drawn again since it was filed is stale: the person is filed under
+    // their new week already.
+    if (p.need_review_week[i] != m.week) continue;
+    reviews(m, i);  // only if alive
     if (p.alive[i]) council.calendar.file(p.need_review_week[i], p.id[i]);
   }
+}
+
+void NeedCalendar::redraw_clocks(Market& m, const std::array<std::array<bool, 3>, 4>& cells) {
+  auto& p = m.people;
+  const auto week = static_cast<std::int32_t>(m.week);
+  const auto streams = m.rng.at_step(static_cast<std::uint64_t>(week));
+  engine::parallel_for_rows(
+      councils_.size(),
+      [&](std::size_t c) {
+        m.for_council_people(static_cast<int>(c), [&](std::size_t i) {
+          if (!p.alive[i] || !cells[p.need_band[i] - 1u][age_column(p.age_band[i])]) return;
+          auto stream = streams.stream(Market::stream_key(p, i), kNeedClockRedraw);
+          schedule_next_review(m, i, week - 1, stream);  // this week is the first it may name
+          councils_[c].calendar.file(p.need_review_week[i], p.id[i]);
+        });
+      },
+      1);
 }
 
 void add_need_arrivals(Market& m, int c) {

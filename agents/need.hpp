@@ -2,6 +2,7 @@
 // MODEL.md §3.1 and §4 — need, the first phase of the week: the people due for a review of their
 // need (about one in a hundred a week) are taken from a calendar, so the phase touches only them;
 // then the week's new people are drawn. need.cpp has the rule.
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -43,6 +44,10 @@ class NeedCalendar {
   void file_newcomers(Market& m);
   // Reviews the council's people due this week, and files each under their next review.
   void review_due(Market& m, int c);
+  // After a parameter change raised the bound of some [band - 1][age band] cells (need tables):
+  // the clocks of their people are drawn again from this week on (this week's redraw streams),
+  // so thinning stays exact. Their old calendar entries are skipped when they come up.
+  void redraw_clocks(Market& m, const std::array<std::array<bool, 3>, 4>& cells);
 
  private:
   // One per council, each on cache lines of its own: councils run on different threads.

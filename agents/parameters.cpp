@@ -5,6 +5,7 @@
 #include <memory>
 #include <string_view>
 
+#include "agents/schedules.hpp"
 #include "engine/config.hpp"
 
 namespace cm {
@@ -288,7 +289,12 @@ Schema<S> make_schema() {
       .real(CM_PARAMETER(labour.fill_attraction_min), 0.1, {0, 100}, "",
             "Lowest wage factor of the chance to fill a vacancy from outside care", "assumption")
       .real(CM_PARAMETER(labour.fill_attraction_max), 4, {0, 100}, "",
-            "Highest wage factor of the chance to fill a vacancy from outside care", "assumption");
+            "Highest wage factor of the chance to fill a vacancy from outside care", "assumption")
+      .real(CM_PARAMETER(labour.overseas_fill_per_week), 0, kShare, "1/week",
+            "Weekly chance a vacancy is filled by a recruit from abroad on a sponsored visa, on top of "
+            "labour.fill_per_week (times the archetype's recruitment reach)",
+            "0: the baseline's fill chance includes today's recruits; configs/schedules/england_2025.toml sets the "
+            "route's closure in July 2025");
 
   s.real(CM_PARAMETER(retention.base_quit_per_year), 0.12, kShare, "1/year",
          "Annual quit rate at NLW effective pay, guaranteed hours, no stress", "calibrated to Skills for Care 24.8%")
@@ -447,31 +453,88 @@ std::vector<std::string> raise_wages_to_nlw(S& spec, const engine::config::Docum
   return warnings;
 }
 
-LoadedScenario finish(const engine::config::Document& doc) {
+ScenarioSpec read_spec(const engine::config::Document& doc, std::vector<std::string>* warnings) {
+  S spec = schema().read(doc);
+  check_consistency(spec, doc);
+  auto raised = raise_wages_to_nlw(spec, doc);
+  if (warnings) warnings->insert(warnings->end(), raised.begin(), raised.end());
+  return spec;
+}
+
+// The document's parameters at the start and their changes during the run ([[schedule]],
+// policies from a date, [[shocks]]: schedules.cpp); the resolved config keeps the entries, so
+// reading it back replays the same changes.
+LoadedScenario finish(engine::config::Document& doc) {
   LoadedScenario out;
-  out.spec = schema().read(doc);
-  check_consistency(out.spec, doc);
-  out.warnings = raise_wages_to_nlw(out.spec, doc);
-  out.resolved_toml = engine::config::to_toml_text(schema().to_table(out.spec));
+  auto timeline = build_timeline(doc, read_spec, out.warnings);
+  out.spec = std::move(timeline.start);
+  out.changes = std::move(timeline.changes);
+  auto table = schema().to_table(out.spec);
+  if (!timeline.schedule.empty()) table.insert("schedule", std::move(timeline.schedule));
+  if (!timeline.shocks.empty()) table.insert("shocks", std::move(timeline.shocks));
+  out.resolved_toml = engine::config::to_toml_text(table);
   out.layers = doc.layers();
   return out;
 }
 
+engine::config::Document new_document() {
+  engine::config::Document doc;
+  doc.append_arrays(kChangeArrays);
+  return doc;
+}
+
 }  // namespace
 
-LoadedScenario load_scenario(const std::filesystem::path& scenario, const std::vector<std::filesystem::path>& policies,
+std::string parameter_kind(const std::string& key, bool in_council) {
+  for (const auto& p : in_council ? council_schema()->params() : schema().params())
+    if (p.key == key) return p.kind;
+  return {};
+}
+
+std::vector<std::string> parameter_keys(bool in_council) {
+  std::vector<std::string> keys;
+  for (const auto& p : in_council ? council_schema()->params() : schema().params()) keys.push_back(p.key);
+  return keys;
+}
+
+LoadedScenario load_scenario(const std::filesystem::path& scenario, const std::vector<PolicyFile>& policies,
                              const std::vector<std::string>& assignments) {
-  engine::config::Document doc;
+  auto doc = new_document();
   doc.overlay_file(scenario);
-  for (const auto& p : policies) doc.overlay_file(p);
+  for (const auto& p : policies) {
+    if (p.from)
+      doc.overlay_table(policy_from_date(p.path, *p.from), p.path.string() + " from " + engine::iso_date(*p.from));
+    else
+      doc.overlay_file(p.path);
+  }
   for (const auto& a : assignments) doc.set(a);
   return finish(doc);
 }
 
 LoadedScenario load_scenario_text(const std::string& toml_text, const std::string& origin) {
-  engine::config::Document doc;
+  auto doc = new_document();
   doc.overlay_text(toml_text, origin);
   return finish(doc);
+}
+
+LoadedScenario with_change(const LoadedScenario& loaded, std::int32_t step, const std::string& assignment) {
+  auto [key, parsed] = engine::config::parse_assignment(assignment, "set");
+  const std::string origin = "set(" + key + ") at step " + std::to_string(step);
+  toml::array dates, values, sources;
+  dates.push_back(engine::config::toml_date(engine::date_of_step(loaded.spec.run.start_date, step)));
+  values.push_back(*parsed.get("v"));
+  sources.push_back("Simulation.set at step " + std::to_string(step));
+  toml::array schedule;
+  schedule.push_back(toml::table{
+      {"key", key}, {"dates", dates}, {"values", values}, {"cause", "set"}, {"sources", sources}});
+  auto doc = new_document();
+  doc.overlay_text(loaded.resolved_toml, "the simulation's config");
+  doc.overlay_table(toml::table{{"schedule", std::move(schedule)}}, origin);
+  auto out = finish(doc);
+  out.layers = loaded.layers;
+  out.layers.push_back(origin);
+  out.warnings.clear();
+  return out;
 }
 
 std::vector<ParameterDoc> parameter_docs() {

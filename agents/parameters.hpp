@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -141,6 +142,7 @@ struct ScenarioSpec {
     double pay_premium_share = 0;     // share of workers earning a premium over the base wage
     double acceptance_tolerance = 0;  // GBP/h less than their last wage a seeker from care accepts
     double fill_attraction_min = 0, fill_attraction_max = 0;  // clamp of the fill chance's wage factor
+    double overseas_fill_per_week = 0;  // extra chance a vacancy is filled from abroad (a sponsored visa)
   } labour;
   struct Retention {
     double base_quit_per_year = 0;
@@ -191,8 +193,47 @@ struct ScenarioSpec {
   } outcomes;
 };
 
-struct LoadedScenario {
+// One change of a parameter during a run, as the output records it (/events/changes).
+struct ChangeRecord {
+  std::int32_t step = 0;
+  std::string key;     // "labour.nlw", "councils[3].budget_million", "chain group 2"
+  std::string value;   // the new value as TOML text ("12.71", "\"collaborative\"", "x0.9")
+  std::string cause;   // "schedule", "policy", "shock" or "set"
+  std::string detail;  // where it came from: the file and entry, the row's source, the policy file
+};
+
+// The parameters in force from `step` on, and what else happens that week (MODEL.md §12).
+struct ParameterChange {
+  std::int32_t step = 0;
   ScenarioSpec spec;
+  std::vector<std::int32_t> failing_groups;  // chain groups (0-based) whose every branch closes
+  std::vector<ChangeRecord> records;
+};
+
+// A policy file, applied from the start or from a date on.
+struct PolicyFile {
+  std::filesystem::path path;
+  std::optional<engine::Date> from;
+};
+
+// A council's budget for care a week (prevention and programmes excluded), GBP.
+inline double weekly_care_budget(const ScenarioSpec& spec, std::size_t council) {
+  const auto& policy = spec.commissioning;
+  return spec.councils[council].budget_million * 1e6 * policy.budget_multiplier * (1 - policy.prevention_share) / 52.0;
+}
+
+// Policy files applied from the start.
+inline std::vector<PolicyFile> from_start(const std::vector<std::filesystem::path>& paths) {
+  std::vector<PolicyFile> files;
+  for (const auto& p : paths) files.push_back({p, std::nullopt});
+  return files;
+}
+
+struct LoadedScenario {
+  ScenarioSpec spec;  // the parameters at step 0
+  // Changes during the run, in step order: [[schedule]] entries, policies from a date, [[shocks]].
+  // Changes dated the start are in `spec`; their records come first, at step 0.
+  std::vector<ParameterChange> changes;
   std::string resolved_toml;          // the whole resolved config, defaults included
   std::vector<std::string> layers;    // scenario, policies, --set overrides, in order
   std::vector<std::string> warnings;  // values the loader changed (a wage raised to the NLW), in words
@@ -200,8 +241,12 @@ struct LoadedScenario {
 
 // Reads a scenario, overlays the policies and the --set assignments, validates everything.
 // Throws engine::config::ConfigError listing every problem.
-LoadedScenario load_scenario(const std::filesystem::path& scenario, const std::vector<std::filesystem::path>& policies,
+// Policies may start on a date (before it, the run is the baseline's).
+LoadedScenario load_scenario(const std::filesystem::path& scenario, const std::vector<PolicyFile>& policies,
                              const std::vector<std::string>& assignments);
+// The scenario with one more change from `step` on ("key=value", as --set; Simulation.set): the
+// change becomes a [[schedule]] entry dated that step, so the resolved config replays it.
+LoadedScenario with_change(const LoadedScenario& loaded, std::int32_t step, const std::string& assignment);
 // Same, from TOML text (the resolved config stored in an output file).
 LoadedScenario load_scenario_text(const std::string& toml_text, const std::string& origin);
 

@@ -11,7 +11,6 @@
 #include "agents/provider_entry_exit.hpp"
 
 namespace cm {
-namespace {
 
 void close_provider(Market& m, int c, std::size_t q, bool micro) {
   auto& pr = m.providers;
@@ -31,6 +30,8 @@ void close_provider(Market& m, int c, std::size_t q, bool micro) {
     }
   });
 }
+
+namespace {
 
 void entry_exit_council(Market& m, const CareGap& gap, const MatchingDemand& demand, int c) {
   auto& pr = m.providers;

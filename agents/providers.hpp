@@ -8,6 +8,10 @@
 
 namespace cm {
 
+// Chain group g (0-based, as [[councils]] chain_groups counts them) is group kChainGroupBase + g in
+// every council: ids of their own, above every provider id a run can reach.
+inline constexpr std::int32_t kChainGroupBase = 1 << 30;
+
 struct Providers {
   std::vector<engine::AgentId> id;
   std::vector<std::int16_t> council;

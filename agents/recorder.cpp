@@ -51,6 +51,29 @@ void write_table(engine::H5Writer& w, const std::string& group, const std::strin
   w.variables(group, columns, dim);
 }
 
+// The parameters' changes during the run (schedules, dated policies, shocks, Simulation.set), one
+// row each: the step from which it holds, the key, the new value as TOML text, cause and detail.
+void write_changes(engine::H5Writer& w, const std::vector<ChangeRecord>& changes) {
+  const std::string group = "/events/changes";
+  w.group(group);
+  std::vector<std::int32_t> index(changes.size()), step(changes.size());
+  std::vector<std::string> key, value, cause, detail;
+  for (std::size_t k = 0; k < changes.size(); ++k) {
+    index[k] = static_cast<std::int32_t>(k);
+    step[k] = changes[k].step;
+    key.push_back(changes[k].key);
+    value.push_back(changes[k].value);
+    cause.push_back(changes[k].cause);
+    detail.push_back(changes[k].detail);
+  }
+  w.dimension(group, engine::ColumnView::of("change", index, "", "row"));
+  w.variable(group, engine::ColumnView::of("step", step, "", "first step the value holds"), {"change"});
+  w.text_variable(group, "key", key, "change", "parameter (or shock) changed");
+  w.text_variable(group, "value", value, "change", "new value as TOML text (a shock: its multiplier)");
+  w.text_variable(group, "cause", cause, "change", "schedule, policy, shock or set");
+  w.text_variable(group, "detail", detail, "change", "file and entry, and the row's source");
+}
+
 }  // namespace
 
 Recorder::Recorder(const std::filesystem::path& output, const Model& model, const Provenance& prov)
@@ -218,6 +241,7 @@ void Recorder::finish(const Model& model, bool complete, const std::string& stop
     write_table(w, "/events/providers", "event", m.provider_events, nullptr);
     w.attribute("/events/providers/kind", "flag_meanings", std::string("entry exit founding closure handback"));
     w.attribute("/events/providers/archetype", "flag_meanings", flag_meanings(kArchetypeNames));
+    write_changes(w, model.changes_applied());
   }
   w.attribute("/", "complete", static_cast<std::int64_t>(complete));
   w.attribute("/", "stop_reason", stop_reason);

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "agents/changes.hpp"
 #include "agents/delivery.hpp"
 #include "agents/finance.hpp"
 #include "agents/market.hpp"
@@ -20,6 +21,7 @@ namespace cm {
 
 struct RuleStates {
   explicit RuleStates(int councils) : need(councils), matching(councils), metrics(councils) {}
+  ChangesState changes;
   NeedCalendar need;
   CommissioningState commissioning;
   MatchingState matching;
@@ -31,7 +33,7 @@ struct RuleStates {
   std::vector<double> metric_values;  // the last week's metrics, values[metric * councils + council]
 
   Week week(Market& m) {
-    return {m, need, commissioning, matching, delivery, retention, finance, outcomes, metrics, metric_values};
+    return {m, changes, need, commissioning, matching, delivery, retention, finance, outcomes, metrics, metric_values};
   }
 
   // After agents join the market: newcomers are filed for their need reviews, and the rules'

@@ -72,7 +72,7 @@ RunOutcome run_to_file(const RunRequest& request, const engine::CancelFlag& canc
                   threads,
                   utc_now(),
                   outcome.steps_requested};
-  Model model(spec, outcome.seed, request.replicate);
+  Model model(spec, outcome.seed, request.replicate, request.scenario.changes);
   Recorder recorder(request.output, model, prov);
   const std::vector<double> first = model.metrics();
   std::vector<double> year_sum;

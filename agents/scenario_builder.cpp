@@ -22,7 +22,6 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
   next_serial = {std::vector<std::int32_t>(n, 0), std::vector<std::int32_t>(n, 0), std::vector<std::int32_t>(n, 0)};
   // Group ids for chains are shared across councils (branches of one company), so they live in
   // a range of their own above every provider id a run can reach.
-  constexpr std::int32_t kChainGroupBase = 1 << 30;
   next_group = 0;
   need_tables = make_need_tables(spec);
   // Tables sized once for the starting market, with room for a year of growth.
@@ -47,7 +46,7 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
     const auto& cs = spec.councils[static_cast<std::size_t>(c)];
     auto& com = commissioners[static_cast<std::size_t>(c)];
     const auto& policy = spec.commissioning;
-    com.weekly_budget = cs.budget_million * 1e6 * policy.budget_multiplier * (1 - policy.prevention_share) / 52.0;
+    com.weekly_budget = weekly_care_budget(spec, static_cast<std::size_t>(c));
     com.lots = static_cast<std::int32_t>((cs.localities + policy.lot_size - 1) / policy.lot_size);
     com.lot_tender_week.assign(static_cast<std::size_t>(com.lots), 0);
     com.lot_relet.assign(static_cast<std::size_t>(com.lots), 0);

@@ -49,6 +49,8 @@ enum Purpose : std::uint64_t {
   kNewPerson,
   kBuildCouncil,
   kQuitClock,
+  kNeedClockRedraw,  // a need review clock drawn again when a parameter change raises its bound
+  kQuitClockRedraw,  // the same for a quit clock
 };
 
 }  // namespace cm

@@ -10,6 +10,7 @@
 namespace cm {
 
 class NeedCalendar;
+struct ChangesState;
 struct CommissioningState;
 struct MatchingState;
 struct DeliveryState;
@@ -24,6 +25,7 @@ class MetricsState;
 // matching's demand).
 struct Week {
   Market& market;
+  ChangesState& changes;              // changes.hpp: parameters that change on dates
   NeedCalendar& need;                 // need.hpp: who is due for a review of their need
   CommissioningState& commissioning;  // tendering.hpp
   MatchingState& matching;            // matching.hpp: working space and the week's demand

@@ -63,7 +63,7 @@ int compare(const CompareOptions& o) {
   for (const auto& pol : {o.baseline, o.policy}) {
     std::vector<fs::path> overlays;
     if (!pol.empty()) overlays.push_back(resolve_shipped("policy", pol));
-    load_scenario(request.scenario, overlays, request.overrides);
+    load_scenario(request.scenario, from_start(overlays), request.overrides);
   }
   engine::SignalGuard signals;
   auto& cancel = engine::process_cancel_flag();

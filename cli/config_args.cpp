@@ -46,21 +46,46 @@ void ConfigArgs::add_to(CLI::App* app, bool scenario_required) {
                                                 : "Scenario: a shipped name (somerset, west_midlands, england) or a TOML file (default: somerset)");
   if (scenario_required) opt->required();
   // One value per occurrence, so that `-p policy.toml scenario.toml` keeps the scenario positional.
-  app->add_option("-p,--policy", policies, "Policy overlay: a shipped name (e.g. living_wage_floor) or a TOML file, applied in order (repeatable)")
+  app_ = app;
+  policy_option_ = app->add_option("-p,--policy", policies, "Policy overlay: a shipped name (e.g. living_wage_floor) or a TOML file, applied in order (repeatable)")
       ->expected(1)
       ->take_all()
       ->allow_extra_args(false);
+  from_option_ = app->add_option("--from", from_dates,
+                                 "Date YYYY-MM-DD from which the --policy just before it applies; before it the run is "
+                                 "the baseline's (default: from the start)")
+                     ->expected(1)
+                     ->take_all()
+                     ->allow_extra_args(false);
   app->add_option("-s,--set", sets, "Override one parameter, e.g. --set commissioning.mode=collaborative (repeatable)")
       ->expected(1)
       ->take_all()
       ->allow_extra_args(false);
 }
 
+std::vector<PolicyFile> ConfigArgs::policy_files() const {
+  std::vector<PolicyFile> files;
+  for (const auto& p : policies) files.push_back({resolve_shipped("policy", p), std::nullopt});
+  // Each --from belongs to the --policy typed just before it.
+  std::size_t policies_seen = 0, dates_seen = 0;
+  for (const auto* option : app_ ? app_->parse_order() : std::vector<CLI::Option*>{}) {
+    if (option == policy_option_) ++policies_seen;
+    if (option != from_option_) continue;
+    const std::string& text = from_dates[dates_seen++];
+    if (policies_seen == 0)
+      throw engine::config::ConfigError({{"--from", text, "must follow the --policy it dates, e.g. --policy living_wage_floor --from 2027-04-01"}});
+    auto& file = files[policies_seen - 1];
+    if (file.from)
+      throw engine::config::ConfigError({{"--from", text, "is the second --from for --policy " + policies[policies_seen - 1] + ": give one date for each policy"}});
+    file.from = engine::parse_iso_date(text);
+    if (!file.from) throw engine::config::ConfigError({{"--from", text, "is not a date YYYY-MM-DD"}});
+  }
+  return files;
+}
+
 LoadedScenario ConfigArgs::load() const {
   const fs::path path = resolve_scenario_argument(scenario);
-  std::vector<fs::path> overlays;
-  for (const auto& p : policies) overlays.push_back(resolve_shipped("policy", p));
-  auto loaded = load_scenario(path, overlays, sets);
+  auto loaded = load_scenario(path, policy_files(), sets);
   for (const auto& w : loaded.warnings) std::fprintf(stderr, "caremarket: warning: %s\n", w.c_str());
   return loaded;
 }

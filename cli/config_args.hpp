@@ -20,11 +20,18 @@ std::filesystem::path resolve_scenario_argument(const std::string& scenario);
 struct ConfigArgs {
   std::string scenario;
   std::vector<std::string> policies;
+  std::vector<std::string> from_dates;  // --from DATE, each for the --policy before it
   std::vector<std::string> sets;
-  // The positional scenario, -p/--policy and -s/--set, each -p and -s taking one value.
+  // The positional scenario, -p/--policy (with --from), and -s/--set, each taking one value.
   void add_to(CLI::App* app, bool scenario_required);
   // The scenario with its policies and overrides, validated; warnings go to stderr.
   LoadedScenario load() const;
+  // The policies as files, each with the date --from gave it (in the order typed).
+  std::vector<PolicyFile> policy_files() const;
+
+ private:
+  CLI::App* app_ = nullptr;
+  CLI::Option *policy_option_ = nullptr, *from_option_ = nullptr;
 };
 
 }  // namespace cm::cli

@@ -64,7 +64,7 @@ int sweep(const SweepOptions& o) {
   const fs::path dir = o.dir.empty() ? fs::path("results") / spec.name : fs::path(o.dir);
   // Every run's config is checked before any run starts, so a typo fails in a second, not an hour in.
   const auto scenario = sweeps::resolve_scenario(spec.scenario, spec.file.parent_path());
-  for (const auto& r : design.runs) load_scenario(scenario, r.policies, r.assignments);
+  for (const auto& r : design.runs) load_scenario(scenario, from_start(r.policies), r.assignments);
   if (o.dry_run) {
     if (mpi.rank() == 0) print_runs(design);
     return 0;

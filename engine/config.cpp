@@ -204,11 +204,59 @@ void Document::record_origins(const toml::node& node, const std::string& key, co
     for (const auto& [k, v] : *t) record_origins(v, key + "." + std::string(k.str()), origin);
 }
 
+void Document::assign(const std::string& path, const toml::node& value, const std::string& origin) {
+  toml::table* table = &root_;
+  std::size_t start = 0;
+  while (true) {
+    const auto cut = path.find_first_of(".[", start);
+    const std::string name = path.substr(start, cut - start);
+    if (cut == std::string::npos) {
+      table->insert_or_assign(name, value);
+      break;
+    }
+    toml::node* next = table->get(name);
+    if (path[cut] == '[') {
+      const auto close = path.find(']', cut);
+      auto* array = next ? next->as_array() : nullptr;
+      const auto index = std::stoul(path.substr(cut + 1, close - cut - 1));
+      if (!array || index >= array->size() || !array->get(index)->is_table())
+        throw std::logic_error("Document::assign: no table at " + path.substr(0, close + 1));
+      table = array->get(index)->as_table();
+      start = close + 2;  // past "]."
+    } else {
+      if (!next || !next->is_table()) next = &table->insert_or_assign(name, toml::table{}).first->second;
+      table = next->as_table();
+      start = cut + 1;
+    }
+  }
+  origins_[path] = origin;
+}
+
+std::optional<toml::array> Document::take_array(const std::string& key) {
+  auto* node = root_.get(key);
+  if (!node) return std::nullopt;
+  if (!node->is_array())
+    throw ConfigError({{origin_of(key), key, "must be a list of tables ([[" + key + "]]), not " + render(*node)}});
+  toml::array out = std::move(*node->as_array());
+  root_.erase(key);
+  return out;
+}
+
 void Document::merge(toml::table& into, const toml::table& from, const std::string& prefix, const std::string& origin) {
   for (const auto& [k, v] : from) {
     const std::string key = prefix + std::string(k.str());
     auto* existing = into.get(k);
-    if (existing && existing->is_table() && v.is_table()) {
+    const bool appends = prefix.empty() && v.is_array() &&
+                         std::find(appending_.begin(), appending_.end(), key) != appending_.end();
+    if (appends) {
+      if (!existing || !existing->is_array()) existing = &into.insert_or_assign(k, toml::array{}).first->second;
+      auto& array = *existing->as_array();
+      for (const auto& entry : *v.as_array()) {
+        record_origins(entry, key + "[" + std::to_string(array.size()) + "]", origin);
+        array.push_back(entry);
+      }
+      origins_[key] = origin;
+    } else if (existing && existing->is_table() && v.is_table()) {
       origins_.emplace(key, origin);
       merge(*existing->as_table(), *v.as_table(), key + ".", origin);
     } else {
@@ -251,7 +299,7 @@ void Document::overlay_file(const std::filesystem::path& path) {
   overlay_text(text, path.string());
 }
 
-void Document::set(std::string_view assignment) {
+std::pair<std::string, toml::table> parse_assignment(std::string_view assignment, const std::string& origin) {
   const auto eq = assignment.find('=');
   std::string key(assignment.substr(0, eq));
   auto trim = [](std::string s) {
@@ -261,19 +309,24 @@ void Document::set(std::string_view assignment) {
   };
   key = trim(key);
   if (eq == std::string_view::npos || key.empty() || key.front() == '.' || key.back() == '.')
-    throw ConfigError({{"--set", std::string(assignment), "must look like key.path=value"}});
+    throw ConfigError({{origin, std::string(assignment), "must look like key.path=value"}});
   if (key.size() > kMaxKeyBytes || static_cast<std::size_t>(std::count(key.begin(), key.end(), '.')) >= kMaxKeyParts)
-    throw ConfigError({{"--set", key.substr(0, 60) + (key.size() > 60 ? "..." : ""),
+    throw ConfigError({{origin, key.substr(0, 60) + (key.size() > 60 ? "..." : ""),
                         "is too long: a key may have at most " + std::to_string(kMaxKeyParts) + " dotted parts and " +
                             std::to_string(kMaxKeyBytes) + " characters"}});
   const std::string value = trim(std::string(assignment.substr(eq + 1)));
-  check_limits(value, "--set " + key);
+  check_limits(value, origin + " " + key);
   toml::table parsed;
   try {
     parsed = toml::parse("v = " + value);
   } catch (const toml::parse_error&) {
     parsed = toml::table{{"v", value}};  // a bare word, e.g. mode=collaborative
   }
+  return {key, std::move(parsed)};
+}
+
+void Document::set(std::string_view assignment) {
+  auto [key, parsed] = parse_assignment(assignment, "--set");
   // Build {a = {b = {c = value}}} and merge it like a layer.
   toml::table layer;
   toml::table* t = &layer;
@@ -286,6 +339,11 @@ void Document::set(std::string_view assignment) {
   t->insert_or_assign(key.substr(start), *parsed.get("v"));
   layers_.push_back("--set " + key);
   merge(root_, layer, "", "--set " + key);
+}
+
+void Document::overlay_table(const toml::table& layer, const std::string& origin) {
+  layers_.push_back(origin);
+  merge(root_, layer, "", origin);
 }
 
 std::string Document::origin_of(const std::string& key) const {

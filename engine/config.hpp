@@ -57,6 +57,17 @@ class Document {
   void overlay_text(std::string_view text, const std::string& origin);
   // "key.path=value": the value is read as TOML (number, bool, string, array), or as a bare string.
   void set(std::string_view assignment);
+  // Top-level arrays whose layers add entries instead of replacing the array (e.g. [[schedule]]
+  // entries from a scenario and from a policy); call before the first overlay. Each entry's origin
+  // is its own layer's ("schedule[2]").
+  void append_arrays(std::vector<std::string> keys) { appending_ = std::move(keys); }
+  // Merges a table as a layer of its own named `origin`.
+  void overlay_table(const toml::table& layer, const std::string& origin);
+  // Sets the value at a path ("labour.nlw", "councils[3].budget_million"; an index must name an
+  // existing entry) as a layer of its own would, with the given origin for messages.
+  void assign(const std::string& path, const toml::node& value, const std::string& origin);
+  // Removes a top-level key and returns its value (an empty node when absent), keeping its origins.
+  std::optional<toml::array> take_array(const std::string& key);
 
   const toml::table& table() const noexcept { return root_; }
   // The origin of a key, or of its nearest ancestor that has one.
@@ -70,7 +81,13 @@ class Document {
   toml::table root_;
   std::map<std::string, std::string> origins_;
   std::vector<std::string> layers_;
+  std::vector<std::string> appending_;
 };
+
+// "key.path=value" split into its key and its value, read as TOML (number, bool, string, array,
+// date) or else as a bare string; the value is the table's one entry "v". `origin` names the source
+// in messages ("--set").
+std::pair<std::string, toml::table> parse_assignment(std::string_view assignment, const std::string& origin);
 
 // Checks the limits above on a document's text (before parsing); throws ConfigError naming the
 // origin and the line.
@@ -97,6 +114,20 @@ struct Range {
 std::string render(const toml::node& node);
 // The closest candidate within a small edit distance, if any.
 std::optional<std::string> closest(const std::string& word, const std::vector<std::string>& candidates);
+
+// A date written as a TOML date or as ISO text (YYYY-MM-DD), when it is a valid date.
+inline std::optional<Date> date_of_node(const toml::node& node) {
+  if (const auto* d = node.as_date()) {
+    const auto v = d->get();
+    const Date date{std::chrono::year{v.year}, std::chrono::month{v.month}, std::chrono::day{v.day}};
+    return date.ok() ? std::optional<Date>(date) : std::nullopt;
+  }
+  if (const auto* text = node.as_string()) return parse_iso_date(text->get());
+  return std::nullopt;
+}
+inline toml::date toml_date(const Date& d) {
+  return {static_cast<int>(d.year()), static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day())};
+}
 
 // Where a schema is reading: the document (for origins) and, inside arrays of tables, the key
 // prefix and the origin of the whole array.
@@ -205,25 +236,15 @@ class Schema {
           Date& out = at(target);
           out = fallback;
           if (!node) return;
-          std::optional<Date> read;
-          if (const auto* d = node->as_date()) {
-            const auto v = d->get();
-            const Date candidate{std::chrono::year{v.year}, std::chrono::month{v.month}, std::chrono::day{v.day}};
-            if (candidate.ok()) read = candidate;
-          } else if (const auto* text = node->as_string()) {
-            read = parse_iso_date(text->get());
-          } else {
+          if (!node->is_date() && !node->is_string())
             return problems.push_back(type_problem(ctx, key, *node, allowed, ""));
-          }
+          const std::optional<Date> read = date_of_node(*node);
           if (!read || static_cast<int>(read->year()) < min_year || static_cast<int>(read->year()) > max_year)
             return problems.push_back(value_problem(ctx, key, *node, "must be " + allowed));
           out = *read;
         },
         [=](const T& target, toml::table& out) {
-          const Date& d = at(const_cast<T&>(target));
-          insert_path(out, key,
-                      toml::value<toml::date>(toml::date{static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
-                                                         static_cast<unsigned>(d.day())}));
+          insert_path(out, key, toml::value<toml::date>(toml_date(at(const_cast<T&>(target)))));
         });
     return *this;
   }

@@ -43,4 +43,16 @@ inline Date add_days(const Date& from, std::int64_t days) {
 // The date of step `step` of a clock of weeks starting on `start`.
 inline Date date_of_step(const Date& start, std::int64_t step) { return add_days(start, 7 * step); }
 
+// Days from `from` to `to` (negative when `to` comes first).
+inline std::int64_t days_between(const Date& from, const Date& to) {
+  return (std::chrono::sys_days{to} - std::chrono::sys_days{from}).count();
+}
+
+// The first step dated on or after `date` (a change dated between two steps takes effect at the
+// later one); negative when `date` comes before the start.
+inline std::int64_t first_step_on_or_after(const Date& start, const Date& date) {
+  const std::int64_t days = days_between(start, date);
+  return days >= 0 ? (days + 6) / 7 : -((-days) / 7);
+}
+
 }  // namespace engine

@@ -9,7 +9,7 @@ import numbers
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Tuple, Union
 
 from . import _core
 from ._errors import ConfigError
@@ -133,14 +133,40 @@ def check_seed(name: str, value: int | None) -> int | None:
     return value
 
 
+PolicyArg = Union[PathLike, Tuple[PathLike, Union[str, datetime.date]]]
+
+
+def _policy_date(policy: Any, when: Any) -> str:
+    if isinstance(when, datetime.datetime):
+        raise TypeError(f"policy {policy!r}: a date is a datetime.date, not a datetime ({when!r})")
+    if isinstance(when, datetime.date):
+        return when.isoformat()
+    if isinstance(when, str):
+        return when
+    raise TypeError(f"policy {policy!r}: its start must be a date 'YYYY-MM-DD' or a datetime.date, not {when!r}")
+
+
 def load(
     scenario: PathLike,
-    policies: Iterable[PathLike] = (),
+    policies: Iterable[PolicyArg] = (),
     overrides: Mapping[str, Any] | Iterable[str] | None = None,
 ) -> _core.Scenario:
-    """Reads and validates a scenario with its policies and overrides. Raises ConfigError."""
+    """Reads and validates a scenario with its policies and overrides. Raises ConfigError.
+
+    Each policy is a shipped name or a file, applied from the start, or a pair ``(policy, date)``
+    applied from that date (``"2027-04-01"`` or a :class:`datetime.date`); before it the run is
+    the baseline's.
+    """
     if isinstance(policies, (str, os.PathLike)):
         policies = [policies]
-    return _core.load_scenario(
-        _resolve(scenario, "scenarios"), [_resolve(p, "policies") for p in policies], assignments(overrides)
-    )
+    paths, dates = [], []
+    for p in policies:
+        if isinstance(p, tuple):
+            if len(p) != 2:
+                raise TypeError(f"a dated policy is a pair (policy, date), not {p!r}")
+            paths.append(_resolve(p[0], "policies"))
+            dates.append(_policy_date(p[0], p[1]))
+        else:
+            paths.append(_resolve(p, "policies"))
+            dates.append(None)
+    return _core.load_scenario(_resolve(scenario, "scenarios"), paths, assignments(overrides), dates)

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._config import PathLike, check_seed, load
+from ._config import PathLike, PolicyArg, check_seed, load
 from ._errors import FormatError, IncompleteRunWarning
 from ._progress import StepCounter, progress_bar
 
@@ -356,7 +356,7 @@ def open(path: PathLike) -> Results:  # noqa: A001 (caremarket.open mirrors h5py
 def run(
     scenario: PathLike,
     *,
-    policies: Iterable[PathLike] = (),
+    policies: Iterable[PolicyArg] = (),
     overrides: Mapping[str, Any] | Iterable[str] | None = None,
     seed: int | None = None,
     output: PathLike | None = None,
@@ -368,7 +368,8 @@ def run(
     """Runs a scenario to an HDF5 file with the command line's own driver and returns it opened.
 
     Arguments are those of ``caremarket run``: a scenario path or shipped name, policy overlays in
-    order, ``overrides`` as ``{"key.path": value}`` (``--set``), ``seed`` (default ``run.seed``),
+    order (a pair ``("living_wage_floor", "2027-04-01")`` applies one from that date, as
+    ``--policy P --from DATE`` does), ``overrides`` as ``{"key.path": value}`` (``--set``), ``seed`` (default ``run.seed``),
     ``replicate``, ``threads`` (default all cores), ``steps`` (default ``run.steps``). Without
     ``output`` the file goes to a temporary directory removed when the Results is garbage-collected.
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._config import PathLike, check_seed, load
+from ._config import PathLike, PolicyArg, _toml_value, check_seed, load
 from ._progress import StepCounter, progress_bar
 
 if TYPE_CHECKING:
@@ -91,7 +91,8 @@ class Simulation:
     """A caremarket model stepped from Python.
 
     ``Simulation("somerset")`` builds the market of a scenario (a path, or the name of a shipped
-    scenario), with policy overlays applied in order and then ``overrides`` (a mapping of dotted
+    scenario), with policy overlays applied in order (a pair ``(policy, "2027-04-01")`` applies one
+    from that date) and then ``overrides`` (a mapping of dotted
     keys to values, like the command line's ``--set``). ``seed`` defaults to the scenario's
     ``run.seed``; ``threads`` (default: all cores) changes speed only, never results.
 
@@ -104,7 +105,7 @@ class Simulation:
         self,
         scenario: PathLike,
         *,
-        policies: Iterable[PathLike] = (),
+        policies: Iterable[PolicyArg] = (),
         overrides: Mapping[str, Any] | Iterable[str] | None = None,
         seed: int | None = None,
         replicate: int = 0,
@@ -204,6 +205,18 @@ class Simulation:
     def layers(self) -> list[str]:
         """Configuration layers in the order applied: scenario, policies, ``--set <key>``."""
         return list(self._scenario.layers)
+
+    def set(self, key: str, value: Any) -> None:
+        """Changes parameter ``key`` to ``value`` from the next step on.
+
+        The value is checked like a config value (type, range, consistency); a parameter only the
+        start of a run reads (``run.*``, ``geography.*``, a council's size) cannot change. The change
+        joins the configuration as a ``[[schedule]]`` entry dated that step, so :attr:`config_toml`,
+        :meth:`save` and the saved file's ``/events/changes`` record it. Raises
+        :class:`caremarket.ConfigError`.
+        """
+        self._core.set(f"{key}={_toml_value(value)}")
+        self._scenario = self._core.scenario
 
     # -- output ------------------------------------------------------------------------------------
 

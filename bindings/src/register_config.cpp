@@ -74,8 +74,18 @@ void register_config(py::module_& m) {
   m.def(
       "load_scenario",
       [](const std::filesystem::path& scenario, const std::vector<std::filesystem::path>& policies,
-         const std::vector<std::string>& assignments) {
-        auto loaded = cm::load_scenario(scenario, policies, assignments);
+         const std::vector<std::string>& assignments, const std::vector<std::optional<std::string>>& policy_dates) {
+        if (!policy_dates.empty() && policy_dates.size() != policies.size())
+          throw py::value_error("policy_dates must give one date (or None) for each policy");
+        std::vector<cm::PolicyFile> files = cm::from_start(policies);
+        for (std::size_t k = 0; k < policy_dates.size(); ++k) {
+          if (!policy_dates[k]) continue;
+          files[k].from = engine::parse_iso_date(*policy_dates[k]);
+          if (!files[k].from)
+            throw engine::config::ConfigError({{policies[k].string(), "from",
+                                                "= \"" + *policy_dates[k] + "\" is not a date YYYY-MM-DD"}});
+        }
+        auto loaded = cm::load_scenario(scenario, files, assignments);
         // As the command line warns on stderr, Python warns with the warnings module.
         for (const auto& w : loaded.warnings)
           if (PyErr_WarnEx(PyExc_UserWarning, w.c_str(), 1) < 0) throw py::error_already_set();  // warnings as errors
@@ -83,7 +93,9 @@ void register_config(py::module_& m) {
       },
       py::arg("scenario"), py::arg("policies") = std::vector<std::filesystem::path>{},
       py::arg("assignments") = std::vector<std::string>{},
-      "Reads a scenario, overlays the policies and 'key=value' assignments, validates everything.\n"
+      py::arg("policy_dates") = std::vector<std::optional<std::string>>{},
+      "Reads a scenario, overlays the policies (each from the start, or from its date in policy_dates:\n"
+      "ISO text or None) and 'key=value' assignments, validates everything.\n"
       "Raises caremarket.ConfigError listing every problem.");
   m.def("load_scenario_text", &cm::load_scenario_text, py::arg("toml_text"), py::arg("origin"),
         "Same as load_scenario, from TOML text (e.g. the resolved config stored in an output file).");

@@ -50,6 +50,9 @@ void register_model(py::module_& m) {
            "Advances `steps` weeks, `chunk` at a time, with the GIL released; between chunks handles Ctrl-C\n"
            "(KeyboardInterrupt propagates, the model is left at a step boundary) and calls progress(done).\n"
            "Returns the steps done.")
+      .def("set", &Simulation::set, py::arg("assignment"),
+           "Changes a parameter from the next step on: 'key=value' as --set takes it, validated like a\n"
+           "config value. Raises caremarket.ConfigError.")
       .def(
           "column_names", [](const Simulation& s, const std::string& table) { return s.column_names(table_of(table)); },
           py::arg("table"))

@@ -60,7 +60,7 @@ Simulation::Simulation(cm::LoadedScenario scenario, std::optional<std::uint64_t>
       threads_(threads) {
   if (threads < 0) throw std::invalid_argument("threads must be >= 0 (0 = all cores)");
   engine::ThreadLimit limit(threads_);
-  model_ = std::make_shared<cm::Model>(scenario_.spec, seed_, replicate_);
+  model_ = std::make_shared<cm::Model>(scenario_.spec, seed_, replicate_, scenario_.changes);
   week_.store(model_->week());
   append_history();
 }
@@ -125,6 +125,13 @@ std::int64_t Simulation::advance(std::int64_t steps, std::int64_t chunk, const p
     if (!progress.is_none()) progress(done);
   }
   return done;
+}
+
+void Simulation::set(const std::string& assignment) {
+  check_ready();
+  auto changed = cm::with_change(scenario_, static_cast<std::int32_t>(model_->week() + 1), assignment);
+  model_->replace_changes(changed.changes);
+  scenario_ = std::move(changed);
 }
 
 std::vector<std::string> Simulation::column_names(Table table) const {

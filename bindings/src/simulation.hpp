@@ -81,6 +81,10 @@ class Simulation {
   // progress(steps done so far in this call) unless it is None. Returns the steps done.
   std::int64_t advance(std::int64_t steps, std::int64_t chunk, const py::object& progress);
 
+  // Changes a parameter from the next step on ("key=value", validated like --set): the change is
+  // added to the config as a [[schedule]] entry dated that step, so save() replays it.
+  void set(const std::string& assignment);
+
   std::vector<std::string> column_names(Table table) const;
   std::size_t rows(Table table) const;
   // A read-only zero-copy view of a column (see ColumnBuffer for its lifetime). KeyError if unknown.

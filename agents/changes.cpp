@@ -1,0 +1,137 @@
+#include "agents/changes.hpp"
+
+#include <algorithm>
+
+#include "agents/need.hpp"
+#include "agents/provider_entry_exit.hpp"
+#include "agents/retention.hpp"
+#include "agents/week.hpp"
+#include "engine/parallel.hpp"
+
+namespace cm {
+namespace {
+
+// The need tables of `next`, keeping each review bound that would fall: a clock drawn with the
+// old bound runs on, and a review divides by the bound its clock ran with. `rose` marks the cells
+// whose bound rises: their clocks are drawn again.
+NeedTables next_need_tables(const NeedTables& now, const ScenarioSpec& next, std::array<std::array<bool, 3>, 4>& rose) {
+  NeedTables tables = make_need_tables(next);
+  for (std::size_t band = 0; band < 4; ++band)
+    for (std::size_t age = 0; age < 3; ++age) {
+      rose[band][age] = tables.review_per_week[band][age] > now.review_per_week[band][age];
+      if (!rose[band][age]) {
+        tables.review_per_week[band][age] = now.review_per_week[band][age];
+        tables.log_no_review[band][age] = now.log_no_review[band][age];
+      }
+    }
+  return tables;
+}
+
+bool any_of(const std::array<std::array<bool, 3>, 4>& cells) {
+  return std::any_of(cells.begin(), cells.end(), [](const auto& row) {
+    return std::any_of(row.begin(), row.end(), [](bool b) { return b; });
+  });
+}
+
+// Whether a quit clock's bound (quit_review_chance) can be higher under `next`: it reads the
+// retention parameters, the NLW, and the archetypes' travel and autonomy.
+bool quit_bounds_may_rise(const ScenarioSpec& before, const ScenarioSpec& next) {
+  const auto& a = before.retention;
+  const auto& b = next.retention;
+  if (a.base_quit_per_year != b.base_quit_per_year || a.wage_sensitivity != b.wage_sensitivity ||
+      a.zero_hours_factor != b.zero_hours_factor || a.stress_factor != b.stress_factor ||
+      a.underemployment_factor != b.underemployment_factor || before.labour.nlw != next.labour.nlw)
+    return true;
+  for (auto arch : {Archetype::chain, Archetype::agency, Archetype::micro}) {
+    const auto &x = before.providers.of(arch), &y = next.providers.of(arch);
+    if (x.unpaid_travel_minutes != y.unpaid_travel_minutes || x.autonomy != y.autonomy) return true;
+  }
+  return false;
+}
+
+// No one is paid below the legal minimum: providers below a higher NLW raise their base wage to
+// it, and their staff's wages follow (base plus each worker's premium).
+void raise_wages_to(Market& m, double nlw) {
+  auto& pr = m.providers;
+  auto& w = m.workers;
+  bool raised = false;
+  for (std::size_t q = 0; q < pr.id.size(); ++q)
+    if (pr.alive[q] && pr.wage[q] < nlw) {
+      pr.wage[q] = static_cast<float>(nlw);
+      pr.cost_per_hour[q] = static_cast<float>(m.cost_per_hour(static_cast<Archetype>(pr.archetype[q]), nlw));
+      raised = true;
+    }
+  if (!raised) return;
+  engine::parallel_for_rows(w.id.size(), [&](std::size_t k) {
+    if (!w.alive[k] || w.employer[k] == engine::kNoAgent) return;
+    const auto q = static_cast<std::size_t>(m.provider_row(w.employer[k]));
+    w.wage[k] = std::max(w.wage[k], pr.wage[q] + w.pay_premium[k]);
+  });
+}
+
+// Quit clocks whose bound is now below the worker's highest hazard are drawn again, with this
+// week as their first trial.
+void redraw_quit_clocks(Market& m) {
+  auto& w = m.workers;
+  const auto week = static_cast<std::int32_t>(m.week);
+  const auto streams = m.rng.at_step(static_cast<std::uint64_t>(week));
+  engine::parallel_for_rows(w.id.size(), [&](std::size_t k) {
+    if (!w.alive[k] || w.employer[k] == engine::kNoAgent || w.is_founder[k] || w.quit_review_week[k] == 0) return;
+    const auto q = static_cast<std::size_t>(m.provider_row(w.employer[k]));
+    if (quit_review_chance(m, k, q) <= static_cast<double>(w.quit_review_chance[k])) return;
+    auto stream = streams.stream(Market::stream_key(w, k), kQuitClockRedraw);
+    set_quit_clock(m, k, q, week, stream.open_uniform(), -1);
+  });
+}
+
+// Every branch of the chain group closes (a national provider leaving the market, as Allied
+// Healthcare did in 2018): its clients are placed again, its staff look for other care jobs.
+void fail_group(Market& m, std::int32_t group) {
+  for (int c = 0; c < m.councils(); ++c)
+    m.for_council_providers(c, [&](std::size_t q) {
+      if (m.providers.alive[q] && m.providers.group[q] == kChainGroupBase + group) close_provider(m, c, q, false);
+    });
+}
+
+}  // namespace
+
+void ChangesState::start(std::vector<ParameterChange> run_changes) {
+  changes = std::move(run_changes);
+  next = 0;
+  applied.clear();
+  while (next < changes.size() && changes[next].step <= 0) {
+    applied.insert(applied.end(), changes[next].records.begin(), changes[next].records.end());
+    ++next;
+  }
+}
+
+void ChangesState::replace(std::vector<ParameterChange> run_changes, std::int32_t from_step) {
+  changes = std::move(run_changes);
+  next = 0;
+  while (next < changes.size() && changes[next].step < from_step) ++next;
+}
+
+void change_parameters(Market& m, NeedCalendar& need, const ScenarioSpec& next,
+                       const std::vector<std::int32_t>& failing_groups) {
+  const bool quit_check = quit_bounds_may_rise(m.spec, next);
+  const double nlw_before = m.spec.labour.nlw;
+  m.spec = next;
+  std::array<std::array<bool, 3>, 4> rose{};
+  m.need_tables = next_need_tables(m.need_tables, next, rose);
+  if (any_of(rose)) need.redraw_clocks(m, rose);
+  for (int c = 0; c < m.councils(); ++c)
+    m.commissioners[static_cast<std::size_t>(c)].weekly_budget = weekly_care_budget(next, static_cast<std::size_t>(c));
+  if (next.labour.nlw > nlw_before) raise_wages_to(m, next.labour.nlw);
+  if (quit_check) redraw_quit_clocks(m);
+  for (const auto group : failing_groups) fail_group(m, group);
+}
+
+void apply_due_change(Week& w) {
+  auto& s = w.changes;
+  if (s.next >= s.changes.size() || s.changes[s.next].step != w.market.week) return;
+  const auto& change = s.changes[s.next++];
+  change_parameters(w.market, w.need, change.spec, change.failing_groups);
+  s.applied.insert(s.applied.end(), change.records.begin(), change.records.end());
+}
+
+}  // namespace cm
