@@ -41,6 +41,14 @@ std::string value_text(const toml::node& node) {
     if (out.find_first_of(".eE") == std::string::npos && out.find_first_of("ni") == std::string::npos) out += ".0";
     return out;
   }
+  if (const auto* text = node.as_string()) {  // a TOML basic string
+    std::string out = "\"";
+    for (const char ch : text->get()) {
+      if (ch == '"' || ch == '\\') out += '\\';
+      out += ch;
+    }
+    return out + "\"";
+  }
   return engine::config::render(node);
 }
 
@@ -110,6 +118,9 @@ class Reader {
   std::vector<Problem> problems;
 
   void problem(const std::string& origin, const std::string& key, const std::string& message) {
+    // A policy from a date becomes one entry per value it sets: its date problem is said once.
+    for (const auto& p : problems)
+      if (p.origin == origin && p.key == key && p.message == message) return;
     problems.push_back({origin, key, message});
   }
 
@@ -175,13 +186,15 @@ class Reader {
         return fail(e.origin, row,
                     "= " + engine::iso_date(*date) + ": dates must be in order, each after " + engine::iso_date(e.dates.back()));
       const auto step = engine::first_step_on_or_after(base_.run.start_date, *date);
+      // A policy's entries are its own values: their date is the policy's, said once for it.
+      const std::string date_key = e.cause == "policy" ? std::string("starts") : row + " =";
       if (step < 0)
-        return fail(e.origin, row,
-                    "= " + engine::iso_date(*date) + " is before the run's start (run.start_date = " +
+        return fail(e.origin, "",
+                    date_key + " " + engine::iso_date(*date) + ", before the run's start (run.start_date = " +
                         engine::iso_date(base_.run.start_date) + ")" +
                         (e.cause == "policy" ? ": a policy cannot start before the run" : ""));
       if (e.cause == "policy" && step > base_.run.steps)
-        return fail(e.origin, row, "= " + engine::iso_date(*date) + " is after the run's last week (" + last_week() + ")");
+        return fail(e.origin, "", date_key + " " + engine::iso_date(*date) + ", after the run's last week (" + last_week() + ")");
       const auto* value = values->get(r);
       if (e.linear && !value->is_number())
         return fail(e.origin, what + ".values[" + std::to_string(r) + "]", "must be a number for a linear schedule");

@@ -14,6 +14,7 @@
 #include "cli/config_args.hpp"
 #include "cli/exit_codes.hpp"
 #include "engine/cancel.hpp"
+#include "engine/config.hpp"
 #include "sweeps/compare.hpp"
 #include "sweeps/runner.hpp"
 
@@ -23,7 +24,7 @@ namespace cm::cli {
 namespace {
 
 struct CompareOptions {
-  std::string scenario, policy, baseline, output;
+  std::string scenario, policy, baseline, output, from;
   std::vector<std::string> sets;
   std::int64_t replicates = 10, steps = 0, seed = 1;
   int workers = 0;
@@ -48,6 +49,10 @@ int compare(const CompareOptions& o) {
   // A scenario file, or a shipped scenario's name.
   request.scenario = resolve_scenario_argument(o.scenario);
   request.policy = o.policy;
+  if (!o.from.empty()) {
+    request.policy_from = engine::parse_iso_date(o.from);
+    if (!request.policy_from) throw engine::config::ConfigError({{"--from", o.from, "is not a date YYYY-MM-DD"}});
+  }
   request.baseline_policy = o.baseline;
   request.overrides = o.sets;
   request.replicates = o.replicates;
@@ -60,10 +65,12 @@ int compare(const CompareOptions& o) {
   request.dir = prefix.string() + "-runs";
   request.prefix = prefix;
   // Check both arms' configs before running anything.
-  for (const auto& pol : {o.baseline, o.policy}) {
-    std::vector<fs::path> overlays;
-    if (!pol.empty()) overlays.push_back(resolve_shipped("policy", pol));
-    load_scenario(request.scenario, from_start(overlays), request.overrides);
+  for (const bool policy_arm : {false, true}) {
+    const std::string& pol = policy_arm ? o.policy : o.baseline;
+    std::vector<PolicyFile> overlays;
+    if (!pol.empty())
+      overlays.push_back({resolve_shipped("policy", pol), policy_arm ? request.policy_from : std::nullopt});
+    load_scenario(request.scenario, overlays, request.overrides);
   }
   engine::SignalGuard signals;
   auto& cancel = engine::process_cancel_flag();
@@ -88,6 +95,9 @@ Command add_compare(CLI::App& app) {
                                          "Is a policy better, and how sure are we? Paired replicates with common random numbers");
   compare_app->add_option("scenario", o->scenario, "Scenario TOML file (default: configs/scenarios/somerset.toml)");
   compare_app->add_option("-p,--policy", o->policy, "The policy to assess (file or shipped name)")->required();
+  compare_app->add_option("--from", o->from,
+                          "Date YYYY-MM-DD from which the policy applies; before it both arms are the baseline "
+                          "(default: from the start)");
   compare_app->add_option("-b,--baseline-policy", o->baseline, "The policy to compare with (default: the scenario as it is)");
   compare_app->add_option("-s,--set", o->sets, "Override a parameter in both arms (repeatable)")->expected(1)->take_all()->allow_extra_args(false);
   compare_app->add_option("-n,--replicates", o->replicates, "Paired replicates")->check(CLI::Range(2, 100000));

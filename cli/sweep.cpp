@@ -51,7 +51,8 @@ void print_runs(const sweeps::Design& design) {
   for (const auto& r : design.runs) {
     std::string sets;
     for (const auto& a : r.assignments) sets += (sets.empty() ? "" : " ") + a;
-    for (const auto& pol : r.policies) sets += " policy:" + pol.filename().string();
+    for (const auto& pol : r.policies)
+      sets += " policy:" + pol.path.filename().string() + (pol.from ? "@" + engine::iso_date(*pol.from) : "");
     std::printf("%d\t%d\t%d\t%llu\t%s\t%s\n", r.index, r.point, r.replicate, static_cast<unsigned long long>(r.seed),
                 r.file.c_str(), sets.c_str());
   }
@@ -64,7 +65,7 @@ int sweep(const SweepOptions& o) {
   const fs::path dir = o.dir.empty() ? fs::path("results") / spec.name : fs::path(o.dir);
   // Every run's config is checked before any run starts, so a typo fails in a second, not an hour in.
   const auto scenario = sweeps::resolve_scenario(spec.scenario, spec.file.parent_path());
-  for (const auto& r : design.runs) load_scenario(scenario, from_start(r.policies), r.assignments);
+  for (const auto& r : design.runs) load_scenario(scenario, r.policies, r.assignments);
   if (o.dry_run) {
     if (mpi.rank() == 0) print_runs(design);
     return 0;

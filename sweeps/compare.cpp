@@ -92,6 +92,7 @@ Comparison compare(const ComparisonRequest& request, const engine::CancelFlag& c
   // Policies named relative to the working directory stay so (the spec's folder is the output dir).
   for (auto& p : spec.parameters[0].policies)
     if (!p.empty() && (p.find('/') != std::string::npos || p.ends_with(".toml"))) p = std::filesystem::absolute(p).string();
+  if (request.policy_from) spec.parameters[0].policies[1] += "@" + engine::iso_date(*request.policy_from);
   if (std::filesystem::path(spec.scenario).extension() == ".toml") spec.scenario = std::filesystem::absolute(spec.scenario).string();
   const Design design = expand(spec);
   if (!request.prefix.empty()) check_comparison_prefix(request.prefix);

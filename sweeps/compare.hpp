@@ -5,10 +5,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/cancel.hpp"
+#include "engine/dates.hpp"
 
 namespace cm::sweeps {
 
@@ -23,6 +25,7 @@ struct OutcomeComparison {
 struct ComparisonRequest {
   std::filesystem::path scenario;
   std::string policy;            // file or shipped name
+  std::optional<engine::Date> policy_from;  // the policy applies from this date (default: the start)
   std::string baseline_policy;   // file or shipped name; empty: the scenario as it is
   std::vector<std::string> overrides;
   std::int64_t replicates = 10;

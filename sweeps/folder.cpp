@@ -101,7 +101,8 @@ void check_same_design(const Design& design, const std::filesystem::path& dir) {
   for (const auto& r : design.runs) {
     add(r.file);
     h = engine::fold_key(h, r.seed);
-    for (const auto& p : r.policies) add(std::filesystem::absolute(p).lexically_normal().string());
+    for (const auto& p : r.policies)
+      add(std::filesystem::absolute(p.path).lexically_normal().string() + (p.from ? "@" + engine::iso_date(*p.from) : ""));
     for (const auto& a : r.assignments) add(a);
   }
   char text[32];

@@ -16,7 +16,7 @@ RunRecord execute_run(const SweepSpec& spec, const RunPlan& plan, const std::fil
   RunRecord r;
   try {
     RunRequest request;
-    request.scenario = load_scenario(resolve_scenario(spec.scenario, spec.file.parent_path()), from_start(plan.policies), plan.assignments);
+    request.scenario = load_scenario(resolve_scenario(spec.scenario, spec.file.parent_path()), plan.policies, plan.assignments);
     request.seed = plan.seed;
     request.replicate = static_cast<std::uint64_t>(plan.replicate);
     request.threads = -1;

@@ -132,6 +132,16 @@ std::filesystem::path resolve_scenario(const std::string& name, const std::files
   return p.is_absolute() ? p : base / p;
 }
 
+PolicyFile resolve_dated_policy(const std::string& name, const std::filesystem::path& base) {
+  const auto at = name.rfind('@');
+  if (at == std::string::npos) return {resolve_policy(name, base), std::nullopt};
+  const auto date = engine::parse_iso_date(std::string_view(name).substr(at + 1));
+  if (!date)
+    throw engine::config::ConfigError(
+        {{"policy", "\"" + name + "\"", "has a start date that is not a date YYYY-MM-DD after its '@'"}});
+  return {resolve_policy(name.substr(0, at), base), date};
+}
+
 std::filesystem::path resolve_policy(const std::string& name, const std::filesystem::path& base) {
   if (!is_path(name)) return config_dir() / "policies" / (name + ".toml");
   const std::filesystem::path p(name);
@@ -168,9 +178,16 @@ SweepSpec load_sweep(const std::filesystem::path& file) {
     if (a.key == "policy") {
       if (a.policies.empty()) problem(at + ".policies", "must list the policies of a \"policy\" axis");
       if (sampling != Sampling::grid) problem(at + ".key", "a \"policy\" axis needs sampling = \"grid\"");
-      for (const auto& p : a.policies)
-        if (!p.empty() && !std::filesystem::exists(resolve_policy(p, file.parent_path())))
-          problem(at + ".policies", "\"" + p + "\": no such policy (" + resolve_policy(p, file.parent_path()).string() + ")");
+      for (const auto& p : a.policies) {
+        if (p.empty()) continue;
+        const auto at_sign = p.rfind('@');
+        if (at_sign != std::string::npos && !engine::parse_iso_date(std::string_view(p).substr(at_sign + 1))) {
+          problem(at + ".policies", "\"" + p + "\": the start date after '@' is not a date YYYY-MM-DD");
+          continue;
+        }
+        const auto path = resolve_policy(p.substr(0, at_sign), file.parent_path());
+        if (!std::filesystem::exists(path)) problem(at + ".policies", "\"" + p + "\": no such policy (" + path.string() + ")");
+      }
       continue;
     }
     const auto it = std::find_if(kinds.begin(), kinds.end(), [&](const auto& kv) { return kv.first == a.key; });
@@ -267,14 +284,14 @@ Design expand(const SweepSpec& spec) {
       run.point = static_cast<std::int32_t>(pt);
       run.replicate = static_cast<std::int32_t>(r);
       run.seed = run_seed(static_cast<std::uint64_t>(spec.root_seed), static_cast<std::int64_t>(pt), r, spec.common_random_numbers);
-      for (const auto& p : spec.policies) run.policies.push_back(resolve_policy(p, base));
+      for (const auto& p : spec.policies) run.policies.push_back(resolve_dated_policy(p, base));
       run.assignments = spec.overrides;
       for (std::size_t j = 0; j < spec.parameters.size(); ++j) {
         const auto& a = spec.parameters[j];
         double v = points[pt][j];
         if (a.key == "policy") {
           const auto& name = a.policies[static_cast<std::size_t>(v)];
-          if (!name.empty()) run.policies.push_back(resolve_policy(name, base));
+          if (!name.empty()) run.policies.push_back(resolve_dated_policy(name, base));
         } else {
           if (is_integer(a.key)) v = static_cast<double>(std::llround(v));
           run.assignments.push_back(a.key + "=" + format_value(v, is_integer(a.key)));

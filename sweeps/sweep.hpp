@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "agents/parameters.hpp"
+
 namespace cm::sweeps {
 
 enum class Sampling : int { grid = 0, latin_hypercube = 1, sobol = 2 };
@@ -43,7 +45,7 @@ struct RunPlan {
   std::int32_t replicate = 0;
   std::uint64_t seed = 0;
   std::vector<double> values;                   // one per axis (a policy axis holds its index)
-  std::vector<std::filesystem::path> policies;  // overlays, in order
+  std::vector<PolicyFile> policies;             // overlays, in order (each from the start or a date)
   std::vector<std::string> assignments;         // --set assignments, in order
   std::string file;                             // file name inside <dir>/runs/
 };
@@ -71,6 +73,9 @@ void check_size(const SweepSpec& spec);
 // A shipped scenario name ("somerset") or a path, resolved against `base` when relative.
 std::filesystem::path resolve_scenario(const std::string& name_or_path, const std::filesystem::path& base);
 // A shipped policy name ("collaborative") or a path, resolved against `base` when relative.
+// A policy as a sweep or a comparison names it: a shipped name or a file, applied from the start,
+// or "NAME@YYYY-MM-DD", applied from that date. Throws engine::config::ConfigError for a bad date.
+PolicyFile resolve_dated_policy(const std::string& name, const std::filesystem::path& base);
 std::filesystem::path resolve_policy(const std::string& name_or_path, const std::filesystem::path& base);
 // The seed of one run.
 std::uint64_t run_seed(std::uint64_t root, std::int64_t point, std::int64_t replicate, bool common_random_numbers);

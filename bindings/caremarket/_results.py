@@ -29,7 +29,7 @@ __all__ = ["Results", "open", "run", "SUPPORTED_FORMAT_MAJOR"]
 #: The major format version this package reads (and every older one it knows).
 SUPPORTED_FORMAT_MAJOR = int(_core.FORMAT_VERSION.split(".")[0])
 
-_EVENT_LOGS = ("tenders", "bids", "providers")
+_EVENT_LOGS = ("tenders", "bids", "providers", "changes")
 _AGENT_TABLES = ("people", "workers", "providers")
 
 
@@ -82,7 +82,10 @@ def _table(group: h5py.Group, dimension: str) -> pd.DataFrame:
         if name != dimension and isinstance(item, h5py.Dataset) and item.ndim == 1:
             if item.shape[0] != len(index):
                 raise _unreadable(item, f"{item.name} has {item.shape[0]} rows, its dimension {dimension} {len(index)}")
-            columns[name] = item[()]
+            values = item[()]
+            if values.dtype.kind in "SO":  # text columns (the changes' key, value, cause, detail)
+                values = np.array([v.decode() if isinstance(v, bytes) else str(v) for v in values], dtype=object)
+            columns[name] = values
     return pd.DataFrame(columns, index=index)
 
 
@@ -295,15 +298,17 @@ class Results:
 
     @cached_property
     def events(self) -> dict[str, pd.DataFrame]:
-        """The event logs ``tenders``, ``bids`` and ``providers`` as DataFrames indexed by row
-        (empty dict when the run had ``output.events = false``). ``week`` is the step at which an
-        event is counted in the time series; codes are as in docs/output-format.md §6."""
+        """The event logs ``tenders``, ``bids``, ``providers`` and (format 1.5) ``changes`` as
+        DataFrames indexed by row (empty dict when the run had ``output.events = false``). ``week``
+        is the step at which an event is counted in the time series; ``changes`` lists each change
+        of a parameter (schedule, dated policy, shock, ``Simulation.set``) with the ``step`` from
+        which it holds; codes are as in docs/output-format.md §6."""
         out: dict[str, pd.DataFrame] = {}
         with h5py.File(self._path, "r") as f:
             if "events" not in f:
                 return out
             events = _member(f, "events", h5py.Group)
-            for log, dimension in zip(_EVENT_LOGS, ("tender", "bid", "event")):
+            for log, dimension in zip(_EVENT_LOGS, ("tender", "bid", "event", "change")):
                 if log in events:
                     out[log] = _table(_member(events, log, h5py.Group), dimension)
         return out

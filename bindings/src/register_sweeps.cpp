@@ -40,7 +40,8 @@ void register_sweeps(py::module_& m) {
       d["file"] = "runs/" + r.file;
       d["values"] = r.values;
       std::vector<std::string> policies;
-      for (const auto& p : r.policies) policies.push_back(p.string());
+      for (const auto& p : r.policies)
+        policies.push_back(p.path.string() + (p.from ? "@" + engine::iso_date(*p.from) : ""));
       d["policies"] = policies;
       d["overrides"] = r.assignments;
       runs.append(d);

@@ -127,7 +127,7 @@ TEST(Schedules, BadEntriesAreRefusedNamingTheEntryAndWhatIsAllowed) {
                 .find("dates must be in order"),
             std::string::npos);
   EXPECT_NE(error_of(schedule("key = \"labour.nlw\"\ndates = [2024-04-01]\nvalues = [11.44]\n"))
-                .find("is before the run's start (run.start_date = 2025-04-01)"),
+                .find("schedule[0] (labour.nlw).dates[0] = 2024-04-01, before the run's start (run.start_date = 2025-04-01)"),
             std::string::npos);
   EXPECT_NE(error_of(schedule("key = \"run.steps\"\ndates = [2026-04-01]\nvalues = [10]\n")).find("cannot change"),
             std::string::npos);

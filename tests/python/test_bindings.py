@@ -280,7 +280,7 @@ def test_results_timeseries_and_xarray(cm, results):
 
 def test_results_events_snapshot_config_provenance(cm, results):
     events = results.events
-    assert set(events) == {"tenders", "bids", "providers"}
+    assert set(events) == {"tenders", "bids", "providers", "changes"}
     assert events["tenders"].index.name == "tender" and {"week", "council", "lot", "winner"} <= set(events["tenders"])
     assert events["bids"].index.name == "bid" and {"tender", "provider", "amount"} <= set(events["bids"])
     assert events["providers"].index.name == "event" and {"week", "kind"} <= set(events["providers"])

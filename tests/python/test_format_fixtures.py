@@ -42,6 +42,7 @@ ADDED = {
     "1.2": {"people": {"need_review_week"}, "workers": {"quit_review_week", "quit_review_chance"}},
     "1.3": {"people": {"serial"}, "workers": {"serial"}, "providers": {"serial"}},
     "1.4": {"root attributes": {"start_date"}},
+    "1.5": {"events": {"changes"}},
 }
 
 
@@ -155,7 +156,11 @@ def test_fixture_converts_to_xarray(opened, version):
 @versions
 def test_fixture_event_logs_open(opened, version):
     events = opened[version].events
-    assert set(events) == {"tenders", "bids", "providers"}
+    logs = {"tenders", "bids", "providers"}
+    if key(version) >= (1, 5):
+        logs.add("changes")  # 1.5: the parameters' changes (none in this run)
+        assert events["changes"].empty and events["changes"].index.name == "change"
+    assert set(events) == logs
     assert events["tenders"].index.name == "tender"
     assert events["bids"].index.name == "bid"
     assert events["providers"].index.name == "event"
