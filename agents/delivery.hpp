@@ -70,10 +70,13 @@ inline void prepare_pay(const Market& m, DeliveryState& s, int c) {
   });
 }
 
-// A worker's contact hours, paid hours and effective pay (pay per hour worked, unpaid travel
+// A worker's wage, contact hours, paid hours and effective pay (pay per hour worked, unpaid travel
 // included: MODEL.md §7). q: the employer's row; prepare_pay() has run for the council.
 inline void pay_worker(Market& m, const DeliveryState& s, std::size_t k, std::size_t q) {
   auto& w = m.workers;
+  // A wage is the employer's base wage plus the worker's premium: a base wage the employer raised
+  // at its last review (wage_setting.cpp) reaches its staff here.
+  w.wage[k] = m.providers.wage[q] + w.pay_premium[k];
   const double contact = s.contact_hours[q], worked = s.worked_hours[q];
   const bool zero_hours = w.zero_hours[k];
   const double paid = zero_hours ? contact : s.guaranteed_paid_hours[q];

@@ -25,6 +25,7 @@ inline void finance_begin_week(Market& m, FinanceState& s, int c) {
   m.for_council_providers(c, [&](std::size_t q) {
     m.providers.income[q] = 0;
     m.providers.council_hours[q] = 0;
+    m.providers.council_income[q] = 0;
     s.wage_bill[q] = 0;
   });
 }
@@ -46,6 +47,7 @@ inline void pay_for_person(Market& m, std::size_t i, std::size_t q, WeekCounts& 
   if (route != Route::self_funder) counts.spend += paid;
   if (route == Route::council_managed) {
     pr.council_hours[q] += p.hours_received[i];
+    pr.council_income[q] += static_cast<float>(paid);
     counts.council_hours += p.hours_received[i];
     counts.council_payment += paid;
   }

@@ -1,4 +1,5 @@
-// MODEL.md §3.5 and §7 — labour market: providers post vacancies for the hours they must deliver;
+// MODEL.md §3.5, §7 and §11 — labour market: providers post vacancies for the hours they must
+// deliver and for the packages they were offered and had no room for;
 // workers who left a care job look for another (most recruits come from elsewhere in care); the
 // rest of the vacancies fill from outside care with a weekly chance that rises with the wage.
 #include <algorithm>
@@ -30,7 +31,8 @@ void hire_council(Market& m, int c, std::vector<std::int32_t>& open) {
     pr.vacancies[q] = 0;
     if (!pr.alive[q]) return;
     const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
-    const double wanted = pr.allocated_hours[q] * (1 + lab.vacancy_buffer);
+    // Staff for the clients it has and for the packages it was offered and had no room for.
+    const double wanted = (pr.allocated_hours[q] + pr.offered_hours[q]) * (1 + lab.vacancy_buffer);
     const auto needed = static_cast<std::int32_t>(std::ceil(wanted / a.contracted_hours - 1e-9));
     const auto room = static_cast<std::int32_t>(pr.intended_staff[q]) - pr.staff[q];
     pr.vacancies[q] = std::max(0, std::min(needed - pr.staff[q], room));

@@ -97,6 +97,7 @@ void review_placements(Market& m, int c, const ContractIndex& contracts, std::ve
   const auto& oc = m.spec.outcomes;
   m.for_council_providers(c, [&](std::size_t q) {
     pr.allocated_hours[q] = 0;
+    pr.offered_hours[q] = 0;
     pr.clients[q] = 0;
   });
   // Sums of the pass, kept in locals (registers) rather than in the market's structs. Counts as
@@ -267,6 +268,25 @@ Choice choose_privately(const Market& m, const MatchingState& s, std::size_t i, 
   return chosen;
 }
 
+// A person no provider had room for: their hours are offered to every provider that could have
+// taken them (serves the locality, takes clients this week, and for council-managed care is not an
+// unaccredited micro-enterprise), shared equally; the labour market posts vacancies for them.
+void offer_package(Market& m, const MatchingState& s, double need, bool council_managed, Candidates begin,
+                   Candidates end) {
+  auto& pr = m.providers;
+  const bool micro_excluded = council_managed && !m.spec.commissioning.accredit_micro;
+  auto eligible = [&](std::size_t q) {
+    return s.intake_limit[q] > -std::numeric_limits<double>::infinity() &&
+           !(micro_excluded && static_cast<Archetype>(pr.archetype[q]) == Archetype::micro);
+  };
+  int n = 0;
+  for (auto it = begin; it != end; ++it) n += eligible(static_cast<std::size_t>(*it));
+  if (n == 0) return;
+  const auto share = static_cast<float>(need / n);
+  for (auto it = begin; it != end; ++it)
+    if (eligible(static_cast<std::size_t>(*it))) pr.offered_hours[static_cast<std::size_t>(*it)] += share;
+}
+
 // Places the people of `unplaced` in row order, within the council's budget for those it pays for.
 void place(Market& m, const MatchingState& s, int c, const std::vector<std::int32_t>& unplaced,
            const std::vector<std::int32_t>& offsets, const std::vector<std::int32_t>& candidates,
@@ -289,12 +309,15 @@ void place(Market& m, const MatchingState& s, int c, const std::vector<std::int3
     Choice chosen = route == Route::council_managed ? choose_for_council(m, s, i, need, begin, end, contracts)
                                                     : choose_privately(m, s, i, need, begin, end);
     const bool council_pays = route != Route::self_funder;
-    if (chosen.provider >= 0 && council_pays && com.committed + need * chosen.price > com.weekly_budget) {
+    const bool waits_for_budget =
+        chosen.provider >= 0 && council_pays && com.committed + need * chosen.price > com.weekly_budget;
+    if (waits_for_budget) {
       chosen.provider = -1;
       demand.waiting_for_budget += 1;
     }
     if (chosen.provider < 0) {
       p.weeks_waiting[i] = static_cast<std::int16_t>(std::min(p.weeks_waiting[i] + 1, 30000));
+      if (!waits_for_budget) offer_package(m, s, need, route == Route::council_managed, begin, end);
       continue;
     }
     const auto q = static_cast<std::size_t>(chosen.provider);

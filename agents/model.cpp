@@ -15,6 +15,7 @@
 #include "agents/retention.hpp"
 #include "agents/rule_states.hpp"
 #include "agents/tendering.hpp"
+#include "agents/wage_setting.hpp"
 #include "agents/week.hpp"
 #include "engine/schedule.hpp"
 
@@ -58,6 +59,7 @@ constexpr engine::Schedule kWeek{
     rows("outcomes", UpdateWellbeing{}),
     rows("metrics", CountPeople{}),
     rows("metrics", CountWorkers{}),
+    group("wages", [](Week& w, int c) { apply_wage_setting(w.market, c); }),  // reach staff next week
     step("join: entrants", join),  // after the metrics: they have no clients or staff this week
     step("events: merge", [](Week& w) { w.market.merge_event_logs(); }),  // in council order
     step("end the week", [](Week& w) { w.market.end_week(); }),

@@ -296,6 +296,15 @@ Schema<S> make_schema() {
             "0: the baseline's fill chance includes today's recruits; configs/schedules/england_2025.toml sets the "
             "route's closure in July 2025");
 
+  s.integer(CM_PARAMETER(wages.review_weeks), 13, {0, 520}, "weeks",
+            "Weeks between a provider's reviews of its base wage, staggered across providers (0 = never: wages change "
+            "only by floors)",
+            "assumption: a quarter")
+      .real(CM_PARAMETER(wages.pass_through), 0.5, kShare, "",
+            "Share of the council's price per hour above the provider's asking price at its base wage that its review "
+            "passes to the base wage (fees reach pay)",
+            "assumption: councils' fair-cost-of-care uplifts are commonly conditioned on pay (MODEL.md §11)");
+
   s.real(CM_PARAMETER(retention.base_quit_per_year), 0.12, kShare, "1/year",
          "Annual quit rate at NLW effective pay, guaranteed hours, no stress", "calibrated to Skills for Care 24.8%")
       .real(CM_PARAMETER(retention.wage_sensitivity), 0.13, {0, 5}, "per GBP/h",

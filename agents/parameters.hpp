@@ -144,6 +144,10 @@ struct ScenarioSpec {
     double fill_attraction_min = 0, fill_attraction_max = 0;  // clamp of the fill chance's wage factor
     double overseas_fill_per_week = 0;  // extra chance a vacancy is filled from abroad (a sponsored visa)
   } labour;
+  struct Wages {
+    std::int64_t review_weeks = 0;  // weeks between a provider's wage reviews (0 = never)
+    double pass_through = 0;        // share of the council's price above the asking price that goes to pay
+  } wages;
   struct Retention {
     double base_quit_per_year = 0;
     double wage_sensitivity = 0;

@@ -33,8 +33,12 @@ struct Providers {
   std::vector<std::int32_t> vacancies;
   std::vector<float> capacity_hours;   // contact hours its staff can deliver a week
   std::vector<float> allocated_hours;  // hours its clients need
+  // Hours of packages offered this week (people waiting where it serves) that it had no room for,
+  // shared among the providers that lacked room: they post vacancies for them (MODEL.md §11).
+  std::vector<float> offered_hours;
   std::vector<float> delivered_hours;
-  std::vector<float> council_hours;  // delivered under contract or spot
+  std::vector<float> council_hours;   // delivered under contract or spot
+  std::vector<float> council_income;  // GBP this week for those hours
   std::vector<std::int32_t> clients;
   std::vector<float> income;             // GBP this week
   std::vector<float> surplus;            // GBP this week, after extraction
@@ -65,8 +69,10 @@ struct Providers {
     f("vacancies", vacancies);
     f("capacity_hours", capacity_hours);
     f("allocated_hours", allocated_hours);
+    f("offered_hours", offered_hours);
     f("delivered_hours", delivered_hours);
     f("council_hours", council_hours);
+    f("council_income", council_income);
     f("clients", clients);
     f("income", income);
     f("surplus", surplus);

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/delivery.hpp"
 #include "agents/eligibility.hpp"
 #include "agents/finance.hpp"
 #include "agents/founding.hpp"
@@ -26,6 +27,7 @@
 #include "agents/outcomes.hpp"
 #include "agents/provider_entry_exit.hpp"
 #include "agents/tendering.hpp"
+#include "agents/wage_setting.hpp"
 #include "hand_market.hpp"
 
 namespace {
@@ -51,6 +53,11 @@ void reset_people(cm::Market& m, Route route, float hours) {
     m.people.need_hours[i] = hours;
     m.people.weeks_waiting[i] = 0;
   }
+}
+
+// The ODD's asking price (§7.0) of an archetype at a wage.
+double asking_at(const cm::Market& m, Archetype arch, double wage) {
+  return m.asking_price(arch, m.cost_per_hour(arch, wage));
 }
 
 // The ODD's asking price of a provider at its wage (§7.0), raised to the wage floor as in a bid.
@@ -424,6 +431,36 @@ TEST(Matching, WithoutAContractTheCouncilBuysSpotAtTheFlatSpotPrice) {
   }
 }
 
+// A person no provider has room for is offered to every provider that could take them, shared
+// equally (MODEL.md §11); a person the budget holds back is not (supply is not what stops them).
+// Fails if the hours offered are not the unplaced people's need, or go to the budget's waiters.
+TEST(Matching, PackagesNoProviderHasRoomForAreOfferedToTheProvidersThatServeThem) {
+  auto spec = hand_spec({.people = 6, .chains = 2});
+  auto m = cm::open_market(spec, 21, 0);
+  const auto chains = provider_rows(m, Archetype::chain);
+  for (auto q : chains) {
+    m.providers.capacity_hours[q] = 0;  // no room beyond one worker's start-up hours
+    m.providers.staff[q] = 3;
+  }
+  auto& com = m.commissioners[0];
+  com.contracts.clear();
+  com.contracts_changed = true;
+  m.begin_week();
+  reset_people(m, Route::self_funder, 5.0f);
+  match(m, 0);
+  for (auto q : chains) {
+    EXPECT_EQ(m.providers.clients[q], 0);
+    EXPECT_FLOAT_EQ(m.providers.offered_hours[q], 6 * 5.0f / 2);  // six people of 5 h, shared by two
+  }
+  // Council-funded people the budget holds back are no signal to hire.
+  for (auto q : chains) m.providers.capacity_hours[q] = 1000;
+  com.weekly_budget = 0;
+  m.begin_week();
+  reset_people(m, Route::council_managed, 5.0f);
+  match(m, 0);
+  for (auto q : chains) EXPECT_EQ(m.providers.offered_hours[q], 0.0f);
+}
+
 // The budget is checked at placement for people the council pays for, never for self-funders.
 // Fails if a council-managed or direct-payment person is placed beyond the budget, or if a
 // self-funder is held back by it.
@@ -459,6 +496,77 @@ TEST(Matching, TheBudgetHoldsBackCouncilFundedPeopleOnly) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Wage setting (ODD §7.15)
+
+// Review: wage = max(current, floor + pass_through · (council price − asking at the floor) /
+// (asking price added by £1/h of wage)); no raise when the council pays no more than the asking
+// price; a contract's wage floor raises the floor. Fails if any term is off or a wage is cut.
+TEST(WageSetting, ACouncilPriceAboveTheAskingPriceReachesPayByThePassThroughShare) {
+  auto spec = hand_spec({.chains = 1});
+  spec.wages.pass_through = 0.5;
+  auto m = cm::open_market(spec, 5, 0);
+  const auto q = provider_rows(m, Archetype::chain).at(0);
+  const double base = m.spec.providers.chain.wage;
+  const double asking = asking_at(m, Archetype::chain, base);
+  const double per_wage = asking_at(m, Archetype::chain, base + 1) - asking;
+  const auto& c = m.spec.commissioning;
+  const double going = c.reference_rate * (1 + c.spot_premium);  // £26.51, above the asking price
+  ASSERT_GT(going, asking);
+  m.providers.contract_price[q] = 0;
+  m.providers.wage[q] = static_cast<float>(base);
+  EXPECT_NEAR(cm::reviewed_wage(m, q, going + 3.0), base + 0.5 * 3.0 / per_wage, 1e-9);
+  EXPECT_EQ(cm::reviewed_wage(m, q, going - 0.5), static_cast<double>(m.providers.wage[q]));  // no raise
+  m.providers.wage[q] = 20.0f;
+  EXPECT_EQ(cm::reviewed_wage(m, q, going + 3.0), 20.0);  // never a cut
+  // A provider asking more than the going rate passes on only what is above its asking price.
+  const double reference_rate = c.reference_rate;
+  m.spec.commissioning.reference_rate = 15;
+  m.providers.wage[q] = static_cast<float>(base);
+  EXPECT_NEAR(cm::reviewed_wage(m, q, asking + 3.0), base + 0.5 * 3.0 / per_wage, 1e-9);
+  m.spec.commissioning.reference_rate = reference_rate;
+  // A contract holder's floor is the contract wage floor.
+  m.spec.commissioning.wage_floor = 13.5;
+  m.providers.wage[q] = 13.5f;
+  m.providers.contract_price[q] = 25.0f;
+  const double floor_asking = asking_at(m, Archetype::chain, 13.5);
+  const double threshold = std::max(floor_asking, going);
+  EXPECT_NEAR(cm::reviewed_wage(m, q, threshold + 2.0),
+              13.5 + 0.5 * 2.0 / (asking_at(m, Archetype::chain, 14.5) - floor_asking), 1e-9);
+}
+
+// Providers review every review_weeks weeks, staggered by serial; staff wages follow at the next
+// pass over workers. Over one review period every provider with council hours priced above its
+// asking price reviews exactly once.
+TEST(WageSetting, EveryProviderReviewsOncePerPeriodAndItsStaffFollow) {
+  auto spec = hand_spec({.workers = 40, .chains = 4});
+  spec.wages.review_weeks = 4;
+  auto m = cm::open_market(spec, 6, 0);
+  const auto rows = provider_rows(m, Archetype::chain);
+  std::vector<int> raised(rows.size(), 0);
+  for (auto q : rows) {
+    m.providers.council_hours[q] = 100;
+    m.providers.council_income[q] = 100 * 32.0f;  // above the asking price and the going rate
+  }
+  for (int week = 1; week <= 4; ++week) {
+    m.week = week;
+    std::vector<float> before;
+    for (auto q : rows) before.push_back(m.providers.wage[q]);
+    cm::apply_wage_setting(m, 0);
+    for (std::size_t k = 0; k < rows.size(); ++k) raised[k] += m.providers.wage[rows[k]] > before[k];
+  }
+  for (std::size_t k = 0; k < rows.size(); ++k) EXPECT_EQ(raised[k], 1) << "provider " << k;
+  cm::DeliveryState delivery;
+  delivery.fit(m.providers.id.size());
+  cm::prepare_pay(m, delivery, 0);
+  for (std::size_t w = 0; w < m.workers.id.size(); ++w) {
+    const auto q = static_cast<std::size_t>(m.provider_row(m.workers.employer[w]));
+    cm::pay_worker(m, delivery, w, q);
+    EXPECT_EQ(m.workers.wage[w], m.providers.wage[q] + m.workers.pay_premium[w]);
+    EXPECT_GT(m.workers.wage[w], m.spec.providers.chain.wage + 0.5);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Labour market (ODD §7.5)
 
 // V = max(0, min(⌈allocated · (1 + vacancy_buffer) / contracted_hours⌉ − staff, intended − staff)).
@@ -480,6 +588,25 @@ TEST(LabourMarket, VacanciesFollowAllocatedHoursAndIntendedSize) {
   EXPECT_EQ(m.providers.vacancies[q[0]], 4);  // ⌈105 / 19⌉ − 2
   EXPECT_EQ(m.providers.vacancies[q[1]], 3);  // capped by the intended size: 5 − 2
   EXPECT_EQ(m.providers.vacancies[q[2]], 0);  // over-staffed: never negative
+}
+
+// Packages offered and not taken count like clients: V also covers offered_hours (MODEL.md §11),
+// so people waiting for lack of room create vacancies. Fails if offered hours are ignored.
+TEST(LabourMarket, OfferedPackagesAddVacancies) {
+  auto spec = hand_spec({.chains = 2});
+  spec.labour.fill_per_week = 0;
+  auto m = cm::open_market(spec, 29, 0);
+  const auto q = provider_rows(m, Archetype::chain);
+  for (auto r : q) {
+    m.providers.allocated_hours[r] = 100;
+    m.providers.staff[r] = 2;
+    m.providers.intended_staff[r] = 100;
+  }
+  m.providers.offered_hours[q[1]] = 90;
+  m.begin_week();
+  cm::apply_labour_market(m, 0);
+  EXPECT_EQ(m.providers.vacancies[q[0]], 4);   // ⌈105 / 19⌉ − 2
+  EXPECT_EQ(m.providers.vacancies[q[1]], 9);   // ⌈(100 + 90) · 1.05 / 19⌉ − 2 = 11 − 2
 }
 
 // Each open post fills from outside care with weekly chance

@@ -82,6 +82,6 @@ TEST(Week, PhasesFollowTheModelOrder) {
     if (rules.empty() || rules.back() != rule) rules.push_back(rule);
   }
   const std::vector<std::string> expected{"need", "eligibility", "commissioning", "matching", "labour market", "founding",
-                                          "delivery", "workers", "finance", "entry and exit", "outcomes", "metrics"};
+                                          "delivery", "workers", "finance", "entry and exit", "outcomes", "metrics", "wages"};
   EXPECT_EQ(rules, expected);
 }

@@ -57,3 +57,38 @@ def test_micro_enterprise_support_raises_micro_enterprise_count(ensembles):
     support = ensembles.arm(policies=("micro_enterprise_support",))
     diff, se = paired(base, support, lambda r: r.final("micro_enterprises"))
     assert diff > 3 * se and diff > 200, f"support added only {diff:.0f} enterprises (se {se:.0f})"
+
+
+# --- Fees reach pay and capacity follows demand (MODEL.md §11, §17) -------------------------------
+
+
+def test_price_floor_raises_wages_and_lowers_turnover(ensembles):
+    # A price floor above what providers ask reaches pay through their wage reviews
+    # (wages.pass_through), and higher pay lowers the quit hazard.
+    base = ensembles.arm()
+    floor = ensembles.arm(sets=("commissioning.price_floor=28",))
+    wage, wage_se = paired(base, floor, lambda r: r.mean_after("mean_wage"))
+    assert wage > 3 * wage_se and wage > 0.10, f"mean wage rose by only {wage:.3f} GBP/h (se {wage_se:.3f})"
+    turnover, turnover_se = paired(base, floor, lambda r: r.mean_after("turnover_rate"))
+    assert turnover < -3 * turnover_se, f"turnover changed by {turnover:+.4f} (se {turnover_se:.4f})"
+
+
+def test_wage_floor_raises_price_and_spend(ensembles):
+    base = ensembles.arm(sets=("commissioning.wage_floor=12.60",))
+    higher = ensembles.arm(sets=("commissioning.wage_floor=13.50",))
+    price, price_se = paired(base, higher, lambda r: r.mean_after("price_per_hour"))
+    assert price > 3 * price_se and price > 0.2, f"price rose by only {price:.3f} GBP/h (se {price_se:.3f})"
+    spend, spend_se = paired(base, higher, lambda r: r.mean_after("council_spend"))
+    assert spend > 3 * spend_se, f"spend changed by {spend:+.0f} GBP/week (se {spend_se:.0f})"
+
+
+def test_vacancies_and_waiting_rise_together_when_labour_is_short(ensembles):
+    # Half the recruits from outside care: people wait for lack of staff, and the packages they are
+    # offered become vacancies (offered_hours), so the vacancy rate rises with the waiting list.
+    base = ensembles.arm()
+    short = ensembles.arm(sets=("labour.fill_per_week=0.006",))
+    waiting, waiting_se = paired(base, short, lambda r: r.mean_after("people_waiting"))
+    assert waiting > 3 * waiting_se and waiting > 20, f"waiting rose by only {waiting:.1f} (se {waiting_se:.1f})"
+    vacancy, vacancy_se = paired(base, short, lambda r: r.mean_after("vacancy_rate"))
+    assert vacancy > 3 * vacancy_se, f"vacancy rate changed by {vacancy:+.4f} (se {vacancy_se:.4f})"
+

@@ -1,0 +1,49 @@
+// MODEL.md §11 — providers set wages. A provider's price from the council is what it bid (or the
+// council's spot rate, or a price floor); what it asks at its base wage covers its costs, extraction
+// and margin. Today's wages (the scenario's archetype wages, Skills for Care's distribution) go
+// with today's fees, up to the council's going rate (its spot price). When the council pays more
+// than that and more than the provider asks, a share (wages.pass_through, an assumption: councils'
+// fair-cost-of-care uplifts are commonly conditioned on pay) of the difference goes to pay, so a
+// price floor or a generous uplift reaches care workers; the rest is the provider's. The share is
+// of the difference at the provider's floor, not at its current wage, so a raise does not feed the
+// next one. Wages are sticky: a review never cuts a wage.
+#include "agents/wage_setting.hpp"
+
+#include <algorithm>
+
+namespace cm {
+
+double reviewed_wage(const Market& m, std::size_t q, double council_price) {
+  const auto& pr = m.providers;
+  const auto arch = static_cast<Archetype>(pr.archetype[q]);
+  const double current = pr.wage[q];
+  // The archetype's wage is at least the NLW (the loader raises it); a contract's wage floor binds
+  // its holder.
+  double floor = m.spec.providers.of(arch).wage;
+  if (pr.contract_price[q] > 0) floor = std::max(floor, m.spec.commissioning.wage_floor);
+  const double asking = m.asking_price(arch, m.cost_per_hour(arch, floor));
+  // Today's wages are those of today's fees: what a price above the council's going rate (its spot
+  // price) and above the provider's asking price brings is what can reach pay.
+  const auto& policy = m.spec.commissioning;
+  const double going_rate = policy.reference_rate * (1 + policy.spot_premium);
+  const double excess = council_price - std::max(asking, going_rate);
+  // What £1/h more wage adds to the asking price (on-costs, paid travel, extraction, margin).
+  const double price_per_wage = m.asking_price(arch, m.cost_per_hour(arch, floor + 1.0)) - asking;
+  const double target = floor + m.spec.wages.pass_through * std::max(0.0, excess) / price_per_wage;
+  return std::max(current, target);
+}
+
+void apply_wage_setting(Market& m, int c) {
+  const auto every = m.spec.wages.review_weeks;
+  if (every <= 0) return;
+  auto& pr = m.providers;
+  m.for_council_providers(c, [&](std::size_t q) {
+    if (!pr.alive[q] || (m.week + pr.serial[q]) % every != 0 || pr.council_hours[q] <= 0) return;
+    const double wage = reviewed_wage(m, q, pr.council_income[q] / pr.council_hours[q]);
+    if (wage <= pr.wage[q]) return;
+    pr.wage[q] = static_cast<float>(wage);
+    pr.cost_per_hour[q] = static_cast<float>(m.cost_per_hour(static_cast<Archetype>(pr.archetype[q]), wage));
+  });
+}
+
+}  // namespace cm
