@@ -44,6 +44,8 @@ struct alignas(64) WeekCounts {
   double closed = 0, entries = 0, exits = 0;                // entry and exit
   double handbacks = 0, tenders = 0;                        // commissioning
   double spend = 0, extraction = 0, local_retained = 0, council_hours = 0, council_payment = 0;  // finance
+  double provider_costs = 0, delivered_hours = 0;  // finance: wage bills and overheads; hours delivered
+  double waiting_for_budget = 0;                   // matching: people a provider would take, held back by the budget
 };
 
 }  // namespace cm

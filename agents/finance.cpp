@@ -39,6 +39,8 @@ void apply_finance(Market& m, const FinanceState& s, int c) {
     if (pr.contract_loss_weeks[q] >= spec.commissioning.handback_weeks) pr.handing_back[q] = 1;
     pr.age_weeks[q] += 1;
     counts.extraction += extraction;
+    counts.provider_costs += wage_bill[q] + a.overhead_per_hour * pr.delivered_hours[q];
+    counts.delivered_hours += pr.delivered_hours[q];
     // Extraction is what leaves; wages and the surplus after extraction stay in the region.
     counts.local_retained += wage_bill[q] / (1 + spec.providers.on_cost) + std::max(0.0, surplus);
   });

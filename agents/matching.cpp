@@ -343,6 +343,7 @@ void apply_matching(Market& m, MatchingState& s, int c) {
   list_serving_providers(m, c, offsets, candidates, cursor);
   prepare_choice(m, c, s);
   place(m, s, c, unplaced, offsets, candidates, contracts, demand);
+  m.counts[static_cast<std::size_t>(c)].waiting_for_budget = demand.waiting_for_budget;
   // Hand-backs are done: a provider that handed back takes no new clients this week, and may bid
   // again at the next letting.
   m.for_council_providers(c, [&](std::size_t q) { m.providers.handing_back[q] = 0; });

@@ -50,6 +50,14 @@ const std::array<MetricInfo, kMetricCount>& metric_catalogue() {
       {"mean_wellbeing", "1", "mean wellbeing of people needing care (0..1)"},
       {"continuity", "1", "mean share of visits by the usual worker, people served"},
       {"mean_stress", "1", "mean stress of employed workers (0..1)"},
+      {"hours_needed_all", "h/week", "formal care hours needed by everyone with need, refused people included"},
+      {"hours_unmet_all", "h/week", "formal care hours needed by everyone with need and not delivered"},
+      {"people_refused", "people", "people with formal need refused by eligibility (no route to care)"},
+      {"people_waiting_budget", "people", "people a provider would take, held back this week by the council's budget"},
+      {"budget_used", "1", "council-funded placements' weekly cost / the weekly care budget"},
+      {"spot_share_council_hours", "1", "share of council-managed hours delivered under spot purchases"},
+      {"share_paid_at_nlw", "1", "share of employed workers paid at or below the National Living Wage"},
+      {"cost_per_hour_delivered", "GBP/h", "providers' wage bills and overheads per hour delivered"},
   }};
   return catalogue;
 }
@@ -63,11 +71,15 @@ Metric region_weight(Metric metric) {
     case kMeanWage:
     case kMeanEffectivePay:
     case kZeroHoursShare:
-    case kMeanStress: return kWorkers;
+    case kMeanStress:
+    case kSharePaidAtNlw: return kWorkers;
     case kHiresFromCareShare: return kHires;
     case kChainShareCouncilHours:
     case kHhiCouncilHours:
-    case kPricePerHour: return kPeopleCouncilManaged;
+    case kPricePerHour:
+    case kSpotShareCouncilHours: return kPeopleCouncilManaged;
+    case kBudgetUsed: return kCouncilSpend;
+    case kCostPerHourDelivered: return kHoursDelivered;
     case kMeanWellbeing: return kPeopleNeedingCare;
     case kContinuity: return kPeopleServed;
     default: return kMetricCount;
@@ -142,6 +154,10 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
   v(kHoursUnmet) = std::max(0.0, v(kHoursNeeded) - v(kHoursDelivered));
   v(kMeanWellbeing) = v(kPeopleNeedingCare) > 0 ? wellbeing / v(kPeopleNeedingCare) : 0;
   v(kContinuity) = v(kPeopleServed) > 0 ? continuity / v(kPeopleServed) : 0;
+  v(kHoursNeededAll) = n.hours_needed_all;
+  v(kHoursUnmetAll) = std::max(0.0, n.hours_needed_all - n.hours_delivered);
+  v(kPeopleRefused) = static_cast<double>(n.refused);
+  const double spot_hours = n.spot_hours;
 
   const auto& w = m.workers;
   WorkerCounts own_workers;
@@ -162,6 +178,7 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
   v(kMeanEffectivePay) = staff > 0 ? pay / staff : 0;
   v(kZeroHoursShare) = staff > 0 ? static_cast<double>(zero) / staff : 0;
   v(kMeanStress) = staff > 0 ? stress / staff : 0;
+  v(kSharePaidAtNlw) = staff > 0 ? static_cast<double>(staff_nlw) / staff : 0;
 
   const auto& pr = m.providers;
   std::vector<std::pair<std::int32_t, double>> group_hours;
@@ -203,6 +220,11 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
   v(kPricePerHour) = t.council_hours > 0 ? t.council_payment / t.council_hours : 0;
   v(kExtraction) = t.extraction;
   v(kLocalRetained) = t.local_retained;
+  v(kPeopleWaitingBudget) = t.waiting_for_budget;
+  const auto& com = m.commissioners[c];
+  v(kBudgetUsed) = com.weekly_budget > 0 ? com.committed / com.weekly_budget : 0;
+  v(kSpotShareCouncilHours) = t.council_hours > 0 ? spot_hours / t.council_hours : 0;
+  v(kCostPerHourDelivered) = t.delivered_hours > 0 ? t.provider_costs / t.delivered_hours : 0;
 
   auto& win = windows_[c];
   win.leavers[static_cast<std::size_t>(slot)] = t.leavers;

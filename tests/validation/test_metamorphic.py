@@ -92,3 +92,15 @@ def test_vacancies_and_waiting_rise_together_when_labour_is_short(ensembles):
     vacancy, vacancy_se = paired(base, short, lambda r: r.mean_after("vacancy_rate"))
     assert vacancy > 3 * vacancy_se, f"vacancy rate changed by {vacancy:+.4f} (se {vacancy_se:.4f})"
 
+
+
+def test_tighter_eligibility_raises_the_unmet_need_of_everyone_with_need(ensembles):
+    # Refused people's need still counts (hours_unmet_all, MODEL.md §16): tightening eligibility to
+    # band 3 moves people off council care and their unmet hours up. (hours_unmet counts only people
+    # with a route, and could not show it.)
+    base = ensembles.arm()
+    tighter = ensembles.arm(sets=("eligibility.eligible_band=3",))
+    unmet, unmet_se = paired(base, tighter, lambda r: r.mean_after("hours_unmet_all"))
+    assert unmet > 3 * unmet_se and unmet > 1000, f"unmet hours of everyone rose by only {unmet:.0f} (se {unmet_se:.0f})"
+    refused, refused_se = paired(base, tighter, lambda r: r.mean_after("people_refused"))
+    assert refused > 3 * refused_se and refused > 500, f"refused rose by only {refused:.0f} (se {refused_se:.0f})"
