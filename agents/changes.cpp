@@ -115,12 +115,17 @@ void change_parameters(Market& m, NeedCalendar& need, const ScenarioSpec& next,
                        const std::vector<std::int32_t>& failing_groups) {
   const bool quit_check = quit_bounds_may_rise(m.spec, next);
   const double nlw_before = m.spec.labour.nlw;
+  const double reference_rate_before = m.spec.commissioning.reference_rate;
   m.spec = next;
   std::array<std::array<bool, 3>, 4> rose{};
   m.need_tables = next_need_tables(m.need_tables, next, rose);
   if (any_of(rose)) need.redraw_clocks(m, rose);
-  for (int c = 0; c < m.councils(); ++c)
-    m.commissioners[static_cast<std::size_t>(c)].weekly_budget = weekly_care_budget(next, static_cast<std::size_t>(c));
+  const bool new_rate = next.commissioning.reference_rate != reference_rate_before;
+  for (int c = 0; c < m.councils(); ++c) {
+    auto& com = m.commissioners[static_cast<std::size_t>(c)];
+    com.weekly_budget = weekly_care_budget(next, static_cast<std::size_t>(c));
+    if (new_rate) com.reference_rate = next.commissioning.reference_rate;  // a schedule sets the usual rate
+  }
   if (next.labour.nlw > nlw_before) raise_wages_to(m, next.labour.nlw);
   if (quit_check) redraw_quit_clocks(m);
   for (const auto group : failing_groups) fail_group(m, group);

@@ -17,7 +17,9 @@ struct Contract {
 
 // Cache-line aligned: councils run on different threads and write their own commissioner.
 struct alignas(64) Commissioner {
-  double weekly_budget = 0;  // GBP a week for care (prevention and programme excluded)
+  double weekly_budget = 0;   // GBP a week for care (prevention and programme excluded)
+  double reference_rate = 0;  // GBP/h, the council's usual rate (base of its spot price), uplifted each April
+  double uplift_cost = 0;     // the hour cost (price_setting.hpp) at the last uplift
   std::int32_t lots = 0;
   std::vector<Contract> contracts;
   std::vector<std::int32_t> lot_tender_week;  // week each lot is next let

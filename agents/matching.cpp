@@ -238,7 +238,8 @@ Choice choose_for_council(const Market& m, const MatchingState& s, std::size_t i
         chosen.provider = *it;
       }
     }
-    chosen.price = std::max(policy.reference_rate * (1 + policy.spot_premium), policy.price_floor);
+    const double usual_rate = m.commissioners[static_cast<std::size_t>(m.people.council[i])].reference_rate;
+    chosen.price = std::max(usual_rate * (1 + policy.spot_premium), policy.price_floor);
     chosen.placement = Placement::spot;
   }
   return chosen;

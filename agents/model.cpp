@@ -11,6 +11,7 @@
 #include "agents/matching.hpp"
 #include "agents/opening.hpp"
 #include "agents/outcomes.hpp"
+#include "agents/price_setting.hpp"
 #include "agents/provider_entry_exit.hpp"
 #include "agents/retention.hpp"
 #include "agents/rule_states.hpp"
@@ -43,6 +44,7 @@ constexpr engine::Schedule kWeek{
           }),
     step("join: new people", join),  // they are assessed and matched this week
     group("eligibility", [](Week& w, int c) { assess_new_people(w.market, c); }),  // the others at their need review
+    group("prices", [](Week& w, int c) { apply_price_setting(w.market, c); }),  // each April
     group("commissioning", [](Week& w, int c) { apply_commissioning(w.market, w.commissioning, c); }),
     group("matching", [](Week& w, int c) { apply_matching(w.market, w.matching, c); }),
     group("labour market", [](Week& w, int c) { apply_labour_market(w.market, c); }),

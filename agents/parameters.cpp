@@ -224,7 +224,14 @@ Schema<S> make_schema() {
           "assumption (Fiorino et al. 2018 for the behaviour)")
       .integer(CM_PARAMETER(commissioning.retender_weeks), 13, {1, 1000}, "weeks",
                "Weeks before a lot that found no bidder is tendered again (spot purchase meanwhile)",
-               "assumption: a quarter");
+               "assumption: a quarter")
+      .choice(CM_PARAMETER(commissioning.uplift_rule), {"cost", "fixed", "fair_cost", "none"}, 0,
+              "How the council uplifts its usual rate, contract prices and standing placements each April: cost = the "
+              "growth of an agency's cost of an hour at the legal wage, capped by the budget's room; fixed = "
+              "commissioning.uplift_fixed; fair_cost = up to an agency's asking price at that cost; none",
+              "MODEL.md §11; councils set fee uplifts for each financial year")
+      .real(CM_PARAMETER(commissioning.uplift_fixed), 0.03, {0, 1}, "1/year", "Yearly uplift of the fixed rule",
+            "assumption");
 
   //                      wage   zh    hrs  travel ovh  margin extr  cont  rel  aut  radius  maxw  under mark  qual
   //                      close recruit

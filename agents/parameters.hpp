@@ -111,6 +111,8 @@ struct ScenarioSpec {
     double dp_uptake_multiplier = 0;
     double strategic_share = 0;       // group share of council hours below which bids undercut
     std::int64_t retender_weeks = 0;  // wait before re-tendering a lot that found no bidder
+    int uplift_rule = 0;              // UpliftRule: how prices are uplifted each April
+    double uplift_fixed = 0;          // the yearly uplift of the fixed rule
   } commissioning;
   struct Providers {
     ArchetypeSpec chain, agency, micro;

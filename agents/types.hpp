@@ -25,6 +25,8 @@ enum class Placement : std::uint8_t { none = 0, contract = 1, spot = 2, private_
 inline constexpr std::array<std::string_view, 4> kPlacementNames{"none", "contract", "spot", "private"};
 
 enum class CommissioningMode : int { lowest_price = 0, quality_weighted = 1, collaborative = 2 };
+// How a council uplifts its prices each April (price_setting.hpp).
+enum class UpliftRule : int { cost = 0, fixed = 1, fair_cost = 2, none = 3 };
 
 // Draw purposes: each rule draws from its own streams so that changing one rule's draws leaves
 // every other rule's numbers as they were (common random numbers across policies).

@@ -25,6 +25,7 @@
 #include "agents/market.hpp"
 #include "agents/opening.hpp"
 #include "agents/outcomes.hpp"
+#include "agents/price_setting.hpp"
 #include "agents/provider_entry_exit.hpp"
 #include "agents/tendering.hpp"
 #include "agents/wage_setting.hpp"
@@ -519,11 +520,13 @@ TEST(WageSetting, ACouncilPriceAboveTheAskingPriceReachesPayByThePassThroughShar
   m.providers.wage[q] = 20.0f;
   EXPECT_EQ(cm::reviewed_wage(m, q, going + 3.0), 20.0);  // never a cut
   // A provider asking more than the going rate passes on only what is above its asking price.
-  const double reference_rate = c.reference_rate;
-  m.spec.commissioning.reference_rate = 15;
+  // (The going rate is the council's usual rate now: uplifted each April, price_setting.hpp.)
+  auto& usual_rate = m.commissioners[0].reference_rate;
+  const double reference_rate = usual_rate;
+  usual_rate = 15;
   m.providers.wage[q] = static_cast<float>(base);
   EXPECT_NEAR(cm::reviewed_wage(m, q, asking + 3.0), base + 0.5 * 3.0 / per_wage, 1e-9);
-  m.spec.commissioning.reference_rate = reference_rate;
+  usual_rate = reference_rate;
   // A contract holder's floor is the contract wage floor.
   m.spec.commissioning.wage_floor = 13.5;
   m.providers.wage[q] = 13.5f;
@@ -564,6 +567,72 @@ TEST(WageSetting, EveryProviderReviewsOncePerPeriodAndItsStaffFollow) {
     EXPECT_EQ(m.workers.wage[w], m.providers.wage[q] + m.workers.pay_premium[w]);
     EXPECT_GT(m.workers.wage[w], m.spec.providers.chain.wage + 0.5);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Price setting (ODD §7.16)
+
+// A financial year starts at the first step dated on or after 1 April: from 2025-04-01 (a
+// Tuesday), step 53 (2026-04-07) and 105; from 2025-01-06, step 13 (2025-04-07).
+TEST(PriceSetting, TheFinancialYearStartsAtTheFirstStepOnOrAfterTheFirstOfApril) {
+  auto spec = hand_spec({.chains = 1});
+  for (int s : {0, 1, 52, 54, 104}) EXPECT_FALSE(cm::starts_financial_year(spec, s)) << s;
+  for (int s : {53, 105}) EXPECT_TRUE(cm::starts_financial_year(spec, s)) << s;
+  spec.run.start_date = *engine::parse_iso_date("2025-01-06");
+  EXPECT_FALSE(cm::starts_financial_year(spec, 12));
+  EXPECT_TRUE(cm::starts_financial_year(spec, 13));
+}
+
+// The cost rule uplifts by the growth of an agency's hour cost since the last April, capped by the
+// budget's room; fixed and none give their own; prices of contracts and standing contract and
+// spot placements follow, private ones do not. Fails if a rule, the cap or a price is off.
+TEST(PriceSetting, EachAprilTheCouncilUpliftsItsPricesByItsRule) {
+  auto spec = hand_spec({.people = 30, .workers = 20, .chains = 2});
+  auto m = cm::open_market(spec, 9, 0);
+  auto& com = m.commissioners[0];
+  const double cost_2025 = cm::hour_cost(m);
+  EXPECT_EQ(com.uplift_cost, cost_2025);
+  m.spec.labour.nlw = 13.5;  // an April rise above the agency's wage
+  const double growth = cm::hour_cost(m) / cost_2025 - 1;
+  ASSERT_GT(growth, 0.02);
+  com.committed = com.weekly_budget / 2;
+  EXPECT_NEAR(cm::uplift(m, 0), growth, 1e-12);
+  com.committed = com.weekly_budget * (1 + growth / 2);  // over budget already: no room
+  EXPECT_EQ(cm::uplift(m, 0), 0.0);
+  com.committed = com.weekly_budget / (1 + growth / 2);  // room for half the growth
+  EXPECT_NEAR(cm::uplift(m, 0), growth / 2, 1e-12);
+  m.spec.commissioning.uplift_rule = static_cast<int>(cm::UpliftRule::fixed);
+  EXPECT_EQ(cm::uplift(m, 0), m.spec.commissioning.uplift_fixed);
+  m.spec.commissioning.uplift_rule = static_cast<int>(cm::UpliftRule::none);
+  EXPECT_EQ(cm::uplift(m, 0), 0.0);
+  m.spec.commissioning.uplift_rule = static_cast<int>(cm::UpliftRule::fair_cost);
+  const double fair = m.asking_price(Archetype::agency, cm::hour_cost(m));
+  EXPECT_NEAR(cm::uplift(m, 0), std::max(0.0, fair / com.reference_rate - 1), 1e-12);
+
+  // Applied in the first week of April 2026 under the fixed rule: 3% on every council price.
+  m.spec.commissioning.uplift_rule = static_cast<int>(cm::UpliftRule::fixed);
+  const auto people = people_rows(m);
+  std::vector<float> before;
+  for (std::size_t k = 0; k < people.size(); ++k) {
+    const auto i = people[k];
+    m.people.placement[i] = static_cast<std::uint8_t>(k % 3 == 0 ? Placement::contract
+                                                       : k % 3 == 1 ? Placement::spot
+                                                                    : Placement::private_purchase);
+    m.people.price[i] = 20.0f;
+    before.push_back(m.people.price[i]);
+  }
+  const double rate = com.reference_rate;
+  com.contracts = {{0, m.providers.id[provider_rows(m, Archetype::chain)[0]], 22.0f, 200}};
+  m.week = 52;
+  cm::apply_price_setting(m, 0);  // not April yet
+  EXPECT_EQ(com.reference_rate, rate);
+  m.week = 53;
+  cm::apply_price_setting(m, 0);
+  EXPECT_NEAR(com.reference_rate, rate * 1.03, 1e-9);
+  EXPECT_FLOAT_EQ(com.contracts[0].price, 22.0f * 1.03f);
+  EXPECT_EQ(com.uplift_cost, cm::hour_cost(m));
+  for (std::size_t k = 0; k < people.size(); ++k)
+    EXPECT_FLOAT_EQ(m.people.price[people[k]], k % 3 == 2 ? 20.0f : static_cast<float>(20.0f * 1.03)) << k;
 }
 
 // ---------------------------------------------------------------------------------------------

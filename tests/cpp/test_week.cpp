@@ -81,7 +81,7 @@ TEST(Week, PhasesFollowTheModelOrder) {
     const std::string rule(name);
     if (rules.empty() || rules.back() != rule) rules.push_back(rule);
   }
-  const std::vector<std::string> expected{"need", "eligibility", "commissioning", "matching", "labour market", "founding",
+  const std::vector<std::string> expected{"need", "eligibility", "prices", "commissioning", "matching", "labour market", "founding",
                                           "delivery", "workers", "finance", "entry and exit", "outcomes", "metrics", "wages"};
   EXPECT_EQ(rules, expected);
 }

@@ -28,6 +28,9 @@ METRICS = [
     "micro_enterprise_jobs", "micro_enterprise_clients", "provider_entries", "provider_exits", "handbacks",
     "tenders", "chain_share_council_hours", "hhi_council_hours", "council_spend", "price_per_hour",
     "extraction", "local_retained", "mean_wellbeing", "continuity", "mean_stress",
+    # format 1.5 (MODEL.md §16)
+    "hours_needed_all", "hours_unmet_all", "people_refused", "people_waiting_budget", "budget_used",
+    "spot_share_council_hours", "share_paid_at_nlw", "cost_per_hour_delivered",
 ]
 SHARES = ["vacancy_rate", "zero_hours_share", "hires_from_care_share", "chain_share_council_hours",
           "mean_wellbeing", "continuity", "mean_stress"]
