@@ -76,7 +76,7 @@ inline void pay_worker(Market& m, const DeliveryState& s, std::size_t k, std::si
   auto& w = m.workers;
   // A wage is the employer's base wage plus the worker's premium: a base wage the employer raised
   // at its last review (wage_setting.cpp) reaches its staff here.
-  w.wage[k] = m.providers.wage[q] + w.pay_premium[k];
+  if (m.providers.wage_raised[q]) w.wage[k] = m.providers.wage[q] + w.pay_premium[k];
   const double contact = s.contact_hours[q], worked = s.worked_hours[q];
   const bool zero_hours = w.zero_hours[k];
   const double paid = zero_hours ? contact : s.guaranteed_paid_hours[q];
@@ -128,7 +128,10 @@ struct PayWorkers {
     else
       pay_worker(w.market, w.delivery, r.k, r.employer);
   }
-  void end(Week&, int, engine::NoState&) const {}
+  // The raised wages have reached the staff.
+  void end(Week& w, int c, engine::NoState&) const {
+    w.market.for_council_providers(c, [&](std::size_t q) { w.market.providers.wage_raised[q] = 0; });
+  }
 };
 
 }  // namespace cm

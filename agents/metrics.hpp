@@ -119,7 +119,8 @@ inline void count_person(const Market& m, std::size_t i, std::size_t q, PeopleCo
     if (p.need_hours[i] > 0) n.waiting += 1;
   } else {
     n.micro_clients += static_cast<Archetype>(m.providers.archetype[q]) == Archetype::micro;
-    if (static_cast<Placement>(p.placement[i]) == Placement::spot) n.spot_hours += p.hours_received[i];
+    if (route == Route::council_managed && static_cast<Placement>(p.placement[i]) == Placement::spot)
+      n.spot_hours += p.hours_received[i];
   }
 }
 

@@ -25,6 +25,7 @@ struct Providers {
   std::vector<std::int32_t> group;         // owning group: shared by a chain's branches; otherwise a number of its own
   std::vector<engine::AgentId> founder;    // micro-enterprises: the founding worker
   std::vector<float> wage;                 // GBP/h offered
+  std::vector<std::uint8_t> wage_raised;   // its wage review raised the wage: staff follow at the next delivery
   std::vector<float> cost_per_hour;        // GBP per delivered hour, all costs
   std::vector<float> private_price;        // GBP/h charged to self-funders and direct payments
   std::vector<float> contract_price;       // GBP/h of its council contracts (0 = none)
@@ -61,6 +62,7 @@ struct Providers {
     f("group", group);
     f("founder", founder);
     f("wage", wage);
+    f("wage_raised", wage_raised);
     f("cost_per_hour", cost_per_hour);
     f("private_price", private_price);
     f("contract_price", contract_price);

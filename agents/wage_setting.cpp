@@ -42,6 +42,7 @@ void apply_wage_setting(Market& m, int c) {
     const double wage = reviewed_wage(m, q, pr.council_income[q] / pr.council_hours[q]);
     if (wage <= pr.wage[q]) return;
     pr.wage[q] = static_cast<float>(wage);
+    pr.wage_raised[q] = 1;
     pr.cost_per_hour[q] = static_cast<float>(m.cost_per_hour(static_cast<Archetype>(pr.archetype[q]), wage));
   });
 }
