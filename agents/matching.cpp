@@ -269,29 +269,50 @@ Choice choose_privately(const Market& m, const MatchingState& s, std::size_t i, 
   return chosen;
 }
 
-// A person no provider had room for: their hours are offered to every provider that could have
-// taken them (serves the locality, takes clients this week, and for council-managed care is not an
-// unaccredited micro-enterprise), shared equally; the labour market posts vacancies for them.
-void offer_package(Market& m, const MatchingState& s, double need, bool council_managed, Candidates begin,
-                   Candidates end) {
+// The hours of the people no provider had room for (not those the budget held back), by locality
+// of the council: council-managed people's apart, since unaccredited micro-enterprises cannot take
+// them. Offered after the council's placements to every provider that could have taken them
+// (serves the locality and takes clients this week), shared equally: the labour market posts
+// vacancies for them. Summed per locality, so a long waiting list costs one pass over each
+// locality's providers, not one per person.
+struct UnplacedHours {
+  std::vector<double> council_managed, others;  // [locality of the council]
+  void reset(std::size_t localities) {
+    council_managed.assign(localities, 0.0);
+    others.assign(localities, 0.0);
+  }
+};
+
+void offer_packages(Market& m, const MatchingState& s, const UnplacedHours& hours, const std::vector<std::int32_t>& offsets,
+                    const std::vector<std::int32_t>& candidates) {
   auto& pr = m.providers;
-  const bool micro_excluded = council_managed && !m.spec.commissioning.accredit_micro;
-  auto eligible = [&](std::size_t q) {
-    return s.intake_limit[q] > -std::numeric_limits<double>::infinity() &&
-           !(micro_excluded && static_cast<Archetype>(pr.archetype[q]) == Archetype::micro);
-  };
-  int n = 0;
-  for (auto it = begin; it != end; ++it) n += eligible(static_cast<std::size_t>(*it));
-  if (n == 0) return;
-  const auto share = static_cast<float>(need / n);
-  for (auto it = begin; it != end; ++it)
-    if (eligible(static_cast<std::size_t>(*it))) pr.offered_hours[static_cast<std::size_t>(*it)] += share;
+  const bool accredited = m.spec.commissioning.accredit_micro;
+  for (std::size_t l = 0; l < hours.others.size(); ++l) {
+    if (hours.council_managed[l] <= 0 && hours.others[l] <= 0) continue;
+    const auto begin = candidates.begin() + offsets[l], end = candidates.begin() + offsets[l + 1];
+    auto takes = [&](std::size_t q) { return s.intake_limit[q] > -std::numeric_limits<double>::infinity(); };
+    auto takes_council = [&](std::size_t q) {
+      return takes(q) && (accredited || static_cast<Archetype>(pr.archetype[q]) != Archetype::micro);
+    };
+    int n_all = 0, n_council = 0;
+    for (auto it = begin; it != end; ++it) {
+      n_all += takes(static_cast<std::size_t>(*it));
+      n_council += takes_council(static_cast<std::size_t>(*it));
+    }
+    for (auto it = begin; it != end; ++it) {
+      const auto q = static_cast<std::size_t>(*it);
+      double offered = 0;
+      if (n_all > 0 && takes(q)) offered += hours.others[l] / n_all;
+      if (n_council > 0 && takes_council(q)) offered += hours.council_managed[l] / n_council;
+      pr.offered_hours[q] += static_cast<float>(offered);
+    }
+  }
 }
 
 // Places the people of `unplaced` in row order, within the council's budget for those it pays for.
 void place(Market& m, const MatchingState& s, int c, const std::vector<std::int32_t>& unplaced,
            const std::vector<std::int32_t>& offsets, const std::vector<std::int32_t>& candidates,
-           const ContractIndex& contracts, MatchingDemand& demand) {
+           const ContractIndex& contracts, MatchingDemand& demand, UnplacedHours& waiting_hours) {
   auto& p = m.people;
   auto& pr = m.providers;
   auto& com = m.commissioners[static_cast<std::size_t>(c)];
@@ -318,7 +339,8 @@ void place(Market& m, const MatchingState& s, int c, const std::vector<std::int3
     }
     if (chosen.provider < 0) {
       p.weeks_waiting[i] = static_cast<std::int16_t>(std::min(p.weeks_waiting[i] + 1, 30000));
-      if (!waits_for_budget) offer_package(m, s, need, route == Route::council_managed, begin, end);
+      if (!waits_for_budget)
+        (route == Route::council_managed ? waiting_hours.council_managed : waiting_hours.others)[l] += need;
       continue;
     }
     const auto q = static_cast<std::size_t>(chosen.provider);
@@ -337,13 +359,16 @@ void place(Market& m, const MatchingState& s, int c, const std::vector<std::int3
 
 void apply_matching(Market& m, MatchingState& s, int c) {
   thread_local std::vector<std::int32_t> offsets, candidates, cursor, next_contract, unplaced;
+  thread_local UnplacedHours waiting_hours;
   auto& demand = s.demand[static_cast<std::size_t>(c)];
   demand = {};
   const ContractIndex contracts(m, c, s.provider_slot, next_contract);
   review_placements(m, c, contracts, unplaced, demand);
   list_serving_providers(m, c, offsets, candidates, cursor);
   prepare_choice(m, c, s);
-  place(m, s, c, unplaced, offsets, candidates, contracts, demand);
+  waiting_hours.reset(static_cast<std::size_t>(m.geography.locality_count(c)));
+  place(m, s, c, unplaced, offsets, candidates, contracts, demand, waiting_hours);
+  offer_packages(m, s, waiting_hours, offsets, candidates);
   m.counts[static_cast<std::size_t>(c)].waiting_for_budget = demand.waiting_for_budget;
   // Hand-backs are done: a provider that handed back takes no new clients this week, and may bid
   // again at the next letting.

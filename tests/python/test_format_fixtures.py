@@ -43,7 +43,7 @@ ADDED = {
     "1.2": {"people": {"need_review_week"}, "workers": {"quit_review_week", "quit_review_chance"}},
     "1.3": {"people": {"serial"}, "workers": {"serial"}, "providers": {"serial"}},
     "1.4": {"root attributes": {"start_date"}},
-    "1.5": {"events": {"changes"}, "providers": {"offered_hours", "council_income"}},
+    "1.5": {"events": {"changes"}, "providers": {"wage_raised", "offered_hours", "council_income"}},
 }
 
 
