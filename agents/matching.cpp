@@ -102,15 +102,17 @@ void review_placements(Market& m, int c, const ContractIndex& contracts, std::ve
   });
   // Sums of the pass, kept in locals (registers) rather than in the market's structs. Counts as
   // integers: the same sums as adding 1.0 each time (exact below 2^53), at a fraction of the cost.
-  std::int64_t people_with_route = 0, people_buying_privately = 0;
-  double committed = 0;
+  std::int64_t people_with_route = 0, people_buying_privately = 0, refused = 0;
+  double committed = 0, hours_needed_all = 0, council_placed = 0, spot_placed = 0;
   unplaced.clear();
   m.for_council_people(c, [&](std::size_t i) {
     if (!p.alive[i]) return;
     if (p.need_hours[i] > 0) {
       const auto route = static_cast<Route>(p.route[i]);
       people_with_route += route != Route::none;
+      refused += route == Route::none;
       people_buying_privately += route == Route::self_funder || route == Route::direct_payment;
+      hours_needed_all += p.need_hours[i];
     }
     if (p.provider[i] == engine::kNoAgent) {
       // Only people with a route and a need are placed; the others wait for nothing (place()
@@ -149,9 +151,17 @@ void review_placements(Market& m, int c, const ContractIndex& contracts, std::ve
     pr.allocated_hours[q] += p.need_hours[i];
     pr.clients[q] += 1;
     if (static_cast<Route>(p.route[i]) != Route::self_funder) committed += p.need_hours[i] * p.price[i];
+    if (placement != Placement::private_purchase) {  // council-managed: contract or spot
+      council_placed += p.need_hours[i];
+      if (placement == Placement::spot) spot_placed += p.need_hours[i];
+    }
   });
   demand.people_with_route = static_cast<double>(people_with_route);
   demand.people_buying_privately = static_cast<double>(people_buying_privately);
+  demand.refused = static_cast<double>(refused);
+  demand.hours_needed_all = hours_needed_all;
+  demand.council_placed_hours = council_placed;
+  demand.spot_placed_hours = spot_placed;
   com.committed = committed;
 }
 
@@ -352,6 +362,10 @@ void place(Market& m, const MatchingState& s, int c, const std::vector<std::int3
     pr.allocated_hours[q] += static_cast<float>(need);
     pr.clients[q] += 1;
     if (council_pays) com.committed += need * chosen.price;
+    if (chosen.placement != Placement::private_purchase) {
+      demand.council_placed_hours += need;
+      if (chosen.placement == Placement::spot) demand.spot_placed_hours += need;
+    }
   }
 }
 
@@ -369,7 +383,12 @@ void apply_matching(Market& m, MatchingState& s, int c) {
   waiting_hours.reset(static_cast<std::size_t>(m.geography.locality_count(c)));
   place(m, s, c, unplaced, offsets, candidates, contracts, demand, waiting_hours);
   offer_packages(m, s, waiting_hours, offsets, candidates);
-  m.counts[static_cast<std::size_t>(c)].waiting_for_budget = demand.waiting_for_budget;
+  auto& counts = m.counts[static_cast<std::size_t>(c)];
+  counts.waiting_for_budget = demand.waiting_for_budget;
+  counts.hours_needed_all = demand.hours_needed_all;
+  counts.refused = demand.refused;
+  counts.council_placed_hours = demand.council_placed_hours;
+  counts.spot_placed_hours = demand.spot_placed_hours;
   // Hand-backs are done: a provider that handed back takes no new clients this week, and may bid
   // again at the next letting.
   m.for_council_providers(c, [&](std::size_t q) { m.providers.handing_back[q] = 0; });

@@ -55,7 +55,7 @@ const std::array<MetricInfo, kMetricCount>& metric_catalogue() {
       {"people_refused", "people", "people with formal need refused by eligibility (no route to care)"},
       {"people_waiting_budget", "people", "people a provider would take, held back this week by the council's budget"},
       {"budget_used", "1", "council-funded placements' weekly cost / the weekly care budget"},
-      {"spot_share_council_hours", "1", "share of council-managed hours delivered under spot purchases"},
+      {"spot_share_council_hours", "1", "share of council-managed placed hours bought spot"},
       {"share_paid_at_nlw", "1", "share of employed workers paid at or below the National Living Wage"},
       {"cost_per_hour_delivered", "GBP/h", "providers' wage bills and overheads per hour delivered"},
   }};
@@ -154,10 +154,11 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
   v(kHoursUnmet) = std::max(0.0, v(kHoursNeeded) - v(kHoursDelivered));
   v(kMeanWellbeing) = v(kPeopleNeedingCare) > 0 ? wellbeing / v(kPeopleNeedingCare) : 0;
   v(kContinuity) = v(kPeopleServed) > 0 ? continuity / v(kPeopleServed) : 0;
-  v(kHoursNeededAll) = n.hours_needed_all;
-  v(kHoursUnmetAll) = std::max(0.0, n.hours_needed_all - n.hours_delivered);
-  v(kPeopleRefused) = static_cast<double>(n.refused);
-  const double spot_hours = n.spot_hours;
+  // Matching counts these in its pass over the council's people (MatchingDemand).
+  const auto& t_people = m.counts[c];
+  v(kHoursNeededAll) = t_people.hours_needed_all;
+  v(kHoursUnmetAll) = std::max(0.0, t_people.hours_needed_all - n.hours_delivered);
+  v(kPeopleRefused) = t_people.refused;
 
   const auto& w = m.workers;
   WorkerCounts own_workers;
@@ -223,7 +224,7 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
   v(kPeopleWaitingBudget) = t.waiting_for_budget;
   const auto& com = m.commissioners[c];
   v(kBudgetUsed) = com.weekly_budget > 0 ? com.committed / com.weekly_budget : 0;
-  v(kSpotShareCouncilHours) = t.council_hours > 0 ? spot_hours / t.council_hours : 0;
+  v(kSpotShareCouncilHours) = t.council_placed_hours > 0 ? t.spot_placed_hours / t.council_placed_hours : 0;
   v(kCostPerHourDelivered) = t.delivered_hours > 0 ? t.provider_costs / t.delivered_hours : 0;
 
   auto& win = windows_[c];

@@ -81,9 +81,9 @@ std::vector<double> region_values(const std::vector<double>& values, int council
 
 // The people metrics of one council for one week (count_person).
 struct PeopleCounts {
-  double wellbeing = 0, continuity = 0, hours_needed = 0, hours_delivered = 0, hours_needed_all = 0, spot_hours = 0;
+  double wellbeing = 0, continuity = 0, hours_needed = 0, hours_delivered = 0;
   std::int64_t needing = 0, self_funded = 0, council_managed = 0, direct_payment = 0, served = 0, waiting = 0,
-               micro_clients = 0, refused = 0;
+               micro_clients = 0;
 };
 
 // The workforce metrics of one council for one week (count_worker).
@@ -104,11 +104,7 @@ inline void count_person(const Market& m, std::size_t i, std::size_t q, PeopleCo
   n.self_funded += route == Route::self_funder;
   n.council_managed += route == Route::council_managed;
   n.direct_payment += route == Route::direct_payment;
-  n.hours_needed_all += p.need_hours[i];  // whatever the route: refused people's need counts too
-  if (route == Route::none) {
-    n.refused += p.need_hours[i] > 0;
-    return;
-  }
+  if (route == Route::none) return;
   n.hours_needed += p.need_hours[i];
   n.hours_delivered += p.hours_received[i];
   if (p.hours_received[i] > 0) {
@@ -119,8 +115,6 @@ inline void count_person(const Market& m, std::size_t i, std::size_t q, PeopleCo
     if (p.need_hours[i] > 0) n.waiting += 1;
   } else {
     n.micro_clients += static_cast<Archetype>(m.providers.archetype[q]) == Archetype::micro;
-    if (route == Route::council_managed && static_cast<Placement>(p.placement[i]) == Placement::spot)
-      n.spot_hours += p.hours_received[i];
   }
 }
 
