@@ -48,8 +48,8 @@ struct alignas(64) WeekCounts {
   double spend = 0, extraction = 0, local_retained = 0, council_hours = 0, council_payment = 0;  // finance
   double provider_costs = 0, delivered_hours = 0;  // finance: wage bills and overheads; hours delivered
   double waiting_for_budget = 0;                   // matching: people a provider would take, held back by the budget
-  // matching: the need of everyone with need, of those refused, and council-managed placed hours
-  double hours_needed_all = 0, refused = 0, council_placed_hours = 0, spot_placed_hours = 0;
+  // matching: the people refused and their need hours, and council-managed placed hours (all, spot)
+  double refused = 0, refused_hours = 0, council_placed_hours = 0, spot_placed_hours = 0;
 };
 
 }  // namespace cm

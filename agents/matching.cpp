@@ -103,16 +103,18 @@ void review_placements(Market& m, int c, const ContractIndex& contracts, std::ve
   // Sums of the pass, kept in locals (registers) rather than in the market's structs. Counts as
   // integers: the same sums as adding 1.0 each time (exact below 2^53), at a fraction of the cost.
   std::int64_t people_with_route = 0, people_buying_privately = 0, refused = 0;
-  double committed = 0, hours_needed_all = 0, council_placed = 0, spot_placed = 0;
+  double committed = 0, refused_hours = 0, council_placed = 0, spot_placed = 0;
   unplaced.clear();
   m.for_council_people(c, [&](std::size_t i) {
     if (!p.alive[i]) return;
     if (p.need_hours[i] > 0) {
       const auto route = static_cast<Route>(p.route[i]);
       people_with_route += route != Route::none;
-      refused += route == Route::none;
       people_buying_privately += route == Route::self_funder || route == Route::direct_payment;
-      hours_needed_all += p.need_hours[i];
+      if (route == Route::none) {
+        refused += 1;
+        refused_hours += p.need_hours[i];
+      }
     }
     if (p.provider[i] == engine::kNoAgent) {
       // Only people with a route and a need are placed; the others wait for nothing (place()
@@ -159,7 +161,7 @@ void review_placements(Market& m, int c, const ContractIndex& contracts, std::ve
   demand.people_with_route = static_cast<double>(people_with_route);
   demand.people_buying_privately = static_cast<double>(people_buying_privately);
   demand.refused = static_cast<double>(refused);
-  demand.hours_needed_all = hours_needed_all;
+  demand.refused_hours = refused_hours;
   demand.council_placed_hours = council_placed;
   demand.spot_placed_hours = spot_placed;
   com.committed = committed;
@@ -385,7 +387,7 @@ void apply_matching(Market& m, MatchingState& s, int c) {
   offer_packages(m, s, waiting_hours, offsets, candidates);
   auto& counts = m.counts[static_cast<std::size_t>(c)];
   counts.waiting_for_budget = demand.waiting_for_budget;
-  counts.hours_needed_all = demand.hours_needed_all;
+  counts.refused_hours = demand.refused_hours;
   counts.refused = demand.refused;
   counts.council_placed_hours = demand.council_placed_hours;
   counts.spot_placed_hours = demand.spot_placed_hours;

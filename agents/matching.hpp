@@ -15,9 +15,9 @@ struct MatchingDemand {
   double people_with_route = 0;        // people needing care with a route
   double people_buying_privately = 0;  // of them, those buying care themselves (self-funders, direct payments)
   double waiting_for_budget = 0;       // people a provider would take but the budget cannot fund
-  // For the metrics: the formal need of everyone with need (refused people too), the people refused
-  // (need, no route), and the need hours of council-managed placements, all and spot (after placing).
-  double hours_needed_all = 0, refused = 0, council_placed_hours = 0, spot_placed_hours = 0;
+  // For the metrics: the people refused (need, no route) and their need hours, and the need hours of
+  // council-managed placements, all and spot (after placing).
+  double refused = 0, refused_hours = 0, council_placed_hours = 0, spot_placed_hours = 0;
 };
 
 // Matching's state: its working space per provider row (a council uses only its own rows, so

@@ -156,8 +156,8 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
   v(kContinuity) = v(kPeopleServed) > 0 ? continuity / v(kPeopleServed) : 0;
   // Matching counts these in its pass over the council's people (MatchingDemand).
   const auto& t_people = m.counts[c];
-  v(kHoursNeededAll) = t_people.hours_needed_all;
-  v(kHoursUnmetAll) = std::max(0.0, t_people.hours_needed_all - n.hours_delivered);
+  v(kHoursNeededAll) = n.hours_needed + t_people.refused_hours;  // people with a route, and the refused
+  v(kHoursUnmetAll) = std::max(0.0, v(kHoursNeededAll) - n.hours_delivered);
   v(kPeopleRefused) = t_people.refused;
 
   const auto& w = m.workers;
