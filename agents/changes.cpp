@@ -28,9 +28,8 @@ NeedTables next_need_tables(const NeedTables& now, const ScenarioSpec& next, std
 }
 
 bool any_of(const std::array<std::array<bool, 3>, 4>& cells) {
-  return std::any_of(cells.begin(), cells.end(), [](const auto& row) {
-    return std::any_of(row.begin(), row.end(), [](bool b) { return b; });
-  });
+  return std::any_of(cells.begin(), cells.end(),
+                     [](const auto& row) { return std::any_of(row.begin(), row.end(), [](bool b) { return b; }); });
 }
 
 // Whether a quit clock's bound (quit_review_chance) can be higher under `next`: it reads the

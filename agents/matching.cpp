@@ -295,8 +295,8 @@ struct UnplacedHours {
   }
 };
 
-void offer_packages(Market& m, const MatchingState& s, const UnplacedHours& hours, const std::vector<std::int32_t>& offsets,
-                    const std::vector<std::int32_t>& candidates) {
+void offer_packages(Market& m, const MatchingState& s, const UnplacedHours& hours,
+                    const std::vector<std::int32_t>& offsets, const std::vector<std::int32_t>& candidates) {
   auto& pr = m.providers;
   const bool accredited = m.spec.commissioning.accredit_micro;
   for (std::size_t l = 0; l < hours.others.size(); ++l) {

@@ -44,7 +44,7 @@ constexpr engine::Schedule kWeek{
           }),
     step("join: new people", join),  // they are assessed and matched this week
     group("eligibility", [](Week& w, int c) { assess_new_people(w.market, c); }),  // the others at their need review
-    group("prices", [](Week& w, int c) { apply_price_setting(w.market, c); }),  // each April
+    group("prices", [](Week& w, int c) { apply_price_setting(w.market, c); }),     // each April
     group("commissioning", [](Week& w, int c) { apply_commissioning(w.market, w.commissioning, c); }),
     group("matching", [](Week& w, int c) { apply_matching(w.market, w.matching, c); }),
     group("labour market", [](Week& w, int c) { apply_labour_market(w.market, c); }),

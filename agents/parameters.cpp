@@ -541,8 +541,8 @@ LoadedScenario with_change(const LoadedScenario& loaded, std::int32_t step, cons
   values.push_back(*parsed.get("v"));
   sources.push_back("Simulation.set at step " + std::to_string(step));
   toml::array schedule;
-  schedule.push_back(toml::table{
-      {"key", key}, {"dates", dates}, {"values", values}, {"cause", "set"}, {"sources", sources}});
+  schedule.push_back(
+      toml::table{{"key", key}, {"dates", dates}, {"values", values}, {"cause", "set"}, {"sources", sources}});
   auto doc = new_document();
   doc.overlay_text(loaded.resolved_toml, "the simulation's config");
   doc.overlay_table(toml::table{{"schedule", std::move(schedule)}}, origin);

@@ -23,7 +23,8 @@ using engine::config::Problem;
 bool fixed_for_run(const std::string& key) {
   for (const char* prefix : {"run.", "output.", "region.", "geography."})
     if (key.rfind(prefix, 0) == 0) return true;
-  for (const char* k : {"councils", "commissioning.lot_size", "providers.chain_start_weight", "need.initial_band_shares"})
+  for (const char* k :
+       {"councils", "commissioning.lot_size", "providers.chain_start_weight", "need.initial_band_shares"})
     if (key == k) return true;
   return false;
 }
@@ -134,7 +135,8 @@ class Reader {
                       {"key", "council", "dates", "values", "interpolation", "sources", "cause"}))
       return std::nullopt;
     const auto key = (*t)["key"].value<std::string>();
-    if (!key) return fail(e.origin, e.label + ".key", "is missing: the parameter the schedule sets, e.g. \"labour.nlw\"");
+    if (!key)
+      return fail(e.origin, e.label + ".key", "is missing: the parameter the schedule sets, e.g. \"labour.nlw\"");
     e.key = *key;
     const std::string what = e.label + " (" + e.key + ")";
     std::string kind;
@@ -152,7 +154,8 @@ class Reader {
       kind = parameter_kind(e.key, false);
       if (kind.empty()) {
         std::string message = "names no parameter";
-        if (auto near = engine::config::closest(e.key, parameter_keys(false))) message += " (did you mean " + *near + "?)";
+        if (auto near = engine::config::closest(e.key, parameter_keys(false)))
+          message += " (did you mean " + *near + "?)";
         return fail(e.origin, what, message + "; `caremarket params` lists them");
       }
       if (fixed_for_run(e.key))
@@ -164,37 +167,43 @@ class Reader {
     e.integer = kind == "integer";
     const auto interpolation = (*t)["interpolation"].value_or<std::string>("step");
     if (interpolation != "step" && interpolation != "linear")
-      return fail(e.origin, what + ".interpolation", "= " + in_quotes(interpolation) + ": must be \"step\" or \"linear\"");
+      return fail(e.origin, what + ".interpolation",
+                  "= " + in_quotes(interpolation) + ": must be \"step\" or \"linear\"");
     e.linear = interpolation == "linear";
     if (e.linear && kind != "real" && kind != "integer")
-      return fail(e.origin, what + ".interpolation", "= \"linear\" needs a numeric parameter; " + e.key + " is a " + kind);
+      return fail(e.origin, what + ".interpolation",
+                  "= \"linear\" needs a numeric parameter; " + e.key + " is a " + kind);
     e.cause = (*t)["cause"].value_or<std::string>("schedule");
     if (e.cause != "schedule" && e.cause != "policy" && e.cause != "set")
-      return fail(e.origin, what + ".cause", "= " + in_quotes(e.cause) + ": must be \"schedule\", \"policy\" or \"set\"");
+      return fail(e.origin, what + ".cause",
+                  "= " + in_quotes(e.cause) + ": must be \"schedule\", \"policy\" or \"set\"");
 
     const auto* dates = (*t)["dates"].as_array();
     const auto* values = (*t)["values"].as_array();
     if (!dates || dates->empty()) return fail(e.origin, what + ".dates", "must be a non-empty list of dates");
     if (!values || values->size() != dates->size())
-      return fail(e.origin, what + ".values", "must be a list with one value for each of the " +
-                                                  std::to_string(dates->size()) + " dates");
+      return fail(e.origin, what + ".values",
+                  "must be a list with one value for each of the " + std::to_string(dates->size()) + " dates");
     for (std::size_t r = 0; r < dates->size(); ++r) {
       const auto date = engine::config::date_of_node(*dates->get(r));
       const std::string row = what + ".dates[" + std::to_string(r) + "]";
-      if (!date) return fail(e.origin, row, "= " + engine::config::render(*dates->get(r)) + " is not a date YYYY-MM-DD");
+      if (!date)
+        return fail(e.origin, row, "= " + engine::config::render(*dates->get(r)) + " is not a date YYYY-MM-DD");
       if (!e.dates.empty() && *date <= e.dates.back())
         return fail(e.origin, row,
-                    "= " + engine::iso_date(*date) + ": dates must be in order, each after " + engine::iso_date(e.dates.back()));
+                    "= " + engine::iso_date(*date) + ": dates must be in order, each after " +
+                        engine::iso_date(e.dates.back()));
       const auto step = engine::first_step_on_or_after(base_.run.start_date, *date);
       // A policy's entries are its own values: their date is the policy's, said once for it.
       const std::string date_key = e.cause == "policy" ? std::string("starts") : row + " =";
       if (step < 0)
         return fail(e.origin, "",
-                    date_key + " " + engine::iso_date(*date) + ", before the run's start (run.start_date = " +
-                        engine::iso_date(base_.run.start_date) + ")" +
+                    date_key + " " + engine::iso_date(*date) +
+                        ", before the run's start (run.start_date = " + engine::iso_date(base_.run.start_date) + ")" +
                         (e.cause == "policy" ? ": a policy cannot start before the run" : ""));
       if (e.cause == "policy" && step > base_.run.steps)
-        return fail(e.origin, "", date_key + " " + engine::iso_date(*date) + ", after the run's last week (" + last_week() + ")");
+        return fail(e.origin, "",
+                    date_key + " " + engine::iso_date(*date) + ", after the run's last week (" + last_week() + ")");
       const auto* value = values->get(r);
       if (e.linear && !value->is_number())
         return fail(e.origin, what + ".values[" + std::to_string(r) + "]", "must be a number for a linear schedule");
@@ -204,8 +213,8 @@ class Reader {
     }
     if (const auto* sources = (*t)["sources"].as_array()) {
       if (sources->size() != dates->size())
-        return fail(e.origin, what + ".sources", "must give one source for each of the " +
-                                                     std::to_string(dates->size()) + " dates");
+        return fail(e.origin, what + ".sources",
+                    "must give one source for each of the " + std::to_string(dates->size()) + " dates");
       for (const auto& s : *sources) e.sources.push_back(s.value_or<std::string>(""));
     }
     return e;
@@ -235,7 +244,8 @@ class Reader {
                   "= " + engine::iso_date(*date) + " must come after the run's start (run.start_date = " +
                       engine::iso_date(base_.run.start_date) + ")");
     if (s.step > base_.run.steps)
-      return fail(s.origin, what + ".date", "= " + engine::iso_date(*date) + " is after the run's last week (" + last_week() + ")");
+      return fail(s.origin, what + ".date",
+                  "= " + engine::iso_date(*date) + " is after the run's last week (" + last_week() + ")");
     s.note = (*t)["note"].value_or<std::string>("");
     if (s.kind == "group_failure") {
       const auto group = (*t)["group"].value<std::int64_t>();
@@ -325,8 +335,9 @@ ChangeRecord shock_record(const Shock& s, const ScenarioSpec& spec) {
     r.value = "fails";
   } else {
     r.key = s.kind == "labour_supply" ? "labour supply"
-                                      : "budget (" + (s.council < 0 ? std::string("every council")
-                                                                    : spec.councils[static_cast<std::size_t>(s.council)].name) +
+                                      : "budget (" +
+                                            (s.council < 0 ? std::string("every council")
+                                                           : spec.councils[static_cast<std::size_t>(s.council)].name) +
                                             ")";
     r.value = multiplier_text(s.multiplier);
   }
@@ -355,8 +366,8 @@ toml::table policy_from_date(const std::filesystem::path& path, Date from) {
       dates.push_back(engine::config::toml_date(from));
       values.push_back(v);
       sources.push_back(source);
-      schedule.push_back(toml::table{{"key", key},          {"dates", dates},         {"values", values},
-                                     {"cause", "policy"},   {"sources", sources}});
+      schedule.push_back(
+          toml::table{{"key", key}, {"dates", dates}, {"values", values}, {"cause", "policy"}, {"sources", sources}});
     }
   };
   flatten(flatten, policy.table(), "");

@@ -25,7 +25,8 @@ double reviewed_wage(const Market& m, std::size_t q, double council_price) {
   // Today's wages are those of today's fees: what a price above the council's going rate (its spot
   // price) and above the provider's asking price brings is what can reach pay.
   const auto& policy = m.spec.commissioning;
-  const double going_rate = m.commissioners[static_cast<std::size_t>(pr.council[q])].reference_rate * (1 + policy.spot_premium);
+  const double going_rate =
+      m.commissioners[static_cast<std::size_t>(pr.council[q])].reference_rate * (1 + policy.spot_premium);
   const double excess = council_price - std::max(asking, going_rate);
   // What £1/h more wage adds to the asking price (on-costs, paid travel, extraction, margin).
   const double price_per_wage = m.asking_price(arch, m.cost_per_hour(arch, floor + 1.0)) - asking;

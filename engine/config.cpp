@@ -246,8 +246,8 @@ void Document::merge(toml::table& into, const toml::table& from, const std::stri
   for (const auto& [k, v] : from) {
     const std::string key = prefix + std::string(k.str());
     auto* existing = into.get(k);
-    const bool appends = prefix.empty() && v.is_array() &&
-                         std::find(appending_.begin(), appending_.end(), key) != appending_.end();
+    const bool appends =
+        prefix.empty() && v.is_array() && std::find(appending_.begin(), appending_.end(), key) != appending_.end();
     if (appends) {
       if (!existing || !existing->is_array()) existing = &into.insert_or_assign(k, toml::array{}).first->second;
       auto& array = *existing->as_array();

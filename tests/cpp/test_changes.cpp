@@ -18,6 +18,7 @@
 #include "agents/parameters.hpp"
 #include "engine/config.hpp"
 #include "engine/parallel.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using engine::config::ConfigError;
@@ -27,26 +28,7 @@ namespace {
 const fs::path kRoot = CAREMARKET_SOURCE_DIR;
 const fs::path kTwoCouncils = kRoot / "tests/data/two_councils.toml";
 
-// A folder of its own (ctest runs tests in parallel processes).
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "caremarket-changes-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + pattern);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  fs::path write(const std::string& name, const std::string& text) const {
-    std::ofstream(path_ / name) << text;
-    return path_ / name;
-  }
-
- private:
-  fs::path path_;
-};
+using testing_files::TempDir;
 
 cm::LoadedScenario load(const std::string& extra, const std::vector<cm::PolicyFile>& policies = {}) {
   TempDir dir;

@@ -11,6 +11,7 @@
 
 #include "agents/parameters.hpp"
 #include "engine/config.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using engine::config::ConfigError;
@@ -49,27 +50,7 @@ std::string error_of(const std::string& toml, const std::string& origin = "test.
   return "";
 }
 
-// A fresh directory made by mkdtemp: ctest runs the tests of this file as separate processes in
-// parallel, so a name derived from anything they share (a counter, the gtest seed) collides.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "caremarket-test-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + pattern);
-    path_ = pattern;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-  fs::path write(const std::string& name, const std::string& text) const {
-    std::ofstream(path_ / name) << text;
-    return path_ / name;
-  }
-
- private:
-  fs::path path_;
-};
+using testing_files::TempDir;
 }  // namespace
 
 TEST(Config, DefaultsFillMissingKeys) {
