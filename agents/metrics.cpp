@@ -142,10 +142,10 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
   }
   const PeopleCounts& n = people ? *people : own;
   const double wellbeing = n.wellbeing, continuity = n.continuity;
-  v(kPeopleNeedingCare) = static_cast<double>(n.needing);
-  v(kPeopleSelfFunded) = static_cast<double>(n.self_funded);
-  v(kPeopleCouncilManaged) = static_cast<double>(n.council_managed);
-  v(kPeopleDirectPayment) = static_cast<double>(n.direct_payment);
+  v(kPeopleNeedingCare) = static_cast<double>(n.needing());
+  v(kPeopleSelfFunded) = static_cast<double>(n.by_route[static_cast<std::size_t>(Route::self_funder)]);
+  v(kPeopleCouncilManaged) = static_cast<double>(n.by_route[static_cast<std::size_t>(Route::council_managed)]);
+  v(kPeopleDirectPayment) = static_cast<double>(n.by_route[static_cast<std::size_t>(Route::direct_payment)]);
   v(kHoursNeeded) = n.hours_needed;
   v(kHoursDelivered) = n.hours_delivered;
   v(kPeopleServed) = static_cast<double>(n.served);
