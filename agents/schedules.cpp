@@ -385,11 +385,11 @@ Timeline build_timeline(Document& doc, const ReadSpec& read, std::vector<std::st
   Timeline t;
   if (auto a = doc.take_array("schedule")) t.schedule = std::move(*a);
   if (auto a = doc.take_array("shocks")) t.shocks = std::move(*a);
-  const ScenarioSpec base = read(doc, nullptr);  // the clock and the councils the entries refer to
-  if (t.schedule.empty() && t.shocks.empty()) {
+  if (t.schedule.empty() && t.shocks.empty()) {  // nothing changes: one read
     t.start = read(doc, &warnings);
     return t;
   }
+  const ScenarioSpec base = read(doc, nullptr);  // the clock and the councils the entries refer to
   Reader reader(base, doc);
   std::vector<Entry> entries;
   std::vector<Shock> shocks;
