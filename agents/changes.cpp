@@ -98,10 +98,16 @@ void ChangesState::start(std::vector<ParameterChange> run_changes) {
   changes = std::move(run_changes);
   next = 0;
   applied.clear();
-  while (next < changes.size() && changes[next].step <= 0) {
-    applied.insert(applied.end(), changes[next].records.begin(), changes[next].records.end());
-    ++next;
+  for (std::size_t k = 0; k < changes.size() && changes[k].step <= 0; ++k) {
+    applied.insert(applied.end(), changes[k].records.begin(), changes[k].records.end());
+    if (!changes[k].after_warmup) next = k + 1;  // in the starting parameters already
   }
+}
+
+void end_warmup(Market& m, NeedCalendar& need, ChangesState& s) {
+  if (s.next >= s.changes.size() || !s.changes[s.next].after_warmup) return;
+  const auto& change = s.changes[s.next++];
+  change_parameters(m, need, change.spec, change.failing_groups);
 }
 
 void ChangesState::replace(std::vector<ParameterChange> run_changes, std::int32_t from_step) {
@@ -132,7 +138,9 @@ void change_parameters(Market& m, NeedCalendar& need, const ScenarioSpec& next,
 
 void apply_due_change(Week& w) {
   auto& s = w.changes;
-  if (s.next >= s.changes.size() || s.changes[s.next].step != w.market.week) return;
+  // In the warm-up (reported weeks up to 0) nothing changes: Model::end_warmup puts step 0's in force.
+  if (s.next >= s.changes.size() || s.changes[s.next].step != w.market.reported_week() || w.market.reported_week() <= 0)
+    return;
   const auto& change = s.changes[s.next++];
   change_parameters(w.market, w.need, change.spec, change.failing_groups);
   s.applied.insert(s.applied.end(), change.records.begin(), change.records.end());

@@ -28,6 +28,10 @@ struct ChangesState {
   void replace(std::vector<ParameterChange> run_changes, std::int32_t from_step);
 };
 
+// The end of a warm-up: the policies from the start come into force (a step-0 change marked
+// after_warmup), from reported week 1 on.
+void end_warmup(Market& m, NeedCalendar& need, ChangesState& s);
+
 // The phase: puts the change due this week (if any) in force.
 void apply_due_change(Week& w);
 

@@ -164,7 +164,7 @@ void Market::flush_pending() {
 
 void Market::log_provider_event(int council, std::size_t p, ProviderEventKind kind) {
   auto& log = council_provider_events[static_cast<std::size_t>(council)];
-  log.week.push_back(week);
+  log.week.push_back(reported_week());
   log.council.push_back(council);
   log.provider.push_back(providers.id[p]);
   log.archetype.push_back(providers.archetype[p]);

@@ -86,7 +86,11 @@ struct Market {
 
   ScenarioSpec spec;
   engine::RngRoot rng;
-  std::int32_t week = 0;  // steps completed
+  std::int32_t week = 0;  // steps completed, the warm-up's included: the clocks, streams and contracts count these
+  // run.warmup_weeks: week `warmup_weeks` is reported step 0. Dates, financial years, changes and
+  // the output count reported weeks (negative in the warm-up).
+  std::int32_t warmup_weeks = 0;
+  std::int32_t reported_week() const noexcept { return week - warmup_weeks; }
   Geography geography;
   People people;
   Workers workers;

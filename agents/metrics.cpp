@@ -7,6 +7,18 @@
 #include "engine/parallel.hpp"
 
 namespace cm {
+namespace {
+// The median of the values (the mean of the two middle ones when their number is even); reorders them.
+double median(std::vector<float>& values) {
+  if (values.empty()) return 0;
+  const auto mid = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
+  std::nth_element(values.begin(), mid, values.end());
+  const double upper = *mid;
+  if (values.size() % 2 == 1) return upper;
+  const double lower = *std::max_element(values.begin(), mid);
+  return (lower + upper) / 2;
+}
+}  // namespace
 
 const std::array<MetricInfo, kMetricCount>& metric_catalogue() {
   static const std::array<MetricInfo, kMetricCount> catalogue{{
@@ -58,6 +70,15 @@ const std::array<MetricInfo, kMetricCount>& metric_catalogue() {
       {"spot_share_council_hours", "1", "share of council-managed placed hours bought spot"},
       {"share_paid_at_nlw", "1", "share of employed workers paid at or below the National Living Wage"},
       {"cost_per_hour_delivered", "GBP/h", "providers' wage bills and overheads per hour delivered"},
+      {"median_wage", "GBP/h", "median hourly wage of employed workers"},
+      {"hours_needed_band_1", "h/week", "formal care hours needed by everyone with need in band 1 (lowest)"},
+      {"hours_needed_band_2", "h/week", "formal care hours needed by everyone with need in band 2"},
+      {"hours_needed_band_3", "h/week", "formal care hours needed by everyone with need in band 3"},
+      {"hours_needed_band_4", "h/week", "formal care hours needed by everyone with need in band 4 (highest)"},
+      {"hours_unmet_band_1", "h/week", "hours needed in band 1 and not delivered, everyone with need"},
+      {"hours_unmet_band_2", "h/week", "hours needed in band 2 and not delivered, everyone with need"},
+      {"hours_unmet_band_3", "h/week", "hours needed in band 3 and not delivered, everyone with need"},
+      {"hours_unmet_band_4", "h/week", "hours needed in band 4 and not delivered, everyone with need"},
   }};
   return catalogue;
 }
@@ -72,7 +93,8 @@ Metric region_weight(Metric metric) {
     case kMeanEffectivePay:
     case kZeroHoursShare:
     case kMeanStress:
-    case kSharePaidAtNlw: return kWorkers;
+    case kSharePaidAtNlw:
+    case kMedianWage: return kWorkers;  // the region's: the councils' medians weighted by staff
     case kHiresFromCareShare: return kHires;
     case kChainShareCouncilHours:
     case kHhiCouncilHours:
@@ -103,7 +125,9 @@ std::vector<double> region_values(const std::vector<double>& values, int council
 }
 
 MetricsState::MetricsState(int councils)
-    : windows_(static_cast<std::size_t>(councils)), counted_people_(static_cast<std::size_t>(councils)) {}
+    : windows_(static_cast<std::size_t>(councils)),
+      counted_people_(static_cast<std::size_t>(councils)),
+      wages_(static_cast<std::size_t>(councils)) {}
 
 void MetricsState::compute(const Market& m, std::vector<double>& values) {
   begin_week(m, values);
@@ -159,13 +183,20 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
   v(kHoursNeededAll) = n.hours_needed + t_people.refused_hours;  // people with a route, and the refused
   v(kHoursUnmetAll) = std::max(0.0, v(kHoursNeededAll) - n.hours_delivered);
   v(kPeopleRefused) = t_people.refused;
+  for (std::size_t b = 0; b < 4; ++b) {
+    v(static_cast<Metric>(kHoursNeededBand1 + b)) = n.needed_by_band[b];
+    v(static_cast<Metric>(kHoursUnmetBand1 + b)) = std::max(0.0, n.needed_by_band[b] - n.delivered_by_band[b]);
+  }
 
   const auto& w = m.workers;
   WorkerCounts own_workers;
+  auto& wages = wages_[c];
   if (!workers) {
+    wages.clear();
     m.for_council_workers(council, [&](std::size_t k) {
       if (!w.alive[k] || w.employer[k] == engine::kNoAgent) return;
       count_worker(m, k, static_cast<std::size_t>(m.provider_row(w.employer[k])), nlw, own_workers);
+      wages.push_back(w.wage[k]);
     });
   }
   const WorkerCounts& nw = workers ? *workers : own_workers;
@@ -180,6 +211,7 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
   v(kZeroHoursShare) = staff > 0 ? static_cast<double>(zero) / staff : 0;
   v(kMeanStress) = staff > 0 ? stress / staff : 0;
   v(kSharePaidAtNlw) = staff > 0 ? static_cast<double>(staff_nlw) / staff : 0;
+  v(kMedianWage) = median(wages);
 
   const auto& pr = m.providers;
   std::vector<std::pair<std::int32_t, double>> group_hours;

@@ -68,6 +68,17 @@ enum Metric : std::size_t {
   kSpotShareCouncilHours,
   kSharePaidAtNlw,
   kCostPerHourDelivered,
+  // Format 1.6: the wage distribution's middle, and need by band (1 lowest .. 4 highest) of everyone
+  // with need, refused people included.
+  kMedianWage,
+  kHoursNeededBand1,
+  kHoursNeededBand2,
+  kHoursNeededBand3,
+  kHoursNeededBand4,
+  kHoursUnmetBand1,
+  kHoursUnmetBand2,
+  kHoursUnmetBand3,
+  kHoursUnmetBand4,
   kMetricCount
 };
 
@@ -86,6 +97,8 @@ struct PeopleCounts {
   // counter a person, the needing total their sum (the pass over people runs a million rows a week).
   std::array<std::int64_t, 4> by_route{};
   std::int64_t served = 0, waiting = 0, micro_clients = 0;
+  // Hours needed and delivered by need band (band - 1), everyone with need.
+  std::array<double, 4> needed_by_band{}, delivered_by_band{};
   std::int64_t needing() const { return by_route[0] + by_route[1] + by_route[2] + by_route[3]; }
 };
 
@@ -104,6 +117,9 @@ inline void count_person(const Market& m, std::size_t i, std::size_t q, PeopleCo
   const auto route = static_cast<Route>(p.route[i]);
   n.by_route[static_cast<std::size_t>(route) & 3u] += 1;
   n.wellbeing += p.wellbeing[i];
+  const std::size_t band = (p.need_band[i] - 1u) & 3u;
+  n.needed_by_band[band] += p.need_hours[i];
+  n.delivered_by_band[band] += p.hours_received[i];
   if (route == Route::none) return;
   n.hours_needed += p.need_hours[i];
   n.hours_delivered += p.hours_received[i];
@@ -146,6 +162,9 @@ class MetricsState {
                        const WorkerCounts* workers = nullptr);
   // The council's people as the week's pass over people counted them (CountPeople).
   PeopleCounts& counted_people(int c) { return counted_people_[static_cast<std::size_t>(c)]; }
+  // The wages of the council's employed workers, as the week's pass over workers found them
+  // (CountWorkers), for the median: kept between weeks, so filling it allocates nothing.
+  std::vector<float>& wages(int c) { return wages_[static_cast<std::size_t>(c)]; }
 
  private:
   static constexpr int kWindow = 52;
@@ -154,6 +173,7 @@ class MetricsState {
   };
   std::vector<Window> windows_;
   std::vector<PeopleCounts> counted_people_;
+  std::vector<std::vector<float>> wages_;
   int filled_ = 0;
   int cursor_ = 0;
   int slot_ = 0;  // the window slot of the week being computed
@@ -176,12 +196,19 @@ struct CountWorkers {
   using Table = WorkerRows;
   struct State {
     WorkerCounts counts;
+    std::vector<float>* wages;
   };
-  State begin(Week&, int) const { return {}; }
+  State begin(Week& w, int c) const {
+    auto& wages = w.metrics.wages(c);
+    wages.clear();
+    return {{}, &wages};
+  }
   void row(Week& w, State& s, const WorkerRow& r) const {
     // Still employed after retention (which may have run on this row already in the same pass).
-    if (r.employer != kNoRow && w.market.workers.employer[r.k] != engine::kNoAgent)
+    if (r.employer != kNoRow && w.market.workers.employer[r.k] != engine::kNoAgent) {
       count_worker(w.market, r.k, r.employer, w.market.spec.labour.nlw, s.counts);
+      s.wages->push_back(w.market.workers.wage[r.k]);
+    }
   }
   void end(Week& w, int c, State& s) const {
     // A provider that closed this week (entry and exit, in the pass over people) let its staff go,

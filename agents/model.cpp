@@ -80,11 +80,30 @@ Model::Model(const ScenarioSpec& spec, std::uint64_t seed, std::uint64_t replica
 void Model::step() {
   Week week = rules_.week(market_);
   kWeek.run(week, market_.councils());
+  if (market_.week == market_.warmup_weeks && market_.warmup_weeks > 0) end_warmup();
 }
 
 void Model::step_reference() {
   Week week = rules_.week(market_);
   kWeek.run_reference(week, market_.councils());
+  if (market_.week == market_.warmup_weeks && market_.warmup_weeks > 0) end_warmup();
+}
+
+bool Model::warm_up(const std::function<bool(std::int32_t, std::int32_t)>& keep_going) {
+  while (warming_up()) {
+    if (keep_going && !keep_going(market_.week, market_.warmup_weeks)) return false;
+    step();
+  }
+  return true;
+}
+
+// The warm-up is not reported: its events go; its rolling measures (turnover over 52 weeks) stay,
+// which is what it is for.
+void Model::end_warmup() {
+  market_.tenders = {};
+  market_.bids = {};
+  market_.provider_events = {};
+  cm::end_warmup(market_, rules_.need, rules_.changes);
 }
 
 std::vector<std::pair<std::string_view, std::string_view>> Model::phases() { return kWeek.describe(); }

@@ -2,6 +2,7 @@
 // The Model API shared by the command line and the Python bindings: build a market from a
 // validated scenario, step it week by week, read its columns, metrics and events.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string_view>
 #include <utility>
@@ -20,14 +21,26 @@ class Model {
   Model(const ScenarioSpec& spec, std::uint64_t seed, std::uint64_t replicate,
         std::vector<ParameterChange> changes = {});
 
+  // The scenario as loaded: its warm-up runs under the baseline (LoadedScenario::first_spec).
+  Model(const LoadedScenario& scenario, std::uint64_t seed, std::uint64_t replicate)
+      : Model(scenario.first_spec(), seed, replicate, scenario.changes) {}
+
   // Runs one week: the phases of MODEL.md §3 in order (model.cpp lists them), then the metrics.
+  // The weeks of run.warmup_weeks come first (warming_up()); when the last ends, its events are
+  // dropped and the policies from the start come into force: the next week is reported week 1.
   void step();
+  bool warming_up() const noexcept { return market_.week < market_.warmup_weeks; }
+  // Runs the warm-up weeks still to run; `keep_going(weeks done, weeks in all)` is asked before
+  // each and may stop it (false). Returns whether the warm-up is over.
+  bool warm_up(const std::function<bool(std::int32_t, std::int32_t)>& keep_going = {});
   // The same week run one phase at a time as the list reads, every council before the next
   // phase, with no phases fused: slower, and equal to step() bit for bit (tests/cpp/test_week.cpp).
   void step_reference();
   // The phases of the week in order: (name, kind), kind one of "step", "group", "rows".
   static std::vector<std::pair<std::string_view, std::string_view>> phases();
-  std::int32_t week() const noexcept { return market_.week; }
+  // The reported week: 0 when the warm-up ends (negative in it), then 1, 2, ...
+  std::int32_t week() const noexcept { return market_.reported_week(); }
+  std::int32_t warmup_weeks() const noexcept { return market_.warmup_weeks; }
   int councils() const noexcept { return market_.councils(); }
   const Market& market() const noexcept { return market_; }
   // Drops the rows of dead agents the market keeps between regroups (Market::end_week), so
@@ -42,10 +55,12 @@ class Model {
   // Replaces the changes still to come with those of a new config (Simulation.set), from the next
   // step on.
   void replace_changes(std::vector<ParameterChange> changes) {
-    rules_.changes.replace(std::move(changes), market_.week + 1);
+    rules_.changes.replace(std::move(changes), market_.reported_week() + 1);
   }
 
  private:
+  void end_warmup();
+
   Market market_;
   RuleStates rules_;  // each rule's own state
 };

@@ -1,5 +1,6 @@
 #include "agents/parameters.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -110,6 +111,10 @@ Schema<S> make_schema() {
             engine::Date{std::chrono::year{2025}, std::chrono::April, std::chrono::day{1}}, 1900, 2200,
             "Date of step 0; step s is 7·s days later. Yearly measures follow financial years (April to March)",
             "MODEL.md §12: a financial year's start")
+      .integer(CM_PARAMETER(run.warmup_weeks), 0, {0, 1040}, "weeks",
+               "Weeks simulated before step 0 and not reported, under the baseline's parameters at step 0: "
+               "no policy, schedule or shock applies in them. Step 0 reports the market they leave",
+               "MODEL.md §12")
       .integer(CM_PARAMETER(output.snapshot_interval), 52, {0, 100000}, "weeks",
                "Weeks between per-agent snapshots (0 = none)")
       .integer(CM_PARAMETER(output.compression), 1, {0, 9}, "", "Deflate level of output datasets",
@@ -484,8 +489,9 @@ LoadedScenario finish(engine::config::Document& doc) {
   LoadedScenario out;
   auto timeline = build_timeline(doc, read_spec, out.warnings);
   out.spec = std::move(timeline.start);
+  out.warmup_spec = std::move(timeline.warmup);
   out.changes = std::move(timeline.changes);
-  auto table = schema().to_table(out.spec);
+  auto table = schema().to_table(out.first_spec());
   if (!timeline.schedule.empty()) table.insert("schedule", std::move(timeline.schedule));
   if (!timeline.shocks.empty()) table.insert("shocks", std::move(timeline.shocks));
   out.resolved_toml = engine::config::to_toml_text(table);
@@ -515,15 +521,30 @@ std::vector<std::string> parameter_keys(bool in_council) {
 
 LoadedScenario load_scenario(const std::filesystem::path& scenario, const std::vector<PolicyFile>& policies,
                              const std::vector<std::string>& assignments) {
-  auto doc = new_document();
-  doc.overlay_file(scenario);
-  for (const auto& p : policies) {
-    if (p.from)
-      doc.overlay_table(policy_from_date(p.path, *p.from), p.path.string() + " from " + engine::iso_date(*p.from));
-    else
-      doc.overlay_file(p.path);
+  // A policy from the start is a layer of the config, unless the run warms up: the warm-up runs
+  // under the baseline, so the policy becomes a change dated the start (as --from run.start_date).
+  auto layered = [&](const std::optional<engine::Date>& start) {
+    auto doc = new_document();
+    doc.overlay_file(scenario);
+    for (const auto& p : policies) {
+      const auto from = p.from ? p.from : start;
+      if (from)
+        doc.overlay_table(policy_from_date(p.path, *from), p.path.string() + " from " + engine::iso_date(*from));
+      else
+        doc.overlay_file(p.path);
+    }
+    for (const auto& a : assignments) doc.set(a);
+    return doc;
+  };
+  auto doc = layered(std::nullopt);
+  const bool from_start = std::any_of(policies.begin(), policies.end(), [](const PolicyFile& p) { return !p.from; });
+  if (from_start) {
+    auto probe = doc;
+    probe.take_array("schedule");
+    probe.take_array("shocks");
+    const auto run = read_spec(probe, nullptr).run;
+    if (run.warmup_weeks > 0) doc = layered(run.start_date);
   }
-  for (const auto& a : assignments) doc.set(a);
   return finish(doc);
 }
 

@@ -50,7 +50,8 @@ struct ScenarioSpec {
   struct Run {
     std::int64_t steps = 0;
     std::int64_t seed = 0;
-    engine::Date start_date;  // the date of step 0
+    engine::Date start_date;       // the date of step 0
+    std::int64_t warmup_weeks = 0;  // simulated before step 0 and not reported (MODEL.md §12)
   } run;
   struct Output {
     std::int64_t snapshot_interval = 0;
@@ -214,6 +215,9 @@ struct ParameterChange {
   ScenarioSpec spec;
   std::vector<std::int32_t> failing_groups;  // chain groups (0-based) whose every branch closes
   std::vector<ChangeRecord> records;
+  // Step 0 after a warm-up: the policies in force from the start, put in force when the warm-up
+  // (run under the baseline) ends. Other step-0 changes are in the starting parameters already.
+  bool after_warmup = false;
 };
 
 // A policy file, applied from the start or from a date on.
@@ -237,6 +241,10 @@ inline std::vector<PolicyFile> from_start(const std::vector<std::filesystem::pat
 
 struct LoadedScenario {
   ScenarioSpec spec;  // the parameters at step 0
+  // With run.warmup_weeks > 0 and a policy from the start: the baseline's parameters at step 0, under
+  // which the warm-up runs (the policy comes into force at step 0, a change dated the start).
+  std::optional<ScenarioSpec> warmup_spec;
+  const ScenarioSpec& first_spec() const { return warmup_spec ? *warmup_spec : spec; }
   // Changes during the run, in step order: [[schedule]] entries, policies from a date, [[shocks]].
   // Changes dated the start are in `spec`; their records come first, at step 0.
   std::vector<ParameterChange> changes;

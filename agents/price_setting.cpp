@@ -42,7 +42,7 @@ double uplift(const Market& m, int c) {
 }
 
 void apply_price_setting(Market& m, int c) {
-  if (!starts_financial_year(m.spec, m.week)) return;
+  if (!starts_financial_year(m.spec, m.reported_week())) return;  // none in the warm-up
   auto& com = m.commissioners[static_cast<std::size_t>(c)];
   const double u = uplift(m, c);
   com.uplift_cost = hour_cost(m);

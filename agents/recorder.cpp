@@ -210,8 +210,17 @@ void Recorder::snapshot(const Model& model) {
   while (!snapshot_slots_.try_acquire_for(std::chrono::milliseconds(5)))
     if (in_flight_.valid() && in_flight_.wait_for(std::chrono::seconds(0)) == std::future_status::ready)
       in_flight_.get();
-  enqueue([this, g = std::string(name), week = model.week(), people = in_id_order(model.market().people),
-           workers = in_id_order(model.market().workers), providers = in_id_order(model.market().providers)] {
+  auto people = in_id_order(model.market().people);
+  auto workers = in_id_order(model.market().workers);
+  // The clocks count the warm-up's weeks (Market::week); the file counts reported weeks.
+  if (const auto shift = model.warmup_weeks(); shift != 0) {
+    for (auto& w : people.need_review_week)
+      if (w < (1 << 30)) w -= shift;  // 2^30 and above: never (need.cpp)
+    for (auto& w : workers.quit_review_week)
+      if (w != 0) w -= shift;  // 0: no clock yet (retention.hpp); a clock is always after the snapshot's week
+  }
+  enqueue([this, g = std::string(name), week = model.week(), people = std::move(people), workers = std::move(workers),
+           providers = in_id_order(model.market().providers)] {
     struct Slot {
       std::counting_semaphore<kSnapshotsPending>& slots;
       ~Slot() { slots.release(); }
@@ -229,7 +238,7 @@ void Recorder::snapshot(const Model& model) {
 }
 
 void Recorder::finish(const Model& model, bool complete, const std::string& stop_reason, const std::string& end_time,
-                      double seconds) {
+                      double seconds, double warmup_seconds) {
   const auto start = std::chrono::steady_clock::now();
   write_buffered_rows();
   wait_for_writer();
@@ -248,6 +257,8 @@ void Recorder::finish(const Model& model, bool complete, const std::string& stop
   w.attribute("/", "steps_completed", static_cast<std::int64_t>(model.week()));
   w.attribute("/", "end_time", end_time);
   w.attribute("/", "wall_seconds", seconds);
+  w.attribute("/", "warmup_weeks", static_cast<std::int64_t>(model.warmup_weeks()));
+  w.attribute("/", "warmup_seconds", warmup_seconds);
   w.attribute("/", "output_seconds", output_seconds_ + seconds_since(start));
   w.commit();
 }

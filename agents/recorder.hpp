@@ -34,9 +34,10 @@ class Recorder {
   Recorder(const std::filesystem::path& output, const Model& model, const Provenance& provenance);
   ~Recorder();
   void record_step(const Model& model);
-  // Writes events and closing provenance and moves the file onto its name.
+  // Writes events and closing provenance and moves the file onto its name. `seconds`: the whole
+  // run's, of which `warmup_seconds` the warm-up's.
   void finish(const Model& model, bool complete, const std::string& stop_reason, const std::string& end_time,
-              double seconds);
+              double seconds, double warmup_seconds);
 
  private:
   static constexpr std::size_t kRowsPerWrite = 52;  // time-series rows per write (the chunk length)

@@ -72,12 +72,25 @@ RunOutcome run_to_file(const RunRequest& request, const engine::CancelFlag& canc
                   threads,
                   utc_now(),
                   outcome.steps_requested};
-  Model model(spec, outcome.seed, request.replicate, request.scenario.changes);
+  Model model(request.scenario, outcome.seed, request.replicate);
+  outcome.warmup_weeks = model.warmup_weeks();
+  const std::int64_t total = outcome.warmup_weeks + outcome.steps_requested;
+  const bool warm = model.warm_up([&](std::int32_t done, std::int32_t) {
+    if (progress) progress(done, total);
+    return !cancel.requested();
+  });
+  outcome.warmup_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!warm) {
+    outcome.reason = StopReason::cancelled;
+    outcome.wrote_file = false;
+    outcome.seconds = outcome.warmup_seconds;
+    return outcome;
+  }
   Recorder recorder(request.output, model, prov);
   const std::vector<double> first = model.metrics();
   std::vector<double> year_sum;
   int year_weeks = 0;
-  if (progress) progress(0, outcome.steps_requested);
+  if (progress) progress(outcome.warmup_weeks, total);
   while (outcome.steps_done < outcome.steps_requested) {
     if (cancel.requested()) {
       outcome.reason = StopReason::cancelled;
@@ -92,11 +105,12 @@ RunOutcome run_to_file(const RunRequest& request, const engine::CancelFlag& canc
       for (std::size_t k = 0; k < region.size(); ++k) year_sum[k] += region[k];
       ++year_weeks;
     }
-    if (progress) progress(outcome.steps_done, outcome.steps_requested);
+    if (progress) progress(outcome.warmup_weeks + outcome.steps_done, total);
   }
   outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   recorder.finish(model, outcome.reason == StopReason::completed,
-                  outcome.reason == StopReason::completed ? "completed" : "cancelled", utc_now(), outcome.seconds);
+                  outcome.reason == StopReason::completed ? "completed" : "cancelled", utc_now(), outcome.seconds,
+                  outcome.warmup_seconds);
   outcome.summary = summarise(first, model.metrics(), model.councils());
   outcome.final_region = region_values(model.metrics(), model.councils());
   outcome.last_year_region = year_sum.empty() ? outcome.final_region : year_sum;

@@ -15,7 +15,7 @@
 namespace cm {
 
 inline constexpr const char* kFormatName = "caremarket";
-inline constexpr const char* kFormatVersion = "1.5";
+inline constexpr const char* kFormatVersion = "1.6";
 
 struct RunRequest {
   LoadedScenario scenario;
@@ -38,8 +38,11 @@ struct SummaryRow {
 
 struct RunOutcome {
   StopReason reason = StopReason::completed;
-  std::int64_t steps_done = 0;
+  std::int64_t steps_done = 0;  // reported weeks
   std::int64_t steps_requested = 0;
+  std::int64_t warmup_weeks = 0;
+  double warmup_seconds = 0;  // the warm-up's share of `seconds`
+  bool wrote_file = true;     // false when cancelled in the warm-up: nothing to report yet
   double seconds = 0;
   std::uint64_t seed = 0;
   std::vector<SummaryRow> summary;
@@ -47,11 +50,12 @@ struct RunOutcome {
   std::vector<double> last_year_region;  // mean over the last 52 weeks run (fewer when shorter)
 };
 
-// Progress callback: (steps done, steps requested).
+// Progress callback: (weeks done, weeks in all), the warm-up's weeks first.
 using ProgressFn = std::function<void(std::int64_t, std::int64_t)>;
 
-// Runs and writes the file. On cancellation the file holds the weeks done and is marked
-// complete = 0; on an exception no file is left under the output name.
+// Warms up (run.warmup_weeks), then runs and writes the file. On cancellation the file holds the
+// weeks done and is marked complete = 0 (in the warm-up: no file); on an exception no file is left
+// under the output name.
 RunOutcome run_to_file(const RunRequest& request, const engine::CancelFlag& cancel, const ProgressFn& progress);
 
 // The headline table of MODEL.md §10, from the first and last metrics of a run.

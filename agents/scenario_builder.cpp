@@ -10,7 +10,7 @@
 namespace cm {
 
 Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicate)
-    : spec(s), rng(seed, replicate), geography(s, rng) {
+    : spec(s), rng(seed, replicate), warmup_weeks(static_cast<std::int32_t>(s.run.warmup_weeks)), geography(s, rng) {
   const auto n = static_cast<std::size_t>(councils());
   commissioners.resize(n);
   counts.resize(n);

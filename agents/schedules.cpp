@@ -434,9 +434,21 @@ Timeline build_timeline(Document& doc, const ReadSpec& read, std::vector<std::st
       if (shock.kind == "group_failure") change.failing_groups.push_back(static_cast<std::int32_t>(shock.group));
     }
     if (s == 0) {
-      t.start = std::move(change.spec);
-      change.spec = ScenarioSpec{};
-      if (change.records.empty()) continue;
+      const bool policy_at_start = std::any_of(change.records.begin(), change.records.end(),
+                                               [](const ChangeRecord& r) { return r.cause != "schedule"; });
+      if (base.run.warmup_weeks > 0 && policy_at_start) {
+        // The warm-up is the baseline's: the schedules' values at step 0, no policy or set().
+        Document baseline = doc;
+        for (const auto& e : entries)
+          if (e.cause == "schedule") e.assign_at(0, base.run.start_date, baseline);
+        t.warmup = read(baseline, nullptr);
+        t.start = change.spec;
+        change.after_warmup = true;
+      } else {
+        t.start = std::move(change.spec);
+        change.spec = ScenarioSpec{};
+        if (change.records.empty()) continue;
+      }
     }
     t.changes.push_back(std::move(change));
   }

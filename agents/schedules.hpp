@@ -6,6 +6,7 @@
 // ParameterChange; the changes rule (changes.hpp) applies each in its week.
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,10 @@ toml::table policy_from_date(const std::filesystem::path& path, engine::Date fro
 
 struct Timeline {
   ScenarioSpec start;                    // the parameters at step 0, changes dated the start included
+  // With a warm-up and a policy or set() dated the start: the parameters at step 0 without them
+  // (schedules only), under which the warm-up runs; `changes` then begins with the step-0 change
+  // that puts them in force (ParameterChange::after_warmup).
+  std::optional<ScenarioSpec> warmup;
   std::vector<ParameterChange> changes;  // step order; a step-0 entry holds only records
   toml::array schedule, shocks;          // the entries as read, for the resolved config
 };

@@ -129,7 +129,7 @@ void let_lot(Market& m, int c, std::int32_t lot, double council_hours_total, std
       m.providers.cost_per_hour[b.row] = static_cast<float>(b.cost);
     }
   }
-  log.week.push_back(m.week);
+  log.week.push_back(m.reported_week());
   log.council.push_back(c);
   log.lot.push_back(lot);
   log.bids.push_back(static_cast<std::int32_t>(bids.size()));

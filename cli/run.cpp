@@ -55,8 +55,9 @@ void print_summary(const RunOutcome& outcome, const RunRequest& request) {
   std::printf("%-32s %18s %18s %14s\n", "", ("week 0 " + first.substr(0, 7)).c_str(),
               ("week " + std::to_string(outcome.steps_done) + " " + last.substr(0, 7)).c_str(), "units");
   for (const auto& row : outcome.summary) {
-    // Flows (spend, turnover, prices) start with the first week: at week 0 there is none yet.
-    const std::string start = row.flow ? "-" : format_value(row.start, row.units);
+    // Flows (spend, turnover, prices) start with the first week: at week 0 there is none yet,
+    // unless a warm-up ran (week 0 shows its last week).
+    const std::string start = row.flow && outcome.warmup_weeks == 0 ? "-" : format_value(row.start, row.units);
     std::printf("%-32s %18s %18s %14s\n", row.label.c_str(), start.c_str(), format_value(row.end, row.units).c_str(),
                 row.units.c_str());
   }
@@ -77,11 +78,17 @@ int run(const RunOptions& o) {
 
   engine::SignalGuard signals;
   auto& cancel = engine::process_cancel_flag();
-  const long total = static_cast<long>(o.steps.value_or(request.scenario.spec.run.steps));
+  const long total = static_cast<long>(o.steps.value_or(request.scenario.spec.run.steps) +
+                                       request.scenario.spec.run.warmup_weeks);
   engine::ProgressBar bar(total, "caremarket", !o.quiet && engine::ProgressBar::stderr_is_terminal());
   const auto outcome =
       run_to_file(request, cancel, [&](std::int64_t done, std::int64_t) { bar.update(static_cast<long>(done)); });
   bar.finish();
+  if (outcome.reason == StopReason::cancelled && !outcome.wrote_file) {
+    std::fprintf(stderr, "caremarket: interrupted in the warm-up (%lld weeks); no file written\n",
+                 static_cast<long long>(outcome.warmup_weeks));
+    return interrupted_exit(cancel.signal());
+  }
   if (outcome.reason == StopReason::cancelled) {
     std::fprintf(stderr,
                  "caremarket: interrupted after %lld of %lld weeks; wrote %s with the weeks done, marked incomplete "
@@ -92,7 +99,11 @@ int run(const RunOptions& o) {
   }
   if (!o.quiet) {
     print_summary(outcome, request);
-    std::printf("\nwrote %s (%.2f s)\n", request.output.c_str(), outcome.seconds);
+    if (outcome.warmup_weeks > 0)
+      std::printf("\nwrote %s (%.2f s, of which the %lld-week warm-up %.2f s)\n", request.output.c_str(),
+                  outcome.seconds, static_cast<long long>(outcome.warmup_weeks), outcome.warmup_seconds);
+    else
+      std::printf("\nwrote %s (%.2f s)\n", request.output.c_str(), outcome.seconds);
   }
   return 0;
 }

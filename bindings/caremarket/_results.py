@@ -387,7 +387,7 @@ def run(
         temporary = tempfile.mkdtemp(prefix="caremarket-")
         output = Path(temporary) / f"{Path(os.fspath(scenario)).stem or 'run'}.h5"
     path = os.fspath(output)
-    total = loaded.steps if steps is None else int(steps)
+    total = (loaded.steps if steps is None else int(steps)) + loaded.warmup_weeks  # the bar counts the warm-up
     bar = progress_bar(total, loaded.region, progress)
     try:
         _core.run_to_file(loaded, path, check_seed("seed", seed), check_seed("replicate", replicate), 0 if threads is None else threads, steps, StepCounter(bar))

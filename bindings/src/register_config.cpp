@@ -56,6 +56,9 @@ void register_config(py::module_& m) {
       .def_property_readonly("warnings", [](const cm::LoadedScenario& s) { return s.warnings; },
                              "Values the loader changed, in words (a wage below labour.nlw is raised to it).")
       .def_property_readonly("steps", [](const cm::LoadedScenario& s) { return s.spec.run.steps; }, "run.steps")
+      .def_property_readonly(
+          "warmup_weeks", [](const cm::LoadedScenario& s) { return s.spec.run.warmup_weeks; },
+          "run.warmup_weeks: weeks simulated before step 0 under the baseline, not reported")
       .def_property_readonly("seed", [](const cm::LoadedScenario& s) { return s.spec.run.seed; }, "run.seed")
       .def_property_readonly("region", [](const cm::LoadedScenario& s) { return s.spec.region.name; }, "region.name")
       .def_property_readonly(

@@ -34,6 +34,8 @@ py::dict outcome_dict(const cm::RunOutcome& outcome) {
   d["steps_done"] = outcome.steps_done;
   d["steps_requested"] = outcome.steps_requested;
   d["seconds"] = outcome.seconds;
+  d["warmup_weeks"] = outcome.warmup_weeks;
+  d["warmup_seconds"] = outcome.warmup_seconds;
   d["seed"] = outcome.seed;
   py::list summary;
   for (const auto& row : outcome.summary) summary.append(py::make_tuple(row.label, row.start, row.end, row.units));

@@ -60,7 +60,20 @@ Simulation::Simulation(cm::LoadedScenario scenario, std::optional<std::uint64_t>
       threads_(threads) {
   if (threads < 0) throw std::invalid_argument("threads must be >= 0 (0 = all cores)");
   engine::ThreadLimit limit(threads_);
-  model_ = std::make_shared<cm::Model>(scenario_.spec, seed_, replicate_, scenario_.changes);
+  model_ = std::make_shared<cm::Model>(scenario_, seed_, replicate_);
+  // The warm-up (run.warmup_weeks) runs here, the GIL released (register_model.cpp): the
+  // simulation starts at reported week 0. Ctrl-C stops it.
+  bool interrupted = false;
+  model_->warm_up([&](std::int32_t, std::int32_t) {
+    py::gil_scoped_acquire gil;
+    interrupted = PyErr_CheckSignals() != 0;
+    return !interrupted;
+  });
+  if (interrupted) {
+    py::gil_scoped_acquire gil;
+    throw py::error_already_set();
+  }
+  model_->settle();
   week_.store(model_->week());
   append_history();
 }

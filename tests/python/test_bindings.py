@@ -23,7 +23,7 @@ import pytest
 TINY_COUNCILS = ["North Tiny", "South Tiny"]  # tests/data/tiny.toml
 SEED = 3
 STEPS = 25  # tiny.toml snapshots every 10 weeks: 0, 10, 20
-IGNORED_ATTRS = {"start_time", "end_time", "wall_seconds", "output_seconds", "threads"}  # differ between two runs
+IGNORED_ATTRS = {"start_time", "end_time", "wall_seconds", "warmup_seconds", "output_seconds", "threads"}  # differ between two runs
 
 
 @pytest.fixture(scope="module")

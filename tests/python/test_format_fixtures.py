@@ -44,6 +44,8 @@ ADDED = {
     "1.3": {"people": {"serial"}, "workers": {"serial"}, "providers": {"serial"}},
     "1.4": {"root attributes": {"start_date"}},
     "1.5": {"events": {"changes"}, "providers": {"wage_raised", "offered_hours", "council_income"}},
+    "1.6": {"root attributes": {"warmup_weeks", "warmup_seconds"},
+            "series": {"median_wage"} | {f"hours_{k}_band_{b}" for k in ("needed", "unmet") for b in range(1, 5)}},
 }
 
 
@@ -114,6 +116,7 @@ def test_fixture_has_its_version_and_provenance(opened, version):
     assert config["output"]["snapshot_interval"] == 10
     assert ("output_seconds" in prov) == (key(version) >= (1, 1))
     assert ("start_date" in prov) == (key(version) >= (1, 4))
+    assert ({"warmup_weeks", "warmup_seconds"} <= set(prov)) == (key(version) >= (1, 6))
     assert (results.start_date is not None) == (key(version) >= (1, 4))
 
 
@@ -121,6 +124,7 @@ def test_fixture_has_its_version_and_provenance(opened, version):
 def test_fixture_time_series_open(opened, version):
     ts = opened[version].timeseries
     assert ts.index.names == ["week", "council"]
+    assert (ADDED["1.6"]["series"] <= set(ts.columns)) == (key(version) >= (1, 6))
     assert ts.index.get_level_values("week").unique().tolist() == list(range(WEEKS + 1))
     assert ts.index.get_level_values("council").unique().tolist() == TINY_COUNCILS
     assert ts.shape[0] == (WEEKS + 1) * len(TINY_COUNCILS)

@@ -42,7 +42,7 @@ COUNTS = ["people_needing_care", "people_served", "people_waiting", "people_self
 ENTRY, EXIT, FOUNDING, CLOSURE, HANDBACK = range(5)
 
 # Attributes that legitimately differ between two runs of the same configuration.
-RUN_SPECIFIC_ATTRS = {"threads", "start_time", "end_time", "wall_seconds", "output_seconds"}
+RUN_SPECIFIC_ATTRS = {"threads", "start_time", "end_time", "wall_seconds", "warmup_seconds", "output_seconds"}
 # HDF5 dimension-scale bookkeeping (object references); the scales themselves are compared as datasets.
 DIMENSION_ATTRS = {"DIMENSION_LIST", "REFERENCE_LIST"}
 
