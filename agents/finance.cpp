@@ -21,18 +21,24 @@ void apply_finance(Market& m, const FinanceState& s, int c) {
     const auto arch = static_cast<Archetype>(pr.archetype[q]);
     const auto& a = spec.providers.of(arch);
     const double income = pr.income[q];
-    const double extraction = a.extraction * income;
-    const double surplus = income - wage_bill[q] - a.overhead_per_hour * pr.delivered_hours[q] - extraction;
+    // What leaves the region is a share of the surplus (dividends, group charges, rent and interest
+    // to owners elsewhere), not a share of income priced into bids (MODEL.md §11).
+    const double operating_surplus = income - wage_bill[q] - a.overhead_per_hour * pr.delivered_hours[q];
+    const double extraction = a.extraction * std::max(0.0, operating_surplus);
+    const double surplus = operating_surplus - extraction;
     pr.surplus[q] = static_cast<float>(surplus);
+    // The week's margin on its takings or, at a loss, on its costs: between -1 and 1, so a start-up's
+    // first weeks (wages, few clients) are a full loss, not minus its costs over one pound (which
+    // kept the average below 0 for exit_loss_weeks and closed almost every entrant).
+    const double turnover = std::max({income, income - surplus, 1.0});
     if (income > 0 || wage_bill[q] > 0)
-      pr.margin_average[q] += static_cast<float>(smoothing * (surplus / std::max(income, 1.0) - pr.margin_average[q]));
+      pr.margin_average[q] += static_cast<float>(smoothing * (surplus / turnover - pr.margin_average[q]));
     pr.loss_weeks[q] = pr.margin_average[q] < 0 ? static_cast<std::int16_t>(pr.loss_weeks[q] + 1) : std::int16_t{0};
     pr.cost_per_hour[q] = static_cast<float>(m.cost_per_hour(arch, pr.wage[q]));
     pr.private_price[q] = static_cast<float>(m.asking_price(arch, pr.cost_per_hour[q]) * (1 + a.private_markup));
-    // A contract loses money when its price does not cover cost and what the owner extracts;
-    // a provider carries a small loss (a loss leader) but not a large one.
-    const double break_even = pr.cost_per_hour[q] / (1 - a.extraction);
-    if (pr.contract_price[q] > 0 && pr.contract_price[q] < break_even * (1 - spec.commissioning.handback_loss))
+    // A contract loses money when its price does not cover cost; a provider carries a small loss
+    // (a loss leader) but not a large one.
+    if (pr.contract_price[q] > 0 && pr.contract_price[q] < pr.cost_per_hour[q] * (1 - spec.commissioning.handback_loss))
       pr.contract_loss_weeks[q] = static_cast<std::int16_t>(pr.contract_loss_weeks[q] + 1);
     else
       pr.contract_loss_weeks[q] = 0;

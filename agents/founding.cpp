@@ -12,6 +12,18 @@
 namespace cm {
 namespace {
 
+// How people buying care would rate a micro-enterprise against an agency: the ratio of their logit
+// weights (matching.cpp) at the archetypes' starting quality, visit model and private price.
+double micro_appeal(const Market& m) {
+  const auto& choice = m.spec.choice;
+  auto utility = [&](Archetype arch) {
+    const auto& a = m.spec.providers.of(arch);
+    const double price = m.asking_price(arch, m.cost_per_hour(arch, a.wage)) * (1 + a.private_markup);
+    return choice.quality_weight * a.quality + choice.relational_weight * a.relational - choice.price_weight * price;
+  };
+  return std::exp(utility(Archetype::micro) - utility(Archetype::agency));
+}
+
 void found_in_council(Market& m, const MatchingDemand& matched, int c) {
   const auto& f = m.spec.founding;
   auto& w = m.workers;
@@ -28,8 +40,11 @@ void found_in_council(Market& m, const MatchingDemand& matched, int c) {
   const double demand =
       people > 0 ? std::pow(std::max(private_people / people, 0.01) / f.reference_private_share, f.demand_elasticity)
                  : 0;
+  // A would-be founder goes ahead when people would choose what a micro-enterprise offers: support
+  // cannot make enterprises that nobody wants (MODEL.md §11).
+  const double appeal = std::min(1.0, micro_appeal(m) / f.reference_appeal);
   const double base = f.base_per_100k_adults * m.spec.councils[static_cast<std::size_t>(c)].adults_thousands / 100.0;
-  const double per_week = (base + supported) * demand / 52.0;
+  const double per_week = (base + supported) * demand * appeal / 52.0;
   auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(c), kFounding);
   boost::random::poisson_distribution<int, double> foundings(std::max(per_week, 1e-12));
   const int n = foundings(stream);

@@ -103,7 +103,7 @@ double Market::cost_per_hour(Archetype archetype, double wage) const {
 
 double Market::asking_price(Archetype archetype, double cost) const {
   const auto& a = spec.providers.of(archetype);
-  return cost / (1 - a.extraction) * (1 + a.target_margin);
+  return cost * (1 + a.target_margin);  // extraction comes out of the surplus (finance.cpp), not the price
 }
 
 bool Market::serves(std::size_t p, std::int32_t locality) const {

@@ -12,6 +12,15 @@
 namespace cm {
 namespace {
 
+// What person i, buying care, pays provider q per hour: a self-funder its private price; a
+// direct-payment holder the council's DP rate (MODEL.md §11), which follows the usual rate's
+// April uplifts.
+double private_price(const Market& m, std::size_t i, std::size_t q) {
+  if (static_cast<Route>(m.people.route[i]) != Route::direct_payment) return m.providers.private_price[q];
+  const auto& com = m.commissioners[static_cast<std::size_t>(m.people.council[i])];
+  return com.reference_rate * m.spec.commissioning.dp_rate_factor;
+}
+
 // Hours a provider will take on: its capacity plus overbooking while it recruits (one worker's
 // worth for a provider with no staff yet, so it can start); never beyond its intended size.
 double intake_limit(const Market& m, std::size_t p) {
@@ -138,7 +147,8 @@ void review_placements(Market& m, int c, const ContractIndex& contracts, std::ve
       drop = price < 0;
       if (!drop && com.lot_relet[static_cast<std::size_t>(lot)]) p.price[i] = static_cast<float>(price);
     }
-    if (!drop && placement == Placement::private_purchase) p.price[i] = pr.private_price[static_cast<std::size_t>(row)];
+    if (!drop && placement == Placement::private_purchase)
+      p.price[i] = private_price(m, i, static_cast<std::size_t>(row));
     if (!drop && placement == Placement::private_purchase && p.wellbeing[i] < oc.switch_threshold) {
       auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), Market::stream_key(p, i), kSwitch);
       drop = stream.bernoulli(oc.switch_per_week);
@@ -276,7 +286,7 @@ Choice choose_privately(const Market& m, const MatchingState& s, std::size_t i, 
     chosen.provider = *it;
     if (u <= 0) break;
   }
-  if (chosen.provider >= 0) chosen.price = m.providers.private_price[static_cast<std::size_t>(chosen.provider)];
+  if (chosen.provider >= 0) chosen.price = private_price(m, i, static_cast<std::size_t>(chosen.provider));
   chosen.placement = Placement::private_purchase;
   return chosen;
 }
@@ -289,16 +299,33 @@ Choice choose_privately(const Market& m, const MatchingState& s, std::size_t i, 
 // locality's providers, not one per person.
 struct UnplacedHours {
   std::vector<double> council_managed, others;  // [locality of the council]
+  // Council-managed hours bought spot because the lot's contract holders had no room: offered to
+  // those holders, so they recruit for the work their contract promised them.
+  std::vector<double> contract_overflow;
   void reset(std::size_t localities) {
     council_managed.assign(localities, 0.0);
     others.assign(localities, 0.0);
+    contract_overflow.assign(localities, 0.0);
   }
 };
 
 void offer_packages(Market& m, const MatchingState& s, const UnplacedHours& hours,
-                    const std::vector<std::int32_t>& offsets, const std::vector<std::int32_t>& candidates) {
+                    const std::vector<std::int32_t>& offsets, const std::vector<std::int32_t>& candidates,
+                    const ContractIndex& contracts, int c) {
   auto& pr = m.providers;
   const bool accredited = m.spec.commissioning.accredit_micro;
+  constexpr double kClosed = -std::numeric_limits<double>::infinity();  // intake_limit: takes no one this week
+  for (std::size_t l = 0; l < hours.contract_overflow.size(); ++l) {
+    if (hours.contract_overflow[l] <= 0) continue;
+    const auto lot = m.lot_of(m.geography.first_locality(c) + static_cast<std::int32_t>(l));
+    const auto begin = candidates.begin() + offsets[l], end = candidates.begin() + offsets[l + 1];
+    auto holds = [&](std::size_t q) { return s.intake_limit[q] > kClosed && contracts.price(q, lot) > 0; };
+    int holders = 0;
+    for (auto it = begin; it != end; ++it) holders += holds(static_cast<std::size_t>(*it));
+    for (auto it = begin; it != end && holders > 0; ++it)
+      if (holds(static_cast<std::size_t>(*it)))
+        pr.offered_hours[static_cast<std::size_t>(*it)] += static_cast<float>(hours.contract_overflow[l] / holders);
+  }
   for (std::size_t l = 0; l < hours.others.size(); ++l) {
     if (hours.council_managed[l] <= 0 && hours.others[l] <= 0) continue;
     const auto begin = candidates.begin() + offsets[l], end = candidates.begin() + offsets[l + 1];
@@ -355,6 +382,7 @@ void place(Market& m, const MatchingState& s, int c, const std::vector<std::int3
         (route == Route::council_managed ? waiting_hours.council_managed : waiting_hours.others)[l] += need;
       continue;
     }
+    if (chosen.placement == Placement::spot) waiting_hours.contract_overflow[l] += need;
     const auto q = static_cast<std::size_t>(chosen.provider);
     p.provider[i] = pr.id[q];
     p.placement[i] = static_cast<std::uint8_t>(chosen.placement);
@@ -384,7 +412,7 @@ void apply_matching(Market& m, MatchingState& s, int c) {
   prepare_choice(m, c, s);
   waiting_hours.reset(static_cast<std::size_t>(m.geography.locality_count(c)));
   place(m, s, c, unplaced, offsets, candidates, contracts, demand, waiting_hours);
-  offer_packages(m, s, waiting_hours, offsets, candidates);
+  offer_packages(m, s, waiting_hours, offsets, candidates, contracts, c);
   auto& counts = m.counts[static_cast<std::size_t>(c)];
   counts.waiting_for_budget = demand.waiting_for_budget;
   counts.refused_hours = demand.refused_hours;

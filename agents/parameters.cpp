@@ -75,8 +75,11 @@ void archetype(Schema<S>& s, const std::string& name, ArchetypeSpec S::Providers
             "Overheads per delivered hour", "Homecare Association cost model 2025/26 (assumption)")
       .real(p + "target_margin", at(&ArchetypeSpec::target_margin), d.target_margin, {0, 1}, "",
             "Margin added to cost when bidding", "assumption")
-      .real(p + "extraction", at(&ArchetypeSpec::extraction), d.extraction, {0, 0.9}, "",
-            "Share of income leaving the region as profit, rent and interest", "CHPI 2019")
+      .real(p + "extraction", at(&ArchetypeSpec::extraction), d.extraction, kShare, "",
+            "Share of the surplus (income less wages, on-costs and overheads) leaving the region as dividends, "
+            "group charges, rent and interest; not priced into bids",
+            "chains 1 (owned outside the region), agencies 0.2, micro-enterprises 0: assumption. CHPI 2019 and "
+            "CMA 2017 measure care homes (about 10% of income leaving): an upper bound for home care")
       .real(p + "continuity", at(&ArchetypeSpec::continuity), d.continuity, kShare, "",
             "Share of visits by the usual worker with no staff turnover", "assumption")
       .real(p + "relational", at(&ArchetypeSpec::relational), d.relational, kShare, "",
@@ -92,7 +95,7 @@ void archetype(Schema<S>& s, const std::string& name, ArchetypeSpec S::Providers
             "commissioning.strategic_share (5%)",
             "Fiorino et al. 2018 (assumption for size)")
       .real(p + "private_markup", at(&ArchetypeSpec::private_markup), d.private_markup, {0, 3}, "",
-            "Self-funder price over its asking price (cost, extraction and margin)", "CMA 2017: about 41%")
+            "Self-funder price over its asking price (cost and margin)", "CMA 2017: about 41%")
       .real(p + "quality", at(&ArchetypeSpec::quality), d.quality, kShare, "", "Starting observed quality",
             "assumption")
       .real(p + "closure_per_year", at(&ArchetypeSpec::closure_per_year), d.closure_per_year, kShare, "1/year",
@@ -111,10 +114,12 @@ Schema<S> make_schema() {
             engine::Date{std::chrono::year{2025}, std::chrono::April, std::chrono::day{1}}, 1900, 2200,
             "Date of step 0; step s is 7·s days later. Yearly measures follow financial years (April to March)",
             "MODEL.md §12: a financial year's start")
-      .integer(CM_PARAMETER(run.warmup_weeks), 0, {0, 1040}, "weeks",
+      .integer(CM_PARAMETER(run.warmup_weeks), 104, {0, 1040}, "weeks",
                "Weeks simulated before step 0 and not reported, under the baseline's parameters at step 0: "
                "no policy, schedule or shock applies in them. Step 0 reports the market they leave",
-               "MODEL.md §12")
+               "MODEL.md §12: the shortest whole number of years after which, over seeds 1-10 of Somerset, the "
+               "first reported year's means of turnover, vacancy rate, unmet share and chain share lie within 2 "
+               "standard errors of the second year's (scripts/warmup/steady_state.py)")
       .integer(CM_PARAMETER(output.snapshot_interval), 52, {0, 100000}, "weeks",
                "Weeks between per-agent snapshots (0 = none)")
       .integer(CM_PARAMETER(output.compression), 1, {0, 9}, "", "Deflate level of output datasets",
@@ -137,8 +142,10 @@ Schema<S> make_schema() {
   s.real_list(CM_PARAMETER(need.hours_by_band), {5, 10, 18, 30}, {0, 168}, "h/week",
               "Formal hours needed by need band 1..4 before informal care",
               "MODEL.md §4 (4, 9, 16, 28) raised so the mean is about 11 h/week: NHS IC 2008, King's Fund 2018")
-      .real_list(CM_PARAMETER(need.initial_band_shares), {0.36, 0.36, 0.20, 0.08}, kShare, "",
-                 "Share of people in need bands 1..4 at the start", "stationary mix of the need defaults (docs/ODD.md)")
+      .real_list(CM_PARAMETER(need.initial_band_shares), {0.28, 0.385, 0.235, 0.10}, kShare, "",
+                 "Share of people in need bands 1..4 at the start",
+                 "stationary mix of the need defaults: bands of people with need after 20 years of the Somerset "
+                 "baseline (0.281, 0.386, 0.230, 0.103 at week 1040, seed 1)")
       .real_list(CM_PARAMETER(need.entry_band_shares), {0.50, 0.30, 0.15, 0.05}, kShare, "",
                  "Need bands 1..4 of people developing need", "assumption")
       .real_list(CM_PARAMETER(need.age_band_shares), {0.45, 0.38, 0.17}, kShare, "",
@@ -217,10 +224,15 @@ Schema<S> make_schema() {
       .integer(CM_PARAMETER(commissioning.handback_weeks), 26, {1, 1000}, "weeks",
                "Weeks of loss on a contract before it is handed back", "assumption (King's Fund 2017)")
       .real(CM_PARAMETER(commissioning.handback_loss), 0.05, {0, 1}, "",
-            "Shortfall of a contract's price below break-even (cost plus extraction) that counts as a loss",
+            "Shortfall of a contract's price below its cost per hour that counts as a loss",
             "assumption: providers carry small losses on council work")
       .real(CM_PARAMETER(commissioning.prevention_share), 0, {0, 0.5}, "", "Share of the budget spent on prevention",
             "assumption")
+      .real(CM_PARAMETER(commissioning.dp_rate_factor), 1.0, {0.1, 5}, "",
+            "Direct-payment rate per hour, as a multiple of the council's usual rate (commissioning.reference_rate, "
+            "uplifted each April): what a direct-payment holder's provider is paid",
+            "assumption: councils set agency-care DP rates near their home-care rate (MODEL.md §11); before "
+            "version 2, DP holders paid providers' private prices (about GBP 34/h against GBP 22/h)")
       .real(CM_PARAMETER(commissioning.dp_uptake_multiplier), 1.0, {0, 5}, "",
             "Scales direct-payment uptake (policy lever)")
       .real(
@@ -241,9 +253,9 @@ Schema<S> make_schema() {
   //                      wage   zh    hrs  travel ovh  margin extr  cont  rel  aut  radius  maxw  under mark  qual
   //                      close recruit
   archetype(s, "chain", &S::Providers::chain,
-            {12.21, 0.70, 19, 20, 3.0, 0.04, 0.09, 0.55, 0.0, 0.00, 10000, 600, 0.10, 0.41, 0.50, 0.04, 1.5});
+            {12.21, 0.70, 19, 20, 3.0, 0.04, 1.00, 0.55, 0.0, 0.00, 10000, 600, 0.10, 0.41, 0.50, 0.04, 1.5});
   archetype(s, "agency", &S::Providers::agency,
-            {12.60, 0.55, 19, 15, 5.5, 0.05, 0.07, 0.65, 0.3, 0.05, 40, 250, 0.03, 0.41, 0.55, 0.11, 1.0});
+            {12.60, 0.55, 19, 15, 5.5, 0.05, 0.20, 0.65, 0.3, 0.05, 40, 250, 0.03, 0.41, 0.55, 0.11, 1.0});
   archetype(s, "micro", &S::Providers::micro,
             {14.00, 0.00, 18, 4, 1.5, 0.05, 0.00, 0.92, 1.0, 0.40, 20, 8, 0.00, 0.10, 0.70, 0.05, 1.0});
   s.real(CM_PARAMETER(providers.on_cost), 0.20, {0, 1}, "", "Employer on-costs on wages (NI, pension, holiday)",
@@ -252,13 +264,19 @@ Schema<S> make_schema() {
             "Clients accepted beyond current capacity, while recruiting", "assumption")
       .integer(CM_PARAMETER(providers.exit_loss_weeks), 39, {1, 1000}, "weeks",
                "Weeks of sustained losses before a provider exits", "assumption")
-      .real(CM_PARAMETER(providers.entry_per_year), 0.07, {0, 10}, "entrants per existing provider per year",
-            "Entry rate of agencies and chain branches when demand is unmet", "assumption, balances closures")
+      .real(CM_PARAMETER(providers.entry_per_year), 0.07, {0, 10}, "entrants per provider's worth of market per year",
+            "Entry rate of agencies and chain branches at the reference care gap, per entry_people_per_provider "
+            "people needing care; only while established providers' margins are positive on average",
+            "assumption, balances closures")
+      .real(CM_PARAMETER(providers.entry_people_per_provider), 250, {1, 1e6}, "people",
+            "Scale of entry: people needing care per provider. Entry follows the market's size, not the number of "
+            "providers already there (which would compound)",
+            "Somerset 2025: about 14,000 people needing care, 60 agencies and chain branches")
       .real(CM_PARAMETER(providers.chain_entry_share), 0.35, kShare, "", "Share of entrants that are chain branches",
             "assumption")
-      .real(CM_PARAMETER(providers.entry_reference_gap), 0.03, {0.0001, 10}, "",
+      .real(CM_PARAMETER(providers.entry_reference_gap), 0.05, {0.0001, 10}, "",
             "Care gap (waiting share plus undelivered share of hours) at which entry runs at entry_per_year",
-            "assumption")
+            "assumption: about the gap of a market with no one waiting (overbooked hours are not all delivered)")
       .real(CM_PARAMETER(providers.entry_attractiveness_max), 3, {0, 1000}, "",
             "Largest multiple of entry_per_year a care gap can bring", "assumption")
       .integer(CM_PARAMETER(providers.entrant_workers), 2, {0, 1000}, "workers",
@@ -315,7 +333,12 @@ Schema<S> make_schema() {
       .real(CM_PARAMETER(wages.pass_through), 0.5, kShare, "",
             "Share of the council's price per hour above the provider's asking price at its base wage that its review "
             "passes to the base wage (fees reach pay)",
-            "assumption: councils' fair-cost-of-care uplifts are commonly conditioned on pay (MODEL.md §11)");
+            "assumption: councils' fair-cost-of-care uplifts are commonly conditioned on pay (MODEL.md §11)")
+      .real(CM_PARAMETER(wages.vacancy_trigger), 0.05, {0, 10}, "vacancies per worker",
+            "Open vacancies, as a share of its staff, above which a chain branch's or agency's wage review raises its "
+            "base wage to the staff-weighted mean of the rivals serving its home locality, as far as its income per "
+            "hour delivered pays (after on-costs, travel, overheads and its target margin)",
+            "assumption (MODEL.md §11: wages rise when vacancies stay unfilled and rivals pay more)");
 
   s.real(CM_PARAMETER(retention.base_quit_per_year), 0.12, kShare, "1/year",
          "Annual quit rate at NLW effective pay, guaranteed hours, no stress", "calibrated to Skills for Care 24.8%")
@@ -367,7 +390,16 @@ Schema<S> make_schema() {
             "Community Catalysts: about one job per enterprise")
       .real(CM_PARAMETER(founding.reference_private_share), 0.4, {0.01, 1}, "",
             "Private share of demand (self-funders and direct payments) at which founding runs at its base rate",
-            "assumption: self-funders about 30% plus direct payments");
+            "assumption: self-funders about 30% plus direct payments")
+      .integer(CM_PARAMETER(founding.launch_weeks), 26, {1, 1000}, "weeks",
+               "Age at which a micro-enterprise that has no client closes: its founder found no demand",
+               "assumption: half a year to find first clients (Community Catalysts: most start with one or two "
+               "clients known locally)")
+      .real(CM_PARAMETER(founding.reference_appeal), 1.0, {0.001, 1000}, "",
+            "Appeal of a micro-enterprise to people buying care (its logit weight over an agency's, at the "
+            "archetypes' starting quality, visit model and private price) at and above which would-be founders go "
+            "ahead at the full founding rate; below it, in proportion",
+            "assumption (MODEL.md §11: founding needs demand a micro-enterprise could serve)");
 
   s.real(CM_PARAMETER(choice.quality_weight), 3.0, {0, 100}, "per unit quality",
          "Logit weight of observed quality when people (and alliances) choose a provider", "assumption")

@@ -33,7 +33,7 @@ struct ArchetypeSpec {
   double unpaid_travel_minutes = 0;  // unpaid travel per contact hour (zero-hours staff)
   double overhead_per_hour = 0;      // GBP per delivered hour
   double target_margin = 0;          // share added to cost when pricing
-  double extraction = 0;             // share of income leaving the region
+  double extraction = 0;             // share of the surplus leaving the region
   double continuity = 0;             // share of visits by the usual worker with no turnover
   double relational = 0;             // 0 = time-and-task visits, 1 = relational care
   double autonomy = 0;               // workers' control over their work, 0..1
@@ -50,7 +50,7 @@ struct ScenarioSpec {
   struct Run {
     std::int64_t steps = 0;
     std::int64_t seed = 0;
-    engine::Date start_date;       // the date of step 0
+    engine::Date start_date;        // the date of step 0
     std::int64_t warmup_weeks = 0;  // simulated before step 0 and not reported (MODEL.md §12)
   } run;
   struct Output {
@@ -110,6 +110,7 @@ struct ScenarioSpec {
     double handback_loss = 0;
     double prevention_share = 0;
     double dp_uptake_multiplier = 0;
+    double dp_rate_factor = 0;        // the direct-payment rate per hour, as a multiple of the usual rate
     double strategic_share = 0;       // group share of council hours below which bids undercut
     std::int64_t retender_weeks = 0;  // wait before re-tendering a lot that found no bidder
     int uplift_rule = 0;              // UpliftRule: how prices are uplifted each April
@@ -122,13 +123,14 @@ struct ScenarioSpec {
     std::int64_t exit_loss_weeks = 0;
     double entry_per_year = 0;
     double chain_entry_share = 0;
-    double entry_reference_gap = 0;       // care gap at which entry runs at entry_per_year
-    double entry_attractiveness_max = 0;  // cap on the gap's multiple of entry_per_year
-    std::int64_t entrant_workers = 0;     // new workers an entering agency or branch starts with
-    double margin_smoothing = 0;          // weight of the week's margin in margin_average
-    double continuity_rate = 0;           // weekly share of the gap to its target continuity closes
-    double turnover_continuity_loss = 0;  // share of continuity lost at 100% annual turnover
-    double chain_start_weight = 0;        // provisional starting size of a branch, agency = 1
+    double entry_reference_gap = 0;        // care gap at which entry runs at entry_per_year
+    double entry_people_per_provider = 0;  // scale of entry: people needing care per provider
+    double entry_attractiveness_max = 0;   // cap on the gap's multiple of entry_per_year
+    std::int64_t entrant_workers = 0;      // new workers an entering agency or branch starts with
+    double margin_smoothing = 0;           // weight of the week's margin in margin_average
+    double continuity_rate = 0;            // weekly share of the gap to its target continuity closes
+    double turnover_continuity_loss = 0;   // share of continuity lost at 100% annual turnover
+    double chain_start_weight = 0;         // provisional starting size of a branch, agency = 1
     const ArchetypeSpec& of(Archetype a) const {
       return a == Archetype::chain ? chain : a == Archetype::agency ? agency : micro;
     }
@@ -150,6 +152,7 @@ struct ScenarioSpec {
   struct Wages {
     std::int64_t review_weeks = 0;  // weeks between a provider's wage reviews (0 = never)
     double pass_through = 0;        // share of the council's price above the asking price that goes to pay
+    double vacancy_trigger = 0;     // open vacancies per staff above which a review matches rivals' pay
   } wages;
   struct Retention {
     double base_quit_per_year = 0;
@@ -177,6 +180,8 @@ struct ScenarioSpec {
     double coordinator_cost = 0;
     double mean_extra_staff = 0;
     double reference_private_share = 0;  // private share of demand at which demand is neutral
+    std::int64_t launch_weeks = 0;       // a micro-enterprise with no client at this age closes
+    double reference_appeal = 0;         // appeal to private buyers at which founders go ahead at the full rate
   } founding;
   struct Choice {
     double quality_weight = 0;

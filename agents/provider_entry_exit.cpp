@@ -37,7 +37,7 @@ void entry_exit_council(Market& m, const CareGap& gap, const MatchingDemand& dem
   auto& pr = m.providers;
   const auto& spec = m.spec;
   const auto& f = spec.founding;
-  double established = 0;
+  double established = 0, margins = 0;
   m.for_council_providers(c, [&](std::size_t q) {
     if (!pr.alive[q]) return;
     const auto arch = static_cast<Archetype>(pr.archetype[q]);
@@ -53,6 +53,9 @@ void entry_exit_council(Market& m, const CareGap& gap, const MatchingDemand& dem
                                         : 0.0);
       if (owner_income < f.reservation_income) hazard *= f.low_income_factor;
       hazard *= 1 + f.burnout_factor * owner_stress;
+      // A founder who has found no client by launch_weeks gives up (MODEL.md §11: with support but
+      // no demand, many close).
+      if (pr.age_weeks[q] >= f.launch_weeks && pr.clients[q] == 0) hazard = 1;
       if (founder < 0) hazard = 1;  // no owner, no enterprise
     } else if (pr.loss_weeks[q] >= spec.providers.exit_loss_weeks) {
       hazard = 1;
@@ -61,20 +64,27 @@ void entry_exit_council(Market& m, const CareGap& gap, const MatchingDemand& dem
       close_provider(m, c, q, arch == Archetype::micro);
       return;
     }
-    if (arch != Archetype::micro) established += 1;
+    if (arch != Archetype::micro) {
+      established += 1;
+      margins += pr.margin_average[q];
+    }
   });
 
   // Entry responds to the care that buyers would pay for but do not get: hours of placed people
   // not delivered, and people waiting for a provider (not those the budget cannot fund), relative
-  // to a reference gap (3%). Relative, not absolute, so that the same rule holds at every scale.
-  // Counted in the pass over people (count_care_gap, provider_entry_exit.hpp).
+  // to a reference gap. Relative, not absolute, so that the same rule holds at every scale; its
+  // base is the market's size (people needing care), not the providers already there, so entry
+  // does not compound; and no one enters a market whose providers lose money on average
+  // (MODEL.md §11). Counted in the pass over people (count_care_gap, provider_entry_exit.hpp).
   const double needing = gap.needing, needed_hours = gap.needed_hours, delivered_hours = gap.delivered_hours;
   const double waiting = std::max(0.0, gap.waiting - demand.waiting_for_budget);
   const double relative_gap =
       (needing > 0 ? waiting / needing : 0.0) + (needed_hours > 0 ? 1 - delivered_hours / needed_hours : 0.0);
   const double attractiveness =
       std::min(spec.providers.entry_attractiveness_max, relative_gap / spec.providers.entry_reference_gap);
-  const double per_week = spec.providers.entry_per_year / 52.0 * std::max(established, 1.0) * attractiveness;
+  const double scale = std::max(needing / spec.providers.entry_people_per_provider, 1.0);
+  const bool profitable = established == 0 || margins / established >= 0;
+  const double per_week = profitable ? spec.providers.entry_per_year / 52.0 * scale * attractiveness : 0.0;
   auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(c), kEntry);
   boost::random::poisson_distribution<int, double> entrants(std::max(per_week, 1e-12));
   const int n = entrants(stream);

@@ -74,16 +74,17 @@ RunOutcome run_to_file(const RunRequest& request, const engine::CancelFlag& canc
                   outcome.steps_requested};
   Model model(request.scenario, outcome.seed, request.replicate);
   outcome.warmup_weeks = model.warmup_weeks();
+  const auto warmup_start = std::chrono::steady_clock::now();
   const std::int64_t total = outcome.warmup_weeks + outcome.steps_requested;
   const bool warm = model.warm_up([&](std::int32_t done, std::int32_t) {
     if (progress) progress(done, total);
     return !cancel.requested();
   });
-  outcome.warmup_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  outcome.warmup_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - warmup_start).count();
   if (!warm) {
     outcome.reason = StopReason::cancelled;
     outcome.wrote_file = false;
-    outcome.seconds = outcome.warmup_seconds;
+    outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return outcome;
   }
   Recorder recorder(request.output, model, prov);

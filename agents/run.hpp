@@ -41,7 +41,7 @@ struct RunOutcome {
   std::int64_t steps_done = 0;  // reported weeks
   std::int64_t steps_requested = 0;
   std::int64_t warmup_weeks = 0;
-  double warmup_seconds = 0;  // the warm-up's share of `seconds`
+  double warmup_seconds = 0;  // the warm-up's weeks' share of `seconds` (building the model not included)
   bool wrote_file = true;     // false when cancelled in the warm-up: nothing to report yet
   double seconds = 0;
   std::uint64_t seed = 0;

@@ -29,7 +29,7 @@ using ReadSpec = std::function<ScenarioSpec(const engine::config::Document&, std
 toml::table policy_from_date(const std::filesystem::path& path, engine::Date from);
 
 struct Timeline {
-  ScenarioSpec start;                    // the parameters at step 0, changes dated the start included
+  ScenarioSpec start;  // the parameters at step 0, changes dated the start included
   // With a warm-up and a policy or set() dated the start: the parameters at step 0 without them
   // (schedules only), under which the warm-up runs; `changes` then begins with the step-0 change
   // that puts them in force (ParameterChange::after_warmup).

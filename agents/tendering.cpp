@@ -16,7 +16,7 @@ struct Bid {
 };
 
 // The bid of one provider for one lot: its asking price (cost at the contract's wage floor,
-// extraction and margin). A provider with a small share of council hours bids strategically: it
+// margin). A provider with a small share of council hours bids strategically: it
 // undercuts by a random fraction of its archetype's `undercut`, sometimes below what the contract
 // will cost it (opportunistic underbidding, Fiorino et al. 2018). No provider has a share at the
 // first letting (legacy contracts), so none bids strategically there.

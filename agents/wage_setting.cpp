@@ -6,7 +6,9 @@
 // fair-cost-of-care uplifts are commonly conditioned on pay) of the difference goes to pay, so a
 // price floor or a generous uplift reaches care workers; the rest is the provider's. The share is
 // of the difference at the provider's floor, not at its current wage, so a raise does not feed the
-// next one. Wages are sticky: a review never cuts a wage.
+// next one. A chain branch or agency with many vacancies open (wages.vacancy_trigger) also matches
+// what its rivals in its home locality pay, as far as its income per hour delivered allows: this is
+// how a provider that cannot recruit competes for staff. Wages are sticky: a review never cuts a wage.
 #include "agents/wage_setting.hpp"
 
 #include <algorithm>
@@ -28,19 +30,53 @@ double reviewed_wage(const Market& m, std::size_t q, double council_price) {
   const double going_rate =
       m.commissioners[static_cast<std::size_t>(pr.council[q])].reference_rate * (1 + policy.spot_premium);
   const double excess = council_price - std::max(asking, going_rate);
-  // What £1/h more wage adds to the asking price (on-costs, paid travel, extraction, margin).
+  // What £1/h more wage adds to the asking price (on-costs, paid travel, margin).
   const double price_per_wage = m.asking_price(arch, m.cost_per_hour(arch, floor + 1.0)) - asking;
   const double target = floor + m.spec.wages.pass_through * std::max(0.0, excess) / price_per_wage;
   return std::max(current, target);
 }
+
+namespace {
+
+// The staff-weighted mean base wage of the chain branches and agencies other than q that serve q's
+// home locality; 0 when none has staff.
+double rival_wage(const Market& m, int c, std::size_t q) {
+  const auto& pr = m.providers;
+  double staff = 0, bill = 0;
+  m.for_council_providers(c, [&](std::size_t r) {
+    if (r == q || !pr.alive[r] || pr.staff[r] <= 0 || static_cast<Archetype>(pr.archetype[r]) == Archetype::micro)
+      return;
+    if (!m.serves(r, pr.home_locality[q])) return;
+    staff += pr.staff[r];
+    bill += static_cast<double>(pr.staff[r]) * pr.wage[r];
+  });
+  return staff > 0 ? bill / staff : 0.0;
+}
+
+// The highest base wage q's income per hour delivered pays with its costs and target margin (the
+// asking price is linear in the wage); 0 when it delivered nothing.
+double affordable_wage(const Market& m, std::size_t q) {
+  const auto& pr = m.providers;
+  if (pr.delivered_hours[q] <= 0) return 0.0;
+  const auto arch = static_cast<Archetype>(pr.archetype[q]);
+  const double at_zero = m.asking_price(arch, m.cost_per_hour(arch, 0.0));
+  const double per_pound = m.asking_price(arch, m.cost_per_hour(arch, 1.0)) - at_zero;
+  return (pr.income[q] / pr.delivered_hours[q] - at_zero) / per_pound;
+}
+
+}  // namespace
 
 void apply_wage_setting(Market& m, int c) {
   const auto every = m.spec.wages.review_weeks;
   if (every <= 0) return;
   auto& pr = m.providers;
   m.for_council_providers(c, [&](std::size_t q) {
-    if (!pr.alive[q] || (m.week + pr.serial[q]) % every != 0 || pr.council_hours[q] <= 0) return;
-    const double wage = reviewed_wage(m, q, pr.council_income[q] / pr.council_hours[q]);
+    if (!pr.alive[q] || (m.week + pr.serial[q]) % every != 0) return;
+    double wage =
+        pr.council_hours[q] > 0 ? reviewed_wage(m, q, pr.council_income[q] / pr.council_hours[q]) : pr.wage[q];
+    if (static_cast<Archetype>(pr.archetype[q]) != Archetype::micro &&
+        pr.vacancies[q] > m.spec.wages.vacancy_trigger * pr.staff[q])
+      wage = std::max(wage, std::min(rival_wage(m, c, q), affordable_wage(m, q)));
     if (wage <= pr.wage[q]) return;
     pr.wage[q] = static_cast<float>(wage);
     pr.wage_raised[q] = 1;

@@ -7,7 +7,10 @@ Cases: somerset, west_midlands, england (the shipped scenarios, default outputs,
 runs K times (default 3) and the fastest wall time is kept (the others show the noise). Peak
 memory is the maximum resident set size from getrusage of the child; bytes per agent divide it by
 the agents at start (people needing care and workers). Output writing is the run's own
-`output_seconds` over its `wall_seconds` (file attributes). With --record, one row per case is
+`output_seconds` over its `wall_seconds` (file attributes). A scenario's warm-up (run.warmup_weeks,
+simulated before step 0 and not reported) is timed apart: wall_s is the run without it (the whole
+process's wall time less the file's `warmup_seconds`), and the warm-up's seconds are printed beside
+it (and recorded in the note). With --record, one row per case is
 appended to perf/history.csv (date, commit, machine, the measurements and the command); the
 current table of perf/RESULTS.md is written from it by hand.
 """
@@ -58,7 +61,9 @@ def record(rows: list[dict], commit: str) -> None:
                              "ns_per_agent_step": f"{1e9 / r['agent_steps_per_s']:.0f}",
                              "peak_mib": f"{r['peak_mib']:.0f}",
                              "bytes_per_agent": f"{r['peak_mib'] * 2**20 / r['agents']:.0f}",
-                             "file_mib": f"{r['file_mib']:.1f}", "output_share": f"{r['output_share']:.3f}"})
+                             "file_mib": f"{r['file_mib']:.1f}", "output_share": f"{r['output_share']:.3f}",
+                             "note": f"warm-up {r['warmup_weeks']} weeks: {r['warmup']:.2f} s, not in wall_s"
+                             if r["warmup_weeks"] else ""})
     print(f"appended {len(rows)} row(s) to {HISTORY.relative_to(ROOT)}")
 
 
@@ -72,7 +77,7 @@ def run_case(case: str, threads: int, steps: int | None) -> dict:
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         start = time.perf_counter()
         subprocess.run(cmd, check=True)
-        wall = time.perf_counter() - start
+        total = time.perf_counter() - start
         peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         with h5py.File(out, "r") as f:
             done = int(f.attrs["steps_completed"])
@@ -83,7 +88,11 @@ def run_case(case: str, threads: int, steps: int | None) -> dict:
             size = out.stat().st_size
             # Time spent writing the file, as the run measured it (format 1.1 and later).
             output_share = float(f.attrs["output_seconds"]) / float(f.attrs["wall_seconds"]) if "output_seconds" in f.attrs else float("nan")
+            warmup = float(f.attrs.get("warmup_seconds", 0.0))
+            warmup_weeks = int(f.attrs.get("warmup_weeks", 0))
+        wall = total - warmup
         return {"case": case, "threads": threads, "steps": done, "wall": wall, "agents": agents_start,
+                "warmup": warmup, "warmup_weeks": warmup_weeks,
                 "agent_steps_per_s": agents_mean * done / wall, "peak_mib": peak_kib / 1024,
                 "peak_grew": peak_kib > before, "file_mib": size / 2**20, "output_share": output_share}
 
@@ -113,8 +122,8 @@ def main() -> int:
               f"(runs {', '.join(f'{w:.2f}' for w in best['walls'])}) agents={best['agents']:,.0f} "
               f"agent-steps/s={best['agent_steps_per_s']:.3g} ({1e9 / best['agent_steps_per_s']:.0f} ns each) "
               f"peak={best['peak_mib']:.0f} MiB ({best['peak_mib'] * 2**20 / best['agents']:.0f} B/agent) "
-              f"file={best['file_mib']:.1f} MiB output={100 * best['output_share']:.1f}% of the run",
-              flush=True)
+              f"file={best['file_mib']:.1f} MiB output={100 * best['output_share']:.1f}% of the run; "
+              f"warm-up {best['warmup_weeks']} weeks {best['warmup']:.2f}s beside it", flush=True)
 
     if args.record:
         record(rows, commit)

@@ -43,7 +43,7 @@ def measure(run: common.Run, mid: int = 260, burn_in: int = 52) -> dict[str, flo
     r["holders_0"] = len(set(bids["provider"][at0 & won]))
     r["bids_below_cost"] = (bids["amount"] < bids["cost"]).mean() if len(bids["amount"]) else 0.0
     cfg = run.config()["providers"]["chain"]
-    asking = bids["cost"] / (1 - cfg["extraction"]) * (1 + cfg["target_margin"])
+    asking = bids["cost"] * (1 + cfg["target_margin"])  # extraction comes out of the surplus, not the price
     later_chain = (tenders["week"][bids["tender"]] > 0) & (bids["archetype"] == CHAIN)
     r["chain_bids_discounted"] = ((bids["amount"] < asking * (1 - 1e-4))[later_chain].mean()
                                   if later_chain.any() else 0.0)

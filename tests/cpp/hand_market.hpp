@@ -39,7 +39,8 @@ inline cm::ScenarioSpec spec(const Council& c, const std::string& origin) {
        << "\nadults_thousands = " << c.adults_thousands << "\npeople = " << c.people << "\nworkers = " << c.workers
        << "\nchains = " << c.chains << "\nagencies = " << c.agencies << "\nmicro_enterprises = " << c.micros
        << "\nbudget_million = " << c.budget_million << "\nchain_groups = 0\n"
-       << "[commissioning]\nlot_size = 1\n";
+       << "[commissioning]\nlot_size = 1\n"
+       << "[run]\nwarmup_weeks = 0\n";  // the rules act on the market as built
   return cm::load_scenario_text(toml.str(), origin).spec;
 }
 

@@ -46,9 +46,7 @@ std::string error_of(const std::string& extra) {
   return "";
 }
 
-double region_metric(const cm::Model& m, cm::Metric k) {
-  return cm::region_values(m.metrics(), m.councils())[k];
-}
+double region_metric(const cm::Model& m, cm::Metric k) { return cm::region_values(m.metrics(), m.councils())[k]; }
 
 }  // namespace
 
@@ -108,9 +106,10 @@ TEST(Schedules, BadEntriesAreRefusedNamingTheEntryAndWhatIsAllowed) {
   EXPECT_NE(error_of(schedule("key = \"labour.nlw\"\ndates = [2027-04-01, 2026-04-01]\nvalues = [13.0, 13.5]\n"))
                 .find("dates must be in order"),
             std::string::npos);
-  EXPECT_NE(error_of(schedule("key = \"labour.nlw\"\ndates = [2024-04-01]\nvalues = [11.44]\n"))
-                .find("schedule[0] (labour.nlw).dates[0] = 2024-04-01, before the run's start (run.start_date = 2025-04-01)"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of(schedule("key = \"labour.nlw\"\ndates = [2024-04-01]\nvalues = [11.44]\n"))
+          .find("schedule[0] (labour.nlw).dates[0] = 2024-04-01, before the run's start (run.start_date = 2025-04-01)"),
+      std::string::npos);
   EXPECT_NE(error_of(schedule("key = \"run.steps\"\ndates = [2026-04-01]\nvalues = [10]\n")).find("cannot change"),
             std::string::npos);
   EXPECT_NE(error_of(schedule("key = \"commissioning.mode\"\ninterpolation = \"linear\"\ndates = [2026-04-01, "
@@ -121,7 +120,8 @@ TEST(Schedules, BadEntriesAreRefusedNamingTheEntryAndWhatIsAllowed) {
                 .find("one value for each of the 1 dates"),
             std::string::npos);
   // A value out of range is refused at its own date, naming the file entry and the date.
-  const auto range = error_of(schedule("key = \"labour.nlw\"\ndates = [2026-04-01, 2027-04-01]\nvalues = [13.0, 150]\n"));
+  const auto range =
+      error_of(schedule("key = \"labour.nlw\"\ndates = [2026-04-01, 2027-04-01]\nvalues = [13.0, 150]\n"));
   EXPECT_NE(range.find("schedule[0] at 2027-04-01"), std::string::npos) << range;
   EXPECT_NE(range.find("labour.nlw"), std::string::npos) << range;
   EXPECT_NE(error_of(schedule("key = \"budget_million\"\ncouncil = \"C\"\ndates = [2026-04-01]\nvalues = [9.0]\n"))
@@ -142,8 +142,9 @@ TEST(Shocks, BadShocksAreRefused) {
   EXPECT_NE(error_of("[[shocks]]\nkind = \"budget\"\ndate = 2031-04-01\nmultiplier = 0.9\n")
                 .find("is after the run's last week"),
             std::string::npos);
-  EXPECT_NE(error_of("[[shocks]]\nkind = \"budget\"\ndate = 2026-04-01\nmultiplier = 0\n").find("above 0 and at most 10"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of("[[shocks]]\nkind = \"budget\"\ndate = 2026-04-01\nmultiplier = 0\n").find("above 0 and at most 10"),
+      std::string::npos);
   EXPECT_NE(error_of("[[shocks]]\nkind = \"group_failure\"\ndate = 2026-04-01\ngroup = 0\n")
                 .find("no council sets chain_groups"),
             std::string::npos);

@@ -30,12 +30,18 @@ struct Small {
 
 Schema<Small> small_schema() {
   Schema<Small> s;
-  s.real("a.rate", [](Small& x) -> double& { return x.rate; }, 0.5, {0, 1}, "1/year", "a rate")
-      .integer("a.steps", [](Small& x) -> std::int64_t& { return x.steps; }, 10, {1, 100}, "weeks", "steps")
-      .boolean("b.on", [](Small& x) -> bool& { return x.on; }, false, "switch")
-      .text("b.name", [](Small& x) -> std::string& { return x.name; }, "x", "name")
-      .choice("b.mode", [](Small& x) -> int& { return x.mode; }, {"low", "high"}, 0, "mode")
-      .real_list("b.list", [](Small& x) -> std::vector<double>& { return x.list; }, {1, 2}, {0, 10}, "", "list");
+  s.real(
+       "a.rate", [](Small& x) -> double& { return x.rate; }, 0.5, {0, 1}, "1/year", "a rate")
+      .integer(
+          "a.steps", [](Small& x) -> std::int64_t& { return x.steps; }, 10, {1, 100}, "weeks", "steps")
+      .boolean(
+          "b.on", [](Small& x) -> bool& { return x.on; }, false, "switch")
+      .text(
+          "b.name", [](Small& x) -> std::string& { return x.name; }, "x", "name")
+      .choice(
+          "b.mode", [](Small& x) -> int& { return x.mode; }, {"low", "high"}, 0, "mode")
+      .real_list(
+          "b.list", [](Small& x) -> std::vector<double>& { return x.list; }, {1, 2}, {0, 10}, "", "list");
   return s;
 }
 
@@ -131,7 +137,8 @@ TEST(Config, MissingFileIsNamed) {
     doc.overlay_file("/nonexistent/dir/scenario.toml");
     FAIL() << "expected an error";
   } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("/nonexistent/dir/scenario.toml: does not exist"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/dir/scenario.toml: does not exist"), std::string::npos)
+        << e.what();
   }
 }
 
@@ -194,7 +201,8 @@ TEST(Scenario, ShippedScenarioLoadsAndResolvedConfigReloads) {
 
 TEST(Scenario, CouncilErrorsNameTheEntry) {
   TempDir dir;
-  const auto path = dir.write("s.toml", "[[councils]]\nname = \"A\"\npeople = -5\n[[councils]]\nname = \"A\"\nlocalitees = 3\n");
+  const auto path =
+      dir.write("s.toml", "[[councils]]\nname = \"A\"\npeople = -5\n[[councils]]\nname = \"A\"\nlocalitees = 3\n");
   try {
     cm::load_scenario(path, {}, {});
     FAIL();
@@ -209,7 +217,8 @@ TEST(Scenario, CouncilErrorsNameTheEntry) {
 
 TEST(Scenario, ConsistencyChecks) {
   TempDir dir;
-  const auto path = dir.write("s.toml", "[[councils]]\nname = \"A\"\n[need]\ninitial_band_shares = [0.5, 0.5, 0.5, 0.5]\n");
+  const auto path =
+      dir.write("s.toml", "[[councils]]\nname = \"A\"\n[need]\ninitial_band_shares = [0.5, 0.5, 0.5, 0.5]\n");
   try {
     cm::load_scenario(path, {}, {});
     FAIL();
@@ -240,7 +249,8 @@ TEST(ConfigLimits, KeyWithTensOfThousandsOfPartsIsRefusedBeforeParsing) {
   std::string key = "a";
   for (int i = 0; i < 50000; ++i) key += ".a";
   const std::string msg = error_of(key + " = 1\n");
-  EXPECT_NE(msg.find("test.toml: line 1: a key with more than 32 dotted parts"), std::string::npos) << msg.substr(0, 200);
+  EXPECT_NE(msg.find("test.toml: line 1: a key with more than 32 dotted parts"), std::string::npos)
+      << msg.substr(0, 200);
   const std::string header = error_of("[" + key + "]\nx = 1\n");
   EXPECT_NE(header.find("more than 32 dotted parts"), std::string::npos) << header.substr(0, 200);
   Document doc;
@@ -315,11 +325,13 @@ TEST(Scenario, SizesAreCappedBeforeAnythingIsBuilt) {
   EXPECT_NE(load_error(dir.write("many.toml", councils)).find("councils has 2001 entries; at most 2000 are allowed"),
             std::string::npos);
   std::string localities;
-  for (int i = 0; i < 101; ++i) localities += "[[councils]]\nname = \"c" + std::to_string(i) + "\"\nlocalities = 1000\n";
+  for (int i = 0; i < 101; ++i)
+    localities += "[[councils]]\nname = \"c" + std::to_string(i) + "\"\nlocalities = 1000\n";
   EXPECT_NE(load_error(dir.write("wide.toml", localities)).find("have 101000 localities in all; at most 100000"),
             std::string::npos);
   const std::string people = "[[councils]]\nname = \"a\"\npeople = 60000000\n";
-  EXPECT_NE(load_error(dir.write("crowd.toml", people)).find("people and workers in all; at most 50000000"), std::string::npos);
+  EXPECT_NE(load_error(dir.write("crowd.toml", people)).find("people and workers in all; at most 50000000"),
+            std::string::npos);
 }
 
 TEST(Scenario, DuplicateAndNulNamesAreFound) {
@@ -328,7 +340,8 @@ TEST(Scenario, DuplicateAndNulNamesAreFound) {
   for (int i = 0; i < 1500; ++i) text += "[[councils]]\nname = \"c" + std::to_string(i) + "\"\n";
   text += "[[councils]]\nname = \"c7\"\n[[councils]]\nname = \"bad\\u0000name\"\n";
   const std::string msg = load_error(dir.write("s.toml", text));
-  EXPECT_NE(msg.find("councils[1500].name = \"c7\": names must be unique (councils[7] has it too)"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("councils[1500].name = \"c7\": names must be unique (councils[7] has it too)"), std::string::npos)
+      << msg;
   EXPECT_NE(msg.find("councils[1501].name must not contain a NUL character"), std::string::npos) << msg;
 }
 
@@ -338,8 +351,9 @@ TEST(Scenario, NoWageBelowTheLegalMinimum) {
   EXPECT_DOUBLE_EQ(loaded.spec.providers.chain.wage, 13.00);
   EXPECT_DOUBLE_EQ(loaded.spec.providers.agency.wage, 13.00);
   ASSERT_FALSE(loaded.warnings.empty());
-  EXPECT_NE(loaded.warnings[0].find("providers.chain.wage = 12.21 (default) is below labour.nlw = 13.00 (--set labour.nlw)"),
-            std::string::npos)
+  EXPECT_NE(
+      loaded.warnings[0].find("providers.chain.wage = 12.21 (default) is below labour.nlw = 13.00 (--set labour.nlw)"),
+      std::string::npos)
       << loaded.warnings[0];
   EXPECT_NE(loaded.resolved_toml.find("wage = 13.0"), std::string::npos);  // the output records the wage paid
   const auto plain = cm::load_scenario(root / "tests/data/tiny.toml", {}, {});
@@ -365,7 +379,7 @@ TEST(Scenario, FormerConstantsAreDeclaredWithTheirOldValues) {
       {"need.max_ties", "20", "ties", "between 0 and 255 ties"},
       {"commissioning.strategic_share", "0.05", "", "between 0 and 1"},
       {"commissioning.retender_weeks", "13", "weeks", "between 1 and 1000 weeks"},
-      {"providers.entry_reference_gap", "0.03", "", "between 0.0001 and 10"},
+      {"providers.entry_reference_gap", "0.05", "", "between 0.0001 and 10"},
       {"providers.entry_attractiveness_max", "3", "", "between 0 and 1000"},
       {"providers.entrant_workers", "2", "workers", "between 0 and 1000 workers"},
       {"providers.margin_smoothing", "0.1", "1/week", "between 0 and 1 1/week"},
@@ -407,7 +421,7 @@ TEST(Scenario, FormerConstantsAreDeclaredWithTheirOldValues) {
   EXPECT_EQ(s.need.max_ties, 20);
   EXPECT_EQ(s.commissioning.strategic_share, 0.05);
   EXPECT_EQ(s.commissioning.retender_weeks, 13);
-  EXPECT_EQ(s.providers.entry_reference_gap, 0.03);
+  EXPECT_EQ(s.providers.entry_reference_gap, 0.05);
   EXPECT_EQ(s.providers.entry_attractiveness_max, 3.0);
   EXPECT_EQ(s.providers.entrant_workers, 2);
   EXPECT_EQ(s.providers.margin_smoothing, 0.1);
@@ -430,8 +444,10 @@ TEST(Scenario, FormerConstantsAreDeclaredWithTheirOldValues) {
 
 TEST(Scenario, FillAttractionBoundsMustBeOrdered) {
   TempDir dir;
-  const auto path = dir.write("s.toml", "[[councils]]\nname = \"A\"\n[labour]\nfill_attraction_min = 5\nfill_attraction_max = 4\n");
-  EXPECT_NE(load_error(path).find("labour.fill_attraction_min must not exceed labour.fill_attraction_max"), std::string::npos)
+  const auto path =
+      dir.write("s.toml", "[[councils]]\nname = \"A\"\n[labour]\nfill_attraction_min = 5\nfill_attraction_max = 4\n");
+  EXPECT_NE(load_error(path).find("labour.fill_attraction_min must not exceed labour.fill_attraction_max"),
+            std::string::npos)
       << load_error(path);
 }
 

@@ -44,7 +44,8 @@ TEST(GroupedRows, GroupByKeySortsStablyAndKeepsIds) {
   EXPECT_EQ(values_of(t, rows, 0), (std::vector<float>{1, 3}));
   EXPECT_EQ(values_of(t, rows, 1), (std::vector<float>{2, 5}));
   EXPECT_EQ(values_of(t, rows, 2), (std::vector<float>{0, 4}));
-  for (std::size_t row = 0; row < t.id.size(); ++row) EXPECT_EQ(index.row_of(t.id[row]), static_cast<std::int32_t>(row));
+  for (std::size_t row = 0; row < t.id.size(); ++row)
+    EXPECT_EQ(index.row_of(t.id[row]), static_cast<std::int32_t>(row));
 }
 
 TEST(GroupedRows, AppendedRunsAreVisitedAfterTheBodyThenRegroupedInOrder) {
@@ -77,7 +78,8 @@ TEST(GroupedRows, AppendedRunsAreVisitedAfterTheBodyThenRegroupedInOrder) {
   EXPECT_EQ(t.group, (std::vector<std::int16_t>{0, 0, 1, 1, 2, 2, 2}));
   EXPECT_EQ(index.row_of(dropped_a), -1);
   EXPECT_EQ(index.row_of(dropped_b), -1);
-  for (std::size_t row = 0; row < t.id.size(); ++row) EXPECT_EQ(index.row_of(t.id[row]), static_cast<std::int32_t>(row));
+  for (std::size_t row = 0; row < t.id.size(); ++row)
+    EXPECT_EQ(index.row_of(t.id[row]), static_cast<std::int32_t>(row));
   // New ids continue after the old ones, never reused.
   EXPECT_EQ(t.id[engine::append_row(t, index)], 9);
 }
@@ -97,7 +99,8 @@ TEST(GroupedRows, ForgetDroppedUnindexesWithoutMovingAndMarksSeparateBatches) {
   add(t, index, 0, 3);
   rows.append_run(first, {1, 0});
   std::vector<float> since_mark;
-  for (int g = 0; g < 2; ++g) rows.for_each_appended_since(mark, g, [&](std::size_t row) { since_mark.push_back(t.value[row]); });
+  for (int g = 0; g < 2; ++g)
+    rows.for_each_appended_since(mark, g, [&](std::size_t row) { since_mark.push_back(t.value[row]); });
   EXPECT_EQ(since_mark, (std::vector<float>{3}));
 
   std::vector<std::uint8_t> keep(t.id.size(), 1);
@@ -118,7 +121,8 @@ TEST(GroupedRows, ForgetDroppedUnindexesWithoutMovingAndMarksSeparateBatches) {
   // The regroup that follows drops the same rows and keeps the visiting order.
   EXPECT_EQ(engine::regroup(t, spare, keep, index, rows), 2u);
   EXPECT_EQ(t.value, (std::vector<float>{0, 2, 3, 10, 11, 12}));
-  for (std::size_t row = 0; row < t.id.size(); ++row) EXPECT_EQ(index.row_of(t.id[row]), static_cast<std::int32_t>(row));
+  for (std::size_t row = 0; row < t.id.size(); ++row)
+    EXPECT_EQ(index.row_of(t.id[row]), static_cast<std::int32_t>(row));
 }
 
 TEST(GroupedRows, RegroupOfAGroupedTableWithNothingToDropChangesNothing) {

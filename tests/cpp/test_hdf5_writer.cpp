@@ -123,10 +123,11 @@ TEST(H5Writer, VariablesWrittenAsCompressedChunksReadBack) {
     engine::H5Writer w(target, 1);
     w.group("/t");
     w.dimension("/t", engine::ColumnView::of("row", id));
-    w.variables("/t", {engine::ColumnView::of("f64", f64), engine::ColumnView::of("f32", f32),
-                       engine::ColumnView::of("i64", i64), engine::ColumnView::of("i16", i16),
-                       engine::ColumnView::of("u8", u8)},
-                "row");
+    w.variables(
+        "/t",
+        {engine::ColumnView::of("f64", f64), engine::ColumnView::of("f32", f32), engine::ColumnView::of("i64", i64),
+         engine::ColumnView::of("i16", i16), engine::ColumnView::of("u8", u8)},
+        "row");
     w.commit();
   }
   hid_t f = H5Fopen(target.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);

@@ -134,6 +134,7 @@ TEST(Parameters, EntryFollowsTheReferenceGapItsCapAndBringsEntrantWorkers) {
   for (const Case k : {Case{0.05, 1.5}, Case{0.2, 3.0}}) {
     auto spec = hand_spec(0, 0, 2, 2, 0);
     spec.providers.entry_per_year = 2;
+    spec.providers.entry_people_per_provider = 250;  // 1000 people: a scale of 4
     spec.providers.chain.closure_per_year = 0;
     spec.providers.agency.closure_per_year = 0;
     spec.providers.entry_reference_gap = k.reference;

@@ -57,7 +57,11 @@ TEST(Rng, NeighbouringAgentsAreUncorrelated) {
   for (int i = 0; i < n; ++i) {
     const double x = Stream(9, 0, 12, static_cast<std::uint64_t>(i), 3).uniform();
     const double y = Stream(9, 0, 12, static_cast<std::uint64_t>(i) + 1, 3).uniform();
-    sx += x; sy += y; sxy += x * y; sxx += x * x; syy += y * y;
+    sx += x;
+    sy += y;
+    sxy += x * y;
+    sxx += x * x;
+    syy += y * y;
   }
   const double cov = sxy / n - sx / n * sy / n;
   const double r = cov / std::sqrt((sxx / n - sx / n * sx / n) * (syy / n - sy / n * sy / n));

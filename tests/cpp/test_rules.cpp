@@ -279,7 +279,7 @@ TEST(Tendering, ContractIsHandedBackAfterHandbackWeeksOfLossAndNotBefore) {
   const int weeks = 5;
   m.spec.commissioning.handback_weeks = weeks;
   const auto q = t.cheap_chain;
-  const double break_even = m.providers.cost_per_hour[q] / (1 - m.spec.providers.chain.extraction);
+  const double break_even = m.providers.cost_per_hour[q];       // extraction comes out of the surplus, not the price
   const float losing = static_cast<float>(0.9 * break_even);    // 10% below: a loss (handback_loss 5%)
   const float carried = static_cast<float>(0.97 * break_even);  // 3% below: carried, not a loss
   auto& com = m.commissioners[0];
@@ -370,6 +370,29 @@ TEST(Matching, LogitPrefersTheCheaperOfTwoOtherwiseEqualProviders) {
     for (auto i : people_rows(m))
       EXPECT_EQ(m.people.price[i],
                 m.people.provider[i] == m.providers.id[cheap] ? 30.0f : static_cast<float>(30.0 + gap));
+  }
+}
+
+// A direct-payment holder's provider is paid the council's DP rate (its usual rate times
+// dp_rate_factor, MODEL.md §11), a self-funder's its private price. Fails if a DP holder pays the
+// private price (as before version 2) or the rate ignores the factor or the usual rate.
+TEST(Matching, DirectPaymentsPayTheCouncilsRateAndSelfFundersThePrivatePrice) {
+  auto spec = hand_spec({.people = 40, .chains = 1});
+  spec.commissioning.dp_rate_factor = 0.9;
+  auto m = cm::open_market(spec, 13, 0);
+  const auto q = provider_rows(m, Archetype::chain).at(0);
+  m.providers.capacity_hours[q] = 10000;
+  m.providers.private_price[q] = 34.0f;
+  m.commissioners[0].reference_rate = 23.0;  // as after an April uplift
+  m.begin_week();
+  reset_people(m, Route::self_funder, 1.0f);
+  const auto people = people_rows(m);
+  for (std::size_t k = 0; k < people.size(); k += 2)
+    m.people.route[people[k]] = static_cast<std::uint8_t>(Route::direct_payment);
+  match(m, 0);
+  for (std::size_t k = 0; k < people.size(); ++k) {
+    ASSERT_EQ(m.people.provider[people[k]], m.providers.id[q]);
+    EXPECT_EQ(m.people.price[people[k]], k % 2 == 0 ? static_cast<float>(23.0 * 0.9) : 34.0f) << k;
   }
 }
 
@@ -537,6 +560,54 @@ TEST(WageSetting, ACouncilPriceAboveTheAskingPriceReachesPayByThePassThroughShar
               13.5 + 0.5 * 2.0 / (asking_at(m, Archetype::chain, 14.5) - floor_asking), 1e-9);
 }
 
+// A chain branch or agency with more open vacancies than wages.vacancy_trigger of its staff raises
+// its base wage to what its rivals serving its home locality pay (staff-weighted), as far as its
+// income per hour delivered pays after costs and its target margin (MODEL.md §11). Fails if the
+// rule ignores the vacancies, the rivals' pay, the income bound, or acts without council hours only.
+TEST(WageSetting, OpenVacanciesRaiseTheWageToTheRivalsWithinWhatIncomePays) {
+  auto spec = hand_spec({.workers = 40, .chains = 1, .agencies = 2});
+  spec.wages.review_weeks = 1;
+  spec.wages.vacancy_trigger = 0.05;
+  auto m = cm::open_market(spec, 6, 0);
+  const auto q = provider_rows(m, Archetype::chain).at(0);
+  const auto rivals = provider_rows(m, Archetype::agency);
+  auto& pr = m.providers;
+  pr.staff[q] = 20;
+  pr.council_hours[q] = 0;  // no council work: the pass-through leaves it alone
+  pr.wage[q] = 12.21f;
+  pr.staff[rivals[0]] = 10;
+  pr.wage[rivals[0]] = 13.0f;
+  pr.staff[rivals[1]] = 30;
+  pr.wage[rivals[1]] = 14.0f;
+  for (auto r : rivals) pr.home_locality[r] = pr.home_locality[q];  // they serve its locality
+  const double rival = (10 * 13.0 + 30 * 14.0) / 40;
+  pr.delivered_hours[q] = 100;
+  auto affordable = [&](double income_per_hour) {
+    const double at_zero = asking_at(m, Archetype::chain, 0.0);
+    return (income_per_hour - at_zero) / (asking_at(m, Archetype::chain, 1.0) - at_zero);
+  };
+  struct Case {
+    int vacancies;
+    double income_per_hour, expected;
+  };
+  const Case cases[] = {
+      {1, 40.0, 12.21},             // 1 open of 20 staff: 5%, not above the trigger
+      {5, 40.0, rival},             // rich enough: the rivals' pay
+      {5, 21.0, affordable(21.0)},  // income caps it
+      {5, 10.0, 12.21},             // income pays less than it pays now: no cut
+  };
+  ASSERT_LT(affordable(21.0), rival);
+  ASSERT_GT(affordable(21.0), 12.21);
+  for (const auto& k : cases) {
+    pr.wage[q] = 12.21f;
+    pr.vacancies[q] = k.vacancies;
+    pr.income[q] = static_cast<float>(k.income_per_hour * 100);
+    m.week += 1;
+    cm::apply_wage_setting(m, 0);
+    EXPECT_NEAR(pr.wage[q], k.expected, 1e-4) << k.vacancies << " vacancies, income " << k.income_per_hour;
+  }
+}
+
 // Providers review every review_weeks weeks, staggered by serial; staff wages follow at the next
 // pass over workers. Over one review period every provider with council hours priced above its
 // asking price reviews exactly once.
@@ -615,9 +686,9 @@ TEST(PriceSetting, EachAprilTheCouncilUpliftsItsPricesByItsRule) {
   std::vector<float> before;
   for (std::size_t k = 0; k < people.size(); ++k) {
     const auto i = people[k];
-    m.people.placement[i] = static_cast<std::uint8_t>(k % 3 == 0 ? Placement::contract
-                                                       : k % 3 == 1 ? Placement::spot
-                                                                    : Placement::private_purchase);
+    m.people.placement[i] = static_cast<std::uint8_t>(k % 3 == 0   ? Placement::contract
+                                                      : k % 3 == 1 ? Placement::spot
+                                                                   : Placement::private_purchase);
     m.people.price[i] = 20.0f;
     before.push_back(m.people.price[i]);
   }
@@ -674,8 +745,8 @@ TEST(LabourMarket, OfferedPackagesAddVacancies) {
   m.providers.offered_hours[q[1]] = 90;
   m.begin_week();
   cm::apply_labour_market(m, 0);
-  EXPECT_EQ(m.providers.vacancies[q[0]], 4);   // ⌈105 / 19⌉ − 2
-  EXPECT_EQ(m.providers.vacancies[q[1]], 9);   // ⌈(100 + 90) · 1.05 / 19⌉ − 2 = 11 − 2
+  EXPECT_EQ(m.providers.vacancies[q[0]], 4);  // ⌈105 / 19⌉ − 2
+  EXPECT_EQ(m.providers.vacancies[q[1]], 9);  // ⌈(100 + 90) · 1.05 / 19⌉ − 2 = 11 − 2
 }
 
 // Each open post fills from outside care with weekly chance
@@ -858,6 +929,7 @@ TEST(Finance, SurplusIsIncomeLessWagesOverheadsAndExtraction) {
   auto spec = hand_spec({.people = 6, .workers = 6, .chains = 1, .agencies = 1, .micros = 1});
   spec.founding.coordinators = 2;
   spec.commissioning.prevention_share = 0.1;
+  spec.providers.chain.extraction = 0.6;  // part of its surplus leaves, part stays in the region
   auto m = cm::open_market(spec, 47, 0);
   const std::size_t chain = provider_rows(m, Archetype::chain).at(0),
                     agency = provider_rows(m, Archetype::agency).at(0),
@@ -920,12 +992,15 @@ TEST(Finance, SurplusIsIncomeLessWagesOverheadsAndExtraction) {
     }
     const double wage_bill =
         static_cast<double>(static_cast<float>(paid_hours[k])) * static_cast<float>(wage[k]) * (1 + on_cost);
-    const double extraction = a.extraction * income;
-    const double surplus = income - wage_bill - a.overhead_per_hour * delivered[k] - extraction;
+    // Extraction is the archetype's share of a positive operating surplus (none of a loss); the
+    // week's margin is on takings, or on costs at a loss (between -1 and 1).
+    const double costs = wage_bill + a.overhead_per_hour * delivered[k];
+    const double extraction = a.extraction * std::max(0.0, income - costs);
+    const double surplus = income - costs - extraction;
     EXPECT_NEAR(m.providers.income[q], income, 1e-5 * income);
     EXPECT_NEAR(m.providers.surplus[q], surplus, 1e-4) << cm::kArchetypeNames[static_cast<std::size_t>(arch)];
     EXPECT_NEAR(m.providers.margin_average[q],
-                margin_before[k] + 0.1 * (surplus / std::max(income, 1.0) - margin_before[k]), 1e-6);
+                margin_before[k] + 0.1 * (surplus / std::max({income, costs, 1.0}) - margin_before[k]), 1e-6);
     EXPECT_EQ(m.providers.loss_weeks[q], m.providers.margin_average[q] < 0 ? 1 : 0);
     EXPECT_NEAR(m.providers.private_price[q],
                 m.asking_price(arch, m.cost_per_hour(arch, m.providers.wage[q])) * (1 + a.private_markup), 1e-4);
@@ -934,6 +1009,7 @@ TEST(Finance, SurplusIsIncomeLessWagesOverheadsAndExtraction) {
   }
   ASSERT_LT(m.providers.surplus[agency], 0);  // the loss the test is about: it adds nothing to local money
   ASSERT_GT(m.providers.surplus[chain], 0);
+  ASSERT_GT(counts.extraction, 0);
   EXPECT_NEAR(counts.extraction, extraction_total, 1e-4);
   EXPECT_NEAR(counts.local_retained, retained, 1e-3);
   const auto& cs = spec.councils[0];
@@ -989,15 +1065,41 @@ TEST(EntryExit, ProviderWithSustainedLossesExits) {
   }
 }
 
-// Entrants a week are Poisson(entry_per_year / 52 · max(1, established) · min(3, gap / 0.03)), gap =
-// (waiting − blocked by budget) / needing + unmet share of placed people's hours. With four
-// established providers and entry_per_year 2, counted over 3,000 weeks per case: 1% waiting (154
-// expected), 3% waiting (462), 3% of hours unmet (462), 50% waiting (capped at 3: 1,385; uncapped it
-// would be 7,700) and 3% waiting all blocked by the budget (none). Four Poisson standard
-// deviations are under a third of the gap between neighbouring cases.
+// A micro-enterprise that has no client when it is founding.launch_weeks old closes (its founder
+// found no demand); one with a client does not, nor does a younger one. Fails if age or clients
+// are ignored.
+TEST(EntryExit, AMicroEnterpriseWithNoClientAtLaunchWeeksCloses) {
+  auto spec = hand_spec({.people = 10, .workers = 10, .micros = 3});
+  spec.founding.launch_weeks = 26;
+  spec.providers.micro.closure_per_year = 0;
+  spec.founding.burnout_factor = 0;
+  auto m = cm::open_market(spec, 31, 0);
+  const auto micros = provider_rows(m, Archetype::micro);
+  auto& pr = m.providers;
+  const int ages[] = {26, 26, 25}, clients[] = {0, 1, 0};
+  for (std::size_t k = 0; k < 3; ++k) {
+    pr.age_weeks[micros[k]] = ages[k];
+    pr.clients[micros[k]] = clients[k];
+  }
+  m.begin_week();
+  cm::apply_entry_exit(m, {}, {}, 0);
+  EXPECT_EQ(pr.alive[micros[0]], 0) << "no client at 26 weeks";
+  EXPECT_EQ(pr.alive[micros[1]], 1) << "a client at 26 weeks";
+  EXPECT_EQ(pr.alive[micros[2]], 1) << "25 weeks old";
+}
+
+// Entrants a week are Poisson(entry_per_year / 52 · max(1, needing / entry_people_per_provider) ·
+// min(3, gap / 0.05)), gap = (waiting − blocked by budget) / needing + unmet share of placed
+// people's hours, while the established providers' mean margin is not negative. With 1,000 people
+// at 125 a provider (a scale of 8, four providers established) and entry_per_year 2, counted over
+// 3,000 weeks per case: 1% waiting (185 expected), 3% waiting (554), 3% of hours unmet (554), 50%
+// waiting (capped at 3: 2,769) and 3% waiting all blocked by the budget (none); then none at all
+// when the providers lose money. Four Poisson standard deviations are under a third of the gap
+// between neighbouring cases.
 TEST(EntryExit, MoreWaitingPeopleRaiseEntry) {
   auto spec = hand_spec({.chains = 2, .agencies = 2});
   spec.providers.entry_per_year = 2;
+  spec.providers.entry_people_per_provider = 125;  // scale 1000 / 125 = 8 (four providers established)
   spec.providers.chain.closure_per_year = 0;
   spec.providers.agency.closure_per_year = 0;
   auto m = cm::open_market(spec, 59, 0);
@@ -1019,11 +1121,24 @@ TEST(EntryExit, MoreWaitingPeopleRaiseEntry) {
       m.pending[0].workers.clear();
     }
     const double gap = std::max(0.0, k.waiting - k.blocked) / 1000 + k.unmet_hours / 100;
-    const double expected = spec.providers.entry_per_year / 52 * 4 * std::min(3.0, gap / 0.03) * weeks;
+    const double expected =
+        spec.providers.entry_per_year / 52 * 8 * std::min(3.0, gap / spec.providers.entry_reference_gap) * weeks;
     expect_near_count(entrants, expected, std::sqrt(std::max(expected, 1.0)),
                       "entrants with " + std::to_string(k.waiting) + " waiting, " + std::to_string(k.blocked) +
                           " blocked, " + std::to_string(k.unmet_hours) + "% of hours unmet");
   }
+  // No one enters a market whose providers lose money on average, however long the wait.
+  m.for_council_providers(0, [&](std::size_t q) { m.providers.margin_average[q] = -0.01f; });
+  double entrants = 0;
+  for (int w = 0; w < 500; ++w) {
+    m.begin_week();
+    const cm::CareGap gap{.needing = 1000, .waiting = 500, .needed_hours = 100, .delivered_hours = 50};
+    cm::apply_entry_exit(m, gap, {}, 0);
+    entrants += static_cast<double>(m.pending[0].providers.size());
+    m.pending[0].providers.clear();
+    m.pending[0].workers.clear();
+  }
+  EXPECT_EQ(entrants, 0) << "entry into a loss-making market";
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -53,7 +53,9 @@ struct Hook {
     s.sum += values[row];
     t.log.push_back(std::string("row ") + Name + std::to_string(row));
   }
-  void end(Toy& t, int g, State& s) const { t.log.push_back(std::string("end ") + Name + std::to_string(g) + "=" + std::to_string(static_cast<int>(s.sum))); }
+  void end(Toy& t, int g, State& s) const {
+    t.log.push_back(std::string("end ") + Name + std::to_string(g) + "=" + std::to_string(static_cast<int>(s.sum)));
+  }
 };
 
 constexpr engine::Schedule kToy{
@@ -78,25 +80,22 @@ std::vector<std::string> run(bool fused) {
 }  // namespace
 
 TEST(Schedule, ReferenceRunsEachPhaseForEveryGroupAsWritten) {
-  const std::vector<std::string> expected{
-      "step first", "market 0", "market 1",
-      "begin x0", "row x0", "row x1", "row x2", "end x0=6", "begin x1", "row x3", "row x4", "end x1=4",
-      "begin y0", "row y0", "row y1", "end y0=4", "begin y1", "row y2", "end y1=2",
-      "begin z0", "row z0", "row z1", "row z2", "end z0=12", "begin z1", "row z3", "row z4", "end z1=8",
-      "step last"};
+  const std::vector<std::string> expected{"step first", "market 0", "market 1", "begin x0", "row x0",   "row x1",
+                                          "row x2",     "end x0=6", "begin x1", "row x3",   "row x4",   "end x1=4",
+                                          "begin y0",   "row y0",   "row y1",   "end y0=4", "begin y1", "row y2",
+                                          "end y1=2",   "begin z0", "row z0",   "row z1",   "row z2",   "end z0=12",
+                                          "begin z1",   "row z3",   "row z4",   "end z1=8", "step last"};
   EXPECT_EQ(run(false), expected);
 }
 
 TEST(Schedule, FusedBlockRunsBeginsThenOneLoopPerTableThenEnds) {
   // Group by group; within a group: the market phase, then every begin, table A's loop with hooks
   // x and z on each row, table B's loop, then every end.
-  const std::vector<std::string> expected{
-      "step first",
-      "market 0", "begin x0", "begin y0", "begin z0", "row x0", "row z0", "row x1", "row z1", "row x2", "row z2",
-      "row y0", "row y1", "end x0=6", "end y0=4", "end z0=12",
-      "market 1", "begin x1", "begin y1", "begin z1", "row x3", "row z3", "row x4", "row z4", "row y2",
-      "end x1=4", "end y1=2", "end z1=8",
-      "step last"};
+  const std::vector<std::string> expected{"step first", "market 0", "begin x0", "begin y0",  "begin z0", "row x0",
+                                          "row z0",     "row x1",   "row z1",   "row x2",    "row z2",   "row y0",
+                                          "row y1",     "end x0=6", "end y0=4", "end z0=12", "market 1", "begin x1",
+                                          "begin y1",   "begin z1", "row x3",   "row z3",    "row x4",   "row z4",
+                                          "row y2",     "end x1=4", "end y1=2", "end z1=8",  "step last"};
   EXPECT_EQ(run(true), expected);
 }
 
@@ -105,9 +104,9 @@ TEST(Schedule, FusedBlockReadsEachTableOncePerGroup) {
   Toy fused, reference;
   kToy.run(fused, 2);
   kToy.run_reference(reference, 2);
-  EXPECT_EQ(fused.a_loops, 2);      // x and z share one loop per group
+  EXPECT_EQ(fused.a_loops, 2);  // x and z share one loop per group
   EXPECT_EQ(fused.b_loops, 2);
-  EXPECT_EQ(reference.a_loops, 4);  // one per hook per group
+  EXPECT_EQ(reference.a_loops, 4);                // one per hook per group
   EXPECT_EQ(fused.a_values, reference.a_values);  // hooks on one row commute with other rows' hooks here
   EXPECT_EQ(fused.b_values, reference.b_values);
 }

@@ -53,10 +53,10 @@ TEST(Warmup, IsTheFirstWeeksOfTheSameRunAndReportsFromWeekZero) {
   EXPECT_EQ(warm.metrics(), plain.metrics());
   EXPECT_GT(warm.market().tenders.size(), 0u);
   for (const auto week : warm.market().tenders.week) EXPECT_GE(week, 1);
-  ASSERT_EQ(plain.market().tenders.size(), warm.market().tenders.size() +
-                                               static_cast<std::size_t>(std::count_if(
-                                                   plain.market().tenders.week.begin(),
-                                                   plain.market().tenders.week.end(), [](int w) { return w <= 30; })));
+  ASSERT_EQ(plain.market().tenders.size(),
+            warm.market().tenders.size() + static_cast<std::size_t>(std::count_if(plain.market().tenders.week.begin(),
+                                                                                  plain.market().tenders.week.end(),
+                                                                                  [](int w) { return w <= 30; })));
 }
 
 TEST(Warmup, APolicyFromTheStartComesIntoForceWhenTheWarmupEnds) {

@@ -15,7 +15,9 @@
 namespace {
 
 cm::ScenarioSpec shipped(const std::string& name) {
-  return cm::load_scenario(std::filesystem::path(CAREMARKET_SOURCE_DIR) / "configs/scenarios" / (name + ".toml"), {}, {}).spec;
+  return cm::load_scenario(std::filesystem::path(CAREMARKET_SOURCE_DIR) / "configs/scenarios" / (name + ".toml"), {},
+                           {})
+      .spec;
 }
 
 // Every column of two tables of the same kind, equal bit for bit (names the first that differs).
@@ -28,8 +30,9 @@ std::string first_difference(const Table& a, const Table& b, const std::string& 
   const_cast<Table&>(a).for_each_column([&](const char* name, const auto& column) {
     const auto& other = *static_cast<const std::remove_cvref_t<decltype(column)>*>(columns_of_b[k++]);
     // Bytes, not values: NaN must equal NaN and 0.0 must not equal -0.0.
-    const bool same = column.size() == other.size() &&
-                      (column.empty() || std::memcmp(column.data(), other.data(), column.size() * sizeof(column[0])) == 0);
+    const bool same =
+        column.size() == other.size() &&
+        (column.empty() || std::memcmp(column.data(), other.data(), column.size() * sizeof(column[0])) == 0);
     if (!same) differing.push_back(table + "." + name);
   });
   return differing.empty() ? std::string() : differing.front();
@@ -38,10 +41,11 @@ std::string first_difference(const Table& a, const Table& b, const std::string& 
 std::string first_difference(const cm::Model& fast, const cm::Model& reference) {
   const auto& a = fast.market();
   const auto& b = reference.market();
-  for (const auto& d : {first_difference(a.people, b.people, "people"), first_difference(a.workers, b.workers, "workers"),
-                        first_difference(a.providers, b.providers, "providers"), first_difference(a.tenders, b.tenders, "tenders"),
-                        first_difference(a.bids, b.bids, "bids"),
-                        first_difference(a.provider_events, b.provider_events, "provider_events")})
+  for (const auto& d :
+       {first_difference(a.people, b.people, "people"), first_difference(a.workers, b.workers, "workers"),
+        first_difference(a.providers, b.providers, "providers"), first_difference(a.tenders, b.tenders, "tenders"),
+        first_difference(a.bids, b.bids, "bids"),
+        first_difference(a.provider_events, b.provider_events, "provider_events")})
     if (!d.empty()) return d;
   if (std::memcmp(fast.metrics().data(), reference.metrics().data(), fast.metrics().size() * sizeof(double)) != 0 ||
       fast.metrics().size() != reference.metrics().size())
@@ -81,7 +85,8 @@ TEST(Week, PhasesFollowTheModelOrder) {
     const std::string rule(name);
     if (rules.empty() || rules.back() != rule) rules.push_back(rule);
   }
-  const std::vector<std::string> expected{"need", "eligibility", "prices", "commissioning", "matching", "labour market", "founding",
-                                          "delivery", "workers", "finance", "entry and exit", "outcomes", "metrics", "wages"};
+  const std::vector<std::string> expected{"need",           "eligibility", "prices",   "commissioning", "matching",
+                                          "labour market",  "founding",    "delivery", "workers",       "finance",
+                                          "entry and exit", "outcomes",    "metrics",  "wages"};
   EXPECT_EQ(rules, expected);
 }

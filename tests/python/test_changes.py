@@ -97,10 +97,12 @@ def test_the_england_schedule_raises_wages_each_april(cm, tiny_scenario, tmp_pat
     results = cm.run(tiny_scenario, policies=[SCHEDULE], steps=110, output=tmp_path / "nlw.h5", progress=False)
     wage = results.timeseries["mean_wage"].groupby(level="week").mean()
     # April 2026 and April 2027 fall in steps 53 and 105 (the first steps dated on or after them).
+    # The NLW rises by about GBP 0.40-0.50; wages above it (raised by reviews) move less, so the mean
+    # rises by less, but by far more than in an ordinary week.
     for april in (53, 105):
         rise = wage[april] - wage[april - 1]
         usual = wage.diff()[april - 20:april - 1].abs().max()
-        assert rise > 0.2 and rise > 3 * usual, (april, rise, usual)
+        assert rise > 0.05 and rise > 3 * usual, (april, rise, usual)
     changes = results.events["changes"]
     nlw = changes[changes["key"] == "labour.nlw"]
     assert list(nlw["step"]) == [0, 53, 105] and list(nlw["value"]) == ["12.21", "12.71", "13.09"]

@@ -18,7 +18,8 @@ import pytest
 
 #: Keys tests/data/tiny.toml sets (besides [[councils]]); every other parameter takes its default.
 TINY_SETS = {
-    "run.steps", "run.seed", "output.snapshot_interval", "region.name", "region.description", "commissioning.mode",
+    "run.steps", "run.seed", "run.warmup_weeks", "output.snapshot_interval", "region.name", "region.description",
+    "commissioning.mode",
 }
 
 
@@ -291,10 +292,14 @@ def test_resolved_config_round_trips(cm, tiny_scenario, tmp_path):
 
 
 def test_shipped_scenario_loads(cm):
-    somerset = cm.Simulation("somerset")
-    (council,) = somerset.config["councils"]
+    built = cm.Simulation("somerset", overrides={"run.warmup_weeks": 0})
+    (council,) = built.config["councils"]
     assert council["people"] == 14000 and council["localities"] == 30
-    assert somerset.people.rows == 14000
+    assert built.people.rows == 14000
+    # By default it starts after its warm-up (run.warmup_weeks, 104 weeks): the market has moved on.
+    warm = cm.Simulation("somerset")
+    assert warm.config["run"]["warmup_weeks"] == 104 and warm.week == 0
+    assert warm.people.rows != 14000
 
 
 def test_council_errors_name_the_entry(cm, tmp_path):

@@ -29,6 +29,7 @@ FIXTURES = {
     "1.3": "2a08ae078115",
     "1.4": "126a069240c1",
     "1.5": "ec61cabb8053",
+    "1.6": "b4be6efe5a16",
 }
 WEEKS = 12
 SNAPSHOT_WEEKS = [0, 10]

@@ -198,7 +198,7 @@ def test_replicate_3_of_a_sweep_equals_replicate_3_run_directly(cm, caremarket_b
 @pytest.fixture(scope="module")
 def somerset(cm):
     """Somerset as built (week 0): 14,000 people and 7,000 workers drawn from their streams."""
-    return cm.Simulation("somerset", seed=1, threads=1)
+    return cm.Simulation("somerset", seed=1, threads=1, overrides={"run.warmup_weeks": 0})
 
 
 def shares(values: np.ndarray, k: int) -> np.ndarray:

@@ -114,9 +114,9 @@ def reference_cost(params: dict, archetype: int, wage: float) -> float:
 
 
 def reference_asking_price(params: dict, archetype: int, cost: float) -> float:
-    """ODD §7.0: p_ask(a, c) = c / (1 − extraction) · (1 + target_margin)."""
+    """ODD §7.0: p_ask(a, c) = c · (1 + target_margin); extraction comes out of the surplus."""
     a = params["providers"][ARCHETYPES[archetype]]
-    return cost / (1 - a["extraction"]) * (1 + a["target_margin"])
+    return cost * (1 + a["target_margin"])
 
 
 def reference_letting(params: dict, bidders: list[dict], demand: float):
@@ -251,7 +251,7 @@ def test_contract_is_handed_back_after_handback_weeks_of_loss_and_not_before(cor
     hand, rows = tender_market(core, commissioning__handback_weeks=weeks)
     q = rows["cheap"]
     cost = float(hand.get("providers", "cost_per_hour")[q])
-    break_even = cost / (1 - hand.archetype("chain")["extraction"])
+    break_even = cost  # extraction comes out of the surplus, not the price
     hand.rm.set_contracts(0, [(0, int(hand.ids(q)), 0.9 * break_even, 1000)])
     hand.rm.set_lot_tender_week(0, 0, 1000)
     hand.rm.week = 0
@@ -463,7 +463,7 @@ def test_surplus_is_income_less_wages_overheads_and_extraction(core):
     # and staff set by hand. Fails if income, wage bill, overheads, extraction, surplus, margin,
     # spend or local money retained is off.
     hand = Hand(core, seed=47, people=6, workers=6, chains=1, agencies=1, micros=1, founding__coordinators=2,
-                commissioning__prevention_share=0.1)
+                commissioning__prevention_share=0.1, providers__chain__extraction=0.6)
     providers = [hand.rows("providers", a)[0] for a in (CHAIN, AGENCY, MICRO)]
     people = hand.rows("people")
     routes = [COUNCIL_MANAGED, SELF_FUNDER, COUNCIL_MANAGED, DIRECT_PAYMENT, COUNCIL_MANAGED, SELF_FUNDER]
@@ -495,12 +495,15 @@ def test_surplus_is_income_less_wages_overheads_and_extraction(core):
         income = sum(paid_for)
         spend += sum(p for j, p in zip((2 * k, 2 * k + 1), paid_for) if routes[j] != SELF_FUNDER)
         wage_bill = float(paid[k]) * float(wage[k]) * (1 + on_cost)
-        extraction = a["extraction"] * income
-        expected = income - wage_bill - a["overhead_per_hour"] * float(delivered[k]) - extraction
+        # Extraction: a share of a positive operating surplus; the margin on takings, or on costs at a loss.
+        costs = wage_bill + a["overhead_per_hour"] * float(delivered[k])
+        extraction = a["extraction"] * max(0.0, income - costs)
+        expected = income - costs - extraction
         assert hand.get("providers", "income")[q] == pytest.approx(income, rel=1e-6)
         assert surplus[q] == pytest.approx(expected, abs=1e-4), ARCHETYPES[k]
         margin = np.float32(0.05)
-        assert hand.get("providers", "margin_average")[q] == pytest.approx(margin + 0.1 * (expected / max(income, 1) - margin), abs=1e-6)
+        assert hand.get("providers", "margin_average")[q] == pytest.approx(
+            margin + 0.1 * (expected / max(income, costs, 1) - margin), abs=1e-6)
         extraction_total += extraction
         retained += wage_bill / (1 + on_cost) + max(0.0, expected)
     assert surplus[providers[1]] < 0 < surplus[providers[0]]  # the agency's loss adds nothing to local money
@@ -546,10 +549,12 @@ def test_provider_with_sustained_losses_exits(core):
     [(10, 0, 0), (30, 0, 0), (0, 0, 3), (500, 0, 0), (30, 30, 0)],
 )
 def test_more_waiting_people_raise_entry(core, waiting, blocked, unmet_hours):
-    # Poisson(entry_per_year / 52 · max(1, established) · min(3, gap / 0.03)) a week, gap = (waiting −
-    # blocked by the budget) / needing + unmet share of hours; four established providers,
-    # entry_per_year 2, 3,000 weeks: 154, 462, 462, 1,385 (capped) and 0 expected.
+    # Poisson(entry_per_year / 52 · max(1, needing / entry_people_per_provider) · min(3, gap / 0.05)) a
+    # week, gap = (waiting − blocked by the budget) / needing + unmet share of hours; 1,000 people
+    # needing care at 125 a provider (a scale of 8, while four providers are established),
+    # entry_per_year 2, 3,000 weeks: 185, 554, 554, 2,769 (capped) and 0 expected.
     hand = Hand(core, seed=59, chains=2, agencies=2, providers__entry_per_year=2.0,
+                providers__entry_people_per_provider=125.0,
                 providers__chain__closure_per_year=0.0, providers__agency__closure_per_year=0.0)
     weeks, entrants = 3000, 0
     for _ in range(weeks):
@@ -562,7 +567,7 @@ def test_more_waiting_people_raise_entry(core, waiting, blocked, unmet_hours):
         entrants += len(hand.rm.pending(0)["providers"])
         hand.rm.clear_pending()
     gap = max(0, waiting - blocked) / 1000 + unmet_hours / 100
-    expected = 2 / 52 * 4 * min(3.0, gap / 0.03) * weeks
+    expected = 2 / 52 * 8 * min(3.0, gap / 0.05) * weeks
     assert within_4sd(entrants, expected, math.sqrt(max(expected, 1.0))), (entrants, expected)
 
 

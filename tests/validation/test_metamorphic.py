@@ -45,11 +45,16 @@ def test_prevention_does_not_speed_need_growth(ensembles):
     assert diff <= 3 * se + 100, f"need grew faster by {diff:.1f} h/week (se {se:.1f})"
 
 
-def test_zero_extraction_does_not_lower_local_money(ensembles):
+def test_zero_chain_extraction_raises_local_money_and_leaves_prices(ensembles):
+    # Extraction is a share of the surplus (MODEL.md §11), not priced into bids: with none, the
+    # chains' surplus stays in the region and the price the council pays does not fall. (Replaces
+    # "does not lower local money", which passed while zero extraction mostly lowered prices.)
     base = ensembles.arm()
-    none = ensembles.arm(sets=("providers.chain.extraction=0", "providers.agency.extraction=0"))
+    none = ensembles.arm(sets=("providers.chain.extraction=0",))
     diff, se = paired(base, none, lambda r: r.mean_after("local_retained"))
-    assert diff >= -3 * se - 0.002 * base[0].mean_after("local_retained"), f"local money fell by {diff:.0f} GBP/week (se {se:.0f})"
+    assert diff > 3 * se and diff > 0, f"local money changed by {diff:+.0f} GBP/week (se {se:.0f})"
+    price, price_se = paired(base, none, lambda r: r.mean_after("price_per_hour"))
+    assert abs(price) <= 3 * price_se + 0.05, f"the council's price moved by {price:+.3f} GBP/h (se {price_se:.3f})"
 
 
 def test_micro_enterprise_support_raises_micro_enterprise_count(ensembles):
@@ -104,3 +109,30 @@ def test_tighter_eligibility_raises_the_unmet_need_of_everyone_with_need(ensembl
     assert unmet > 3 * unmet_se and unmet > 1000, f"unmet hours of everyone rose by only {unmet:.0f} (se {unmet_se:.0f})"
     refused, refused_se = paired(base, tighter, lambda r: r.mean_after("people_refused"))
     assert refused > 3 * refused_se and refused > 500, f"refused rose by only {refused:.0f} (se {refused_se:.0f})"
+
+
+# --- Micro-enterprises follow demand (MODEL.md §11, §17) ------------------------------------------
+
+
+def test_accreditation_alone_raises_micro_enterprise_clients(ensembles):
+    # Accreditation opens council-managed work to micro-enterprises: with no support programme, their
+    # clients rise.
+    base = ensembles.arm()
+    accredited = ensembles.arm(sets=("commissioning.accredit_micro=true",))
+    diff, se = paired(base, accredited, lambda r: r.mean_after("micro_enterprise_clients"))
+    assert diff > 3 * se and diff > 0, f"micro-enterprise clients changed by {diff:+.0f} (se {se:.0f})"
+
+
+def test_support_without_demand_founds_few_lasting_enterprises(ensembles):
+    # The support programme with nothing that makes people choose micro-enterprises (they cost twice
+    # as much to run and buyers give no weight to relational care or quality): founders rarely go
+    # ahead and those that do find no clients, so at year 5 there are fewer than half as many as
+    # with the same support where there is demand. (Before version 2 founding followed the
+    # coordinators alone: the count reached 459 of 484.)
+    supported = ensembles.arm(policies=("micro_enterprise_support",))
+    no_demand = ensembles.arm(policies=("micro_enterprise_support",),
+                              sets=("providers.micro.wage=28", "choice.relational_weight=0",
+                                    "choice.quality_weight=0"))
+    with_demand = [r.final("micro_enterprises") for r in supported]
+    without = [r.final("micro_enterprises") for r in no_demand]
+    assert max(without) < 0.5 * min(with_demand), f"with demand {with_demand}, without {without}"
