@@ -8,15 +8,20 @@
 
 namespace cm {
 namespace {
-// The median of the values (the mean of the two middle ones when their number is even); reorders them.
-double median(std::vector<float>& values) {
-  if (values.empty()) return 0;
-  const auto mid = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
-  std::nth_element(values.begin(), mid, values.end());
-  const double upper = *mid;
-  if (values.size() % 2 == 1) return upper;
-  const double lower = *std::max_element(values.begin(), mid);
-  return (lower + upper) / 2;
+// The median wage from penny bins above the NLW (MetricsState::count_wage): the wage of the middle
+// worker (the mean of the two middle ones when their number is even), to the nearest penny.
+double median(const MetricsState::WageBins& bins, std::int64_t staff, double nlw) {
+  if (staff == 0) return 0;
+  auto nth = [&](std::int64_t rank) {  // the wage of the worker of this rank (0-based) by wage
+    std::int64_t seen = 0;
+    for (std::size_t b = 0; b < bins.size(); ++b) {
+      seen += bins[b];
+      if (seen > rank) return nlw + static_cast<double>(b) / 100;
+    }
+    return nlw + static_cast<double>(bins.size() - 1) / 100;
+  };
+  const double upper = nth(staff / 2);
+  return staff % 2 == 1 ? upper : (nth(staff / 2 - 1) + upper) / 2;
 }
 }  // namespace
 
@@ -127,7 +132,7 @@ std::vector<double> region_values(const std::vector<double>& values, int council
 MetricsState::MetricsState(int councils)
     : windows_(static_cast<std::size_t>(councils)),
       counted_people_(static_cast<std::size_t>(councils)),
-      wages_(static_cast<std::size_t>(councils)) {}
+      wage_bins_(static_cast<std::size_t>(councils)) {}
 
 void MetricsState::compute(const Market& m, std::vector<double>& values) {
   begin_week(m, values);
@@ -185,18 +190,18 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
   v(kPeopleRefused) = t_people.refused;
   for (std::size_t b = 0; b < 4; ++b) {
     v(static_cast<Metric>(kHoursNeededBand1 + b)) = n.needed_by_band[b];
-    v(static_cast<Metric>(kHoursUnmetBand1 + b)) = std::max(0.0, n.needed_by_band[b] - n.delivered_by_band[b]);
+    v(static_cast<Metric>(kHoursUnmetBand1 + b)) = n.unmet_by_band[b];
   }
 
   const auto& w = m.workers;
   WorkerCounts own_workers;
-  auto& wages = wages_[c];
+  auto& wage_bins = wage_bins_[c];
   if (!workers) {
-    wages.clear();
+    wage_bins.fill(0);
     m.for_council_workers(council, [&](std::size_t k) {
       if (!w.alive[k] || w.employer[k] == engine::kNoAgent) return;
       count_worker(m, k, static_cast<std::size_t>(m.provider_row(w.employer[k])), nlw, own_workers);
-      wages.push_back(w.wage[k]);
+      count_wage(wage_bins, w.wage[k], nlw);
     });
   }
   const WorkerCounts& nw = workers ? *workers : own_workers;
@@ -211,7 +216,7 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
   v(kZeroHoursShare) = staff > 0 ? static_cast<double>(zero) / staff : 0;
   v(kMeanStress) = staff > 0 ? stress / staff : 0;
   v(kSharePaidAtNlw) = staff > 0 ? static_cast<double>(staff_nlw) / staff : 0;
-  v(kMedianWage) = median(wages);
+  v(kMedianWage) = median(wage_bins, employed, nlw);
 
   const auto& pr = m.providers;
   std::vector<std::pair<std::int32_t, double>> group_hours;

@@ -1,7 +1,9 @@
 #pragma once
 // The declared time series of MODEL.md §10, computed per council each week. Names, units and
 // meanings are listed here once; docs/output-format.md mirrors this table.
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -97,8 +99,8 @@ struct PeopleCounts {
   // counter a person, the needing total their sum (the pass over people runs a million rows a week).
   std::array<std::int64_t, 4> by_route{};
   std::int64_t served = 0, waiting = 0, micro_clients = 0;
-  // Hours needed and delivered by need band (band - 1), everyone with need.
-  std::array<double, 4> needed_by_band{}, delivered_by_band{};
+  // Hours needed and not delivered by need band (band - 1), everyone with need.
+  std::array<double, 4> needed_by_band{}, unmet_by_band{};
   std::int64_t needing() const { return by_route[0] + by_route[1] + by_route[2] + by_route[3]; }
 };
 
@@ -119,7 +121,8 @@ inline void count_person(const Market& m, std::size_t i, std::size_t q, PeopleCo
   n.wellbeing += p.wellbeing[i];
   const std::size_t band = (p.need_band[i] - 1u) & 3u;
   n.needed_by_band[band] += p.need_hours[i];
-  n.delivered_by_band[band] += p.hours_received[i];
+  // Most people get all their hours: the branch skips a dependent add for them.
+  if (p.hours_received[i] < p.need_hours[i]) n.unmet_by_band[band] += p.need_hours[i] - p.hours_received[i];
   if (route == Route::none) return;
   n.hours_needed += p.need_hours[i];
   n.hours_delivered += p.hours_received[i];
@@ -163,8 +166,16 @@ class MetricsState {
   // The council's people as the week's pass over people counted them (CountPeople).
   PeopleCounts& counted_people(int c) { return counted_people_[static_cast<std::size_t>(c)]; }
   // The wages of the council's employed workers, as the week's pass over workers found them
-  // (CountWorkers), for the median: kept between weeks, so filling it allocates nothing.
-  std::vector<float>& wages(int c) { return wages_[static_cast<std::size_t>(c)]; }
+  // (CountWorkers), counted in penny bins above the NLW for the median: a count a worker, kept
+  // between weeks, so the pass neither allocates nor sorts.
+  static constexpr std::size_t kWageBins = 1024;  // NLW to NLW + GBP 10.23; higher wages in the last
+  using WageBins = std::array<std::int32_t, kWageBins>;
+  WageBins& wage_bins(int c) { return wage_bins_[static_cast<std::size_t>(c)]; }
+  static void count_wage(WageBins& bins, double wage, double nlw) {
+    // Rounded to the penny (wages are at least the NLW); a conversion, not a call to round().
+    const auto pennies = static_cast<std::int64_t>((wage - nlw) * 100 + 0.5);
+    bins[static_cast<std::size_t>(std::clamp<std::int64_t>(pennies, 0, kWageBins - 1))] += 1;
+  }
 
  private:
   static constexpr int kWindow = 52;
@@ -173,7 +184,7 @@ class MetricsState {
   };
   std::vector<Window> windows_;
   std::vector<PeopleCounts> counted_people_;
-  std::vector<std::vector<float>> wages_;
+  std::vector<WageBins> wage_bins_;
   int filled_ = 0;
   int cursor_ = 0;
   int slot_ = 0;  // the window slot of the week being computed
@@ -196,18 +207,19 @@ struct CountWorkers {
   using Table = WorkerRows;
   struct State {
     WorkerCounts counts;
-    std::vector<float>* wages;
+    MetricsState::WageBins* wage_bins;
   };
   State begin(Week& w, int c) const {
-    auto& wages = w.metrics.wages(c);
-    wages.clear();
-    return {{}, &wages};
+    auto& bins = w.metrics.wage_bins(c);
+    bins.fill(0);
+    return {{}, &bins};
   }
   void row(Week& w, State& s, const WorkerRow& r) const {
     // Still employed after retention (which may have run on this row already in the same pass).
     if (r.employer != kNoRow && w.market.workers.employer[r.k] != engine::kNoAgent) {
-      count_worker(w.market, r.k, r.employer, w.market.spec.labour.nlw, s.counts);
-      s.wages->push_back(w.market.workers.wage[r.k]);
+      const double nlw = w.market.spec.labour.nlw;
+      count_worker(w.market, r.k, r.employer, nlw, s.counts);
+      MetricsState::count_wage(*s.wage_bins, w.market.workers.wage[r.k], nlw);
     }
   }
   void end(Week& w, int c, State& s) const {
