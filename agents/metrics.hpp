@@ -172,8 +172,9 @@ class MetricsState {
   using WageBins = std::array<std::int32_t, kWageBins>;
   WageBins& wage_bins(int c) { return wage_bins_[static_cast<std::size_t>(c)]; }
   static void count_wage(WageBins& bins, double wage, double nlw) {
-    // Rounded to the penny (wages are at least the NLW); a conversion, not a call to round().
-    const auto pennies = static_cast<std::int64_t>((wage - nlw) * 100 + 0.5);
+    // Rounded half up to the penny: wages are at least the NLW, so the sum is not negative and a
+    // truncating conversion rounds it, without a call to lround() for every worker every week.
+    const auto pennies = static_cast<std::int64_t>((wage - nlw) * 100 + 0.5);  // NOLINT(bugprone-incorrect-roundings)
     bins[static_cast<std::size_t>(std::clamp<std::int64_t>(pennies, 0, kWageBins - 1))] += 1;
   }
 
