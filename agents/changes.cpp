@@ -48,7 +48,7 @@ bool quit_bounds_may_rise(const ScenarioSpec& before, const ScenarioSpec& next) 
   return false;
 }
 
-// No one is paid below the legal minimum: providers below a higher NLW raise their base wage to
+// No one is paid below the legal minimum or a sector pay floor: providers below a higher one raise their base wage to
 // it, and their staff's wages follow (base plus each worker's premium).
 void raise_wages_to(Market& m, double nlw) {
   auto& pr = m.providers;
@@ -119,7 +119,7 @@ void ChangesState::replace(std::vector<ParameterChange> run_changes, std::int32_
 void change_parameters(Market& m, NeedCalendar& need, const ScenarioSpec& next,
                        const std::vector<std::int32_t>& failing_groups) {
   const bool quit_check = quit_bounds_may_rise(m.spec, next);
-  const double nlw_before = m.spec.labour.nlw;
+  const double minimum_before = pay_minimum(m.spec);
   const double reference_rate_before = m.spec.commissioning.reference_rate;
   m.spec = next;
   std::array<std::array<bool, 3>, 4> rose{};
@@ -131,7 +131,7 @@ void change_parameters(Market& m, NeedCalendar& need, const ScenarioSpec& next,
     com.weekly_budget = weekly_care_budget(next, static_cast<std::size_t>(c));
     if (new_rate) com.reference_rate = next.commissioning.reference_rate;  // a schedule sets the usual rate
   }
-  if (next.labour.nlw > nlw_before) raise_wages_to(m, next.labour.nlw);
+  if (pay_minimum(next) > minimum_before) raise_wages_to(m, pay_minimum(next));  // the NLW or a sector floor
   if (quit_check) redraw_quit_clocks(m);
   for (const auto group : failing_groups) fail_group(m, group);
 }

@@ -36,9 +36,12 @@ void apply_finance(Market& m, const FinanceState& s, int c) {
     pr.loss_weeks[q] = pr.margin_average[q] < 0 ? static_cast<std::int16_t>(pr.loss_weeks[q] + 1) : std::int16_t{0};
     pr.cost_per_hour[q] = static_cast<float>(m.cost_per_hour(arch, pr.wage[q]));
     pr.private_price[q] = static_cast<float>(m.asking_price(arch, pr.cost_per_hour[q]) * (1 + a.private_markup));
-    // A contract loses money when its price does not cover cost; a provider carries a small loss
-    // (a loss leader) but not a large one.
-    if (pr.contract_price[q] > 0 && pr.contract_price[q] < pr.cost_per_hour[q] * (1 - spec.commissioning.handback_loss))
+    // A contract is in trouble when its price does not cover cost (a provider carries a small loss,
+    // a loss leader, but not a large one) or when its holder cannot staff it: it leaves more than
+    // handback_shortfall of its clients' hours undelivered (MODEL.md §11).
+    const bool loss = pr.contract_price[q] < pr.cost_per_hour[q] * (1 - spec.commissioning.handback_loss);
+    const bool unstaffed = pr.delivered_hours[q] < pr.allocated_hours[q] * (1 - spec.commissioning.handback_shortfall);
+    if (pr.contract_price[q] > 0 && (loss || unstaffed))
       pr.contract_loss_weeks[q] = static_cast<std::int16_t>(pr.contract_loss_weeks[q] + 1);
     else
       pr.contract_loss_weeks[q] = 0;

@@ -223,6 +223,11 @@ Schema<S> make_schema() {
                "Somerset light-touch accreditation")
       .integer(CM_PARAMETER(commissioning.handback_weeks), 26, {1, 1000}, "weeks",
                "Weeks of loss on a contract before it is handed back", "assumption (King's Fund 2017)")
+      .real(CM_PARAMETER(commissioning.handback_shortfall), 0.25, {0.01, 1}, "",
+            "Share of its clients' hours a contract holder leaves undelivered that counts as a week it cannot "
+            "staff its contract: handback_weeks of them and it hands the contract back",
+            "assumption (MODEL.md §11: hand-backs when a provider cannot staff its contract); above the 8% "
+            "overbooking a recruiting provider carries")
       .real(CM_PARAMETER(commissioning.handback_loss), 0.05, {0, 1}, "",
             "Shortfall of a contract's price below its cost per hour that counts as a loss",
             "assumption: providers carry small losses on council work")
@@ -293,6 +298,11 @@ Schema<S> make_schema() {
             "assumption");
 
   s.real(CM_PARAMETER(labour.nlw), 12.21, kWage, "GBP/h", "National Living Wage", "2025/26 rate")
+      .real(CM_PARAMETER(labour.sector_pay_floor), 0, {0, 100}, "GBP/h",
+            "Sector-wide minimum base wage in care (a Fair Pay Agreement): binds every provider from below, as the "
+            "NLW does; 0: none",
+            "MODEL.md §11; the Employment Rights Act 2025 provides for an adult social care Fair Pay Agreement "
+            "(none agreed yet)")
       .real(CM_PARAMETER(labour.outside_wage), 12.40, kWage, "GBP/h",
             "Wage of comparable jobs outside care (retail, hospitality)", "assumption")
       .real(CM_PARAMETER(labour.fill_per_week), 0.012, kShare, "1/week",
@@ -488,7 +498,9 @@ void check_consistency(const S& spec, const engine::config::Document& doc) {
 // (the resolved config records the raised wage), with a warning naming both keys.
 std::vector<std::string> raise_wages_to_nlw(S& spec, const engine::config::Document& doc) {
   std::vector<std::string> warnings;
-  const double nlw = spec.labour.nlw;
+  const double nlw = pay_minimum(spec);
+  const bool floor_binds = spec.labour.sector_pay_floor > spec.labour.nlw;
+  const std::string minimum = floor_binds ? "labour.sector_pay_floor" : "labour.nlw";
   auto origin = [&](const std::string& key) {
     return doc.table().at_path(key) ? doc.origin_of(key) : std::string("default");
   };
@@ -497,9 +509,9 @@ std::vector<std::string> raise_wages_to_nlw(S& spec, const engine::config::Docum
     if (archetype->wage >= nlw) continue;
     const std::string key = std::string("providers.") + name + ".wage";
     char text[256];
-    std::snprintf(text, sizeof text,
-                  "%s = %.2f (%s) is below labour.nlw = %.2f (%s): raised to %.2f, the legal minimum", key.c_str(),
-                  archetype->wage, origin(key).c_str(), nlw, origin("labour.nlw").c_str(), nlw);
+    std::snprintf(text, sizeof text, "%s = %.2f (%s) is below %s = %.2f (%s): raised to %.2f, %s", key.c_str(),
+                  archetype->wage, origin(key).c_str(), minimum.c_str(), nlw, origin(minimum).c_str(), nlw,
+                  floor_binds ? "the sector's pay floor" : "the legal minimum");
     warnings.emplace_back(text);
     archetype->wage = nlw;
   }

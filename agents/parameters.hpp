@@ -108,6 +108,7 @@ struct ScenarioSpec {
     bool accredit_micro = false;
     std::int64_t handback_weeks = 0;
     double handback_loss = 0;
+    double handback_shortfall = 0;  // share of clients' hours undelivered that makes a contract unstaffable
     double prevention_share = 0;
     double dp_uptake_multiplier = 0;
     double dp_rate_factor = 0;        // the direct-payment rate per hour, as a multiple of the usual rate
@@ -137,6 +138,7 @@ struct ScenarioSpec {
   } providers;
   struct Labour {
     double nlw = 0;
+    double sector_pay_floor = 0;  // a sector-wide minimum base wage (Fair Pay Agreement); 0: none
     double outside_wage = 0;
     double fill_per_week = 0;
     double fill_wage_sensitivity = 0;
@@ -230,6 +232,11 @@ struct PolicyFile {
   std::filesystem::path path;
   std::optional<engine::Date> from;
 };
+
+// The lowest base wage any provider may pay: the legal minimum or a sector-wide floor (MODEL.md §11).
+inline double pay_minimum(const ScenarioSpec& spec) {
+  return spec.labour.nlw > spec.labour.sector_pay_floor ? spec.labour.nlw : spec.labour.sector_pay_floor;
+}
 
 // A council's budget for care a week (prevention and programmes excluded), GBP.
 inline double weekly_care_budget(const ScenarioSpec& spec, std::size_t council) {

@@ -336,3 +336,42 @@ values = [[10.0, 10.0, 10.0]]
   // Binomial-like count: four standard deviations.
   EXPECT_NEAR(left, expected, 4 * std::sqrt(expected)) << present.size() << " people";
 }
+
+TEST(Changes, ASectorPayFloorBindsEveryProviderAndItsStaffFromItsDate) {
+  // A Fair Pay Agreement (labour.sector_pay_floor, MODEL.md §11) is a minimum above the NLW: from its
+  // date every provider's base wage is at least the floor, and every employed worker's wage with it.
+  // At the start the loader raises the archetypes' wages to a floor in force, with a warning.
+  const auto loaded = load(R"(
+[[schedule]]
+key = "labour.sector_pay_floor"
+dates = [2025-06-03]
+values = [13.5]
+)");
+  ASSERT_EQ(loaded.changes.size(), 1u);
+  const int step = loaded.changes[0].step;
+  cm::Model model(loaded.spec, 5, 0, loaded.changes);
+  auto lowest = [&] {
+    const auto& m = model.market();
+    double provider = 1e9, worker = 1e9;
+    for (std::size_t q = 0; q < m.providers.id.size(); ++q)
+      if (m.providers.alive[q]) provider = std::min<double>(provider, m.providers.wage[q]);
+    for (std::size_t k = 0; k < m.workers.id.size(); ++k)
+      if (m.workers.alive[k] && m.workers.employer[k] != engine::kNoAgent)
+        worker = std::min<double>(worker, m.workers.wage[k]);
+    return std::pair{provider, worker};
+  };
+  while (model.week() < step - 1) model.step();
+  EXPECT_LT(lowest().first, 13.5) << "some provider paid below the floor before it";
+  model.step();
+  model.step();  // staff wages follow at the next pass over workers
+  model.settle();
+  const auto [provider, worker] = lowest();
+  EXPECT_GE(provider, 13.5f);
+  EXPECT_GE(worker, 13.5f);
+
+  const auto from_start = load("[labour]\nsector_pay_floor = 13.0\n");
+  EXPECT_EQ(from_start.spec.providers.chain.wage, 13.0);
+  EXPECT_EQ(from_start.spec.providers.micro.wage, 14.0);  // already above
+  EXPECT_TRUE(std::any_of(from_start.warnings.begin(), from_start.warnings.end(),
+                          [](const std::string& w) { return w.find("labour.sector_pay_floor") != std::string::npos; }));
+}

@@ -331,6 +331,40 @@ TEST(Tendering, ContractIsHandedBackAfterHandbackWeeksOfLossAndNotBefore) {
   EXPECT_EQ(m.providers.contract_loss_weeks[q], 0);
 }
 
+// A contract holder that cannot staff its contract (it leaves more than handback_shortfall of its
+// clients' hours undelivered) counts the weeks as it counts loss-making ones, at a price that pays:
+// handback_weeks of them and it hands back. Fails if understaffing is ignored or counted at 20%.
+TEST(Tendering, AContractItCannotStaffIsHandedBack) {
+  TenderSetup t(cm::CommissioningMode::lowest_price);
+  auto& m = t.m;
+  m.spec.commissioning.handback_weeks = 3;
+  m.spec.commissioning.handback_shortfall = 0.25;
+  const auto q = t.cheap_chain;
+  const auto fair = static_cast<float>(1.2 * m.providers.cost_per_hour[q]);  // no loss
+  auto& com = m.commissioners[0];
+  com.contracts = {{0, t.id(q), fair, 1000}};
+  com.lot_tender_week[0] = 1000;
+  cm::FinanceState finance;
+  finance.fit(m.providers.id.size());
+  m.week = 0;
+  auto week = [&](float delivered) {
+    m.begin_week();
+    commission(m, 0);
+    cm::finance_begin_week(m, finance, 0);
+    m.providers.allocated_hours[q] = 100;
+    m.providers.delivered_hours[q] = delivered;
+    cm::apply_finance(m, finance, 0);
+  };
+  week(80);  // 20% short: carried
+  EXPECT_EQ(m.providers.contract_loss_weeks[q], 0);
+  week(70);
+  week(70);
+  EXPECT_EQ(m.providers.contract_loss_weeks[q], 2);
+  EXPECT_EQ(m.providers.handing_back[q], 0);
+  week(70);
+  EXPECT_EQ(m.providers.handing_back[q], 1) << "after 3 weeks 30% short";
+}
+
 // ---------------------------------------------------------------------------------------------
 // Matching (ODD §7.4)
 
