@@ -314,12 +314,13 @@ void offer_packages(Market& m, const MatchingState& s, const UnplacedHours& hour
                     const ContractIndex& contracts, int c) {
   auto& pr = m.providers;
   const bool accredited = m.spec.commissioning.accredit_micro;
-  constexpr double kClosed = -std::numeric_limits<double>::infinity();  // intake_limit: takes no one this week
+  // Takes clients this week (room_limit: -infinity for a provider that does not).
+  auto takes = [&](std::size_t q) { return s.intake_limit[q] > -std::numeric_limits<double>::infinity(); };
   for (std::size_t l = 0; l < hours.contract_overflow.size(); ++l) {
     if (hours.contract_overflow[l] <= 0) continue;
     const auto lot = m.lot_of(m.geography.first_locality(c) + static_cast<std::int32_t>(l));
     const auto begin = candidates.begin() + offsets[l], end = candidates.begin() + offsets[l + 1];
-    auto holds = [&](std::size_t q) { return s.intake_limit[q] > kClosed && contracts.price(q, lot) > 0; };
+    auto holds = [&](std::size_t q) { return takes(q) && contracts.price(q, lot) > 0; };
     int holders = 0;
     for (auto it = begin; it != end; ++it) holders += holds(static_cast<std::size_t>(*it));
     for (auto it = begin; it != end && holders > 0; ++it)
@@ -329,7 +330,6 @@ void offer_packages(Market& m, const MatchingState& s, const UnplacedHours& hour
   for (std::size_t l = 0; l < hours.others.size(); ++l) {
     if (hours.council_managed[l] <= 0 && hours.others[l] <= 0) continue;
     const auto begin = candidates.begin() + offsets[l], end = candidates.begin() + offsets[l + 1];
-    auto takes = [&](std::size_t q) { return s.intake_limit[q] > -std::numeric_limits<double>::infinity(); };
     auto takes_council = [&](std::size_t q) {
       return takes(q) && (accredited || static_cast<Archetype>(pr.archetype[q]) != Archetype::micro);
     };
