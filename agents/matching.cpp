@@ -112,6 +112,7 @@ void review_placements(Market& m, int c, const ContractIndex& contracts, std::ve
   // Sums of the pass, kept in locals (registers) rather than in the market's structs. Counts as
   // integers: the same sums as adding 1.0 each time (exact below 2^53), at a fraction of the cost.
   std::int64_t people_with_route = 0, people_buying_privately = 0, refused = 0;
+  const double dp_rate = com.reference_rate * m.spec.commissioning.dp_rate_factor;  // as private_price()
   double committed = 0, refused_hours = 0, council_placed = 0, spot_placed = 0;
   unplaced.clear();
   m.for_council_people(c, [&](std::size_t i) {
@@ -147,8 +148,14 @@ void review_placements(Market& m, int c, const ContractIndex& contracts, std::ve
       drop = price < 0;
       if (!drop && com.lot_relet[static_cast<std::size_t>(lot)]) p.price[i] = static_cast<float>(price);
     }
-    if (!drop && placement == Placement::private_purchase)
-      p.price[i] = private_price(m, i, static_cast<std::size_t>(row));
+    if (!drop && placement == Placement::private_purchase) {
+      // private_price() with the council's DP rate computed once; written only when it changed,
+      // so the column's memory is not dirtied for the many whose price stands.
+      const auto price = static_cast<float>(static_cast<Route>(p.route[i]) == Route::direct_payment
+                                                ? dp_rate
+                                                : pr.private_price[static_cast<std::size_t>(row)]);
+      if (p.price[i] != price) p.price[i] = price;
+    }
     if (!drop && placement == Placement::private_purchase && p.wellbeing[i] < oc.switch_threshold) {
       auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), Market::stream_key(p, i), kSwitch);
       drop = stream.bernoulli(oc.switch_per_week);

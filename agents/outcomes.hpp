@@ -43,7 +43,10 @@ inline void update_wellbeing(Market& m, OutcomesState& s, const ScenarioSpec::Ou
                              std::size_t q) {
   constexpr auto npos = static_cast<std::size_t>(-1);
   auto& p = m.people;
-  const double unmet = p.need_hours[i] > 0 ? std::max(0.0, 1.0 - p.hours_received[i] / p.need_hours[i]) : 0.0;
+  // Most people get all their hours: their unmet share is 0 without a division (the same value:
+  // received / need is then at least 1).
+  const float need = p.need_hours[i], received = p.hours_received[i];  // floats: a float division, as stored
+  const double unmet = need > 0 && received < need ? std::max(0.0, 1.0 - received / need) : 0.0;
   const double relational_term = q == npos ? o.relational_weight * 0.0 : s.relational_term[q];
   const double ties = m.need_tables.ties_share[p.ties[i]];
   const double target = std::clamp(
