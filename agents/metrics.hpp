@@ -81,6 +81,8 @@ enum Metric : std::size_t {
   kHoursUnmetBand2,
   kHoursUnmetBand3,
   kHoursUnmetBand4,
+  // Format 1.7: the headline outcome "wellbeing of people served" (MODEL.md §16).
+  kMeanWellbeingServed,
   kMetricCount
 };
 
@@ -94,7 +96,7 @@ std::vector<double> region_values(const std::vector<double>& values, int council
 
 // The people metrics of one council for one week (count_person).
 struct PeopleCounts {
-  double wellbeing = 0, continuity = 0, hours_needed = 0, hours_delivered = 0;
+  double wellbeing = 0, wellbeing_served = 0, continuity = 0, hours_needed = 0, hours_delivered = 0;
   // People needing care by route (Route: none, self-funder, council-managed, direct payment): one
   // counter a person, the needing total their sum (the pass over people runs a million rows a week).
   std::array<std::int64_t, 4> by_route{};
@@ -128,6 +130,7 @@ inline void count_person(const Market& m, std::size_t i, std::size_t q, PeopleCo
   n.hours_delivered += p.hours_received[i];
   if (p.hours_received[i] > 0) {
     n.served += 1;
+    n.wellbeing_served += p.wellbeing[i];
     n.continuity += p.continuity[i];
   }
   if (q == static_cast<std::size_t>(-1)) {

@@ -29,10 +29,11 @@ void check_comparison_prefix(const std::filesystem::path& prefix) {
 }
 
 const std::vector<std::string>& headline_outcomes() {
+  // MODEL.md §16's headline outcomes, in its order.
   static const std::vector<std::string> names{
-      "people_served", "hours_unmet", "people_waiting", "workers", "turnover_rate", "vacancy_rate",
-      "micro_enterprises", "chain_share_council_hours", "price_per_hour", "council_spend", "local_retained",
-      "extraction", "mean_wellbeing", "continuity"};
+      "people_served", "people_waiting", "people_waiting_budget", "hours_unmet_all", "workers", "vacancy_rate",
+      "turnover_rate", "mean_wage", "mean_effective_pay", "micro_enterprises", "chain_share_council_hours",
+      "council_spend", "price_per_hour", "extraction", "local_retained", "mean_wellbeing_served", "continuity"};
   return names;
 }
 

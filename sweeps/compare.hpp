@@ -48,7 +48,7 @@ struct Comparison {
   std::shared_ptr<FolderLock> lock;
 };
 
-// The headline outcomes compared (MODEL.md §10), as metric names.
+// The headline outcomes compared (MODEL.md §16), as metric names.
 const std::vector<std::string>& headline_outcomes();
 
 // Paired statistics of per-replicate outcome vectors (each vector indexed like the metric

@@ -47,6 +47,7 @@ ADDED = {
     "1.5": {"events": {"changes"}, "providers": {"wage_raised", "offered_hours", "council_income"}},
     "1.6": {"root attributes": {"warmup_weeks", "warmup_seconds"},
             "series": {"median_wage"} | {f"hours_{k}_band_{b}" for k in ("needed", "unmet") for b in range(1, 5)}},
+    "1.7": {"series": {"mean_wellbeing_served"}},
 }
 
 
@@ -126,6 +127,7 @@ def test_fixture_time_series_open(opened, version):
     ts = opened[version].timeseries
     assert ts.index.names == ["week", "council"]
     assert (ADDED["1.6"]["series"] <= set(ts.columns)) == (key(version) >= (1, 6))
+    assert (ADDED["1.7"]["series"] <= set(ts.columns)) == (key(version) >= (1, 7))
     assert ts.index.get_level_values("week").unique().tolist() == list(range(WEEKS + 1))
     assert ts.index.get_level_values("council").unique().tolist() == TINY_COUNCILS
     assert ts.shape[0] == (WEEKS + 1) * len(TINY_COUNCILS)
