@@ -33,6 +33,8 @@ METRICS = [
     "spot_share_council_hours", "share_paid_at_nlw", "cost_per_hour_delivered",
     # format 1.6
     "median_wage", *(f"hours_{kind}_band_{band}" for kind in ("needed", "unmet") for band in range(1, 5)),
+    # format 1.7
+    "mean_wellbeing_served",
 ]
 SHARES = ["vacancy_rate", "zero_hours_share", "hires_from_care_share", "chain_share_council_hours",
           "mean_wellbeing", "continuity", "mean_stress"]
@@ -129,7 +131,7 @@ def h5(base):
 
 def test_format_identity(h5):
     assert h5.attrs["format_name"] == "caremarket"
-    assert h5.attrs["format_version"] == "1.6"
+    assert h5.attrs["format_version"] == "1.7"
     assert h5.attrs["start_date"] == "2025-04-01"
     assert 0 < h5.attrs["output_seconds"] <= h5.attrs["wall_seconds"] + 1
 
