@@ -305,9 +305,9 @@ Schema<S> make_schema() {
             "(none agreed yet)")
       .real(CM_PARAMETER(labour.outside_wage), 12.40, kWage, "GBP/h",
             "Wage of comparable jobs outside care (retail, hospitality)", "assumption")
-      .real(CM_PARAMETER(labour.fill_per_week), 0.012, kShare, "1/week",
+      .real(CM_PARAMETER(labour.fill_per_week), 0.0094, kShare, "1/week",
             "Chance a vacancy is filled from outside care in a week, at the outside wage",
-            "assumption (vacancy rate 11.5%)")
+            "tuned: the Somerset baseline's home-care vacancy rate 11.5% (King's Fund 2023/24), seeds 1-10")
       .real(CM_PARAMETER(labour.fill_wage_sensitivity), 0.35, {0, 10}, "per GBP/h",
             "Relative rise of the fill chance per £1/h above the outside wage", "assumption")
       .real(CM_PARAMETER(labour.vacancy_buffer), 0.05, {0, 1}, "",

@@ -91,7 +91,7 @@ def test_vacancies_and_waiting_rise_together_when_labour_is_short(ensembles):
     # Half the recruits from outside care: people wait for lack of staff, and the packages they are
     # offered become vacancies (offered_hours), so the vacancy rate rises with the waiting list.
     base = ensembles.arm()
-    short = ensembles.arm(sets=("labour.fill_per_week=0.006",))
+    short = ensembles.arm(sets=("labour.fill_per_week=0.0047",))
     waiting, waiting_se = paired(base, short, lambda r: r.mean_after("people_waiting"))
     assert waiting > 3 * waiting_se and waiting > 20, f"waiting rose by only {waiting:.1f} (se {waiting_se:.1f})"
     vacancy, vacancy_se = paired(base, short, lambda r: r.mean_after("vacancy_rate"))
