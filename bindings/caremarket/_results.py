@@ -209,14 +209,20 @@ class Results:
             return None
         return pd.date_range(start, periods=self.weeks + 1, freq="7D", name="date")
 
-    def financial_years(self) -> pd.DataFrame:
+    def financial_years(self, how: str = "mean") -> pd.DataFrame:
         """The region's series by financial year (April to March, labelled ``"2025/26"``): the mean
         over the weeks dated in each year, weeks 1 … ``weeks`` (week 0 is the starting state), with
         the number of those weeks in the column ``weeks`` and ``complete`` True when they cover the
         whole year (the first within 7 days of 1 April, the last within 7 days of 31 March).
-        Needs format 1.4 (dates)."""
+
+        ``how="total"``: the weekly flows (series in units "…/week": spend, extraction, hours,
+        hires, tenders) are summed over the year's weeks instead (a year's spend in GBP, its hours);
+        stocks, rates and means stay yearly means, as a sum of them means nothing. A year with
+        ``complete`` False has a partial total. Needs format 1.4 (dates)."""
         from ._region import region
 
+        if how not in ("mean", "total"):
+            raise ValueError(f"financial_years(how={how!r}): how is 'mean' or 'total'")
         dates = self.dates
         if dates is None:
             raise FormatError(f"{self._path} has no dates (format {self._attrs.get('format_version')}, before 1.4)")
@@ -225,6 +231,10 @@ class Results:
         first_year = np.where(stamp.dt.month >= 4, stamp.dt.year, stamp.dt.year - 1)
         key = pd.Index([f"{y}/{(y + 1) % 100:02d}" for y in first_year], name="financial_year")
         out = frame.groupby(key, sort=True).mean()
+        if how == "total":
+            units = self.timeseries.attrs.get("units", {})
+            flows = [name for name in frame.columns if str(units.get(name, "")).endswith("/week")]
+            out[flows] = frame[flows].groupby(key, sort=True).sum()
         out["weeks"] = frame.groupby(key, sort=True).size()
         week = pd.Timedelta(days=7)
         spans = stamp.groupby(key, sort=True).agg(["min", "max"])

@@ -103,3 +103,12 @@ def test_financial_years_group_weeks_april_to_march(cm, caremarket_bin, tiny_sce
 
     weekly = region(results.timeseries)
     np.testing.assert_allclose(years.loc["2026/27", "people_waiting"], weekly["people_waiting"].iloc[53:105].mean())
+    # Totals: flows (units .../week) summed over the year's weeks, the rest still means.
+    totals = results.financial_years(how="total")
+    np.testing.assert_allclose(totals.loc["2026/27", "council_spend"], weekly["council_spend"].iloc[53:105].sum())
+    np.testing.assert_allclose(totals.loc["2027/28", "hours_delivered"], weekly["hours_delivered"].iloc[105:].sum())
+    assert totals.loc["2026/27", "council_spend"] > 50 * years.loc["2026/27", "council_spend"]
+    np.testing.assert_allclose(totals["people_waiting"], years["people_waiting"])
+    np.testing.assert_allclose(totals["vacancy_rate"], years["vacancy_rate"])
+    with pytest.raises(ValueError, match="how is 'mean' or 'total'"):
+        results.financial_years(how="sum")
