@@ -84,7 +84,7 @@ const std::array<MetricInfo, kMetricCount>& metric_catalogue() {
       {"hours_unmet_band_2", "h/week", "hours needed in band 2 and not delivered, everyone with need"},
       {"hours_unmet_band_3", "h/week", "hours needed in band 3 and not delivered, everyone with need"},
       {"hours_unmet_band_4", "h/week", "hours needed in band 4 and not delivered, everyone with need"},
-      {"mean_wellbeing_served", "1", "mean wellbeing of people served (0..1)"},
+      {"wellbeing_served", "1", "mean wellbeing of people served (0..1)"},
   }};
   return catalogue;
 }
@@ -110,7 +110,7 @@ Metric region_weight(Metric metric) {
     case kCostPerHourDelivered: return kHoursDelivered;
     case kMeanWellbeing: return kPeopleNeedingCare;
     case kContinuity:
-    case kMeanWellbeingServed: return kPeopleServed;
+    case kWellbeingServed: return kPeopleServed;
     default: return kMetricCount;
   }
 }
@@ -185,7 +185,7 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
   v(kHoursUnmet) = std::max(0.0, v(kHoursNeeded) - v(kHoursDelivered));
   v(kMeanWellbeing) = v(kPeopleNeedingCare) > 0 ? wellbeing / v(kPeopleNeedingCare) : 0;
   v(kContinuity) = v(kPeopleServed) > 0 ? continuity / v(kPeopleServed) : 0;
-  v(kMeanWellbeingServed) = v(kPeopleServed) > 0 ? n.wellbeing_served / v(kPeopleServed) : 0;
+  v(kWellbeingServed) = v(kPeopleServed) > 0 ? n.wellbeing_served / v(kPeopleServed) : 0;
   // Matching counts these in its pass over the council's people (MatchingDemand).
   const auto& t_people = m.counts[c];
   v(kHoursNeededAll) = n.hours_needed + t_people.refused_hours;  // people with a route, and the refused

@@ -82,7 +82,7 @@ enum Metric : std::size_t {
   kHoursUnmetBand3,
   kHoursUnmetBand4,
   // Format 1.7: the headline outcome "wellbeing of people served" (MODEL.md §16).
-  kMeanWellbeingServed,
+  kWellbeingServed,
   kMetricCount
 };
 

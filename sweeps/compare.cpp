@@ -33,7 +33,7 @@ const std::vector<std::string>& headline_outcomes() {
   static const std::vector<std::string> names{
       "people_served", "people_waiting", "people_waiting_budget", "hours_unmet_all", "workers", "vacancy_rate",
       "turnover_rate", "mean_wage", "mean_effective_pay", "micro_enterprises", "chain_share_council_hours",
-      "council_spend", "price_per_hour", "extraction", "local_retained", "mean_wellbeing_served", "continuity"};
+      "council_spend", "price_per_hour", "extraction", "local_retained", "wellbeing_served", "continuity"};
   return names;
 }
 

@@ -48,7 +48,7 @@ ADDED = {
     "1.5": {"events": {"changes"}, "providers": {"wage_raised", "offered_hours", "council_income"}},
     "1.6": {"root attributes": {"warmup_weeks", "warmup_seconds"},
             "series": {"median_wage"} | {f"hours_{k}_band_{b}" for k in ("needed", "unmet") for b in range(1, 5)}},
-    "1.7": {"series": {"mean_wellbeing_served"}},
+    "1.7": {"series": {"wellbeing_served"}},
 }
 
 

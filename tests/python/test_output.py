@@ -34,7 +34,7 @@ METRICS = [
     # format 1.6
     "median_wage", *(f"hours_{kind}_band_{band}" for kind in ("needed", "unmet") for band in range(1, 5)),
     # format 1.7
-    "mean_wellbeing_served",
+    "wellbeing_served",
 ]
 SHARES = ["vacancy_rate", "zero_hours_share", "hires_from_care_share", "chain_share_council_hours",
           "mean_wellbeing", "continuity", "mean_stress"]
