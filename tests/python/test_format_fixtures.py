@@ -30,7 +30,7 @@ FIXTURES = {
     "1.4": "126a069240c1",
     "1.5": "ec61cabb8053",
     "1.6": "b4be6efe5a16",
-    "1.7": "2bcddf3703db",
+    "1.7": "ec093fa43043",
 }
 WEEKS = 12
 SNAPSHOT_WEEKS = [0, 10]
