@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "agents/contract_terms.hpp"
 #include "agents/market.hpp"
 #include "agents/week.hpp"
 #include "engine/schedule.hpp"
@@ -14,14 +15,15 @@ namespace cm {
 // What delivery works out per provider row for the week (a council uses only its own rows, so
 // councils share it): the share of its clients' hours delivered and the continuity its clients'
 // care moves toward; each worker's contact hours (which retention reads as workload), hours worked
-// (travel included) and paid hours on guaranteed hours.
+// (travel included) and paid hours on guaranteed hours and on zero hours.
 struct DeliveryState {
   void fit(std::size_t providers) {
-    for (auto* column : {&delivered_share, &continuity_target, &contact_hours, &worked_hours, &guaranteed_paid_hours})
+    for (auto* column : {&delivered_share, &continuity_target, &contact_hours, &worked_hours, &guaranteed_paid_hours,
+                         &zero_hours_paid_hours})
       column->resize(providers);
   }
   std::vector<double> delivered_share, continuity_target;
-  std::vector<double> contact_hours, worked_hours, guaranteed_paid_hours;
+  std::vector<double> contact_hours, worked_hours, guaranteed_paid_hours, zero_hours_paid_hours;
 };
 
 // Staff and capacity of the council's providers: each delivers its clients' hours up to capacity.
@@ -57,8 +59,9 @@ inline void deliver_to_person(Market& m, const DeliveryState& s, std::size_t i, 
 
 // The hours of every worker of a provider: contact hours (its delivered hours shared by its
 // staff) and hours worked. Travel between visits is work for everyone; guaranteed-hours staff are
-// paid for it (and for their rostered hours at least), zero-hours staff only for contact time.
-// Computed once per provider, before the loop over workers (pay_worker).
+// paid for it (and for their rostered hours at least), zero-hours staff only for contact time
+// unless a contract's terms say otherwise (contract_terms.hpp). Computed once per provider, before
+// the loop over workers (pay_worker).
 inline void prepare_pay(const Market& m, DeliveryState& s, int c) {
   const auto& pr = m.providers;
   m.for_council_providers(c, [&](std::size_t q) {
@@ -67,6 +70,7 @@ inline void prepare_pay(const Market& m, DeliveryState& s, int c) {
     s.contact_hours[q] = contact;
     s.worked_hours[q] = contact * (1 + a.unpaid_travel_minutes / 60.0);
     s.guaranteed_paid_hours[q] = std::max(s.worked_hours[q], a.contracted_hours);
+    s.zero_hours_paid_hours[q] = zero_hours_paid_hours(m, q, contact, s.worked_hours[q], a.contracted_hours);
   });
 }
 
@@ -79,7 +83,7 @@ inline void pay_worker(Market& m, const DeliveryState& s, std::size_t k, std::si
   if (m.providers.wage_raised[q]) w.wage[k] = m.providers.wage[q] + w.pay_premium[k];
   const double contact = s.contact_hours[q], worked = s.worked_hours[q];
   const bool zero_hours = w.zero_hours[k];
-  const double paid = zero_hours ? contact : s.guaranteed_paid_hours[q];
+  const double paid = zero_hours ? s.zero_hours_paid_hours[q] : s.guaranteed_paid_hours[q];
   w.contact_hours[k] = static_cast<float>(contact);
   w.paid_hours[k] = static_cast<float>(paid);
   w.effective_pay[k] = worked > 0 ? static_cast<float>(std::min(paid, worked) * w.wage[k] / worked) : w.wage[k];

@@ -4,6 +4,7 @@
 // A provider whose contract price stays below its cost for handback_weeks hands the contract back.
 #include <algorithm>
 
+#include "agents/contract_terms.hpp"
 #include "agents/finance.hpp"
 
 namespace cm {
@@ -34,7 +35,7 @@ void apply_finance(Market& m, const FinanceState& s, int c) {
     if (income > 0 || wage_bill[q] > 0)
       pr.margin_average[q] += static_cast<float>(smoothing * (surplus / turnover - pr.margin_average[q]));
     pr.loss_weeks[q] = pr.margin_average[q] < 0 ? static_cast<std::int16_t>(pr.loss_weeks[q] + 1) : std::int16_t{0};
-    pr.cost_per_hour[q] = static_cast<float>(m.cost_per_hour(arch, pr.wage[q]));
+    pr.cost_per_hour[q] = static_cast<float>(m.cost_per_hour(arch, pr.wage[q], pays_all_travel(m, q)));
     pr.private_price[q] = static_cast<float>(m.asking_price(arch, pr.cost_per_hour[q]) * (1 + a.private_markup));
     // A contract is in trouble when its price does not cover cost (a provider carries a small loss,
     // a loss leader, but not a large one) or when its holder cannot staff it: it leaves more than

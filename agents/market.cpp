@@ -94,10 +94,12 @@ std::size_t Market::add_provider(int council, Archetype archetype, std::int32_t 
   return r;
 }
 
-double Market::cost_per_hour(Archetype archetype, double wage) const {
+double Market::cost_per_hour(Archetype archetype, double wage, bool all_travel_paid) const {
   const auto& a = spec.providers.of(archetype);
-  // Guaranteed-hours staff are paid for travel; zero-hours staff are not (MODEL.md §7).
-  const double paid_travel = (1 - a.zero_hours_share) * a.unpaid_travel_minutes / 60.0;
+  // Guaranteed-hours staff are paid for travel; zero-hours staff are not (MODEL.md §7), unless a
+  // contract pays it.
+  const double paid_share = all_travel_paid ? 1.0 : 1 - a.zero_hours_share;
+  const double paid_travel = paid_share * a.unpaid_travel_minutes / 60.0;
   return wage * (1 + spec.providers.on_cost) * (1 + paid_travel) + a.overhead_per_hour;
 }
 

@@ -205,8 +205,9 @@ struct Market {
   std::size_t add_worker(int council, std::int32_t locality, engine::AgentId employer, bool founder);
   std::size_t add_provider(int council, Archetype archetype, std::int32_t locality, std::int32_t group);
 
-  // Cost of one delivered hour for a provider paying `wage`, all costs included.
-  double cost_per_hour(Archetype archetype, double wage) const;
+  // Cost of one delivered hour for a provider paying `wage`, all costs included; all_travel_paid:
+  // its zero-hours staff are paid for travel too (a contract's terms: contract_terms.hpp).
+  double cost_per_hour(Archetype archetype, double wage, bool all_travel_paid = false) const;
   // The price a provider asks before strategy: cost grossed up for what it extracts (rent, debt,
   // dividends: MODEL.md §8) and its target margin.
   double asking_price(Archetype archetype, double cost) const;

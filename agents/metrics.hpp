@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "agents/contract_terms.hpp"
 #include "agents/market.hpp"
 #include "agents/week.hpp"
 #include "engine/schedule.hpp"
@@ -146,7 +147,7 @@ inline void count_worker(const Market& m, std::size_t k, std::size_t q, double n
   n.employed += 1;
   n.wage += w.wage[k];
   n.effective_pay += w.effective_pay[k];
-  n.zero_hours += w.zero_hours[k];
+  n.zero_hours += on_zero_hours(m, k, q);
   n.stress += w.stress[k];
   n.at_nlw += w.wage[k] <= nlw + 0.005;
   n.nlw_plus_150 += w.wage[k] >= nlw + 1.5;

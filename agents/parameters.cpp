@@ -212,6 +212,17 @@ Schema<S> make_schema() {
             "Lowest price the council pays per hour (0 = none)", "Homecare Association minimum price £32.14 (2025/26)")
       .real(CM_PARAMETER(commissioning.wage_floor), 0, kWage, "GBP/h",
             "Lowest wage contract holders must pay (0 = none)", "Real Living Wage 2025/26 £12.60 (assumption)")
+      .real(CM_PARAMETER(commissioning.contract_guaranteed_hours), 0, kShare, "",
+            "Share of the archetype's rostered week (contracted_hours) contract holders guarantee every worker, "
+            "paid whether or not visits happen; above 0 their staff are off zero-hours contracts (0 = none)",
+            "UNISON Ethical Care Charter (stage 2: zero-hours contracts not used in place of permanent ones)")
+      .boolean(CM_PARAMETER(commissioning.contract_paid_travel), false,
+               "Contract holders pay every worker for travel between visits",
+               "UNISON Ethical Care Charter (stage 1: workers paid for their travel time)")
+      .real(CM_PARAMETER(commissioning.contract_min_visit_minutes), 0, {0, 120}, "min",
+            "Shortest visit contract holders may schedule; the time-and-task stress of their staff falls as "
+            "15 / minutes (0 or below 15 = no effect)",
+            "UNISON Ethical Care Charter (stage 1: no 15-minute visits); the scaling is an assumption")
       .real(CM_PARAMETER(commissioning.spot_premium), 0.10, {0, 2}, "", "Spot price over the reference rate",
             "assumption")
       .real(CM_PARAMETER(commissioning.budget_multiplier), 1.0, {0, 10}, "", "Scales every council's budget")

@@ -101,6 +101,10 @@ struct ScenarioSpec {
     double reference_rate = 0;
     double price_floor = 0;
     double wage_floor = 0;
+    // Contract terms binding contract holders (MODEL.md §18; contract_terms.hpp).
+    double contract_guaranteed_hours = 0;   // share of the rostered week guaranteed to every worker
+    bool contract_paid_travel = false;      // travel between visits paid to every worker
+    double contract_min_visit_minutes = 0;  // shortest visit allowed (0: none)
     double spot_premium = 0;
     double budget_multiplier = 0;
     double quality_threshold = 0;

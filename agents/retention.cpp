@@ -3,6 +3,7 @@
 // (1 + underemployment) × (1 − autonomy). Leavers look for another care job or leave the sector.
 // The rule for one worker is in retention.hpp.
 #include "agents/retention.hpp"
+#include "agents/contract_terms.hpp"
 #include "agents/delivery.hpp"
 
 namespace cm {
@@ -21,7 +22,9 @@ bool test_quit(Market& m, RetentionState& s, std::size_t k, std::size_t q, const
   const auto week = static_cast<std::int32_t>(m.week);
   const double base = r.base_quit_per_year / 52.0;
   const double exponent = -r.wage_sensitivity * (w.effective_pay[k] - nlw);
-  const double zero_hours = w.zero_hours[k] ? r.zero_hours_factor : 1.0;
+  // A contract guaranteeing hours takes its holder's staff off zero hours (contract_terms.hpp); the
+  // clock's bound took the worker's own contract, which is never lower.
+  const double zero_hours = on_zero_hours(m, k, q) ? r.zero_hours_factor : 1.0;
   const double stress = 1 + r.stress_factor * w.stress[k];
   const double under = s.underemployment_factor[q], autonomy = s.autonomy_factor[q];
   auto stream = streams.stream(Market::stream_key(w, k), kQuit);

@@ -7,6 +7,7 @@
 #include <limits>
 #include <vector>
 
+#include "agents/contract_terms.hpp"
 #include "agents/delivery.hpp"
 #include "agents/market.hpp"
 #include "agents/week.hpp"
@@ -55,8 +56,8 @@ inline void retention_begin_week(const Market& m, const DeliveryState& delivery,
     s.leavers[q] = 0;
     const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
     const double load = static_cast<float>(delivery.contact_hours[q]) / a.contracted_hours;
-    s.stress_target[q] =
-        r.stress_base + r.stress_workload * std::max(0.0, load - 1) + r.stress_task * (1 - a.relational);
+    s.stress_target[q] = r.stress_base + r.stress_workload * std::max(0.0, load - 1) +
+                         r.stress_task * (1 - a.relational) * task_stress_factor(m, q);
     s.underemployment_factor[q] = 1 + r.underemployment_factor * std::max(0.0, 1 - load);
     s.autonomy_factor[q] = 1 - a.autonomy;
   });

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "agents/contract_terms.hpp"
 #include "agents/tendering.hpp"
 
 namespace cm {
@@ -24,7 +25,8 @@ Bid make_bid(const Market& m, std::size_t p, std::int32_t lot, double council_ho
   const auto arch = static_cast<Archetype>(m.providers.archetype[p]);
   const auto& a = m.spec.providers.of(arch);
   const double wage = std::max<double>(m.providers.wage[p], m.spec.commissioning.wage_floor);
-  const double cost = m.cost_per_hour(arch, wage);
+  // Costed under the contract's terms (contract_terms.hpp), which bind the winner.
+  const double cost = m.cost_per_hour(arch, wage, contract_pays_all_travel(m));
   double bid = m.asking_price(arch, cost);
   // A chain branch's share is its group's: branches of a large group do not bid as small players.
   double group_hours = 0;

@@ -36,7 +36,8 @@ import policies  # noqa: E402
 import targets  # noqa: E402
 
 SUPPORT = "micro_enterprise_support"
-POLICIES = ["collaborative", "quality_weighted", "living_wage_floor", "direct_payments_plus", "prevention"]
+POLICIES = ["collaborative", "quality_weighted", "living_wage_floor", "ethical_care_charter", "direct_payments_plus",
+            "prevention"]
 
 
 def default_binary() -> Path:

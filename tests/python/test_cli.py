@@ -737,3 +737,17 @@ def test_no_worker_is_paid_below_the_legal_minimum(cli, tiny_scenario, tmp_path)
         assert wages.min() >= np.float32(13.00) - 1e-4
     res = cli("validate", tiny_scenario, "--set", "labour.nlw=13.00")
     assert "warning: providers.chain.wage" in res.stderr and resolved(res)["providers"]["chain"]["wage"] == 13.0
+
+
+@pytest.mark.parametrize("setting, allowed", [
+    ("commissioning.contract_guaranteed_hours=1.5", "must be between 0 and 1"),
+    ("commissioning.contract_min_visit_minutes=-3", "must be between 0 and 120 min"),
+    ("commissioning.contract_paid_travel=maybe", "expected true or false"),
+])
+def test_contract_terms_out_of_range_name_the_key_and_what_is_allowed(caremarket_bin, tiny_scenario, setting, allowed):
+    from conftest import run_cli
+
+    result = run_cli(caremarket_bin, "validate", str(tiny_scenario), "--set", setting)
+    assert result.returncode == EXIT_BAD_INPUT, str(result)
+    key = setting.split("=")[0]
+    assert any(key in line and allowed in line for line in config_error_lines(result)), result.stderr

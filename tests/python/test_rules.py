@@ -515,6 +515,62 @@ def test_surplus_is_income_less_wages_overheads_and_extraction(core):
     assert counts["spend"] == pytest.approx(spend, rel=1e-9)
 
 
+# --- contract terms (ODD §7.17) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("holder", [True, False])
+@pytest.mark.parametrize("terms", [{}, {"contract_paid_travel": True}, {"contract_guaranteed_hours": 0.5},
+                                   {"contract_min_visit_minutes": 30}])
+def test_contract_terms_bind_holders_pay(core, terms, holder):
+    # An agency with a zero-hours and a guaranteed-hours worker sharing its delivered hours. Terms
+    # bind a contract holder only: travel paid, or half the rostered week guaranteed (and travel
+    # paid, as for guaranteed staff). Fails if paid hours, effective pay or the cost per hour is off.
+    hand = Hand(core, seed=5, people=6, workers=6, agencies=1, **{f"commissioning__{k}": v for k, v in terms.items()})
+    q = hand.rows("providers", AGENCY)[0]
+    everyone = hand.rows("workers")
+    hand.set("workers", "employer", everyone, NO_AGENT)
+    workers = everyone[:2]
+    hand.set("workers", "employer", workers, hand.ids([q, q]))
+    hand.set("workers", "zero_hours", workers, [1, 0])
+    hand.set("workers", "wage", workers, 12.5)
+    hand.set("providers", "staff", [q], 2)
+    hand.set("providers", "contract_price", [q], 25.0 if holder else 0.0)
+    hand.rm.begin_week()
+    hand.rm.apply("delivery", 0)
+    a = hand.archetype("agency")
+    # Delivery sets the provider's delivered hours from its clients and staff; each worker's share:
+    contact = float(hand.get("providers", "delivered_hours")[q]) / float(hand.get("providers", "staff")[q])
+    assert contact > 0
+    worked = contact * (1 + a["unpaid_travel_minutes"] / 60)
+    assert worked > contact  # travel makes the terms matter
+    g = terms.get("contract_guaranteed_hours", 0) if holder else 0
+    travel = holder and (terms.get("contract_paid_travel", False) or g > 0)
+    zero_paid = max(worked, g * a["contracted_hours"]) if g > 0 else (worked if travel else contact)
+    paid = hand.get("workers", "paid_hours")[workers]
+    assert paid[0] == pytest.approx(zero_paid, rel=1e-6)
+    assert paid[1] == pytest.approx(max(worked, a["contracted_hours"]), rel=1e-6)  # guaranteed staff: as before
+    effective = hand.get("workers", "effective_pay")[workers]
+    assert effective[0] == pytest.approx(min(zero_paid, worked) * 12.5 / worked, rel=1e-6)
+    # The holder's cost per hour counts travel paid to all staff when a term pays it.
+    hand.rm.apply("finance_providers", 0)
+    wage = float(hand.get("providers", "wage")[q])
+    cost = reference_cost(hand.params, AGENCY, wage)
+    if travel:
+        cost += wage * (1 + hand.params["providers"]["on_cost"]) * a["zero_hours_share"] * a["unpaid_travel_minutes"] / 60
+    assert hand.get("providers", "cost_per_hour")[q] == pytest.approx(cost, rel=1e-6)
+
+
+def test_guaranteed_hours_take_holders_staff_off_zero_hours_in_the_metrics(caremarket_pkg, tiny_scenario):
+    # The zero-hours share counts the holders' staff as off zero hours under guaranteed hours.
+    cm = caremarket_pkg
+    base = cm.Simulation(tiny_scenario, seed=3)
+    terms = cm.Simulation(tiny_scenario, seed=3, overrides={"commissioning.contract_guaranteed_hours": 0.5})
+    for sim in (base, terms):
+        sim.step(30)
+    share = [sim.metrics()["zero_hours_share"].groupby(level="week").mean().to_numpy()[-2:] for sim in (base, terms)]
+    assert np.all(share[1] < share[0] - 0.05), share
+
+
 # --- provider exit and entry (ODD §7.10) ----------------------------------------------------------
 
 

@@ -136,3 +136,33 @@ def test_support_without_demand_founds_few_lasting_enterprises(ensembles):
     with_demand = [r.final("micro_enterprises") for r in supported]
     without = [r.final("micro_enterprises") for r in no_demand]
     assert max(without) < 0.5 * min(with_demand), f"with demand {with_demand}, without {without}"
+
+
+# --- Contract terms (MODEL.md §18, issue 16) ------------------------------------------------------
+
+
+def test_guaranteed_hours_lower_zero_hours_and_turnover_and_raise_cost(ensembles):
+    # Holders guarantee 80% of the rostered week: their staff leave zero-hours contracts (lower
+    # share, no zero-hours quit factor) and are paid for hours and travel they did not bill.
+    base = ensembles.arm()
+    terms = ensembles.arm(sets=("commissioning.contract_guaranteed_hours=0.8",))
+    zero, zero_se = paired(base, terms, lambda r: r.mean_after("zero_hours_share"))
+    assert zero < -3 * zero_se and zero < -0.05, f"zero-hours share changed by {zero:+.4f} (se {zero_se:.4f})"
+    turnover, turnover_se = paired(base, terms, lambda r: r.mean_after("turnover_rate"))
+    assert turnover < -3 * turnover_se, f"turnover changed by {turnover:+.4f} (se {turnover_se:.4f})"
+    cost, cost_se = paired(base, terms, lambda r: r.mean_after("cost_per_hour_delivered"))
+    assert cost > 3 * cost_se, f"cost per hour changed by {cost:+.3f} GBP/h (se {cost_se:.3f})"
+
+
+def test_paid_travel_raises_effective_pay(ensembles):
+    base = ensembles.arm()
+    travel = ensembles.arm(sets=("commissioning.contract_paid_travel=true",))
+    pay, pay_se = paired(base, travel, lambda r: r.mean_after("mean_effective_pay"))
+    assert pay > 3 * pay_se and pay > 0.10, f"effective pay rose by only {pay:.3f} GBP/h (se {pay_se:.3f})"
+
+
+def test_minimum_visit_length_lowers_stress(ensembles):
+    base = ensembles.arm()
+    visits = ensembles.arm(sets=("commissioning.contract_min_visit_minutes=30",))
+    stress, stress_se = paired(base, visits, lambda r: r.mean_after("mean_stress"))
+    assert stress < -3 * stress_se, f"stress changed by {stress:+.4f} (se {stress_se:.4f})"
