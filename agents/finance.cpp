@@ -39,9 +39,14 @@ void apply_finance(Market& m, const FinanceState& s, int c) {
     pr.private_price[q] = static_cast<float>(m.asking_price(arch, pr.cost_per_hour[q]) * (1 + a.private_markup));
     // A contract is in trouble when its price does not cover cost (a provider carries a small loss,
     // a loss leader, but not a large one) or when its holder cannot staff it: it leaves more than
-    // handback_shortfall of its clients' hours undelivered (MODEL.md §11).
+    // handback_shortfall of its clients' hours undelivered (MODEL.md §11), and more than one
+    // worker's rostered week, since a provider short by less is recruiting (matching lets it take
+    // up to a worker's worth beyond its staff), not failing: without it an enterprise of one or two
+    // workers on a contract handed it back about once a year.
     const bool loss = pr.contract_price[q] < pr.cost_per_hour[q] * (1 - spec.commissioning.handback_loss);
-    const bool unstaffed = pr.delivered_hours[q] < pr.allocated_hours[q] * (1 - spec.commissioning.handback_shortfall);
+    const double undelivered = static_cast<double>(pr.allocated_hours[q]) - pr.delivered_hours[q];
+    const bool unstaffed = pr.delivered_hours[q] < pr.allocated_hours[q] * (1 - spec.commissioning.handback_shortfall) &&
+                           undelivered > a.contracted_hours;
     if (pr.contract_price[q] > 0 && (loss || unstaffed))
       pr.contract_loss_weeks[q] = static_cast<std::int16_t>(pr.contract_loss_weeks[q] + 1);
     else
