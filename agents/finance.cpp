@@ -45,8 +45,9 @@ void apply_finance(Market& m, const FinanceState& s, int c) {
     // workers on a contract handed it back about once a year.
     const bool loss = pr.contract_price[q] < pr.cost_per_hour[q] * (1 - spec.commissioning.handback_loss);
     const double undelivered = static_cast<double>(pr.allocated_hours[q]) - pr.delivered_hours[q];
-    const bool unstaffed = pr.delivered_hours[q] < pr.allocated_hours[q] * (1 - spec.commissioning.handback_shortfall) &&
-                           undelivered > a.contracted_hours;
+    const bool unstaffed =
+        pr.delivered_hours[q] < pr.allocated_hours[q] * (1 - spec.commissioning.handback_shortfall) &&
+        undelivered > a.contracted_hours;
     if (pr.contract_price[q] > 0 && (loss || unstaffed))
       pr.contract_loss_weeks[q] = static_cast<std::int16_t>(pr.contract_loss_weeks[q] + 1);
     else
