@@ -38,6 +38,11 @@ Bid make_bid(const Market& m, std::size_t p, std::int32_t lot, double council_ho
     auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week),
                                (Market::stream_key(m.providers, p) << 16) | static_cast<std::uint64_t>(lot), kTender);
     bid *= 1 - a.undercut * stream.uniform();
+    // Never below the loss it would hand the contract back for (commissioning.handback_loss): a loss
+    // leader, not a contract it means to return. Without this floor, quality-weighted letting,
+    // which leaves chains small shares, drew bids it then saw handed back (twice the baseline's
+    // hand-backs in ten years).
+    bid = std::max(bid, cost * (1 - m.spec.commissioning.handback_loss));
   }
   return {p, bid, cost};
 }
