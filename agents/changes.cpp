@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "agents/contract_terms.hpp"
 #include "agents/need.hpp"
 #include "agents/provider_entry_exit.hpp"
 #include "agents/retention.hpp"
@@ -57,7 +58,7 @@ void raise_wages_to(Market& m, double nlw) {
   for (std::size_t q = 0; q < pr.id.size(); ++q)
     if (pr.alive[q] && pr.wage[q] < nlw) {
       pr.wage[q] = static_cast<float>(nlw);
-      pr.cost_per_hour[q] = static_cast<float>(m.cost_per_hour(static_cast<Archetype>(pr.archetype[q]), nlw));
+      pr.cost_per_hour[q] = static_cast<float>(provider_cost_per_hour(m, q, nlw));
       raised = true;
     }
   if (!raised) return;

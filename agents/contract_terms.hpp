@@ -44,15 +44,20 @@ inline double zero_hours_paid_hours(const Market& m, std::size_t q, double conta
   return terms.contract_paid_travel ? worked : contact;
 }
 
-// Does the provider pay every worker's travel (its cost per hour counts travel for all staff)?
-inline bool pays_all_travel(const Market& m, std::size_t q) {
-  const auto& terms = m.spec.commissioning;
-  return holds_contract(m, q) && (terms.contract_paid_travel || terms.contract_guaranteed_hours > 0);
-}
-// The same for a bid: the bidder would hold the contract.
+// Do the contract's terms make its holder pay every worker's travel (a bid is costed so, as the
+// bidder would hold the contract)?
 inline bool contract_pays_all_travel(const Market& m) {
   const auto& terms = m.spec.commissioning;
   return terms.contract_paid_travel || terms.contract_guaranteed_hours > 0;
+}
+// Does provider q pay every worker's travel?
+inline bool pays_all_travel(const Market& m, std::size_t q) {
+  return holds_contract(m, q) && contract_pays_all_travel(m);
+}
+
+// Provider q's cost of an hour at `wage` (Market::cost_per_hour), under the terms it is bound by.
+inline double provider_cost_per_hour(const Market& m, std::size_t q, double wage) {
+  return m.cost_per_hour(static_cast<Archetype>(m.providers.archetype[q]), wage, pays_all_travel(m, q));
 }
 
 // Multiplier of the time-and-task stress of provider q's staff: 15 / minimum visit minutes for a

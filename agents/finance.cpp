@@ -35,15 +35,16 @@ void apply_finance(Market& m, const FinanceState& s, int c) {
     if (income > 0 || wage_bill[q] > 0)
       pr.margin_average[q] += static_cast<float>(smoothing * (surplus / turnover - pr.margin_average[q]));
     pr.loss_weeks[q] = pr.margin_average[q] < 0 ? static_cast<std::int16_t>(pr.loss_weeks[q] + 1) : std::int16_t{0};
-    pr.cost_per_hour[q] = static_cast<float>(m.cost_per_hour(arch, pr.wage[q], pays_all_travel(m, q)));
+    pr.cost_per_hour[q] = static_cast<float>(provider_cost_per_hour(m, q, pr.wage[q]));
     pr.private_price[q] = static_cast<float>(m.asking_price(arch, pr.cost_per_hour[q]) * (1 + a.private_markup));
     // A contract is in trouble when its price does not cover cost (a provider carries a small loss,
     // a loss leader, but not a large one) or when its holder cannot staff it: it leaves more than
     // handback_shortfall of its clients' hours undelivered (MODEL.md §11), and more than one
     // worker's rostered week, since a provider short by less is recruiting (matching lets it take
-    // up to a worker's worth beyond its staff), not failing: without it an enterprise of one or two
-    // workers on a contract handed it back about once a year.
-    const bool loss = pr.contract_price[q] < pr.cost_per_hour[q] * (1 - spec.commissioning.handback_loss);
+    // up to a worker's worth beyond its staff), not failing: without it the support arm's
+    // enterprises of one or two workers handed back about 700 contracts in ten years (Somerset,
+    // seeds 1-10, calibration.md at 6221c14) against the baseline's 8.
+    const bool loss = pr.contract_price[q] < m.handback_price(pr.cost_per_hour[q]);
     const double undelivered = static_cast<double>(pr.allocated_hours[q]) - pr.delivered_hours[q];
     const bool unstaffed =
         pr.delivered_hours[q] < pr.allocated_hours[q] * (1 - spec.commissioning.handback_shortfall) &&

@@ -211,6 +211,9 @@ struct Market {
   // The price a provider asks before strategy: cost grossed up for what it extracts (rent, debt,
   // dividends: MODEL.md §8) and its target margin.
   double asking_price(Archetype archetype, double cost) const;
+  // The contract price below which a provider with this hour cost is losing enough to hand the
+  // contract back (commissioning.handback_loss below cost): finance's test and bids' floor.
+  double handback_price(double cost) const { return cost * (1 - spec.commissioning.handback_loss); }
   // Does the provider (row) serve a locality?
   bool serves(std::size_t provider_row, std::int32_t locality) const;
   // The council's tender lot of a locality.

@@ -12,13 +12,17 @@
 namespace cm {
 namespace {
 
+// The council's direct-payment rate per hour (MODEL.md §11): its usual rate, which follows the
+// April uplifts, times dp_rate_factor.
+double dp_rate(const Market& m, int c) {
+  return m.commissioners[static_cast<std::size_t>(c)].reference_rate * m.spec.commissioning.dp_rate_factor;
+}
+
 // What person i, buying care, pays provider q per hour: a self-funder its private price; a
-// direct-payment holder the council's DP rate (MODEL.md §11), which follows the usual rate's
-// April uplifts.
-double private_price(const Market& m, std::size_t i, std::size_t q) {
-  if (static_cast<Route>(m.people.route[i]) != Route::direct_payment) return m.providers.private_price[q];
-  const auto& com = m.commissioners[static_cast<std::size_t>(m.people.council[i])];
-  return com.reference_rate * m.spec.commissioning.dp_rate_factor;
+// direct-payment holder the council's DP rate (dp_rate, passed in so a pass computes it once).
+double private_price(const Market& m, std::size_t i, std::size_t q, double council_dp_rate) {
+  return static_cast<Route>(m.people.route[i]) == Route::direct_payment ? council_dp_rate
+                                                                        : m.providers.private_price[q];
 }
 
 // Hours a provider will take on: its capacity plus overbooking while it recruits (one worker's
@@ -112,7 +116,7 @@ void review_placements(Market& m, int c, const ContractIndex& contracts, std::ve
   // Sums of the pass, kept in locals (registers) rather than in the market's structs. Counts as
   // integers: the same sums as adding 1.0 each time (exact below 2^53), at a fraction of the cost.
   std::int64_t people_with_route = 0, people_buying_privately = 0, refused = 0;
-  const double dp_rate = com.reference_rate * m.spec.commissioning.dp_rate_factor;  // as private_price()
+  const double council_dp_rate = dp_rate(m, c);
   double committed = 0, refused_hours = 0, council_placed = 0, spot_placed = 0;
   unplaced.clear();
   m.for_council_people(c, [&](std::size_t i) {
@@ -149,11 +153,9 @@ void review_placements(Market& m, int c, const ContractIndex& contracts, std::ve
       if (!drop && com.lot_relet[static_cast<std::size_t>(lot)]) p.price[i] = static_cast<float>(price);
     }
     if (!drop && placement == Placement::private_purchase) {
-      // private_price() with the council's DP rate computed once; written only when it changed,
-      // so the column's memory is not dirtied for the many whose price stands.
-      const auto price = static_cast<float>(static_cast<Route>(p.route[i]) == Route::direct_payment
-                                                ? dp_rate
-                                                : pr.private_price[static_cast<std::size_t>(row)]);
+      // Written only when it changed, so the column's memory is not dirtied for the many whose
+      // price stands.
+      const auto price = static_cast<float>(private_price(m, i, static_cast<std::size_t>(row), council_dp_rate));
       if (p.price[i] != price) p.price[i] = price;
     }
     if (!drop && placement == Placement::private_purchase && p.wellbeing[i] < oc.switch_threshold) {
@@ -293,7 +295,8 @@ Choice choose_privately(const Market& m, const MatchingState& s, std::size_t i, 
     chosen.provider = *it;
     if (u <= 0) break;
   }
-  if (chosen.provider >= 0) chosen.price = private_price(m, i, static_cast<std::size_t>(chosen.provider));
+  if (chosen.provider >= 0)
+    chosen.price = private_price(m, i, static_cast<std::size_t>(chosen.provider), dp_rate(m, m.people.council[i]));
   chosen.placement = Placement::private_purchase;
   return chosen;
 }

@@ -42,7 +42,7 @@ Bid make_bid(const Market& m, std::size_t p, std::int32_t lot, double council_ho
     // leader, not a contract it means to return. Without this floor, quality-weighted letting,
     // which leaves chains small shares, drew bids it then saw handed back (twice the baseline's
     // hand-backs in ten years).
-    bid = std::max(bid, cost * (1 - m.spec.commissioning.handback_loss));
+    bid = std::max(bid, m.handback_price(cost));
   }
   return {p, bid, cost};
 }

@@ -13,7 +13,18 @@
 
 #include <algorithm>
 
+#include "agents/contract_terms.hpp"
+
 namespace cm {
+
+namespace {
+
+// Provider q's asking price at `wage` (its hour cost under the terms it is bound by, its margin).
+double asking_at(const Market& m, std::size_t q, double wage) {
+  return m.asking_price(static_cast<Archetype>(m.providers.archetype[q]), provider_cost_per_hour(m, q, wage));
+}
+
+}  // namespace
 
 double reviewed_wage(const Market& m, std::size_t q, double council_price) {
   const auto& pr = m.providers;
@@ -23,7 +34,7 @@ double reviewed_wage(const Market& m, std::size_t q, double council_price) {
   // its holder.
   double floor = m.spec.providers.of(arch).wage;
   if (pr.contract_price[q] > 0) floor = std::max(floor, m.spec.commissioning.wage_floor);
-  const double asking = m.asking_price(arch, m.cost_per_hour(arch, floor));
+  const double asking = asking_at(m, q, floor);
   // Today's wages are those of today's fees: what a price above the council's going rate (its spot
   // price) and above the provider's asking price brings is what can reach pay.
   const auto& policy = m.spec.commissioning;
@@ -31,7 +42,7 @@ double reviewed_wage(const Market& m, std::size_t q, double council_price) {
       m.commissioners[static_cast<std::size_t>(pr.council[q])].reference_rate * (1 + policy.spot_premium);
   const double excess = council_price - std::max(asking, going_rate);
   // What £1/h more wage adds to the asking price (on-costs, paid travel, margin).
-  const double price_per_wage = m.asking_price(arch, m.cost_per_hour(arch, floor + 1.0)) - asking;
+  const double price_per_wage = asking_at(m, q, floor + 1.0) - asking;
   const double target = floor + m.spec.wages.pass_through * std::max(0.0, excess) / price_per_wage;
   return std::max(current, target);
 }
@@ -58,9 +69,8 @@ double rival_wage(const Market& m, int c, std::size_t q) {
 double affordable_wage(const Market& m, std::size_t q) {
   const auto& pr = m.providers;
   if (pr.delivered_hours[q] <= 0) return 0.0;
-  const auto arch = static_cast<Archetype>(pr.archetype[q]);
-  const double at_zero = m.asking_price(arch, m.cost_per_hour(arch, 0.0));
-  const double per_pound = m.asking_price(arch, m.cost_per_hour(arch, 1.0)) - at_zero;
+  const double at_zero = asking_at(m, q, 0.0);
+  const double per_pound = asking_at(m, q, 1.0) - at_zero;
   return (pr.income[q] / pr.delivered_hours[q] - at_zero) / per_pound;
 }
 
@@ -80,7 +90,7 @@ void apply_wage_setting(Market& m, int c) {
     if (wage <= pr.wage[q]) return;
     pr.wage[q] = static_cast<float>(wage);
     pr.wage_raised[q] = 1;
-    pr.cost_per_hour[q] = static_cast<float>(m.cost_per_hour(static_cast<Archetype>(pr.archetype[q]), wage));
+    pr.cost_per_hour[q] = static_cast<float>(provider_cost_per_hour(m, q, wage));
   });
 }
 
