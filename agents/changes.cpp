@@ -123,6 +123,7 @@ void change_parameters(Market& m, NeedCalendar& need, const ScenarioSpec& next,
   const double minimum_before = pay_minimum(m.spec);
   const double reference_rate_before = m.spec.commissioning.reference_rate;
   m.spec = next;
+  m.spec_version += 1;
   std::array<std::array<bool, 3>, 4> rose{};
   m.need_tables = next_need_tables(m.need_tables, next, rose);
   if (any_of(rose)) need.redraw_clocks(m, rose);

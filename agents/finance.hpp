@@ -41,9 +41,11 @@ inline void add_to_wage_bill(const Market& m, FinanceState& s, std::size_t k, st
 inline void pay_for_person(Market& m, std::size_t i, std::size_t q, WeekCounts& counts) {
   auto& p = m.people;
   auto& pr = m.providers;
+  const auto route = static_cast<Route>(p.route[i]);
+  // A self-funder pays the provider's price of the week (written only when it changed).
+  if (route == Route::self_funder && p.price[i] != pr.private_price[q]) p.price[i] = pr.private_price[q];
   const double paid = static_cast<double>(p.hours_received[i]) * p.price[i];
   pr.income[q] += static_cast<float>(paid);
-  const auto route = static_cast<Route>(p.route[i]);
   if (route != Route::self_funder) counts.spend += paid;
   if (route == Route::council_managed) {
     pr.council_hours[q] += p.hours_received[i];

@@ -85,6 +85,9 @@ struct Market {
   explicit Market(const ScenarioSpec& spec, std::uint64_t seed, std::uint64_t replicate);
 
   ScenarioSpec spec;
+  // Counts the changes of `spec` during the run (changes.cpp): a rule that keeps sums from week to
+  // week (matching's placement book) reviews them after a change.
+  std::uint64_t spec_version = 0;
   engine::RngRoot rng;
   std::int32_t week = 0;  // steps completed, the warm-up's included: the clocks, streams and contracts count these
   // run.warmup_weeks: week `warmup_weeks` is reported step 0. Dates, financial years, changes and

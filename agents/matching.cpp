@@ -9,6 +9,8 @@
 
 #include "agents/matching.hpp"
 
+#include "agents/price_setting.hpp"
+
 namespace cm {
 namespace {
 
@@ -98,38 +100,24 @@ class ContractIndex {
   std::vector<std::int32_t>& next_;
 };
 
-// Placements that no longer hold: provider gone, need ended, the lot re-let to someone else, or a
-// dissatisfied private client switching. The placements that stand make up the providers' loads
-// and the council's committed spend; the people to place go to `unplaced`, in row order. Counts
-// the private demand founding reads (routes and needs do not change until then).
-void review_placements(Market& m, int c, const ContractIndex& contracts, std::vector<std::int32_t>& unplaced,
-                       MatchingDemand& demand) {
-  auto& p = m.people;
-  auto& pr = m.providers;
-  auto& com = m.commissioners[static_cast<std::size_t>(c)];
-  const auto& oc = m.spec.outcomes;
-  m.for_council_providers(c, [&](std::size_t q) {
-    pr.allocated_hours[q] = 0;
-    pr.offered_hours[q] = 0;
-    pr.clients[q] = 0;
-  });
-  // Sums of the pass, kept in locals (registers) rather than in the market's structs. Counts as
-  // integers: the same sums as adding 1.0 each time (exact below 2^53), at a fraction of the cost.
-  std::int64_t people_with_route = 0, people_buying_privately = 0, refused = 0;
-  const double council_dp_rate = dp_rate(m, c);
-  double committed = 0, refused_hours = 0, council_placed = 0, spot_placed = 0;
-  unplaced.clear();
-  m.for_council_people(c, [&](std::size_t i) {
+// One person's placement reviewed: it no longer holds when the provider is gone, the need ended,
+// the lot was re-let to someone else, or a dissatisfied private client switches. The person's
+// demand and a placement that holds go into the book; the people to place go to `unplaced`.
+struct Review {
+  Market& m;
+  PlacementBook& book;
+  PlacementBook::Sums& sums;
+  const ContractIndex& contracts;
+  std::vector<std::int32_t>& unplaced;
+  double council_dp_rate;
+  bool contracts_changed;
+  std::vector<std::uint8_t>& lot_relet;
+
+  void operator()(std::size_t i) const {
+    auto& p = m.people;
+    const auto& pr = m.providers;
     if (!p.alive[i]) return;
-    if (p.need_hours[i] > 0) {
-      const auto route = static_cast<Route>(p.route[i]);
-      people_with_route += route != Route::none;
-      people_buying_privately += route == Route::self_funder || route == Route::direct_payment;
-      if (route == Route::none) {
-        refused += 1;
-        refused_hours += p.need_hours[i];
-      }
-    }
+    PlacementBook::add_demand(m, i, sums, +1);
     if (p.provider[i] == engine::kNoAgent) {
       // Only people with a route and a need are placed; the others wait for nothing (place()
       // would only reset their wait).
@@ -143,24 +131,25 @@ void review_placements(Market& m, int c, const ContractIndex& contracts, std::ve
     const auto placement = static_cast<Placement>(p.placement[i]);
     bool drop = row < 0 || !pr.alive[static_cast<std::size_t>(row)] || p.need_hours[i] <= 0 ||
                 static_cast<Route>(p.route[i]) == Route::none;
-    if (!drop && placement == Placement::contract && com.contracts_changed) {
+    if (!drop && placement == Placement::contract && contracts_changed) {
       // The provider no longer holds the lot (re-let to others, handed back): the person is re-placed.
       // In a week commissioning left every contract as it was, every contract placement still holds
       // at its price, so the look-up is skipped.
       const auto lot = m.lot_of(p.locality[i]);
       const double price = contracts.price(static_cast<std::size_t>(row), lot);
       drop = price < 0;
-      if (!drop && com.lot_relet[static_cast<std::size_t>(lot)]) p.price[i] = static_cast<float>(price);
+      if (!drop && lot_relet[static_cast<std::size_t>(lot)]) p.price[i] = static_cast<float>(price);
     }
     if (!drop && placement == Placement::private_purchase) {
-      // Written only when it changed, so the column's memory is not dirtied for the many whose
-      // price stands.
-      const auto price = static_cast<float>(private_price(m, i, static_cast<std::size_t>(row), council_dp_rate));
-      if (p.price[i] != price) p.price[i] = price;
-    }
-    if (!drop && placement == Placement::private_purchase && p.wellbeing[i] < oc.switch_threshold) {
-      auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), Market::stream_key(p, i), kSwitch);
-      drop = stream.bernoulli(oc.switch_per_week);
+      // A direct payment pays the council's rate (a self-funder pays the provider's price of the
+      // week: finance sets it). Written only when it changed, so the column's memory is not
+      // dirtied for the many whose price stands.
+      if (static_cast<Route>(p.route[i]) == Route::direct_payment && p.price[i] != static_cast<float>(council_dp_rate))
+        p.price[i] = static_cast<float>(council_dp_rate);
+      if (p.wellbeing[i] < m.spec.outcomes.switch_threshold) {
+        auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), Market::stream_key(p, i), kSwitch);
+        drop = stream.bernoulli(m.spec.outcomes.switch_per_week);
+      }
     }
     if (drop) {
       unplace(m, i);
@@ -168,22 +157,92 @@ void review_placements(Market& m, int c, const ContractIndex& contracts, std::ve
       unplaced.push_back(static_cast<std::int32_t>(i));
       return;
     }
-    const auto q = static_cast<std::size_t>(row);
-    pr.allocated_hours[q] += p.need_hours[i];
-    pr.clients[q] += 1;
-    if (static_cast<Route>(p.route[i]) != Route::self_funder) committed += p.need_hours[i] * p.price[i];
-    if (placement != Placement::private_purchase) {  // council-managed: contract or spot
-      council_placed += p.need_hours[i];
-      if (placement == Placement::spot) spot_placed += p.need_hours[i];
-    }
+    book.add_placement(m, i, sums, +1);
+  }
+};
+
+// Does the book still hold the council's placements as a review of everyone would find them? Not
+// in its first week, after a change of parameters, when contracts changed (a lot re-let or handed
+// back), when prices were uplifted (each April), or when a provider with clients closed: each can
+// change many placements at once, and the review then looks at everyone.
+bool book_holds(const Market& m, const PlacementBook& book, int c) {
+  const auto& council = book.councils[static_cast<std::size_t>(c)];
+  const auto& com = m.commissioners[static_cast<std::size_t>(c)];
+  if (!council.valid || council.spec_version != m.spec_version || com.contracts_changed ||
+      starts_financial_year(m.spec, m.reported_week()))
+    return false;
+  // Every client booked is with a provider still operating (a closed one has left the table, or
+  // is in it, closed, with clients).
+  std::int64_t clients_with_operating_providers = 0;
+  bool closed_with_clients = false;
+  m.for_council_providers(c, [&](std::size_t q) {
+    const auto clients = book.provider_clients[static_cast<std::size_t>(m.providers.id[q])];
+    if (m.providers.alive[q])
+      clients_with_operating_providers += clients;
+    else
+      closed_with_clients |= clients != 0;
   });
-  demand.people_with_route = static_cast<double>(people_with_route);
-  demand.people_buying_privately = static_cast<double>(people_buying_privately);
-  demand.refused = static_cast<double>(refused);
-  demand.refused_hours = refused_hours;
-  demand.council_placed_hours = council_placed;
-  demand.spot_placed_hours = spot_placed;
-  com.committed = committed;
+  return !closed_with_clients && clients_with_operating_providers == council.sums.placed;
+}
+
+// The placements that no longer hold, in the council's book and in `unplaced` (in row order) the
+// people to place. Everyone is reviewed when the book may not hold (book_holds); otherwise only
+// the people the book names: withdrawn by their need review, waiting since last week,
+// dissatisfied private clients, and the people new this week.
+void review_placements(Market& m, MatchingState& s, int c, const ContractIndex& contracts,
+                       std::vector<std::int32_t>& unplaced, std::vector<std::int32_t>& named) {
+  auto& book = s.book;
+  auto& council = book.councils[static_cast<std::size_t>(c)];
+  auto& com = m.commissioners[static_cast<std::size_t>(c)];
+  auto& pr = m.providers;
+  unplaced.clear();
+  const Review review{m, book, council.sums, contracts, unplaced, dp_rate(m, c), com.contracts_changed, com.lot_relet};
+  m.for_council_providers(c, [&](std::size_t q) { pr.offered_hours[q] = 0; });
+  if (s.review_every_placement || !book_holds(m, book, c)) {
+    council.sums = {};
+    m.for_council_providers(c, [&](std::size_t q) {
+      const auto id = static_cast<std::size_t>(pr.id[q]);
+      book.provider_hours[id] = 0;
+      book.provider_clients[id] = 0;
+    });
+    m.for_council_people(c, review);
+    council.full_reviews += 1;
+  } else {
+    named.assign(council.withdrawn.begin(), council.withdrawn.end());
+    for (const auto* ids : {&council.waiting, &council.dissatisfied})
+      for (const auto id : *ids)
+        if (const auto row = m.people_index.row_of(id); row >= 0) named.push_back(row);
+    std::sort(named.begin(), named.end());
+    named.erase(std::unique(named.begin(), named.end()), named.end());
+    for (const auto row : named) {
+      const auto i = static_cast<std::size_t>(row);
+      if (!book.is_withdrawn[i]) {  // in the book as last reviewed: taken out, reviewed again
+        PlacementBook::add_demand(m, i, council.sums, -1);
+        book.add_placement(m, i, council.sums, -1);
+      }
+      review(i);
+    }
+    // The week's new people, after every other row of the council.
+    m.rows.people.for_each_appended_since(m.people_mark, c, review);
+    council.partial_reviews += 1;
+  }
+  for (const auto row : council.withdrawn) book.is_withdrawn[static_cast<std::size_t>(row)] = 0;
+  council.withdrawn.clear();
+  council.valid = true;
+  council.spec_version = m.spec_version;
+}
+
+// A provider's load, and the council's committed spend, as the book has them: where the rest of
+// matching and later rules read them.
+void publish_load(Market& m, const PlacementBook& book, std::size_t q) {
+  const auto id = static_cast<std::size_t>(m.providers.id[q]);
+  m.providers.allocated_hours[q] = static_cast<float>(book.provider_hours[id]);
+  m.providers.clients[q] = book.provider_clients[id];
+}
+void publish_committed(Market& m, const PlacementBook& book, int c) {
+  m.commissioners[static_cast<std::size_t>(c)].committed =
+      static_cast<double>(book.councils[static_cast<std::size_t>(c)].sums.committed_units) /
+      PlacementBook::kUnitsPerPound;
 }
 
 // Providers serving each locality of the council, as CSR lists in row order: locality l's are
@@ -358,13 +417,16 @@ void offer_packages(Market& m, const MatchingState& s, const UnplacedHours& hour
   }
 }
 
-// Places the people of `unplaced` in row order, within the council's budget for those it pays for.
-void place(Market& m, const MatchingState& s, int c, const std::vector<std::int32_t>& unplaced,
+// Places the people of `unplaced` in row order, within the council's budget for those it pays for;
+// those left unplaced wait (the book lists them for next week's review).
+void place(Market& m, MatchingState& s, int c, const std::vector<std::int32_t>& unplaced,
            const std::vector<std::int32_t>& offsets, const std::vector<std::int32_t>& candidates,
            const ContractIndex& contracts, MatchingDemand& demand, UnplacedHours& waiting_hours) {
   auto& p = m.people;
   auto& pr = m.providers;
   auto& com = m.commissioners[static_cast<std::size_t>(c)];
+  auto& council = s.book.councils[static_cast<std::size_t>(c)];
+  council.waiting.clear();
   const auto first = m.geography.first_locality(c);
   for (const auto row : unplaced) {
     const auto i = static_cast<std::size_t>(row);
@@ -390,6 +452,7 @@ void place(Market& m, const MatchingState& s, int c, const std::vector<std::int3
       p.weeks_waiting[i] = static_cast<std::int16_t>(std::min(p.weeks_waiting[i] + 1, 30000));
       if (!waits_for_budget)
         (route == Route::council_managed ? waiting_hours.council_managed : waiting_hours.others)[l] += need;
+      council.waiting.push_back(p.id[i]);
       continue;
     }
     if (chosen.placement == Placement::spot) waiting_hours.contract_overflow[l] += need;
@@ -399,29 +462,36 @@ void place(Market& m, const MatchingState& s, int c, const std::vector<std::int3
     p.price[i] = static_cast<float>(chosen.price);
     p.weeks_waiting[i] = 0;
     p.continuity[i] = 0;
-    pr.allocated_hours[q] += static_cast<float>(need);
-    pr.clients[q] += 1;
-    if (council_pays) com.committed += need * chosen.price;
-    if (chosen.placement != Placement::private_purchase) {
-      demand.council_placed_hours += need;
-      if (chosen.placement == Placement::spot) demand.spot_placed_hours += need;
-    }
+    s.book.add_placement(m, i, council.sums, +1);
+    publish_load(m, s.book, q);
+    if (council_pays) publish_committed(m, s.book, c);
   }
 }
 
 }  // namespace
 
 void apply_matching(Market& m, MatchingState& s, int c) {
-  thread_local std::vector<std::int32_t> offsets, candidates, cursor, next_contract, unplaced;
+  thread_local std::vector<std::int32_t> offsets, candidates, cursor, next_contract, unplaced, named;
   thread_local UnplacedHours waiting_hours;
   auto& demand = s.demand[static_cast<std::size_t>(c)];
   demand = {};
   const ContractIndex contracts(m, c, s.provider_slot, next_contract);
-  review_placements(m, c, contracts, unplaced, demand);
+  review_placements(m, s, c, contracts, unplaced, named);
+  m.for_council_providers(c, [&](std::size_t q) { publish_load(m, s.book, q); });
+  publish_committed(m, s.book, c);
+  // The demand founding reads is counted before anyone new is placed (routes and needs do not
+  // change until then).
+  const auto& sums = s.book.councils[static_cast<std::size_t>(c)].sums;
+  demand.people_with_route = static_cast<double>(sums.with_route);
+  demand.people_buying_privately = static_cast<double>(sums.buying_privately);
+  demand.refused = static_cast<double>(sums.refused);
+  demand.refused_hours = sums.refused_hours;
   list_serving_providers(m, c, offsets, candidates, cursor);
   prepare_choice(m, c, s);
   waiting_hours.reset(static_cast<std::size_t>(m.geography.locality_count(c)));
   place(m, s, c, unplaced, offsets, candidates, contracts, demand, waiting_hours);
+  demand.council_placed_hours = sums.council_placed_hours;
+  demand.spot_placed_hours = sums.spot_placed_hours;
   offer_packages(m, s, waiting_hours, offsets, candidates, contracts, c);
   auto& counts = m.counts[static_cast<std::size_t>(c)];
   counts.waiting_for_budget = demand.waiting_for_budget;
@@ -432,6 +502,12 @@ void apply_matching(Market& m, MatchingState& s, int c) {
   // Hand-backs are done: a provider that handed back takes no new clients this week, and may bid
   // again at the next letting.
   m.for_council_providers(c, [&](std::size_t q) { m.providers.handing_back[q] = 0; });
+}
+
+NoteDissatisfied::State NoteDissatisfied::begin(Week& w, int c) const {
+  auto& list = w.matching.book.councils[static_cast<std::size_t>(c)].dissatisfied;
+  list.clear();
+  return {&list, w.market.spec.outcomes.switch_threshold};
 }
 
 }  // namespace cm

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "agents/market.hpp"
+#include "agents/placement_book.hpp"
+#include "agents/week.hpp"
 
 namespace cm {
 
@@ -23,16 +25,41 @@ struct MatchingDemand {
 // Matching's state: its working space per provider row (a council uses only its own rows, so
 // councils share it) and its output per council.
 struct MatchingState {
-  explicit MatchingState(int councils) : demand(static_cast<std::size_t>(councils)) {}
-  void fit(std::size_t providers) {
+  explicit MatchingState(int councils) : demand(static_cast<std::size_t>(councils)), book(councils) {}
+  // The working space sized to the market's tables.
+  void fit(const Market& m) {
+    const std::size_t providers = m.providers.id.size();
     provider_slot.resize(providers);
     logit_weight.resize(providers);
     intake_limit.resize(providers);
+    book.fit(m);
   }
   std::vector<std::int32_t> provider_slot;  // a provider's first contract in the council's list
   std::vector<double> logit_weight;         // private buyers' weight of a provider
   std::vector<double> intake_limit;         // hours a provider will take on
   std::vector<MatchingDemand> demand;       // per council: this week's
+  PlacementBook book;                       // the standing placements, kept from week to week
+  // Review every placement every week rather than those the book names (the reference week,
+  // Model::step_reference, does: the two must give the same market).
+  bool review_every_placement = false;
+};
+
+// Matching's per-row hook, after outcomes: the private clients whose wellbeing is now below the
+// switch threshold. They may switch provider at next week's review, which the book has them in.
+struct NoteDissatisfied {
+  using Table = PeopleRows;
+  struct State {
+    std::vector<engine::AgentId>* dissatisfied;
+    double threshold;  // outcomes.switch_threshold
+  };
+  State begin(Week& w, int c) const;
+  void row(Week& w, State& s, const PersonRow& r) const {
+    const auto& p = w.market.people;
+    if (r.provider != kNoRow && static_cast<Placement>(p.placement[r.i]) == Placement::private_purchase &&
+        p.wellbeing[r.i] < s.threshold)
+      s.dissatisfied->push_back(p.id[r.i]);
+  }
+  void end(Week&, int, State&) const {}
 };
 
 // Reviews the council's placements, then places those waiting; s.demand[c] is this week's.

@@ -39,7 +39,7 @@ constexpr engine::Schedule kWeek{
     step("parameters: the week's change", apply_due_change),  // a schedule, a dated policy, a shock
     group("need",
           [](Week& w, int c) {
-            w.need.review_due(w.market, c);
+            w.need.review_due(w.market, c, w.matching.book);  // matching reviews their placements
             add_need_arrivals(w.market, c);
           }),
     step("join: new people", join),  // they are assessed and matched this week
@@ -59,6 +59,7 @@ constexpr engine::Schedule kWeek{
     rows("finance", AddToWageBill{}),
     rows("entry and exit", CountCareGap{}),
     rows("outcomes", UpdateWellbeing{}),
+    rows("outcomes", NoteDissatisfied{}),  // matching's: they may switch provider next week
     rows("metrics", CountPeople{}),
     rows("metrics", CountWorkers{}),
     group("wages", [](Week& w, int c) { apply_wage_setting(w.market, c); }),  // reach staff next week
@@ -84,6 +85,7 @@ void Model::step() {
 }
 
 void Model::step_reference() {
+  rules_.matching.review_every_placement = true;  // as MODEL.md §3.4 reads: every placement, every week
   Week week = rules_.week(market_);
   kWeek.run_reference(week, market_.councils());
   if (market_.week == market_.warmup_weeks && market_.warmup_weeks > 0) end_warmup();

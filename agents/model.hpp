@@ -49,6 +49,8 @@ class Model {
   const ScenarioSpec& spec() const noexcept { return market_.spec; }
   // The last week's metrics: values[metric * councils() + council].
   const std::vector<double>& metrics() const noexcept { return rules_.metric_values; }
+  // Each rule's own state (tests and diagnostics read it; the phases write it).
+  const RuleStates& rules() const noexcept { return rules_; }
   double metric_total(Metric metric) const;
   // The changes of parameters applied so far (step 0's included), for the output.
   const std::vector<ChangeRecord>& changes_applied() const noexcept { return rules_.changes.applied; }

@@ -151,7 +151,7 @@ void prefetch_review(const People& p, std::size_t i) {
 }
 }  // namespace
 
-void NeedCalendar::review_due(Market& m, int c) {
+void NeedCalendar::review_due(Market& m, int c, PlacementBook& placements) {
   auto& council = councils_[static_cast<std::size_t>(c)];
   council.calendar.take(m.week, council.due);
   // The rows of those due, in row order (the columns are read front to back).
@@ -168,8 +168,9 @@ void NeedCalendar::review_due(Market& m, int c) {
     const auto i = static_cast<std::size_t>(rows[k]);
     // An entry whose clock was drawn again since it was filed is stale: the person is filed under
     // their new week already.
-    if (p.need_review_week[i] != m.week) continue;
-    reviews(m, i);  // only if alive
+    if (p.need_review_week[i] != m.week || !p.alive[i]) continue;
+    placements.withdraw(m, i);
+    reviews(m, i);
     if (p.alive[i]) council.calendar.file(p.need_review_week[i], p.id[i]);
   }
 }

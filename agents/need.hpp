@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "agents/market.hpp"
+#include "agents/placement_book.hpp"
 #include "engine/calendar.hpp"
 
 namespace cm {
@@ -42,8 +43,9 @@ class NeedCalendar {
   // joined: call it right after they join) and files them under it. A whole-step phase: new ids
   // are issued in council order across the region, so one pass over them serves every council.
   void file_newcomers(Market& m);
-  // Reviews the council's people due this week, and files each under their next review.
-  void review_due(Market& m, int c);
+  // Reviews the council's people due this week, and files each under their next review. Each is
+  // withdrawn from matching's book of placements first: a review may change their need, route or life.
+  void review_due(Market& m, int c, PlacementBook& placements);
   // After a parameter change raised the bound of some [band - 1][age band] cells (need tables):
   // the clocks of their people are drawn again from this week on (this week's redraw streams),
   // so thinning stays exact. Their old calendar entries are skipped when they come up.

@@ -15,7 +15,7 @@ Market open_market(const ScenarioSpec& spec, std::uint64_t seed, std::uint64_t r
   MatchingState matching(m.councils());
   DeliveryState delivery;
   commissioning.fit(m.providers.id.size());
-  matching.fit(m.providers.id.size());
+  matching.fit(m);
   for_each_council(m, apply_eligibility);
   each_council(m, [&](int c) { apply_commissioning(m, commissioning, c); });
   each_council(m, [&](int c) { apply_matching(m, matching, c); });

@@ -46,7 +46,7 @@ struct RuleStates {
   static void fit(Week w) {
     const std::size_t providers = w.market.providers.id.size();
     w.commissioning.fit(providers);
-    w.matching.fit(providers);
+    w.matching.fit(w.market);
     w.delivery.fit(providers);
     w.retention.fit(providers);
     w.finance.fit(providers);

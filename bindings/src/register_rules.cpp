@@ -98,6 +98,7 @@ void apply_rule(RuleMarket& r, const std::string& rule, int c) {
   auto& rules = *r.rules;
   if (c < 0 || c >= m.councils()) throw py::index_error("no council " + std::to_string(c));
   cm::RuleStates::fit(rules.week(m));  // the rules' working space fits the market as the test left it
+  rules.matching.book.forget();        // and matching reviews every placement as the test left it
   const auto& demand = rules.matching.demand[static_cast<std::size_t>(c)];
   if (rule == "eligibility")
     cm::apply_eligibility(m, c);
@@ -129,11 +130,12 @@ void apply_rule(RuleMarket& r, const std::string& rule, int c) {
 }
 
 // Fields of the structs the rules report through, as {name: value}, and setting one by name.
-#define CM_COUNTS_FIELDS(X)                                                                                           \
-  X(leavers)                                                                                                          \
-  X(leavers_nlw)                                                                                                      \
-  X(leavers_nlw150)                                                                                                   \
-  X(hires) X(hires_from_care) X(founded) X(closed) X(entries) X(exits) X(handbacks) X(tenders) X(spend) X(extraction) \
+#define CM_COUNTS_FIELDS(X)                                                                                  \
+  X(leavers)                                                                                                 \
+  X(leavers_nlw)                                                                                             \
+  X(leavers_nlw150)                                                                                          \
+  X(hires)                                                                                                   \
+  X(hires_from_care) X(founded) X(closed) X(entries) X(exits) X(handbacks) X(tenders) X(spend) X(extraction) \
       X(local_retained) X(council_hours) X(council_payment)
 #define CM_DEMAND_FIELDS(X) X(people_with_route) X(people_buying_privately) X(waiting_for_budget)
 #define CM_CARE_GAP_FIELDS(X) X(needing) X(waiting) X(needed_hours) X(delivered_hours)
@@ -208,6 +210,7 @@ void register_rules(py::module_& m) {
             if (s.spec.councils.size() != r.market.spec.councils.size())
               throw py::value_error("respec: the scenario must have the same councils");
             r.market.spec = s.spec;
+            r.market.spec_version += 1;
           },
           py::arg("scenario"), "Replaces the parameters the rules read (same councils; nothing is rebuilt).")
       .def(

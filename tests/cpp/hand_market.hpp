@@ -21,7 +21,7 @@ inline void commission(cm::Market& m, int c) {
 // Matching for council c, likewise; returns the demand it reports to later rules.
 inline cm::MatchingDemand match(cm::Market& m, int c) {
   cm::MatchingState s(m.councils());
-  s.fit(m.providers.id.size());
+  s.fit(m);
   cm::apply_matching(m, s, c);
   return s.demand[static_cast<std::size_t>(c)];
 }

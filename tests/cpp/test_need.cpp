@@ -49,7 +49,9 @@ void check_weekly_chances(double unmet, int weeks, double rate_scale = 1) {
   for (auto& council : spec.councils) council.people = 20000;
   auto m = cm::open_market(spec, 17, 0);
   cm::NeedCalendar calendar(m.councils());
-  calendar.file_newcomers(m);  // as the Model does once the market is built
+  calendar.file_newcomers(m);                  // as the Model does once the market is built
+  cm::PlacementBook placements(m.councils());  // matching's, which reviews withdraw people from
+  placements.fit(m);
   const auto& need = spec.need;
   const std::array<double, 3> age_factor{0.6, 1.0, 1.3};
   const double prevention = 1 - need.prevention_effect * std::min(1.0, spec.commissioning.prevention_share / 0.1);
@@ -62,7 +64,7 @@ void check_weekly_chances(double unmet, int weeks, double rate_scale = 1) {
     for (std::size_t i = 0; i < p.id.size(); ++i)
       p.hours_received[i] = static_cast<float>((1 - unmet) * p.need_hours[i]);
     calendar.file_newcomers(m);
-    for (int c = 0; c < m.councils(); ++c) calendar.review_due(m, c);  // arrivals are not part of this test
+    for (int c = 0; c < m.councils(); ++c) calendar.review_due(m, c, placements);  // arrivals are not part of this test
     for (std::size_t i = 0; i < p.id.size(); ++i) {
       if (!alive_before[i]) continue;
       const std::size_t b = band_before[i] - 1u;

@@ -473,6 +473,10 @@ def test_surplus_is_income_less_wages_overheads_and_extraction(core):
     hand.set("people", "route", people, routes)
     hand.set("people", "hours_received", people, hours)
     hand.set("people", "price", people, price)
+    # A self-funder pays the provider's private price of the week (people 1 and 5: the chain's and
+    # the micro-enterprise's); the others the price of their placement.
+    hand.set("people", "price", people[[1, 5]], 0.0)
+    hand.set("providers", "private_price", [providers[0], providers[2]], price[[1, 5]])
     workers = hand.rows("workers")
     hand.set("workers", "employer", workers, NO_AGENT)
     paid = np.array([6, 30, 12], dtype=np.float32)
@@ -485,6 +489,7 @@ def test_surplus_is_income_less_wages_overheads_and_extraction(core):
     hand.set("providers", "margin_average", providers, 0.05)
     hand.rm.begin_week()
     hand.rm.apply("finance", 0)
+    np.testing.assert_array_equal(hand.get("people", "price")[people[[1, 5]]], price[[1, 5]])
 
     on_cost = hand.params["providers"]["on_cost"]
     extraction_total = retained = spend = 0.0
