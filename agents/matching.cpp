@@ -163,34 +163,48 @@ struct Review {
 
 // Does the book still hold the council's placements as a review of everyone would find them? Not
 // in its first week, after a change of parameters, when contracts changed (a lot re-let or handed
-// back), when prices were uplifted (each April), or when a provider with clients closed: each can
-// change many placements at once, and the review then looks at everyone.
+// back) or when prices were uplifted (each April): each can change many placements at once, and
+// the review then looks at everyone.
 bool book_holds(const Market& m, const PlacementBook& book, int c) {
   const auto& council = book.councils[static_cast<std::size_t>(c)];
-  const auto& com = m.commissioners[static_cast<std::size_t>(c)];
-  if (!council.valid || council.spec_version != m.spec_version || com.contracts_changed ||
-      starts_financial_year(m.spec, m.reported_week()))
-    return false;
-  // Every client booked is with a provider still operating (a closed one has left the table, or
-  // is in it, closed, with clients).
-  std::int64_t clients_with_operating_providers = 0;
-  bool closed_with_clients = false;
-  m.for_council_providers(c, [&](std::size_t q) {
-    const auto clients = book.provider_clients[static_cast<std::size_t>(m.providers.id[q])];
-    if (m.providers.alive[q])
-      clients_with_operating_providers += clients;
-    else
-      closed_with_clients |= clients != 0;
+  return council.valid && council.spec_version == m.spec_version &&
+         !m.commissioners[static_cast<std::size_t>(c)].contracts_changed &&
+         !starts_financial_year(m.spec, m.reported_week());
+}
+
+// The providers that had clients after the last matching and have closed since (left the table,
+// or in it closed) with clients still booked to them.
+void list_closed_with_clients(const Market& m, const PlacementBook& book, int c, std::vector<engine::AgentId>& gone) {
+  gone.clear();
+  for (const auto id : book.councils[static_cast<std::size_t>(c)].providers_with_clients) {
+    const auto row = m.provider_row(id);
+    if ((row < 0 || !m.providers.alive[static_cast<std::size_t>(row)]) &&
+        book.provider_clients[static_cast<std::size_t>(id)] > 0)
+      gone.push_back(id);
+  }
+}
+
+// Adds to `named` the council's people placed with one of the providers `gone`: a pass over one
+// column, as providers close most weeks somewhere and have few clients.
+void name_clients_of(const Market& m, int c, const std::vector<engine::AgentId>& gone,
+                     std::vector<std::int32_t>& named) {
+  const auto* provider = m.people.provider.data();
+  m.rows.people.for_each_range(c, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      bool with_gone = false;
+      for (const auto id : gone) with_gone |= provider[i] == id;
+      if (with_gone) named.push_back(static_cast<std::int32_t>(i));
+    }
   });
-  return !closed_with_clients && clients_with_operating_providers == council.sums.placed;
 }
 
 // The placements that no longer hold, in the council's book and in `unplaced` (in row order) the
 // people to place. Everyone is reviewed when the book may not hold (book_holds); otherwise only
 // the people the book names: withdrawn by their need review, waiting since last week,
-// dissatisfied private clients, and the people new this week.
+// dissatisfied private clients, clients of providers that closed, and the people new this week.
 void review_placements(Market& m, MatchingState& s, int c, const ContractIndex& contracts,
-                       std::vector<std::int32_t>& unplaced, std::vector<std::int32_t>& named) {
+                       std::vector<std::int32_t>& unplaced, std::vector<std::int32_t>& named,
+                       std::vector<engine::AgentId>& gone) {
   auto& book = s.book;
   auto& council = book.councils[static_cast<std::size_t>(c)];
   auto& com = m.commissioners[static_cast<std::size_t>(c)];
@@ -212,6 +226,8 @@ void review_placements(Market& m, MatchingState& s, int c, const ContractIndex& 
     for (const auto* ids : {&council.waiting, &council.dissatisfied})
       for (const auto id : *ids)
         if (const auto row = m.people_index.row_of(id); row >= 0) named.push_back(row);
+    list_closed_with_clients(m, book, c, gone);
+    if (!gone.empty()) name_clients_of(m, c, gone, named);
     std::sort(named.begin(), named.end());
     named.erase(std::unique(named.begin(), named.end()), named.end());
     for (const auto row : named) {
@@ -472,11 +488,12 @@ void place(Market& m, MatchingState& s, int c, const std::vector<std::int32_t>& 
 
 void apply_matching(Market& m, MatchingState& s, int c) {
   thread_local std::vector<std::int32_t> offsets, candidates, cursor, next_contract, unplaced, named;
+  thread_local std::vector<engine::AgentId> gone;
   thread_local UnplacedHours waiting_hours;
   auto& demand = s.demand[static_cast<std::size_t>(c)];
   demand = {};
   const ContractIndex contracts(m, c, s.provider_slot, next_contract);
-  review_placements(m, s, c, contracts, unplaced, named);
+  review_placements(m, s, c, contracts, unplaced, named, gone);
   m.for_council_providers(c, [&](std::size_t q) { publish_load(m, s.book, q); });
   publish_committed(m, s.book, c);
   // The demand founding reads is counted before anyone new is placed (routes and needs do not
@@ -492,6 +509,11 @@ void apply_matching(Market& m, MatchingState& s, int c) {
   place(m, s, c, unplaced, offsets, candidates, contracts, demand, waiting_hours);
   demand.council_placed_hours = sums.council_placed_hours;
   demand.spot_placed_hours = sums.spot_placed_hours;
+  auto& with_clients = s.book.councils[static_cast<std::size_t>(c)].providers_with_clients;
+  with_clients.clear();
+  m.for_council_providers(c, [&](std::size_t q) {
+    if (m.providers.clients[q] > 0) with_clients.push_back(m.providers.id[q]);
+  });
   offer_packages(m, s, waiting_hours, offsets, candidates, contracts, c);
   auto& counts = m.counts[static_cast<std::size_t>(c)];
   counts.waiting_for_budget = demand.waiting_for_budget;

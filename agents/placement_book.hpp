@@ -10,7 +10,6 @@
 // 2^-16 GBP), so the book holds, bit for bit, what a review of every placement would add up,
 // whatever the order in which people came, went and were reviewed: a week reviewed in full and one
 // reviewed from the book give the same market (tests/cpp/test_week.cpp checks every week).
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -24,7 +23,8 @@ class PlacementBook {
   // Money in the book: whole units of 2^-16 GBP (an hour's price times its need rounded once).
   static constexpr double kUnitsPerPound = 65536.0;
   static std::int64_t money_units(float hours, float price) {
-    return std::llround(static_cast<double>(hours) * static_cast<double>(price) * kUnitsPerPound);
+    // Rounded half up (hours and prices are not negative) by truncation: llround is a library call.
+    return static_cast<std::int64_t>(static_cast<double>(hours) * static_cast<double>(price) * kUnitsPerPound + 0.5);
   }
 
   // What one council's people and placements add up to.
@@ -45,6 +45,7 @@ class PlacementBook {
     std::vector<std::int32_t> withdrawn;        // rows withdrawn since the last review
     std::vector<engine::AgentId> waiting;       // people the last matching left unplaced
     std::vector<engine::AgentId> dissatisfied;  // private clients below the switch threshold
+    std::vector<engine::AgentId> providers_with_clients;  // after the last matching
     std::int64_t full_reviews = 0, partial_reviews = 0;
   };
 
