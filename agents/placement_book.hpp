@@ -10,6 +10,7 @@
 // 2^-16 GBP), so the book holds, bit for bit, what a review of every placement would add up,
 // whatever the order in which people came, went and were reviewed: a week reviewed in full and one
 // reviewed from the book give the same market (tests/cpp/test_week.cpp checks every week).
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -23,8 +24,7 @@ class PlacementBook {
   // Money in the book: whole units of 2^-16 GBP (an hour's price times its need rounded once).
   static constexpr double kUnitsPerPound = 65536.0;
   static std::int64_t money_units(float hours, float price) {
-    // Rounded half up (hours and prices are not negative) by truncation: llround is a library call.
-    return static_cast<std::int64_t>(static_cast<double>(hours) * static_cast<double>(price) * kUnitsPerPound + 0.5);
+    return std::llround(static_cast<double>(hours) * static_cast<double>(price) * kUnitsPerPound);
   }
 
   // What one council's people and placements add up to.
@@ -78,8 +78,9 @@ class PlacementBook {
     const auto& p = m.people;
     if (!p.alive[i] || p.need_hours[i] <= 0) return;
     const auto route = static_cast<Route>(p.route[i]);
-    s.with_route += sign * (route != Route::none);
-    s.buying_privately += sign * (route == Route::self_funder || route == Route::direct_payment);
+    const std::int64_t n = sign;
+    s.with_route += n * (route != Route::none);
+    s.buying_privately += n * (route == Route::self_funder || route == Route::direct_payment);
     if (route == Route::none) {
       s.refused += sign;
       s.refused_hours += sign * static_cast<double>(p.need_hours[i]);
