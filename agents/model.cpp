@@ -88,6 +88,7 @@ void Model::step_reference() {
   rules_.matching.review_every_placement = true;  // as MODEL.md §3.4 reads: every placement, every week
   Week week = rules_.week(market_);
   kWeek.run_reference(week, market_.councils());
+  rules_.matching.review_every_placement = false;
   if (market_.week == market_.warmup_weeks && market_.warmup_weeks > 0) end_warmup();
 }
 

@@ -148,6 +148,10 @@ void prefetch_review(const People& p, std::size_t i) {
   __builtin_prefetch(&p.route[i]);
   __builtin_prefetch(&p.capital_band[i]);
   __builtin_prefetch(&p.id[i]);
+  // What withdrawing the person from matching's book reads.
+  __builtin_prefetch(&p.provider[i]);
+  __builtin_prefetch(&p.placement[i]);
+  __builtin_prefetch(&p.price[i]);
 }
 }  // namespace
 

@@ -49,6 +49,7 @@ void BM_Phase(benchmark::State& state, Rule rule) {
   for (auto _ : state) {
     state.PauseTiming();
     market = warm;
+    rules.matching.book.forget();  // the book held last iteration's market: matching reviews everyone
     state.ResumeTiming();
     cm::each_council(market, [&](int c) { rule(market, rules, c); });
     benchmark::ClobberMemory();
