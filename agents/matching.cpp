@@ -104,14 +104,14 @@ class ContractIndex {
 // the lot was re-let to someone else, or a dissatisfied private client switches. The person's
 // demand and a placement that holds go into the book; the people to place go to `unplaced`.
 struct Review {
+  PlacementBook::Sums& sums;
   Market& m;
   PlacementBook& book;
-  PlacementBook::Sums& sums;
   const ContractIndex& contracts;
   std::vector<std::int32_t>& unplaced;
   double council_dp_rate;
   bool contracts_changed;
-  std::vector<std::uint8_t>& lot_relet;
+  const std::vector<std::uint8_t>& lot_relet;
 
   // Inlined into the pass over everyone (a call per person costs more than most reviews).
   [[gnu::always_inline]] void operator()(std::size_t i) const {
@@ -211,18 +211,27 @@ void review_placements(Market& m, MatchingState& s, int c, const ContractIndex& 
   auto& com = m.commissioners[static_cast<std::size_t>(c)];
   auto& pr = m.providers;
   unplaced.clear();
-  const Review review{m, book, council.sums, contracts, unplaced, dp_rate(m, c), com.contracts_changed, com.lot_relet};
   m.for_council_providers(c, [&](std::size_t q) { pr.offered_hours[q] = 0; });
-  if (s.review_every_placement || !book_holds(m, book, c)) {
+  const bool everyone = s.review_every_placement || !book_holds(m, book, c);
+  // A review of everyone adds up from zero, in a local the compiler keeps in registers; one from
+  // the book adjusts the council's sums.
+  PlacementBook::Sums fresh;
+  const Review review{everyone ? fresh : council.sums,
+                      m,
+                      book,
+                      contracts,
+                      unplaced,
+                      dp_rate(m, c),
+                      com.contracts_changed,
+                      com.lot_relet};
+  if (everyone) {
     m.for_council_providers(c, [&](std::size_t q) {
       const auto id = static_cast<std::size_t>(pr.id[q]);
       book.provider_hours[id] = 0;
       book.provider_clients[id] = 0;
     });
-    PlacementBook::Sums sums;  // a local: the compiler keeps the sums in registers
-    m.for_council_people(c, Review{m, book, sums, contracts, unplaced, review.council_dp_rate, review.contracts_changed,
-                                   review.lot_relet});
-    council.sums = sums;
+    m.for_council_people(c, review);
+    council.sums = fresh;
     council.full_reviews += 1;
   } else {
     named.assign(council.withdrawn.begin(), council.withdrawn.end());
@@ -235,10 +244,8 @@ void review_placements(Market& m, MatchingState& s, int c, const ContractIndex& 
     named.erase(std::unique(named.begin(), named.end()), named.end());
     for (const auto row : named) {
       const auto i = static_cast<std::size_t>(row);
-      if (!book.is_withdrawn[i]) {  // in the book as last reviewed: taken out, reviewed again
-        PlacementBook::add_demand(m, i, council.sums, -1);
-        book.add_placement(m, i, council.sums, -1);
-      }
+      // In the book as last reviewed (unless withdrawn this week): taken out, reviewed again.
+      if (!book.is_withdrawn[i]) book.take_out(m, i, council.sums);
       review(i);
     }
     // The week's new people, after every other row of the council.

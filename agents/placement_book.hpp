@@ -70,8 +70,12 @@ class PlacementBook {
     is_withdrawn[i] = 1;
     auto& council = councils[static_cast<std::size_t>(m.people.council[i])];
     council.withdrawn.push_back(static_cast<std::int32_t>(i));
-    add_demand(m, i, council.sums, -1);
-    add_placement(m, i, council.sums, -1);
+    take_out(m, i, council.sums);
+  }
+  // Takes person i's part (demand and placement, as booked) out of the sums.
+  void take_out(const Market& m, std::size_t i, Sums& s) {
+    add_demand(m, i, s, -1);
+    add_placement(m, i, s, -1);
   }
 
   // Person i's part as one of the people needing care (sign -1 takes it out).
