@@ -64,7 +64,7 @@ const std::array<MetricInfo, kMetricCount>& metric_catalogue() {
       {"price_per_hour", "GBP/h", "mean price the council pays per council-managed hour"},
       {"extraction", "GBP/week", "money leaving the region as profit, rent and interest"},
       {"local_retained", "GBP/week", "wages plus the surplus of local providers"},
-      {"mean_wellbeing", "1", "mean wellbeing of people needing care (0..1)"},
+      {"mean_wellbeing", "1", "mean wellbeing (ASCOT score / 24) of everyone with need; the same as wellbeing_all"},
       {"continuity", "1", "mean share of visits by the usual worker, people served"},
       {"mean_stress", "1", "mean stress of employed workers (0..1)"},
       {"hours_needed_all", "h/week", "formal care hours needed by everyone with need, refused people included"},
@@ -84,7 +84,8 @@ const std::array<MetricInfo, kMetricCount>& metric_catalogue() {
       {"hours_unmet_band_2", "h/week", "hours needed in band 2 and not delivered, everyone with need"},
       {"hours_unmet_band_3", "h/week", "hours needed in band 3 and not delivered, everyone with need"},
       {"hours_unmet_band_4", "h/week", "hours needed in band 4 and not delivered, everyone with need"},
-      {"wellbeing_served", "1", "mean wellbeing of people served (0..1)"},
+      {"wellbeing_served", "1", "mean social-care-related quality of life of people served (ASCOT score / 24)"},
+      {"wellbeing_all", "1", "mean social-care-related quality of life of everyone with need (ASCOT score / 24)"},
   }};
   return catalogue;
 }
@@ -111,6 +112,7 @@ Metric region_weight(Metric metric) {
     case kMeanWellbeing: return kPeopleNeedingCare;
     case kContinuity:
     case kWellbeingServed: return kPeopleServed;
+    case kWellbeingAll: return kPeopleNeedingCare;
     default: return kMetricCount;
   }
 }
@@ -186,6 +188,7 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
   v(kMeanWellbeing) = v(kPeopleNeedingCare) > 0 ? wellbeing / v(kPeopleNeedingCare) : 0;
   v(kContinuity) = v(kPeopleServed) > 0 ? continuity / v(kPeopleServed) : 0;
   v(kWellbeingServed) = v(kPeopleServed) > 0 ? n.wellbeing_served / v(kPeopleServed) : 0;
+  v(kWellbeingAll) = v(kMeanWellbeing);
   // Matching counts these in its pass over the council's people (MatchingDemand).
   const auto& t_people = m.counts[c];
   v(kHoursNeededAll) = n.hours_needed + t_people.refused_hours;  // people with a route, and the refused

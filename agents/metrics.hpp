@@ -84,6 +84,9 @@ enum Metric : std::size_t {
   kHoursUnmetBand4,
   // Format 1.7: the headline outcome "wellbeing of people served" (MODEL.md §16).
   kWellbeingServed,
+  // Format 1.8: wellbeing of everyone with need, under the name MODEL.md §16 gives it (mean_wellbeing
+  // holds the same value for readers of 1.0-1.7 and goes in format 2.0).
+  kWellbeingAll,
   kMetricCount
 };
 

@@ -97,7 +97,8 @@ void archetype(Schema<S>& s, const std::string& name, ArchetypeSpec S::Providers
       .real(p + "private_markup", at(&ArchetypeSpec::private_markup), d.private_markup, {0, 3}, "",
             "Self-funder price over its asking price (cost and margin)", "CMA 2017: about 41%")
       .real(p + "quality", at(&ArchetypeSpec::quality), d.quality, kShare, "", "Starting observed quality",
-            "assumption")
+            "assumption (chains 0.557, agencies 0.606, micro-enterprises 0.74: version 1's 0.5, 0.55, 0.7 raised by "
+            "what wellbeing on the ASCOT scale adds to incumbents' observed quality at step 0, seeds 11-12)")
       .real(p + "closure_per_year", at(&ArchetypeSpec::closure_per_year), d.closure_per_year, kShare, "1/year",
             "Base annual closure hazard, before losses and burnout",
             "agencies: Allan (PSSRU), about 1 in 7 a year (with losses); chains and micro-enterprises: assumption")
@@ -269,11 +270,11 @@ Schema<S> make_schema() {
   //                      wage   zh    hrs  travel ovh  margin extr  cont  rel  aut  radius  maxw  under mark  qual
   //                      close recruit
   archetype(s, "chain", &S::Providers::chain,
-            {12.21, 0.70, 19, 20, 3.0, 0.04, 1.00, 0.55, 0.0, 0.00, 10000, 600, 0.10, 0.41, 0.50, 0.04, 1.5});
+            {12.21, 0.70, 19, 20, 3.0, 0.04, 1.00, 0.55, 0.0, 0.00, 10000, 600, 0.10, 0.41, 0.557, 0.04, 1.5});
   archetype(s, "agency", &S::Providers::agency,
-            {12.60, 0.55, 19, 15, 5.5, 0.05, 0.20, 0.65, 0.3, 0.05, 40, 250, 0.03, 0.41, 0.55, 0.11, 1.0});
+            {12.60, 0.55, 19, 15, 5.5, 0.05, 0.20, 0.65, 0.3, 0.05, 40, 250, 0.03, 0.41, 0.606, 0.11, 1.0});
   archetype(s, "micro", &S::Providers::micro,
-            {14.00, 0.00, 18, 4, 1.5, 0.05, 0.00, 0.92, 1.0, 0.40, 20, 8, 0.00, 0.10, 0.70, 0.05, 1.0});
+            {14.00, 0.00, 18, 4, 1.5, 0.05, 0.00, 0.92, 1.0, 0.40, 20, 8, 0.00, 0.10, 0.74, 0.05, 1.0});
   s.real(CM_PARAMETER(providers.on_cost), 0.20, {0, 1}, "", "Employer on-costs on wages (NI, pension, holiday)",
          "Homecare Association cost model (assumption)")
       .real(CM_PARAMETER(providers.overbook), 0.08, {0, 1}, "",
@@ -430,20 +431,25 @@ Schema<S> make_schema() {
             "Logit weight of the hourly price in private choice (self-funders, direct payments)", "assumption");
   s.real(CM_PARAMETER(outcomes.rate), 0.1, kShare, "1/week", "Speed at which wellbeing moves to its target",
          "assumption")
-      .real(CM_PARAMETER(outcomes.base), 0.45, kShare, "", "Wellbeing with no modifiers",
-            "ASCOT-like scale (assumption)")
-      .real(CM_PARAMETER(outcomes.unmet_weight), 0.35, kShare, "", "Wellbeing lost at full unmet need", "assumption")
-      .real(CM_PARAMETER(outcomes.continuity_weight), 0.2, kShare, "", "Wellbeing gained at full continuity",
-            "assumption")
-      .real(CM_PARAMETER(outcomes.relational_weight), 0.15, kShare, "", "Wellbeing gained from relational care",
-            "assumption")
-      .real(CM_PARAMETER(outcomes.ties_weight), 0.15, kShare, "", "Wellbeing gained from social ties", "assumption")
+      .real(CM_PARAMETER(outcomes.base), 0.6625, kShare, "",
+            "Wellbeing (ASCOT score / 24) with no modifiers: full unmet need, no continuity, ties or relational care",
+            "tuned: baseline wellbeing_served about 19 of 24 (ASCOF 1A)")
+      .real(CM_PARAMETER(outcomes.unmet_weight), 0.2625, kShare, "", "Wellbeing lost at full unmet need",
+            "assumption (0.35 on version 1's scale, x 0.75)")
+      .real(CM_PARAMETER(outcomes.continuity_weight), 0.15, kShare, "", "Wellbeing gained at full continuity",
+            "assumption (0.2 on version 1's scale, x 0.75)")
+      .real(CM_PARAMETER(outcomes.relational_weight), 0.1125, kShare, "", "Wellbeing gained from relational care",
+            "assumption (0.15 on version 1's scale, x 0.75)")
+      .real(CM_PARAMETER(outcomes.ties_weight), 0.1125, kShare, "", "Wellbeing gained from social ties",
+            "assumption (0.15 on version 1's scale, x 0.75)")
       .real(CM_PARAMETER(outcomes.switch_per_week), 0.01, kShare, "1/week",
             "Chance a dissatisfied private client switches provider", "assumption")
-      .real(CM_PARAMETER(outcomes.switch_threshold), 0.45, kShare, "", "Wellbeing below which a client is dissatisfied",
-            "assumption")
-      .real(CM_PARAMETER(outcomes.initial_wellbeing), 0.6, kShare, "",
-            "Wellbeing of a person when they arrive (at the start or later)", "assumption")
+      .real(CM_PARAMETER(outcomes.switch_threshold), 0.6625, kShare, "",
+            "Wellbeing below which a client is dissatisfied (0.6625: 15.9 of 24)",
+            "assumption (0.45 on version 1's scale, mapped)")
+      .real(CM_PARAMETER(outcomes.initial_wellbeing), 0.775, kShare, "",
+            "Wellbeing of a person when they arrive (at the start or later)",
+            "assumption (0.6 on version 1's scale, mapped)")
       .real(CM_PARAMETER(outcomes.quality_continuity_weight), 0.4, kShare, "",
             "Weight of clients' mean continuity in a provider's observed quality", "assumption")
       .real(CM_PARAMETER(outcomes.quality_wellbeing_weight), 0.4, kShare, "",

@@ -16,9 +16,10 @@ std::string git_commit() { return CAREMARKET_GIT_COMMIT; }
 std::vector<SummaryRow> summarise(const std::vector<double>& first, const std::vector<double>& last, int councils) {
   // Region values: counts and money summed over councils, rates weighted (metrics.cpp).
   const auto start = region_values(first, councils), end = region_values(last, councils);
-  auto row = [&](const char* label, Metric k, const char* units, bool flow = false) {
-    return SummaryRow{label, start[k], end[k], units, flow};
+  auto row = [&](const char* label, Metric k, const char* units, bool flow = false, double scale = 1.0) {
+    return SummaryRow{label, scale * start[k], scale * end[k], units, flow};
   };
+  constexpr double kAscotPoints = 24.0;  // wellbeing is the ASCOT score over 24; people read it out of 24
   return {
       row("people needing care", kPeopleNeedingCare, "people"),
       row("people served", kPeopleServed, "people"),
@@ -36,7 +37,8 @@ std::vector<SummaryRow> summarise(const std::vector<double>& first, const std::v
       row("council price per hour", kPricePerHour, "GBP/h", true),
       row("money leaving the region", kExtraction, "GBP/week", true),
       row("money retained locally", kLocalRetained, "GBP/week", true),
-      row("mean wellbeing", kMeanWellbeing, "0..1"),
+      row("wellbeing of people served", kWellbeingServed, "ASCOT /24", false, kAscotPoints),
+      row("wellbeing of all with need", kWellbeingAll, "ASCOT /24", false, kAscotPoints),
   };
 }
 

@@ -1,6 +1,7 @@
 // `caremarket compare`: is a policy better, and how sure are we? Paired replicates of the policy
 // and the baseline with common random numbers (sweeps/compare.hpp), printed as a table and written
 // to PREFIX.csv and PREFIX.h5.
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -37,6 +38,16 @@ void print_table(const sweeps::Comparison& result, const CompareOptions& o) {
               static_cast<long long>(result.replicates));
   std::printf("%-28s %14s %14s %14s   %s\n", "outcome", "baseline", "policy", "difference", "95% CI of the difference");
   for (const auto& c : result.outcomes) {
+    if (c.name == "cost_per_ascot_point") {
+      // A ratio of differences, not a difference of arms: one number and its interval, or why none.
+      if (std::isnan(c.difference))
+        std::printf("%-28s %14s %14s %14s   no clear gain in ASCOT points: no cost per point\n", c.name.c_str(), "-",
+                    "-", "-");
+      else
+        std::printf("%-28s %14s %14s %14.4g   [%.4g, %.4g]  GBP a year per ASCOT point gained\n", c.name.c_str(), "-",
+                    "-", c.difference, c.ci_low, c.ci_high);
+      continue;
+    }
     const bool sure = c.ci_low > 0 || c.ci_high < 0;
     std::printf("%-28s %14.4g %14.4g %+14.4g   [%+.4g, %+.4g]%s\n", c.name.c_str(), c.baseline, c.policy, c.difference,
                 c.ci_low, c.ci_high, sure ? "  *" : "");
@@ -60,8 +71,8 @@ int compare(const CompareOptions& o) {
   request.root_seed = o.seed;
   request.workers = o.workers;
   request.quiet = o.quiet;
-  const fs::path prefix = o.output.empty() ? fs::path("results") / ("compare-" + fs::path(o.policy).stem().string())
-                                           : fs::path(o.output);
+  const fs::path prefix =
+      o.output.empty() ? fs::path("results") / ("compare-" + fs::path(o.policy).stem().string()) : fs::path(o.output);
   request.dir = prefix.string() + "-runs";
   request.prefix = prefix;
   // Check both arms' configs before running anything.
@@ -79,7 +90,8 @@ int compare(const CompareOptions& o) {
     std::fprintf(stderr, "caremarket: comparison interrupted; run the same command again to finish it\n");
     return interrupted_exit(cancel.signal());
   }
-  if (result.replicates < 2) throw std::runtime_error("fewer than two replicate pairs finished; see " + request.dir.string());
+  if (result.replicates < 2)
+    throw std::runtime_error("fewer than two replicate pairs finished; see " + request.dir.string());
   print_table(result, o);
   sweeps::write_comparison_csv(result, prefix.string() + ".csv");
   sweeps::write_comparison_h5(result, request, prefix.string() + ".h5");
@@ -91,20 +103,28 @@ int compare(const CompareOptions& o) {
 
 Command add_compare(CLI::App& app) {
   auto o = std::make_shared<CompareOptions>();
-  auto* compare_app = app.add_subcommand("compare",
-                                         "Is a policy better, and how sure are we? Paired replicates with common random numbers");
+  auto* compare_app = app.add_subcommand(
+      "compare", "Is a policy better, and how sure are we? Paired replicates with common random numbers");
   compare_app->add_option("scenario", o->scenario, "Scenario TOML file (default: configs/scenarios/somerset.toml)");
   compare_app->add_option("-p,--policy", o->policy, "The policy to assess (file or shipped name)")->required();
   compare_app->add_option("--from", o->from,
                           "Date YYYY-MM-DD from which the policy applies; before it both arms are the baseline "
                           "(default: from the start)");
-  compare_app->add_option("-b,--baseline-policy", o->baseline, "The policy to compare with (default: the scenario as it is)");
-  compare_app->add_option("-s,--set", o->sets, "Override a parameter in both arms (repeatable)")->expected(1)->take_all()->allow_extra_args(false);
+  compare_app->add_option("-b,--baseline-policy", o->baseline,
+                          "The policy to compare with (default: the scenario as it is)");
+  compare_app->add_option("-s,--set", o->sets, "Override a parameter in both arms (repeatable)")
+      ->expected(1)
+      ->take_all()
+      ->allow_extra_args(false);
   compare_app->add_option("-n,--replicates", o->replicates, "Paired replicates")->check(CLI::Range(2, 100000));
-  compare_app->add_option("--steps", o->steps, "Weeks per run (default: the scenario's run.steps)")->check(CLI::Range(1, 100000));
-  compare_app->add_option("--seed", o->seed, "Root seed of the replicates")->check(CLI::Range(std::int64_t{0}, std::int64_t{9'000'000'000'000'000}));
-  compare_app->add_option("-o,--output", o->output, "Output prefix: writes PREFIX.csv, PREFIX.h5 and the runs in PREFIX-runs/ "
-                                                    "(default: results/compare-<policy>)")
+  compare_app->add_option("--steps", o->steps, "Weeks per run (default: the scenario's run.steps)")
+      ->check(CLI::Range(1, 100000));
+  compare_app->add_option("--seed", o->seed, "Root seed of the replicates")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{9'000'000'000'000'000}));
+  compare_app
+      ->add_option("-o,--output", o->output,
+                   "Output prefix: writes PREFIX.csv, PREFIX.h5 and the runs in PREFIX-runs/ "
+                   "(default: results/compare-<policy>)")
       ->check(CLI::Validator(sweeps::non_empty_path, "PREFIX"));
   compare_app->add_option("--workers", o->workers, "Runs at once (default: one per core)")->check(CLI::Range(0, 4096));
   compare_app->add_flag("-q,--quiet", o->quiet, "No line per finished run");

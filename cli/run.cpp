@@ -40,6 +40,8 @@ std::string format_value(double v, const std::string& units) {
     std::snprintf(buf, sizeof buf, "£%.2f", v);
   else if (units == "GBP/week")
     std::snprintf(buf, sizeof buf, "£%.0f", v);
+  else if (units == "ASCOT /24")
+    std::snprintf(buf, sizeof buf, "%.1f", v);
   else
     std::snprintf(buf, sizeof buf, "%.0f", v);
   return buf;
@@ -78,8 +80,8 @@ int run(const RunOptions& o) {
 
   engine::SignalGuard signals;
   auto& cancel = engine::process_cancel_flag();
-  const long total = static_cast<long>(o.steps.value_or(request.scenario.spec.run.steps) +
-                                       request.scenario.spec.run.warmup_weeks);
+  const long total =
+      static_cast<long>(o.steps.value_or(request.scenario.spec.run.steps) + request.scenario.spec.run.warmup_weeks);
   engine::ProgressBar bar(total, "caremarket", !o.quiet && engine::ProgressBar::stderr_is_terminal());
   const auto outcome =
       run_to_file(request, cancel, [&](std::int64_t done, std::int64_t) { bar.update(static_cast<long>(done)); });

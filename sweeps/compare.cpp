@@ -7,7 +7,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <sstream>
+#include <stdexcept>
 
 #include <boost/math/distributions/students_t.hpp>
 
@@ -19,9 +21,6 @@
 #include "sweeps/sweep.hpp"
 
 namespace cm::sweeps {
-namespace {
-
-}  // namespace
 
 void check_comparison_prefix(const std::filesystem::path& prefix) {
   if (prefix.empty()) throw InputError("the output prefix is an empty path; give a prefix with -o");
@@ -30,10 +29,24 @@ void check_comparison_prefix(const std::filesystem::path& prefix) {
 
 const std::vector<std::string>& headline_outcomes() {
   // MODEL.md §16's headline outcomes, in its order.
-  static const std::vector<std::string> names{
-      "people_served", "people_waiting", "people_waiting_budget", "hours_unmet_all", "workers", "vacancy_rate",
-      "turnover_rate", "mean_wage", "mean_effective_pay", "micro_enterprises", "chain_share_council_hours",
-      "council_spend", "price_per_hour", "extraction", "local_retained", "wellbeing_served", "continuity"};
+  static const std::vector<std::string> names{"people_served",
+                                              "people_waiting",
+                                              "people_waiting_budget",
+                                              "hours_unmet_all",
+                                              "workers",
+                                              "vacancy_rate",
+                                              "turnover_rate",
+                                              "mean_wage",
+                                              "mean_effective_pay",
+                                              "micro_enterprises",
+                                              "chain_share_council_hours",
+                                              "council_spend",
+                                              "price_per_hour",
+                                              "extraction",
+                                              "local_retained",
+                                              "wellbeing_served",
+                                              "wellbeing_all",
+                                              "continuity"};
   return names;
 }
 
@@ -42,37 +55,99 @@ double t_quantile_975(double df) {
   return boost::math::quantile(boost::math::complement(t, 0.025));
 }
 
+namespace {
+
+std::size_t metric_index(const std::string& name) {
+  const auto& catalogue = metric_catalogue();
+  std::size_t k = 0;
+  while (k < kMetricCount && name != catalogue[k].name) ++k;
+  if (k == kMetricCount) throw std::logic_error("no metric named " + name);
+  return k;
+}
+
+// Means, mean paired difference, its 95% t interval and the sd of the differences of one outcome,
+// given its value in each replicate of each arm.
+OutcomeComparison paired(OutcomeComparison o, const std::vector<double>& baseline, const std::vector<double>& policy) {
+  const std::size_t n = std::min(baseline.size(), policy.size());
+  double sum_b = 0, sum_p = 0, sum_d = 0;
+  for (std::size_t r = 0; r < n; ++r) {
+    sum_b += baseline[r];
+    sum_p += policy[r];
+    sum_d += policy[r] - baseline[r];
+  }
+  const double nn = static_cast<double>(n);
+  o.baseline = n ? sum_b / nn : 0;
+  o.policy = n ? sum_p / nn : 0;
+  o.difference = n ? sum_d / nn : 0;
+  double ss = 0;
+  for (std::size_t r = 0; r < n; ++r) {
+    const double d = policy[r] - baseline[r] - o.difference;
+    ss += d * d;
+  }
+  o.sd_difference = n > 1 ? std::sqrt(ss / (nn - 1)) : 0.0;
+  double half = 0;
+  if (n > 1) half = t_quantile_975(nn - 1) * o.sd_difference / std::sqrt(nn);
+  o.ci_low = o.difference - half;
+  o.ci_high = o.difference + half;
+  return o;
+}
+
+}  // namespace
+
 std::vector<OutcomeComparison> paired_statistics(const std::vector<std::vector<double>>& baseline,
                                                  const std::vector<std::vector<double>>& policy) {
   const std::size_t n = std::min(baseline.size(), policy.size());
   const auto& catalogue = metric_catalogue();
   std::vector<OutcomeComparison> out;
+  auto column = [n](const std::vector<std::vector<double>>& runs, auto&& value) {
+    std::vector<double> v(n);
+    for (std::size_t r = 0; r < n; ++r) v[r] = value(runs[r]);
+    return v;
+  };
   for (const auto& name : headline_outcomes()) {
-    std::size_t k = 0;
-    while (k < kMetricCount && name != catalogue[k].name) ++k;
-    OutcomeComparison o{name, catalogue[k].units, catalogue[k].long_name};
-    double sum_b = 0, sum_p = 0, sum_d = 0;
-    for (std::size_t r = 0; r < n; ++r) {
-      sum_b += baseline[r][k];
-      sum_p += policy[r][k];
-      sum_d += policy[r][k] - baseline[r][k];
-    }
-    const double nn = static_cast<double>(n);
-    o.baseline = n ? sum_b / nn : 0;
-    o.policy = n ? sum_p / nn : 0;
-    o.difference = n ? sum_d / nn : 0;
-    double ss = 0;
-    for (std::size_t r = 0; r < n; ++r) {
-      const double d = policy[r][k] - baseline[r][k] - o.difference;
-      ss += d * d;
-    }
-    o.sd_difference = n > 1 ? std::sqrt(ss / (nn - 1)) : 0.0;
-    double half = 0;
-    if (n > 1) half = t_quantile_975(nn - 1) * o.sd_difference / std::sqrt(nn);
-    o.ci_low = o.difference - half;
-    o.ci_high = o.difference + half;
-    out.push_back(o);
+    const std::size_t k = metric_index(name);
+    auto metric = [k](const std::vector<double>& run) { return run[k]; };
+    out.push_back(
+        paired({name, catalogue[k].units, catalogue[k].long_name}, column(baseline, metric), column(policy, metric)));
   }
+
+  // ASCOT points held by everyone with need (MODEL.md §18): wellbeing is the ASCOT score over 24, so
+  // a person at 19 of 24 holds 19 points. Everyone with need, not people served, so that a policy
+  // changing who is served does not pass for a gain.
+  const std::size_t wellbeing = metric_index("wellbeing_all"), needing = metric_index("people_needing_care");
+  const std::size_t spend = metric_index("council_spend");
+  auto points = [&](const std::vector<double>& run) { return 24.0 * run[wellbeing] * run[needing]; };
+  const auto points_b = column(baseline, points), points_p = column(policy, points);
+  const auto& gained = out.emplace_back(paired(
+      {"ascot_points_all", "points", "ASCOT points of everyone with need (24 x wellbeing_all x people_needing_care)"},
+      points_b, points_p));
+
+  // Council spend a year per ASCOT point gained: the ratio of the mean paired differences (an
+  // incremental cost-effectiveness ratio, point-years being points held for a year), with a
+  // delta-method 95% interval over the pairs. Only where the points gained are clearly above zero:
+  // otherwise the ratio has no bounded interval (Fieller) and is left NaN, as are the arms' columns.
+  OutcomeComparison ratio{"cost_per_ascot_point", "GBP/point-year",
+                          "council spend a year per ASCOT point gained by everyone with need (policy - baseline)"};
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  ratio.baseline = ratio.policy = ratio.difference = ratio.ci_low = ratio.ci_high = ratio.sd_difference = nan;
+  if (n > 1 && gained.ci_low > 0) {
+    auto yearly_spend = [spend](const std::vector<double>& run) { return 52.0 * run[spend]; };
+    const auto cost = paired({}, column(baseline, yearly_spend), column(policy, yearly_spend));
+    const double nn = static_cast<double>(n), r = cost.difference / gained.difference;
+    double covariance = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      covariance += (52.0 * (policy[i][spend] - baseline[i][spend]) - cost.difference) *
+                    (points_p[i] - points_b[i] - gained.difference);
+    covariance /= nn - 1;
+    const double variance = (cost.sd_difference * cost.sd_difference - 2 * r * covariance +
+                             r * r * gained.sd_difference * gained.sd_difference) /
+                            (nn * gained.difference * gained.difference);
+    const double half = t_quantile_975(nn - 1) * std::sqrt(std::max(0.0, variance));
+    ratio.difference = r;
+    ratio.ci_low = r - half;
+    ratio.ci_high = r + half;
+  }
+  out.push_back(ratio);
   return out;
 }
 
@@ -92,9 +167,11 @@ Comparison compare(const ComparisonRequest& request, const engine::CancelFlag& c
   spec.parameters.push_back(arms);
   // Policies named relative to the working directory stay so (the spec's folder is the output dir).
   for (auto& p : spec.parameters[0].policies)
-    if (!p.empty() && (p.find('/') != std::string::npos || p.ends_with(".toml"))) p = std::filesystem::absolute(p).string();
+    if (!p.empty() && (p.find('/') != std::string::npos || p.ends_with(".toml")))
+      p = std::filesystem::absolute(p).string();
   if (request.policy_from) spec.parameters[0].policies[1] += "@" + engine::iso_date(*request.policy_from);
-  if (std::filesystem::path(spec.scenario).extension() == ".toml") spec.scenario = std::filesystem::absolute(spec.scenario).string();
+  if (std::filesystem::path(spec.scenario).extension() == ".toml")
+    spec.scenario = std::filesystem::absolute(spec.scenario).string();
   const Design design = expand(spec);
   if (!request.prefix.empty()) check_comparison_prefix(request.prefix);
   check_output_folder(request.dir);
@@ -125,8 +202,8 @@ void write_comparison_csv(const Comparison& c, const std::filesystem::path& file
   out.precision(10);
   out << "outcome,units,baseline,policy,difference,ci_low,ci_high,sd_difference,replicates\n";
   for (const auto& o : c.outcomes)
-    out << o.name << ',' << o.units << ',' << o.baseline << ',' << o.policy << ',' << o.difference << ',' << o.ci_low << ','
-        << o.ci_high << ',' << o.sd_difference << ',' << c.replicates << '\n';
+    out << o.name << ',' << o.units << ',' << o.baseline << ',' << o.policy << ',' << o.difference << ',' << o.ci_low
+        << ',' << o.ci_high << ',' << o.sd_difference << ',' << c.replicates << '\n';
   const std::string text = out.str();
   // O_NOFOLLOW and O_TRUNC on a name of our own: a stale temporary file is replaced, never followed.
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -154,7 +231,8 @@ void write_comparison_h5(const Comparison& c, const ComparisonRequest& request, 
   w.attribute("/", "software_version", software_version());
   w.attribute("/", "scenario", request.scenario.string());
   w.attribute("/", "policy", request.policy);
-  w.attribute("/", "baseline_policy", request.baseline_policy.empty() ? std::string("(scenario as it is)") : request.baseline_policy);
+  w.attribute("/", "baseline_policy",
+              request.baseline_policy.empty() ? std::string("(scenario as it is)") : request.baseline_policy);
   w.attribute("/", "replicates", c.replicates);
   w.attribute("/", "root_seed", request.root_seed);
   w.attribute("/", "statistic", std::string("mean over the last 52 weeks of each run; paired by seed; 95% t interval"));

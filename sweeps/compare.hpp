@@ -52,7 +52,11 @@ struct Comparison {
 const std::vector<std::string>& headline_outcomes();
 
 // Paired statistics of per-replicate outcome vectors (each vector indexed like the metric
-// catalogue, means over the last year of a run).
+// catalogue, means over the last year of a run): one row per headline outcome, then two rows
+// derived from them (MODEL.md §18): `ascot_points_all`, the ASCOT points held by everyone with
+// need, and `cost_per_ascot_point`, council spend a year per point gained (the ratio of the mean
+// paired differences, with a delta-method interval; NaN unless the points gained are clearly
+// above zero; its baseline, policy and sd columns are NaN).
 std::vector<OutcomeComparison> paired_statistics(const std::vector<std::vector<double>>& baseline,
                                                  const std::vector<std::vector<double>>& policy);
 

@@ -124,9 +124,11 @@ def money_flows(runs: Any, *, ax=None, label: str | None = None):
 
 
 def wellbeing(runs: Any, *, ax=None, label: str | None = None):
-    """Mean wellbeing of people needing care and continuity of care."""
-    return _many(runs, [("mean_wellbeing", "wellbeing"), ("continuity", "continuity")], ax=ax, label=label,
-                 ylabel="0 to 1", title="Wellbeing and continuity")
+    """Quality of life (the ASCOT score over 24) of people served and of everyone with need, and
+    continuity of care, all on 0 to 1."""
+    return _many(runs, [("wellbeing_served", "wellbeing, served (ASCOT/24)"),
+                        ("wellbeing_all", "wellbeing, all with need (ASCOT/24)"), ("continuity", "continuity")],
+                 ax=ax, label=label, ylabel="0 to 1", title="Wellbeing and continuity")
 
 
 def dashboard(arms: dict[str, Any], *, figsize=(12, 10)):

@@ -82,9 +82,15 @@ HEADLINES = [
              "wages plus the surplus of providers after what leaves the region"),
     Headline("Money leaving the region", "extraction", "£/week", "lower",
              "profit, rent and interest taken out of the region"),
-    Headline("Wellbeing of people needing care", "mean_wellbeing", "0 to 1", "higher",
-             "average wellbeing on an ASCOT-like scale"),
+    Headline("Quality of life of people receiving care", "ascot_served", "points of 24", "higher",
+             "social-care-related quality of life on the ASCOT scale (England's average is about 19)"),
+    Headline("Quality of life of everyone needing care", "ascot_all", "points of 24", "higher",
+             "the same for everyone with a need, including people waiting or refused care"),
 ]
+
+# Series the report shows on another scale: name -> (series in the file, factor). Wellbeing is the
+# ASCOT score over 24 (format 1.8); people read it as points out of 24.
+SCALED = {"ascot_served": ("wellbeing_served", 24.0), "ascot_all": ("wellbeing_all", 24.0)}
 
 def load(path: str | Path) -> Run:
     path = Path(path)
@@ -97,10 +103,14 @@ def load(path: str | Path) -> Run:
     except FormatError as error:
         raise ReportError(str(error)) from None
     needed = {h.series for h in HEADLINES} | {name for _, lines, _ in FIGURES for name, _ in lines}
+    needed = {SCALED[name][0] if name in SCALED else name for name in needed}
     missing = sorted(needed - set(frame.columns))
     if missing:
-        raise ReportError(f"{path} lacks the time series {', '.join(missing)} that the report shows")
+        hint = (" (wellbeing_all came with format 1.8, when wellbeing moved to the ASCOT scale: run the "
+                "scenario again with this version)" if "wellbeing_all" in missing else "")
+        raise ReportError(f"{path} lacks the time series {', '.join(missing)} that the report shows{hint}")
     series = {name: frame[name].to_numpy() for name in frame.columns}
+    series.update({name: factor * series[source] for name, (source, factor) in SCALED.items()})
     return Run(path, results.provenance, config, results.councils, np.asarray(frame.index), series)
 
 
@@ -235,6 +245,8 @@ def fmt(value: float, unit: str) -> str:
         return f"£{value:,.2f}" if unit == "£/hour" else f"£{value:,.0f}"
     if unit == "0 to 1":
         return f"{value:.3f}"
+    if unit == "points of 24":
+        return f"{value:.2f}"
     return f"{value:,.0f}"
 
 
@@ -271,7 +283,8 @@ FIGURES = [
                            ("micro_enterprises", "micro-enterprises")], "providers"),
     ("Where the money goes", [("local_retained", "kept locally"), ("extraction", "leaves the region"),
                               ("council_spend", "council spend")], "£ a week"),
-    ("Wellbeing", [("mean_wellbeing", "mean wellbeing")], "0 to 1"),
+    ("Quality of life (ASCOT)", [("ascot_served", "people receiving care"), ("ascot_all", "everyone needing care")],
+     "points of 24"),
 ]
 
 

@@ -32,6 +32,8 @@ WEIGHTS = {
     "hhi_council_hours": "people_council_managed",
     "price_per_hour": "people_council_managed",
     "mean_wellbeing": "people_needing_care",
+    "wellbeing_all": "people_needing_care",
+    "wellbeing_served": "people_served",
     "continuity": "people_served",
 }
 

@@ -45,6 +45,7 @@ def measure(run: common.Run, window: int = 260, burn_in: int = 52, four_year: in
                       ("hires_from_care", "hires_from_care_share"), ("mean_wage", "mean_wage"),
                       ("zero_hours_share", "zero_hours_share")]:
         r[key] = s(name)[w].mean()
+    r["ascot_served"] = 24 * s("wellbeing_served")[w].mean()  # ASCOT score of 24 (wellbeing is score / 24)
     r["band_gap"] = r["turnover_nlw"] - r["turnover_nlw150"]
 
     ev = run.events("providers")
@@ -120,6 +121,9 @@ TARGETS = [
     Target("Direct-payment share of council-funded clients", "25.5%", "NHS England ASC-FR 2023/24",
            "baseline", "dp_share", "pct",
            "tuned by construction (`eligibility.dp_uptake_*` come from the same statistic)", (0.18, 0.33)),
+    Target("Social-care-related quality of life of people served (ASCOT, of 24)", "≈ 19",
+           "ASCOF 1A (Adult Social Care Survey)", "baseline", "ascot_served", "ratio", "tuned (`outcomes.base`)",
+           (18.0, 20.0)),
 ]
 
 

@@ -393,7 +393,7 @@ TEST(Scenario, FormerConstantsAreDeclaredWithTheirOldValues) {
       {"retention.founder_stress_factor", "0.7", "", "between 0 and 10"},
       {"retention.leaver_rate_smoothing", "0.05", "1/week", "between 0 and 1 1/week"},
       {"founding.reference_private_share", "0.4", "", "between 0.01 and 1"},
-      {"outcomes.initial_wellbeing", "0.6", "", "between 0 and 1"},
+      {"outcomes.initial_wellbeing", "0.775", "", "between 0 and 1"},  // 0.6 until wellbeing moved to the ASCOT scale
       {"outcomes.quality_continuity_weight", "0.4", "", "between 0 and 1"},
       {"outcomes.quality_wellbeing_weight", "0.4", "", "between 0 and 1"},
       {"outcomes.quality_turnover_weight", "0.2", "", "between 0 and 1"},
@@ -435,7 +435,7 @@ TEST(Scenario, FormerConstantsAreDeclaredWithTheirOldValues) {
   EXPECT_EQ(s.retention.founder_stress_factor, 0.7);
   EXPECT_EQ(s.retention.leaver_rate_smoothing, 0.05);
   EXPECT_EQ(s.founding.reference_private_share, 0.4);
-  EXPECT_EQ(static_cast<float>(s.outcomes.initial_wellbeing), 0.6f);
+  EXPECT_EQ(static_cast<float>(s.outcomes.initial_wellbeing), 0.775f);
   EXPECT_EQ(s.outcomes.quality_continuity_weight, 0.4);
   EXPECT_EQ(s.outcomes.quality_wellbeing_weight, 0.4);
   EXPECT_EQ(s.outcomes.quality_turnover_weight, 0.2);

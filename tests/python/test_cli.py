@@ -425,7 +425,8 @@ def test_run_writes_file_and_prints_summary(cli, tiny_scenario, tmp_path):
     assert out.is_file()
     assert not list(out.parent.glob("*.tmp-*")), "the temporary file must be renamed away"
     assert "Tinyshire" in res.stdout and "12 weeks" in res.stdout and "seed 7" in res.stdout, str(res)
-    for label in ("people needing care", "hours unmet", "care workers", "council spend", "mean wellbeing"):
+    for label in ("people needing care", "hours unmet", "care workers", "council spend",
+                  "wellbeing of people served", "wellbeing of all with need"):
         assert label in res.stdout, f"summary row {label!r} missing\n{res}"
     assert f"wrote {out}" in res.stdout, str(res)
     with h5py.File(out, "r") as f:

@@ -49,6 +49,7 @@ ADDED = {
     "1.6": {"root attributes": {"warmup_weeks", "warmup_seconds"},
             "series": {"median_wage"} | {f"hours_{k}_band_{b}" for k in ("needed", "unmet") for b in range(1, 5)}},
     "1.7": {"series": {"wellbeing_served"}},
+    "1.8": {"series": {"wellbeing_all"}},
 }
 
 
@@ -129,6 +130,7 @@ def test_fixture_time_series_open(opened, version):
     assert ts.index.names == ["week", "council"]
     assert (ADDED["1.6"]["series"] <= set(ts.columns)) == (key(version) >= (1, 6))
     assert (ADDED["1.7"]["series"] <= set(ts.columns)) == (key(version) >= (1, 7))
+    assert (ADDED["1.8"]["series"] <= set(ts.columns)) == (key(version) >= (1, 8))
     assert ts.index.get_level_values("week").unique().tolist() == list(range(WEEKS + 1))
     assert ts.index.get_level_values("council").unique().tolist() == TINY_COUNCILS
     assert ts.shape[0] == (WEEKS + 1) * len(TINY_COUNCILS)

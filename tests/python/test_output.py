@@ -35,9 +35,11 @@ METRICS = [
     "median_wage", *(f"hours_{kind}_band_{band}" for kind in ("needed", "unmet") for band in range(1, 5)),
     # format 1.7
     "wellbeing_served",
+    # format 1.8
+    "wellbeing_all",
 ]
 SHARES = ["vacancy_rate", "zero_hours_share", "hires_from_care_share", "chain_share_council_hours",
-          "mean_wellbeing", "continuity", "mean_stress"]
+          "mean_wellbeing", "continuity", "mean_stress", "wellbeing_served", "wellbeing_all"]
 COUNTS = ["people_needing_care", "people_served", "people_waiting", "people_self_funded", "people_council_managed",
           "people_direct_payment", "workers", "vacancies", "hires", "providers_chain", "providers_agency",
           "micro_enterprises", "micro_enterprises_founded", "micro_enterprises_closed", "micro_enterprise_jobs",
@@ -131,7 +133,7 @@ def h5(base):
 
 def test_format_identity(h5):
     assert h5.attrs["format_name"] == "caremarket"
-    assert h5.attrs["format_version"] == "1.7"
+    assert h5.attrs["format_version"] == "1.8"
     assert h5.attrs["start_date"] == "2025-04-01"
     assert 0 < h5.attrs["output_seconds"] <= h5.attrs["wall_seconds"] + 1
 

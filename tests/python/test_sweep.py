@@ -222,7 +222,12 @@ def test_compare_of_a_policy_with_itself_is_exactly_zero(caremarket_bin, tmp_pat
               "--baseline-policy", "collaborative", "-n", "3", "--steps", "60", "-o", tmp_path / "self", "-q")
     assert res.returncode == 0, res.stderr
     with h5py.File(tmp_path / "self.h5", "r") as f:
-        assert np.all(f["difference"][()] == 0) and np.all(f["ci_low"][()] == 0) and np.all(f["ci_high"][()] == 0)
+        names = f["name"].asstr()[()].tolist()
+        assert names[-1] == "cost_per_ascot_point"
+        # No point is gained, so no cost per point gained: NaN, never a number from 0 / 0.
+        assert all(np.isnan(f[column][-1]) for column in ("baseline", "policy", "difference", "ci_low", "ci_high"))
+        for column in ("difference", "ci_low", "ci_high"):
+            assert np.all(f[column][:-1] == 0), column
         assert int(f.attrs["replicates"]) == 3
     csv = (tmp_path / "self.csv").read_text().splitlines()
     assert csv[0].startswith("outcome,units,baseline,policy,difference,ci_low,ci_high")
@@ -245,6 +250,45 @@ def test_common_random_numbers_reduce_the_variance_of_differences(caremarket_bin
         assert paired < unpaired, (outcome, paired, unpaired)
         checked += 1
     assert checked == 4
+
+
+def test_cost_per_ascot_point_is_the_ratio_of_paired_differences(caremarket_pkg):
+    """The derived rows of a comparison (MODEL.md §18) against a hand computation: ASCOT points of
+    everyone with need = 24 x wellbeing_all x people_needing_care; cost per point gained = the mean
+    paired difference of yearly spend over that of points, with a delta-method 95% interval."""
+    from scipy import stats
+
+    core = caremarket_pkg._core
+    names = [name for name, _, _ in core.metric_catalogue()]
+    rng = np.random.default_rng(3)
+    n = 6
+    base = rng.uniform(1, 2, size=(n, len(names)))
+    pol = base.copy()
+    k_w, k_n, k_s = names.index("wellbeing_all"), names.index("people_needing_care"), names.index("council_spend")
+    base[:, k_w], base[:, k_n], base[:, k_s] = 0.75, 10_000, 2.0e6
+    pol[:, k_w] = 0.75 + rng.uniform(0.004, 0.008, n)  # about a point for one person in ten
+    pol[:, k_n] = 10_000
+    pol[:, k_s] = 2.0e6 + rng.uniform(2e4, 4e4, n)
+    rows = {r["outcome"]: r for r in core.paired_statistics(base.tolist(), pol.tolist())}
+
+    points = 24 * pol[:, k_w] * pol[:, k_n] - 24 * base[:, k_w] * base[:, k_n]
+    cost = 52 * (pol[:, k_s] - base[:, k_s])
+    assert rows["ascot_points_all"]["difference"] == pytest.approx(points.mean(), rel=1e-12)
+    ratio = cost.mean() / points.mean()
+    variance = (cost.var(ddof=1) - 2 * ratio * np.cov(cost, points)[0, 1] + ratio ** 2 * points.var(ddof=1)) \
+        / (n * points.mean() ** 2)
+    half = stats.t.ppf(0.975, n - 1) * np.sqrt(variance)
+    row = rows["cost_per_ascot_point"]
+    assert row["difference"] == pytest.approx(ratio, rel=1e-9)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((ratio - half, ratio + half), rel=1e-9)
+    assert np.isnan(row["baseline"]) and np.isnan(row["policy"])
+
+    # Points lost, or gained within noise: no cost per point (NaN), whatever the spend did.
+    pol[:, k_w] = 0.75 + rng.normal(0, 0.01, n)
+    pol[0, k_w], pol[1, k_w] = 0.74, 0.76
+    rows = {r["outcome"]: r for r in core.paired_statistics(base.tolist(), pol.tolist())}
+    assert rows["ascot_points_all"]["ci_low"] <= 0
+    assert np.isnan(rows["cost_per_ascot_point"]["difference"])
 
 
 def test_compare_prints_the_table(caremarket_bin, tmp_path):
@@ -293,7 +337,7 @@ def test_python_region_values_equal_the_sweep_index(caremarket_bin, caremarket_p
     for name in final.index:
         np.testing.assert_allclose(final[name], index[f"final_{name}"][0], rtol=1e-12, atol=1e-9, err_msg=name)
         checked += 1
-    assert checked == 58
+    assert checked == 59
 
 
 # --- Hardening (issue 12): no crash, no clobbered file, no silently ignored input -----------------

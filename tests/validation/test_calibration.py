@@ -84,3 +84,14 @@ def test_direct_payment_share(ensembles):
     share = [r.final("people_direct_payment") / (r.final("people_direct_payment") + r.final("people_council_managed"))
              for r in ensembles.arm()]
     assert 0.18 <= np.mean(share) <= 0.33, describe(share)
+
+
+def test_wellbeing_of_people_served_sits_at_the_national_ascot_level(ensembles):
+    # ASCOF 1A: long-term service users in England average about 19 of 24 on the ASCOT scale
+    # (Adult Social Care Survey). A tuned target (`outcomes.base`); issue 16 asks for the baseline
+    # within a point of 19. Replicate sd is about 0.02 points, so a pass is not luck.
+    served = [24 * r.mean_after("wellbeing_served") for r in ensembles.arm()]
+    assert 18.0 <= np.mean(served) <= 20.0, describe(served)
+    # Everyone with need includes people waiting, refused or left with unmet hours: below those served.
+    everyone = [24 * r.mean_after("wellbeing_all") for r in ensembles.arm()]
+    assert all(a < s for a, s in zip(everyone, served)), describe(everyone)

@@ -109,6 +109,10 @@ def test_tighter_eligibility_raises_the_unmet_need_of_everyone_with_need(ensembl
     assert unmet > 3 * unmet_se and unmet > 1000, f"unmet hours of everyone rose by only {unmet:.0f} (se {unmet_se:.0f})"
     refused, refused_se = paired(base, tighter, lambda r: r.mean_after("people_refused"))
     assert refused > 3 * refused_se and refused > 500, f"refused rose by only {refused:.0f} (se {refused_se:.0f})"
+    # Wellbeing of everyone with need falls with them (MODEL.md §18: composition must not pass for an
+    # effect): the people refused lose their care, whatever happens to the wellbeing of those still served.
+    everyone, everyone_se = paired(base, tighter, lambda r: 24 * r.mean_after("wellbeing_all"))
+    assert everyone < -3 * everyone_se, f"ASCOT of everyone with need moved by {everyone:+.3f} (se {everyone_se:.3f})"
 
 
 # --- Micro-enterprises follow demand (MODEL.md §11, §17) ------------------------------------------
