@@ -31,6 +31,7 @@ FIXTURES = {
     "1.5": "ec61cabb8053",
     "1.6": "b4be6efe5a16",
     "1.7": "ec093fa43043",
+    "1.8": "f0ca3dab66da",
 }
 WEEKS = 12
 SNAPSHOT_WEEKS = [0, 10]
