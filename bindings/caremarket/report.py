@@ -82,9 +82,9 @@ HEADLINES = [
              "wages plus the surplus of providers after what leaves the region"),
     Headline("Money leaving the region", "extraction", "£/week", "lower",
              "profit, rent and interest taken out of the region"),
-    Headline("Quality of life of people receiving care", "ascot_served", "points of 24", "higher",
+    Headline("Quality of life of people receiving care (ASCOT, of 24)", "ascot_served", "points of 24", "higher",
              "social-care-related quality of life on the ASCOT scale (England's average is about 19)"),
-    Headline("Quality of life of everyone needing care", "ascot_all", "points of 24", "higher",
+    Headline("Quality of life of everyone needing care (ASCOT, of 24)", "ascot_all", "points of 24", "higher",
              "the same for everyone with a need, including people waiting or refused care"),
 ]
 
@@ -106,8 +106,9 @@ def load(path: str | Path) -> Run:
     needed = {SCALED[name][0] if name in SCALED else name for name in needed}
     missing = sorted(needed - set(frame.columns))
     if missing:
+        older = "wellbeing_all" in missing and "mean_wellbeing" in frame.columns  # a caremarket file before 1.8
         hint = (" (wellbeing_all came with format 1.8, when wellbeing moved to the ASCOT scale: run the "
-                "scenario again with this version)" if "wellbeing_all" in missing else "")
+                "scenario again with this version)" if older else "")
         raise ReportError(f"{path} lacks the time series {', '.join(missing)} that the report shows{hint}")
     series = {name: frame[name].to_numpy() for name in frame.columns}
     series.update({name: factor * series[source] for name, (source, factor) in SCALED.items()})

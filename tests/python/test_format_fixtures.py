@@ -10,6 +10,7 @@ Run with:  CAREMARKET_PYTHONPATH=<build>/python CAREMARKET_BIN=<build>/cli/carem
 from __future__ import annotations
 
 import gzip
+import re
 import shutil
 import warnings
 
@@ -242,3 +243,22 @@ def test_current_fixture_has_the_layout_of_a_fresh_run(cm, fixture_files, sessio
             assert a[name].shape == b[name].shape, name
         np.testing.assert_array_equal(a["step"][()], b["step"][()])
         assert a["council_name"].asstr()[()].tolist() == b["council_name"].asstr()[()].tolist()
+
+
+def test_report_needs_wellbeing_on_the_ascot_scale(caremarket_bin, fixture_files, tmp_path):
+    """The report shows wellbeing as ASCOT points of 24, which files before 1.8 do not hold (their
+    wellbeing is version 1's arbitrary scale): it refuses them, saying why, and reads 1.8."""
+    import subprocess
+
+    page = tmp_path / "r.html"
+    res = subprocess.run([str(caremarket_bin), "report", str(fixture_files["1.7"]), "-o", str(page)],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 2, res.stderr
+    assert "lacks the time series wellbeing_all" in res.stderr and "format 1.8" in res.stderr, res.stderr
+    assert not page.exists()
+    res = subprocess.run([str(caremarket_bin), "report", str(fixture_files["1.8"]), "-o", str(page)],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    text = page.read_text()
+    served = re.search(r"Quality of life of people receiving care \(ASCOT, of 24\)</td><td class='num'>([0-9.]+)<", text)
+    assert served and 10 < float(served.group(1)) <= 24, text[:2000]
