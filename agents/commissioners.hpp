@@ -13,6 +13,9 @@ struct Contract {
   engine::AgentId provider;
   float price;  // GBP/h
   std::int32_t end_week;
+  // The price over the holder's cost when it won, at most 1: below 1 for a loss leader's strategic
+  // bid. The holder hands the contract back when it falls handback_loss below this (finance.cpp).
+  float accepted_ratio = 1;
 };
 
 // Cache-line aligned: councils run on different threads and write their own commissioner.

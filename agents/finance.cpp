@@ -9,9 +9,20 @@
 
 namespace cm {
 
-void apply_finance(Market& m, const FinanceState& s, int c) {
+void apply_finance(Market& m, FinanceState& s, int c) {
   auto& pr = m.providers;
   const auto& spec = m.spec;
+  // The price-to-cost ratio each holder accepted for its contract (as contract_price, that of the
+  // last contract it holds): a loss leader's contract is in trouble when it falls handback_loss below
+  // the loss its holder chose, not below cost. Otherwise every strategic bid at the floor was
+  // handed back at the first rise in cost, and quality-weighted letting, whose losing chains bid
+  // strategically, handed back 2.7 times the baseline's contracts under the NLW's yearly rises.
+  auto& accepted = s.accepted_ratio;
+  m.for_council_providers(c, [&](std::size_t q) { accepted[q] = 1.0; });
+  for (const auto& k : m.commissioners[static_cast<std::size_t>(c)].contracts) {
+    const auto row = m.provider_row(k.provider);
+    if (row >= 0) accepted[static_cast<std::size_t>(row)] = k.accepted_ratio;
+  }
   // Income and council hours were summed in the pass over people, the wage bill in the pass over
   // workers (pay_for_person and add_to_wage_bill, finance.hpp).
   const auto& wage_bill = s.wage_bill;
@@ -44,7 +55,10 @@ void apply_finance(Market& m, const FinanceState& s, int c) {
     // up to a worker's worth beyond its staff), not failing: without it the support arm's
     // enterprises of one or two workers handed back about 700 contracts in ten years (Somerset,
     // seeds 1-10, calibration.md at 6221c14) against the baseline's 8.
-    const bool loss = pr.contract_price[q] < m.handback_price(pr.cost_per_hour[q]);
+    // Half a penny of slack: prices and costs are held as floats, and a price exactly at the
+    // threshold rounds to a float a millionth of a pound either side of it.
+    constexpr double kPriceSlack = 0.005;
+    const bool loss = pr.contract_price[q] + kPriceSlack < m.handback_price(accepted[q] * pr.cost_per_hour[q]);
     const double undelivered = static_cast<double>(pr.allocated_hours[q]) - pr.delivered_hours[q];
     const bool unstaffed =
         pr.delivered_hours[q] < pr.allocated_hours[q] * (1 - spec.commissioning.handback_shortfall) &&

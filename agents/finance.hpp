@@ -13,12 +13,16 @@ namespace cm {
 // What finance works out per provider row for the week (a council uses only its own rows, so
 // councils share it): its wage bill, on-costs included, summed in the pass over workers.
 struct FinanceState {
-  void fit(std::size_t providers) { wage_bill.resize(providers); }
+  void fit(std::size_t providers) {
+    wage_bill.resize(providers);
+    accepted_ratio.resize(providers);
+  }
   std::vector<double> wage_bill;
+  std::vector<double> accepted_ratio;  // of the contract each provider (row) holds, from the council's contracts
 };
 
 // Providers' surplus, extraction and hand-back decisions, from the week's income and wage bill.
-void apply_finance(Market& m, const FinanceState& s, int c);
+void apply_finance(Market& m, FinanceState& s, int c);
 
 // The provider's income and council hours, and its wage bill, start the week's passes at zero.
 inline void finance_begin_week(Market& m, FinanceState& s, int c) {

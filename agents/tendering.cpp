@@ -128,7 +128,8 @@ void let_lot(Market& m, int c, std::int32_t lot, double council_hours_total, std
     for (std::size_t r = bid_log.tender.size() - bids.size(); r < bid_log.tender.size(); ++r)
       if (bid_log.provider[r] == m.providers.id[b.row]) bid_log.won[r] = 1;
     const double price = std::max(b.bid, policy.price_floor);
-    com.contracts.push_back({lot, m.providers.id[b.row], static_cast<float>(price), m.week + length});
+    com.contracts.push_back({lot, m.providers.id[b.row], static_cast<float>(price), m.week + length,
+                             static_cast<float>(std::min(1.0, price / b.cost))});
     m.providers.contract_price[b.row] = static_cast<float>(price);
     if (policy.wage_floor > m.providers.wage[b.row]) {
       m.providers.wage[b.row] = static_cast<float>(policy.wage_floor);

@@ -331,6 +331,56 @@ TEST(Tendering, ContractIsHandedBackAfterHandbackWeeksOfLossAndNotBefore) {
   EXPECT_EQ(m.providers.contract_loss_weeks[q], 0);
 }
 
+// A loss leader (a strategic bid below its cost) carries the loss it chose: a contract won at 95% of
+// the holder's cost records that ratio, and finance counts a week as a loss only when the price falls
+// handback_loss below that ratio of cost (a further 5%), not below cost (ODD §7.8). Fails if the
+// ratio is not recorded at the award, is ignored by the hand-back test, or exempts a deeper loss.
+TEST(Tendering, LossLeaderCarriesTheLossItChoseAndNoDeeperOne) {
+  TenderSetup t(cm::CommissioningMode::lowest_price);
+  auto& m = t.m;
+  const auto q = t.cheap_chain;
+  m.spec.commissioning.handback_weeks = 3;
+  // Its group holds 3% of the council's hours: it bids strategically, never below the hand-back price.
+  m.providers.council_hours[q] = 10;
+  auto& com = m.commissioners[0];
+  bool found_loss_leader = false;
+  for (int k = 0; k < 200 && !found_loss_leader; ++k) {
+    m.week += 1;
+    const std::size_t before = m.council_bids[0].size();
+    for (const auto& c : t.let()) {
+      if (c.provider != t.id(q)) continue;
+      const auto& bids = m.council_bids[0];
+      for (std::size_t r = before; r < bids.size(); ++r) {
+        if (bids.provider[r] != t.id(q)) continue;  // below: the cost it bid against, as logged
+        EXPECT_NEAR(c.accepted_ratio, std::min(1.0, c.price / static_cast<double>(bids.cost[r])), 1e-5);
+      }
+      found_loss_leader = c.accepted_ratio < 1;
+    }
+  }
+  ASSERT_TRUE(found_loss_leader) << "no strategic bid below cost won in 200 lettings";
+
+  const double cost = m.providers.cost_per_hour[q];
+  com.contracts = {{0, t.id(q), static_cast<float>(0.95 * cost), 1000, 0.95f}};
+  com.lot_tender_week[0] = 1000;
+  cm::FinanceState finance;
+  finance.fit(m.providers.id.size());
+  auto week = [&](double price_share) {
+    m.begin_week();
+    for (auto& k : com.contracts)
+      if (k.provider == t.id(q)) k.price = static_cast<float>(price_share * cost);
+    commission(m, 0);
+    cm::finance_begin_week(m, finance, 0);
+    cm::apply_finance(m, finance, 0);
+  };
+  // At the loss it chose (5% under cost), and 4% deeper: carried, week after week.
+  for (int w = 0; w < 5; ++w) week(w % 2 ? 0.95 : 0.95 * 0.96);
+  EXPECT_EQ(m.providers.contract_loss_weeks[q], 0);
+  EXPECT_EQ(m.providers.handing_back[q], 0);
+  // 6% deeper than it chose (0.95 x 0.94 of cost): a loss; after handback_weeks of it, handed back.
+  for (int w = 1; w <= 3; ++w) week(0.95 * 0.94);
+  EXPECT_EQ(m.providers.handing_back[q], 1);
+}
+
 // A contract holder that cannot staff its contract (it leaves more than handback_shortfall of its
 // clients' hours undelivered) counts the weeks as it counts loss-making ones, at a price that pays:
 // handback_weeks of them and it hands back. Fails if understaffing is ignored or counted at 20%.
