@@ -53,6 +53,10 @@ struct alignas(64) WeekCounts {
   double waiting_for_budget = 0;                   // matching: people a provider would take, held back by the budget
   // matching: the people refused and their need hours, and council-managed placed hours (all, spot)
   double refused = 0, refused_hours = 0, council_placed_hours = 0, spot_placed_hours = 0;
+  // discharge: referrals from hospital this week, people waiting there for a package after matching,
+  // people in reablement, those it returned to independence this week, and its cost (GBP this week)
+  double discharge_referrals = 0, discharge_delayed = 0, reablement_people = 0, reablement_independent = 0,
+         reablement_spend = 0;
 };
 
 }  // namespace cm

@@ -157,6 +157,7 @@ void Market::flush_pending() {
     const auto& np = pending[static_cast<std::size_t>(c)].people[static_cast<std::size_t>(k)];
     auto stream = rng.stream(static_cast<std::uint64_t>(week), np.draw_key, kNewPerson);
     make_person(row, c, np.locality, stream, true);
+    people.hospital[row] = static_cast<std::uint8_t>(np.from_hospital ? Hospital::awaiting_package : Hospital::home);
   });
   for (auto& pend : pending) pend.people.clear();
   rows.people.append_run(first_person, new_people);

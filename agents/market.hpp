@@ -66,7 +66,8 @@ struct NewWorker {
 };
 struct NewPerson {
   std::int32_t locality;
-  std::uint64_t draw_key;  // identifies the stream that sets its characteristics
+  std::uint64_t draw_key;      // identifies the stream that sets its characteristics
+  bool from_hospital = false;  // a referral from hospital (discharge.hpp)
 };
 struct Pending {
   std::vector<NewPerson> people;

@@ -43,6 +43,15 @@ double room_limit(const Market& m, std::size_t p) {
                                                               : -std::numeric_limits<double>::infinity();
 }
 
+// The same for a package that must start within days (someone waiting in hospital): the hours its
+// staff can deliver now, with no overbooking while it recruits.
+double start_now_limit(const Market& m, std::size_t p) {
+  if (!m.providers.alive[p] || m.providers.handing_back[p]) return -std::numeric_limits<double>::infinity();
+  const auto& a = m.spec.providers.of(static_cast<Archetype>(m.providers.archetype[p]));
+  return std::min(static_cast<double>(m.providers.capacity_hours[p]),
+                  static_cast<double>(m.providers.intended_staff[p]) * a.contracted_hours);
+}
+
 // limit: the provider's room_limit().
 inline bool can_take(const Market& m, std::size_t p, double hours, const std::vector<double>& limit) {
   return m.providers.allocated_hours[p] + hours <= limit[p];
@@ -306,6 +315,7 @@ void prepare_choice(const Market& m, int c, MatchingState& s) {
   auto& limit = s.intake_limit;
   m.for_council_providers(c, [&](std::size_t q) {
     limit[q] = room_limit(m, q);
+    s.start_now_limit[q] = start_now_limit(m, q);
     const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
     logit_weight[q] = std::exp(choice.quality_weight * pr.quality[q] + choice.relational_weight * a.relational -
                                choice.price_weight * pr.private_price[q]);
@@ -319,13 +329,19 @@ struct Choice {
 };
 using Candidates = std::vector<std::int32_t>::const_iterator;
 
+// The room providers have for person i: a package for someone waiting in hospital must start
+// now, from staff the provider has (MODEL.md §18); anyone else's may wait for a recruit.
+const std::vector<double>& person_limit(const Market& m, const MatchingState& s, std::size_t i) {
+  return static_cast<Hospital>(m.people.hospital[i]) == Hospital::awaiting_package ? s.start_now_limit : s.intake_limit;
+}
+
 // A council-managed person: among the lot's contract holders with room, the one the council
 // ranks first; failing that, a spot purchase scored as the council scores its tenders.
 Choice choose_for_council(const Market& m, const MatchingState& s, std::size_t i, double need, Candidates begin,
                           Candidates end, const ContractIndex& contracts) {
   const auto& pr = m.providers;
   const auto& policy = m.spec.commissioning;
-  const auto& limit = s.intake_limit;
+  const auto& limit = person_limit(m, s, i);
   Choice chosen;
   const auto lot = m.lot_of(m.people.locality[i]);
   double best_score = -1e300;
@@ -364,7 +380,7 @@ Choice choose_for_council(const Market& m, const MatchingState& s, std::size_t i
 // A self-funder or direct-payment holder: a logit choice over the providers with room.
 Choice choose_privately(const Market& m, const MatchingState& s, std::size_t i, double need, Candidates begin,
                         Candidates end) {
-  const auto& limit = s.intake_limit;
+  const auto& limit = person_limit(m, s, i);
   const auto& logit_weight = s.logit_weight;
   auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), Market::stream_key(m.people, i), kMatch);
   double total = 0;
@@ -516,6 +532,12 @@ void apply_matching(Market& m, MatchingState& s, int c) {
   list_serving_providers(m, c, offsets, candidates, cursor);
   prepare_choice(m, c, s);
   waiting_hours.reset(static_cast<std::size_t>(m.geography.locality_count(c)));
+  // People waiting in hospital for a package come first (MODEL.md §18), in row order as the others.
+  auto in_hospital = [&](std::int32_t row) {
+    return static_cast<Hospital>(m.people.hospital[static_cast<std::size_t>(row)]) == Hospital::awaiting_package;
+  };
+  if (std::any_of(unplaced.begin(), unplaced.end(), in_hospital))
+    std::stable_partition(unplaced.begin(), unplaced.end(), in_hospital);
   place(m, s, c, unplaced, offsets, candidates, contracts, demand, waiting_hours);
   demand.council_placed_hours = sums.council_placed_hours;
   demand.spot_placed_hours = sums.spot_placed_hours;

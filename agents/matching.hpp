@@ -32,11 +32,13 @@ struct MatchingState {
     provider_slot.resize(providers);
     logit_weight.resize(providers);
     intake_limit.resize(providers);
+    start_now_limit.resize(providers);
     book.fit(m);
   }
   std::vector<std::int32_t> provider_slot;  // a provider's first contract in the council's list
   std::vector<double> logit_weight;         // private buyers' weight of a provider
   std::vector<double> intake_limit;         // hours a provider will take on
+  std::vector<double> start_now_limit;      // ... for a package that starts now: staff it has (hospital)
   std::vector<MatchingDemand> demand;       // per council: this week's
   PlacementBook book;                       // the standing placements, kept from week to week
   // Review every placement every week rather than those the book names (the reference week,

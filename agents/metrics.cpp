@@ -60,7 +60,8 @@ const std::array<MetricInfo, kMetricCount>& metric_catalogue() {
       {"tenders", "lots/week", "lots tendered this week"},
       {"chain_share_council_hours", "1", "chains' share of council-managed hours delivered"},
       {"hhi_council_hours", "1", "Herfindahl-Hirschman index of council-managed hours by provider group (0..10000)"},
-      {"council_spend", "GBP/week", "council spend: contracts, spot, direct payments, programme, prevention"},
+      {"council_spend", "GBP/week",
+       "council spend: contracts, spot, direct payments, programme, prevention, reablement"},
       {"price_per_hour", "GBP/h", "mean price the council pays per council-managed hour"},
       {"extraction", "GBP/week", "money leaving the region as profit, rent and interest"},
       {"local_retained", "GBP/week", "wages plus the surplus of local providers"},
@@ -86,6 +87,12 @@ const std::array<MetricInfo, kMetricCount>& metric_catalogue() {
       {"hours_unmet_band_4", "h/week", "hours needed in band 4 and not delivered, everyone with need"},
       {"wellbeing_served", "1", "mean social-care-related quality of life of people served (ASCOT score / 24)"},
       {"wellbeing_all", "1", "mean social-care-related quality of life of everyone with need (ASCOT score / 24)"},
+      {"discharge_referrals", "people/week", "people referred from hospital needing care within days"},
+      {"discharge_delayed", "people", "people ready to leave hospital waiting there for a care package"},
+      {"discharge_delay_days", "days/week", "days spent in hospital this week waiting for a care package"},
+      {"nhs_delay_cost", "GBP/week", "NHS cost of the days spent waiting in hospital for a care package"},
+      {"reablement_people", "people", "people in the council's reablement service"},
+      {"reablement_independent", "people/week", "people whose reablement ended with no need for formal care"},
   }};
   return catalogue;
 }
@@ -260,7 +267,13 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
   v(kTenders) = t.tenders;
   v(kHires) = t.hires;
   v(kHiresFromCareShare) = t.hires > 0 ? t.hires_from_care / t.hires : 0;
-  v(kCouncilSpend) = t.spend;
+  v(kCouncilSpend) = t.spend + t.reablement_spend;
+  v(kDischargeReferrals) = t.discharge_referrals;
+  v(kDischargeDelayed) = t.discharge_delayed;
+  v(kDischargeDelayDays) = 7 * t.discharge_delayed;  // each of them waited the whole week
+  v(kNhsDelayCost) = v(kDischargeDelayDays) * m.spec.discharge.bed_day_cost;
+  v(kReablementPeople) = t.reablement_people;
+  v(kReablementIndependent) = t.reablement_independent;
   v(kPricePerHour) = t.council_hours > 0 ? t.council_payment / t.council_hours : 0;
   v(kExtraction) = t.extraction;
   v(kLocalRetained) = t.local_retained;

@@ -87,6 +87,13 @@ enum Metric : std::size_t {
   // Format 1.8: wellbeing of everyone with need, under the name MODEL.md §16 gives it (mean_wellbeing
   // holds the same value for readers of 1.0-1.7 and goes in format 2.0).
   kWellbeingAll,
+  // Format 1.9: hospital discharge and reablement (MODEL.md §18).
+  kDischargeReferrals,
+  kDischargeDelayed,
+  kDischargeDelayDays,
+  kNhsDelayCost,
+  kReablementPeople,
+  kReablementIndependent,
   kMetricCount
 };
 

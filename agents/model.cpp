@@ -5,6 +5,7 @@
 
 #include "agents/changes.hpp"
 #include "agents/delivery.hpp"
+#include "agents/discharge.hpp"
 #include "agents/finance.hpp"
 #include "agents/founding.hpp"
 #include "agents/labour_market.hpp"
@@ -40,13 +41,20 @@ constexpr engine::Schedule kWeek{
     group("need",
           [](Week& w, int c) {
             w.need.review_due(w.market, c, w.matching.book);  // matching reviews their placements
+            end_reablement(w.market, w.discharge, w.matching.book, c);
             add_need_arrivals(w.market, c);
+            add_discharge_referrals(w.market, c);
           }),
     step("join: new people", join),  // they are assessed and matched this week
-    group("eligibility", [](Week& w, int c) { assess_new_people(w.market, c); }),  // the others at their need review
-    group("prices", [](Week& w, int c) { apply_price_setting(w.market, c); }),     // each April
+    group("eligibility",
+          [](Week& w, int c) {
+            assess_new_people(w.market, c);  // the others at their need review
+            admit_referrals(w.market, w.discharge, c);
+          }),
+    group("prices", [](Week& w, int c) { apply_price_setting(w.market, c); }),  // each April
     group("commissioning", [](Week& w, int c) { apply_commissioning(w.market, w.commissioning, c); }),
     group("matching", [](Week& w, int c) { apply_matching(w.market, w.matching, c); }),
+    group("discharge", [](Week& w, int c) { count_discharges(w.market, w.discharge, c); }),  // who left hospital
     group("labour market", [](Week& w, int c) { apply_labour_market(w.market, c); }),
     group("founding",
           [](Week& w, int c) { apply_founding(w.market, w.matching.demand[static_cast<std::size_t>(c)], c); }),

@@ -160,6 +160,11 @@ Schema<S> make_schema() {
                  "Annual chance of death or a move to residential care, by band", "assumption")
       .real(CM_PARAMETER(need.incidence_per_1000_adults), 5.0, {0, 1000}, "people/1000 adults/year",
             "New people developing care needs", "assumption, balances exits at the start")
+      .real(CM_PARAMETER(need.discharge_per_1000_adults), 0.0, {0, 1000}, "people/1000 adults/year",
+            "People leaving hospital who need a care package within days (on top of need.incidence_per_1000_adults): "
+            "reablement if a place is free, else they wait in hospital for a package (0: no discharge stream)",
+            "off by default, so the calibrated baseline stays as it was; configs/policies/hospital_discharge.toml "
+            "sets an illustrative rate (assumption)")
       .real(CM_PARAMETER(need.informal_hours_per_tie), 1.0, {0, 60}, "h/week",
             "Informal care from each social tie (all ties together cover at most need.informal_max_share of a band's "
             "hours)",
@@ -429,6 +434,25 @@ Schema<S> make_schema() {
             "Logit weight of relational care in the choice of a provider", "assumption (NEF 2020)")
       .real(CM_PARAMETER(choice.price_weight), 0.12, {0, 10}, "per GBP/h",
             "Logit weight of the hourly price in private choice (self-funders, direct payments)", "assumption");
+  s.real(CM_PARAMETER(discharge.reablement_places_per_100k_adults), 20.0, {0, 100000}, "places/100k adults",
+         "People a council's reablement service takes at once: a referral from hospital starts reablement when a place "
+         "is free",
+         "assumption")
+      .integer(CM_PARAMETER(discharge.reablement_weeks), 6, {1, 52}, "weeks", "Length of a reablement episode",
+               "Care and Support (Preventing Needs for Care and Support) Regulations 2014: free for up to six weeks")
+      .real(CM_PARAMETER(discharge.reablement_success), 0.75, kShare, "",
+            "Share of reablement episodes after which the person needs no formal care (they leave the population "
+            "needing care); the others need a package",
+            "ASCOF 2D: about three quarters of short-term support ends with no further or lower-level support "
+            "(assumption: no further formal need)")
+      .real(CM_PARAMETER(discharge.reablement_cost_per_week), 350.0, kNonNegative, "GBP/week",
+            "Council cost of a week of reablement for one person", "assumption (about 10 h of in-house care)")
+      .real(CM_PARAMETER(discharge.bed_day_cost), 400.0, kNonNegative, "GBP/day",
+            "NHS cost of a day a person ready to leave hospital waits there for a package",
+            "assumption near the NHS's excess bed-day cost (NHS reference costs)")
+      .real(CM_PARAMETER(discharge.bcf_per_adult), 0.0, kNonNegative, "GBP/adult/year",
+            "Better Care Fund money a council adds to its care budget (packages and reablement)",
+            "0: none beyond the council's care budget (a lever, not a calibrated value)");
   s.real(CM_PARAMETER(outcomes.rate), 0.1, kShare, "1/week", "Speed at which wellbeing moves to its target",
          "assumption")
       .real(CM_PARAMETER(outcomes.base), 0.6625, kShare, "",

@@ -77,6 +77,7 @@ struct ScenarioSpec {
     std::vector<double> improvement_per_year;  // band b -> b-1 (band 1 -> recovered)
     std::vector<double> exit_per_year;         // death or move to residential care
     double incidence_per_1000_adults = 0;      // new people a year
+    double discharge_per_1000_adults = 0;      // referrals from hospital needing a package, a year
     double informal_hours_per_tie = 0;
     double mean_ties = 0;
     double unmet_effect = 0;               // progression multiplier per unit unmet share
@@ -209,6 +210,15 @@ struct ScenarioSpec {
     double quality_turnover_weight = 0;    // ... of 1 - annual staff turnover
     double quality_rate = 0;               // weekly share of the gap to observed quality closed
   } outcomes;
+  // Hospital discharge (MODEL.md §18; discharge.hpp).
+  struct Discharge {
+    double reablement_places_per_100k_adults = 0;  // people a council's reablement service takes at once
+    std::int64_t reablement_weeks = 0;             // length of a reablement episode
+    double reablement_success = 0;                 // share of episodes that end with no formal need
+    double reablement_cost_per_week = 0;           // GBP per person-week, council spend
+    double bed_day_cost = 0;                       // GBP the NHS spends on a day of delayed discharge
+    double bcf_per_adult = 0;                      // Better Care Fund GBP a year per adult, added to the care budget
+  } discharge;
 };
 
 // One change of a parameter during a run, as the output records it (/events/changes).
@@ -245,7 +255,10 @@ inline double pay_minimum(const ScenarioSpec& spec) {
 // A council's budget for care a week (prevention and programmes excluded), GBP.
 inline double weekly_care_budget(const ScenarioSpec& spec, std::size_t council) {
   const auto& policy = spec.commissioning;
-  return spec.councils[council].budget_million * 1e6 * policy.budget_multiplier * (1 - policy.prevention_share) / 52.0;
+  // Better Care Fund money (discharge.bcf_per_adult) adds to the care budget: packages and reablement.
+  const auto& cs = spec.councils[council];
+  return cs.budget_million * 1e6 * policy.budget_multiplier * (1 - policy.prevention_share) / 52.0 +
+         spec.discharge.bcf_per_adult * cs.adults_thousands * 1000.0 / 52.0;
 }
 
 // Policy files applied from the start.

@@ -30,6 +30,7 @@ struct People {
   std::vector<engine::AgentId> provider;       // provider id or -1
   std::vector<std::int16_t> weeks_waiting;     // weeks needing care with no provider
   std::vector<std::int32_t> need_review_week;  // week of the next draw that may change need (need.cpp)
+  std::vector<std::uint8_t> hospital;          // Hospital: referred from hospital and not yet home with care
 
   template <class F>
   void for_each_column(F&& f) {
@@ -52,6 +53,7 @@ struct People {
     f("provider", provider);
     f("weeks_waiting", weeks_waiting);
     f("need_review_week", need_review_week);
+    f("hospital", hospital);
   }
   template <class F>
   void for_each_column(F&& f) const {

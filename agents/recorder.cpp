@@ -234,6 +234,7 @@ void Recorder::snapshot(const Model& model) {
     writer_->attribute(g + "/providers/archetype", "flag_meanings", flag_meanings(kArchetypeNames));
     writer_->attribute(g + "/people/route", "flag_meanings", flag_meanings(kRouteNames));
     writer_->attribute(g + "/people/placement", "flag_meanings", flag_meanings(kPlacementNames));
+    writer_->attribute(g + "/people/hospital", "flag_meanings", flag_meanings(kHospitalNames));
   });
 }
 

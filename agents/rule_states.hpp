@@ -7,6 +7,7 @@
 
 #include "agents/changes.hpp"
 #include "agents/delivery.hpp"
+#include "agents/discharge.hpp"
 #include "agents/finance.hpp"
 #include "agents/market.hpp"
 #include "agents/matching.hpp"
@@ -20,9 +21,10 @@
 namespace cm {
 
 struct RuleStates {
-  explicit RuleStates(int councils) : need(councils), matching(councils), metrics(councils) {}
+  explicit RuleStates(int councils) : need(councils), discharge(councils), matching(councils), metrics(councils) {}
   ChangesState changes;
   NeedCalendar need;
+  DischargeState discharge;
   CommissioningState commissioning;
   MatchingState matching;
   DeliveryState delivery;
@@ -33,7 +35,8 @@ struct RuleStates {
   std::vector<double> metric_values;  // the last week's metrics, values[metric * councils + council]
 
   Week week(Market& m) {
-    return {m, changes, need, commissioning, matching, delivery, retention, finance, outcomes, metrics, metric_values};
+    return {m,        changes,   need,    discharge, commissioning, matching,
+            delivery, retention, finance, outcomes,  metrics,       metric_values};
   }
 
   // After agents join the market: newcomers are filed for their need reviews, and the rules'

@@ -24,6 +24,10 @@ inline constexpr std::array<std::string_view, 4> kRouteNames{"none", "self_funde
 enum class Placement : std::uint8_t { none = 0, contract = 1, spot = 2, private_purchase = 3 };
 inline constexpr std::array<std::string_view, 4> kPlacementNames{"none", "contract", "spot", "private"};
 
+// Where a person referred from hospital stands (MODEL.md §18; discharge.hpp). Format 1.9.
+enum class Hospital : std::uint8_t { home = 0, awaiting_package = 1, reablement = 2 };
+inline constexpr std::array<std::string_view, 3> kHospitalNames{"home", "awaiting_package", "reablement"};
+
 enum class CommissioningMode : int { lowest_price = 0, quality_weighted = 1, collaborative = 2 };
 // How a council uplifts its prices each April (price_setting.hpp).
 enum class UpliftRule : int { cost = 0, fixed = 1, fair_cost = 2, none = 3 };
@@ -53,6 +57,8 @@ enum Purpose : std::uint64_t {
   kQuitClock,
   kNeedClockRedraw,  // a need review clock drawn again when a parameter change raises its bound
   kQuitClockRedraw,  // the same for a quit clock
+  kDischarge,        // referrals from hospital (per council and week)
+  kReablement,       // whether a person's reablement returns them to independence
 };
 
 }  // namespace cm

@@ -10,6 +10,7 @@
 namespace cm {
 
 class NeedCalendar;
+struct DischargeState;
 struct ChangesState;
 struct CommissioningState;
 struct MatchingState;
@@ -27,6 +28,7 @@ struct Week {
   Market& market;
   ChangesState& changes;              // changes.hpp: parameters that change on dates
   NeedCalendar& need;                 // need.hpp: who is due for a review of their need
+  DischargeState& discharge;          // discharge.hpp: people in reablement, and in hospital awaiting a package
   CommissioningState& commissioning;  // tendering.hpp
   MatchingState& matching;            // matching.hpp: working space and the week's demand
   DeliveryState& delivery;            // delivery.hpp: each provider's delivery and pay

@@ -42,6 +42,9 @@ def measure(run: common.Run, start: int = 53, mid: int = 260) -> dict[str, float
         "handbacks": x("handbacks")[1:].sum(),
         "tenders": x("tenders")[1:].sum(),
         "dp_share": (dp / np.maximum(1, dp + cm)).mean(),
+        "delayed": x("discharge_delayed")[w].mean(),
+        "reablement": x("reablement_people")[w].mean(),
+        "nhs_cost": x("nhs_delay_cost")[w].mean() * 52 / 1e6,
     }
 
 
@@ -63,6 +66,9 @@ ROWS = [
     ("handbacks", "Contracts handed back, whole run", "count"),
     ("tenders", "Lettings after week 0", "count"),
     ("dp_share", "Direct-payment share", "3"),
+    ("reablement", "People in reablement", "count"),
+    ("delayed", "People delayed in hospital awaiting a package", "count"),
+    ("nhs_cost", "NHS cost of delayed discharges (£m a year)", "ratio"),
 ]
 
 

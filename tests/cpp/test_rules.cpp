@@ -333,7 +333,7 @@ TEST(Tendering, ContractIsHandedBackAfterHandbackWeeksOfLossAndNotBefore) {
 
 // A loss leader (a strategic bid below its cost) carries the loss it chose: a contract won at 95% of
 // the holder's cost records that ratio, and finance counts a week as a loss only when the price falls
-// handback_loss below that ratio of cost (a further 5%), not below cost (ODD §7.8). Fails if the
+// handback_loss below that ratio of cost (a further 5%), not below cost (ODD §7.9). Fails if the
 // ratio is not recorded at the award, is ignored by the hand-back test, or exempts a deeper loss.
 TEST(Tendering, LossLeaderCarriesTheLossItChoseAndNoDeeperOne) {
   TenderSetup t(cm::CommissioningMode::lowest_price);

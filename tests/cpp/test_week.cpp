@@ -57,10 +57,13 @@ std::string first_difference(const cm::Model& fast, const cm::Model& reference) 
   return {};
 }
 
-void expect_fused_week_equals_reference(const std::string& scenario, int weeks, const cm::LoadedScenario& loaded) {
+// exercised: metrics whose total over the weeks must be above zero (what the case is about).
+void expect_fused_week_equals_reference(const std::string& scenario, int weeks, const cm::LoadedScenario& loaded,
+                                        const std::vector<cm::Metric>& exercised = {}) {
   engine::ThreadLimit limit(2);  // the fast week in parallel, the reference one council at a time
   cm::Model fast(loaded, 11, 0), reference(loaded, 11, 0);
   std::int64_t closures = 0, tenders = 0;
+  std::vector<double> exercised_totals(exercised.size(), 0.0);
   for (int week = 1; week <= weeks; ++week) {
     fast.step();
     reference.step_reference();
@@ -68,7 +71,10 @@ void expect_fused_week_equals_reference(const std::string& scenario, int weeks, 
     ASSERT_EQ(difference, "") << scenario << ": " << difference << " differs after week " << week;
     closures += static_cast<std::int64_t>(fast.metric_total(cm::kProviderExits));
     tenders += static_cast<std::int64_t>(fast.metric_total(cm::kTenders));
+    for (std::size_t k = 0; k < exercised.size(); ++k) exercised_totals[k] += fast.metric_total(exercised[k]);
   }
+  for (std::size_t k = 0; k < exercised.size(); ++k)
+    EXPECT_GT(exercised_totals[k], 0) << scenario << ": " << cm::metric_catalogue()[exercised[k]].name;
   // The weeks covered what reorders most under fusion: closures after the pass over workers (whose
   // staff the metrics count again) and lettings.
   EXPECT_GT(closures, 0) << scenario;
@@ -106,6 +112,15 @@ TEST(Week, FusedWeekEqualsTheReferenceWeekSomersetUnderPolicies) {
                                      cm::with_change(loaded, 60, "commissioning.dp_rate_factor=1.2"));
 }
 
+// Hospital discharge with few reablement places: referrals start and end reablement (need withdrawn
+// from matching's book, then back, or the person leaves) and wait in hospital, first in line.
+TEST(Week, FusedWeekEqualsTheReferenceWeekWithHospitalDischarge) {
+  const auto loaded = shipped("somerset", {"hospital_discharge"},
+                              {"run.warmup_weeks=26", "discharge.reablement_places_per_100k_adults=10"});
+  expect_fused_week_equals_reference("somerset with hospital discharge", 150, loaded,
+                                     {cm::kDischargeDelayed, cm::kReablementIndependent, cm::kReablementPeople});
+}
+
 // Settling the tables between weeks (Model::settle, as Python views do) moves people's rows; the
 // placement book keeps the people it names by id, so the week after a settle still equals the
 // reference week (settled at the same weeks, so both tables keep the same rows).
@@ -136,8 +151,8 @@ TEST(Week, PhasesFollowTheModelOrder) {
     const std::string rule(name);
     if (rules.empty() || rules.back() != rule) rules.push_back(rule);
   }
-  const std::vector<std::string> expected{"need",           "eligibility", "prices",   "commissioning", "matching",
-                                          "labour market",  "founding",    "delivery", "workers",       "finance",
-                                          "entry and exit", "outcomes",    "metrics",  "wages"};
+  const std::vector<std::string> expected{"need",      "eligibility",    "prices",   "commissioning", "matching",
+                                          "discharge", "labour market",  "founding", "delivery",      "workers",
+                                          "finance",   "entry and exit", "outcomes", "metrics",       "wages"};
   EXPECT_EQ(rules, expected);
 }

@@ -344,10 +344,10 @@ def test_open_rejects_a_newer_major_format_version(cm, cli_file, tmp_path):
         f.attrs["format_version"] = "2.0"
     with pytest.raises(cm.FormatError, match=r"format version 2\.0, newer than this package reads \(format 1\.x"):
         cm.open(newer)
-    minor = tmp_path / "v1_9.h5"
+    minor = tmp_path / "v1_99.h5"
     shutil.copy(cli_file, minor)
     with h5py.File(minor, "r+") as f:
-        f.attrs["format_version"] = "1.9"  # a newer minor version only adds: still readable
+        f.attrs["format_version"] = "1.99"  # a newer minor version only adds: still readable
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert cm.open(minor).weeks == STEPS

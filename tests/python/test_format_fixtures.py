@@ -52,6 +52,8 @@ ADDED = {
             "series": {"median_wage"} | {f"hours_{k}_band_{b}" for k in ("needed", "unmet") for b in range(1, 5)}},
     "1.7": {"series": {"wellbeing_served"}},
     "1.8": {"series": {"wellbeing_all"}},
+    "1.9": {"people": {"hospital"}, "series": {"discharge_referrals", "discharge_delayed", "discharge_delay_days",
+                                               "nhs_delay_cost", "reablement_people", "reablement_independent"}},
 }
 
 
@@ -133,6 +135,7 @@ def test_fixture_time_series_open(opened, version):
     assert (ADDED["1.6"]["series"] <= set(ts.columns)) == (key(version) >= (1, 6))
     assert (ADDED["1.7"]["series"] <= set(ts.columns)) == (key(version) >= (1, 7))
     assert (ADDED["1.8"]["series"] <= set(ts.columns)) == (key(version) >= (1, 8))
+    assert (ADDED["1.9"]["series"] <= set(ts.columns)) == (key(version) >= (1, 9))
     assert ts.index.get_level_values("week").unique().tolist() == list(range(WEEKS + 1))
     assert ts.index.get_level_values("council").unique().tolist() == TINY_COUNCILS
     assert ts.shape[0] == (WEEKS + 1) * len(TINY_COUNCILS)

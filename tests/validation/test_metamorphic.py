@@ -195,3 +195,36 @@ def test_quality_weighted_letting_does_not_multiply_handbacks_or_spot_purchases(
     base_spot = np.mean([np.mean(r.series["spot_share_council_hours"][-52:]) for r in base])
     weighted_spot = np.mean([np.mean(r.series["spot_share_council_hours"][-52:]) for r in weighted])
     assert weighted_spot <= 1.5 * base_spot, f"spot share: quality_weighted {weighted_spot:.3f}, baseline {base_spot:.3f}"
+
+
+# --- Hospital discharge (issue 16 item 2, MODEL.md §18) ------------------------------------------
+
+# The shipped layer's split of incidence (configs/policies/hospital_discharge.toml): 2 per 1000 adults
+# a year develop need at home, 3 arrive from hospital.
+DISCHARGE = ("need.incidence_per_1000_adults=2", "need.discharge_per_1000_adults=3")
+
+
+def test_more_discharges_raise_delayed_discharges_and_waiting(ensembles):
+    # A third more referrals from hospital (3 -> 4 per 1000 adults a year) with the same reablement
+    # places: more of them wait in hospital for a provider with staff to start now, and more people
+    # wait in all (Somerset seeds 1-5, ten years: delayed 0.2 -> 67, waiting 1.7 -> 72).
+    base = ensembles.arm(sets=DISCHARGE)
+    more = ensembles.arm(sets=("need.incidence_per_1000_adults=2", "need.discharge_per_1000_adults=4"))
+    delayed, delayed_se = paired(base, more, lambda r: r.mean_after("discharge_delayed"))
+    assert delayed > 3 * delayed_se and delayed > 5, f"delayed discharges rose by {delayed:.1f} (se {delayed_se:.1f})"
+    waiting, waiting_se = paired(base, more, lambda r: r.mean_after("people_waiting"))
+    assert waiting > 3 * waiting_se and waiting > 5, f"people waiting rose by {waiting:.1f} (se {waiting_se:.1f})"
+    cost, cost_se = paired(base, more, lambda r: r.mean_after("nhs_delay_cost"))
+    assert cost > 3 * cost_se, f"the NHS cost of delays rose by {cost:.0f} (se {cost_se:.0f})"
+
+
+def test_more_reablement_places_lower_delayed_discharges(ensembles):
+    # Half the reablement places (20 -> 10 per 100k adults): more referrals go straight to the queue
+    # for a package, and more wait in hospital; the reverse of the shipped capacity's effect.
+    fewer = ensembles.arm(sets=DISCHARGE + ("discharge.reablement_places_per_100k_adults=10",))
+    shipped = ensembles.arm(sets=DISCHARGE)
+    delayed, delayed_se = paired(fewer, shipped, lambda r: r.mean_after("discharge_delayed"))
+    assert delayed < -3 * delayed_se and delayed < -5, (
+        f"delayed discharges moved by {delayed:+.1f} (se {delayed_se:.1f}) with twice the reablement places")
+    independent, independent_se = paired(fewer, shipped, lambda r: r.mean_after("reablement_independent"))
+    assert independent > 3 * independent_se, f"independence after reablement rose by {independent:.2f}"
