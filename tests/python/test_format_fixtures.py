@@ -33,6 +33,7 @@ FIXTURES = {
     "1.6": "b4be6efe5a16",
     "1.7": "ec093fa43043",
     "1.8": "f0ca3dab66da",
+    "1.9": "ee9de1d02fef",
 }
 WEEKS = 12
 SNAPSHOT_WEEKS = [0, 10]
