@@ -26,6 +26,9 @@ void end_reablement(Market& m, DischargeState& s, PlacementBook& placements, int
     if (row < 0 || !p.alive[static_cast<std::size_t>(row)]) continue;  // died or moved to residential care
     const auto i = static_cast<std::size_t>(row);
     if (e.end_week > week) {
+      // The council's service meets their need until the episode ends: a need review this week
+      // (which withdrew them from matching's book) set their formal need again.
+      p.need_hours[i] = 0;
       episodes[kept++] = e;
       continue;
     }

@@ -332,7 +332,9 @@ using Candidates = std::vector<std::int32_t>::const_iterator;
 // The room providers have for person i: a package for someone waiting in hospital must start
 // now, from staff the provider has (MODEL.md §18); anyone else's may wait for a recruit.
 const std::vector<double>& person_limit(const Market& m, const MatchingState& s, std::size_t i) {
-  return static_cast<Hospital>(m.people.hospital[i]) == Hospital::awaiting_package ? s.start_now_limit : s.intake_limit;
+  const bool in_hospital = m.spec.need.discharge_per_1000_adults > 0 &&
+                           static_cast<Hospital>(m.people.hospital[i]) == Hospital::awaiting_package;
+  return in_hospital ? s.start_now_limit : s.intake_limit;
 }
 
 // A council-managed person: among the lot's contract holders with room, the one the council
@@ -536,7 +538,8 @@ void apply_matching(Market& m, MatchingState& s, int c) {
   auto in_hospital = [&](std::int32_t row) {
     return static_cast<Hospital>(m.people.hospital[static_cast<std::size_t>(row)]) == Hospital::awaiting_package;
   };
-  if (std::any_of(unplaced.begin(), unplaced.end(), in_hospital))
+  // Without a discharge stream nobody is in hospital: the column is not read.
+  if (m.spec.need.discharge_per_1000_adults > 0 && std::any_of(unplaced.begin(), unplaced.end(), in_hospital))
     std::stable_partition(unplaced.begin(), unplaced.end(), in_hospital);
   place(m, s, c, unplaced, offsets, candidates, contracts, demand, waiting_hours);
   demand.council_placed_hours = sums.council_placed_hours;

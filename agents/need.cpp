@@ -105,9 +105,8 @@ void NeedReviews::review(Market& m, std::size_t i) const {
   }
   schedule_next_review(m, i, week_, stream);
   // Hours and route depend on the band alone (ties and capital are fixed), so they change only here.
-  // In reablement the council's service meets the need until the episode ends (discharge.cpp).
-  p.need_hours[i] =
-      static_cast<Hospital>(p.hospital[i]) == Hospital::reablement ? 0.0f : m.formal_need(p.need_band[i], p.ties[i]);
+  // (A person in reablement has theirs set back to 0 by end_reablement, later in the need phase.)
+  p.need_hours[i] = m.formal_need(p.need_band[i], p.ties[i]);
   assess_route(m, i, routes_);  // eligibility, in the same step
 }
 
@@ -149,7 +148,6 @@ void prefetch_review(const People& p, std::size_t i) {
   __builtin_prefetch(&p.serial[i]);
   __builtin_prefetch(&p.route[i]);
   __builtin_prefetch(&p.capital_band[i]);
-  __builtin_prefetch(&p.hospital[i]);
   __builtin_prefetch(&p.id[i]);
   // What withdrawing the person from matching's book reads.
   __builtin_prefetch(&p.provider[i]);
