@@ -30,6 +30,7 @@ struct alignas(64) Commissioner {
   double committed = 0;                       // weekly cost of council-funded placements
   bool raised_wages = false;                  // a wage floor raised a provider's wage this week
   bool contracts_changed = true;              // a contract ended or was let this week
+  std::int64_t people_in_hospital = 0;        // discharge.cpp: awaiting a package there (matching places them first)
 };
 
 // What the rules report to the metrics of one council for one week: events counted (hires,

@@ -84,6 +84,7 @@ void admit_referrals(Market& m, DischargeState& s, int c) {
       council.awaiting.push_back(p.id[i]);
     }
   });
+  m.commissioners[static_cast<std::size_t>(c)].people_in_hospital = static_cast<std::int64_t>(council.awaiting.size());
 }
 
 void count_discharges(Market& m, DischargeState& s, int c) {
@@ -109,6 +110,7 @@ void count_discharges(Market& m, DischargeState& s, int c) {
     council.awaiting[kept++] = id;
   }
   council.awaiting.resize(kept);
+  m.commissioners[static_cast<std::size_t>(c)].people_in_hospital = static_cast<std::int64_t>(kept);
   counts.discharge_delayed = static_cast<double>(kept);
   counts.reablement_people = static_cast<double>(council.reablement.size());
   counts.reablement_spend = counts.reablement_people * m.spec.discharge.reablement_cost_per_week;

@@ -313,9 +313,10 @@ void prepare_choice(const Market& m, int c, MatchingState& s) {
   const auto& choice = m.spec.choice;
   auto& logit_weight = s.logit_weight;  // this council's rows only
   auto& limit = s.intake_limit;
+  const bool someone_in_hospital = m.commissioners[static_cast<std::size_t>(c)].people_in_hospital > 0;
   m.for_council_providers(c, [&](std::size_t q) {
     limit[q] = room_limit(m, q);
-    s.start_now_limit[q] = start_now_limit(m, q);
+    if (someone_in_hospital) s.start_now_limit[q] = start_now_limit(m, q);
     const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
     logit_weight[q] = std::exp(choice.quality_weight * pr.quality[q] + choice.relational_weight * a.relational -
                                choice.price_weight * pr.private_price[q]);
@@ -332,7 +333,7 @@ using Candidates = std::vector<std::int32_t>::const_iterator;
 // The room providers have for person i: a package for someone waiting in hospital must start
 // now, from staff the provider has (MODEL.md §18); anyone else's may wait for a recruit.
 const std::vector<double>& person_limit(const Market& m, const MatchingState& s, std::size_t i) {
-  const bool in_hospital = m.spec.need.discharge_per_1000_adults > 0 &&
+  const bool in_hospital = m.commissioners[static_cast<std::size_t>(m.people.council[i])].people_in_hospital > 0 &&
                            static_cast<Hospital>(m.people.hospital[i]) == Hospital::awaiting_package;
   return in_hospital ? s.start_now_limit : s.intake_limit;
 }
@@ -538,8 +539,9 @@ void apply_matching(Market& m, MatchingState& s, int c) {
   auto in_hospital = [&](std::int32_t row) {
     return static_cast<Hospital>(m.people.hospital[static_cast<std::size_t>(row)]) == Hospital::awaiting_package;
   };
-  // Without a discharge stream nobody is in hospital: the column is not read.
-  if (m.spec.need.discharge_per_1000_adults > 0 && std::any_of(unplaced.begin(), unplaced.end(), in_hospital))
+  // With nobody in hospital (no discharge stream) the column is not read.
+  if (m.commissioners[static_cast<std::size_t>(c)].people_in_hospital > 0 &&
+      std::any_of(unplaced.begin(), unplaced.end(), in_hospital))
     std::stable_partition(unplaced.begin(), unplaced.end(), in_hospital);
   place(m, s, c, unplaced, offsets, candidates, contracts, demand, waiting_hours);
   demand.council_placed_hours = sums.council_placed_hours;

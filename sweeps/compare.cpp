@@ -113,14 +113,21 @@ std::vector<OutcomeComparison> paired_statistics(const std::vector<std::vector<d
 
   // ASCOT points held by everyone with need (MODEL.md §18): wellbeing is the ASCOT score over 24, so
   // a person at 19 of 24 holds 19 points. Everyone with need, not people served, so that a policy
-  // changing who is served does not pass for a gain.
+  // changing who is served does not pass for a gain; and both arms of a pair at the baseline run's
+  // number of people with need, so that a policy that returns people to independence (who leave
+  // the population with need) does not pass for a loss of their points.
   const std::size_t wellbeing = metric_index("wellbeing_all"), needing = metric_index("people_needing_care");
   const std::size_t spend = metric_index("council_spend");
-  auto points = [&](const std::vector<double>& run) { return 24.0 * run[wellbeing] * run[needing]; };
-  const auto points_b = column(baseline, points), points_p = column(policy, points);
-  const auto& gained = out.emplace_back(paired(
-      {"ascot_points_all", "points", "ASCOT points of everyone with need (24 x wellbeing_all x people_needing_care)"},
-      points_b, points_p));
+  std::vector<double> points_b(n), points_p(n);
+  for (std::size_t r = 0; r < n; ++r) {
+    points_b[r] = 24.0 * baseline[r][wellbeing] * baseline[r][needing];
+    points_p[r] = 24.0 * policy[r][wellbeing] * baseline[r][needing];
+  }
+  const auto& gained = out.emplace_back(
+      paired({"ascot_points_all", "points",
+              "ASCOT points of everyone with need, at the baseline's number (24 x wellbeing_all x baseline "
+              "people_needing_care)"},
+             points_b, points_p));
 
   // Council spend a year per ASCOT point gained: the ratio of the mean paired differences (an
   // incremental cost-effectiveness ratio, point-years being points held for a year), with a

@@ -16,20 +16,20 @@ namespace cm::sweeps {
 
 struct OutcomeComparison {
   std::string name, units, label;
-  double baseline = 0, policy = 0;        // means over replicates
-  double difference = 0;                  // mean of paired differences (policy - baseline)
-  double ci_low = 0, ci_high = 0;         // 95% confidence interval of the difference (t distribution)
-  double sd_difference = 0;               // standard deviation of the paired differences
+  double baseline = 0, policy = 0;  // means over replicates
+  double difference = 0;            // mean of paired differences (policy - baseline)
+  double ci_low = 0, ci_high = 0;   // 95% confidence interval of the difference (t distribution)
+  double sd_difference = 0;         // standard deviation of the paired differences
 };
 
 struct ComparisonRequest {
   std::filesystem::path scenario;
-  std::string policy;            // file or shipped name
+  std::string policy;                       // file or shipped name
   std::optional<engine::Date> policy_from;  // the policy applies from this date (default: the start)
-  std::string baseline_policy;   // file or shipped name; empty: the scenario as it is
+  std::string baseline_policy;              // file or shipped name; empty: the scenario as it is
   std::vector<std::string> overrides;
   std::int64_t replicates = 10;
-  std::int64_t steps = 0;        // 0: the scenario's
+  std::int64_t steps = 0;  // 0: the scenario's
   std::int64_t root_seed = 1;
   std::filesystem::path dir;     // where the runs go
   std::filesystem::path prefix;  // PREFIX of PREFIX.csv and PREFIX.h5, checked before any run (empty: not checked)
@@ -54,9 +54,10 @@ const std::vector<std::string>& headline_outcomes();
 // Paired statistics of per-replicate outcome vectors (each vector indexed like the metric
 // catalogue, means over the last year of a run): one row per headline outcome, then two rows
 // derived from them (MODEL.md §18): `ascot_points_all`, the ASCOT points held by everyone with
-// need, and `cost_per_ascot_point`, council spend a year per point gained (the ratio of the mean
-// paired differences, with a delta-method interval; NaN unless the points gained are clearly
-// above zero; its baseline, policy and sd columns are NaN).
+// need (each arm's wellbeing_all times the baseline run's people with need), and
+// `cost_per_ascot_point`, council spend a year per point gained (the ratio of the mean paired
+// differences, with a delta-method interval; NaN unless the points gained are clearly above zero;
+// its baseline, policy and sd columns are NaN).
 std::vector<OutcomeComparison> paired_statistics(const std::vector<std::vector<double>>& baseline,
                                                  const std::vector<std::vector<double>>& policy);
 

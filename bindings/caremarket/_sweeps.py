@@ -74,7 +74,9 @@ def compare(scenario: PathLike = "somerset", policy: PathLike = "micro_enterpris
             output: PathLike | None = None, executor: Executor | None = None) -> pd.DataFrame:
     """Paired replicates with common random numbers: each outcome's baseline and policy means, the
     mean paired difference and its 95% confidence interval (t distribution), one row per headline
-    outcome. Outcomes are means over the last 52 weeks of each run. The numbers are those of
+    outcome, then the two derived rows ``ascot_points_all`` and ``cost_per_ascot_point`` (NaN where
+    they do not apply; docs/output-format.md §10). Outcomes are means over the last 52 weeks of each
+    run. The numbers are those of
     ``caremarket compare``: the same C++ statistics of the same runs."""
     def name_or_path(p: PathLike | None) -> str:
         if p is None:

@@ -130,13 +130,14 @@ void apply_rule(RuleMarket& r, const std::string& rule, int c) {
 }
 
 // Fields of the structs the rules report through, as {name: value}, and setting one by name.
-#define CM_COUNTS_FIELDS(X)                                                                                  \
-  X(leavers)                                                                                                 \
-  X(leavers_nlw)                                                                                             \
-  X(leavers_nlw150)                                                                                          \
-  X(hires)                                                                                                   \
-  X(hires_from_care) X(founded) X(closed) X(entries) X(exits) X(handbacks) X(tenders) X(spend) X(extraction) \
-      X(local_retained) X(council_hours) X(council_payment)
+#define CM_COUNTS_FIELDS(X)                                                                                 \
+  X(leavers)                                                                                                \
+  X(leavers_nlw)                                                                                            \
+  X(leavers_nlw150)                                                                                         \
+  X(hires)                                                                                                  \
+  X(hires_from_care)                                                                                        \
+  X(founded) X(closed) X(entries) X(exits) X(handbacks) X(tenders) X(spend) X(extraction) X(local_retained) \
+      X(council_hours) X(council_payment)
 #define CM_DEMAND_FIELDS(X) X(people_with_route) X(people_buying_privately) X(waiting_for_budget)
 #define CM_CARE_GAP_FIELDS(X) X(needing) X(waiting) X(needed_hours) X(delivered_hours)
 #define CM_FIELD_TO_DICT(field) out[#field] = t.field;
@@ -304,21 +305,26 @@ void register_rules(py::module_& m) {
           [](RuleMarket& r, int c) {
             py::list out;
             for (const auto& k : commissioner(r.market, c).contracts)
-              out.append(py::make_tuple(k.lot, k.provider, k.price, k.end_week));
+              out.append(py::make_tuple(k.lot, k.provider, k.price, k.end_week, k.accepted_ratio));
             return out;
           },
-          py::arg("council") = 0, "The council's contracts as (lot, provider id, price, end week), in their order.")
+          py::arg("council") = 0,
+          "The council's contracts as (lot, provider id, price, end week, accepted ratio), in their order.")
       .def(
           "set_contracts",
-          [](RuleMarket& r, int c,
-             const std::vector<std::tuple<std::int32_t, engine::AgentId, float, std::int32_t>>& contracts) {
+          [](RuleMarket& r, int c, const std::vector<py::tuple>& contracts) {
             auto& com = commissioner(r.market, c);
             com.contracts.clear();
-            for (const auto& [lot, provider, price, end] : contracts)
-              com.contracts.push_back({lot, provider, price, end});
+            for (const auto& k : contracts) {
+              if (k.size() != 4 && k.size() != 5)
+                throw py::value_error("a contract is (lot, provider id, price, end week[, accepted ratio])");
+              com.contracts.push_back({k[0].cast<std::int32_t>(), k[1].cast<engine::AgentId>(), k[2].cast<float>(),
+                                       k[3].cast<std::int32_t>(), k.size() == 5 ? k[4].cast<float>() : 1.0f});
+            }
             com.contracts_changed = true;
           },
-          py::arg("council"), py::arg("contracts"))
+          py::arg("council"), py::arg("contracts"),
+          "Replaces the council's contracts: (lot, provider id, price, end week[, accepted ratio, default 1]).")
       .def(
           "set_lot_tender_week",
           [](RuleMarket& r, int c, std::int32_t lot, std::int32_t week) {

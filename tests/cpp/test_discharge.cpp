@@ -1,4 +1,4 @@
-// Hospital discharge (MODEL.md §18, docs/ODD.md §7.14) over a whole model: the invariants of the
+// Hospital discharge (MODEL.md §18, docs/ODD.md §7.18) over a whole model: the invariants of the
 // rule week by week, and the share of reablement episodes that end in independence.
 #include <gtest/gtest.h>
 

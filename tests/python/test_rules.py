@@ -217,7 +217,7 @@ def test_lowest_bid_wins_a_lowest_price_letting(core):
     hand, rows = tender_market(core)
     contracts = let(hand)
     assert len(contracts) == 1
-    lot, provider, price, end = contracts[0]
+    lot, provider, price, end, accepted = contracts[0]
     assert provider == hand.ids(rows["cheap"])
     assert price == np.float32(asking(hand, rows["cheap"]))
     assert end == hand.rm.week + round(52 * hand.params["commissioning"]["contract_years"])

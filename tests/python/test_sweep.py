@@ -254,7 +254,8 @@ def test_common_random_numbers_reduce_the_variance_of_differences(caremarket_bin
 
 def test_cost_per_ascot_point_is_the_ratio_of_paired_differences(caremarket_pkg):
     """The derived rows of a comparison (MODEL.md §18) against a hand computation: ASCOT points of
-    everyone with need = 24 x wellbeing_all x people_needing_care; cost per point gained = the mean
+    everyone with need = 24 x wellbeing_all x the baseline run's people_needing_care (in both arms);
+    cost per point gained = the mean
     paired difference of yearly spend over that of points, with a delta-method 95% interval."""
     from scipy import stats
 
@@ -267,11 +268,11 @@ def test_cost_per_ascot_point_is_the_ratio_of_paired_differences(caremarket_pkg)
     k_w, k_n, k_s = names.index("wellbeing_all"), names.index("people_needing_care"), names.index("council_spend")
     base[:, k_w], base[:, k_n], base[:, k_s] = 0.75, 10_000, 2.0e6
     pol[:, k_w] = 0.75 + rng.uniform(0.004, 0.008, n)  # about a point for one person in ten
-    pol[:, k_n] = 10_000
+    pol[:, k_n] = 9_000  # fewer with need (some returned to independence): counted at the baseline's number
     pol[:, k_s] = 2.0e6 + rng.uniform(2e4, 4e4, n)
     rows = {r["outcome"]: r for r in core.paired_statistics(base.tolist(), pol.tolist())}
 
-    points = 24 * pol[:, k_w] * pol[:, k_n] - 24 * base[:, k_w] * base[:, k_n]
+    points = 24 * pol[:, k_w] * base[:, k_n] - 24 * base[:, k_w] * base[:, k_n]
     cost = 52 * (pol[:, k_s] - base[:, k_s])
     assert rows["ascot_points_all"]["difference"] == pytest.approx(points.mean(), rel=1e-12)
     ratio = cost.mean() / points.mean()
