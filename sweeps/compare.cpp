@@ -139,12 +139,12 @@ std::vector<OutcomeComparison> paired_statistics(const std::vector<std::vector<d
   ratio.baseline = ratio.policy = ratio.difference = ratio.ci_low = ratio.ci_high = ratio.sd_difference = nan;
   if (n > 1 && gained.ci_low > 0) {
     auto yearly_spend = [spend](const std::vector<double>& run) { return 52.0 * run[spend]; };
-    const auto cost = paired({}, column(baseline, yearly_spend), column(policy, yearly_spend));
+    const auto spend_b = column(baseline, yearly_spend), spend_p = column(policy, yearly_spend);
+    const auto cost = paired({}, spend_b, spend_p);
     const double nn = static_cast<double>(n), r = cost.difference / gained.difference;
     double covariance = 0;
     for (std::size_t i = 0; i < n; ++i)
-      covariance += (52.0 * (policy[i][spend] - baseline[i][spend]) - cost.difference) *
-                    (points_p[i] - points_b[i] - gained.difference);
+      covariance += (spend_p[i] - spend_b[i] - cost.difference) * (points_p[i] - points_b[i] - gained.difference);
     covariance /= nn - 1;
     const double variance = (cost.sd_difference * cost.sd_difference - 2 * r * covariance +
                              r * r * gained.sd_difference * gained.sd_difference) /
