@@ -58,6 +58,9 @@ struct alignas(64) WeekCounts {
   // people in reablement, those it returned to independence this week, and its cost (GBP this week)
   double discharge_referrals = 0, discharge_delayed = 0, reablement_people = 0, reablement_independent = 0,
          reablement_spend = 0;
+  // means test: what council-funded people paid towards their care, what self-funders paid for
+  // theirs, and the people whose capital fell to the upper limit or whose spending reached the cap
+  double charging_income = 0, self_funder_spend = 0, reached_upper_limit = 0, reached_cap = 0;
 };
 
 }  // namespace cm

@@ -2,42 +2,69 @@
 // MODEL.md §3.2 — eligibility and route for one person. Inline, because need.cpp assesses each
 // person right after their need changes, in the same pass (eligibility.cpp runs it for whole
 // councils and for the people who joined this week).
+#include <algorithm>
 #include <cstddef>
 
 #include "agents/market.hpp"
 
 namespace cm {
 
-// The means test (capital limits), the eligibility band, and for council-funded people the choice
-// of a direct payment. A person whose route changes loses their placement. routes: the streams of
-// step 0 (m.rng.at_step(0)), where the lifelong direct-payment preference is drawn.
+// The route the means test (capital limits, a cap reached), the eligibility band and, for
+// council-funded people, the choice of a direct payment give person i; it reads and writes nothing.
+// routes: the streams of step 0 (m.rng.at_step(0)), where the lifelong direct-payment preference
+// is drawn.
+inline Route means_tested_route(const Market& m, std::size_t i, const engine::RngRoot::StepStreams& routes) {
+  const auto& p = m.people;
+  const auto& el = m.spec.eligibility;
+  const auto capital = el.capital_band(p.capital[i]);
+  if (p.need_band[i] == 0) return Route::none;
+  // Not eligible: those with some capital buy care; the rest go without formal care.
+  if (p.need_band[i] < el.eligible_band) return capital >= 1 ? Route::self_funder : Route::none;
+  // Eligible: above the upper limit they pay in full, unless they have reached the cap.
+  if (capital == 2 && !el.capped(p.care_spend[i])) return Route::self_funder;
+  if (const auto current = static_cast<Route>(p.route[i]);
+      current == Route::direct_payment || current == Route::council_managed)
+    return current;  // the preference below is fixed for life: no need to draw it again
+  // The direct-payment preference is a fixed trait of the person (step 0 of its stream), so
+  // re-testing every week does not flip it.
+  auto stream = routes.stream(Market::stream_key(p, i), kRoute);
+  const double uptake =
+      (p.age_band[i] == 0 ? el.dp_uptake_working_age : el.dp_uptake_older) * m.spec.commissioning.dp_uptake_multiplier;
+  return stream.uniform() < uptake ? Route::direct_payment : Route::council_managed;
+}
+
+// When the council takes over a self-funder's care (their capital fell to the upper limit, or their
+// need became eligible), they keep their provider where the council can pay it: with a direct
+// payment (matching sets its rate), or as a spot purchase at the council's spot price from a
+// provider it may buy from. Returns false when the placement ends.
+inline bool council_takes_over(Market& m, std::size_t i, Route route) {
+  auto& p = m.people;
+  const auto row = m.provider_row(p.provider[i]);
+  if (row < 0 || !m.providers.alive[static_cast<std::size_t>(row)]) return false;
+  if (route == Route::direct_payment) return true;
+  const auto& policy = m.spec.commissioning;
+  const auto arch = static_cast<Archetype>(m.providers.archetype[static_cast<std::size_t>(row)]);
+  if (arch == Archetype::micro && !policy.accredit_micro) return false;
+  const double usual_rate = m.commissioners[static_cast<std::size_t>(p.council[i])].reference_rate;
+  p.price[i] = static_cast<float>(std::max(usual_rate * (1 + policy.spot_premium), policy.price_floor));
+  p.placement[i] = static_cast<std::uint8_t>(Placement::spot);
+  return true;
+}
+
+// Assesses person i: their capital band and route. A person whose route changes loses their
+// placement, unless the council takes over a self-funder's care (council_takes_over).
 inline void assess_route(Market& m, std::size_t i, const engine::RngRoot::StepStreams& routes) {
   auto& p = m.people;
-  const auto& el = m.spec.eligibility;
-  Route route;
-  if (p.need_band[i] == 0) {
-    route = Route::none;
-  } else if (p.capital_band[i] == 2) {
-    route = Route::self_funder;
-  } else if (p.need_band[i] < el.eligible_band) {
-    // Not eligible: those with some capital buy care; the rest go without formal care.
-    route = p.capital_band[i] == 1 ? Route::self_funder : Route::none;
-  } else if (const auto current = static_cast<Route>(p.route[i]);
-             current == Route::direct_payment || current == Route::council_managed) {
-    route = current;  // the preference below is fixed for life: no need to draw it again
-  } else {
-    // The direct-payment preference is a fixed trait of the person (step 0 of its stream), so
-    // re-testing every week does not flip it.
-    auto stream = routes.stream(Market::stream_key(p, i), kRoute);
-    const double uptake = (p.age_band[i] == 0 ? el.dp_uptake_working_age : el.dp_uptake_older) *
-                          m.spec.commissioning.dp_uptake_multiplier;
-    route = stream.uniform() < uptake ? Route::direct_payment : Route::council_managed;
-  }
-  if (static_cast<Route>(p.route[i]) != route) {
-    p.route[i] = static_cast<std::uint8_t>(route);
-    p.provider[i] = engine::kNoAgent;
-    p.placement[i] = static_cast<std::uint8_t>(Placement::none);
-  }
+  p.capital_band[i] = m.spec.eligibility.capital_band(p.capital[i]);
+  const Route route = means_tested_route(m, i, routes);
+  const auto current = static_cast<Route>(p.route[i]);
+  if (current == route) return;
+  p.route[i] = static_cast<std::uint8_t>(route);
+  if (current == Route::self_funder && route != Route::none && p.provider[i] != engine::kNoAgent &&
+      council_takes_over(m, i, route))
+    return;
+  p.provider[i] = engine::kNoAgent;
+  p.placement[i] = static_cast<std::uint8_t>(Placement::none);
 }
 
 }  // namespace cm

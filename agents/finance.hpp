@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "agents/market.hpp"
+#include "agents/means_test.hpp"
 #include "agents/week.hpp"
 #include "engine/schedule.hpp"
 
@@ -41,8 +42,10 @@ inline void add_to_wage_bill(const Market& m, FinanceState& s, std::size_t k, st
 }
 
 // What is paid for the person's care this week: the provider's income, the council's spend (all
-// but self-funders) and its council-managed hours. q: the provider's row (the person is placed).
-inline void pay_for_person(Market& m, std::size_t i, std::size_t q, WeekCounts& counts) {
+// but self-funders; gross of what people pay towards it), its council-managed hours, and what the
+// person pays (means_test.hpp). q: the provider's row (the person is placed).
+inline void pay_for_person(Market& m, std::size_t i, std::size_t q, const MeansTestRates& rates,
+                           MeansTestState::Council& means, WeekCounts& counts) {
   auto& p = m.people;
   auto& pr = m.providers;
   const auto route = static_cast<Route>(p.route[i]);
@@ -57,6 +60,7 @@ inline void pay_for_person(Market& m, std::size_t i, std::size_t q, WeekCounts& 
     counts.council_hours += p.hours_received[i];
     counts.council_payment += paid;
   }
+  if (paid > 0) charge_person(p, i, route, paid, rates, means, counts);
 }
 
 // The finance phase for people: what is paid for each person's care. The council's sums gather in
@@ -65,19 +69,29 @@ struct PayForCare {
   using Table = PeopleRows;
   struct State {
     WeekCounts counts;
+    MeansTestRates rates;
+    MeansTestState::Council* means;
   };
   State begin(Week& w, int c) const {
     finance_begin_week(w.market, w.finance, c);
-    return {w.market.counts[static_cast<std::size_t>(c)]};
+    auto& means = w.means_test.councils[static_cast<std::size_t>(c)];
+    std::size_t people = 0;
+    w.market.rows.people.for_each_range(c, [&](std::size_t first, std::size_t end) { people += end - first; });
+    means.room_for((w.market.spec.eligibility.care_cap > 0 ? 2 : 1) * people);  // once for capital, once for the cap
+    return {w.market.counts[static_cast<std::size_t>(c)], MeansTestRates(w.market.spec.eligibility), &means};
   }
   void row(Week& w, State& s, const PersonRow& r) const {
-    if (r.provider != kNoRow) pay_for_person(w.market, r.i, r.provider, s.counts);
+    if (r.provider != kNoRow) pay_for_person(w.market, r.i, r.provider, s.rates, *s.means, s.counts);
   }
   void end(Week& w, int c, State& s) const {
     auto& counts = w.market.counts[static_cast<std::size_t>(c)];
     counts.spend = s.counts.spend;
     counts.council_hours = s.counts.council_hours;
     counts.council_payment = s.counts.council_payment;
+    counts.charging_income = s.counts.charging_income;
+    counts.self_funder_spend = s.counts.self_funder_spend;
+    counts.reached_upper_limit = s.counts.reached_upper_limit;
+    counts.reached_cap = s.counts.reached_cap;
   }
 };
 

@@ -34,9 +34,24 @@ void Market::make_person(std::size_t r, int council, std::int32_t locality, engi
       1 + pick_band(stream.uniform(), entrant ? need.entry_band_shares : need.initial_band_shares));
   const double u = stream.uniform();
   const auto& el = spec.eligibility;
-  people.capital_band[r] = u < el.share_above_upper ? 2 : u < el.share_above_upper + el.share_between ? 1 : 0;
+  const double above = entrant ? el.entrant_share_above_upper : el.share_above_upper;
+  const double between = entrant ? el.entrant_share_between : el.share_between;
+  people.capital_band[r] = u < above ? 2 : u < above + between ? 1 : 0;
   boost::random::poisson_distribution<int, double> ties(std::max(need.mean_ties, 1e-9));
   people.ties[r] = static_cast<std::uint8_t>(std::min(ties(stream), static_cast<int>(need.max_ties)));
+  // The amount within the band of the distribution (its split amounts, not the limits in force: a
+  // policy that moves the limits does not move people's wealth). Above the upper split it is
+  // exponential: spending down at a steady rate leaves those still above it with the same
+  // distribution (it has no memory), so the people at the start, years into their care, draw it as
+  // the newcomers do.
+  const double v = stream.uniform();
+  const double upper = el.capital_split_upper, lower = el.capital_split_lower;
+  const double capital = people.capital_band[r] == 2   ? upper - std::log1p(-v) * el.capital_mean_excess
+                         : people.capital_band[r] == 1 ? lower + v * (upper - lower)
+                                                       : v * lower;
+  people.capital[r] = static_cast<float>(capital);
+  people.capital_band[r] = el.capital_band(people.capital[r]);  // the amount's (a draw on a limit falls below it)
+  people.care_spend[r] = 0;
   people.alive[r] = 1;
   people.need_hours[r] = formal_need(people.need_band[r], people.ties[r]);
   people.wellbeing[r] = static_cast<float>(spec.outcomes.initial_wellbeing);

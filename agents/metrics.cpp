@@ -93,6 +93,11 @@ const std::array<MetricInfo, kMetricCount>& metric_catalogue() {
       {"nhs_delay_cost", "GBP/week", "NHS cost of the days spent waiting in hospital for a care package"},
       {"reablement_people", "people", "people in the council's reablement service"},
       {"reablement_independent", "people/week", "people whose reablement ended with no need for formal care"},
+      {"charging_income", "GBP/week", "what council-funded people paid towards their care (from income and capital)"},
+      {"self_funder_spend", "GBP/week", "what self-funders paid for their care"},
+      {"spent_down_to_upper_limit", "people/week",
+       "self-funders whose capital fell to the upper limit this week (assessed again next week)"},
+      {"reached_care_cap", "people/week", "people whose spending on eligible care reached the cap this week"},
   }};
   return catalogue;
 }
@@ -274,6 +279,10 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
   v(kNhsDelayCost) = v(kDischargeDelayDays) * m.spec.discharge.bed_day_cost;
   v(kReablementPeople) = t.reablement_people;
   v(kReablementIndependent) = t.reablement_independent;
+  v(kChargingIncome) = t.charging_income;
+  v(kSelfFunderSpend) = t.self_funder_spend;
+  v(kSpentDownToUpperLimit) = t.reached_upper_limit;
+  v(kReachedCareCap) = t.reached_cap;
   v(kPricePerHour) = t.council_hours > 0 ? t.council_payment / t.council_hours : 0;
   v(kExtraction) = t.extraction;
   v(kLocalRetained) = t.local_retained;

@@ -94,6 +94,11 @@ enum Metric : std::size_t {
   kNhsDelayCost,
   kReablementPeople,
   kReablementIndependent,
+  // Format 1.10: the means test over time (MODEL.md §18).
+  kChargingIncome,
+  kSelfFunderSpend,
+  kSpentDownToUpperLimit,
+  kReachedCareCap,
   kMetricCount
 };
 

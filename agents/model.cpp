@@ -10,6 +10,7 @@
 #include "agents/founding.hpp"
 #include "agents/labour_market.hpp"
 #include "agents/matching.hpp"
+#include "agents/means_test.hpp"
 #include "agents/opening.hpp"
 #include "agents/outcomes.hpp"
 #include "agents/price_setting.hpp"
@@ -38,9 +39,11 @@ void join(Week& w) {
 constexpr engine::Schedule kWeek{
     step("begin the week", [](Week& w) { w.market.begin_week(); }),
     step("parameters: the week's change", apply_due_change),  // a schedule, a dated policy, a shock
+    step("means test: limits", [](Week& w) { check_means_test_limits(w.market, w.means_test); }),
     group("need",
           [](Week& w, int c) {
-            w.need.review_due(w.market, c, w.matching.book);  // matching reviews their placements
+            w.need.review_due(w.market, c, w.matching.book);             // matching reviews their placements
+            reassess_means(w.market, w.means_test, w.matching.book, c);  // capital spent down, limits moved
             end_reablement(w.market, w.discharge, w.matching.book, c);
             add_need_arrivals(w.market, c);
             add_discharge_referrals(w.market, c);
@@ -82,7 +85,8 @@ Model::Model(const ScenarioSpec& spec, std::uint64_t seed, std::uint64_t replica
              std::vector<ParameterChange> changes)
     : market_(open_market(spec, seed, replicate)), rules_(market_.councils()) {
   rules_.changes.start(std::move(changes));
-  RuleStates::join(rules_.week(market_));  // the starting people are filed for their need reviews
+  RuleStates::join(rules_.week(market_));               // the starting people are filed for their need reviews
+  check_means_test_limits(market_, rules_.means_test);  // the opening assessed everyone under these limits
   rules_.metrics.compute(market_, rules_.metric_values);
 }
 

@@ -104,7 +104,8 @@ void NeedReviews::review(Market& m, std::size_t i) const {
     p.need_band[i] = static_cast<std::uint8_t>(band);
   }
   schedule_next_review(m, i, week_, stream);
-  // Hours and route depend on the band alone (ties and capital are fixed), so they change only here.
+  // Hours depend on the band alone (ties are fixed), so they change only here; so may the route (the
+  // means test also reassesses those whose capital or limits change: means_test.hpp).
   // (A person in reablement has theirs set back to 0 by end_reablement, later in the need phase.)
   p.need_hours[i] = m.formal_need(p.need_band[i], p.ties[i]);
   assess_route(m, i, routes_);  // eligibility, in the same step
@@ -148,6 +149,7 @@ void prefetch_review(const People& p, std::size_t i) {
   __builtin_prefetch(&p.serial[i]);
   __builtin_prefetch(&p.route[i]);
   __builtin_prefetch(&p.capital_band[i]);
+  __builtin_prefetch(&p.capital[i]);
   __builtin_prefetch(&p.id[i]);
   // What withdrawing the person from matching's book reads.
   __builtin_prefetch(&p.provider[i]);

@@ -1,6 +1,7 @@
 #include "agents/parameters.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -195,10 +196,43 @@ Schema<S> make_schema() {
          "Care and Support regulations (£23,250)")
       .real(CM_PARAMETER(eligibility.capital_lower), 14250, kNonNegative, "GBP",
             "Lower capital limit of the means test", "Care and Support regulations (£14,250)")
-      .real(CM_PARAMETER(eligibility.share_above_upper), 0.30, kShare, "",
-            "Share of people with capital above the upper limit (self-funders)", "assumption (about a third self-fund)")
-      .real(CM_PARAMETER(eligibility.share_between), 0.10, kShare, "",
-            "Share with capital between the limits (council-funded when eligible; buy care when not)", "assumption")
+      .real(CM_PARAMETER(eligibility.capital_split_upper), 23250, kNonNegative, "GBP",
+            "Amount the capital distribution's 'above' shares refer to; stays when the limits move",
+            "the upper limit from 2010 (Care and Support regulations)")
+      .real(CM_PARAMETER(eligibility.capital_split_lower), 14250, kNonNegative, "GBP",
+            "Amount the capital distribution's 'between' shares start from; stays when the limits move",
+            "the lower limit from 2010 (Care and Support regulations)")
+      .real(CM_PARAMETER(eligibility.share_above_upper), 0.33, kShare, "",
+            "Share of the people with need at the start with capital above capital_split_upper",
+            "tuned: the share a 20-year warm-up settles at under the entrant shares (scripts/calibration/capital.py)")
+      .real(CM_PARAMETER(eligibility.share_between), 0.12, kShare, "",
+            "Share of the people with need at the start with capital between capital_split_lower and "
+            "capital_split_upper",
+            "tuned: as share_above_upper")
+      .real(CM_PARAMETER(eligibility.entrant_share_above_upper), 0.45, kShare, "",
+            "Share of people developing need with capital above capital_split_upper",
+            "tuned with capital_mean_excess: at the steady state about a third self-fund and the council funds as "
+            "many as version 1 did (scripts/calibration/capital.py)")
+      .real(CM_PARAMETER(eligibility.entrant_share_between), 0.05, kShare, "",
+            "Share of people developing need with capital between capital_split_lower and capital_split_upper",
+            "assumption")
+      .real(CM_PARAMETER(eligibility.capital_mean_excess), 200000, {0, 1e8}, "GBP",
+            "Mean capital above capital_split_upper among people above it, exponential (the home is disregarded for "
+            "care at home); it also stands for the income above income_contribution that slows self-funders' "
+            "spending down",
+            "tuned with entrant_share_above_upper")
+      .real(CM_PARAMETER(eligibility.income_contribution), 30, {0, 1000}, "GBP/week",
+            "What a person pays for their care each week from income (pension and benefits above the minimum "
+            "income guarantee)",
+            "assumption: state pension £230 plus attendance allowance £74, less the MIG £229 and disability costs, "
+            "is about £45 for a single pensioner; many have less")
+      .real(CM_PARAMETER(eligibility.tariff_income_per_250), 1, {0, 100}, "GBP/week",
+            "Charge a week for every £250 (or part) of capital between the limits (tariff income)",
+            "Care and Support (Charging and Assessment of Resources) Regulations 2014, reg. 25 (£1 per £250)")
+      .real(CM_PARAMETER(eligibility.care_cap), 0, {0, 1e7}, "GBP",
+            "Lifetime cap on what a person spends on care for eligible need, counted from when a cap is in force; "
+            "0: no cap",
+            "lever (the 2021 reform proposed £86,000, never introduced)")
       .integer(CM_PARAMETER(eligibility.eligible_band), 2, {1, 4}, "",
                "Lowest need band eligible for council-funded care", "Care Act national eligibility (assumption)")
       .real(CM_PARAMETER(eligibility.dp_uptake_working_age), 0.37, kShare, "",
@@ -501,8 +535,16 @@ void check_consistency(const S& spec, const engine::config::Document& doc) {
     problem("labour.fill_attraction_min", "must not exceed labour.fill_attraction_max");
   if (spec.eligibility.capital_lower > spec.eligibility.capital_upper)
     problem("eligibility.capital_lower", "must not exceed eligibility.capital_upper");
+  if (spec.eligibility.capital_split_lower > spec.eligibility.capital_split_upper)
+    problem("eligibility.capital_split_lower", "must not exceed eligibility.capital_split_upper");
   if (spec.eligibility.share_above_upper + spec.eligibility.share_between > 1)
     problem("eligibility.share_between", "plus eligibility.share_above_upper must not exceed 1");
+  if (spec.eligibility.entrant_share_above_upper + spec.eligibility.entrant_share_between > 1)
+    problem("eligibility.entrant_share_between", "plus eligibility.entrant_share_above_upper must not exceed 1");
+  if (spec.eligibility.care_cap > 0 && spec.eligibility.care_cap < spec.eligibility.capital_upper)
+    problem("eligibility.care_cap", "must be 0 (no cap) or at least eligibility.capital_upper (GBP " +
+                                        std::to_string(std::llround(spec.eligibility.capital_upper)) +
+                                        "): a cap below the upper limit would fund people the means test says can pay");
   auto sums_to_one = [&](const std::vector<double>& v, const std::string& key) {
     double sum = 0;
     for (double x : v) sum += x;

@@ -94,6 +94,22 @@ struct ScenarioSpec {
     double share_above_upper = 0, share_between = 0;
     std::int64_t eligible_band = 0;
     double dp_uptake_working_age = 0, dp_uptake_older = 0;
+    // The means test over time (MODEL.md §18; means_test.hpp).
+    double entrant_share_above_upper = 0;  // of people developing need (the stock's is share_above_upper)
+    double entrant_share_between = 0;      // of people developing need (the stock's is share_between)
+    double capital_mean_excess = 0;        // GBP: mean capital above capital_split_upper, among those above it
+    // GBP: the amounts the capital distribution's shares refer to (the limits of 2010-2025): they stay
+    // when a policy or schedule moves the limits, so people's wealth does not move with them.
+    double capital_split_upper = 0, capital_split_lower = 0;
+    double income_contribution = 0;    // GBP/week: what people pay for their care from income
+    double tariff_income_per_250 = 0;  // GBP/week charged per GBP 250 of capital above the lower limit
+    double care_cap = 0;               // GBP: lifetime cap on personal spending on eligible care; 0 off
+    // The capital band of an amount: 2 above the upper limit, 1 above the lower, else 0.
+    std::uint8_t capital_band(float capital) const {
+      const double c = capital;
+      return c > capital_upper ? 2 : c > capital_lower ? 1 : 0;
+    }
+    bool capped(float care_spend) const { return care_cap > 0 && care_spend >= care_cap; }
   } eligibility;
   struct Commissioning {
     int mode = 0;

@@ -17,7 +17,7 @@ struct People {
   std::vector<std::int32_t> locality;      // region-wide locality index
   std::vector<std::uint8_t> age_band;      // 0: 18-64, 1: 65-84, 2: 85+
   std::vector<std::uint8_t> need_band;     // 0 none .. 4 critical
-  std::vector<std::uint8_t> capital_band;  // 0 below lower limit, 1 between, 2 above upper
+  std::vector<std::uint8_t> capital_band;  // at the last means test: 0 below lower limit, 1 between, 2 above upper
   std::vector<std::uint8_t> ties;          // social ties able to give informal care
   std::vector<std::uint8_t> route;         // Route
   std::vector<std::uint8_t> placement;     // Placement
@@ -31,6 +31,8 @@ struct People {
   std::vector<std::int16_t> weeks_waiting;     // weeks needing care with no provider
   std::vector<std::int32_t> need_review_week;  // week of the next draw that may change need (need.cpp)
   std::vector<std::uint8_t> hospital;          // Hospital: referred from hospital and not yet home with care
+  std::vector<float> capital;                  // GBP counted by the means test (the home is disregarded)
+  std::vector<float> care_spend;               // GBP spent on eligible care while a cap is in force (its meter)
 
   template <class F>
   void for_each_column(F&& f) {
@@ -54,6 +56,8 @@ struct People {
     f("weeks_waiting", weeks_waiting);
     f("need_review_week", need_review_week);
     f("hospital", hospital);
+    f("capital", capital);
+    f("care_spend", care_spend);
   }
   template <class F>
   void for_each_column(F&& f) const {

@@ -11,6 +11,7 @@
 #include "agents/finance.hpp"
 #include "agents/market.hpp"
 #include "agents/matching.hpp"
+#include "agents/means_test.hpp"
 #include "agents/metrics.hpp"
 #include "agents/need.hpp"
 #include "agents/outcomes.hpp"
@@ -21,10 +22,12 @@
 namespace cm {
 
 struct RuleStates {
-  explicit RuleStates(int councils) : need(councils), discharge(councils), matching(councils), metrics(councils) {}
+  explicit RuleStates(int councils)
+      : need(councils), discharge(councils), means_test(councils), matching(councils), metrics(councils) {}
   ChangesState changes;
   NeedCalendar need;
   DischargeState discharge;
+  MeansTestState means_test;
   CommissioningState commissioning;
   MatchingState matching;
   DeliveryState delivery;
@@ -35,8 +38,8 @@ struct RuleStates {
   std::vector<double> metric_values;  // the last week's metrics, values[metric * councils + council]
 
   Week week(Market& m) {
-    return {m,        changes,   need,    discharge, commissioning, matching,
-            delivery, retention, finance, outcomes,  metrics,       metric_values};
+    return {m,        changes,   need,    discharge, means_test, commissioning, matching,
+            delivery, retention, finance, outcomes,  metrics,    metric_values};
   }
 
   // After agents join the market: newcomers are filed for their need reviews, and the rules'

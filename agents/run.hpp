@@ -15,7 +15,7 @@
 namespace cm {
 
 inline constexpr const char* kFormatName = "caremarket";
-inline constexpr const char* kFormatVersion = "1.9";
+inline constexpr const char* kFormatVersion = "1.10";
 
 struct RunRequest {
   LoadedScenario scenario;

@@ -11,6 +11,7 @@ namespace cm {
 
 class NeedCalendar;
 struct DischargeState;
+struct MeansTestState;
 struct ChangesState;
 struct CommissioningState;
 struct MatchingState;
@@ -29,6 +30,7 @@ struct Week {
   ChangesState& changes;              // changes.hpp: parameters that change on dates
   NeedCalendar& need;                 // need.hpp: who is due for a review of their need
   DischargeState& discharge;          // discharge.hpp: people in reablement, and in hospital awaiting a package
+  MeansTestState& means_test;         // means_test.hpp: who is due to be assessed again
   CommissioningState& commissioning;  // tendering.hpp
   MatchingState& matching;            // matching.hpp: working space and the week's demand
   DeliveryState& delivery;            // delivery.hpp: each provider's delivery and pay

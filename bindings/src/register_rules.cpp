@@ -16,6 +16,7 @@
 #include "agents/labour_market.hpp"
 #include "agents/market.hpp"
 #include "agents/matching.hpp"
+#include "agents/means_test.hpp"
 #include "agents/metrics.hpp"
 #include "agents/need.hpp"
 #include "agents/opening.hpp"
@@ -102,7 +103,10 @@ void apply_rule(RuleMarket& r, const std::string& rule, int c) {
   const auto& demand = rules.matching.demand[static_cast<std::size_t>(c)];
   if (rule == "eligibility")
     cm::apply_eligibility(m, c);
-  else if (rule == "commissioning")
+  else if (rule == "means_test") {
+    cm::check_means_test_limits(m, rules.means_test);  // limits as the test left them
+    cm::reassess_means(m, rules.means_test, rules.matching.book, c);
+  } else if (rule == "commissioning")
     cm::apply_commissioning(m, rules.commissioning, c);
   else if (rule == "matching")
     cm::apply_matching(m, rules.matching, c);
@@ -123,21 +127,23 @@ void apply_rule(RuleMarket& r, const std::string& rule, int c) {
   } else if (rule == "outcomes") {
     run_hook<cm::UpdateWellbeing>(r, c);  // its end is apply_outcomes
   } else {
-    throw py::value_error("no rule '" + rule +
-                          "' (eligibility, commissioning, matching, labour_market, founding, delivery, finance, "
-                          "finance_providers, entry_exit, outcomes)");
+    throw py::value_error(
+        "no rule '" + rule +
+        "' (eligibility, means_test, commissioning, matching, labour_market, founding, delivery, finance, "
+        "finance_providers, entry_exit, outcomes)");
   }
 }
 
 // Fields of the structs the rules report through, as {name: value}, and setting one by name.
-#define CM_COUNTS_FIELDS(X)                                                                                 \
-  X(leavers)                                                                                                \
-  X(leavers_nlw)                                                                                            \
-  X(leavers_nlw150)                                                                                         \
-  X(hires)                                                                                                  \
-  X(hires_from_care)                                                                                        \
-  X(founded) X(closed) X(entries) X(exits) X(handbacks) X(tenders) X(spend) X(extraction) X(local_retained) \
-      X(council_hours) X(council_payment)
+#define CM_COUNTS_FIELDS(X)                                                                                       \
+  X(leavers)                                                                                                      \
+  X(leavers_nlw)                                                                                                  \
+  X(leavers_nlw150)                                                                                               \
+  X(hires)                                                                                                        \
+  X(hires_from_care)                                                                                              \
+  X(founded)                                                                                                      \
+  X(closed) X(entries) X(exits) X(handbacks) X(tenders) X(spend) X(extraction) X(local_retained) X(council_hours) \
+      X(council_payment) X(charging_income) X(self_funder_spend) X(reached_upper_limit) X(reached_cap)
 #define CM_DEMAND_FIELDS(X) X(people_with_route) X(people_buying_privately) X(waiting_for_budget)
 #define CM_CARE_GAP_FIELDS(X) X(needing) X(waiting) X(needed_hours) X(delivered_hours)
 #define CM_FIELD_TO_DICT(field) out[#field] = t.field;

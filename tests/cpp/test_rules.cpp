@@ -1053,8 +1053,11 @@ TEST(Finance, SurplusIsIncomeLessWagesOverheadsAndExtraction) {
   cm::FinanceState finance;
   finance.fit(m.providers.id.size());
   cm::finance_begin_week(m, finance, 0);
+  cm::MeansTestState means(1);
+  means.councils[0].room_for(2 * people.size());
   for (auto i : people)
-    cm::pay_for_person(m, i, static_cast<std::size_t>(m.provider_row(m.people.provider[i])), counts);
+    cm::pay_for_person(m, i, static_cast<std::size_t>(m.provider_row(m.people.provider[i])),
+                       cm::MeansTestRates(m.spec.eligibility), means.councils[0], counts);
   for (auto k : worker_rows(m))
     if (m.workers.employer[k] != engine::kNoAgent)
       cm::add_to_wage_bill(m, finance, k, static_cast<std::size_t>(m.provider_row(m.workers.employer[k])));
@@ -1306,11 +1309,17 @@ TEST(Eligibility, RouteFollowsCapitalNeedAndAFixedDirectPaymentPreference) {
   const auto people = people_rows(m);
   ASSERT_EQ(people.size(), 36000u);
   const auto eligible_band = spec.eligibility.eligible_band;
+  // An amount in each capital band: below the lower limit, between the limits, above the upper.
+  const auto& el = spec.eligibility;
+  const float amounts[3] = {static_cast<float>(el.capital_lower / 2),
+                            static_cast<float>((el.capital_lower + el.capital_upper) / 2),
+                            static_cast<float>(el.capital_upper + 1000)};
   auto assign = [&] {
     for (std::size_t k = 0; k < people.size(); ++k) {
       const auto i = people[k];
       m.people.need_band[i] = static_cast<std::uint8_t>(1 + k % 4);
-      m.people.capital_band[i] = static_cast<std::uint8_t>((k / 4) % 3);
+      m.people.capital[i] = amounts[(k / 4) % 3];
+      m.people.capital_band[i] = 9;  // the assessment sets it from the amount
       m.people.age_band[i] = static_cast<std::uint8_t>((k / 12) % 3);
       m.people.route[i] = static_cast<std::uint8_t>(Route::none);
       m.people.provider[i] = engine::kNoAgent;
@@ -1325,6 +1334,7 @@ TEST(Eligibility, RouteFollowsCapitalNeedAndAFixedDirectPaymentPreference) {
     for (std::size_t k = 0; k < people.size(); ++k) {
       const auto i = people[k];
       const auto band = m.people.need_band[i], capital = m.people.capital_band[i];
+      ASSERT_EQ(capital, (k / 4) % 3) << "the band of GBP " << m.people.capital[i];
       const auto route = static_cast<Route>(m.people.route[i]);
       if (capital == 2) {
         ASSERT_EQ(route, Route::self_funder) << "band " << int(band);
@@ -1341,7 +1351,6 @@ TEST(Eligibility, RouteFollowsCapitalNeedAndAFixedDirectPaymentPreference) {
         }
       }
     }
-    const auto& el = spec.eligibility;
     const double uptake[2] = {el.dp_uptake_working_age * multiplier, el.dp_uptake_older * multiplier};
     for (int older = 0; older < 2; ++older)
       expect_near_count(dp[older], eligible[older] * uptake[older],

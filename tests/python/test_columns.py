@@ -18,7 +18,7 @@ SEED = 5
 #: Columns that belong to an agent for life (docs/ODD.md §2.2, §5): an id that names the same agent
 #: from week to week keeps them.
 FIXED = {
-    "people": ["council", "locality", "age_band", "capital_band"],
+    "people": ["council", "locality", "age_band"],
     "workers": ["council", "pay_premium"],
     "providers": ["council", "home_locality", "archetype", "group", "founder"],
 }

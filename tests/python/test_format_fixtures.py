@@ -55,6 +55,8 @@ ADDED = {
     "1.8": {"series": {"wellbeing_all"}},
     "1.9": {"people": {"hospital"}, "series": {"discharge_referrals", "discharge_delayed", "discharge_delay_days",
                                                "nhs_delay_cost", "reablement_people", "reablement_independent"}},
+    "1.10": {"people": {"capital", "care_spend"},
+             "series": {"charging_income", "self_funder_spend", "spent_down_to_upper_limit", "reached_care_cap"}},
 }
 
 

@@ -40,6 +40,8 @@ METRICS = [
     # format 1.9
     "discharge_referrals", "discharge_delayed", "discharge_delay_days", "nhs_delay_cost", "reablement_people",
     "reablement_independent",
+    # format 1.10
+    "charging_income", "self_funder_spend", "spent_down_to_upper_limit", "reached_care_cap",
 ]
 SHARES = ["vacancy_rate", "zero_hours_share", "hires_from_care_share", "chain_share_council_hours",
           "mean_wellbeing", "continuity", "mean_stress", "wellbeing_served", "wellbeing_all"]
@@ -136,7 +138,7 @@ def h5(base):
 
 def test_format_identity(h5):
     assert h5.attrs["format_name"] == "caremarket"
-    assert h5.attrs["format_version"] == "1.9"
+    assert h5.attrs["format_version"] == "1.10"
     assert h5.attrs["start_date"] == "2025-04-01"
     assert 0 < h5.attrs["output_seconds"] <= h5.attrs["wall_seconds"] + 1
 

@@ -693,14 +693,18 @@ def test_route_follows_capital_need_and_age(core):
     people = hand.rows("people")
     k = np.arange(len(people))
     hand.set("people", "need_band", people, 1 + k % 4)
-    hand.set("people", "capital_band", people, (k // 4) % 3)
+    el = hand.params["eligibility"]
+    # An amount in each capital band: below the lower limit, between the limits, above the upper.
+    amounts = np.array([el["capital_lower"] / 2, (el["capital_lower"] + el["capital_upper"]) / 2,
+                        el["capital_upper"] + 1000], dtype=np.float32)
+    hand.set("people", "capital", people, amounts[(k // 4) % 3])
     hand.set("people", "age_band", people, (k // 12) % 3)
     hand.set("people", "route", people, NONE)
     hand.set("people", "provider", people, NO_AGENT)
     hand.rm.apply("eligibility", 0)
     band, capital, age = (hand.get("people", n)[people] for n in ("need_band", "capital_band", "age_band"))
     route = hand.get("people", "route")[people]
-    el = hand.params["eligibility"]
+    assert np.array_equal(capital, (k // 4) % 3)  # the assessment's band of each amount
     check_route_table(band, capital, route, el["eligible_band"])
     eligible = (capital < 2) & (band >= el["eligible_band"])
     for older, uptake in ((False, el["dp_uptake_working_age"]), (True, el["dp_uptake_older"])):

@@ -228,3 +228,70 @@ def test_more_reablement_places_lower_delayed_discharges(ensembles):
         f"delayed discharges moved by {delayed:+.1f} (se {delayed_se:.1f}) with twice the reablement places")
     independent, independent_se = paired(fewer, shipped, lambda r: r.mean_after("reablement_independent"))
     assert independent > 3 * independent_se, f"independence after reablement rose by {independent:.2f}"
+
+
+# --- The means test over time (issue 16 item 3, MODEL.md §18) -------------------------------------
+
+TEN_YEARS = 520
+
+
+def council_funded(run, week: int = 52) -> float:
+    return run.mean_after("people_council_managed", week) + run.mean_after("people_direct_payment", week)
+
+
+def test_raised_capital_limits_fund_more_people_and_spend_more(ensembles):
+    # The 2021 reform's limits (upper £100,000, lower £20,000: configs/policies/capital_limits_raised.toml)
+    # against today's, over ten years: the council funds everyone with eligible need and capital up
+    # to £100,000, so more people are council-funded, fewer self-fund, and the council spends more.
+    base = ensembles.arm(steps=TEN_YEARS)
+    raised = ensembles.arm(policies=("capital_limits_raised",), steps=TEN_YEARS)
+    funded, funded_se = paired(base, raised, council_funded)
+    assert funded > 3 * funded_se and funded > 100, f"council-funded people moved by {funded:+.0f} (se {funded_se:.0f})"
+    selfs, selfs_se = paired(base, raised, lambda r: r.mean_after("people_self_funded"))
+    assert selfs < -3 * selfs_se, f"self-funders moved by {selfs:+.0f} (se {selfs_se:.0f})"
+    spend, spend_se = paired(base, raised, lambda r: r.mean_after("council_spend"))
+    assert spend > 3 * spend_se and spend > 0, f"council spend moved by {spend:+.0f} a week (se {spend_se:.0f})"
+    private, private_se = paired(base, raised, lambda r: r.mean_after("self_funder_spend"))
+    assert private < -3 * private_se, f"self-funders' spending moved by {private:+.0f} a week (se {private_se:.0f})"
+
+
+def test_frozen_capital_limits_fund_fewer_people_than_limits_raised_with_prices(ensembles):
+    # Under the dated England schedule wages and prices rise in cash every April. Limits frozen at
+    # £23,250 / £14,250 (as since 2010) against limits raised with prices (2-3% a year:
+    # configs/schedules/capital_limits_uprated.toml): frozen, the upper limit falls behind, so over
+    # years 6-10 fewer people are council-funded, more self-fund, and the council spends less.
+    dated = ("../schedules/england_2025",)
+    frozen = ensembles.arm(policies=dated, steps=TEN_YEARS)
+    uprated = ensembles.arm(policies=dated + ("../schedules/capital_limits_uprated",), steps=TEN_YEARS)
+    later = 5 * 52
+    funded, funded_se = paired(frozen, uprated, lambda r: council_funded(r, later))
+    assert funded > 3 * funded_se and funded > 0, (
+        f"limits raised with prices moved council-funded people by {funded:+.1f} (se {funded_se:.1f})")
+    selfs, selfs_se = paired(frozen, uprated, lambda r: r.mean_after("people_self_funded", later))
+    assert selfs < -3 * selfs_se, f"self-funders moved by {selfs:+.1f} (se {selfs_se:.1f})"
+    spend, spend_se = paired(frozen, uprated, lambda r: r.mean_after("council_spend", later))
+    assert spend > 3 * spend_se, f"council spend moved by {spend:+.0f} a week (se {spend_se:.0f})"
+    # Frozen limits with rising costs: self-funders spend down to the limit throughout.
+    spent_down = np.array([r.mean_after("spent_down_to_upper_limit") for r in frozen])
+    assert spent_down.mean() > 1, f"self-funders reaching the upper limit: {spent_down.mean():.2f} a week"
+
+
+def test_a_care_cap_funds_more_people_and_spends_more(ensembles):
+    # A lifetime cap of £86,000 on what a person spends on eligible care, from the start, against no
+    # cap: over ten years self-funders with capital to spare reach it, and the council then pays their
+    # care in full: more people council-funded, fewer self-funders, more council spend, and less
+    # paid by self-funders.
+    base = ensembles.arm(steps=TEN_YEARS)
+    capped = ensembles.arm(sets=("eligibility.care_cap=86000",), steps=TEN_YEARS)
+    reached = np.array([r.series["reached_care_cap"][1:].sum() for r in capped])
+    assert reached.min() > 0, f"people reaching the cap in ten years, by seed: {reached.tolist()}"
+    assert all(r.series["reached_care_cap"].sum() == 0 for r in base)
+    funded, funded_se = paired(base, capped, council_funded)
+    assert funded > 3 * funded_se and funded > 0, f"council-funded people moved by {funded:+.1f} (se {funded_se:.1f})"
+    selfs, selfs_se = paired(base, capped, lambda r: r.mean_after("people_self_funded"))
+    assert selfs < -3 * selfs_se, f"self-funders moved by {selfs:+.1f} (se {selfs_se:.1f})"
+    spend, spend_se = paired(base, capped, lambda r: r.mean_after("council_spend"))
+    assert spend > 3 * spend_se, f"council spend moved by {spend:+.0f} a week (se {spend_se:.0f})"
+    private, private_se = paired(base, capped, lambda r: r.mean_after("self_funder_spend"))
+    assert private < -3 * private_se, f"self-funders' spending moved by {private:+.0f} a week (se {private_se:.0f})"
+

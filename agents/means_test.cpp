@@ -1,0 +1,36 @@
+// MODEL.md §18 — the means test over time: the reassessments (the weekly charge is in
+// means_test.hpp, called by finance for each person served).
+#include "agents/means_test.hpp"
+
+#include "agents/eligibility.hpp"
+#include "agents/placement_book.hpp"
+
+namespace cm {
+
+void check_means_test_limits(const Market& m, MeansTestState& s) {
+  const auto& el = m.spec.eligibility;
+  s.limits_changed = el.capital_upper != s.upper || el.capital_lower != s.lower || el.care_cap != s.cap;
+  s.upper = el.capital_upper;
+  s.lower = el.capital_lower;
+  s.cap = el.care_cap;
+}
+
+void reassess_means(Market& m, MeansTestState& s, PlacementBook& placements, int c) {
+  auto& council = s.councils[static_cast<std::size_t>(c)];
+  const auto routes = m.rng.at_step(0);
+  auto& p = m.people;
+  auto reassess = [&](std::size_t i) {
+    if (!p.alive[i]) return;
+    if (means_tested_route(m, i, routes) != static_cast<Route>(p.route[i])) placements.withdraw(m, i);
+    assess_route(m, i, routes);
+  };
+  if (s.limits_changed) {
+    m.for_council_people(c, reassess);
+  } else {
+    for (std::size_t k = 0; k < council.listed; ++k)
+      if (const auto row = m.people_index.row_of(council.due[k]); row >= 0) reassess(static_cast<std::size_t>(row));
+  }
+  council.clear();
+}
+
+}  // namespace cm
