@@ -34,6 +34,7 @@ FIXTURES = {
     "1.7": "ec093fa43043",
     "1.8": "f0ca3dab66da",
     "1.9": "ee9de1d02fef",
+    "1.10": "6d5243f431d9",
 }
 WEEKS = 12
 SNAPSHOT_WEEKS = [0, 10]
@@ -139,6 +140,7 @@ def test_fixture_time_series_open(opened, version):
     assert (ADDED["1.7"]["series"] <= set(ts.columns)) == (key(version) >= (1, 7))
     assert (ADDED["1.8"]["series"] <= set(ts.columns)) == (key(version) >= (1, 8))
     assert (ADDED["1.9"]["series"] <= set(ts.columns)) == (key(version) >= (1, 9))
+    assert (ADDED["1.10"]["series"] <= set(ts.columns)) == (key(version) >= (1, 10))
     assert ts.index.get_level_values("week").unique().tolist() == list(range(WEEKS + 1))
     assert ts.index.get_level_values("council").unique().tolist() == TINY_COUNCILS
     assert ts.shape[0] == (WEEKS + 1) * len(TINY_COUNCILS)
