@@ -764,9 +764,12 @@ def test_contract_terms_out_of_range_name_the_key_and_what_is_allowed(caremarket
     (["eligibility.income_contribution=-5"], "eligibility.income_contribution", "must be between 0 and 1000"),
     (["eligibility.entrant_share_above_upper=0.97"], "eligibility.entrant_share_between",
      "plus eligibility.entrant_share_above_upper must not exceed 1"),
+    (["need.discharge_per_1000_adults=-1"], "need.discharge_per_1000_adults", "must be between 0 and 1000"),
+    (["discharge.reablement_success=1.5"], "discharge.reablement_success", "must be between 0 and 1"),
 ])
-def test_means_test_bad_input_names_the_key_and_what_is_allowed(caremarket_bin, tiny_scenario, settings, key, allowed):
-    # A cap below the upper capital limit would fund people the means test says can pay: refused, exit 2.
+def test_means_test_and_discharge_bad_input_names_the_key_and_what_is_allowed(caremarket_bin, tiny_scenario, settings, key, allowed):
+    # Issue 16's bad input: a cap below the upper capital limit (it would fund people the means test
+    # says can pay), a discharge rate or reablement success out of range: exit 2, naming the key.
     from conftest import run_cli
 
     args = [arg for s in settings for arg in ("--set", s)]
