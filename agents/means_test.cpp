@@ -7,12 +7,13 @@
 
 namespace cm {
 
-void check_means_test_limits(const Market& m, MeansTestState& s) {
+void note_means_test_limits(const Market& m, MeansTestState& s) {
   const auto& el = m.spec.eligibility;
-  s.limits_changed = el.capital_upper != s.upper || el.capital_lower != s.lower || el.care_cap != s.cap;
-  s.upper = el.capital_upper;
-  s.lower = el.capital_lower;
-  s.cap = el.care_cap;
+  for (auto& council : s.councils) {
+    council.upper = el.capital_upper;
+    council.lower = el.capital_lower;
+    council.cap = el.care_cap;
+  }
 }
 
 void reassess_means(Market& m, MeansTestState& s, PlacementBook& placements, int c) {
@@ -24,7 +25,11 @@ void reassess_means(Market& m, MeansTestState& s, PlacementBook& placements, int
     if (means_tested_route(m, i, routes) != static_cast<Route>(p.route[i])) placements.withdraw(m, i);
     assess_route(m, i, routes);
   };
-  if (s.limits_changed) {
+  const auto& el = m.spec.eligibility;
+  if (el.capital_upper != council.upper || el.capital_lower != council.lower || el.care_cap != council.cap) {
+    council.upper = el.capital_upper;
+    council.lower = el.capital_lower;
+    council.cap = el.care_cap;
     m.for_council_people(c, reassess);
   } else {
     for (std::size_t k = 0; k < council.listed; ++k)

@@ -31,12 +31,11 @@ struct MeansTestState {
       if (due.size() < listed + people) due.resize(listed + people);
     }
     void clear() { listed = 0; }
+    // The limits and cap the council's people were last assessed under.
+    double upper = -1, lower = -1, cap = -1;
   };
   explicit MeansTestState(int councils) : councils(static_cast<std::size_t>(councils)) {}
   std::vector<Council> councils;
-  // The limits and cap the people were last assessed under (all councils share them).
-  double upper = -1, lower = -1, cap = -1;
-  bool limits_changed = false;  // this week: everyone is assessed again
 };
 
 // The means test's limits and rates as the weekly charge reads them, taken from the parameters once
@@ -67,9 +66,11 @@ inline double tariff_income(const MeansTestRates& r, float capital) {
 // Takes `amount` (> 0) from person i's capital (never below 0), listing them when it leaves their band.
 inline void spend_capital(People& p, std::size_t i, double amount, const MeansTestRates& r, MeansTestState::Council& s,
                           WeekCounts& counts) {
-  const float after = static_cast<float>(std::max(0.0, static_cast<double>(p.capital[i]) - amount));
+  const float before = p.capital[i];
+  const float after = static_cast<float>(std::max(0.0, static_cast<double>(before) - amount));
   p.capital[i] = after;
-  if (after <= r.floor_of_band[p.capital_band[i]]) {  // assessed again next week
+  const double floor = r.floor_of_band[p.capital_band[i]];
+  if (after <= floor && before > floor) {  // left the band this week: assessed again next week
     s.list(p.id[i]);
     counts.reached_upper_limit += p.capital_band[i] == 2;
   }
@@ -113,11 +114,12 @@ inline void charge_person(People& p, std::size_t i, Route route, double paid, co
 }
 
 // Need phase, after the need reviews: assesses again the people due, and everyone in the council
-// when the limits or the cap changed since the last assessment. Those whose route changes are
+// when the limits or the cap changed since its last assessment. Those whose route changes are
 // withdrawn from matching's book first (matching reviews them this week).
 void reassess_means(Market& m, MeansTestState& s, PlacementBook& placements, int c);
 
-// Once a week, before the councils' need phases: notes whether the limits or the cap changed.
-void check_means_test_limits(const Market& m, MeansTestState& s);
+// Notes the limits and cap in force as those every council's people were assessed under (the
+// opening assesses everyone).
+void note_means_test_limits(const Market& m, MeansTestState& s);
 
 }  // namespace cm

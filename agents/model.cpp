@@ -39,7 +39,6 @@ void join(Week& w) {
 constexpr engine::Schedule kWeek{
     step("begin the week", [](Week& w) { w.market.begin_week(); }),
     step("parameters: the week's change", apply_due_change),  // a schedule, a dated policy, a shock
-    step("means test: limits", [](Week& w) { check_means_test_limits(w.market, w.means_test); }),
     group("need",
           [](Week& w, int c) {
             w.need.review_due(w.market, c, w.matching.book);             // matching reviews their placements
@@ -85,8 +84,8 @@ Model::Model(const ScenarioSpec& spec, std::uint64_t seed, std::uint64_t replica
              std::vector<ParameterChange> changes)
     : market_(open_market(spec, seed, replicate)), rules_(market_.councils()) {
   rules_.changes.start(std::move(changes));
-  RuleStates::join(rules_.week(market_));               // the starting people are filed for their need reviews
-  check_means_test_limits(market_, rules_.means_test);  // the opening assessed everyone under these limits
+  RuleStates::join(rules_.week(market_));              // the starting people are filed for their need reviews
+  note_means_test_limits(market_, rules_.means_test);  // the opening assessed everyone under these limits
   rules_.metrics.compute(market_, rules_.metric_values);
 }
 

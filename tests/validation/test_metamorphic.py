@@ -272,10 +272,12 @@ def test_frozen_capital_limits_fund_fewer_people_than_limits_raised_with_prices(
     spend, spend_se = paired(frozen, uprated, lambda r: r.mean_after("council_spend", later))
     assert spend > 3 * spend_se, f"council spend moved by {spend:+.0f} a week (se {spend_se:.0f})"
     # Over ten years of frozen limits, care costs rise in cash and self-funders reach the upper limit
-    # faster (years 6-10 against 1-5: +0.56 a week; flat in the real-terms baseline, +0.002), and
-    # more people are council-funded in year 10 than in year 1 (+457; the real-terms baseline, whose
-    # need grows too, +380) with more spend: the issue's "frozen thresholds over ten years -> more
-    # people council-funded and spend up" (seeds 1-10).
+    # faster: years 6-10 against 1-5, +0.56 a week, paired against the real-terms baseline, where it
+    # stays level (+0.002): the part of the trend the freeze explains. More people are also
+    # council-funded in year 10 than in year 1 (+457), with more spend: the issue's "frozen
+    # thresholds over ten years -> more people council-funded and spend up". That trend has other
+    # causes too (the real-terms baseline's need grows, +380), so it is asserted as a trend only;
+    # the paired comparison above is the freeze's effect (seeds 1-10).
     def faster(r):
         series = r.series["spent_down_to_upper_limit"]
         return series[later + 1:].mean() - series[1:later + 1].mean()
@@ -283,8 +285,8 @@ def test_frozen_capital_limits_fund_fewer_people_than_limits_raised_with_prices(
     def year(r, name, k):
         return r.series[name][52 * (k - 1) + 1:52 * k + 1].mean()
 
-    speed = np.array([faster(r) for r in frozen])
-    assert speed.mean() > 3 * speed.std(ddof=1) / np.sqrt(len(speed)), f"spending down sped up by {speed.mean():+.2f}"
+    speed, speed_se = paired(ensembles.arm(steps=TEN_YEARS), frozen, faster)
+    assert speed > 3 * speed_se, f"spending down sped up by {speed:+.2f} a week more than in real terms (se {speed_se:.2f})"
     grew = np.array([sum(year(r, n, 10) - year(r, n, 1) for n in ("people_council_managed", "people_direct_payment"))
                      for r in frozen])
     assert grew.mean() > 3 * grew.std(ddof=1) / np.sqrt(len(grew)), f"council-funded people grew by {grew.mean():+.0f}"
