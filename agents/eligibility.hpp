@@ -35,28 +35,21 @@ inline Route means_tested_route(const Market& m, std::size_t i, const engine::Rn
 
 // When the council takes over a self-funder's care (their capital fell to the upper limit, or their
 // need became eligible), they keep their provider where the council can pay it: with a direct
-// payment (matching sets its rate); under the provider's contract for the person's lot, at its
-// price; or else as a spot purchase at the council's spot price from a provider it may buy from.
-// The council cannot leave someone in care without it, so the budget test of new packages
-// (matching) does not apply. Returns false when the placement ends.
+// payment (matching sets its rate), or as a spot purchase at the council's spot price from a
+// provider it may buy from (also from a holder of the lot's contract: placing them under it would
+// fill the holder's contract beyond the room matching gives it). The council cannot leave someone
+// in care without it, so the budget test of new packages (matching) does not apply. Returns false
+// when the placement ends.
 inline bool council_takes_over(Market& m, std::size_t i, Route route) {
   auto& p = m.people;
   const auto row = m.provider_row(p.provider[i]);
   if (row < 0 || !m.providers.alive[static_cast<std::size_t>(row)]) return false;
   if (route == Route::direct_payment) return true;
-  const auto& commissioner = m.commissioners[static_cast<std::size_t>(p.council[i])];
-  const auto lot = m.lot_of(p.locality[i]);
-  for (const auto& contract : commissioner.contracts)
-    if (contract.provider == p.provider[i] && contract.lot == lot) {
-      p.price[i] = contract.price;
-      p.placement[i] = static_cast<std::uint8_t>(Placement::contract);
-      return true;
-    }
   const auto& policy = m.spec.commissioning;
   const auto arch = static_cast<Archetype>(m.providers.archetype[static_cast<std::size_t>(row)]);
   if (arch == Archetype::micro && !policy.accredit_micro) return false;
-  p.price[i] =
-      static_cast<float>(std::max(commissioner.reference_rate * (1 + policy.spot_premium), policy.price_floor));
+  const double usual_rate = m.commissioners[static_cast<std::size_t>(p.council[i])].reference_rate;
+  p.price[i] = static_cast<float>(std::max(usual_rate * (1 + policy.spot_premium), policy.price_floor));
   p.placement[i] = static_cast<std::uint8_t>(Placement::spot);
   return true;
 }
