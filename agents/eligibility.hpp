@@ -54,12 +54,11 @@ inline bool council_takes_over(Market& m, std::size_t i, Route route) {
   return true;
 }
 
-// Assesses person i: their capital band and route. A person whose route changes loses their
-// placement, unless the council takes over a self-funder's care (council_takes_over).
-inline void assess_route(Market& m, std::size_t i, const engine::RngRoot::StepStreams& routes) {
+// Gives person i their capital band and `route` (means_tested_route's). A person whose route changes
+// loses their placement, unless the council takes over a self-funder's care (council_takes_over).
+inline void take_route(Market& m, std::size_t i, Route route) {
   auto& p = m.people;
   p.capital_band[i] = m.spec.eligibility.capital_band(p.capital[i]);
-  const Route route = means_tested_route(m, i, routes);
   const auto current = static_cast<Route>(p.route[i]);
   if (current == route) return;
   p.route[i] = static_cast<std::uint8_t>(route);
@@ -68,6 +67,11 @@ inline void assess_route(Market& m, std::size_t i, const engine::RngRoot::StepSt
     return;
   p.provider[i] = engine::kNoAgent;
   p.placement[i] = static_cast<std::uint8_t>(Placement::none);
+}
+
+// Assesses person i: their capital band and route (take_route).
+inline void assess_route(Market& m, std::size_t i, const engine::RngRoot::StepStreams& routes) {
+  take_route(m, i, means_tested_route(m, i, routes));
 }
 
 }  // namespace cm

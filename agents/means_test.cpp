@@ -8,12 +8,7 @@
 namespace cm {
 
 void note_means_test_limits(const Market& m, MeansTestState& s) {
-  const auto& el = m.spec.eligibility;
-  for (auto& council : s.councils) {
-    council.upper = el.capital_upper;
-    council.lower = el.capital_lower;
-    council.cap = el.care_cap;
-  }
+  for (auto& council : s.councils) council.note_limits(m.spec.eligibility);
 }
 
 void reassess_means(Market& m, MeansTestState& s, PlacementBook& placements, int c) {
@@ -22,14 +17,11 @@ void reassess_means(Market& m, MeansTestState& s, PlacementBook& placements, int
   auto& p = m.people;
   auto reassess = [&](std::size_t i) {
     if (!p.alive[i]) return;
-    if (means_tested_route(m, i, routes) != static_cast<Route>(p.route[i])) placements.withdraw(m, i);
-    assess_route(m, i, routes);
+    const Route route = means_tested_route(m, i, routes);
+    if (route != static_cast<Route>(p.route[i])) placements.withdraw(m, i);
+    take_route(m, i, route);
   };
-  const auto& el = m.spec.eligibility;
-  if (el.capital_upper != council.upper || el.capital_lower != council.lower || el.care_cap != council.cap) {
-    council.upper = el.capital_upper;
-    council.lower = el.capital_lower;
-    council.cap = el.care_cap;
+  if (council.note_limits(m.spec.eligibility)) {
     m.for_council_people(c, reassess);
   } else {
     for (std::size_t k = 0; k < council.listed; ++k)

@@ -31,8 +31,16 @@ struct MeansTestState {
       if (due.size() < listed + people) due.resize(listed + people);
     }
     void clear() { listed = 0; }
-    // The limits and cap the council's people were last assessed under.
-    double upper = -1, lower = -1, cap = -1;
+    // Notes the limits and cap in force as those the council's people are assessed under; true
+    // when they differ from those noted before.
+    bool note_limits(const ScenarioSpec::Eligibility& el) {
+      const bool changed = el.capital_upper != upper || el.capital_lower != lower || el.care_cap != cap;
+      upper = el.capital_upper;
+      lower = el.capital_lower;
+      cap = el.care_cap;
+      return changed;
+    }
+    double upper = -1, lower = -1, cap = -1;  // the limits and cap last noted
   };
   explicit MeansTestState(int councils) : councils(static_cast<std::size_t>(councils)) {}
   std::vector<Council> councils;
@@ -42,15 +50,14 @@ struct MeansTestState {
 // per council and week (the charge runs for every person served).
 struct MeansTestRates {
   explicit MeansTestRates(const ScenarioSpec::Eligibility& el)
-      : upper(el.capital_upper),
-        lower(el.capital_lower),
+      : lower(el.capital_lower),
         income(el.income_contribution),
         tariff_per_250(el.tariff_income_per_250),
         cap(el.care_cap),
         floor_of_band{-1.0, el.capital_lower, el.capital_upper},
         cap_on(el.care_cap > 0),
         eligible_band(static_cast<std::uint8_t>(el.eligible_band)) {}
-  double upper, lower, income, tariff_per_250, cap;
+  double lower, income, tariff_per_250, cap;
   double floor_of_band[3];  // capital at or below which a person leaves their capital band
   bool cap_on;
   std::uint8_t eligible_band;

@@ -53,7 +53,7 @@ def route_shares(f: h5py.File, first: int, last: int) -> np.ndarray:
 def stock_bands(f: h5py.File) -> np.ndarray:
     people = f["snapshots/week_000000/people"]
     alive = people["alive"][()] > 0
-    return np.bincount(people["capital_band"][()][alive], minlength=3) / alive.sum()
+    return np.bincount(people["capital_band"][()][alive], minlength=3) / alive.sum()  # at the last assessment
 
 
 def main() -> int:
@@ -95,9 +95,12 @@ def main() -> int:
             for path in reported:
                 with h5py.File(path, "r") as f:
                     shares.append(route_shares(f, first, last))
-                    down.append(f["spent_down_to_upper_limit"][first:last + 1].sum(axis=1).mean())
+                    # Absent from builds before the means test (format 1.10): compare their routes.
+                    if "spent_down_to_upper_limit" in f:
+                        down.append(f["spent_down_to_upper_limit"][first:last + 1].sum(axis=1).mean())
             s = np.mean(shares, axis=0)
-            print(f"  {year:4d}  {s[0]:.3f}  {s[1]:.3f}    {s[2]:.3f}   {s[3]:.3f}    {np.mean(down):.2f}")
+            spent = f"{np.mean(down):.2f}" if down else "—"
+            print(f"  {year:4d}  {s[0]:.3f}  {s[1]:.3f}    {s[2]:.3f}   {s[3]:.3f}    {spent}")
     return 0
 
 
