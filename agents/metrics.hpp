@@ -173,6 +173,11 @@ inline void count_worker(const Market& m, std::size_t k, std::size_t q, double n
 class MetricsState {
  public:
   explicit MetricsState(int councils);
+  // Its state, for checkpoints (agents/checkpoint.cpp).
+  template <class A>
+  void archive(A& a) {
+    a(windows_, counted_people_, wage_bins_, filled_, cursor_, slot_);
+  }
   // Fills values[metric * councils + council] for the week just stepped.
   void compute(const Market& m, std::vector<double>& values);
   // The same in parts: begin_week() once, then compute_council() for every council (in any order,

@@ -3,7 +3,11 @@
 // over its workers; step_reference() runs the same list one phase at a time).
 #include "agents/model.hpp"
 
+#include <algorithm>
+#include <string>
+
 #include "agents/changes.hpp"
+#include "agents/checkpoint.hpp"
 #include "agents/delivery.hpp"
 #include "agents/discharge.hpp"
 #include "agents/finance.hpp"
@@ -20,6 +24,7 @@
 #include "agents/tendering.hpp"
 #include "agents/wage_setting.hpp"
 #include "agents/week.hpp"
+#include "engine/archive.hpp"
 #include "engine/schedule.hpp"
 
 namespace cm {
@@ -87,6 +92,30 @@ Model::Model(const ScenarioSpec& spec, std::uint64_t seed, std::uint64_t replica
   RuleStates::join(rules_.week(market_));              // the starting people are filed for their need reviews
   note_means_test_limits(market_, rules_.means_test);  // the opening assessed everyone under these limits
   rules_.metrics.compute(market_, rules_.metric_values);
+}
+
+std::vector<std::byte> Model::save_state() const { return save_model_state(market_, rules_); }
+
+Model Model::from_state(const LoadedScenario& scenario, std::uint64_t seed, std::uint64_t replicate,
+                        std::span<const std::byte> state, std::uint64_t continue_replicate) {
+  // Built as the saved model was (its geography and lots come from the seed and replicate), then
+  // overwritten with the saved state.
+  Model model(scenario, seed, replicate);
+  load_model_state(state, model.market_, model.rules_);
+  // The scenario's history must be the state's: as many of its changes due by the state's week.
+  const auto& changes = model.rules_.changes.changes;
+  const std::int32_t week = model.market_.reported_week();
+  const auto due =
+      static_cast<std::size_t>(std::count_if(changes.begin(), changes.end(), [&](const ParameterChange& c) {
+        return week >= 0 ? c.step <= week : c.step <= 0 && !c.after_warmup;
+      }));
+  if (due != model.rules_.changes.next)
+    throw engine::ArchiveError("the scenario's changes up to week " + std::to_string(week) +
+                               " are not those of the saved state (" + std::to_string(due) + " due, " +
+                               std::to_string(model.rules_.changes.next) + " in the state)");
+  model.market_.spec = spec_in_force(scenario, model.rules_.changes);
+  model.market_.rng = engine::RngRoot(seed, continue_replicate);
+  return model;
 }
 
 void Model::step() {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -24,6 +25,17 @@ class Model {
   // The scenario as loaded: its warm-up runs under the baseline (LoadedScenario::first_spec).
   Model(const LoadedScenario& scenario, std::uint64_t seed, std::uint64_t replicate)
       : Model(scenario.first_spec(), seed, replicate, scenario.changes) {}
+
+  // The whole state after the last step, as bytes (agents/checkpoint.hpp: what is in them).
+  std::vector<std::byte> save_state() const;
+  // A model of `scenario` carrying on from `state`, which save_state() gave for a model of the
+  // same scenario, `seed` and `replicate`. From the next step on its random streams are those of
+  // `continue_replicate`: the saved replicate's carries the run on as if it had never stopped,
+  // another gives an independent future from the same history. The scenario may add changes
+  // after the state's week (a policy from then on); its history must be the state's. Throws
+  // engine::ArchiveError when `state` is not such a state.
+  static Model from_state(const LoadedScenario& scenario, std::uint64_t seed, std::uint64_t replicate,
+                          std::span<const std::byte> state, std::uint64_t continue_replicate);
 
   // Runs one week: the phases of MODEL.md §3 in order (model.cpp lists them), then the metrics.
   // The weeks of run.warmup_weeks come first (warming_up()); when the last ends, its events are

@@ -50,6 +50,12 @@ class NeedCalendar {
   // the clocks of their people are drawn again from this week on (this week's redraw streams),
   // so thinning stays exact. Their old calendar entries are skipped when they come up.
   void redraw_clocks(Market& m, const std::array<std::array<bool, 3>, 4>& cells);
+  // Its state, for checkpoints (agents/checkpoint.cpp).
+  template <class A>
+  void archive(A& a) {
+    for (auto& c : councils_) a(c.calendar, c.due, c.rows);
+    a(next_unfiled_);
+  }
 
  private:
   // One per council, each on cache lines of its own: councils run on different threads.

@@ -41,6 +41,12 @@ class Calendar {
     if (step % (horizon_ / 2) == 0) refile_later();
   }
 
+  // Its state, for checkpoints (engine/archive.hpp): ids in the order filed.
+  template <class A>
+  void archive(A& a) {
+    a(horizon_, now_, buckets_, later_);
+  }
+
   // Ids filed and not yet taken.
   std::size_t size() const noexcept {
     std::size_t n = later_.size();

@@ -34,6 +34,11 @@ class IdIndex {
     return first;
   }
   std::size_t ids_issued() const noexcept { return rows_.size(); }
+  // Its state, for checkpoints (engine/archive.hpp).
+  template <class A>
+  void archive(A& a) {
+    a(rows_);
+  }
 
  private:
   std::vector<std::int32_t> rows_;

@@ -42,6 +42,12 @@ class GroupedRows {
     runs_.push_back(std::move(offsets));
   }
 
+  // Its state, for checkpoints (engine/archive.hpp).
+  template <class A>
+  void archive(A& a) {
+    a(runs_);
+  }
+
   int groups() const noexcept { return runs_.empty() ? 0 : static_cast<int>(runs_.front().size()) - 1; }
   // Runs appended since the last regroup.
   std::size_t appended_runs() const noexcept { return runs_.empty() ? 0 : runs_.size() - 1; }
