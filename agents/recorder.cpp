@@ -74,7 +74,43 @@ void write_changes(engine::H5Writer& w, const std::vector<ChangeRecord>& changes
   w.text_variable(group, "detail", detail, "change", "file and entry, and the row's source");
 }
 
+std::vector<engine::SeriesInfo> series_infos() {
+  std::vector<engine::SeriesInfo> series;
+  for (const auto& m : metric_catalogue()) series.push_back({m.name, m.units, m.long_name});
+  return series;
+}
+// Dates beside steps: CF time in days since the start date (step s is 7·s days on).
+engine::TimeCoordinate time_coordinate(const std::string& start_date) {
+  return {"time", "days since " + start_date, "date of the step", "time", "proleptic_gregorian", 7};
+}
+
 }  // namespace
+
+Recorder::Recorder(const std::filesystem::path& output, const Model& model, std::span<const std::byte> contents,
+                   double output_seconds)
+    : writer_(std::make_unique<engine::H5Writer>(output, static_cast<int>(model.spec().output.compression), contents)),
+      output_seconds_(output_seconds),
+      snapshot_interval_(model.spec().output.snapshot_interval),
+      events_(model.spec().output.events) {
+  writer_->continue_time_series("/", "step", static_cast<std::size_t>(model.councils()), series_infos(), kRowsPerWrite,
+                                time_coordinate(engine::iso_date(model.spec().run.start_date)));
+}
+
+std::vector<std::byte> Recorder::contents() {
+  const auto start = std::chrono::steady_clock::now();
+  write_buffered_rows();
+  wait_for_writer();
+  auto bytes = writer_->contents();
+  output_seconds_ += seconds_since(start);
+  return bytes;
+}
+
+void Recorder::attribute(const std::string& name, const std::string& value) {
+  enqueue([this, name, value] { writer_->attribute("/", name, value); });
+}
+void Recorder::attribute(const std::string& name, std::int64_t value) {
+  enqueue([this, name, value] { writer_->attribute("/", name, value); });
+}
 
 Recorder::Recorder(const std::filesystem::path& output, const Model& model, const Provenance& prov)
     : writer_(std::make_unique<engine::H5Writer>(output, static_cast<int>(model.spec().output.compression))),
@@ -111,12 +147,8 @@ Recorder::Recorder(const std::filesystem::path& output, const Model& model, cons
     w.dimension("/", engine::ColumnView::of("council", councils, "", "council index"));
     w.text_variable("/", "council_name", names, "council", "council name");
 
-    std::vector<engine::SeriesInfo> series;
-    for (const auto& m : metric_catalogue()) series.push_back({m.name, m.units, m.long_name});
-    // Dates beside steps: CF time in days since the start date (step s is 7·s days on).
-    const engine::TimeCoordinate time{"time", "days since " + start_date, "date of the step",
-                                      "time", "proleptic_gregorian",      7};
-    w.begin_time_series("/", "step", "weeks", "council", councils.size(), series, kRowsPerWrite, time);
+    w.begin_time_series("/", "step", "weeks", "council", councils.size(), series_infos(), kRowsPerWrite,
+                        time_coordinate(start_date));
   });
   output_seconds_ += seconds_since(start);
   record_step(model);

@@ -8,6 +8,7 @@
 #include <future>
 #include <memory>
 #include <semaphore>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -32,7 +33,18 @@ class Recorder {
  public:
   // Opens the file (under a temporary name) and records the starting state as step 0.
   Recorder(const std::filesystem::path& output, const Model& model, const Provenance& provenance);
+  // Goes on writing a file whose bytes so far are `contents` (contents() of the recorder of the
+  // run a checkpoint saved), from the model's next step; `output_seconds`: that run's so far.
+  Recorder(const std::filesystem::path& output, const Model& model, std::span<const std::byte> contents,
+           double output_seconds);
   ~Recorder();
+  // The file as written so far (every step recorded), a valid caremarket file marked incomplete:
+  // what a checkpoint keeps. Waits for the writer.
+  std::vector<std::byte> contents();
+  double output_seconds() const noexcept { return output_seconds_; }
+  // Attributes of the root group added before finish() (a resumed run's provenance).
+  void attribute(const std::string& name, const std::string& value);
+  void attribute(const std::string& name, std::int64_t value);
   void record_step(const Model& model);
   // Writes events and closing provenance and moves the file onto its name. `seconds`: the whole
   // run's, of which `warmup_seconds` the warm-up's.

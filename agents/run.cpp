@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <memory>
 #include <optional>
 
 #include "agents/recorder.hpp"
@@ -53,15 +54,27 @@ std::string utc_now() {
 }
 }  // namespace
 
+std::filesystem::path default_checkpoint_path(const std::filesystem::path& output) {
+  auto path = output;
+  path += ".checkpoint";
+  return path;
+}
+
 RunOutcome run_to_file(const RunRequest& request, const engine::CancelFlag& cancel, const ProgressFn& progress) {
   const auto& spec = request.scenario.spec;
+  const Checkpoint* resume = request.resume ? &*request.resume : nullptr;
   RunOutcome outcome;
-  outcome.seed = request.seed.value_or(static_cast<std::uint64_t>(spec.run.seed));
-  outcome.steps_requested = request.steps.value_or(spec.run.steps);
+  outcome.seed = resume ? resume->seed : request.seed.value_or(static_cast<std::uint64_t>(spec.run.seed));
+  const std::uint64_t replicate = resume ? resume->replicate : request.replicate;
+  outcome.steps_requested = request.steps.value_or(resume ? resume->steps_requested : spec.run.steps);
   std::optional<engine::ThreadLimit> limit;
   if (request.threads >= 0) limit.emplace(request.threads);
   const int threads = limit ? limit->threads() : 1;
   const auto t0 = std::chrono::steady_clock::now();
+  const double seconds_before = resume ? resume->seconds : 0.0;
+  auto seconds_so_far = [&] {
+    return seconds_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
 
   Provenance prov{kFormatName,
                   kFormatVersion,
@@ -70,37 +83,81 @@ RunOutcome run_to_file(const RunRequest& request, const engine::CancelFlag& canc
                   request.scenario.resolved_toml,
                   request.scenario.layers,
                   outcome.seed,
-                  request.replicate,
+                  replicate,
                   threads,
-                  utc_now(),
+                  resume ? resume->start_time : utc_now(),
                   outcome.steps_requested};
-  Model model(request.scenario, outcome.seed, request.replicate);
+  Model model = resume ? Model::from_state(request.scenario, outcome.seed, replicate, resume->state, replicate)
+                       : Model(request.scenario, outcome.seed, replicate);
   outcome.warmup_weeks = model.warmup_weeks();
-  const auto warmup_start = std::chrono::steady_clock::now();
   const std::int64_t total = outcome.warmup_weeks + outcome.steps_requested;
-  const bool warm = model.warm_up([&](std::int32_t done, std::int32_t) {
-    if (progress) progress(done, total);
-    return !cancel.requested();
-  });
-  outcome.warmup_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - warmup_start).count();
-  if (!warm) {
-    outcome.reason = StopReason::cancelled;
-    outcome.wrote_file = false;
-    outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    return outcome;
+  std::unique_ptr<Recorder> recorder;
+  std::vector<double> first, year_sum;
+  std::int64_t year_weeks = 0;
+  if (resume) {
+    outcome.resumed_at = resume->week;
+    outcome.steps_done = resume->week;
+    outcome.warmup_seconds = resume->warmup_seconds;
+    recorder = std::make_unique<Recorder>(request.output, model, resume->output_contents, resume->output_seconds);
+    recorder->attribute("resumed_from", request.resumed_from.string());
+    recorder->attribute("resumed_at_step", resume->week);
+    recorder->attribute("resumed_time", utc_now());
+    recorder->attribute("threads", static_cast<std::int64_t>(threads));
+    first = resume->first_metrics;
+    year_sum = resume->year_sum;
+    year_weeks = resume->year_weeks;
+  } else {
+    const auto warmup_start = std::chrono::steady_clock::now();
+    const bool warm = model.warm_up([&](std::int32_t done, std::int32_t) {
+      if (progress) progress(done, total);
+      return !cancel.requested();
+    });
+    outcome.warmup_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - warmup_start).count();
+    if (!warm) {
+      outcome.reason = StopReason::cancelled;
+      outcome.wrote_file = false;
+      outcome.seconds = seconds_so_far();
+      return outcome;
+    }
+    recorder = std::make_unique<Recorder>(request.output, model, prov);
+    first = model.metrics();
   }
-  Recorder recorder(request.output, model, prov);
-  const std::vector<double> first = model.metrics();
-  std::vector<double> year_sum;
-  int year_weeks = 0;
-  if (progress) progress(outcome.warmup_weeks, total);
+  const auto checkpoint_path =
+      request.checkpoint.empty() ? default_checkpoint_path(request.output) : request.checkpoint;
+  // The run as it stands, to go on from (docs/checkpoint-format.md).
+  auto write_state = [&] {
+    Checkpoint c;
+    c.software_version = software_version();
+    c.git_commit = git_commit();
+    c.config_toml = request.scenario.resolved_toml;
+    c.layers = request.scenario.layers;
+    c.seed = outcome.seed;
+    c.replicate = replicate;
+    c.week = model.week();
+    c.steps_requested = outcome.steps_requested;
+    c.output = std::filesystem::absolute(request.output).string();
+    c.start_time = prov.start_time;
+    c.warmup_seconds = outcome.warmup_seconds;
+    c.state = model.save_state();
+    c.output_contents = recorder->contents();
+    c.output_seconds = recorder->output_seconds();
+    c.seconds = seconds_so_far();
+    c.first_metrics = first;
+    c.year_sum = year_sum;
+    c.year_weeks = year_weeks;
+    c.checkpoint_every = request.checkpoint_every;
+    c.checkpoint = std::filesystem::absolute(checkpoint_path).string();
+    write_checkpoint(checkpoint_path, c, static_cast<int>(spec.output.compression));
+    outcome.last_checkpoint_week = model.week();
+  };
+  if (progress) progress(outcome.warmup_weeks + outcome.steps_done, total);
   while (outcome.steps_done < outcome.steps_requested) {
     if (cancel.requested()) {
       outcome.reason = StopReason::cancelled;
       break;
     }
     model.step();
-    recorder.record_step(model);
+    recorder->record_step(model);
     ++outcome.steps_done;
     if (outcome.steps_done > outcome.steps_requested - 52) {
       const auto region = region_values(model.metrics(), model.councils());
@@ -108,17 +165,39 @@ RunOutcome run_to_file(const RunRequest& request, const engine::CancelFlag& canc
       for (std::size_t k = 0; k < region.size(); ++k) year_sum[k] += region[k];
       ++year_weeks;
     }
+    if (request.checkpoint_every > 0 && outcome.steps_done % request.checkpoint_every == 0 &&
+        outcome.steps_done < outcome.steps_requested)
+      write_state();
     if (progress) progress(outcome.warmup_weeks + outcome.steps_done, total);
+    if (request.stop_after &&
+        outcome.steps_done - std::max<std::int64_t>(outcome.resumed_at, 0) >= *request.stop_after &&
+        outcome.steps_done < outcome.steps_requested) {
+      outcome.reason = StopReason::stopped;
+      break;
+    }
   }
-  outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  recorder.finish(model, outcome.reason == StopReason::completed,
-                  outcome.reason == StopReason::completed ? "completed" : "cancelled", utc_now(), outcome.seconds,
-                  outcome.warmup_seconds);
+  // Stopped, or interrupted after a checkpoint: one more at the week it stopped, so that no week
+  // is run twice.
+  const bool checkpointing = request.checkpoint_every > 0 || request.stop_after;
+  if ((outcome.reason == StopReason::stopped ||
+       (outcome.reason == StopReason::cancelled && outcome.last_checkpoint_week >= 0)) &&
+      checkpointing && outcome.last_checkpoint_week < outcome.steps_done)
+    write_state();
+  outcome.seconds = seconds_so_far();
+  const char* reason = outcome.reason == StopReason::completed   ? "completed"
+                       : outcome.reason == StopReason::cancelled ? "cancelled"
+                                                                 : "stopped";
+  recorder->finish(model, outcome.reason == StopReason::completed, reason, utc_now(), outcome.seconds,
+                   outcome.warmup_seconds);
+  if (outcome.reason == StopReason::completed && checkpointing) {
+    std::error_code ec;  // a checkpoint of a finished run would only run its last week again
+    std::filesystem::remove(checkpoint_path, ec);
+  }
   outcome.summary = summarise(first, model.metrics(), model.councils());
   outcome.final_region = region_values(model.metrics(), model.councils());
   outcome.last_year_region = year_sum.empty() ? outcome.final_region : year_sum;
   for (auto& v : outcome.last_year_region)
-    if (year_weeks > 0) v /= year_weeks;
+    if (year_weeks > 0) v /= static_cast<double>(year_weeks);
   return outcome;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/checkpoint_file.hpp"
 #include "agents/model.hpp"
 #include "agents/parameters.hpp"
 #include "engine/cancel.hpp"
@@ -24,9 +25,27 @@ struct RunRequest {
   int threads = 0;                    // 0 = all cores; -1 = leave the caller's TBB limits alone
   std::optional<std::int64_t> steps;  // default: run.steps of the scenario
   std::filesystem::path output;
+  // Checkpoints (docs/checkpoint-format.md): every `checkpoint_every` reported weeks (0: none) the
+  // run's state goes to `checkpoint` (default: the output's name + ".checkpoint"), replacing the
+  // one before; a run interrupted after a checkpoint writes one more at the week it stopped; a
+  // completed run removes it.
+  std::int64_t checkpoint_every = 0;
+  std::filesystem::path checkpoint;
+  // Stops after this many weeks run (not counting the warm-up) with a checkpoint at that week, the
+  // output written so far and marked incomplete: a long run split into jobs of a set length.
+  std::optional<std::int64_t> stop_after;
+  // Goes on from this checkpoint of the same run (scenario = its config; seed and replicate its
+  // own), instead of starting; `resumed_from` names it in the output's provenance.
+  std::optional<Checkpoint> resume;
+  std::filesystem::path resumed_from;
 };
 
-enum class StopReason { completed, cancelled };
+// The checkpoint file of a run writing `output` unless named: beside it.
+std::filesystem::path default_checkpoint_path(const std::filesystem::path& output);
+
+// completed: every week asked; cancelled: a signal or the caller; stopped: after stop_after weeks,
+// with a checkpoint to go on from.
+enum class StopReason { completed, cancelled, stopped };
 
 struct SummaryRow {
   std::string label;
@@ -41,8 +60,10 @@ struct RunOutcome {
   std::int64_t steps_done = 0;  // reported weeks
   std::int64_t steps_requested = 0;
   std::int64_t warmup_weeks = 0;
-  double warmup_seconds = 0;  // the warm-up's weeks' share of `seconds` (building the model not included)
-  bool wrote_file = true;     // false when cancelled in the warm-up: nothing to report yet
+  std::int64_t resumed_at = -1;            // the week a resumed run went on from (-1: it started)
+  std::int64_t last_checkpoint_week = -1;  // the week of the last checkpoint written (-1: none)
+  double warmup_seconds = 0;               // the warm-up's weeks' share of `seconds` (building the model not included)
+  bool wrote_file = true;                  // false when cancelled in the warm-up: nothing to report yet
   double seconds = 0;
   std::uint64_t seed = 0;
   std::vector<SummaryRow> summary;

@@ -11,9 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "agents/checkpoint_file.hpp"
 #include "agents/run.hpp"
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
+#include "engine/archive.hpp"
 #include "engine/config.hpp"
 #include "engine/files.hpp"
 
@@ -65,6 +67,12 @@ int main(int argc, char** argv) {
     return kExitBadInput;  // not reached: require_subcommand(1)
   } catch (const engine::config::ConfigError& e) {
     return report_config_error(e);
+  } catch (const cm::CheckpointError& e) {  // a checkpoint that cannot continue this run
+    std::fprintf(stderr, "caremarket: error: %s\n", e.what());
+    return kExitBadInput;
+  } catch (const engine::ArchiveError& e) {  // a checkpoint whose state cannot be read
+    std::fprintf(stderr, "caremarket: error: checkpoint: %s\n", e.what());
+    return kExitBadInput;
   } catch (const engine::BadOutputPath& e) {  // also cm::sweeps::InputError (a folder in use)
     std::fprintf(stderr, "caremarket: error: %s\n", e.what());
     return kExitBadInput;

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include "agents/checkpoint_file.hpp"
+#include "agents/parameters.hpp"
 #include "agents/run.hpp"
 #include "cli/command.hpp"
 #include "cli/config_args.hpp"
@@ -24,11 +26,47 @@ struct RunOptions {
   ConfigArgs config;
   std::optional<std::string> output;
   std::optional<std::uint64_t> seed;
-  std::uint64_t replicate = 0;
+  std::optional<std::uint64_t> replicate;
   int threads = 0;
   std::optional<std::int64_t> steps;
   bool quiet = false;
+  std::int64_t checkpoint_every = 0;
+  std::optional<std::string> checkpoint;
+  std::optional<std::string> resume;
+  std::optional<std::int64_t> stop_after;
 };
+
+// The request of `run --resume CHECKPOINT`: the checkpoint's run, with the output, thread count and
+// weeks the command line gives; a scenario, policies, seed or replicate given must be the
+// checkpoint's own.
+void resume_request(const RunOptions& o, RunRequest& request) {
+  const fs::path path = *o.resume;
+  auto checkpoint = read_checkpoint(path);
+  auto scenario = load_scenario_text(checkpoint.config_toml, "checkpoint " + path.string());
+  scenario.layers = checkpoint.layers;
+  if (!o.config.scenario.empty() || !o.config.policies.empty() || !o.config.sets.empty()) {
+    if (o.config.load().resolved_toml != checkpoint.config_toml)
+      throw CheckpointError("checkpoint " + path.string() +
+                            " was written for another config than the one given (leave out the scenario, "
+                            "--policy and --set to resume with the checkpoint's own)");
+  }
+  if (o.seed && *o.seed != checkpoint.seed)
+    throw CheckpointError("checkpoint " + path.string() + " is of seed " + std::to_string(checkpoint.seed) + ", not " +
+                          std::to_string(*o.seed));
+  if (o.replicate && *o.replicate != checkpoint.replicate)
+    throw CheckpointError("checkpoint " + path.string() + " is of replicate " + std::to_string(checkpoint.replicate) +
+                          ", not " + std::to_string(*o.replicate));
+  if (o.steps && *o.steps <= checkpoint.week)
+    throw CheckpointError("checkpoint " + path.string() + " is at week " + std::to_string(checkpoint.week) +
+                          ": --steps must be more");
+  request.output = o.output ? fs::path(*o.output) : fs::path(checkpoint.output);
+  // It goes on checkpointing as it did, to the same file, unless told otherwise.
+  if (o.checkpoint_every == 0) request.checkpoint_every = checkpoint.checkpoint_every;
+  if (!o.checkpoint && !o.output) request.checkpoint = checkpoint.checkpoint;
+  request.scenario = std::move(scenario);
+  request.resume = std::move(checkpoint);
+  request.resumed_from = fs::absolute(path);
+}
 
 std::string format_value(double v, const std::string& units) {
   char buf[64];
@@ -67,21 +105,36 @@ void print_summary(const RunOutcome& outcome, const RunRequest& request) {
 
 int run(const RunOptions& o) {
   RunRequest request;
-  request.scenario = o.config.load();
-  request.seed = o.seed;
-  request.replicate = o.replicate;
   request.threads = o.threads;
   request.steps = o.steps;
-  // Default name: the scenario and its policies, so that runs of different policies do not collide.
-  std::string stem = o.config.scenario.empty() ? "somerset" : fs::path(o.config.scenario).stem().string();
-  for (const auto& p : o.config.policies) stem += "+" + fs::path(p).stem().string();
-  request.output = o.output ? fs::path(*o.output) : fs::path("results") / (stem + ".h5");
+  request.checkpoint_every = o.checkpoint_every;
+  request.stop_after = o.stop_after;
+  if (o.resume) {
+    resume_request(o, request);
+    // What the stopped run left half-written (its temporary files) goes.
+    engine::remove_stale_temporaries(request.output);
+    engine::remove_stale_temporaries(request.checkpoint.empty() ? default_checkpoint_path(request.output)
+                                                                : request.checkpoint);
+  } else {
+    request.scenario = o.config.load();
+    request.seed = o.seed;
+    request.replicate = o.replicate.value_or(0);
+    // Default name: the scenario and its policies, so that runs of different policies do not collide.
+    std::string stem = o.config.scenario.empty() ? "somerset" : fs::path(o.config.scenario).stem().string();
+    for (const auto& p : o.config.policies) stem += "+" + fs::path(p).stem().string();
+    request.output = o.output ? fs::path(*o.output) : fs::path("results") / (stem + ".h5");
+  }
   engine::check_output_path(request.output);  // before the model is built: England takes seconds
+  if (o.checkpoint) request.checkpoint = *o.checkpoint;
+  if (request.checkpoint_every > 0 || request.stop_after)
+    engine::check_output_path(request.checkpoint.empty() ? default_checkpoint_path(request.output) : request.checkpoint,
+                              "checkpoint file");
 
   engine::SignalGuard signals;
   auto& cancel = engine::process_cancel_flag();
-  const long total =
-      static_cast<long>(o.steps.value_or(request.scenario.spec.run.steps) + request.scenario.spec.run.warmup_weeks);
+  const auto steps =
+      o.steps.value_or(request.resume ? request.resume->steps_requested : request.scenario.spec.run.steps);
+  const long total = static_cast<long>(steps + request.scenario.spec.run.warmup_weeks);
   engine::ProgressBar bar(total, "caremarket", !o.quiet && engine::ProgressBar::stderr_is_terminal());
   const auto outcome =
       run_to_file(request, cancel, [&](std::int64_t done, std::int64_t) { bar.update(static_cast<long>(done)); });
@@ -97,10 +150,27 @@ int run(const RunOptions& o) {
                  "(attribute complete = 0)\n",
                  static_cast<long long>(outcome.steps_done), static_cast<long long>(outcome.steps_requested),
                  request.output.c_str());
+    if (outcome.last_checkpoint_week >= 0) {
+      const auto checkpoint = request.checkpoint.empty() ? default_checkpoint_path(request.output) : request.checkpoint;
+      std::fprintf(stderr, "caremarket: checkpoint at week %lld: go on with  caremarket run --resume %s\n",
+                   static_cast<long long>(outcome.last_checkpoint_week), checkpoint.c_str());
+    }
     return interrupted_exit(cancel.signal());
+  }
+  if (outcome.reason == StopReason::stopped) {
+    const auto checkpoint = request.checkpoint.empty() ? default_checkpoint_path(request.output) : request.checkpoint;
+    std::fprintf(stderr,
+                 "caremarket: stopped at week %lld of %lld as asked (--stop-after); wrote %s with the weeks done, "
+                 "marked incomplete, and the checkpoint %s: go on with  caremarket run --resume %s\n",
+                 static_cast<long long>(outcome.steps_done), static_cast<long long>(outcome.steps_requested),
+                 request.output.c_str(), checkpoint.c_str(), checkpoint.c_str());
+    return 0;
   }
   if (!o.quiet) {
     print_summary(outcome, request);
+    if (outcome.resumed_at >= 0)
+      std::printf("\nresumed at week %lld from %s\n", static_cast<long long>(outcome.resumed_at),
+                  request.resumed_from.c_str());
     if (outcome.warmup_weeks > 0)
       std::printf("\nwrote %s (%.2f s, of which the %lld-week warm-up %.2f s)\n", request.output.c_str(),
                   outcome.seconds, static_cast<long long>(outcome.warmup_weeks), outcome.warmup_seconds);
@@ -125,6 +195,21 @@ Command add_run(CLI::App& app) {
   run_app->add_option("--steps", o->steps, "Weeks to simulate (default: run.steps of the scenario)")
       ->check(CLI::Range(1, 100000));
   run_app->add_flag("-q,--quiet", o->quiet, "No progress bar and no summary");
+  run_app
+      ->add_option("--checkpoint-every", o->checkpoint_every,
+                   "Write the run's state every N weeks (replacing the last; removed when the run completes), "
+                   "to go on after a crash with --resume")
+      ->check(CLI::Range(1, 100000));
+  run_app->add_option("--checkpoint", o->checkpoint,
+                      "Checkpoint file for --checkpoint-every (default: the output's name + .checkpoint)");
+  run_app
+      ->add_option("--stop-after", o->stop_after,
+                   "Stop after this many weeks (not counting the warm-up), leaving a checkpoint to go on from with "
+                   "--resume: a long run split into jobs of a set length")
+      ->check(CLI::Range(1, 100000));
+  run_app->add_option("--resume", o->resume,
+                      "Go on from a checkpoint: the run it saved, with its config, seed and output (-o, --threads and "
+                      "--steps may differ)");
   return {run_app, [o] { return run(*o); }};
 }
 

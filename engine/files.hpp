@@ -37,6 +37,11 @@ void check_output_folder(const std::filesystem::path& path, const std::string& w
 // earlier content or all of `file`. Checks `target` with check_output_path first.
 void durable_rename(const std::filesystem::path& file, const std::filesystem::path& target);
 
+// Removes the temporary files (`<target>.tmp-<pid>`) left beside `target` by writers whose process
+// has ended (killed, or crashed): what a run stopped by `kill -9` leaves. A temporary file of a
+// process still running is kept.
+void remove_stale_temporaries(const std::filesystem::path& target);
+
 // The message of an error number while writing `file`: "no space left writing FILE" for ENOSPC
 // and EDQUOT (a full disk or quota), "cannot write FILE: <strerror>" otherwise.
 std::string write_error_message(int error_number, const std::filesystem::path& file);

@@ -34,6 +34,51 @@ std::optional<T> with_root(const std::filesystem::path& file, const std::string&
 
 }  // namespace
 
+namespace {
+template <class T>
+std::optional<std::vector<T>> read_array(const std::filesystem::path& file, const std::string& path, hid_t memory,
+                                         H5T_class_t kind) {
+  detail::prepare_hdf5();
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  if (!is_hdf5_file(file)) return std::nullopt;
+  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f < 0) return std::nullopt;
+  std::optional<std::vector<T>> out;
+  if (H5Lexists(f, path.c_str(), H5P_DEFAULT) > 0) {
+    const hid_t ds = H5Dopen2(f, path.c_str(), H5P_DEFAULT);
+    if (ds >= 0) {
+      const hid_t space = H5Dget_space(ds), type = H5Dget_type(ds);
+      hsize_t n = 0;
+      if (space >= 0 && type >= 0 && H5Sget_simple_extent_ndims(space) == 1 &&
+          H5Sget_simple_extent_dims(space, &n, nullptr) == 1 && H5Tget_class(type) == kind) {
+        std::vector<T> values(static_cast<std::size_t>(n));
+        if (n == 0 || H5Dread(ds, memory, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) >= 0) out = std::move(values);
+      }
+      if (type >= 0) H5Tclose(type);
+      if (space >= 0) H5Sclose(space);
+      H5Dclose(ds);
+    }
+  }
+  H5Fclose(f);
+  return out;
+}
+}  // namespace
+
+std::optional<std::vector<std::uint8_t>> read_u8_array(const std::filesystem::path& file, const std::string& path) {
+  return read_array<std::uint8_t>(file, path, H5T_NATIVE_UINT8, H5T_INTEGER);
+}
+std::optional<std::vector<double>> read_f64_array(const std::filesystem::path& file, const std::string& path) {
+  return read_array<double>(file, path, H5T_NATIVE_DOUBLE, H5T_FLOAT);
+}
+
+std::optional<double> read_root_double_attribute(const std::filesystem::path& file, const std::string& name) {
+  return with_root<double>(file, name, [](hid_t a, hid_t type) -> std::optional<double> {
+    double value = 0;
+    if (H5Tget_class(type) == H5T_FLOAT && H5Aread(a, H5T_NATIVE_DOUBLE, &value) >= 0) return value;
+    return std::nullopt;
+  });
+}
+
 bool is_hdf5_file(const std::filesystem::path& file) {
   detail::prepare_hdf5();
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);

@@ -1,10 +1,11 @@
 #pragma once
-// Small read-side helpers: enough to tell what an output file says about itself, without trusting
+// Small read-side helpers: enough to tell what an output file (or a checkpoint) says about itself, without trusting
 // it (a missing or unreadable file or attribute gives nothing).
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace engine {
 
@@ -13,6 +14,12 @@ namespace engine {
 std::optional<std::int64_t> read_root_int_attribute(const std::filesystem::path& file, const std::string& name);
 // The same for a text attribute (fixed or variable length).
 std::optional<std::string> read_root_text_attribute(const std::filesystem::path& file, const std::string& name);
+// A floating-point attribute of the root group, likewise.
+std::optional<double> read_root_double_attribute(const std::filesystem::path& file, const std::string& name);
+// A 1-D dataset read whole as `T` (std::uint8_t or double), or nothing when the file or dataset
+// is missing, unreadable, or of another kind.
+std::optional<std::vector<std::uint8_t>> read_u8_array(const std::filesystem::path& file, const std::string& path);
+std::optional<std::vector<double>> read_f64_array(const std::filesystem::path& file, const std::string& path);
 // Is `file` a regular file in HDF5 format?
 bool is_hdf5_file(const std::filesystem::path& file);
 

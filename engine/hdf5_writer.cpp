@@ -11,8 +11,10 @@
 
 #include <algorithm>
 #include <bit>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <stdexcept>
 
 namespace engine {
@@ -241,6 +243,57 @@ H5Writer::H5Writer(std::filesystem::path target, int compression)
   }
 }
 
+H5Writer::H5Writer(std::filesystem::path target, int compression, std::span<const std::byte> contents)
+    : target_(std::move(target)), compression_(compression) {
+  detail::prepare_hdf5();
+  check_output_path(target_);
+  if (target_.has_parent_path()) std::filesystem::create_directories(target_.parent_path());
+  temporary_ = target_;
+  temporary_ += ".tmp-" + std::to_string(::getpid());
+  try {
+    {
+      std::ofstream out(temporary_, std::ios::binary | std::ios::trunc);
+      out.write(reinterpret_cast<const char*>(contents.data()), static_cast<std::streamsize>(contents.size()));
+      out.close();
+      if (!out) throw OutputError(write_error_message(errno, target_));
+    }
+    open_temporary();
+  } catch (...) {
+    discard();
+    throw;
+  }
+}
+
+void H5Writer::open_temporary() {
+  guarded(
+      [&] { file_ = check_id(H5Fopen(temporary_.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), "open " + temporary_.string()); });
+}
+
+std::vector<std::byte> H5Writer::contents() {
+  guarded([&] {
+    flush_time_series();
+    const hid_t file = file_;
+    file_ = -1;
+    check(H5Fclose(file), "close");
+  });
+  std::ifstream in(temporary_, std::ios::binary);
+  std::vector<std::byte> bytes(std::filesystem::file_size(temporary_));
+  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (!in) throw OutputError("cannot read back " + temporary_.string());
+  open_temporary();
+  return bytes;
+}
+
+void H5Writer::array(const std::string& group, const ColumnView& column, bool compress) {
+  guarded([&] {
+    const std::string path = join(group, column.name);
+    Handle ds(create_1d(file_, path, column.type, column.size, compress ? compression_ : 0));
+    if (column.size > 0)
+      check(H5Dwrite(ds, native_type(column.type), H5S_ALL, H5S_ALL, H5P_DEFAULT, column.data), "write " + path);
+    describe(ds, column.units, column.long_name);
+  });
+}
+
 H5Writer::~H5Writer() {
   if (!committed_) discard();
 }
@@ -360,12 +413,7 @@ void H5Writer::begin_time_series(const std::string& group, const std::string& ti
                                  const std::vector<SeriesInfo>& series, std::size_t chunk_rows,
                                  const TimeCoordinate& coordinate) {
   guarded([&] {
-    ts_group_ = group;
-    ts_time_dim_ = time_dim;
-    ts_coordinate_ = coordinate;
-    ts_width_ = width;
-    ts_chunk_rows_ = std::max<std::size_t>(chunk_rows, 1);
-    ts_names_.clear();
+    set_time_series(group, time_dim, width, series, chunk_rows, coordinate);
     {
       const hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = ts_chunk_rows_;
       Space space(H5Screate_simple(1, &zero, &unlimited));
@@ -405,11 +453,35 @@ void H5Writer::begin_time_series(const std::string& group, const std::string& ti
       check(H5DSattach_scale(h, cols, 1), "attach columns");
       describe(h, s.units, s.long_name);
       if (!coordinate.name.empty()) set_string_attribute(h, "coordinates", coordinate.name);
-      ts_names_.push_back(s.name);
     }
-    ts_buffer_.assign(ts_names_.size() * ts_chunk_rows_ * ts_width_, 0.0);
-    ts_time_buffer_.assign(ts_chunk_rows_, 0);
-    rows_buffered_ = rows_flushed_ = 0;
+  });
+}
+
+void H5Writer::set_time_series(const std::string& group, const std::string& time_dim, std::size_t width,
+                               const std::vector<SeriesInfo>& series, std::size_t chunk_rows,
+                               const TimeCoordinate& coordinate) {
+  ts_group_ = group;
+  ts_time_dim_ = time_dim;
+  ts_coordinate_ = coordinate;
+  ts_width_ = width;
+  ts_chunk_rows_ = std::max<std::size_t>(chunk_rows, 1);
+  ts_names_.clear();
+  for (const auto& s : series) ts_names_.push_back(s.name);
+  ts_buffer_.assign(ts_names_.size() * ts_chunk_rows_ * ts_width_, 0.0);
+  ts_time_buffer_.assign(ts_chunk_rows_, 0);
+  rows_buffered_ = rows_flushed_ = 0;
+}
+
+void H5Writer::continue_time_series(const std::string& group, const std::string& time_dim, std::size_t width,
+                                    const std::vector<SeriesInfo>& series, std::size_t chunk_rows,
+                                    const TimeCoordinate& coordinate) {
+  guarded([&] {
+    set_time_series(group, time_dim, width, series, chunk_rows, coordinate);
+    Handle ds(open_object(join(group, time_dim)));
+    Space space(H5Dget_space(ds));
+    hsize_t rows = 0;
+    check(H5Sget_simple_extent_dims(space, &rows, nullptr), "read the length of " + time_dim);
+    rows_flushed_ = rows;
   });
 }
 

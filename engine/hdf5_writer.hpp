@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,10 @@ class H5Writer {
  public:
   // Creates `<target>.tmp-<pid>` beside target. compression: deflate level 0..9.
   H5Writer(std::filesystem::path target, int compression);
+  // Goes on writing a file whose bytes so far are `contents` (contents() of an earlier writer):
+  // they become `<target>.tmp-<pid>`, opened to be written on. A time series begun in it goes on
+  // after continue_time_series().
+  H5Writer(std::filesystem::path target, int compression, std::span<const std::byte> contents);
   ~H5Writer();
   H5Writer(const H5Writer&) = delete;
   H5Writer& operator=(const H5Writer&) = delete;
@@ -109,9 +114,21 @@ class H5Writer {
   void begin_time_series(const std::string& group, const std::string& time_dim, const std::string& time_units,
                          const std::string& column_dim, std::size_t width, const std::vector<SeriesInfo>& series,
                          std::size_t chunk_rows, const TimeCoordinate& coordinate = {});
+  // The time series begin_time_series() began in the file this writer goes on with (the same
+  // arguments): rows are appended after those in the file.
+  void continue_time_series(const std::string& group, const std::string& time_dim, std::size_t width,
+                            const std::vector<SeriesInfo>& series, std::size_t chunk_rows,
+                            const TimeCoordinate& coordinate = {});
   // values: series-major, values[s * width + c].
   void append_time_step(std::int32_t time, const double* values);
   std::size_t time_steps_written() const noexcept { return rows_flushed_ + rows_buffered_; }
+
+  // A 1-D dataset with no dimension (a checkpoint's bytes), chunked and compressed as variables are
+  // unless `compress` is false (bytes compressed already).
+  void array(const std::string& group, const ColumnView& column, bool compress = true);
+  // The file as written so far, as a valid HDF5 file: buffered rows are written, the file is
+  // closed, read and opened again to go on.
+  std::vector<std::byte> contents();
 
   // Flushes, closes and renames onto the target. After commit the writer is inert.
   void commit();
@@ -120,6 +137,9 @@ class H5Writer {
 
  private:
   void flush_time_series();
+  void set_time_series(const std::string& group, const std::string& time_dim, std::size_t width,
+                       const std::vector<SeriesInfo>& series, std::size_t chunk_rows, const TimeCoordinate& coordinate);
+  void open_temporary();
   // Runs `body` with HDF5's error printing off, turning an HDF5 failure into OutputError.
   template <class Body>
   void guarded(Body&& body);

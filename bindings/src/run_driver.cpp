@@ -30,7 +30,9 @@ cm::RunOutcome run_with_python(const cm::RunRequest& request, const py::object& 
 
 py::dict outcome_dict(const cm::RunOutcome& outcome) {
   py::dict d;
-  d["reason"] = outcome.reason == cm::StopReason::completed ? "completed" : "cancelled";
+  d["reason"] = outcome.reason == cm::StopReason::completed   ? "completed"
+                : outcome.reason == cm::StopReason::cancelled ? "cancelled"
+                                                              : "stopped";
   d["steps_done"] = outcome.steps_done;
   d["steps_requested"] = outcome.steps_requested;
   d["seconds"] = outcome.seconds;
