@@ -42,9 +42,8 @@ struct Checkpoint {
   std::string checkpoint;  // this file's path when written (absolute)
 };
 
-// Writes `c` to `path` (under a temporary name, moved onto it when complete). compression: deflate
-// level 0..9 of its datasets.
-void write_checkpoint(const std::filesystem::path& path, const Checkpoint& c, int compression);
+// Writes `c` to `path` (under a temporary name, moved onto it when complete).
+void write_checkpoint(const std::filesystem::path& path, const Checkpoint& c);
 
 // Reads a checkpoint; throws CheckpointError naming the file and the reason when it is not a
 // regular file, not a checkpoint, truncated, of another format version, or from another build.

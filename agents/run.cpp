@@ -147,7 +147,7 @@ RunOutcome run_to_file(const RunRequest& request, const engine::CancelFlag& canc
     c.year_weeks = year_weeks;
     c.checkpoint_every = request.checkpoint_every;
     c.checkpoint = std::filesystem::absolute(checkpoint_path).string();
-    write_checkpoint(checkpoint_path, c, static_cast<int>(spec.output.compression));
+    write_checkpoint(checkpoint_path, c);
     outcome.last_checkpoint_week = model.week();
   };
   if (progress) progress(outcome.warmup_weeks + outcome.steps_done, total);
