@@ -114,7 +114,7 @@ Model Model::from_state(const LoadedScenario& scenario, std::uint64_t seed, std:
                                " are not those of the saved state (" + std::to_string(due) + " due, " +
                                std::to_string(model.rules_.changes.next) + " in the state)");
   model.market_.spec = spec_in_force(scenario, model.rules_.changes);
-  model.market_.rng = engine::RngRoot(seed, continue_replicate);
+  model.continue_with_replicate(continue_replicate);
   return model;
 }
 

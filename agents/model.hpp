@@ -37,6 +37,12 @@ class Model {
   static Model from_state(const LoadedScenario& scenario, std::uint64_t seed, std::uint64_t replicate,
                           std::span<const std::byte> state, std::uint64_t continue_replicate);
 
+  // From the next step on, the random streams of `replicate`: a branch's future independent of the
+  // history it shares (the streams are keyed by seed, replicate, week, agent and purpose).
+  void continue_with_replicate(std::uint64_t replicate) {
+    market_.rng = engine::RngRoot(market_.rng.seed(), replicate);
+  }
+
   // Runs one week: the phases of MODEL.md §3 in order (model.cpp lists them), then the metrics.
   // The weeks of run.warmup_weeks come first (warming_up()); when the last ends, its events are
   // dropped and the policies from the start come into force: the next week is reported week 1.

@@ -701,6 +701,19 @@ LoadedScenario with_change(const LoadedScenario& loaded, std::int32_t step, cons
   return out;
 }
 
+LoadedScenario with_policy(const LoadedScenario& loaded, std::int32_t step, const std::filesystem::path& policy) {
+  const auto date = engine::date_of_step(loaded.spec.run.start_date, step);
+  const std::string origin = policy.string() + " from " + engine::iso_date(date);
+  auto doc = new_document();
+  doc.overlay_text(loaded.resolved_toml, "the simulation's config");
+  doc.overlay_table(policy_from_date(policy, date), origin);
+  auto out = finish(doc);
+  out.layers = loaded.layers;
+  out.layers.push_back(origin);
+  out.warnings.clear();
+  return out;
+}
+
 std::vector<ParameterDoc> parameter_docs() {
   std::vector<ParameterDoc> out;
   for (const auto& p : schema().params())

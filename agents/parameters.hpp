@@ -306,6 +306,8 @@ LoadedScenario load_scenario(const std::filesystem::path& scenario, const std::v
 // The scenario with one more change from `step` on ("key=value", as --set; Simulation.set): the
 // change becomes a [[schedule]] entry dated that step, so the resolved config replays it.
 LoadedScenario with_change(const LoadedScenario& loaded, std::int32_t step, const std::string& assignment);
+// The scenario with a policy file in force from `step` on (as a policy dated that step's date).
+LoadedScenario with_policy(const LoadedScenario& loaded, std::int32_t step, const std::filesystem::path& policy);
 // Same, from TOML text (the resolved config stored in an output file).
 LoadedScenario load_scenario_text(const std::string& toml_text, const std::string& origin);
 

@@ -43,7 +43,6 @@ std::vector<SummaryRow> summarise(const std::vector<double>& first, const std::v
   };
 }
 
-namespace {
 std::string utc_now() {
   const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm tm{};
@@ -52,7 +51,24 @@ std::string utc_now() {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
-}  // namespace
+
+Checkpoint make_checkpoint(const LoadedScenario& scenario, std::uint64_t seed, std::uint64_t replicate,
+                           const Model& model, std::vector<std::byte> output_contents,
+                           const std::vector<double>& first_metrics, std::int64_t steps_requested) {
+  Checkpoint c;
+  c.software_version = software_version();
+  c.git_commit = git_commit();
+  c.config_toml = scenario.resolved_toml;
+  c.layers = scenario.layers;
+  c.seed = seed;
+  c.replicate = replicate;
+  c.week = model.week();
+  c.steps_requested = steps_requested;
+  c.state = model.save_state();
+  c.output_contents = std::move(output_contents);
+  c.first_metrics = first_metrics;
+  return c;
+}
 
 std::filesystem::path default_checkpoint_path(const std::filesystem::path& output) {
   auto path = output;
@@ -103,6 +119,7 @@ RunOutcome run_to_file(const RunRequest& request, const engine::CancelFlag& canc
     recorder->attribute("resumed_at_step", resume->week);
     recorder->attribute("resumed_time", utc_now());
     recorder->attribute("threads", static_cast<std::int64_t>(threads));
+    recorder->attribute("steps_requested", outcome.steps_requested);  // --steps may ask more
     first = resume->first_metrics;
     year_sum = resume->year_sum;
     year_weeks = resume->year_weeks;
@@ -126,23 +143,13 @@ RunOutcome run_to_file(const RunRequest& request, const engine::CancelFlag& canc
       request.checkpoint.empty() ? default_checkpoint_path(request.output) : request.checkpoint;
   // The run as it stands, to go on from (docs/checkpoint-format.md).
   auto write_state = [&] {
-    Checkpoint c;
-    c.software_version = software_version();
-    c.git_commit = git_commit();
-    c.config_toml = request.scenario.resolved_toml;
-    c.layers = request.scenario.layers;
-    c.seed = outcome.seed;
-    c.replicate = replicate;
-    c.week = model.week();
-    c.steps_requested = outcome.steps_requested;
+    Checkpoint c = make_checkpoint(request.scenario, outcome.seed, replicate, model, recorder->contents(), first,
+                                   outcome.steps_requested);
     c.output = std::filesystem::absolute(request.output).string();
     c.start_time = prov.start_time;
     c.warmup_seconds = outcome.warmup_seconds;
-    c.state = model.save_state();
-    c.output_contents = recorder->contents();
     c.output_seconds = recorder->output_seconds();
     c.seconds = seconds_so_far();
-    c.first_metrics = first;
     c.year_sum = year_sum;
     c.year_weeks = year_weeks;
     c.checkpoint_every = request.checkpoint_every;

@@ -84,5 +84,14 @@ std::vector<SummaryRow> summarise(const std::vector<double>& first, const std::v
 
 std::string software_version();
 std::string git_commit();
+// The time now, UTC, as ISO 8601 ("2026-11-30T09:14:00Z").
+std::string utc_now();
+
+// A run's checkpoint as it stands (docs/checkpoint-format.md), for the run driver and the Python
+// bindings: the scenario's config and layers, the model's state, the output written so far and
+// the weeks of the run's last year summed from `history` (each week's metrics, the week 0 first).
+Checkpoint make_checkpoint(const LoadedScenario& scenario, std::uint64_t seed, std::uint64_t replicate,
+                           const Model& model, std::vector<std::byte> output_contents,
+                           const std::vector<double>& first_metrics, std::int64_t steps_requested);
 
 }  // namespace cm

@@ -59,6 +59,9 @@ void resume_request(const RunOptions& o, RunRequest& request) {
   if (o.steps && *o.steps <= checkpoint.week)
     throw CheckpointError("checkpoint " + path.string() + " is at week " + std::to_string(checkpoint.week) +
                           ": --steps must be more");
+  if (!o.output && checkpoint.output.empty())
+    throw CheckpointError("checkpoint " + path.string() +
+                          " was saved by a Python simulation and names no output file: give one with -o FILE");
   request.output = o.output ? fs::path(*o.output) : fs::path(checkpoint.output);
   // It goes on checkpointing as it did, to the same file, unless told otherwise.
   if (o.checkpoint_every == 0) request.checkpoint_every = checkpoint.checkpoint_every;

@@ -2,6 +2,8 @@
 
 #include <hdf5.h>
 
+#include <algorithm>
+
 #include "engine/hdf5_library.hpp"
 
 namespace engine {
@@ -35,9 +37,10 @@ std::optional<T> with_root(const std::filesystem::path& file, const std::string&
 }  // namespace
 
 namespace {
+// Reads a whole dataset of class `kind` as `memory` values, with its shape; rank 1 unless any_rank.
 template <class T>
 std::optional<std::vector<T>> read_array(const std::filesystem::path& file, const std::string& path, hid_t memory,
-                                         H5T_class_t kind) {
+                                         H5T_class_t kind, std::vector<std::size_t>* shape = nullptr) {
   detail::prepare_hdf5();
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   if (!is_hdf5_file(file)) return std::nullopt;
@@ -48,9 +51,13 @@ std::optional<std::vector<T>> read_array(const std::filesystem::path& file, cons
     const hid_t ds = H5Dopen2(f, path.c_str(), H5P_DEFAULT);
     if (ds >= 0) {
       const hid_t space = H5Dget_space(ds), type = H5Dget_type(ds);
-      hsize_t n = 0;
-      if (space >= 0 && type >= 0 && H5Sget_simple_extent_ndims(space) == 1 &&
-          H5Sget_simple_extent_dims(space, &n, nullptr) == 1 && H5Tget_class(type) == kind) {
+      const int rank = space >= 0 ? H5Sget_simple_extent_ndims(space) : -1;
+      std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)));
+      if (type >= 0 && rank >= 1 && (rank == 1 || shape) &&
+          H5Sget_simple_extent_dims(space, dims.data(), nullptr) == rank && H5Tget_class(type) == kind) {
+        hsize_t n = 1;
+        for (const auto d : dims) n *= d;
+        if (shape) shape->assign(dims.begin(), dims.end());
         std::vector<T> values(static_cast<std::size_t>(n));
         if (n == 0 || H5Dread(ds, memory, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) >= 0) out = std::move(values);
       }
@@ -69,6 +76,14 @@ std::optional<std::vector<std::uint8_t>> read_u8_array(const std::filesystem::pa
 }
 std::optional<std::vector<double>> read_f64_array(const std::filesystem::path& file, const std::string& path) {
   return read_array<double>(file, path, H5T_NATIVE_DOUBLE, H5T_FLOAT);
+}
+
+std::optional<F64Dataset> read_f64_dataset(const std::filesystem::path& file, const std::string& path) {
+  F64Dataset out;
+  auto values = read_array<double>(file, path, H5T_NATIVE_DOUBLE, H5T_FLOAT, &out.shape);
+  if (!values) return std::nullopt;
+  out.values = std::move(*values);
+  return out;
 }
 
 std::optional<double> read_root_double_attribute(const std::filesystem::path& file, const std::string& name) {

@@ -20,6 +20,12 @@ std::optional<double> read_root_double_attribute(const std::filesystem::path& fi
 // is missing, unreadable, or of another kind.
 std::optional<std::vector<std::uint8_t>> read_u8_array(const std::filesystem::path& file, const std::string& path);
 std::optional<std::vector<double>> read_f64_array(const std::filesystem::path& file, const std::string& path);
+// A float64 dataset of any rank, row-major, with its shape; nothing as above.
+struct F64Dataset {
+  std::vector<double> values;
+  std::vector<std::size_t> shape;
+};
+std::optional<F64Dataset> read_f64_dataset(const std::filesystem::path& file, const std::string& path);
 // Is `file` a regular file in HDF5 format?
 bool is_hdf5_file(const std::filesystem::path& file);
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._config import PathLike, PolicyArg, _toml_value, check_seed, load
+from ._config import PathLike, PolicyArg, _resolve, _toml_value, check_seed, load
 from ._progress import StepCounter, progress_bar
 
 if TYPE_CHECKING:
@@ -111,13 +111,23 @@ class Simulation:
         replicate: int = 0,
         threads: int | None = None,
     ) -> None:
-        self._scenario = load(scenario, policies, overrides)
-        self._core = _core.Simulation(self._scenario, check_seed("seed", seed), check_seed("replicate", replicate),
-                                      0 if threads is None else threads)
+        scenario_ = load(scenario, policies, overrides)
+        self._attach(_core.Simulation(scenario_, check_seed("seed", seed), check_seed("replicate", replicate),
+                                      0 if threads is None else threads))
+
+    def _attach(self, core: _core.Simulation) -> None:
+        self._core = core
+        self._scenario = core.scenario
         self._councils = list(self._scenario.councils)
         self._people = AgentTable(self._core, "people")
         self._workers = AgentTable(self._core, "workers")
         self._providers = AgentTable(self._core, "providers")
+
+    @classmethod
+    def _wrap(cls, core: _core.Simulation) -> "Simulation":
+        sim = cls.__new__(cls)
+        sim._attach(core)
+        return sim
 
     # -- stepping ----------------------------------------------------------------------------------
 
@@ -223,21 +233,52 @@ class Simulation:
     def save(self, path: PathLike, progress: bool = True) -> "Results":
         """Writes weeks 0 .. :attr:`week` as a caremarket HDF5 file and returns it opened.
 
-        The file is made by the command line's own writer: the same configuration, seed and
-        replicate are run again for :attr:`week` weeks (results do not depend on anything else, so
-        this is this simulation's trajectory; the re-run is checked to end in the current state).
-        It takes about as long as the simulation has run so far. An earlier file at ``path`` is
-        replaced only once the new one is complete.
+        A simulation records every week as it steps, with the command line's own writer; saving
+        closes a copy of that record (events and closing provenance added), so it takes moments,
+        not a re-run, and the simulation goes on. The file equals ``caremarket run``'s for the same
+        configuration, seed and weeks. An earlier file at ``path`` is replaced only once the new one
+        is complete. ``progress`` is accepted for compatibility: saving no longer needs a bar.
         """
         from ._results import Results
 
         path = os.fspath(path)
-        bar = progress_bar(self.week, f"saving {os.path.basename(path)}", progress)
-        try:
-            self._core.save(path, StepCounter(bar))
-        finally:
-            bar.close()
+        self._core.save(path)
         return Results(path)
+
+    # -- state: checkpoints and branches -----------------------------------------------------------
+
+    def save_state(self, path: PathLike) -> None:
+        """Writes the simulation's whole state (every agent, contract, queue and clock, and the
+        record so far) to a checkpoint file (docs/checkpoint-format.md), atomically.
+        :meth:`load_state` and ``caremarket run --resume`` (with ``-o``) go on from it exactly as
+        this simulation would."""
+        self._core.save_state(os.fspath(path))
+
+    @classmethod
+    def load_state(cls, path: PathLike, *, threads: int | None = None) -> "Simulation":
+        """A simulation going on from a checkpoint: one :meth:`save_state` wrote, or
+        ``caremarket run --checkpoint-every`` did. Raises ValueError for a checkpoint that is
+        missing, damaged, of another format or written by another build."""
+        return cls._wrap(_core.Simulation.load_state(os.fspath(path), 0 if threads is None else threads))
+
+    def copy(self, *, replicate: int | None = None) -> "Simulation":
+        """An independent simulation in this one's state: a branch. Stepped as it is, it goes on
+        exactly as this one would; give it a policy (:meth:`apply_policy`, :meth:`set`) to compare
+        futures from one history. With ``replicate``, its random streams from the next week on are
+        that replicate's: another possible future of the same history."""
+        return self._wrap(self._core.copy(None if replicate is None else check_seed("replicate", replicate)))
+
+    __copy__ = copy
+
+    def __deepcopy__(self, memo: dict) -> "Simulation":
+        return self.copy()
+
+    def apply_policy(self, policy: PathLike) -> None:
+        """Puts a policy file (a path or a shipped name) in force from the next week on, as a
+        policy dated that week's date: the same as a run given ``policies=[(policy, date)]``.
+        Raises :class:`caremarket.ConfigError`."""
+        self._core.apply_policy(os.fspath(_resolve(policy, "policies")))
+        self._scenario = self._core.scenario
 
     def __repr__(self) -> str:
         return (

@@ -3,6 +3,7 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include "engine/archive.hpp"
 #include "register.hpp"
 #include "run_driver.hpp"
 #include "simulation.hpp"
@@ -20,6 +21,14 @@ Table table_of(const std::string& name) {
 }  // namespace
 
 void register_model(py::module_& m) {
+  // A checkpoint whose state cannot be read is bad input, as cm::CheckpointError (a ValueError).
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const engine::ArchiveError& e) {
+      PyErr_SetString(PyExc_ValueError, (std::string("checkpoint: ") + e.what()).c_str());
+    }
+  });
   py::class_<ColumnBuffer>(m, "ColumnBuffer",
                            "Owner of the memory behind numpy views of one agent column (each view's `.base`).\n\n"
                            "While `live`, the views point into the running model's own column. Before the model\n"
@@ -57,22 +66,32 @@ void register_model(py::module_& m) {
           "column_names", [](const Simulation& s, const std::string& table) { return s.column_names(table_of(table)); },
           py::arg("table"))
       .def(
-          "rows", [](const Simulation& s, const std::string& table) { return s.rows(table_of(table)); }, py::arg("table"))
+          "rows", [](const Simulation& s, const std::string& table) { return s.rows(table_of(table)); },
+          py::arg("table"))
       .def(
-          "column", [](Simulation& s, const std::string& table, const std::string& name) { return s.column(table_of(table), name); },
+          "column",
+          [](Simulation& s, const std::string& table, const std::string& name) {
+            return s.column(table_of(table), name);
+          },
           py::arg("table"), py::arg("name"),
           "A read-only zero-copy numpy view of one agent column; see ColumnBuffer for its lifetime.")
       .def("metrics_history", &Simulation::metrics_history,
            "Metrics of weeks 0..week as a new float64 array of shape (weeks, metrics, councils).")
       .def(
-          "save",
-          [](Simulation& s, const std::filesystem::path& output, const py::object& progress) {
-            return outcome_dict(s.save(output, progress));
-          },
-          py::arg("output"), py::arg("progress") = py::none(),
-          "Writes the trajectory so far (weeks 0..week) as a caremarket HDF5 file, by re-running the same\n"
-          "configuration, seed and replicate through the command line's driver and checking that it ends\n"
-          "in this simulation's state. Costs about the time the simulation took so far.");
+          "save", [](Simulation& s, const std::filesystem::path& output) { return outcome_dict(s.save(output)); },
+          py::arg("output"),
+          "Writes the trajectory so far (weeks 0..week) as a caremarket HDF5 file: what the recorder,\n"
+          "attached since week 0, wrote, closed as `caremarket run` closes its file.")
+      .def("save_state", &Simulation::save_state, py::arg("checkpoint"), py::call_guard<py::gil_scoped_release>(),
+           "Writes the simulation's state as a checkpoint (docs/checkpoint-format.md).")
+      .def_static("load_state", &Simulation::load_state, py::arg("checkpoint"), py::arg("threads") = 0,
+                  py::call_guard<py::gil_scoped_release>(),
+                  "A simulation going on from a checkpoint. Raises ValueError for one that cannot be read.")
+      .def("copy", &Simulation::copy, py::arg("replicate") = py::none(), py::call_guard<py::gil_scoped_release>(),
+           "An independent simulation in the same state; with `replicate`, that replicate's random streams\n"
+           "from the next week on.")
+      .def("apply_policy", &Simulation::apply_policy, py::arg("policy"),
+           "A policy file in force from the next week on. Raises caremarket.ConfigError.");
 }
 
 }  // namespace cmpy

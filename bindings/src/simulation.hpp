@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <variant>
@@ -17,6 +18,7 @@
 
 #include "agents/model.hpp"
 #include "agents/parameters.hpp"
+#include "agents/recorder.hpp"
 #include "agents/run.hpp"
 
 namespace cmpy {
@@ -67,6 +69,20 @@ class Simulation {
  public:
   // Builds the market (no Python calls: may run with the GIL released). threads: 0 = all cores.
   Simulation(cm::LoadedScenario scenario, std::optional<std::uint64_t> seed, std::uint64_t replicate, int threads);
+  ~Simulation();
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+
+  // A simulation going on from a checkpoint (save_state(), or `caremarket run --checkpoint-every`).
+  // Throws cm::CheckpointError / engine::ArchiveError for one that cannot be read.
+  static std::unique_ptr<Simulation> load_state(const std::filesystem::path& checkpoint, int threads);
+  // Writes this simulation's state as a checkpoint (docs/checkpoint-format.md).
+  void save_state(const std::filesystem::path& checkpoint);
+  // An independent simulation in the same state; with `replicate`, its random streams from the next
+  // week on are that replicate's (another future from the same history).
+  std::unique_ptr<Simulation> copy(std::optional<std::uint64_t> replicate);
+  // A policy file in force from the next week on (as a policy dated that week: the config records it).
+  void apply_policy(const std::filesystem::path& policy);
 
   // Safe to read from any thread, also while another one steps.
   std::int32_t week() const noexcept { return week_.load(std::memory_order_relaxed); }
@@ -92,12 +108,16 @@ class Simulation {
   // Metrics of weeks 0..week(), shape (weeks, metrics, councils), a copy.
   py::array_t<double> metrics_history() const;
 
-  // Writes the trajectory so far as a caremarket HDF5 file by re-running the same configuration,
-  // seed and replicate for week() steps through cm::run_to_file (results do not depend on threads,
-  // so the file is that of this simulation), then checks the re-run ended where this one is.
-  cm::RunOutcome save(const std::filesystem::path& output, const py::object& progress);
+  // Writes the trajectory so far (weeks 0..week()) as a caremarket HDF5 file: what the recorder,
+  // attached since week 0, has written, closed with the events and provenance as `run` closes a file.
+  cm::RunOutcome save(const std::filesystem::path& output);
 
  private:
+  // Goes on from `model` (a copy, or one read from a checkpoint) with its metrics history and the
+  // output written so far.
+  Simulation(cm::LoadedScenario scenario, std::uint64_t seed, std::uint64_t replicate, int threads,
+             std::shared_ptr<cm::Model> model, std::vector<double> history, std::span<const std::byte> output,
+             double output_seconds);
   class Busy;
   void check_ready() const;
   void freeze_views();
@@ -109,9 +129,11 @@ class Simulation {
   std::uint64_t replicate_;
   int threads_;
   std::shared_ptr<cm::Model> model_;
-  std::atomic<std::int32_t> week_{0};  // model_->week(), published after each step
-  std::vector<double> history_;  // [week][metric][council]
+  std::atomic<std::int32_t> week_{0};                            // model_->week(), published after each step
+  std::vector<double> history_;                                  // [week][metric][council]
   std::map<std::pair<Table, std::string>, py::object> buffers_;  // this week's ColumnBuffers
+  std::unique_ptr<cm::Recorder> recorder_;  // the output so far, in a temporary file save() closes a copy of
+  std::string start_time_;                  // when week 0's recorder started (UTC)
   bool busy_ = false;
   std::string failure_;  // set when a step threw: the model may be half-stepped
 };
