@@ -50,6 +50,7 @@ void write_checkpoint(const std::filesystem::path& path, const Checkpoint& c) {
   w.attribute("/", "config_layers", join_lines(c.layers));
   w.attribute("/", "seed", static_cast<std::int64_t>(c.seed));
   w.attribute("/", "replicate", static_cast<std::int64_t>(c.replicate));
+  w.attribute("/", "built_replicate", static_cast<std::int64_t>(c.built_replicate));
   w.attribute("/", "week", c.week);
   w.attribute("/", "steps_requested", c.steps_requested);
   w.attribute("/", "output", c.output);
@@ -103,6 +104,7 @@ Checkpoint read_checkpoint(const std::filesystem::path& path) {
   c.layers = split_lines(text("config_layers").value_or(""));
   c.seed = static_cast<std::uint64_t>(required(integer("seed"), "its seed"));
   c.replicate = static_cast<std::uint64_t>(required(integer("replicate"), "its replicate"));
+  c.built_replicate = static_cast<std::uint64_t>(required(integer("built_replicate"), "the replicate it was built with"));
   c.week = required(integer("week"), "its week");
   c.steps_requested = required(integer("steps_requested"), "its weeks requested");
   c.output = text("output").value_or("");

@@ -26,7 +26,9 @@ struct Checkpoint {
   std::string software_version, git_commit;
   std::string config_toml;          // the resolved config of the run (its changes included)
   std::vector<std::string> layers;  // scenario, policies, --set overrides, in order
-  std::uint64_t seed = 0, replicate = 0;
+  std::uint64_t seed = 0;
+  std::uint64_t replicate = 0;        // the replicate whose streams step the model
+  std::uint64_t built_replicate = 0;  // the one it was built with (differs in a branch: Model::from_state)
   std::int64_t week = 0;                                       // the reported week of the state (weeks done)
   std::int64_t steps_requested = 0;                            // the run's reported weeks in all
   std::string output;                                          // the output file the run writes (absolute path)

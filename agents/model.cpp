@@ -87,7 +87,7 @@ constexpr engine::Schedule kWeek{
 
 Model::Model(const ScenarioSpec& spec, std::uint64_t seed, std::uint64_t replicate,
              std::vector<ParameterChange> changes)
-    : market_(open_market(spec, seed, replicate)), rules_(market_.councils()) {
+    : market_(open_market(spec, seed, replicate)), rules_(market_.councils()), built_replicate_(replicate) {
   rules_.changes.start(std::move(changes));
   RuleStates::join(rules_.week(market_));              // the starting people are filed for their need reviews
   note_means_test_limits(market_, rules_.means_test);  // the opening assessed everyone under these limits

@@ -42,6 +42,10 @@ class Model {
   void continue_with_replicate(std::uint64_t replicate) {
     market_.rng = engine::RngRoot(market_.rng.seed(), replicate);
   }
+  // The replicate whose streams step the model now, and the one it was built with (its geography
+  // and lots: from_state needs it), which differ in a branch.
+  std::uint64_t replicate() const noexcept { return market_.rng.replicate(); }
+  std::uint64_t built_replicate() const noexcept { return built_replicate_; }
 
   // Runs one week: the phases of MODEL.md §3 in order (model.cpp lists them), then the metrics.
   // The weeks of run.warmup_weeks come first (warming_up()); when the last ends, its events are
@@ -83,6 +87,7 @@ class Model {
 
   Market market_;
   RuleStates rules_;  // each rule's own state
+  std::uint64_t built_replicate_;
 };
 
 }  // namespace cm

@@ -52,8 +52,15 @@ std::string utc_now() {
   return buf;
 }
 
-Checkpoint make_checkpoint(const LoadedScenario& scenario, std::uint64_t seed, std::uint64_t replicate,
-                           const Model& model, std::vector<std::byte> output_contents,
+namespace {
+std::string join_lines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) out += (out.empty() ? "" : "\n") + l;
+  return out;
+}
+}  // namespace
+
+Checkpoint make_checkpoint(const LoadedScenario& scenario, std::uint64_t seed, const Model& model, std::vector<std::byte> output_contents,
                            const std::vector<double>& first_metrics, std::int64_t steps_requested) {
   Checkpoint c;
   c.software_version = software_version();
@@ -61,7 +68,8 @@ Checkpoint make_checkpoint(const LoadedScenario& scenario, std::uint64_t seed, s
   c.config_toml = scenario.resolved_toml;
   c.layers = scenario.layers;
   c.seed = seed;
-  c.replicate = replicate;
+  c.replicate = model.replicate();
+  c.built_replicate = model.built_replicate();
   c.week = model.week();
   c.steps_requested = steps_requested;
   c.state = model.save_state();
@@ -81,7 +89,9 @@ RunOutcome run_to_file(const RunRequest& request, const engine::CancelFlag& canc
   const Checkpoint* resume = request.resume ? &*request.resume : nullptr;
   RunOutcome outcome;
   outcome.seed = resume ? resume->seed : request.seed.value_or(static_cast<std::uint64_t>(spec.run.seed));
-  const std::uint64_t replicate = resume ? resume->replicate : request.replicate;
+  const std::uint64_t saved_replicate = resume ? resume->replicate : request.replicate;
+  const std::uint64_t replicate = resume ? request.continue_replicate.value_or(saved_replicate) : saved_replicate;
+  const std::uint64_t built_replicate = resume ? resume->built_replicate : request.replicate;
   outcome.steps_requested = request.steps.value_or(resume ? resume->steps_requested : spec.run.steps);
   std::optional<engine::ThreadLimit> limit;
   if (request.threads >= 0) limit.emplace(request.threads);
@@ -103,7 +113,7 @@ RunOutcome run_to_file(const RunRequest& request, const engine::CancelFlag& canc
                   threads,
                   resume ? resume->start_time : utc_now(),
                   outcome.steps_requested};
-  Model model = resume ? Model::from_state(request.scenario, outcome.seed, replicate, resume->state, replicate)
+  Model model = resume ? Model::from_state(request.scenario, outcome.seed, built_replicate, resume->state, replicate)
                        : Model(request.scenario, outcome.seed, replicate);
   outcome.warmup_weeks = model.warmup_weeks();
   const std::int64_t total = outcome.warmup_weeks + outcome.steps_requested;
@@ -120,6 +130,14 @@ RunOutcome run_to_file(const RunRequest& request, const engine::CancelFlag& canc
     recorder->attribute("resumed_time", utc_now());
     recorder->attribute("threads", static_cast<std::int64_t>(threads));
     recorder->attribute("steps_requested", outcome.steps_requested);  // --steps may ask more
+    // A branch's config (policies after the state's week) and replicate are its own.
+    recorder->attribute("config", request.scenario.resolved_toml);
+    recorder->attribute("config_layers", join_lines(request.scenario.layers));
+    recorder->attribute("replicate", static_cast<std::int64_t>(replicate));
+    if (replicate != saved_replicate) {
+      recorder->attribute("branched_from_replicate", static_cast<std::int64_t>(saved_replicate));
+      recorder->attribute("branched_at_step", resume->week);
+    }
     first = resume->first_metrics;
     year_sum = resume->year_sum;
     year_weeks = resume->year_weeks;
@@ -143,7 +161,7 @@ RunOutcome run_to_file(const RunRequest& request, const engine::CancelFlag& canc
       request.checkpoint.empty() ? default_checkpoint_path(request.output) : request.checkpoint;
   // The run as it stands, to go on from (docs/checkpoint-format.md).
   auto write_state = [&] {
-    Checkpoint c = make_checkpoint(request.scenario, outcome.seed, replicate, model, recorder->contents(), first,
+    Checkpoint c = make_checkpoint(request.scenario, outcome.seed, model, recorder->contents(), first,
                                    outcome.steps_requested);
     c.output = std::filesystem::absolute(request.output).string();
     c.start_time = prov.start_time;

@@ -38,6 +38,9 @@ struct RunRequest {
   // own), instead of starting; `resumed_from` names it in the output's provenance.
   std::optional<Checkpoint> resume;
   std::filesystem::path resumed_from;
+  // With `resume`: the random streams from the state on are this replicate's (a branch: compare
+  // --from-state), not the checkpoint's own; `scenario` may then add changes after the state's week.
+  std::optional<std::uint64_t> continue_replicate;
 };
 
 // The checkpoint file of a run writing `output` unless named: beside it.
@@ -90,8 +93,7 @@ std::string utc_now();
 // A run's checkpoint as it stands (docs/checkpoint-format.md), for the run driver and the Python
 // bindings: the scenario's config and layers, the model's state, the output written so far and
 // the weeks of the run's last year summed from `history` (each week's metrics, the week 0 first).
-Checkpoint make_checkpoint(const LoadedScenario& scenario, std::uint64_t seed, std::uint64_t replicate,
-                           const Model& model, std::vector<std::byte> output_contents,
+Checkpoint make_checkpoint(const LoadedScenario& scenario, std::uint64_t seed, const Model& model, std::vector<std::byte> output_contents,
                            const std::vector<double>& first_metrics, std::int64_t steps_requested);
 
 }  // namespace cm

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "engine/config.hpp"
 #include "sweeps/compare.hpp"
 #include "sweeps/runner.hpp"
+#include "sweeps/sweep.hpp"
 
 namespace fs = std::filesystem;
 
@@ -25,9 +27,10 @@ namespace cm::cli {
 namespace {
 
 struct CompareOptions {
-  std::string scenario, policy, baseline, output, from;
+  std::string scenario, policy, baseline, output, from, from_state;
   std::vector<std::string> sets;
-  std::int64_t replicates = 10, steps = 0, seed = 1;
+  std::int64_t replicates = 10, steps = 0;
+  std::optional<std::int64_t> seed;
   int workers = 0;
   bool quiet = false;
 };
@@ -36,6 +39,16 @@ void print_table(const sweeps::Comparison& result, const CompareOptions& o) {
   std::printf("\n%s vs %s: %lld paired replicates (common random numbers), means over each run's last year\n",
               o.policy.c_str(), o.baseline.empty() ? "the scenario as it is" : o.baseline.c_str(),
               static_cast<long long>(result.replicates));
+  if (!o.from_state.empty()) {
+    const auto state = sweeps::shared_checkpoint(o.from_state);
+    std::printf("every run starts from the state at week %lld (%s) of %s: one history, then each replicate's own "
+                "future; the policy from week %lld\n",
+                static_cast<long long>(state->week),
+                engine::iso_date(engine::date_of_step(load_scenario_text(state->config_toml, "").spec.run.start_date,
+                                                      state->week))
+                    .c_str(),
+                o.from_state.c_str(), static_cast<long long>(state->week + 1));
+  }
   std::printf("%-28s %14s %14s %14s   %s\n", "outcome", "baseline", "policy", "difference", "95% CI of the difference");
   for (const auto& c : result.outcomes) {
     if (c.name == "cost_per_ascot_point") {
@@ -57,6 +70,20 @@ void print_table(const sweeps::Comparison& result, const CompareOptions& o) {
 
 int compare(const CompareOptions& o) {
   sweeps::ComparisonRequest request;
+  if (!o.from_state.empty()) {
+    // The state's config and seed are the history every run shares: nothing may change them.
+    const std::string state = "--from-state " + o.from_state;
+    if (!o.scenario.empty())
+      throw engine::config::ConfigError({{"scenario", o.scenario, "cannot be given with " + state + ": the state's is used"}});
+    if (!o.sets.empty())
+      throw engine::config::ConfigError(
+          {{"--set", o.sets.front(), "cannot be given with " + state + ": put changes in a policy, which applies from the state's next week"}});
+    if (o.seed)
+      throw engine::config::ConfigError(
+          {{"--seed", std::to_string(*o.seed), "cannot be given with " + state + ": the runs go on from the state's seed"}});
+    sweeps::shared_checkpoint(o.from_state);  // a checkpoint that cannot be used is refused before anything runs
+    request.from_state = o.from_state;
+  }
   // A scenario file, or a shipped scenario's name.
   request.scenario = resolve_scenario_argument(o.scenario);
   request.policy = o.policy;
@@ -68,7 +95,7 @@ int compare(const CompareOptions& o) {
   request.overrides = o.sets;
   request.replicates = o.replicates;
   request.steps = o.steps;
-  request.root_seed = o.seed;
+  request.root_seed = o.seed.value_or(1);
   request.workers = o.workers;
   request.quiet = o.quiet;
   const fs::path prefix =
@@ -78,10 +105,14 @@ int compare(const CompareOptions& o) {
   // Check both arms' configs before running anything.
   for (const bool policy_arm : {false, true}) {
     const std::string& pol = policy_arm ? o.policy : o.baseline;
-    std::vector<PolicyFile> overlays;
+    sweeps::RunPlan plan;
     if (!pol.empty())
-      overlays.push_back({resolve_shipped("policy", pol), policy_arm ? request.policy_from : std::nullopt});
-    load_scenario(request.scenario, overlays, request.overrides);
+      plan.policies.push_back({resolve_shipped("policy", pol), policy_arm ? request.policy_from : std::nullopt});
+    plan.assignments = request.overrides;
+    sweeps::Design design;
+    design.scenario = request.scenario;
+    design.from_state = request.from_state;
+    sweeps::run_scenario(design, plan);
   }
   engine::SignalGuard signals;
   auto& cancel = engine::process_cancel_flag();
@@ -126,6 +157,10 @@ Command add_compare(CLI::App& app) {
                    "Output prefix: writes PREFIX.csv, PREFIX.h5 and the runs in PREFIX-runs/ "
                    "(default: results/compare-<policy>)")
       ->check(CLI::Validator(sweeps::non_empty_path, "PREFIX"));
+  compare_app->add_option("--from-state", o->from_state,
+                          "Start every arm and replicate from this checkpoint (its config, seed and week): one "
+                          "history, then the policy from the next week and each replicate's own future; --steps "
+                          "counts weeks after it");
   compare_app->add_option("--workers", o->workers, "Runs at once (default: one per core)")->check(CLI::Range(0, 4096));
   compare_app->add_flag("-q,--quiet", o->quiet, "No line per finished run");
   return {compare_app, [o] { return compare(*o); }};

@@ -168,6 +168,7 @@ Comparison compare(const ComparisonRequest& request, const engine::CancelFlag& c
   spec.root_seed = request.root_seed;
   spec.common_random_numbers = true;
   spec.file = std::filesystem::absolute(request.dir / "compare.toml");
+  if (!request.from_state.empty()) spec.from_state = std::filesystem::absolute(request.from_state);
   Axis arms;
   arms.key = "policy";
   arms.policies = {request.baseline_policy, request.policy};
@@ -243,6 +244,12 @@ void write_comparison_h5(const Comparison& c, const ComparisonRequest& request, 
   w.attribute("/", "replicates", c.replicates);
   w.attribute("/", "root_seed", request.root_seed);
   w.attribute("/", "statistic", std::string("mean over the last 52 weeks of each run; paired by seed; 95% t interval"));
+  if (!request.from_state.empty()) {
+    const auto state = shared_checkpoint(request.from_state);
+    w.attribute("/", "from_state", std::filesystem::absolute(request.from_state).string());
+    w.attribute("/", "from_state_week", state->week);
+    w.attribute("/", "from_state_seed", static_cast<std::int64_t>(state->seed));
+  }
   std::vector<std::int32_t> index(c.outcomes.size());
   std::vector<std::string> names;
   std::vector<double> base, pol, diff, lo, hi, sd;

@@ -35,6 +35,10 @@ struct ComparisonRequest {
   std::filesystem::path prefix;  // PREFIX of PREFIX.csv and PREFIX.h5, checked before any run (empty: not checked)
   int workers = 0;
   bool quiet = false;
+  // Every arm and replicate starts from this checkpoint (its config, seed and week): the policies
+  // apply from the state's next week, replicate r's streams from then on are r's, and `steps`
+  // counts weeks after the state. Empty: each run starts at week 0.
+  std::filesystem::path from_state;
 };
 
 class FolderLock;

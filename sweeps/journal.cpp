@@ -143,7 +143,7 @@ std::vector<RunRecord> read_state(const Design& design, const std::filesystem::p
         config_point = plan.point;
         config.reset();
         try {
-          config = load_scenario(design.scenario, plan.policies, plan.assignments).resolved_toml;
+          config = run_scenario(design, plan).resolved_toml;
         } catch (const std::exception&) {  // reported as "cannot be loaded"; the rerun says why
         }
       }

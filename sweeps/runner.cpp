@@ -16,9 +16,20 @@ RunRecord execute_run(const SweepSpec& spec, const RunPlan& plan, const std::fil
   RunRecord r;
   try {
     RunRequest request;
-    request.scenario = load_scenario(resolve_scenario(spec.scenario, spec.file.parent_path()), plan.policies, plan.assignments);
+    Design design;
+    design.scenario = resolve_scenario(spec.scenario, spec.file.parent_path());
+    design.from_state = spec.from_state;
+    request.scenario = run_scenario(design, plan);
     request.seed = plan.seed;
     request.replicate = static_cast<std::uint64_t>(plan.replicate);
+    if (!spec.from_state.empty()) {
+      // From a state: its history, then this replicate's streams; `steps` are weeks after the state.
+      const auto state = shared_checkpoint(spec.from_state);
+      request.resume = *state;
+      request.resumed_from = std::filesystem::absolute(spec.from_state);
+      request.continue_replicate = request.replicate;
+      request.steps = state->week + (spec.steps > 0 ? spec.steps : request.scenario.spec.run.steps);
+    }
     request.threads = -1;
     request.output = file;
     std::filesystem::create_directories(file.parent_path());  // a worker rank's node may not have it yet

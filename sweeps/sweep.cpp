@@ -5,11 +5,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <sstream>
 
 #include <boost/random/sobol.hpp>
 
+#include "agents/checkpoint_file.hpp"
 #include "agents/parameters.hpp"
 #include "engine/config.hpp"
 #include "engine/rng.hpp"
@@ -305,7 +308,35 @@ Design expand(const SweepSpec& spec) {
       d.runs.push_back(std::move(run));
     }
   }
+  d.from_state = spec.from_state;
+  if (!d.from_state.empty()) {
+    const auto seed = static_cast<std::uint64_t>(shared_checkpoint(d.from_state)->seed);
+    for (auto& run : d.runs) run.seed = seed;  // the state's history is of its seed: replicates differ from it on
+  }
   return d;
+}
+
+std::shared_ptr<const Checkpoint> shared_checkpoint(const std::filesystem::path& path) {
+  static std::mutex mutex;
+  static std::map<std::filesystem::path, std::shared_ptr<const Checkpoint>> read;
+  const std::lock_guard lock(mutex);
+  auto& entry = read[std::filesystem::absolute(path)];
+  if (!entry) entry = std::make_shared<const Checkpoint>(read_checkpoint(path));
+  return entry;
+}
+
+LoadedScenario run_scenario(const Design& design, const RunPlan& plan) {
+  if (design.from_state.empty()) return load_scenario(design.scenario, plan.policies, plan.assignments);
+  const auto state = shared_checkpoint(design.from_state);
+  auto scenario = load_scenario_text(state->config_toml, "checkpoint " + design.from_state.string());
+  scenario.layers = state->layers;
+  const auto next = static_cast<std::int32_t>(state->week + 1);
+  for (const auto& p : plan.policies) {
+    const auto at =
+        p.from ? std::max<std::int64_t>(next, engine::first_step_on_or_after(scenario.spec.run.start_date, *p.from)) : next;
+    scenario = with_policy(scenario, static_cast<std::int32_t>(at), p.path);
+  }
+  return scenario;
 }
 
 }  // namespace cm::sweeps

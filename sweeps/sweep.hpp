@@ -5,9 +5,11 @@
 // shared stream — so any run can be redone alone, in any order, on any rank.
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "agents/checkpoint_file.hpp"
 #include "agents/parameters.hpp"
 
 namespace cm::sweeps {
@@ -36,6 +38,9 @@ struct SweepSpec {
   std::int64_t samples = 0;
   std::vector<Axis> parameters;
   std::filesystem::path file;          // the sweep file (relative paths resolve against its folder)
+  // Every run goes on from this checkpoint (compare --from-state): its config with the run's
+  // policies from the state's next week, its seed, and the run's replicate's streams from then on.
+  std::filesystem::path from_state;
 };
 
 // One run of the sweep, fully determined by the spec.
@@ -57,10 +62,18 @@ inline constexpr std::int64_t kMaxRuns = 1'000'000;
 
 struct Design {
   std::filesystem::path scenario;      // the resolved scenario file of every run
+  std::filesystem::path from_state;    // SweepSpec::from_state
   std::vector<std::string> axis_names;
   std::int32_t points = 0;
   std::vector<RunPlan> runs;
 };
+
+// The configuration of one run: the scenario with the run's policies and assignments; from a state,
+// the state's config with the run's policies in force from the state's next week (or their later
+// date). Throws engine::config::ConfigError, or cm::CheckpointError for an unreadable state.
+LoadedScenario run_scenario(const Design& design, const RunPlan& plan);
+// The checkpoint at `path`, read once per process (runs of a comparison from one state share it).
+std::shared_ptr<const Checkpoint> shared_checkpoint(const std::filesystem::path& path);
 
 // Reads and validates a sweep file; throws engine::config::ConfigError naming file, key and value.
 SweepSpec load_sweep(const std::filesystem::path& file);

@@ -161,7 +161,7 @@ std::unique_ptr<Simulation> Simulation::load_state(const std::filesystem::path& 
   auto scenario = cm::load_scenario_text(c.config_toml, "checkpoint " + checkpoint.string());
   scenario.layers = c.layers;
   engine::ThreadLimit limit(threads);
-  auto model = std::make_shared<cm::Model>(cm::Model::from_state(scenario, c.seed, c.replicate, c.state, c.replicate));
+  auto model = std::make_shared<cm::Model>(cm::Model::from_state(scenario, c.seed, c.built_replicate, c.state, c.replicate));
   model->settle();
   auto history = history_from_output(c.output_contents, model->councils(), model->week());
   return std::unique_ptr<Simulation>(new Simulation(std::move(scenario), c.seed, c.replicate, threads, std::move(model),
@@ -176,7 +176,7 @@ void Simulation::save_state(const std::filesystem::path& checkpoint) {
   const std::vector<double> first(history_.begin(), history_.begin() + static_cast<std::ptrdiff_t>(stride));
   const std::int64_t week = model_->week();
   const std::int64_t steps = std::max<std::int64_t>(week, scenario_.spec.run.steps);
-  auto c = cm::make_checkpoint(scenario_, seed_, replicate_, *model_, recorder_->contents(), first, steps);
+  auto c = cm::make_checkpoint(scenario_, seed_, *model_, recorder_->contents(), first, steps);
   c.output_seconds = recorder_->output_seconds();
   c.start_time = start_time_;
   c.checkpoint = std::filesystem::absolute(checkpoint).string();

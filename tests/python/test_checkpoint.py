@@ -242,3 +242,95 @@ def test_resuming_with_the_checkpoints_own_config_and_seed_given_again_works(cli
     result = cli("run", "somerset", "--seed", "1", "--resume", checkpoint, "-o", out, "-q")
     assert result.returncode == EXIT_OK, str(result)
     assert checkpoint.is_file(), "resuming to another output must not remove the checkpoint it read"
+
+
+# --- compare --from-state -------------------------------------------------------------------------
+STATE_WEEK = 100
+
+
+@pytest.fixture(scope="module")
+def state(caremarket_bin, tmp_path_factory) -> Path:
+    """Somerset's state at week 100 of a 200-week run."""
+    root = tmp_path_factory.mktemp("state")
+    ckpt = root / "base.checkpoint"
+    proc = subprocess.run([caremarket_bin, "run", "somerset", "--steps", "200", "-q", "-o", root / "base.h5",
+                           "--checkpoint", ckpt, "--stop-after", str(STATE_WEEK)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == EXIT_OK and ckpt.is_file(), proc.stderr
+    return ckpt
+
+
+@pytest.fixture(scope="module")
+def compared(caremarket_bin, state, tmp_path_factory):
+    root = tmp_path_factory.mktemp("compare")
+    prefix = root / "cmp"
+    proc = subprocess.run([caremarket_bin, "compare", "--from-state", state, "-p", "collaborative", "-n", "3",
+                           "--steps", "60", "-o", prefix, "-q"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == EXIT_OK, proc.stderr
+    return prefix, proc
+
+
+def test_compare_from_a_state_starts_every_run_from_it_and_says_so(compared, state):
+    prefix, proc = compared
+    assert f"from the state at week {STATE_WEEK}" in proc.stdout
+    with h5py.File(str(prefix) + ".h5", "r") as f:
+        assert f.attrs["from_state_week"] == STATE_WEEK
+        assert str(state) in f.attrs["from_state"]
+    runs = sorted((Path(str(prefix) + "-runs") / "runs").glob("*.h5"))
+    assert len(runs) == 6
+    with h5py.File(runs[0], "r") as f:
+        history = f["people_served"][: STATE_WEEK + 1]
+    for run in runs:
+        with h5py.File(run, "r") as f:
+            assert f.attrs["resumed_at_step"] == STATE_WEEK
+            assert f.attrs["steps_completed"] == STATE_WEEK + 60
+            np.testing.assert_array_equal(f["people_served"][: STATE_WEEK + 1], history, err_msg=str(run))
+    # Replicates differ after the state; the arms of one replicate share its streams.
+    with h5py.File(runs[0], "r") as a, h5py.File(runs[1], "r") as b:
+        assert not np.array_equal(a["people_served"][()], b["people_served"][()])
+
+
+def test_compare_from_a_state_replicate_0_goes_on_as_the_run_that_wrote_the_state(caremarket_bin, cli, compared, state,
+                                                                                 tmp_path):
+    # The baseline arm's replicate 0 is the saved run going on; the policy arm's is the run with
+    # the policy dated the state's next week.
+    prefix, _ = compared
+    runs = Path(str(prefix) + "-runs") / "runs"
+    resumed = tmp_path / "resumed.h5"
+    result = cli("run", "--resume", state, "--steps", str(STATE_WEEK + 60), "-o", resumed, "-q")
+    assert result.returncode == EXIT_OK, str(result)
+    assert [d for d in differences(resumed, runs / "p00000_r000.h5") if "config_layers" not in d] == []
+    dated = tmp_path / "dated.h5"
+    date = (np.datetime64("2025-04-01") + np.timedelta64(7 * (STATE_WEEK + 1), "D")).astype(str)
+    result = cli("run", "somerset", "-p", "collaborative", "--from", date, "--steps", str(STATE_WEEK + 60),
+                 "-o", dated, "-q")
+    assert result.returncode == EXIT_OK, str(result)
+    assert [d for d in differences(dated, runs / "p00001_r000.h5") if "config_layers" not in d] == []
+
+
+def test_compare_from_a_state_again_reruns_nothing(caremarket_bin, compared, state):
+    prefix, _ = compared
+    runs = sorted((Path(str(prefix) + "-runs") / "runs").glob("*.h5"))
+    before = [r.stat().st_mtime_ns for r in runs]
+    proc = subprocess.run([caremarket_bin, "compare", "--from-state", state, "-p", "collaborative", "-n", "3",
+                           "--steps", "60", "-o", prefix, "-q"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == EXIT_OK, proc.stderr
+    assert "will be run again" not in proc.stderr, proc.stderr
+    assert [r.stat().st_mtime_ns for r in runs] == before
+
+
+@pytest.mark.parametrize("extra, words", [(["somerset"], "the state's is used"),
+                                          (["--set", "labour.nlw=13"], "put changes in a policy"),
+                                          (["--seed", "5"], "state's seed")])
+def test_compare_from_a_state_refuses_what_would_change_its_history(cli, state, tmp_path, extra, words):
+    result = cli("compare", "--from-state", state, "-p", "collaborative", "-n", "2", "-o", tmp_path / "x", *extra)
+    assert result.returncode == EXIT_BAD_INPUT, str(result)
+    assert words in result.stderr
+    assert not (tmp_path / "x-runs").exists()
+
+
+def test_compare_from_a_bad_state_is_refused(cli, tmp_path):
+    bad = tmp_path / "bad.checkpoint"
+    bad.write_text("no")
+    result = cli("compare", "--from-state", bad, "-p", "collaborative", "-n", "2", "-o", tmp_path / "x")
+    assert result.returncode == EXIT_BAD_INPUT and "not an HDF5 file" in result.stderr, str(result)
