@@ -121,7 +121,9 @@ void check_same_design(const Design& design, const std::filesystem::path& dir) {
 
 void remove_unfinished_files(const std::filesystem::path& dir) {
   for (const auto& entry : std::filesystem::directory_iterator(dir / "runs"))
-    if (entry.path().filename().string().find(".h5.tmp-") != std::string::npos) std::filesystem::remove(entry.path());
+    if (const auto name = entry.path().filename().string();
+        name.find(".h5.tmp-") != std::string::npos || name.find(".checkpoint.tmp-") != std::string::npos)
+      std::filesystem::remove(entry.path());
 }
 
 }  // namespace detail

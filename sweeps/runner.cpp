@@ -6,10 +6,33 @@
 
 #include "agents/parameters.hpp"
 #include "agents/run.hpp"
+#include "engine/files.hpp"
 #include "sweeps/local_pool.hpp"
 #include "sweeps/mpi_protocol.hpp"
 
 namespace cm::sweeps {
+namespace {
+
+// The run's own checkpoint, when there is one it can go on from: this run's config, seed and
+// replicate, written by this build. Anything else there (a damaged file, a checkpoint of another
+// build or of an earlier sweep in the folder) is removed and the run starts again.
+std::optional<Checkpoint> resumable(const std::filesystem::path& checkpoint, const LoadedScenario& scenario,
+                                    const RunPlan& plan) {
+  engine::remove_stale_temporaries(checkpoint);
+  std::error_code ec;
+  if (!std::filesystem::exists(checkpoint, ec)) return std::nullopt;
+  try {
+    auto c = read_checkpoint(checkpoint);
+    if (c.config_toml == scenario.resolved_toml && c.seed == plan.seed &&
+        c.replicate == static_cast<std::uint64_t>(plan.replicate))
+      return c;
+  } catch (const CheckpointError&) {
+  }
+  std::filesystem::remove(checkpoint, ec);
+  return std::nullopt;
+}
+
+}  // namespace
 
 RunRecord execute_run(const SweepSpec& spec, const RunPlan& plan, const std::filesystem::path& file,
                       const engine::CancelFlag& cancel) {
@@ -33,6 +56,15 @@ RunRecord execute_run(const SweepSpec& spec, const RunPlan& plan, const std::fil
     request.threads = -1;
     request.output = file;
     std::filesystem::create_directories(file.parent_path());  // a worker rank's node may not have it yet
+    if (spec.checkpoint_every > 0) {
+      request.checkpoint_every = spec.checkpoint_every;
+      request.checkpoint = default_checkpoint_path(file);
+      if (auto own = resumable(request.checkpoint, request.scenario, plan)) {
+        request.resume = std::move(own);
+        request.resumed_from = request.checkpoint;
+        request.continue_replicate = request.resume->replicate;
+      }
+    }
     const auto outcome = run_to_file(request, cancel, nullptr);
     if (outcome.reason != StopReason::completed) {
       r.status = RunStatus::pending;  // stopped, not failed: to be run again

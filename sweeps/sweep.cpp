@@ -56,6 +56,10 @@ const Schema<SweepSpec>& schema() {
                  "Root seed from which every run's seed is derived")
         .boolean("sweep.common_random_numbers", [](SweepSpec& v) -> bool& { return v.common_random_numbers; }, true,
                  "Use the same seed for replicate r at every point")
+        .integer("sweep.checkpoint_every", [](SweepSpec& v) -> std::int64_t& { return v.checkpoint_every; }, 0,
+                 {0, 100000}, "weeks",
+                 "Weeks between checkpoints of each run (0: none); a run killed mid-way goes on from its last "
+                 "checkpoint when the sweep is run again")
         .choice("sweep.sampling", [](SweepSpec& v) -> int& { return v.sampling; }, {"grid", "latin_hypercube", "sobol"}, 0,
                 "How points are chosen")
         .integer("sweep.samples", [](SweepSpec& v) -> std::int64_t& { return v.samples; }, 0, {0, 10000000}, "",

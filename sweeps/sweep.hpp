@@ -41,6 +41,9 @@ struct SweepSpec {
   // Every run goes on from this checkpoint (compare --from-state): its config with the run's
   // policies from the state's next week, its seed, and the run's replicate's streams from then on.
   std::filesystem::path from_state;
+  // Weeks between checkpoints of each run (0: none): a run killed mid-way goes on from its last
+  // checkpoint (runs/<file>.checkpoint) when the sweep is run again.
+  std::int64_t checkpoint_every = 0;
 };
 
 // One run of the sweep, fully determined by the spec.

@@ -334,3 +334,56 @@ def test_compare_from_a_bad_state_is_refused(cli, tmp_path):
     bad.write_text("no")
     result = cli("compare", "--from-state", bad, "-p", "collaborative", "-n", "2", "-o", tmp_path / "x")
     assert result.returncode == EXIT_BAD_INPUT and "not an HDF5 file" in result.stderr, str(result)
+
+
+# --- sweeps: a killed run goes on from its checkpoint ----------------------------------------------
+def test_a_killed_sweep_resumes_its_long_run_from_its_checkpoint_each_run_once(caremarket_bin, tmp_path):
+    def sweep(folder: str, checkpoint_every: int) -> Path:
+        path = tmp_path / f"{folder}.toml"
+        path.write_text(f"""
+[sweep]
+scenario = "somerset"
+replicates = 2
+steps = 520
+checkpoint_every = {checkpoint_every}
+""")
+        return path
+
+    out = tmp_path / "killed"
+    proc = subprocess.Popen([caremarket_bin, "sweep", sweep("killed", 13), "-o", out, "--workers", "1", "-q"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    checkpoint = out / "runs" / "p00000_r000.h5.checkpoint"
+    deadline = time.monotonic() + 120
+    week = 0
+    while time.monotonic() < deadline and proc.poll() is None:  # kill hard mid-way through the first run
+        if checkpoint.exists():
+            try:
+                with h5py.File(checkpoint, "r") as f:
+                    week = int(f.attrs["week"])
+            except OSError:  # being replaced
+                week = 0
+            if week >= 200:
+                break
+        time.sleep(0.01)
+    proc.kill()
+    proc.communicate()
+    assert week >= 200, "the first run never reached week 200 before the kill"
+    again = subprocess.run([caremarket_bin, "sweep", sweep("killed", 13), "-o", out, "--workers", "1", "-q"],
+                           capture_output=True, text=True, timeout=300)
+    assert again.returncode == EXIT_OK, again.stderr
+    reference = tmp_path / "plain"
+    plain = subprocess.run([caremarket_bin, "sweep", sweep("plain", 0), "-o", reference, "--workers", "1", "-q"],
+                           capture_output=True, text=True, timeout=300)
+    assert plain.returncode == EXIT_OK, plain.stderr
+    for name in ("p00000_r000.h5", "p00000_r001.h5"):
+        assert differences(reference / "runs" / name, out / "runs" / name) == [], name
+    with h5py.File(out / "runs" / "p00000_r000.h5", "r") as f:
+        assert f.attrs["resumed_at_step"] >= 200, "the killed run started again instead of going on"
+    assert sorted(p.name for p in (out / "runs").iterdir()) == ["p00000_r000.h5", "p00000_r001.h5"], \
+        "checkpoints or temporary files left behind"
+    lines = [l.split("\t") for l in (out / "journal.tsv").read_text().splitlines() if not l.startswith("#")]
+    assert sorted(int(l[0]) for l in lines if l[1] == "done") == [0, 1]
+    with h5py.File(out / "index.h5", "r") as a, h5py.File(reference / "index.h5", "r") as b:
+        for key in a:
+            if key.startswith(("final_", "last_year_")):
+                np.testing.assert_array_equal(a[key][()], b[key][()], err_msg=key)
