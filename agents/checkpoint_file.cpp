@@ -104,7 +104,8 @@ Checkpoint read_checkpoint(const std::filesystem::path& path) {
   c.layers = split_lines(text("config_layers").value_or(""));
   c.seed = static_cast<std::uint64_t>(required(integer("seed"), "its seed"));
   c.replicate = static_cast<std::uint64_t>(required(integer("replicate"), "its replicate"));
-  c.built_replicate = static_cast<std::uint64_t>(required(integer("built_replicate"), "the replicate it was built with"));
+  c.built_replicate =
+      static_cast<std::uint64_t>(required(integer("built_replicate"), "the replicate it was built with"));
   c.week = required(integer("week"), "its week");
   c.steps_requested = required(integer("steps_requested"), "its weeks requested");
   c.output = text("output").value_or("");

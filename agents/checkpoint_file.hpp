@@ -29,10 +29,10 @@ struct Checkpoint {
   std::uint64_t seed = 0;
   std::uint64_t replicate = 0;        // the replicate whose streams step the model
   std::uint64_t built_replicate = 0;  // the one it was built with (differs in a branch: Model::from_state)
-  std::int64_t week = 0;                                       // the reported week of the state (weeks done)
-  std::int64_t steps_requested = 0;                            // the run's reported weeks in all
-  std::string output;                                          // the output file the run writes (absolute path)
-  std::string start_time;                                      // the run's, UTC
+  std::int64_t week = 0;              // the reported week of the state (weeks done)
+  std::int64_t steps_requested = 0;   // the run's reported weeks in all
+  std::string output;                 // the output file the run writes (absolute path)
+  std::string start_time;             // the run's, UTC
   double seconds = 0, warmup_seconds = 0, output_seconds = 0;  // the run's so far
   std::vector<std::byte> state;                                // Model::save_state()
   std::vector<std::byte> output_contents;                      // the output file so far (empty: none)

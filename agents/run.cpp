@@ -60,8 +60,9 @@ std::string join_lines(const std::vector<std::string>& lines) {
 }
 }  // namespace
 
-Checkpoint make_checkpoint(const LoadedScenario& scenario, std::uint64_t seed, const Model& model, std::vector<std::byte> output_contents,
-                           const std::vector<double>& first_metrics, std::int64_t steps_requested) {
+Checkpoint make_checkpoint(const LoadedScenario& scenario, std::uint64_t seed, const Model& model,
+                           std::vector<std::byte> output_contents, const std::vector<double>& first_metrics,
+                           std::int64_t steps_requested) {
   Checkpoint c;
   c.software_version = software_version();
   c.git_commit = git_commit();
@@ -161,8 +162,8 @@ RunOutcome run_to_file(const RunRequest& request, const engine::CancelFlag& canc
       request.checkpoint.empty() ? default_checkpoint_path(request.output) : request.checkpoint;
   // The run as it stands, to go on from (docs/checkpoint-format.md).
   auto write_state = [&] {
-    Checkpoint c = make_checkpoint(request.scenario, outcome.seed, model, recorder->contents(), first,
-                                   outcome.steps_requested);
+    Checkpoint c =
+        make_checkpoint(request.scenario, outcome.seed, model, recorder->contents(), first, outcome.steps_requested);
     c.output = std::filesystem::absolute(request.output).string();
     c.start_time = prov.start_time;
     c.warmup_seconds = outcome.warmup_seconds;

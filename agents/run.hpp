@@ -93,7 +93,8 @@ std::string utc_now();
 // A run's checkpoint as it stands (docs/checkpoint-format.md), for the run driver and the Python
 // bindings: the scenario's config and layers, the model's state, the output written so far and
 // the weeks of the run's last year summed from `history` (each week's metrics, the week 0 first).
-Checkpoint make_checkpoint(const LoadedScenario& scenario, std::uint64_t seed, const Model& model, std::vector<std::byte> output_contents,
-                           const std::vector<double>& first_metrics, std::int64_t steps_requested);
+Checkpoint make_checkpoint(const LoadedScenario& scenario, std::uint64_t seed, const Model& model,
+                           std::vector<std::byte> output_contents, const std::vector<double>& first_metrics,
+                           std::int64_t steps_requested);
 
 }  // namespace cm

@@ -41,13 +41,14 @@ void print_table(const sweeps::Comparison& result, const CompareOptions& o) {
               static_cast<long long>(result.replicates));
   if (!o.from_state.empty()) {
     const auto state = sweeps::shared_checkpoint(o.from_state);
-    std::printf("every run starts from the state at week %lld (%s) of %s: one history, then each replicate's own "
-                "future; the policy from week %lld\n",
-                static_cast<long long>(state->week),
-                engine::iso_date(engine::date_of_step(load_scenario_text(state->config_toml, "").spec.run.start_date,
-                                                      state->week))
-                    .c_str(),
-                o.from_state.c_str(), static_cast<long long>(state->week + 1));
+    std::printf(
+        "every run starts from the state at week %lld (%s) of %s: one history, then each replicate's own "
+        "future; the policy from week %lld\n",
+        static_cast<long long>(state->week),
+        engine::iso_date(
+            engine::date_of_step(load_scenario_text(state->config_toml, "").spec.run.start_date, state->week))
+            .c_str(),
+        o.from_state.c_str(), static_cast<long long>(state->week + 1));
   }
   std::printf("%-28s %14s %14s %14s   %s\n", "outcome", "baseline", "policy", "difference", "95% CI of the difference");
   for (const auto& c : result.outcomes) {
@@ -74,13 +75,15 @@ int compare(const CompareOptions& o) {
     // The state's config and seed are the history every run shares: nothing may change them.
     const std::string state = "--from-state " + o.from_state;
     if (!o.scenario.empty())
-      throw engine::config::ConfigError({{"scenario", o.scenario, "cannot be given with " + state + ": the state's is used"}});
+      throw engine::config::ConfigError(
+          {{"scenario", o.scenario, "cannot be given with " + state + ": the state's is used"}});
     if (!o.sets.empty())
       throw engine::config::ConfigError(
-          {{"--set", o.sets.front(), "cannot be given with " + state + ": put changes in a policy, which applies from the state's next week"}});
+          {{"--set", o.sets.front(),
+            "cannot be given with " + state + ": put changes in a policy, which applies from the state's next week"}});
     if (o.seed)
-      throw engine::config::ConfigError(
-          {{"--seed", std::to_string(*o.seed), "cannot be given with " + state + ": the runs go on from the state's seed"}});
+      throw engine::config::ConfigError({{"--seed", std::to_string(*o.seed),
+                                          "cannot be given with " + state + ": the runs go on from the state's seed"}});
     sweeps::shared_checkpoint(o.from_state);  // a checkpoint that cannot be used is refused before anything runs
     request.from_state = o.from_state;
   }

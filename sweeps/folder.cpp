@@ -102,7 +102,8 @@ void check_same_design(const Design& design, const std::filesystem::path& dir) {
     add(r.file);
     h = engine::fold_key(h, r.seed);
     for (const auto& p : r.policies)
-      add(std::filesystem::absolute(p.path).lexically_normal().string() + (p.from ? "@" + engine::iso_date(*p.from) : ""));
+      add(std::filesystem::absolute(p.path).lexically_normal().string() +
+          (p.from ? "@" + engine::iso_date(*p.from) : ""));
     for (const auto& a : r.assignments) add(a);
   }
   char text[32];
@@ -112,8 +113,8 @@ void check_same_design(const Design& design, const std::filesystem::path& dir) {
   std::string old;
   if (in >> old) {
     if (old != text)
-      throw std::runtime_error(dir.string() + " holds the runs of a different sweep (design " + old + ", this one " + text +
-                               "); use another output folder, or delete it to start again");
+      throw std::runtime_error(dir.string() + " holds the runs of a different sweep (design " + old + ", this one " +
+                               text + "); use another output folder, or delete it to start again");
     return;
   }
   std::ofstream(path) << text << "\n";

@@ -68,7 +68,8 @@ void append_journal(const std::filesystem::path& dir, std::int32_t index, const 
   if (record.status == RunStatus::pending) return;  // cancelled in flight: nothing finished
   // One write(2) of a whole line in append mode: lines from several processes do not interleave.
   const bool fresh = !std::filesystem::exists(dir / "journal.tsv");
-  const std::string line = (fresh ? std::string(kJournalHeader) + "\n" : std::string()) + journal_line(index, record) + "\n";
+  const std::string line =
+      (fresh ? std::string(kJournalHeader) + "\n" : std::string()) + journal_line(index, record) + "\n";
   std::FILE* f = std::fopen((dir / "journal.tsv").c_str(), "a");
   if (!f) throw std::runtime_error("cannot open sweep journal in " + dir.string());
   std::setvbuf(f, nullptr, _IOFBF, line.size() + 1);
@@ -99,8 +100,9 @@ std::vector<RunRecord> read_state(const Design& design, const std::filesystem::p
       continue;
     }
     auto bad = [&](const std::string& why) {
-      distrusted[index] = where + ": run " + std::to_string(index) + " (runs/" + design.runs[static_cast<std::size_t>(index)].file +
-                          "): " + why + "; the run will be run again";
+      distrusted[index] = where + ": run " + std::to_string(index) + " (runs/" +
+                          design.runs[static_cast<std::size_t>(index)].file + "): " + why +
+                          "; the run will be run again";
       records[static_cast<std::size_t>(index)] = RunRecord{};  // the last line of a run wins
     };
     RunRecord r;
@@ -118,8 +120,10 @@ std::vector<RunRecord> read_state(const Design& design, const std::filesystem::p
     std::optional<std::string> invalid;
     for (std::size_t k = 3; k < fields.size() && !invalid; ++k) {
       const auto v = finite_number(fields[k]);
-      if (!v) invalid = fields[k];
-      else (k < 3 + n ? r.final_outcomes : r.last_year_outcomes).push_back(*v);
+      if (!v)
+        invalid = fields[k];
+      else
+        (k < 3 + n ? r.final_outcomes : r.last_year_outcomes).push_back(*v);
     }
     if (invalid) {
       bad("outcome value \"" + *invalid + "\" is not a finite number");
@@ -190,8 +194,8 @@ void Ledger::finished(std::int32_t index, const RunRecord& r) {
   ++finished_;
   if (quiet_) return;
   std::fprintf(stderr, "[%lld/%lld] %s %s%s%s\n", static_cast<long long>(finished_), static_cast<long long>(total()),
-               design_.runs[static_cast<std::size_t>(index)].file.c_str(), r.status == RunStatus::done ? "done" : "FAILED",
-               r.error.empty() ? "" : ": ", r.error.c_str());
+               design_.runs[static_cast<std::size_t>(index)].file.c_str(),
+               r.status == RunStatus::done ? "done" : "FAILED", r.error.empty() ? "" : ": ", r.error.c_str());
 }
 
 }  // namespace detail

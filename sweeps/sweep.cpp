@@ -26,46 +26,60 @@ using engine::config::Schema;
 
 std::shared_ptr<Schema<Axis>> axis_schema() {
   auto s = std::make_shared<Schema<Axis>>();
-  s->text("key", [](Axis& a) -> std::string& { return a.key; }, "", "Parameter key path, or \"policy\"")
-      .real_vector("values", [](Axis& a) -> std::vector<double>& { return a.values; }, 1, {-1e15, 1e15}, "",
-                   "Explicit values")
-      .real_vector("range", [](Axis& a) -> std::vector<double>& { return a.range; }, 2, {-1e15, 1e15}, "",
-                   "[low, high]")
-      .integer("points", [](Axis& a) -> std::int64_t& { return a.points; }, 0, {0, 100000}, "",
-               "Grid points over the range")
-      .text_list("policies", [](Axis& a) -> std::vector<std::string>& { return a.policies; },
-                 "Policy files or shipped names for key = \"policy\" (\"\" for none)");
+  s->text(
+       "key", [](Axis& a) -> std::string& { return a.key; }, "", "Parameter key path, or \"policy\"")
+      .real_vector(
+          "values", [](Axis& a) -> std::vector<double>& { return a.values; }, 1, {-1e15, 1e15}, "", "Explicit values")
+      .real_vector(
+          "range", [](Axis& a) -> std::vector<double>& { return a.range; }, 2, {-1e15, 1e15}, "", "[low, high]")
+      .integer(
+          "points", [](Axis& a) -> std::int64_t& { return a.points; }, 0, {0, 100000}, "", "Grid points over the range")
+      .text_list(
+          "policies", [](Axis& a) -> std::vector<std::string>& { return a.policies; },
+          "Policy files or shipped names for key = \"policy\" (\"\" for none)");
   return s;
 }
 
 const Schema<SweepSpec>& schema() {
   static const Schema<SweepSpec> s = [] {
     Schema<SweepSpec> x;
-    x.text("sweep.name", [](SweepSpec& v) -> std::string& { return v.name; }, "sweep", "Name of the sweep")
-        .text("sweep.scenario", [](SweepSpec& v) -> std::string& { return v.scenario; }, "somerset",
-              "Scenario file (relative to the sweep file) or shipped name")
-        .text_list("sweep.policies", [](SweepSpec& v) -> std::vector<std::string>& { return v.policies; },
-                   "Policy overlays applied to every run")
-        .text_list("sweep.overrides", [](SweepSpec& v) -> std::vector<std::string>& { return v.overrides; },
-                   "key=value overrides applied to every run")
-        .integer("sweep.steps", [](SweepSpec& v) -> std::int64_t& { return v.steps; }, 0, {0, 100000}, "weeks",
-                 "Weeks per run (0: the scenario's run.steps)")
-        .integer("sweep.replicates", [](SweepSpec& v) -> std::int64_t& { return v.replicates; }, 1, {1, 100000}, "",
-                 "Replicates per point")
-        .integer("sweep.root_seed", [](SweepSpec& v) -> std::int64_t& { return v.root_seed; }, 1, {0, 9.0e15}, "",
-                 "Root seed from which every run's seed is derived")
-        .boolean("sweep.common_random_numbers", [](SweepSpec& v) -> bool& { return v.common_random_numbers; }, true,
-                 "Use the same seed for replicate r at every point")
-        .integer("sweep.checkpoint_every", [](SweepSpec& v) -> std::int64_t& { return v.checkpoint_every; }, 0,
-                 {0, 100000}, "weeks",
-                 "Weeks between checkpoints of each run (0: none); a run killed mid-way goes on from its last "
-                 "checkpoint when the sweep is run again")
-        .choice("sweep.sampling", [](SweepSpec& v) -> int& { return v.sampling; }, {"grid", "latin_hypercube", "sobol"}, 0,
-                "How points are chosen")
-        .integer("sweep.samples", [](SweepSpec& v) -> std::int64_t& { return v.samples; }, 0, {0, 10000000}, "",
-                 "Points to sample (latin_hypercube, sobol)")
-        .table_list<Axis>("sweep.parameters", [](SweepSpec& v) -> std::vector<Axis>& { return v.parameters; },
-                          axis_schema(), 0, "Parameters to vary, one [[sweep.parameters]] table each");
+    x.text(
+         "sweep.name", [](SweepSpec& v) -> std::string& { return v.name; }, "sweep", "Name of the sweep")
+        .text(
+            "sweep.scenario", [](SweepSpec& v) -> std::string& { return v.scenario; }, "somerset",
+            "Scenario file (relative to the sweep file) or shipped name")
+        .text_list(
+            "sweep.policies", [](SweepSpec& v) -> std::vector<std::string>& { return v.policies; },
+            "Policy overlays applied to every run")
+        .text_list(
+            "sweep.overrides", [](SweepSpec& v) -> std::vector<std::string>& { return v.overrides; },
+            "key=value overrides applied to every run")
+        .integer(
+            "sweep.steps", [](SweepSpec& v) -> std::int64_t& { return v.steps; }, 0, {0, 100000}, "weeks",
+            "Weeks per run (0: the scenario's run.steps)")
+        .integer(
+            "sweep.replicates", [](SweepSpec& v) -> std::int64_t& { return v.replicates; }, 1, {1, 100000}, "",
+            "Replicates per point")
+        .integer(
+            "sweep.root_seed", [](SweepSpec& v) -> std::int64_t& { return v.root_seed; }, 1, {0, 9.0e15}, "",
+            "Root seed from which every run's seed is derived")
+        .boolean(
+            "sweep.common_random_numbers", [](SweepSpec& v) -> bool& { return v.common_random_numbers; }, true,
+            "Use the same seed for replicate r at every point")
+        .integer(
+            "sweep.checkpoint_every", [](SweepSpec& v) -> std::int64_t& { return v.checkpoint_every; }, 0, {0, 100000},
+            "weeks",
+            "Weeks between checkpoints of each run (0: none); a run killed mid-way goes on from its last "
+            "checkpoint when the sweep is run again")
+        .choice(
+            "sweep.sampling", [](SweepSpec& v) -> int& { return v.sampling; }, {"grid", "latin_hypercube", "sobol"}, 0,
+            "How points are chosen")
+        .integer(
+            "sweep.samples", [](SweepSpec& v) -> std::int64_t& { return v.samples; }, 0, {0, 10000000}, "",
+            "Points to sample (latin_hypercube, sobol)")
+        .table_list<Axis>(
+            "sweep.parameters", [](SweepSpec& v) -> std::vector<Axis>& { return v.parameters; }, axis_schema(), 0,
+            "Parameters to vary, one [[sweep.parameters]] table each");
     return x;
   }();
   return s;
@@ -103,8 +117,9 @@ void check_size(const SweepSpec& spec) {
   if (static_cast<Sampling>(spec.sampling) == Sampling::grid) {
     for (const auto& a : spec.parameters) {
       const std::uint64_t levels = a.key == "policy" ? a.policies.size()
-                                   : !a.values.empty() ? a.values.size()
-                                                       : static_cast<std::uint64_t>(std::max<std::int64_t>(a.points, 0));
+                                   : !a.values.empty()
+                                       ? a.values.size()
+                                       : static_cast<std::uint64_t>(std::max<std::int64_t>(a.points, 0));
       factors.push_back(levels);
       described += (described.empty() ? "" : " x ") + std::to_string(levels);
     }
@@ -119,16 +134,19 @@ void check_size(const SweepSpec& spec) {
   bool overflow = false;
   for (const auto f : factors) overflow = overflow || __builtin_mul_overflow(runs, f, &runs);
   if (!overflow && runs <= static_cast<std::uint64_t>(kMaxRuns)) return;
-  const std::string total = overflow ? "more than " + with_commas(std::numeric_limits<std::uint64_t>::max()) : with_commas(runs);
-  throw engine::config::ConfigError({{spec.file.string(), "sweep",
-                                      "has " + described + " = " + total + " runs; a sweep may have at most " +
-                                          with_commas(static_cast<std::uint64_t>(kMaxRuns)) +
-                                          " runs (fewer points, samples or replicates, or split it into several sweeps)"}});
+  const std::string total =
+      overflow ? "more than " + with_commas(std::numeric_limits<std::uint64_t>::max()) : with_commas(runs);
+  throw engine::config::ConfigError(
+      {{spec.file.string(), "sweep",
+        "has " + described + " = " + total + " runs; a sweep may have at most " +
+            with_commas(static_cast<std::uint64_t>(kMaxRuns)) +
+            " runs (fewer points, samples or replicates, or split it into several sweeps)"}});
 }
 
 std::filesystem::path config_dir() {
   if (const char* env = std::getenv("CAREMARKET_CONFIGS"); env && *env) return env;
-  for (const auto& candidate : {std::filesystem::path(CAREMARKET_SOURCE_CONFIGS), std::filesystem::path(CAREMARKET_INSTALLED_CONFIGS)})
+  for (const auto& candidate :
+       {std::filesystem::path(CAREMARKET_SOURCE_CONFIGS), std::filesystem::path(CAREMARKET_INSTALLED_CONFIGS)})
     if (std::filesystem::exists(candidate / "scenarios")) return candidate;
   return CAREMARKET_SOURCE_CONFIGS;
 }
@@ -156,9 +174,9 @@ std::filesystem::path resolve_policy(const std::string& name, const std::filesys
 }
 
 std::uint64_t run_seed(std::uint64_t root, std::int64_t point, std::int64_t replicate, bool crn) {
-  const std::uint64_t h = engine::fold_key(engine::fold_key(engine::fold_key(0x5eed5eed5eedULL, root),
-                                                            crn ? 0 : static_cast<std::uint64_t>(point) + 1),
-                                           static_cast<std::uint64_t>(replicate));
+  const std::uint64_t h = engine::fold_key(
+      engine::fold_key(engine::fold_key(0x5eed5eed5eedULL, root), crn ? 0 : static_cast<std::uint64_t>(point) + 1),
+      static_cast<std::uint64_t>(replicate));
   return h % 9'000'000'000'000'000ULL;  // within run.seed's documented range
 }
 
@@ -170,7 +188,9 @@ SweepSpec load_sweep(const std::filesystem::path& file) {
   std::vector<Problem> problems;
   schema().read_into(doc.table(), spec, problems, engine::config::ReadContext{&doc, "", ""});
   spec.file = file;
-  auto problem = [&](const std::string& key, const std::string& msg) { problems.push_back({doc.origin_of(key), key, msg}); };
+  auto problem = [&](const std::string& key, const std::string& msg) {
+    problems.push_back({doc.origin_of(key), key, msg});
+  };
   const auto kinds = [] {
     std::vector<std::pair<std::string, std::string>> out;
     for (const auto& d : parameter_docs()) out.emplace_back(d.key, d.kind);
@@ -193,7 +213,8 @@ SweepSpec load_sweep(const std::filesystem::path& file) {
           continue;
         }
         const auto path = resolve_policy(p.substr(0, at_sign), file.parent_path());
-        if (!std::filesystem::exists(path)) problem(at + ".policies", "\"" + p + "\": no such policy (" + path.string() + ")");
+        if (!std::filesystem::exists(path))
+          problem(at + ".policies", "\"" + p + "\": no such policy (" + path.string() + ")");
       }
       continue;
     }
@@ -207,8 +228,10 @@ SweepSpec load_sweep(const std::filesystem::path& file) {
     const bool has_values = !a.values.empty(), has_range = !a.range.empty();
     if (has_values == has_range) problem(at, "give either values = [...] or range = [low, high]");
     if (has_range && a.range.size() != 2) problem(at + ".range", "must be [low, high]");
-    if (has_range && a.range.size() == 2 && !(a.range[0] <= a.range[1])) problem(at + ".range", "low must not exceed high");
-    if (sampling == Sampling::grid && has_range && a.points < 2) problem(at + ".points", "a grid over a range needs points >= 2");
+    if (has_range && a.range.size() == 2 && !(a.range[0] <= a.range[1]))
+      problem(at + ".range", "low must not exceed high");
+    if (sampling == Sampling::grid && has_range && a.points < 2)
+      problem(at + ".points", "a grid over a range needs points >= 2");
     if (sampling != Sampling::grid && !has_range) problem(at + ".range", "sampling needs a range for every parameter");
   }
   if (sampling != Sampling::grid && spec.samples < 1) problem("sweep.samples", "sampling needs samples >= 1");
@@ -235,7 +258,8 @@ Design expand(const SweepSpec& spec) {
         l = a.values;
       } else {
         for (std::int64_t k = 0; k < a.points; ++k)
-          l.push_back(a.range[0] + (a.range[1] - a.range[0]) * static_cast<double>(k) / static_cast<double>(a.points - 1));
+          l.push_back(a.range[0] +
+                      (a.range[1] - a.range[0]) * static_cast<double>(k) / static_cast<double>(a.points - 1));
       }
       levels.push_back(l);
     }
@@ -266,7 +290,8 @@ Design expand(const SweepSpec& spec) {
         std::vector<std::size_t> order(n);
         for (std::size_t i = 0; i < n; ++i) order[i] = i;
         for (std::size_t i = n; i > 1; --i) std::swap(order[i - 1], order[stream.below(static_cast<std::uint32_t>(i))]);
-        for (std::size_t i = 0; i < n; ++i) unit[i][j] = (static_cast<double>(order[i]) + stream.uniform()) / static_cast<double>(n);
+        for (std::size_t i = 0; i < n; ++i)
+          unit[i][j] = (static_cast<double>(order[i]) + stream.uniform()) / static_cast<double>(n);
       }
     }
     for (const auto& row : unit) {
@@ -280,7 +305,8 @@ Design expand(const SweepSpec& spec) {
   }
   const auto kinds = parameter_docs();
   auto is_integer = [&](const std::string& key) {
-    return std::any_of(kinds.begin(), kinds.end(), [&](const ParameterDoc& p) { return p.key == key && p.kind == "integer"; });
+    return std::any_of(kinds.begin(), kinds.end(),
+                       [&](const ParameterDoc& p) { return p.key == key && p.kind == "integer"; });
   };
   d.points = static_cast<std::int32_t>(points.size());
   std::int32_t index = 0;
@@ -290,7 +316,8 @@ Design expand(const SweepSpec& spec) {
       run.index = index++;
       run.point = static_cast<std::int32_t>(pt);
       run.replicate = static_cast<std::int32_t>(r);
-      run.seed = run_seed(static_cast<std::uint64_t>(spec.root_seed), static_cast<std::int64_t>(pt), r, spec.common_random_numbers);
+      run.seed = run_seed(static_cast<std::uint64_t>(spec.root_seed), static_cast<std::int64_t>(pt), r,
+                          spec.common_random_numbers);
       for (const auto& p : spec.policies) run.policies.push_back(resolve_dated_policy(p, base));
       run.assignments = spec.overrides;
       for (std::size_t j = 0; j < spec.parameters.size(); ++j) {
@@ -337,7 +364,8 @@ LoadedScenario run_scenario(const Design& design, const RunPlan& plan) {
   const auto next = static_cast<std::int32_t>(state->week + 1);
   for (const auto& p : plan.policies) {
     const auto at =
-        p.from ? std::max<std::int64_t>(next, engine::first_step_on_or_after(scenario.spec.run.start_date, *p.from)) : next;
+        p.from ? std::max<std::int64_t>(next, engine::first_step_on_or_after(scenario.spec.run.start_date, *p.from))
+               : next;
     scenario = with_policy(scenario, static_cast<std::int32_t>(at), p.path);
   }
   return scenario;

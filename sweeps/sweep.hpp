@@ -19,10 +19,10 @@ enum class Sampling : int { grid = 0, latin_hypercube = 1, sobol = 2 };
 // One varied parameter. `key` is a parameter key path, or "policy" to vary the policy overlay.
 struct Axis {
   std::string key;
-  std::vector<double> values;          // explicit values (grid)
-  std::vector<double> range;           // [low, high] for points on a grid or for sampling
-  std::int64_t points = 0;             // grid points over the range
-  std::vector<std::string> policies;   // for key = "policy": policy files or shipped names ("" = none)
+  std::vector<double> values;         // explicit values (grid)
+  std::vector<double> range;          // [low, high] for points on a grid or for sampling
+  std::int64_t points = 0;            // grid points over the range
+  std::vector<std::string> policies;  // for key = "policy": policy files or shipped names ("" = none)
 };
 
 struct SweepSpec {
@@ -33,11 +33,11 @@ struct SweepSpec {
   std::int64_t steps = 0;              // 0: the scenario's run.steps
   std::int64_t replicates = 1;
   std::int64_t root_seed = 1;
-  bool common_random_numbers = true;   // true: seed from (root, replicate) only, the same at every point
+  bool common_random_numbers = true;  // true: seed from (root, replicate) only, the same at every point
   int sampling = 0;
   std::int64_t samples = 0;
   std::vector<Axis> parameters;
-  std::filesystem::path file;          // the sweep file (relative paths resolve against its folder)
+  std::filesystem::path file;  // the sweep file (relative paths resolve against its folder)
   // Every run goes on from this checkpoint (compare --from-state): its config with the run's
   // policies from the state's next week, its seed, and the run's replicate's streams from then on.
   std::filesystem::path from_state;
@@ -52,10 +52,10 @@ struct RunPlan {
   std::int32_t point = 0;
   std::int32_t replicate = 0;
   std::uint64_t seed = 0;
-  std::vector<double> values;                   // one per axis (a policy axis holds its index)
-  std::vector<PolicyFile> policies;             // overlays, in order (each from the start or a date)
-  std::vector<std::string> assignments;         // --set assignments, in order
-  std::string file;                             // file name inside <dir>/runs/
+  std::vector<double> values;            // one per axis (a policy axis holds its index)
+  std::vector<PolicyFile> policies;      // overlays, in order (each from the start or a date)
+  std::vector<std::string> assignments;  // --set assignments, in order
+  std::string file;                      // file name inside <dir>/runs/
 };
 
 // The most runs a sweep may have. Every run gets a row in index.h5 and its plan is held in memory
@@ -64,8 +64,8 @@ struct RunPlan {
 inline constexpr std::int64_t kMaxRuns = 1'000'000;
 
 struct Design {
-  std::filesystem::path scenario;      // the resolved scenario file of every run
-  std::filesystem::path from_state;    // SweepSpec::from_state
+  std::filesystem::path scenario;    // the resolved scenario file of every run
+  std::filesystem::path from_state;  // SweepSpec::from_state
   std::vector<std::string> axis_names;
   std::int32_t points = 0;
   std::vector<RunPlan> runs;

@@ -161,7 +161,8 @@ std::unique_ptr<Simulation> Simulation::load_state(const std::filesystem::path& 
   auto scenario = cm::load_scenario_text(c.config_toml, "checkpoint " + checkpoint.string());
   scenario.layers = c.layers;
   engine::ThreadLimit limit(threads);
-  auto model = std::make_shared<cm::Model>(cm::Model::from_state(scenario, c.seed, c.built_replicate, c.state, c.replicate));
+  auto model =
+      std::make_shared<cm::Model>(cm::Model::from_state(scenario, c.seed, c.built_replicate, c.state, c.replicate));
   model->settle();
   auto history = history_from_output(c.output_contents, model->councils(), model->week());
   return std::unique_ptr<Simulation>(new Simulation(std::move(scenario), c.seed, c.replicate, threads, std::move(model),
