@@ -16,7 +16,7 @@
 namespace cm {
 
 inline constexpr const char* kFormatName = "caremarket";
-inline constexpr const char* kFormatVersion = "1.10";
+inline constexpr const char* kFormatVersion = "1.11";
 
 struct RunRequest {
   LoadedScenario scenario;

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -273,6 +274,16 @@ class Simulation:
     def __deepcopy__(self, memo: dict) -> "Simulation":
         return self.copy()
 
+    def __reduce__(self):
+        # Pickled as its checkpoint's bytes, so a simulation can be sent to another process (Dask,
+        # multiprocessing) and go on there exactly as here.
+        with tempfile.TemporaryDirectory(prefix="caremarket-") as folder:
+            path = os.path.join(folder, "state.checkpoint")
+            self.save_state(path)
+            with open(path, "rb") as f:
+                data = f.read()
+        return (_simulation_from_state_bytes, (data, self.threads))
+
     def apply_policy(self, policy: PathLike) -> None:
         """Puts a policy file (a path or a shipped name) in force from the next week on, as a
         policy dated that week's date: the same as a run given ``policies=[(policy, date)]``.
@@ -285,3 +296,12 @@ class Simulation:
             f"<caremarket.Simulation {self._scenario.region}: week {self.week}, seed {self.seed}, "
             f"replicate {self.replicate}, {len(self._councils)} council(s)>"
         )
+
+
+def _simulation_from_state_bytes(data: bytes, threads: int) -> Simulation:
+    """Unpickles a Simulation (Simulation.__reduce__)."""
+    with tempfile.TemporaryDirectory(prefix="caremarket-") as folder:
+        path = os.path.join(folder, "state.checkpoint")
+        with open(path, "wb") as f:
+            f.write(data)
+        return Simulation.load_state(path, threads=threads)

@@ -139,3 +139,25 @@ def test_a_bad_state_file_is_a_value_error(caremarket_pkg, tmp_path):
         caremarket_pkg.Simulation.load_state(bad)
     with pytest.raises(ValueError, match="does not exist"):
         caremarket_pkg.Simulation.load_state(tmp_path / "missing")
+
+
+def test_a_simulation_pickles_and_goes_on_in_another_process_as_here(caremarket_pkg, base, tmp_path):
+    import pickle
+
+    data = pickle.dumps(base.copy())
+    script = tmp_path / "child.py"
+    script.write_text(
+        "import pickle, sys\n"
+        f"sys.path.insert(0, {str(__import__('pathlib').Path(caremarket_pkg.__file__).parents[1])!r})\n"
+        "sim = pickle.loads(open(sys.argv[1], 'rb').read())\n"
+        "sim.step(10)\n"
+        "sim.metrics().to_pickle(sys.argv[2])\n")
+    (tmp_path / "sim.pickle").write_bytes(data)
+    proc = subprocess.run(["/usr/bin/python3", script, tmp_path / "sim.pickle", tmp_path / "m.pickle"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    import pandas as pd
+
+    here = base.copy()
+    here.step(10)
+    assert pd.read_pickle(tmp_path / "m.pickle").equals(here.metrics())
