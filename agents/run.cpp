@@ -215,7 +215,12 @@ RunOutcome run_to_file(const RunRequest& request, const engine::CancelFlag& canc
                                                                  : "stopped";
   recorder->finish(model, outcome.reason == StopReason::completed, reason, utc_now(), outcome.seconds,
                    outcome.warmup_seconds);
-  if (outcome.reason == StopReason::completed && checkpointing) {
+  // The run's own checkpoint goes when it completes: one it wrote, or the one it went on from (not
+  // a state it branched from, nor one read to write another output).
+  std::error_code same_error;
+  const bool went_on_from_own = resume && !request.continue_replicate &&
+                                std::filesystem::equivalent(request.resumed_from, checkpoint_path, same_error);
+  if (outcome.reason == StopReason::completed && (checkpointing || went_on_from_own)) {
     std::error_code ec;  // a checkpoint of a finished run would only run its last week again
     std::filesystem::remove(checkpoint_path, ec);
   }

@@ -387,3 +387,17 @@ checkpoint_every = {checkpoint_every}
         for key in a:
             if key.startswith(("final_", "last_year_")):
                 np.testing.assert_array_equal(a[key][()], b[key][()], err_msg=key)
+
+
+def test_a_stopped_run_resumed_to_completion_removes_its_checkpoint(cli, tmp_path):
+    out = tmp_path / "s.h5"
+    first = cli("run", "somerset", "--steps", "40", "-q", "-o", out, "--stop-after", "20")
+    assert first.returncode == EXIT_OK, str(first)
+    ckpt = Path(str(out) + ".checkpoint")
+    assert ckpt.is_file()
+    with h5py.File(out, "r") as f:
+        assert f.attrs["stop_reason"] == "stopped" and f.attrs["complete"] == 0
+    resumed = cli("run", "--resume", ckpt, "-q")
+    assert resumed.returncode == EXIT_OK, str(resumed)
+    assert not ckpt.exists(), "the completed run kept the checkpoint it went on from"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.h5"]
