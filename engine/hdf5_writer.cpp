@@ -221,13 +221,17 @@ void H5Writer::guarded(Body&& body) {
   }
 }
 
-H5Writer::H5Writer(std::filesystem::path target, int compression)
-    : target_(std::move(target)), compression_(compression) {
+void H5Writer::prepare_target() {
   detail::prepare_hdf5();
   check_output_path(target_);
   if (target_.has_parent_path()) std::filesystem::create_directories(target_.parent_path());
   temporary_ = target_;
   temporary_ += ".tmp-" + std::to_string(::getpid());
+}
+
+H5Writer::H5Writer(std::filesystem::path target, int compression)
+    : target_(std::move(target)), compression_(compression) {
+  prepare_target();
   try {
     guarded([&] {
       Plist fcpl(H5P_FILE_CREATE);
@@ -245,11 +249,7 @@ H5Writer::H5Writer(std::filesystem::path target, int compression)
 
 H5Writer::H5Writer(std::filesystem::path target, int compression, std::span<const std::byte> contents)
     : target_(std::move(target)), compression_(compression) {
-  detail::prepare_hdf5();
-  check_output_path(target_);
-  if (target_.has_parent_path()) std::filesystem::create_directories(target_.parent_path());
-  temporary_ = target_;
-  temporary_ += ".tmp-" + std::to_string(::getpid());
+  prepare_target();
   try {
     {
       std::ofstream out(temporary_, std::ios::binary | std::ios::trunc);

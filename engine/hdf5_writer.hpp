@@ -140,6 +140,8 @@ class H5Writer {
   void set_time_series(const std::string& group, const std::string& time_dim, std::size_t width,
                        const std::vector<SeriesInfo>& series, std::size_t chunk_rows, const TimeCoordinate& coordinate);
   void open_temporary();
+  // Checks the target, makes its folder and names the temporary file beside it.
+  void prepare_target();
   // Runs `body` with HDF5's error printing off, turning an HDF5 failure into OutputError.
   template <class Body>
   void guarded(Body&& body);

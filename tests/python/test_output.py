@@ -138,7 +138,7 @@ def h5(base):
 
 def test_format_identity(h5):
     assert h5.attrs["format_name"] == "caremarket"
-    assert h5.attrs["format_version"] == "1.10"
+    assert h5.attrs["format_version"] == "1.11"
     assert h5.attrs["start_date"] == "2025-04-01"
     assert 0 < h5.attrs["output_seconds"] <= h5.attrs["wall_seconds"] + 1
 
