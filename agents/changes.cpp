@@ -1,5 +1,7 @@
 #include "agents/changes.hpp"
 
+#include "agents/chain_groups.hpp"
+
 #include <algorithm>
 
 #include "agents/contract_terms.hpp"
@@ -82,15 +84,6 @@ void redraw_quit_clocks(Market& m) {
     auto stream = streams.stream(Market::stream_key(w, k), kQuitClockRedraw);
     set_quit_clock(m, k, q, week, stream.open_uniform(), -1);
   });
-}
-
-// Every branch of the chain group closes (a national provider leaving the market, as Allied
-// Healthcare did in 2018): its clients are placed again, its staff look for other care jobs.
-void fail_group(Market& m, std::int32_t group) {
-  for (int c = 0; c < m.councils(); ++c)
-    m.for_council_providers(c, [&](std::size_t q) {
-      if (m.providers.alive[q] && m.providers.group[q] == kChainGroupBase + group) close_provider(m, c, q, false);
-    });
 }
 
 }  // namespace

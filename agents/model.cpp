@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <string>
 
+#include "agents/chain_groups.hpp"
 #include "agents/changes.hpp"
 #include "agents/checkpoint.hpp"
 #include "agents/delivery.hpp"
@@ -44,6 +45,7 @@ void join(Week& w) {
 constexpr engine::Schedule kWeek{
     step("begin the week", [](Week& w) { w.market.begin_week(); }),
     step("parameters: the week's change", apply_due_change),  // a schedule, a dated policy, a shock
+    step("chain groups: failures", [](Week& w) { fail_groups_at_random(w.market, w.changes); }),
     group("need",
           [](Week& w, int c) {
             w.need.review_due(w.market, c, w.matching.book);             // matching reviews their placements

@@ -343,6 +343,12 @@ Schema<S> make_schema() {
             "Share of the gap to its target a client's continuity of care closes each week", "assumption")
       .real(CM_PARAMETER(providers.turnover_continuity_loss), 0.5, kShare, "",
             "Share of an archetype's continuity lost at 100% (or more) annual staff turnover", "assumption")
+      .real(
+          "providers.chain.group_failure_per_year",
+          [](S& v) -> double& { return v.providers.chain_group_failure_per_year; }, 0, {0, 52}, "1/year",
+          "Annual hazard that a chain group fails (every branch in every council closes at once, as Allied "
+          "Healthcare left the market in 2018); weekly chance rate/52 per group with an open branch",
+          "assumption: 0 by default; a national home-care group failing every few decades is about 0.005")
       .real(CM_PARAMETER(providers.chain_start_weight), 2.5, {0.01, 100}, "",
             "Provisional size of a chain branch, an agency's being 1: shares of the council's workers that set "
             "capacities for the first tenders and placements only",

@@ -145,14 +145,15 @@ struct ScenarioSpec {
     std::int64_t exit_loss_weeks = 0;
     double entry_per_year = 0;
     double chain_entry_share = 0;
-    double entry_reference_gap = 0;        // care gap at which entry runs at entry_per_year
-    double entry_people_per_provider = 0;  // scale of entry: people needing care per provider
-    double entry_attractiveness_max = 0;   // cap on the gap's multiple of entry_per_year
-    std::int64_t entrant_workers = 0;      // new workers an entering agency or branch starts with
-    double margin_smoothing = 0;           // weight of the week's margin in margin_average
-    double continuity_rate = 0;            // weekly share of the gap to its target continuity closes
-    double turnover_continuity_loss = 0;   // share of continuity lost at 100% annual turnover
-    double chain_start_weight = 0;         // provisional starting size of a branch, agency = 1
+    double entry_reference_gap = 0;           // care gap at which entry runs at entry_per_year
+    double entry_people_per_provider = 0;     // scale of entry: people needing care per provider
+    double entry_attractiveness_max = 0;      // cap on the gap's multiple of entry_per_year
+    std::int64_t entrant_workers = 0;         // new workers an entering agency or branch starts with
+    double margin_smoothing = 0;              // weight of the week's margin in margin_average
+    double continuity_rate = 0;               // weekly share of the gap to its target continuity closes
+    double turnover_continuity_loss = 0;      // share of continuity lost at 100% annual turnover
+    double chain_start_weight = 0;            // provisional starting size of a branch, agency = 1
+    double chain_group_failure_per_year = 0;  // providers.chain.group_failure_per_year: a group's failure hazard
     const ArchetypeSpec& of(Archetype a) const {
       return a == Archetype::chain ? chain : a == Archetype::agency ? agency : micro;
     }

@@ -59,6 +59,7 @@ enum Purpose : std::uint64_t {
   kQuitClockRedraw,  // the same for a quit clock
   kDischarge,        // referrals from hospital (per council and week)
   kReablement,       // whether a person's reablement returns them to independence
+  kGroupFailure,     // whether a chain group fails this week (per group and week)
 };
 
 }  // namespace cm

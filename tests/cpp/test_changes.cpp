@@ -375,3 +375,68 @@ values = [13.5]
   EXPECT_TRUE(std::any_of(from_start.warnings.begin(), from_start.warnings.end(),
                           [](const std::string& w) { return w.find("labour.sector_pay_floor") != std::string::npos; }));
 }
+
+namespace {
+// two_councils.toml with both councils' branches in `groups` chain groups shared across them.
+cm::LoadedScenario with_chain_groups(TempDir& dir, int groups, const std::vector<std::string>& sets) {
+  std::ifstream in(kTwoCouncils);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (auto at = text.find("budget_million"); at != std::string::npos; at = text.find("budget_million", at + 30))
+    text.insert(text.find('\n', at) + 1, "chain_groups = " + std::to_string(groups) + "\n");
+  return cm::load_scenario(dir.write("groups.toml", text), {}, sets);
+}
+int open_branches(const cm::Model& model) {
+  const auto& p = model.market().providers;
+  int n = 0;
+  for (std::size_t q = 0; q < p.id.size(); ++q) n += p.alive[q] && p.group[q] >= cm::kChainGroupBase;
+  return n;
+}
+}  // namespace
+
+TEST(ChainGroups, AtAWeeklyChanceOfOneEveryGroupFailsInTheFirstReportedWeekAndIsRecorded) {
+  TempDir dir;
+  const auto scenario = with_chain_groups(dir, 2, {"run.steps=5", "providers.chain.group_failure_per_year=52"});
+  cm::Model model(scenario, 3, 0);
+  ASSERT_GT(open_branches(model), 0);
+  model.step();
+  EXPECT_EQ(open_branches(model), 0);
+  std::vector<std::string> failed;
+  for (const auto& r : model.changes_applied())
+    if (r.cause == "hazard") {
+      EXPECT_EQ(r.step, 1);
+      EXPECT_EQ(r.value, "fails");
+      failed.push_back(r.key);
+    }
+  EXPECT_EQ(failed, (std::vector<std::string>{"chain group 0", "chain group 1"}));
+}
+
+TEST(ChainGroups, WithoutTheHazardNoGroupFailsAtRandom) {
+  // The default (0): no draw and no failure; the groups' branches stay open (as the runs of the
+  // shipped scenarios do, whose files are unchanged by this phase: see CHANGELOG).
+  TempDir dir;
+  cm::Model model(with_chain_groups(dir, 2, {"run.steps=60"}), 3, 0);
+  for (int s = 0; s < 60; ++s) model.step();
+  for (const auto& r : model.changes_applied()) EXPECT_NE(r.cause, "hazard");
+  EXPECT_GT(open_branches(model), 0);
+}
+
+TEST(ChainGroups, TheWeeksToAFailureFollowTheHazard) {
+  // A weekly chance of 0.05 (2.6 a year): the week of each group's failure is geometric with mean
+  // 20 and sd about 19.5. Two groups over 25 seeds: 50 failures, se about 2.8; the bounds are
+  // 3.5 se around the mean.
+  TempDir dir;
+  const auto scenario = with_chain_groups(dir, 2, {"run.steps=400", "providers.chain.group_failure_per_year=2.6"});
+  std::vector<double> weeks;
+  for (std::uint64_t seed = 1; seed <= 25; ++seed) {
+    cm::Model model(scenario, seed, 0);
+    while (open_branches(model) > 0 && model.week() < 400) model.step();
+    for (const auto& r : model.changes_applied())
+      if (r.cause == "hazard") weeks.push_back(r.step);
+  }
+  ASSERT_GE(weeks.size(), 45u);  // a group with no branch left by closures cannot fail
+  double mean = 0;
+  for (double w : weeks) mean += w;
+  mean /= static_cast<double>(weeks.size());
+  EXPECT_GT(mean, 20 - 10);
+  EXPECT_LT(mean, 20 + 10);
+}
