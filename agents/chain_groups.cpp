@@ -13,7 +13,7 @@ namespace cm {
 void fail_group(Market& m, std::int32_t group) {
   for (int c = 0; c < m.councils(); ++c)
     m.for_council_providers(c, [&](std::size_t q) {
-      if (m.providers.alive[q] && m.providers.group[q] == kChainGroupBase + group) close_provider(m, c, q, false);
+      if (m.providers.alive[q] && m.providers.group[q] == kChainGroupBase + group) close_provider(m, c, q);
     });
 }
 

@@ -44,8 +44,8 @@ bool quit_bounds_may_rise(const ScenarioSpec& before, const ScenarioSpec& next) 
       a.zero_hours_factor != b.zero_hours_factor || a.stress_factor != b.stress_factor ||
       a.underemployment_factor != b.underemployment_factor || before.labour.nlw != next.labour.nlw)
     return true;
-  for (auto arch : {Archetype::chain, Archetype::agency, Archetype::micro}) {
-    const auto &x = before.providers.of(arch), &y = next.providers.of(arch);
+  for (std::size_t k = 0; k < kArchetypes; ++k) {
+    const auto &x = before.providers.kinds[k], &y = next.providers.kinds[k];
     if (x.unpaid_travel_minutes != y.unpaid_travel_minutes || x.autonomy != y.autonomy) return true;
   }
   return false;

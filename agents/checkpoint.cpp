@@ -13,13 +13,13 @@ namespace cm {
 
 template <class A>
 void archive(A& a, Commissioner& c) {
-  CM_STATE_SIZE(Commissioner, 128);
-  a(c.weekly_budget, c.reference_rate, c.uplift_cost, c.lots, c.contracts, c.lot_tender_week, c.lot_relet, c.committed,
-    c.raised_wages, c.contracts_changed, c.people_in_hospital);
+  CM_STATE_SIZE(Commissioner, 192);
+  a(c.weekly_budget, c.reference_rate, c.uplift_cost, c.lots, c.contracts, c.lot_tender_week, c.lot_relet,
+    c.lot_in_house, c.lots_in_house, c.committed, c.raised_wages, c.contracts_changed, c.people_in_hospital);
 }
 template <class A>
 void archive(A& a, Pending& p) {
-  a(p.people, p.workers, p.providers);
+  a(p.people, p.workers, p.providers, p.members);
 }
 template <class A>
 void archive(A& a, Departures& d) {
@@ -106,7 +106,7 @@ void archive_state(A& a, Market& m, RuleStates& r) {
   a.section("events", [&] {
     a(m.tenders, m.bids, m.provider_events, m.council_tenders, m.council_bids, m.council_provider_events);
   });
-  CM_STATE_SIZE(RuleStates, 856);
+  CM_STATE_SIZE(RuleStates, 904);
   // ChangesState::changes is the scenario's (the model is built from it): how far it has come is saved.
   a.section("changes", [&] { a(r.changes.next, r.changes.applied); });
   a.section("need", [&] { a(r.need); });
@@ -114,9 +114,10 @@ void archive_state(A& a, Market& m, RuleStates& r) {
   a.section("means test", [&] { a(r.means_test.councils); });
   a.section("commissioning", [&] { a(r.commissioning.pledged); });
   a.section("matching", [&] {
-    CM_STATE_SIZE(MatchingState, 224);
+    CM_STATE_SIZE(MatchingState, 272);
     auto& s = r.matching;
-    a(s.provider_slot, s.logit_weight, s.intake_limit, s.start_now_limit, s.demand, s.book, s.review_every_placement);
+    a(s.provider_slot, s.logit_weight, s.intake_limit, s.start_now_limit, s.buyers, s.demand, s.has_in_house, s.book,
+      s.review_every_placement);
   });
   a.section("delivery", [&] {
     auto& s = r.delivery;

@@ -27,6 +27,8 @@ struct alignas(64) Commissioner {
   std::vector<Contract> contracts;
   std::vector<std::int32_t> lot_tender_week;  // week each lot is next let
   std::vector<std::uint8_t> lot_relet;        // lot changed hands this week
+  std::vector<std::uint8_t> lot_in_house;     // the council keeps the lot for its own services (insourcing)
+  std::int32_t lots_in_house = 0;             // how many it keeps
   double committed = 0;                       // weekly cost of council-funded placements
   bool raised_wages = false;                  // a wage floor raised a provider's wage this week
   bool contracts_changed = true;              // a contract ended or was let this week
@@ -46,7 +48,7 @@ struct alignas(64) WeekCounts {
   }
   double leavers = 0, leavers_nlw = 0, leavers_nlw150 = 0;  // retention, founding, closures
   double hires = 0, hires_from_care = 0;                    // labour market
-  double founded = 0;                                       // founding
+  double founded = 0, cooperatives_founded = 0;            // founding, the cooperative programme
   double closed = 0, entries = 0, exits = 0;                // entry and exit
   double handbacks = 0, tenders = 0;                        // commissioning
   double spend = 0, extraction = 0, local_retained = 0, council_hours = 0, council_payment = 0;  // finance

@@ -32,10 +32,19 @@ void apply_finance(Market& m, FinanceState& s, int c) {
     if (!pr.alive[q]) return;
     const auto arch = static_cast<Archetype>(pr.archetype[q]);
     const auto& a = spec.providers.of(arch);
-    const double income = pr.income[q];
+    double income = pr.income[q];
     // What leaves the region is a share of the surplus (dividends, group charges, rent and interest
     // to owners elsewhere), not a share of income priced into bids (MODEL.md §11).
-    const double operating_surplus = income - wage_bill[q] - a.overhead_per_hour * pr.delivered_hours[q];
+    double operating_surplus = income - wage_bill[q] - a.overhead_per_hour * pr.delivered_hours[q];
+    // The council funds its own service: what its placements' prices (the service's cost of the
+    // hours delivered) leave uncovered, staff it employs while it builds up included, is council
+    // spending too.
+    if (a.in_house() && operating_surplus < 0) {
+      counts.spend -= operating_surplus;
+      income -= operating_surplus;
+      pr.income[q] = static_cast<float>(income);
+      operating_surplus = 0;
+    }
     const double extraction = a.extraction * std::max(0.0, operating_surplus);
     const double surplus = operating_surplus - extraction;
     pr.surplus[q] = static_cast<float>(surplus);

@@ -64,12 +64,12 @@ void found_in_council(Market& m, const MatchingDemand& matched, int c) {
     engine::AgentId founder = engine::kNoAgent;
     std::int32_t locality = first + static_cast<std::int32_t>(stream.below(nloc));
     if (!stream.bernoulli(f.outside_care_share) && council_workers > 0) {
-      // A care worker leaves an agency or chain to found; a few tries to find one.
+      // A care worker leaves an employer (not one run by its owner) to found; a few tries to find one.
       for (int attempt = 0; attempt < 20 && founder == engine::kNoAgent; ++attempt) {
         const std::size_t wk = council_rows[stream.below(council_workers)];
         if (!w.alive[wk] || w.employer[wk] == engine::kNoAgent) continue;
         const auto q = static_cast<std::size_t>(m.provider_row(w.employer[wk]));
-        if (static_cast<Archetype>(pr.archetype[q]) == Archetype::micro) continue;
+        if (m.spec.providers.of(static_cast<Archetype>(pr.archetype[q])).owner_worker) continue;
         founder = w.id[wk];
         locality = w.locality[wk];
         pr.staff[q] -= 1;
@@ -79,7 +79,8 @@ void found_in_council(Market& m, const MatchingDemand& matched, int c) {
       }
     }
     const auto index = static_cast<std::int32_t>(pend.providers.size());
-    pend.providers.push_back({Archetype::micro, locality, -1, founder == engine::kNoAgent, founder});
+    pend.providers.push_back(
+        {Archetype::micro, locality, -1, founder == engine::kNoAgent, founder, ProviderEventKind::founding});
     if (founder == engine::kNoAgent) pend.workers.push_back({locality, index, engine::kNoAgent, true});
     m.counts[static_cast<std::size_t>(c)].founded += 1;
   }

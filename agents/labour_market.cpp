@@ -31,15 +31,15 @@ void hire_council(Market& m, int c, std::vector<std::int32_t>& open) {
     pr.vacancies[q] = 0;
     if (!pr.alive[q]) return;
     const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
-    // A micro-enterprise is small by choice, but one offered at least a worker's worth of packages it
+    // An owner-run provider is small by choice, but one offered at least a worker's worth of packages it
     // had no room for takes on one more worker, at most once a wage-review period, up to its
     // archetype's size limit (MODEL.md §11: it grows as it gains clients).
     const auto every = std::max<std::int64_t>(1, m.spec.wages.review_weeks);
-    if (static_cast<Archetype>(pr.archetype[q]) == Archetype::micro &&
-        pr.offered_hours[q] >= 0.5 * a.contracted_hours && pr.intended_staff[q] < a.max_workers &&
+    if (a.owner_worker && pr.offered_hours[q] >= 0.5 * a.contracted_hours && pr.intended_staff[q] < a.max_workers &&
         (m.week + pr.serial[q]) % every == 0)
       pr.intended_staff[q] = static_cast<std::int16_t>(pr.intended_staff[q] + 1);
-    // Staff for the clients it has and for the packages it was offered and had no room for.
+    // Staff for the clients it has and for the packages it was offered and had no room for (a
+    // council's own service up to the size the council set, insourcing.hpp).
     const double wanted = (pr.allocated_hours[q] + pr.offered_hours[q]) * (1 + lab.vacancy_buffer);
     const auto needed = static_cast<std::int32_t>(std::ceil(wanted / a.contracted_hours - 1e-9));
     const auto room = static_cast<std::int32_t>(pr.intended_staff[q]) - pr.staff[q];

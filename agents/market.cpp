@@ -99,9 +99,12 @@ std::size_t Market::add_provider(int council, Archetype archetype, std::int32_t 
   providers.private_price[r] =
       static_cast<float>(asking_price(archetype, providers.cost_per_hour[r]) * (1 + a.private_markup));
   providers.quality[r] = static_cast<float>(a.quality);
+  // A council's own service is the size the council sets (insourcing.cpp; at the start, the staff
+  // it is given); any other provider may grow to its archetype's largest.
   providers.intended_staff[r] = static_cast<std::int16_t>(std::min<std::int64_t>(a.max_workers, 30000));
-  if (archetype == Archetype::micro) {
-    // Most micro-enterprises stay very small by choice (about one job each in Somerset).
+  if (a.owner_worker) {
+    // Most micro-enterprises stay very small by choice (about one job each in Somerset); a
+    // personal assistant works alone (max_workers 1).
     auto stream = rng.stream(static_cast<std::uint64_t>(week), stream_key(providers, r), kBuildProvider);
     boost::random::poisson_distribution<int, double> extra(std::max(spec.founding.mean_extra_staff, 1e-9));
     providers.intended_staff[r] = static_cast<std::int16_t>(std::min<std::int64_t>(1 + extra(stream), a.max_workers));
@@ -142,9 +145,9 @@ void Market::flush_pending() {
     std::vector<engine::AgentId> new_provider_ids;
     for (const auto& np : pend.providers) {
       const auto r = add_provider(c, np.archetype, np.locality, np.group);
+      if (np.set_size >= 0) providers.intended_staff[r] = static_cast<std::int16_t>(np.set_size);
       new_provider_ids.push_back(providers.id[r]);
-      log_provider_event(c, r,
-                         np.archetype == Archetype::micro ? ProviderEventKind::founding : ProviderEventKind::entry);
+      log_provider_event(c, r, np.event);
       if (np.founder_worker != engine::kNoAgent) {
         const auto wr = static_cast<std::size_t>(workers_index.row_of(np.founder_worker));
         workers.employer[wr] = providers.id[r];
@@ -163,8 +166,20 @@ void Market::flush_pending() {
       const auto wr = add_worker(c, nw.locality, employer, nw.founder);
       if (nw.founder) providers.founder[static_cast<std::size_t>(provider_row(employer))] = workers.id[wr];
     }
+    for (const auto& joining : pend.members) {
+      const auto wr = static_cast<std::size_t>(workers_index.row_of(joining.worker));
+      const auto r = static_cast<std::size_t>(provider_row(new_provider_ids[static_cast<std::size_t>(joining.provider_pending)]));
+      workers.employer[wr] = providers.id[r];
+      workers.zero_hours[wr] = 0;  // a member is not on a zero-hours contract of their own cooperative
+      workers.wage[wr] = providers.wage[r] + workers.pay_premium[wr];
+      workers.tenure_weeks[wr] = 0;
+      workers.weeks_searching[wr] = 0;
+      workers.quit_review_week[wr] = 0;  // a new employer: the quit clock starts again
+      providers.staff[r] += 1;
+    }
     pend.workers.clear();
     pend.providers.clear();
+    pend.members.clear();
   }
   // People last, in council order as before, but set up in parallel: they depend on nothing the
   // providers and workers above changed.

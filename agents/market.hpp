@@ -57,6 +57,14 @@ struct NewProvider {
   std::int32_t group;  // -1 = own group
   bool founded_by_outsider;
   engine::AgentId founder_worker;  // existing worker founding a micro-enterprise, or -1
+  ProviderEventKind event;         // how it came: entry (the market, a council opening a service) or founding
+  std::int32_t set_size = -1;      // the staff a council sets its new service to (-1: the archetype's rule)
+};
+// An employed worker who leaves their employer to join a provider not yet in the tables (a
+// cooperative's founding members).
+struct NewMember {
+  engine::AgentId worker;
+  std::int32_t provider_pending;  // index into the same council's pending providers
 };
 struct NewWorker {
   std::int32_t locality;
@@ -73,6 +81,7 @@ struct Pending {
   std::vector<NewPerson> people;
   std::vector<NewWorker> workers;
   std::vector<NewProvider> providers;
+  std::vector<NewMember> members;
 };
 // Rows of one council's people and workers who left the market this week (Market::depart_*): the
 // end of the week forgets their ids without scanning the tables.

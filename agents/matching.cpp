@@ -121,6 +121,7 @@ struct Review {
   double council_dp_rate;
   bool contracts_changed;
   const std::vector<std::uint8_t>& lot_relet;
+  const std::vector<std::uint8_t>& lot_in_house;
 
   // Inlined into the pass over everyone (a call per person costs more than most reviews).
   [[gnu::always_inline]] void operator()(std::size_t i) const {
@@ -148,7 +149,15 @@ struct Review {
       const auto lot = m.lot_of(p.locality[i]);
       const double price = contracts.price(static_cast<std::size_t>(row), lot);
       drop = price < 0;
-      if (!drop && lot_relet[static_cast<std::size_t>(lot)]) p.price[i] = static_cast<float>(price);
+      // A lot the council keeps for its own services (insourcing): people placed under its
+      // contracts stay with their provider, bought spot at the price they had, until their
+      // placement ends; the council's services take the lot's new packages.
+      if (drop && lot_in_house[static_cast<std::size_t>(lot)]) {
+        p.placement[i] = static_cast<std::uint8_t>(Placement::spot);
+        drop = false;
+      } else if (!drop && lot_relet[static_cast<std::size_t>(lot)]) {
+        p.price[i] = static_cast<float>(price);
+      }
     }
     if (!drop && placement == Placement::private_purchase) {
       // A direct payment pays the council's rate (a self-funder pays the provider's price of the
@@ -232,7 +241,8 @@ void review_placements(Market& m, MatchingState& s, int c, const ContractIndex& 
                       unplaced,
                       dp_rate(m, c),
                       com.contracts_changed,
-                      com.lot_relet};
+                      com.lot_relet,
+                      com.lot_in_house};
   if (everyone) {
     m.for_council_providers(c, [&](std::size_t q) {
       const auto id = static_cast<std::size_t>(pr.id[q]);
@@ -314,13 +324,22 @@ void prepare_choice(const Market& m, int c, MatchingState& s) {
   auto& logit_weight = s.logit_weight;  // this council's rows only
   auto& limit = s.intake_limit;
   const bool someone_in_hospital = m.commissioners[static_cast<std::size_t>(c)].people_in_hospital > 0;
+  const bool accredited = m.spec.commissioning.accredit_micro;
+  bool in_house = false;
   m.for_council_providers(c, [&](std::size_t q) {
     limit[q] = room_limit(m, q);
     if (someone_in_hospital) s.start_now_limit[q] = start_now_limit(m, q);
     const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
+    s.buyers[q] = static_cast<std::uint8_t>(
+        (a.takes_council_work(accredited) ? MatchingState::kCouncilBuys : 0) |
+        (a.in_house() ? MatchingState::kInHouse : 0) |
+        (a.serves_direct_payments ? MatchingState::kDirectPaymentBuys : 0) |
+        (a.serves_self_funders ? MatchingState::kSelfFunderBuys : 0));
+    in_house |= a.in_house() && pr.alive[q];
     logit_weight[q] = std::exp(choice.quality_weight * pr.quality[q] + choice.relational_weight * a.relational -
                                choice.price_weight * pr.private_price[q]);
   });
+  s.has_in_house[static_cast<std::size_t>(c)] = in_house;
 }
 
 struct Choice {
@@ -338,8 +357,10 @@ const std::vector<double>& person_limit(const Market& m, const MatchingState& s,
   return in_hospital ? s.start_now_limit : s.intake_limit;
 }
 
-// A council-managed person: among the lot's contract holders with room, the one the council
-// ranks first; failing that, a spot purchase scored as the council scores its tenders.
+// A council-managed person: the council's own service with room, at its cost (the service the
+// council ranks first, among several), where it serves; failing that, among the lot's contract holders with room,
+// the one the council ranks first; failing that, a spot purchase scored as the council scores its
+// tenders.
 Choice choose_for_council(const Market& m, const MatchingState& s, std::size_t i, double need, Candidates begin,
                           Candidates end, const ContractIndex& contracts) {
   const auto& pr = m.providers;
@@ -349,6 +370,27 @@ Choice choose_for_council(const Market& m, const MatchingState& s, std::size_t i
   const auto lot = m.lot_of(m.people.locality[i]);
   double best_score = -1e300;
   auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), Market::stream_key(m.people, i), kMatch);
+  // The council's own services come first in the lots it keeps for them (insourcing.cpp), or
+  // everywhere when it keeps none (services a scenario starts with serve the whole council).
+  const auto& com = m.commissioners[static_cast<std::size_t>(m.people.council[i])];
+  if (s.has_in_house[static_cast<std::size_t>(m.people.council[i])] &&
+      (com.lots_in_house == 0 || com.lot_in_house[static_cast<std::size_t>(lot)])) {
+    for (auto it = begin; it != end; ++it) {
+      const auto q = static_cast<std::size_t>(*it);
+      if (!(s.buyers[q] & MatchingState::kInHouse) || !can_take(m, q, need, limit)) continue;
+      const double cost = m.asking_price(static_cast<Archetype>(pr.archetype[q]), pr.cost_per_hour[q]);
+      const double score = council_score(m, q, cost, stream);
+      if (score > best_score) {
+        best_score = score;
+        chosen.provider = *it;
+        chosen.price = cost;
+      }
+    }
+    if (chosen.provider >= 0) {
+      chosen.placement = Placement::in_house;
+      return chosen;
+    }
+  }
   for (auto it = begin; it != end; ++it) {
     const auto q = static_cast<std::size_t>(*it);
     if (!can_take(m, q, need, limit)) continue;
@@ -366,7 +408,7 @@ Choice choose_for_council(const Market& m, const MatchingState& s, std::size_t i
     for (auto it = begin; it != end; ++it) {
       const auto q = static_cast<std::size_t>(*it);
       const auto arch = static_cast<Archetype>(pr.archetype[q]);
-      if ((arch == Archetype::micro && !policy.accredit_micro) || !can_take(m, q, need, limit)) continue;
+      if (!(s.buyers[q] & MatchingState::kCouncilBuys) || !can_take(m, q, need, limit)) continue;
       const double score = council_score(m, q, m.asking_price(arch, pr.cost_per_hour[q]), stream);
       if (score > best_score) {
         best_score = score;
@@ -386,15 +428,20 @@ Choice choose_privately(const Market& m, const MatchingState& s, std::size_t i, 
   const auto& limit = person_limit(m, s, i);
   const auto& logit_weight = s.logit_weight;
   auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), Market::stream_key(m.people, i), kMatch);
+  // The providers this buyer may buy from (a council's own service serves neither kind of buyer).
+  const auto may_buy = static_cast<Route>(m.people.route[i]) == Route::direct_payment
+                           ? MatchingState::kDirectPaymentBuys
+                           : MatchingState::kSelfFunderBuys;
+  auto offers = [&](std::size_t q) { return (s.buyers[q] & may_buy) && can_take(m, q, need, limit); };
   double total = 0;
   for (auto it = begin; it != end; ++it) {
     const auto q = static_cast<std::size_t>(*it);
-    if (can_take(m, q, need, limit)) total += logit_weight[q];
+    if (offers(q)) total += logit_weight[q];
   }
   Choice chosen;
   double u = stream.uniform() * total;
   for (auto it = begin; it != end && total > 0; ++it) {
-    if (!can_take(m, static_cast<std::size_t>(*it), need, limit)) continue;
+    if (!offers(static_cast<std::size_t>(*it))) continue;
     u -= logit_weight[static_cast<std::size_t>(*it)];
     chosen.provider = *it;
     if (u <= 0) break;
@@ -427,14 +474,17 @@ void offer_packages(Market& m, const MatchingState& s, const UnplacedHours& hour
                     const std::vector<std::int32_t>& offsets, const std::vector<std::int32_t>& candidates,
                     const ContractIndex& contracts, int c) {
   auto& pr = m.providers;
-  const bool accredited = m.spec.commissioning.accredit_micro;
   // Takes clients this week (room_limit: -infinity for a provider that does not).
   auto takes = [&](std::size_t q) { return s.intake_limit[q] > -std::numeric_limits<double>::infinity(); };
   for (std::size_t l = 0; l < hours.contract_overflow.size(); ++l) {
     if (hours.contract_overflow[l] <= 0) continue;
     const auto lot = m.lot_of(m.geography.first_locality(c) + static_cast<std::int32_t>(l));
     const auto begin = candidates.begin() + offsets[l], end = candidates.begin() + offsets[l + 1];
-    auto holds = [&](std::size_t q) { return takes(q) && contracts.price(q, lot) > 0; };
+    // In a lot the council keeps, its own services stand where contract holders would.
+    const bool kept = m.commissioners[static_cast<std::size_t>(c)].lot_in_house[static_cast<std::size_t>(lot)];
+    auto holds = [&](std::size_t q) {
+      return takes(q) && (kept ? (s.buyers[q] & MatchingState::kInHouse) != 0 : contracts.price(q, lot) > 0);
+    };
     int holders = 0;
     for (auto it = begin; it != end; ++it) holders += holds(static_cast<std::size_t>(*it));
     for (auto it = begin; it != end && holders > 0; ++it)
@@ -445,17 +495,20 @@ void offer_packages(Market& m, const MatchingState& s, const UnplacedHours& hour
     if (hours.council_managed[l] <= 0 && hours.others[l] <= 0) continue;
     const auto begin = candidates.begin() + offsets[l], end = candidates.begin() + offsets[l + 1];
     auto takes_council = [&](std::size_t q) {
-      return takes(q) && (accredited || static_cast<Archetype>(pr.archetype[q]) != Archetype::micro);
+      return takes(q) && (s.buyers[q] & (MatchingState::kCouncilBuys | MatchingState::kInHouse));
+    };
+    auto takes_others = [&](std::size_t q) {
+      return takes(q) && (s.buyers[q] & (MatchingState::kDirectPaymentBuys | MatchingState::kSelfFunderBuys));
     };
     int n_all = 0, n_council = 0;
     for (auto it = begin; it != end; ++it) {
-      n_all += takes(static_cast<std::size_t>(*it));
+      n_all += takes_others(static_cast<std::size_t>(*it));
       n_council += takes_council(static_cast<std::size_t>(*it));
     }
     for (auto it = begin; it != end; ++it) {
       const auto q = static_cast<std::size_t>(*it);
       double offered = 0;
-      if (n_all > 0 && takes(q)) offered += hours.others[l] / n_all;
+      if (n_all > 0 && takes_others(q)) offered += hours.others[l] / n_all;
       if (n_council > 0 && takes_council(q)) offered += hours.council_managed[l] / n_council;
       pr.offered_hours[q] += static_cast<float>(offered);
     }

@@ -25,7 +25,8 @@ struct MatchingDemand {
 // Matching's state: its working space per provider row (a council uses only its own rows, so
 // councils share it) and its output per council.
 struct MatchingState {
-  explicit MatchingState(int councils) : demand(static_cast<std::size_t>(councils)), book(councils) {}
+  explicit MatchingState(int councils)
+      : demand(static_cast<std::size_t>(councils)), has_in_house(static_cast<std::size_t>(councils)), book(councils) {}
   // The working space sized to the market's tables.
   void fit(const Market& m) {
     const std::size_t providers = m.providers.id.size();
@@ -33,13 +34,19 @@ struct MatchingState {
     logit_weight.resize(providers);
     intake_limit.resize(providers);
     start_now_limit.resize(providers);
+    buyers.resize(providers);
     book.fit(m);
   }
   std::vector<std::int32_t> provider_slot;  // a provider's first contract in the council's list
   std::vector<double> logit_weight;         // private buyers' weight of a provider
   std::vector<double> intake_limit;         // hours a provider will take on
   std::vector<double> start_now_limit;      // ... for a package that starts now: staff it has (hospital)
+  // Who a provider's archetype lets buy from it (kCouncilBuys | kInHouse | kDirectPaymentBuys |
+  // kSelfFunderBuys), as this week's parameters have it.
+  std::vector<std::uint8_t> buyers;
+  static constexpr std::uint8_t kCouncilBuys = 1, kInHouse = 2, kDirectPaymentBuys = 4, kSelfFunderBuys = 8;
   std::vector<MatchingDemand> demand;       // per council: this week's
+  std::vector<std::uint8_t> has_in_house;  // per council: it has a service of its own taking clients
   PlacementBook book;                       // the standing placements, kept from week to week
   // Review every placement every week rather than those the book names (the reference week,
   // Model::step_reference, does: the two must give the same market).

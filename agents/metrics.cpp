@@ -98,6 +98,11 @@ const std::array<MetricInfo, kMetricCount>& metric_catalogue() {
       {"spent_down_to_upper_limit", "people/week",
        "self-funders whose capital fell to the upper limit this week (assessed again next week)"},
       {"reached_care_cap", "people/week", "people whose spending on eligible care reached the cap this week"},
+      {"providers_cooperative", "providers", "care cooperatives operating"},
+      {"providers_council_run", "providers", "the council's own home-care services operating"},
+      {"providers_personal_assistant", "providers", "self-employed personal assistants working"},
+      {"cooperatives_founded", "providers/week", "cooperatives founded this week (cooperative development programme)"},
+      {"in_house_share_council_hours", "1", "share of council-managed hours delivered by the council's own services"},
   }};
   return catalogue;
 }
@@ -118,7 +123,8 @@ Metric region_weight(Metric metric) {
     case kChainShareCouncilHours:
     case kHhiCouncilHours:
     case kPricePerHour:
-    case kSpotShareCouncilHours: return kPeopleCouncilManaged;
+    case kSpotShareCouncilHours:
+    case kInHouseShareCouncilHours: return kPeopleCouncilManaged;
     case kBudgetUsed: return kCouncilSpend;
     case kCostPerHourDelivered: return kHoursDelivered;
     case kMeanWellbeing: return kPeopleNeedingCare;
@@ -238,22 +244,27 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
 
   const auto& pr = m.providers;
   std::vector<std::pair<std::int32_t, double>> group_hours;
-  double council_hours = 0, chain_hours = 0;
+  double council_hours = 0, chain_hours = 0, in_house_hours = 0;
+  std::array<double, kArchetypes> by_archetype{};
   m.for_council_providers(council, [&](std::size_t q) {
     if (!pr.alive[q]) return;
     const auto arch = static_cast<Archetype>(pr.archetype[q]);
-    v(kProvidersChain) += arch == Archetype::chain;
-    v(kProvidersAgency) += arch == Archetype::agency;
-    v(kMicroEnterprises) += arch == Archetype::micro;
+    by_archetype[pr.archetype[q]] += 1;
     v(kVacancies) += pr.vacancies[q];
     if (pr.council_hours[q] > 0) {
       group_hours.emplace_back(pr.group[q], pr.council_hours[q]);
       council_hours += pr.council_hours[q];
       if (arch == Archetype::chain) chain_hours += pr.council_hours[q];
+      if (m.spec.providers.of(arch).in_house()) in_house_hours += pr.council_hours[q];
     }
   });
+  constexpr std::array<Metric, kArchetypes> kProvidersOf{kProvidersChain,       kProvidersAgency,
+                                                         kMicroEnterprises,     kProvidersCooperative,
+                                                         kProvidersCouncilRun,  kProvidersPersonalAssistant};
+  for (std::size_t k = 0; k < kArchetypes; ++k) v(kProvidersOf[k]) = by_archetype[k];
   v(kVacancyRate) = staff + v(kVacancies) > 0 ? v(kVacancies) / (staff + v(kVacancies)) : 0;
   v(kChainShareCouncilHours) = council_hours > 0 ? chain_hours / council_hours : 0;
+  v(kInHouseShareCouncilHours) = council_hours > 0 ? in_house_hours / council_hours : 0;
   std::sort(group_hours.begin(), group_hours.end());
   double hhi = 0;
   for (std::size_t k = 0; k < group_hours.size();) {
@@ -283,6 +294,7 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
   v(kSelfFunderSpend) = t.self_funder_spend;
   v(kSpentDownToUpperLimit) = t.reached_upper_limit;
   v(kReachedCareCap) = t.reached_cap;
+  v(kCooperativesFounded) = t.cooperatives_founded;
   v(kPricePerHour) = t.council_hours > 0 ? t.council_payment / t.council_hours : 0;
   v(kExtraction) = t.extraction;
   v(kLocalRetained) = t.local_retained;

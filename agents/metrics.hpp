@@ -99,6 +99,12 @@ enum Metric : std::size_t {
   kSelfFunderSpend,
   kSpentDownToUpperLimit,
   kReachedCareCap,
+  // Format 1.12: every kind of provider (MODEL.md §13).
+  kProvidersCooperative,
+  kProvidersCouncilRun,
+  kProvidersPersonalAssistant,
+  kCooperativesFounded,
+  kInHouseShareCouncilHours,
   kMetricCount
 };
 

@@ -9,10 +9,12 @@
 #include "agents/chain_groups.hpp"
 #include "agents/changes.hpp"
 #include "agents/checkpoint.hpp"
+#include "agents/cooperatives.hpp"
 #include "agents/delivery.hpp"
 #include "agents/discharge.hpp"
 #include "agents/finance.hpp"
 #include "agents/founding.hpp"
+#include "agents/insourcing.hpp"
 #include "agents/labour_market.hpp"
 #include "agents/matching.hpp"
 #include "agents/means_test.hpp"
@@ -61,12 +63,19 @@ constexpr engine::Schedule kWeek{
             admit_referrals(w.market, w.discharge, c);
           }),
     group("prices", [](Week& w, int c) { apply_price_setting(w.market, c); }),  // each April
-    group("commissioning", [](Week& w, int c) { apply_commissioning(w.market, w.commissioning, c); }),
+    group("commissioning",
+          [](Week& w, int c) {
+            apply_commissioning(w.market, w.commissioning, c);
+            apply_insourcing(w.market, c);  // its own service's size: it recruits in the labour market
+          }),
     group("matching", [](Week& w, int c) { apply_matching(w.market, w.matching, c); }),
     group("discharge", [](Week& w, int c) { count_discharges(w.market, w.discharge, c); }),  // who left hospital
     group("labour market", [](Week& w, int c) { apply_labour_market(w.market, c); }),
     group("founding",
-          [](Week& w, int c) { apply_founding(w.market, w.matching.demand[static_cast<std::size_t>(c)], c); }),
+          [](Week& w, int c) {
+            apply_founding(w.market, w.matching.demand[static_cast<std::size_t>(c)], c);
+            apply_cooperative_founding(w.market, c);
+          }),
     step("join: new providers and staff", join),  // they deliver this week
     step("metrics: begin", [](Week& w) { w.metrics.begin_week(w.market, w.values); }),
     rows("delivery", DeliverToPeople{}),

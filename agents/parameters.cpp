@@ -51,6 +51,14 @@ std::shared_ptr<Schema<CouncilSpec>> council_schema() {
                "assumption: about 60 agencies and chains in Somerset")
       .integer(CM_PARAMETER(micro_enterprises), 50, {0, 100000}, "enterprises",
                "Community micro-enterprises at the start", "NEF & Community Catalysts 2020 (about 50)")
+      .integer(CM_PARAMETER(cooperatives), 0, {0, 100000}, "providers", "Care cooperatives at the start",
+               "assumption: few in England (Co-operatives UK 2019 lists about 100 in social care)")
+      .integer(CM_PARAMETER(council_run), 0, {0, 100000}, "services",
+               "Council-run home-care services at the start (in-house, or a council company)", "assumption")
+      .integer(CM_PARAMETER(personal_assistants), 0, {0, 1000000}, "assistants",
+               "Self-employed personal assistants at the start, working for people with direct payments or "
+               "self-funders",
+               "Skills for Care: about 70,000 PA jobs in England, roughly one per 5 direct-payment holders")
       .real(CM_PARAMETER(budget_million), 120, {0, 1e6}, "GBP million/year",
             "Community care budget (home care, direct payments, programmes)", "assumption scaled from ASC-FR")
       .integer(CM_PARAMETER(chain_groups), 0, {0, 100000}, "groups",
@@ -58,11 +66,14 @@ std::shared_ptr<Schema<CouncilSpec>> council_schema() {
   return s;
 }
 
-void archetype(Schema<S>& s, const std::string& name, ArchetypeSpec S::Providers::*member, const ArchetypeSpec& d) {
-  const std::string p = "providers." + name + ".";
-  auto at = [member](auto field) {
-    return [member, field](S& spec) -> decltype(auto) { return ((spec.providers.*member).*field); };
-  };
+template <std::size_t N>
+std::vector<std::string> names(const std::array<std::string_view, N>& list) {
+  return {list.begin(), list.end()};
+}
+
+void archetype(Schema<S>& s, Archetype kind, const ArchetypeSpec& d) {
+  const std::string p = "providers." + std::string(kArchetypeNames[static_cast<std::size_t>(kind)]) + ".";
+  auto at = [kind](auto field) { return [kind, field](S& spec) -> decltype(auto) { return spec.providers.of(kind).*field; }; };
   s.real(p + "wage", at(&ArchetypeSpec::wage), d.wage, kWage, "GBP/h", "Hourly wage paid to care workers",
          "Skills for Care 2024: median £12.60/h, NLW £12.21/h")
       .real(p + "zero_hours_share", at(&ArchetypeSpec::zero_hours_share), d.zero_hours_share, kShare, "",
@@ -105,7 +116,30 @@ void archetype(Schema<S>& s, const std::string& name, ArchetypeSpec S::Providers
             "agencies: Allan (PSSRU), about 1 in 7 a year (with losses); chains and micro-enterprises: assumption")
       .real(p + "recruitment", at(&ArchetypeSpec::recruitment), d.recruitment, {0, 10}, "",
             "Reach of its recruiting: multiplies the weekly chance to fill a vacancy from outside care",
-            "assumption: chains recruit nationally and internationally (Skills for Care)");
+            "assumption: chains recruit nationally and internationally (Skills for Care)")
+      .choice(p + "council_work", at(&ArchetypeSpec::council_work), names(kCouncilWorkNames), d.council_work,
+              "How it takes council-managed work: tender = bids for lots and may be bought spot; accredited = the "
+              "same, only while commissioning.accredit_micro is true; in_house = the council places people with it "
+              "directly, before its contracts, at the service's cost; none = never",
+              "MODEL.md §13")
+      .boolean(p + "serves_direct_payments", at(&ArchetypeSpec::serves_direct_payments), d.serves_direct_payments,
+               "Whether people with a direct payment may buy its care", "MODEL.md §13")
+      .boolean(p + "serves_self_funders", at(&ArchetypeSpec::serves_self_funders), d.serves_self_funders,
+               "Whether self-funders may buy its care", "MODEL.md §13")
+      .choice(p + "wage_rule", at(&ArchetypeSpec::wage_rule), names(kWageRuleNames), d.wage_rule,
+              "How it reviews its base wage every wages.review_weeks: market = a share of a council price above its "
+              "asking price passes to pay, and with many vacancies it matches rivals' pay; pass_through = the first "
+              "only; members = members take what the income per hour affords after costs and margin; public_scale = "
+              "its wage (a public pay scale), raised only when the legal minimum rises",
+              "MODEL.md §11, §13")
+      .boolean(p + "owner_worker", at(&ArchetypeSpec::owner_worker), d.owner_worker,
+               "Run by an owner who works in it: small by choice, closes when the owner's income is low or the "
+               "owner burns out (founding.*) rather than after losses; its owner leaves care when it closes",
+               "MODEL.md §6, §13")
+      .boolean(p + "closes_on_losses", at(&ArchetypeSpec::closes_on_losses), d.closes_on_losses,
+               "Exits after providers.exit_loss_weeks of losses, and counts among the established providers whose "
+               "margins decide market entry",
+               "MODEL.md §3.8");
 }
 
 Schema<S> make_schema() {
@@ -304,16 +338,41 @@ Schema<S> make_schema() {
               "commissioning.uplift_fixed; fair_cost = up to an agency's asking price at that cost; none",
               "MODEL.md §11; councils set fee uplifts for each financial year")
       .real(CM_PARAMETER(commissioning.uplift_fixed), 0.03, {0, 1}, "1/year", "Yearly uplift of the fixed rule",
-            "assumption");
+            "assumption")
+      .real(CM_PARAMETER(commissioning.insourcing_share), 0, kShare, "",
+            "Insourcing: the council keeps lots for its own home-care service (providers.council_run) as they come "
+            "up for letting, while the lots it keeps hold less than this share of council-managed hours; their "
+            "people under contract move to the service with a share of their providers' staff (TUPE). 0: none",
+            "policy lever (MODEL.md §13); councils that insourced (e.g. Islington, Wirral) report shares of 10-30%");
 
-  //                      wage   zh    hrs  travel ovh  margin extr  cont  rel  aut  radius  maxw  under mark  qual
-  //                      close recruit
-  archetype(s, "chain", &S::Providers::chain,
-            {12.21, 0.70, 19, 20, 3.0, 0.04, 1.00, 0.55, 0.0, 0.00, 10000, 600, 0.10, 0.41, 0.557, 0.04, 1.5});
-  archetype(s, "agency", &S::Providers::agency,
-            {12.60, 0.55, 19, 15, 5.5, 0.05, 0.20, 0.65, 0.3, 0.05, 40, 250, 0.03, 0.41, 0.606, 0.11, 1.0});
-  archetype(s, "micro", &S::Providers::micro,
-            {14.00, 0.00, 18, 4, 1.5, 0.05, 0.00, 0.92, 1.0, 0.40, 20, 8, 0.00, 0.10, 0.74, 0.05, 1.0});
+  // The kinds of provider a council meets (MODEL.md §13). Cooperatives, council-run services and
+  // personal assistants are absent unless a scenario counts them ([[councils]]) or a policy opens
+  // them (insourcing, cooperative_support); their defaults are assumptions from the sources named
+  // in docs/ODD.md §9.
+  constexpr int kTender = static_cast<int>(CouncilWork::tender), kAccredited = static_cast<int>(CouncilWork::accredited),
+                kInHouse = static_cast<int>(CouncilWork::in_house), kNoCouncilWork = static_cast<int>(CouncilWork::none);
+  constexpr int kMarket = static_cast<int>(WageRule::market), kPassThrough = static_cast<int>(WageRule::pass_through),
+                kMembers = static_cast<int>(WageRule::members), kPublic = static_cast<int>(WageRule::public_scale);
+  //  wage   zh    hrs  travel ovh  margin extr  cont  rel  aut  radius  maxw  under mark  qual  close recruit
+  //  council_work  DP  self-funders  wage_rule  owner_worker  closes_on_losses
+  archetype(s, Archetype::chain,
+            {12.21, 0.70, 19, 20, 3.0, 0.04, 1.00, 0.55, 0.0, 0.00, 10000, 600, 0.10, 0.41, 0.557, 0.04, 1.5,  //
+             kTender, true, true, kMarket, false, true});
+  archetype(s, Archetype::agency,
+            {12.60, 0.55, 19, 15, 5.5, 0.05, 0.20, 0.65, 0.3, 0.05, 40, 250, 0.03, 0.41, 0.606, 0.11, 1.0,  //
+             kTender, true, true, kMarket, false, true});
+  archetype(s, Archetype::micro,
+            {14.00, 0.00, 18, 4, 1.5, 0.05, 0.00, 0.92, 1.0, 0.40, 20, 8, 0.00, 0.10, 0.74, 0.05, 1.0,  //
+             kAccredited, true, true, kPassThrough, true, false});
+  archetype(s, Archetype::cooperative,
+            {13.00, 0.10, 22, 10, 4.0, 0.03, 0.00, 0.80, 0.7, 0.30, 30, 60, 0.00, 0.20, 0.68, 0.06, 1.0,  //
+             kTender, true, true, kMembers, false, true});
+  archetype(s, Archetype::council_run,
+            {13.50, 0.00, 30, 15, 6.0, 0.00, 0.00, 0.70, 0.3, 0.10, 10000, 2000, 0.00, 0.00, 0.62, 0.00, 1.2,  //
+             kInHouse, false, false, kPublic, false, false});
+  archetype(s, Archetype::personal_assistant,
+            {13.00, 0.00, 20, 5, 0.5, 0.00, 0.00, 0.97, 1.0, 0.60, 15, 1, 0.00, 0.00, 0.72, 0.10, 0.5,  //
+             kNoCouncilWork, true, true, kPassThrough, true, false});
   s.real(CM_PARAMETER(providers.on_cost), 0.20, {0, 1}, "", "Employer on-costs on wages (NI, pension, holiday)",
          "Homecare Association cost model (assumption)")
       .real(CM_PARAMETER(providers.overbook), 0.08, {0, 1}, "",
@@ -466,7 +525,18 @@ Schema<S> make_schema() {
             "Appeal of a micro-enterprise to people buying care (its logit weight over an agency's, at the "
             "archetypes' starting quality, visit model and private price) at and above which would-be founders go "
             "ahead at the full founding rate; below it, in proportion",
-            "assumption (MODEL.md §11: founding needs demand a micro-enterprise could serve)");
+            "assumption (MODEL.md §11: founding needs demand a micro-enterprise could serve)")
+      .real(CM_PARAMETER(founding.cooperative_developers), 0, {0, 1000}, "developers",
+            "Cooperative development workers per council (the cooperative_support programme)",
+            "policy lever; Co-operatives UK and Community Catalysts run such programmes")
+      .real(CM_PARAMETER(founding.cooperatives_per_developer), 1.5, {0, 100}, "per developer per year",
+            "Cooperatives a development worker helps found a year",
+            "assumption: a care cooperative takes 6-12 months to set up (Co-operatives UK 2019)")
+      .integer(CM_PARAMETER(founding.cooperative_members), 4, {1, 100}, "workers",
+               "Care workers a new cooperative starts with (its founding members)",
+               "assumption: Equal Care Co-op and Cooperative Care Colne Valley started with a handful")
+      .real(CM_PARAMETER(founding.developer_cost), 45000, kNonNegative, "GBP/year", "Cost of one development worker",
+            "assumption: as founding.coordinator_cost");
 
   s.real(CM_PARAMETER(choice.quality_weight), 3.0, {0, 100}, "per unit quality",
          "Logit weight of observed quality when people (and alliances) choose a provider", "assumption")
@@ -564,7 +634,7 @@ void check_consistency(const S& spec, const engine::config::Document& doc) {
   for (std::size_t i = 0; i < spec.councils.size(); ++i) {
     const auto& c = spec.councils[i];
     const std::string k = "councils[" + std::to_string(i) + "]";
-    if (c.people > 0 && c.chains + c.agencies + c.micro_enterprises == 0)
+    if (c.people > 0 && c.chains + c.agencies + c.micro_enterprises + c.cooperatives + c.council_run == 0)
       problem(k + ".agencies", "a council with people needs at least one provider");
     if (c.name.find('\0') != std::string::npos) problem(k + ".name", "must not contain a NUL character");
     if (auto [it, fresh] = first_with_name.emplace(c.name, i); !fresh)
@@ -593,10 +663,10 @@ std::vector<std::string> raise_wages_to_nlw(S& spec, const engine::config::Docum
   auto origin = [&](const std::string& key) {
     return doc.table().at_path(key) ? doc.origin_of(key) : std::string("default");
   };
-  for (auto [name, archetype] : {std::pair{"chain", &spec.providers.chain}, std::pair{"agency", &spec.providers.agency},
-                                 std::pair{"micro", &spec.providers.micro}}) {
+  for (std::size_t k = 0; k < kArchetypes; ++k) {
+    auto* archetype = &spec.providers.kinds[k];
     if (archetype->wage >= nlw) continue;
-    const std::string key = std::string("providers.") + name + ".wage";
+    const std::string key = "providers." + std::string(kArchetypeNames[k]) + ".wage";
     char text[256];
     std::snprintf(text, sizeof text, "%s = %.2f (%s) is below %s = %.2f (%s): raised to %.2f, %s", key.c_str(),
                   archetype->wage, origin(key).c_str(), minimum.c_str(), nlw, origin(minimum).c_str(), nlw,

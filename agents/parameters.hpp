@@ -22,6 +22,9 @@ struct CouncilSpec {
   std::int64_t chains = 0;      // chain branches at the start
   std::int64_t agencies = 0;    // local agencies at the start
   std::int64_t micro_enterprises = 0;
+  std::int64_t cooperatives = 0;         // worker-owned providers at the start
+  std::int64_t council_run = 0;          // the council's own services at the start
+  std::int64_t personal_assistants = 0;  // self-employed personal assistants at the start
   double budget_million = 0;      // community care budget, GBP million a year
   std::int64_t chain_groups = 0;  // how many distinct chain groups the branches belong to (0 = one each)
 };
@@ -44,6 +47,25 @@ struct ArchetypeSpec {
   double quality = 0;           // starting observed quality 0..1
   double closure_per_year = 0;  // base annual closure hazard
   double recruitment = 0;       // reach of its recruiting, multiplies the chance to fill a vacancy
+  // How it meets buyers, sets pay and is owned (types.hpp).
+  int council_work = 0;  // CouncilWork
+  bool serves_direct_payments = true;
+  bool serves_self_funders = true;
+  int wage_rule = 0;             // WageRule
+  bool owner_worker = false;     // run by its owner, who works in it (micro-enterprises, personal assistants)
+  bool closes_on_losses = true;  // exits after providers.exit_loss_weeks of losses
+
+  // Does it take council-managed work (bids, spot purchases) when micro-enterprises are or are not
+  // accredited?
+  bool takes_council_work(bool micro_accredited) const {
+    const auto w = static_cast<CouncilWork>(council_work);
+    return w == CouncilWork::tender || (w == CouncilWork::accredited && micro_accredited);
+  }
+  bool in_house() const { return static_cast<CouncilWork>(council_work) == CouncilWork::in_house; }
+  // Does it serve people buying care with `route` (a self-funder or a direct-payment holder)?
+  bool serves_privately(Route route) const {
+    return route == Route::direct_payment ? serves_direct_payments : serves_self_funders;
+  }
 };
 
 struct ScenarioSpec {
@@ -137,9 +159,12 @@ struct ScenarioSpec {
     std::int64_t retender_weeks = 0;  // wait before re-tendering a lot that found no bidder
     int uplift_rule = 0;              // UpliftRule: how prices are uplifted each April
     double uplift_fixed = 0;          // the yearly uplift of the fixed rule
+    // Insourcing (MODEL.md §13; insourcing.hpp): the share of council-managed hours in the lots the
+    // council keeps for its own services.
+    double insourcing_share = 0;
   } commissioning;
   struct Providers {
-    ArchetypeSpec chain, agency, micro;
+    std::array<ArchetypeSpec, kArchetypes> kinds;  // [Archetype]: [providers.chain], [providers.agency], ...
     double on_cost = 0;
     double overbook = 0;
     std::int64_t exit_loss_weeks = 0;
@@ -154,9 +179,8 @@ struct ScenarioSpec {
     double turnover_continuity_loss = 0;      // share of continuity lost at 100% annual turnover
     double chain_start_weight = 0;            // provisional starting size of a branch, agency = 1
     double chain_group_failure_per_year = 0;  // providers.chain.group_failure_per_year: a group's failure hazard
-    const ArchetypeSpec& of(Archetype a) const {
-      return a == Archetype::chain ? chain : a == Archetype::agency ? agency : micro;
-    }
+    const ArchetypeSpec& of(Archetype a) const { return kinds[static_cast<std::size_t>(a)]; }
+    ArchetypeSpec& of(Archetype a) { return kinds[static_cast<std::size_t>(a)]; }
   } providers;
   struct Labour {
     double nlw = 0;
@@ -206,6 +230,11 @@ struct ScenarioSpec {
     double reference_private_share = 0;  // private share of demand at which demand is neutral
     std::int64_t launch_weeks = 0;       // a micro-enterprise with no client at this age closes
     double reference_appeal = 0;         // appeal to private buyers at which founders go ahead at the full rate
+    // The cooperative development programme (cooperative_support; cooperatives.hpp).
+    double cooperative_developers = 0;         // development workers per council
+    double cooperatives_per_developer = 0;     // cooperatives one developer helps found a year
+    std::int64_t cooperative_members = 0;      // workers a new cooperative starts with
+    double developer_cost = 0;                 // GBP a year for one developer
   } founding;
   struct Choice {
     double quality_weight = 0;

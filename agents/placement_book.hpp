@@ -103,7 +103,7 @@ class PlacementBook {
     if (static_cast<Route>(p.route[i]) != Route::self_funder)
       s.committed_units += sign * money_units(p.need_hours[i], p.price[i]);
     const auto placement = static_cast<Placement>(p.placement[i]);
-    if (placement != Placement::private_purchase) {  // council-managed: contract or spot
+    if (placement != Placement::private_purchase) {  // council-managed: contract, spot or in-house
       s.council_placed_hours += sign * need;
       if (placement == Placement::spot) s.spot_placed_hours += sign * need;
     }

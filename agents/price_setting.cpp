@@ -10,7 +10,7 @@
 namespace cm {
 
 double hour_cost(const Market& m) {
-  const double wage = std::max(m.spec.providers.agency.wage, m.spec.labour.nlw);
+  const double wage = std::max(m.spec.providers.of(Archetype::agency).wage, m.spec.labour.nlw);
   return m.cost_per_hour(Archetype::agency, wage);
 }
 
@@ -56,7 +56,8 @@ void apply_price_setting(Market& m, int c) {
   auto& p = m.people;
   m.for_council_people(c, [&](std::size_t i) {
     const auto placement = static_cast<Placement>(p.placement[i]);
-    if (p.alive[i] && (placement == Placement::contract || placement == Placement::spot))
+    if (p.alive[i] &&
+        (placement == Placement::contract || placement == Placement::spot || placement == Placement::in_house))
       p.price[i] = static_cast<float>(p.price[i] * factor);
   });
 }

@@ -12,20 +12,22 @@
 
 namespace cm {
 
-void close_provider(Market& m, int c, std::size_t q, bool micro) {
+void close_provider(Market& m, int c, std::size_t q) {
   auto& pr = m.providers;
   pr.alive[q] = 0;
   auto& counts = m.counts[static_cast<std::size_t>(c)];
   counts.exits += 1;
-  if (micro) counts.closed += 1;
-  m.log_provider_event(c, q, micro ? ProviderEventKind::closure : ProviderEventKind::exit);
+  // An owner-run provider closes; a firm exits the market.
+  const bool owner_run = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q])).owner_worker;
+  if (static_cast<Archetype>(pr.archetype[q]) == Archetype::micro) counts.closed += 1;
+  m.log_provider_event(c, q, owner_run ? ProviderEventKind::closure : ProviderEventKind::exit);
   const auto id = pr.id[q];
   m.for_council_workers(c, [&](std::size_t k) {
     if (m.workers.employer[k] != id) return;
     m.workers.employer[k] = engine::kNoAgent;
     m.workers.weeks_searching[k] = 0;
     counts.count_leaver(m.workers.wage[k], m.spec.labour.nlw);
-    if (m.workers.is_founder[k]) {  // the owner of a closed micro-enterprise leaves care
+    if (m.workers.is_founder[k]) {  // the owner of a closed owner-run provider leaves care
       m.depart_worker(c, k);
     }
   });
@@ -44,7 +46,7 @@ void entry_exit_council(Market& m, const CareGap& gap, const MatchingDemand& dem
     const auto& a = spec.providers.of(arch);
     auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), Market::stream_key(pr, q), kClosure);
     double hazard = a.closure_per_year / 52.0;
-    if (arch == Archetype::micro) {
+    if (a.owner_worker) {
       const auto founder = m.workers_index.row_of(pr.founder[q]);
       const double owner_stress = founder >= 0 ? m.workers.stress[static_cast<std::size_t>(founder)] : 0.0;
       const double owner_income =
@@ -57,14 +59,14 @@ void entry_exit_council(Market& m, const CareGap& gap, const MatchingDemand& dem
       // no demand, many close).
       if (pr.age_weeks[q] >= f.launch_weeks && pr.clients[q] == 0) hazard = 1;
       if (founder < 0) hazard = 1;  // no owner, no enterprise
-    } else if (pr.loss_weeks[q] >= spec.providers.exit_loss_weeks) {
+    } else if (a.closes_on_losses && pr.loss_weeks[q] >= spec.providers.exit_loss_weeks) {
       hazard = 1;
     }
     if (stream.uniform() < hazard) {
-      close_provider(m, c, q, arch == Archetype::micro);
+      close_provider(m, c, q);
       return;
     }
-    if (arch != Archetype::micro) {
+    if (a.closes_on_losses) {
       established += 1;
       margins += pr.margin_average[q];
     }
@@ -104,7 +106,8 @@ void entry_exit_council(Market& m, const CareGap& gap, const MatchingDemand& dem
       if (!groups.empty()) group = groups[stream.below(static_cast<std::uint32_t>(groups.size()))];
     }
     const auto index = static_cast<std::int32_t>(pend.providers.size());
-    pend.providers.push_back({chain ? Archetype::chain : Archetype::agency, locality, group, false, engine::kNoAgent});
+    pend.providers.push_back({chain ? Archetype::chain : Archetype::agency, locality, group, false, engine::kNoAgent,
+                             ProviderEventKind::entry});
     for (std::int64_t s = 0; s < spec.providers.entrant_workers; ++s)
       pend.workers.push_back({locality, index, engine::kNoAgent, false});
     m.counts[static_cast<std::size_t>(c)].entries += 1;

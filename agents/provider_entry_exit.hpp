@@ -16,9 +16,9 @@ struct CareGap {
   double needing = 0, waiting = 0, needed_hours = 0, delivered_hours = 0;
 };
 
-// Provider q of council c closes (micro: a micro-enterprise's closure, else an exit): its staff
-// look for other care jobs (a founder leaves care); its clients are placed again next week.
-void close_provider(Market& m, int c, std::size_t q, bool micro);
+// Provider q of council c closes (an owner-run provider's closure, a firm's exit): its staff look
+// for other care jobs (an owner leaves care); its clients are placed again next week.
+void close_provider(Market& m, int c, std::size_t q);
 
 // Closures, then entry drawn by the care gap: people waiting, less those only the budget keeps
 // waiting (matching's demand.waiting_for_budget), and hours not delivered.

@@ -16,10 +16,17 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-std::string flag_meanings(const auto& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : " ") + std::string(n);
-  return out;
+// An enumeration's codes and names, as CF's flag_values and flag_meanings: the codes 0 .. n-1 in
+// the order of `names`, so readers decode whatever list the file was written with.
+void write_flags(engine::H5Writer& w, const std::string& path, const auto& names) {
+  std::string values, meanings;
+  int code = 0;
+  for (const auto& n : names) {
+    values += (values.empty() ? "" : " ") + std::to_string(code++);
+    meanings += (meanings.empty() ? "" : " ") + std::string(n);
+  }
+  w.attribute(path, "flag_values", values);
+  w.attribute(path, "flag_meanings", meanings);
 }
 
 // Writes every column of an agent table or event log into `group`, over dimension `dim`, whose
@@ -262,11 +269,10 @@ void Recorder::snapshot(const Model& model) {
     write_table(*writer_, g + "/people", "person", people, "id");
     write_table(*writer_, g + "/workers", "worker", workers, "id");
     write_table(*writer_, g + "/providers", "provider", providers, "id");
-    writer_->attribute(g + "/providers/archetype", "flag_values", std::string("0 1 2"));
-    writer_->attribute(g + "/providers/archetype", "flag_meanings", flag_meanings(kArchetypeNames));
-    writer_->attribute(g + "/people/route", "flag_meanings", flag_meanings(kRouteNames));
-    writer_->attribute(g + "/people/placement", "flag_meanings", flag_meanings(kPlacementNames));
-    writer_->attribute(g + "/people/hospital", "flag_meanings", flag_meanings(kHospitalNames));
+    write_flags(*writer_, g + "/providers/archetype", kArchetypeNames);
+    write_flags(*writer_, g + "/people/route", kRouteNames);
+    write_flags(*writer_, g + "/people/placement", kPlacementNames);
+    write_flags(*writer_, g + "/people/hospital", kHospitalNames);
   });
 }
 
@@ -281,8 +287,9 @@ void Recorder::finish(const Model& model, bool complete, const std::string& stop
     write_table(w, "/events/tenders", "tender", m.tenders, nullptr);
     write_table(w, "/events/bids", "bid", m.bids, nullptr);
     write_table(w, "/events/providers", "event", m.provider_events, nullptr);
-    w.attribute("/events/providers/kind", "flag_meanings", std::string("entry exit founding closure handback"));
-    w.attribute("/events/providers/archetype", "flag_meanings", flag_meanings(kArchetypeNames));
+    write_flags(w, "/events/providers/kind",
+                std::array<std::string_view, 5>{"entry", "exit", "founding", "closure", "handback"});
+    write_flags(w, "/events/providers/archetype", kArchetypeNames);
     write_changes(w, model.changes_applied());
   }
   w.attribute("/", "complete", static_cast<std::int64_t>(complete));

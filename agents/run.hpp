@@ -16,7 +16,7 @@
 namespace cm {
 
 inline constexpr const char* kFormatName = "caremarket";
-inline constexpr const char* kFormatVersion = "1.11";
+inline constexpr const char* kFormatVersion = "1.12";
 
 struct RunRequest {
   LoadedScenario scenario;

@@ -29,7 +29,8 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
   for (const auto& cs : spec.councils) {
     start_people += static_cast<std::size_t>(cs.people);
     start_workers += static_cast<std::size_t>(cs.workers);
-    start_providers += static_cast<std::size_t>(cs.chains + cs.agencies + cs.micro_enterprises);
+    start_providers += static_cast<std::size_t>(cs.chains + cs.agencies + cs.micro_enterprises + cs.cooperatives + cs.council_run +
+                                                     cs.personal_assistants);
   }
   engine::reserve_rows(people, start_people + start_people / 8 + 1024);
   engine::reserve_rows(workers, start_workers + start_workers / 4 + 1024);
@@ -48,10 +49,11 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
     const auto& policy = spec.commissioning;
     com.weekly_budget = weekly_care_budget(spec, static_cast<std::size_t>(c));
     com.reference_rate = policy.reference_rate;
-    com.uplift_cost = cost_per_hour(Archetype::agency, std::max(spec.providers.agency.wage, spec.labour.nlw));
+    com.uplift_cost = cost_per_hour(Archetype::agency, std::max(spec.providers.of(Archetype::agency).wage, spec.labour.nlw));
     com.lots = static_cast<std::int32_t>((cs.localities + policy.lot_size - 1) / policy.lot_size);
     com.lot_tender_week.assign(static_cast<std::size_t>(com.lots), 0);
     com.lot_relet.assign(static_cast<std::size_t>(com.lots), 0);
+    com.lot_in_house.assign(static_cast<std::size_t>(com.lots), 0);
 
     auto stream = rng.stream(0, static_cast<std::uint64_t>(c), kBuildCouncil);
     const std::int32_t first = geography.first_locality(c);
@@ -76,6 +78,15 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
       add_provider(c, Archetype::micro, random_locality(), -1);
       weight.push_back(0.0);
     }
+    // The other kinds after these three, so a scenario without them draws as before. A provider
+    // run by its owner starts at its intended size (weight 0); any other at an agency's weight.
+    for (auto [kind, count] : {std::pair{Archetype::cooperative, cs.cooperatives},
+                               std::pair{Archetype::council_run, cs.council_run},
+                               std::pair{Archetype::personal_assistant, cs.personal_assistants}})
+      for (std::int64_t k = 0; k < count; ++k) {
+        add_provider(c, kind, random_locality(), -1);
+        weight.push_back(spec.providers.of(kind).owner_worker ? 0.0 : 1.0);
+      }
     double total_weight = 0;
     for (double w : weight) total_weight += w;
     std::size_t first_row = providers.id.size() - weight.size();
@@ -102,31 +113,32 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
 
 // The starting workforce follows the starting placements: each provider gets the staff its
 // clients need (plus the vacancy buffer), scaled so that each council's total is its workers;
-// micro-enterprises have their owner and the staff they intend to have.
+// providers run by their owner (micro-enterprises, personal assistants) have their owner and the
+// staff they intend to have.
 void Market::hire_starting_staff() {
   for (int c = 0; c < councils(); ++c) {
     const auto& cs = spec.councils[static_cast<std::size_t>(c)];
     double wanted_total = 0;
-    std::int64_t micro_staff = 0;
+    std::int64_t owner_run_staff = 0;
     for_council_providers(c, [&](std::size_t p) {
       const auto arch = static_cast<Archetype>(providers.archetype[p]);
-      if (arch == Archetype::micro) {
-        micro_staff += providers.intended_staff[p];
+      if (spec.providers.of(arch).owner_worker) {
+        owner_run_staff += providers.intended_staff[p];
         return;
       }
       wanted_total +=
           providers.allocated_hours[p] * (1 + spec.labour.vacancy_buffer) / spec.providers.of(arch).contracted_hours;
     });
-    // Shares of the non-micro workforce by wanted staff, rounded by largest remainder so that the
-    // council starts with exactly its declared number of workers.
-    const double to_share = static_cast<double>(std::max<std::int64_t>(0, cs.workers - micro_staff));
+    // Shares of the workforce not in owner-run providers by wanted staff, rounded by largest
+    // remainder so that the council starts with exactly its declared number of workers.
+    const double to_share = static_cast<double>(std::max<std::int64_t>(0, cs.workers - owner_run_staff));
     std::vector<std::size_t> rows;
     std::vector<std::int64_t> staff;
     std::vector<double> remainder;
     std::int64_t assigned = 0;
     for_council_providers(c, [&](std::size_t p) {
       const auto arch = static_cast<Archetype>(providers.archetype[p]);
-      if (arch == Archetype::micro) return;
+      if (spec.providers.of(arch).owner_worker) return;
       const double wanted =
           providers.allocated_hours[p] * (1 + spec.labour.vacancy_buffer) / spec.providers.of(arch).contracted_hours;
       const double exact = wanted_total > 0 ? to_share * wanted / wanted_total : 0.0;
@@ -142,7 +154,7 @@ void Market::hire_starting_staff() {
     for (std::size_t k = 0; k < order.size() && assigned < static_cast<std::int64_t>(to_share); ++k, ++assigned)
       staff[order[k]] += 1;
     for_council_providers(c, [&](std::size_t p) {
-      if (static_cast<Archetype>(providers.archetype[p]) != Archetype::micro) return;
+      if (!spec.providers.of(static_cast<Archetype>(providers.archetype[p])).owner_worker) return;
       const auto founder = add_worker(c, providers.home_locality[p], providers.id[p], true);
       providers.founder[p] = workers.id[founder];
       for (std::int64_t w = 1; w < providers.intended_staff[p]; ++w)
@@ -151,6 +163,10 @@ void Market::hire_starting_staff() {
     for (std::size_t k = 0; k < rows.size(); ++k)
       for (std::int64_t w = 0; w < std::min<std::int64_t>(staff[k], providers.intended_staff[rows[k]]); ++w)
         add_worker(c, providers.home_locality[rows[k]], providers.id[rows[k]], false);
+    // The council keeps its own services at the size they start with (insourcing.cpp grows them).
+    for (const auto p : rows)
+      if (spec.providers.of(static_cast<Archetype>(providers.archetype[p])).in_house())
+        providers.intended_staff[p] = static_cast<std::int16_t>(providers.staff[p]);
   }
   group_by_council();
 }

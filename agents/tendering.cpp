@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "agents/contract_terms.hpp"
+#include "agents/insourcing.hpp"
 #include "agents/tendering.hpp"
 
 namespace cm {
@@ -60,7 +61,7 @@ void let_lot(Market& m, int c, std::int32_t lot, double council_hours_total, std
   m.for_council_providers(c, [&](std::size_t p) {
     if (!m.providers.alive[p] || m.providers.handing_back[p]) return;
     const auto arch = static_cast<Archetype>(m.providers.archetype[p]);
-    if (arch == Archetype::micro && !policy.accredit_micro) return;
+    if (!m.spec.providers.of(arch).takes_council_work(policy.accredit_micro)) return;
     bool covers = false;
     for (auto l = first; l < last && !covers; ++l) covers = m.serves(p, l);
     if (covers) bids.push_back(make_bid(m, p, lot, council_hours_total));
@@ -155,6 +156,34 @@ void let_lot(Market& m, int c, std::int32_t lot, double council_hours_total, std
   com.lot_relet[static_cast<std::size_t>(lot)] = 1;
 }
 
+// Insourcing (insourcing.cpp): a lot due for letting is kept by the council, not tendered, while
+// it has a service of its own and the lots it keeps hold less than commissioning.insourcing_share
+// of the council-managed hours (lot_hours: by lot); the lot's people under contract move to the
+// service. A lot it keeps stays its own until the policy ends. Returns whether the council keeps
+// the lot.
+bool keep_lot_in_house(Market& m, int c, std::int32_t lot, const std::vector<double>& lot_hours) {
+  auto& com = m.commissioners[static_cast<std::size_t>(c)];
+  auto& kept = com.lot_in_house[static_cast<std::size_t>(lot)];
+  if (m.spec.commissioning.insourcing_share <= 0) {
+    com.lots_in_house -= kept;
+    kept = 0;
+    return false;
+  }
+  if (kept) return true;
+  const auto service = council_service(m, c);
+  if (service < 0) return false;
+  double total = 0, in_house = 0;
+  for (std::size_t l = 0; l < lot_hours.size(); ++l) {
+    total += lot_hours[l];
+    if (com.lot_in_house[l]) in_house += lot_hours[l];
+  }
+  if (total <= 0 || in_house / total >= m.spec.commissioning.insourcing_share) return false;
+  kept = 1;
+  com.lots_in_house += 1;
+  transfer_lot_to_service(m, c, lot, static_cast<std::size_t>(service));
+  return true;
+}
+
 }  // namespace
 
 void apply_commissioning(Market& m, CommissioningState& s, int c) {
@@ -198,12 +227,28 @@ void apply_commissioning(Market& m, CommissioningState& s, int c) {
   m.for_council_providers(c, [&](std::size_t p) { council_hours_total += m.providers.council_hours[p]; });
   auto& pledged = s.pledged;  // this council's rows only
   m.for_council_providers(c, [&](std::size_t p) { pledged[p] = m.providers.council_hours[p]; });
+  // Council-managed hours needed by lot, when the council may keep lots (insourcing).
+  thread_local std::vector<double> lot_hours;
+  lot_hours.assign(static_cast<std::size_t>(com.lots), 0.0);
+  const bool due = std::any_of(com.lot_tender_week.begin(), com.lot_tender_week.end(),
+                               [&](std::int32_t week) { return week <= m.week; });
+  if (due && (m.spec.commissioning.insourcing_share > 0 || com.lots_in_house > 0))
+    m.for_council_people(c, [&](std::size_t i) {
+      if (m.people.alive[i] && static_cast<Route>(m.people.route[i]) == Route::council_managed)
+        lot_hours[static_cast<std::size_t>(m.lot_of(m.people.locality[i]))] += m.people.need_hours[i];
+    });
+  const auto contract_weeks = static_cast<std::int32_t>(std::lround(m.spec.commissioning.contract_years * 52));
   for (std::int32_t lot = 0; lot < com.lots; ++lot) {
     if (com.lot_tender_week[static_cast<std::size_t>(lot)] > m.week) continue;
     // Contracts still running in the lot end now (collaborative frameworks are re-let whole).
     std::erase_if(com.contracts, [&](const Contract& k) { return k.lot == lot; });
-    let_lot(m, c, lot, council_hours_total, pledged);
     com.contracts_changed = true;
+    if (keep_lot_in_house(m, c, lot, lot_hours)) {
+      com.lot_tender_week[static_cast<std::size_t>(lot)] = m.week + contract_weeks;  // looked at again then
+      com.lot_relet[static_cast<std::size_t>(lot)] = 1;
+      continue;
+    }
+    let_lot(m, c, lot, council_hours_total, pledged);
   }
   // A provider's contract price is that of the contract it holds (0 when none).
   m.for_council_providers(c, [&](std::size_t p) { m.providers.contract_price[p] = 0; });

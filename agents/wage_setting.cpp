@@ -9,6 +9,9 @@
 // next one. A chain branch or agency with many vacancies open (wages.vacancy_trigger) also matches
 // what its rivals in its home locality pay, as far as its income per hour delivered allows: this is
 // how a provider that cannot recruit competes for staff. Wages are sticky: a review never cuts a wage.
+// Each archetype's wage_rule says which of these it follows (types.hpp): a micro-enterprise only the
+// pass-through; a cooperative's members also take what the income affords; a council's service
+// keeps its public pay scale.
 #include "agents/wage_setting.hpp"
 
 #include <algorithm>
@@ -55,7 +58,8 @@ double rival_wage(const Market& m, int c, std::size_t q) {
   const auto& pr = m.providers;
   double staff = 0, bill = 0;
   m.for_council_providers(c, [&](std::size_t r) {
-    if (r == q || !pr.alive[r] || pr.staff[r] <= 0 || static_cast<Archetype>(pr.archetype[r]) == Archetype::micro)
+    if (r == q || !pr.alive[r] || pr.staff[r] <= 0 ||
+        m.spec.providers.of(static_cast<Archetype>(pr.archetype[r])).wage_rule != static_cast<int>(WageRule::market))
       return;
     if (!m.serves(r, pr.home_locality[q])) return;
     staff += pr.staff[r];
@@ -64,14 +68,18 @@ double rival_wage(const Market& m, int c, std::size_t q) {
   return staff > 0 ? bill / staff : 0.0;
 }
 
-// The highest base wage q's income per hour delivered pays with its costs and target margin (the
-// asking price is linear in the wage); 0 when it delivered nothing.
-double affordable_wage(const Market& m, std::size_t q) {
-  const auto& pr = m.providers;
-  if (pr.delivered_hours[q] <= 0) return 0.0;
+// The highest base wage a price per hour pays with q's costs and target margin (the asking price
+// is linear in the wage).
+double affordable_at(const Market& m, std::size_t q, double price) {
   const double at_zero = asking_at(m, q, 0.0);
   const double per_pound = asking_at(m, q, 1.0) - at_zero;
-  return (pr.income[q] / pr.delivered_hours[q] - at_zero) / per_pound;
+  return (price - at_zero) / per_pound;
+}
+
+// What q's income per hour delivered affords; 0 when it delivered nothing.
+double affordable_wage(const Market& m, std::size_t q) {
+  const auto& pr = m.providers;
+  return pr.delivered_hours[q] > 0 ? affordable_at(m, q, pr.income[q] / pr.delivered_hours[q]) : 0.0;
 }
 
 }  // namespace
@@ -82,11 +90,19 @@ void apply_wage_setting(Market& m, int c) {
   auto& pr = m.providers;
   m.for_council_providers(c, [&](std::size_t q) {
     if (!pr.alive[q] || (m.week + pr.serial[q]) % every != 0) return;
+    const auto rule = static_cast<WageRule>(m.spec.providers.of(static_cast<Archetype>(pr.archetype[q])).wage_rule);
+    // A public pay scale moves with the scale (the archetype's wage, raised with the legal minimum
+    // by changes.cpp), not with prices or rivals.
+    if (rule == WageRule::public_scale) return;
     double wage =
         pr.council_hours[q] > 0 ? reviewed_wage(m, q, pr.council_income[q] / pr.council_hours[q]) : pr.wage[q];
-    if (static_cast<Archetype>(pr.archetype[q]) != Archetype::micro &&
-        pr.vacancies[q] > m.spec.wages.vacancy_trigger * pr.staff[q])
+    if (rule == WageRule::market && pr.vacancies[q] > m.spec.wages.vacancy_trigger * pr.staff[q])
       wage = std::max(wage, std::min(rival_wage(m, c, q), affordable_wage(m, q)));
+    // Members set their own pay: what the council's price per hour affords after costs and the
+    // margin the cooperative keeps as a reserve. The council's price, not all income: self-funders
+    // pay a markup on the cost, so pay set from their price would raise the price it is set from.
+    if (rule == WageRule::members && pr.council_hours[q] > 0)
+      wage = std::max(wage, affordable_at(m, q, pr.council_income[q] / pr.council_hours[q]));
     if (wage <= pr.wage[q]) return;
     pr.wage[q] = static_cast<float>(wage);
     pr.wage_raised[q] = 1;

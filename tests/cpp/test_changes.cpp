@@ -72,7 +72,7 @@ sources = ["published", "published", "assumption"]
   EXPECT_EQ(loaded.changes[1].records[0].cause, "schedule");
   EXPECT_NE(loaded.changes[1].records[0].detail.find("published"), std::string::npos);
   // Archetype wages below the new NLW are raised in that week's parameters (new providers pay it).
-  EXPECT_GE(loaded.changes[2].spec.providers.chain.wage, 13.10);
+  EXPECT_GE(loaded.changes[2].spec.providers.of(cm::Archetype::chain).wage, 13.10);
 
   const auto again = cm::load_scenario_text(loaded.resolved_toml, "stored");
   ASSERT_EQ(again.changes.size(), loaded.changes.size());
@@ -370,8 +370,8 @@ values = [13.5]
   EXPECT_GE(worker, 13.5f);
 
   const auto from_start = load("[labour]\nsector_pay_floor = 13.0\n");
-  EXPECT_EQ(from_start.spec.providers.chain.wage, 13.0);
-  EXPECT_EQ(from_start.spec.providers.micro.wage, 14.0);  // already above
+  EXPECT_EQ(from_start.spec.providers.of(cm::Archetype::chain).wage, 13.0);
+  EXPECT_EQ(from_start.spec.providers.of(cm::Archetype::micro).wage, 14.0);  // already above
   EXPECT_TRUE(std::any_of(from_start.warnings.begin(), from_start.warnings.end(),
                           [](const std::string& w) { return w.find("labour.sector_pay_floor") != std::string::npos; }));
 }

@@ -348,8 +348,8 @@ TEST(Scenario, DuplicateAndNulNamesAreFound) {
 TEST(Scenario, NoWageBelowTheLegalMinimum) {
   const fs::path root = CAREMARKET_SOURCE_DIR;
   const auto loaded = cm::load_scenario(root / "tests/data/tiny.toml", {}, {"labour.nlw=13.00"});
-  EXPECT_DOUBLE_EQ(loaded.spec.providers.chain.wage, 13.00);
-  EXPECT_DOUBLE_EQ(loaded.spec.providers.agency.wage, 13.00);
+  EXPECT_DOUBLE_EQ(loaded.spec.providers.of(cm::Archetype::chain).wage, 13.00);
+  EXPECT_DOUBLE_EQ(loaded.spec.providers.of(cm::Archetype::agency).wage, 13.00);
   ASSERT_FALSE(loaded.warnings.empty());
   EXPECT_NE(
       loaded.warnings[0].find("providers.chain.wage = 12.21 (default) is below labour.nlw = 13.00 (--set labour.nlw)"),

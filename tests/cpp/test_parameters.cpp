@@ -135,8 +135,8 @@ TEST(Parameters, EntryFollowsTheReferenceGapItsCapAndBringsEntrantWorkers) {
     auto spec = hand_spec(0, 0, 2, 2, 0);
     spec.providers.entry_per_year = 2;
     spec.providers.entry_people_per_provider = 250;  // 1000 people: a scale of 4
-    spec.providers.chain.closure_per_year = 0;
-    spec.providers.agency.closure_per_year = 0;
+    spec.providers.of(Archetype::chain).closure_per_year = 0;
+    spec.providers.of(Archetype::agency).closure_per_year = 0;
     spec.providers.entry_reference_gap = k.reference;
     spec.providers.entry_attractiveness_max = k.cap;
     spec.providers.entrant_workers = 4;

@@ -236,7 +236,7 @@ TEST(Tendering, SmallGroupsBidStrategically) {
   TenderSetup t(cm::CommissioningMode::lowest_price);
   t.m.providers.council_hours[t.cheap_chain] = 10;  // 10 / 310: 3% of council hours
   const double ask = asking_price(t.m, t.cheap_chain);
-  const double undercut = t.m.spec.providers.chain.undercut;
+  const double undercut = t.m.spec.providers.of(Archetype::chain).undercut;
   double sum = 0;
   int n = 0;
   for (int k = 0; k < 400; ++k) {
@@ -614,7 +614,7 @@ TEST(WageSetting, ACouncilPriceAboveTheAskingPriceReachesPayByThePassThroughShar
   spec.wages.pass_through = 0.5;
   auto m = cm::open_market(spec, 5, 0);
   const auto q = provider_rows(m, Archetype::chain).at(0);
-  const double base = m.spec.providers.chain.wage;
+  const double base = m.spec.providers.of(Archetype::chain).wage;
   const double asking = asking_at(m, Archetype::chain, base);
   const double per_wage = asking_at(m, Archetype::chain, base + 1) - asking;
   const auto& c = m.spec.commissioning;
@@ -720,7 +720,7 @@ TEST(WageSetting, EveryProviderReviewsOncePerPeriodAndItsStaffFollow) {
     const auto q = static_cast<std::size_t>(m.provider_row(m.workers.employer[w]));
     cm::pay_worker(m, delivery, w, q);
     EXPECT_EQ(m.workers.wage[w], m.providers.wage[q] + m.workers.pay_premium[w]);
-    EXPECT_GT(m.workers.wage[w], m.spec.providers.chain.wage + 0.5);
+    EXPECT_GT(m.workers.wage[w], m.spec.providers.of(Archetype::chain).wage + 0.5);
   }
 }
 
@@ -869,7 +869,7 @@ TEST(LabourMarket, VacancyIsFilledMoreOftenAtAHigherWage) {
   const auto& lab = spec.labour;
   for (int k = 0; k < 3; ++k) {
     const double attraction = std::clamp(1 + lab.fill_wage_sensitivity * (wages[k] - outside), 0.1, 4.0);
-    const double chance = std::min(1.0, lab.fill_per_week * attraction * spec.providers.agency.recruitment);
+    const double chance = std::min(1.0, lab.fill_per_week * attraction * spec.providers.of(Archetype::agency).recruitment);
     const double n = static_cast<double>(posts) * weeks;
     expect_near_count(fills[k], n * chance, std::sqrt(n * chance * (1 - chance)),
                       "fills at wage " + std::to_string(wages[k]));
@@ -916,7 +916,7 @@ TEST(LabourMarket, JobSeekerAcceptsUnlessPayIsMoreThan25pBelowTheLastJob) {
   EXPECT_EQ(m.workers.alive[gives_up], 0);  // search_weeks without a job: leaves care
   EXPECT_EQ(m.providers.staff[q], 1);
   const int posts =
-      static_cast<int>(std::ceil(1000 * (1 + spec.labour.vacancy_buffer) / spec.providers.chain.contracted_hours));
+      static_cast<int>(std::ceil(1000 * (1 + spec.labour.vacancy_buffer) / spec.providers.of(Archetype::chain).contracted_hours));
   EXPECT_EQ(m.providers.vacancies[q], std::min(posts, 10) - 1);
   EXPECT_EQ(m.counts[0].hires_from_care, 1);
 }
@@ -1013,7 +1013,7 @@ TEST(Finance, SurplusIsIncomeLessWagesOverheadsAndExtraction) {
   auto spec = hand_spec({.people = 6, .workers = 6, .chains = 1, .agencies = 1, .micros = 1});
   spec.founding.coordinators = 2;
   spec.commissioning.prevention_share = 0.1;
-  spec.providers.chain.extraction = 0.6;  // part of its surplus leaves, part stays in the region
+  spec.providers.of(Archetype::chain).extraction = 0.6;  // part of its surplus leaves, part stays in the region
   auto m = cm::open_market(spec, 47, 0);
   const std::size_t chain = provider_rows(m, Archetype::chain).at(0),
                     agency = provider_rows(m, Archetype::agency).at(0),
@@ -1115,8 +1115,8 @@ TEST(Finance, SurplusIsIncomeLessWagesOverheadsAndExtraction) {
 TEST(EntryExit, ProviderWithSustainedLossesExits) {
   auto spec = hand_spec({.people = 100, .workers = 40, .chains = 1, .agencies = 1});
   spec.providers.exit_loss_weeks = 6;
-  spec.providers.chain.closure_per_year = 0;
-  spec.providers.agency.closure_per_year = 0;
+  spec.providers.of(Archetype::chain).closure_per_year = 0;
+  spec.providers.of(Archetype::agency).closure_per_year = 0;
   auto m = cm::open_market(spec, 53, 0);
   const auto losing = provider_rows(m, Archetype::chain).at(0), earning = provider_rows(m, Archetype::agency).at(0);
   const auto losing_id = m.providers.id[losing];
@@ -1158,7 +1158,7 @@ TEST(EntryExit, ProviderWithSustainedLossesExits) {
 TEST(EntryExit, AMicroEnterpriseWithNoClientAtLaunchWeeksCloses) {
   auto spec = hand_spec({.people = 10, .workers = 10, .micros = 3});
   spec.founding.launch_weeks = 26;
-  spec.providers.micro.closure_per_year = 0;
+  spec.providers.of(Archetype::micro).closure_per_year = 0;
   spec.founding.burnout_factor = 0;
   auto m = cm::open_market(spec, 31, 0);
   const auto micros = provider_rows(m, Archetype::micro);
@@ -1187,8 +1187,8 @@ TEST(EntryExit, MoreWaitingPeopleRaiseEntry) {
   auto spec = hand_spec({.chains = 2, .agencies = 2});
   spec.providers.entry_per_year = 2;
   spec.providers.entry_people_per_provider = 125;  // scale 1000 / 125 = 8 (four providers established)
-  spec.providers.chain.closure_per_year = 0;
-  spec.providers.agency.closure_per_year = 0;
+  spec.providers.of(Archetype::chain).closure_per_year = 0;
+  spec.providers.of(Archetype::agency).closure_per_year = 0;
   auto m = cm::open_market(spec, 59, 0);
   struct Case {
     double waiting, blocked, unmet_hours;
@@ -1272,7 +1272,7 @@ TEST(Outcomes, WellbeingAndObservedQualityMoveTowardTheirTargets) {
   bool clamped = false;
   for (std::size_t k = 0; k < 5; ++k) {
     const double unmet = std::max(0.0, 1 - received[k] / need[k]);
-    const double relational = k < 4 ? spec.providers.chain.relational : 0.0;
+    const double relational = k < 4 ? spec.providers.of(Archetype::chain).relational : 0.0;
     const double raw = o.base - o.unmet_weight * unmet + o.continuity_weight * static_cast<float>(continuity[k]) +
                        o.relational_weight * relational + o.ties_weight * ties[k] / (ties[k] + 2.0);
     clamped = clamped || raw > 1;
