@@ -23,6 +23,34 @@ std::int32_t chain_group_count(const ScenarioSpec& spec) {
   return static_cast<std::int32_t>(groups);
 }
 
+void keep_group_books(const Market& m, ChainGroupsState& s) {
+  const auto groups = static_cast<std::size_t>(chain_group_count(m.spec));
+  s.council_hours.assign(groups, 0.0);
+  s.margin.resize(groups, 0.0f);
+  s.loss_weeks.resize(groups, 0);
+  std::vector<double> surplus(groups, 0.0), turnover(groups, 0.0);
+  s.region_council_hours = 0;
+  const auto& pr = m.providers;
+  for (int c = 0; c < m.councils(); ++c)
+    m.for_council_providers(c, [&](std::size_t q) {
+      if (!pr.alive[q]) return;
+      s.region_council_hours += pr.council_hours[q];
+      const auto g = static_cast<std::size_t>(pr.group[q] - kChainGroupBase);
+      if (pr.group[q] < kChainGroupBase || g >= groups) return;
+      s.council_hours[g] += pr.council_hours[q];
+      surplus[g] += pr.surplus[q];
+      // A branch's turnover as finance.cpp takes it for its own margin: its takings, or its costs at a loss.
+      turnover[g] +=
+          std::max({static_cast<double>(pr.income[q]), static_cast<double>(pr.income[q] - pr.surplus[q]), 1.0});
+    });
+  const double smoothing = m.spec.providers.margin_smoothing;
+  for (std::size_t g = 0; g < groups; ++g) {
+    if (turnover[g] <= 0) continue;  // no open branch: the books stand as they were
+    s.margin[g] += static_cast<float>(smoothing * (surplus[g] / turnover[g] - s.margin[g]));
+    s.loss_weeks[g] = s.margin[g] < 0 ? static_cast<std::int16_t>(s.loss_weeks[g] + 1) : std::int16_t{0};
+  }
+}
+
 void fail_groups_at_random(Market& m, ChangesState& changes) {
   const double rate = m.spec.providers.chain_group_failure_per_year;
   const std::int32_t week = m.reported_week();

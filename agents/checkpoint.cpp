@@ -19,7 +19,7 @@ void archive(A& a, Commissioner& c) {
 }
 template <class A>
 void archive(A& a, Pending& p) {
-  a(p.people, p.workers, p.providers, p.members);
+  a(p.people, p.workers, p.providers, p.members, p.commuters);
 }
 template <class A>
 void archive(A& a, Departures& d) {
@@ -106,7 +106,7 @@ void archive_state(A& a, Market& m, RuleStates& r) {
   a.section("events", [&] {
     a(m.tenders, m.bids, m.provider_events, m.council_tenders, m.council_bids, m.council_provider_events);
   });
-  CM_STATE_SIZE(RuleStates, 904);
+  CM_STATE_SIZE(RuleStates, 984);
   // ChangesState::changes is the scenario's (the model is built from it): how far it has come is saved.
   a.section("changes", [&] { a(r.changes.next, r.changes.applied); });
   a.section("need", [&] { a(r.need); });
@@ -131,6 +131,10 @@ void archive_state(A& a, Market& m, RuleStates& r) {
   a.section("finance", [&] { a(r.finance.wage_bill, r.finance.accepted_ratio); });
   a.section("outcomes", [&] { a(r.outcomes.wellbeing_sum, r.outcomes.continuity_sum, r.outcomes.relational_term); });
   a.section("metrics", [&] { a(r.metrics, r.metric_values); });
+  a.section("chain groups", [&] {
+    CM_STATE_SIZE(ChainGroupsState, 80);
+    a(r.groups.council_hours, r.groups.region_council_hours, r.groups.margin, r.groups.loss_weeks);
+  });
 }
 
 }  // namespace

@@ -13,7 +13,7 @@
 namespace cm {
 
 inline constexpr const char* kCheckpointFormatName = "caremarket-checkpoint";
-inline constexpr const char* kCheckpointVersion = "1.0";
+inline constexpr const char* kCheckpointVersion = "2.0";  // 2.0: issue 18's kinds of provider (format 1.12)
 
 // A checkpoint that cannot be used, with the reason: bad input for the command line (exit 2).
 class CheckpointError : public std::invalid_argument {

@@ -48,7 +48,8 @@ struct alignas(64) WeekCounts {
   }
   double leavers = 0, leavers_nlw = 0, leavers_nlw150 = 0;  // retention, founding, closures
   double hires = 0, hires_from_care = 0;                    // labour market
-  double founded = 0, cooperatives_founded = 0;            // founding, the cooperative programme
+  double commuters_in = 0, commuters_out = 0;               // labour market: seekers crossing the border
+  double founded = 0, cooperatives_founded = 0;             // founding, the cooperative programme
   double closed = 0, entries = 0, exits = 0;                // entry and exit
   double handbacks = 0, tenders = 0;                        // commissioning
   double spend = 0, extraction = 0, local_retained = 0, council_hours = 0, council_payment = 0;  // finance

@@ -35,8 +35,8 @@ void apply_cooperative_founding(Market& m, int c) {
   for (int k = 0; k < n; ++k) {
     const auto index = static_cast<std::int32_t>(pend.providers.size());
     const std::int32_t locality = first + static_cast<std::int32_t>(stream.below(nloc));
-    pend.providers.push_back({Archetype::cooperative, locality, -1, false, engine::kNoAgent,
-                              ProviderEventKind::founding});
+    pend.providers.push_back(
+        {Archetype::cooperative, locality, -1, false, engine::kNoAgent, ProviderEventKind::founding});
     for (std::int64_t member = 0; member < f.cooperative_members; ++member) {
       engine::AgentId joining = engine::kNoAgent;
       if (!stream.bernoulli(f.outside_care_share) && council_workers > 0) {

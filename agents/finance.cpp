@@ -87,6 +87,7 @@ void apply_finance(Market& m, FinanceState& s, int c) {
   const auto& cs = spec.councils[static_cast<std::size_t>(c)];
   counts.spend +=
       spec.founding.coordinators * spec.founding.coordinator_cost / 52.0 +
+      spec.founding.cooperative_developers * spec.founding.developer_cost / 52.0 +
       cs.budget_million * 1e6 * spec.commissioning.budget_multiplier * spec.commissioning.prevention_share / 52.0;
 }
 

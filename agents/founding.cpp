@@ -86,8 +86,32 @@ void found_in_council(Market& m, const MatchingDemand& matched, int c) {
   }
 }
 
+// People buying care privately take on personal assistants: new ones start, alone and from outside
+// care, at founding.personal_assistants_per_1000 a year per 1,000 such people. No draw at rate 0.
+void start_personal_assistants(Market& m, const MatchingDemand& matched, int c) {
+  const double per_week =
+      m.spec.founding.personal_assistants_per_1000 * matched.people_buying_privately / 1000.0 / 52.0;
+  if (per_week <= 0) return;
+  auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), static_cast<std::uint64_t>(c), kPersonalAssistant);
+  boost::random::poisson_distribution<int, double> starts(per_week);
+  const int n = starts(stream);
+  auto& pend = m.pending[static_cast<std::size_t>(c)];
+  const auto first = m.geography.first_locality(c);
+  const auto nloc = static_cast<std::uint32_t>(m.geography.locality_count(c));
+  for (int k = 0; k < n; ++k) {
+    const std::int32_t locality = first + static_cast<std::int32_t>(stream.below(nloc));
+    const auto index = static_cast<std::int32_t>(pend.providers.size());
+    pend.providers.push_back(
+        {Archetype::personal_assistant, locality, -1, true, engine::kNoAgent, ProviderEventKind::founding});
+    pend.workers.push_back({locality, index, engine::kNoAgent, true});  // the assistant, its owner
+  }
+}
+
 }  // namespace
 
-void apply_founding(Market& m, const MatchingDemand& demand, int c) { found_in_council(m, demand, c); }
+void apply_founding(Market& m, const MatchingDemand& demand, int c) {
+  found_in_council(m, demand, c);
+  start_personal_assistants(m, demand, c);
+}
 
 }  // namespace cm

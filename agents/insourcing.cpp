@@ -37,8 +37,7 @@ void transfer_lot_to_service(Market& m, int c, std::int32_t lot, std::size_t ser
   // Hours moving from each holder (row, hours): a lot has few holders.
   std::vector<std::pair<std::size_t, double>> moved;
   m.for_council_people(c, [&](std::size_t i) {
-    if (!p.alive[i] || static_cast<Placement>(p.placement[i]) != Placement::contract ||
-        m.lot_of(p.locality[i]) != lot)
+    if (!p.alive[i] || static_cast<Placement>(p.placement[i]) != Placement::contract || m.lot_of(p.locality[i]) != lot)
       return;
     const auto row = m.provider_row(p.provider[i]);
     if (row < 0) return;
@@ -67,7 +66,7 @@ void transfer_lot_to_service(Market& m, int c, std::int32_t lot, std::size_t ser
       pr.staff[static_cast<std::size_t>(m.provider_row(w.employer[k]))] -= 1;
       w.employer[k] = pr.id[service];
       w.wage[k] = std::max(w.wage[k], pr.wage[service] + w.pay_premium[k]);  // TUPE keeps their terms
-      w.zero_hours[k] = 0;                                                 // the service guarantees hours
+      w.zero_hours[k] = 0;                                                   // the service guarantees hours
       w.quit_review_week[k] = 0;  // a new employer: the quit clock starts again
       pr.staff[service] += 1;
       joined += 1;
@@ -85,7 +84,8 @@ void apply_insourcing(Market& m, int c) {
   if (council_service(m, c) < 0) {
     // The service opens before the first lot it can take comes up (it joins this week).
     const auto centre = m.geography.first_locality(c) + m.geography.locality_count(c) / 2;
-    pend.providers.push_back({Archetype::council_run, centre, -1, false, engine::kNoAgent, ProviderEventKind::entry, 0});
+    pend.providers.push_back(
+        {Archetype::council_run, centre, -1, false, engine::kNoAgent, ProviderEventKind::entry, 0});
     return;
   }
   if (com.lots_in_house == 0) return;

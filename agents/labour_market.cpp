@@ -10,6 +10,15 @@
 namespace cm {
 namespace {
 
+// Whether council c shares its commuting zone with another council.
+bool has_zone_partners(const Market& m, int c) {
+  const auto& zone = m.spec.councils[static_cast<std::size_t>(c)].commuting_zone;
+  if (zone.empty() || m.spec.labour.commute_share <= 0) return false;
+  for (std::size_t t = 0; t < m.spec.councils.size(); ++t)
+    if (static_cast<int>(t) != c && m.spec.councils[t].commuting_zone == zone) return true;
+  return false;
+}
+
 void hire_council(Market& m, int c, std::vector<std::int32_t>& open) {
   auto& w = m.workers;
   auto& pr = m.providers;
@@ -48,11 +57,22 @@ void hire_council(Market& m, int c, std::vector<std::int32_t>& open) {
   });
 
   // Job seekers from care: each tries one provider with a vacancy, drawn at random, and takes the
-  // job unless it pays clearly less than the job they left.
+  // job unless it pays clearly less than the job they left. In a council with a commuting zone, a
+  // share of them look across the border instead (apply_commuting, after every council's own).
+  const bool commuting = has_zone_partners(m, c);
+  auto& commuters = m.pending[static_cast<std::size_t>(c)].commuters;
+  commuters.clear();
   m.for_council_workers(c, [&](std::size_t k) {
     // (A worker leaving to found an enterprise is between jobs only from founding to the join that
     // follows it, after this phase: never a seeker here.)
     if (!w.alive[k] || w.employer[k] != engine::kNoAgent) return;
+    if (commuting) {
+      auto look = m.rng.stream(static_cast<std::uint64_t>(m.week), Market::stream_key(w, k), kCommute);
+      if (look.bernoulli(lab.commute_share)) {
+        commuters.push_back(static_cast<std::uint32_t>(k));
+        return;
+      }
+    }
     auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), Market::stream_key(w, k), kSeek);
     bool hired = false;
     if (!open.empty()) {
@@ -102,6 +122,55 @@ void hire_council(Market& m, int c, std::vector<std::int32_t>& open) {
 void apply_labour_market(Market& m, int c) {
   thread_local std::vector<std::int32_t> open;
   hire_council(m, c, open);
+}
+
+void apply_commuting(Market& m) {
+  const auto& lab = m.spec.labour;
+  const auto nc = static_cast<std::size_t>(m.councils());
+  bool any = false;
+  for (const auto& pend : m.pending) any |= !pend.commuters.empty();
+  if (!any) return;
+  auto& w = m.workers;
+  auto& pr = m.providers;
+  // Each council's providers with a vacancy left after its own hiring, and its zone partners.
+  std::vector<std::vector<std::int32_t>> open(nc);
+  for (std::size_t t = 0; t < nc; ++t)
+    m.for_council_providers(static_cast<int>(t), [&](std::size_t q) {
+      if (pr.alive[q] && pr.vacancies[q] > 0) open[t].push_back(static_cast<std::int32_t>(q));
+    });
+  std::vector<std::int32_t> partners;
+  for (std::size_t c = 0; c < nc; ++c) {
+    auto& commuters = m.pending[c].commuters;
+    if (commuters.empty()) continue;
+    partners.clear();
+    for (std::size_t t = 0; t < nc; ++t)
+      if (t != c && m.spec.councils[t].commuting_zone == m.spec.councils[c].commuting_zone)
+        partners.push_back(static_cast<std::int32_t>(t));
+    for (const auto k : commuters) {
+      // The seeker's stream of the week for this purpose, past the draw that sent them here.
+      auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), Market::stream_key(w, k), kCommute);
+      stream.uniform();
+      const auto t = static_cast<std::size_t>(partners[stream.below(static_cast<std::uint32_t>(partners.size()))]);
+      bool hired = false;
+      if (!open[t].empty()) {
+        const auto q = static_cast<std::size_t>(open[t][stream.below(static_cast<std::uint32_t>(open[t].size()))]);
+        if (pr.vacancies[q] > 0 && pr.wage[q] + w.pay_premium[k] >= w.wage[k] + lab.commute_pay_gap) {
+          // They join the other council's workforce (a new record there, as a recruit), and leave
+          // their own council's.
+          m.pending[t].workers.push_back({pr.home_locality[q], -1, pr.id[q], false});
+          m.depart_worker(static_cast<int>(c), k);
+          pr.vacancies[q] -= 1;
+          m.counts[t].hires += 1;
+          m.counts[t].hires_from_care += 1;
+          m.counts[t].commuters_in += 1;
+          m.counts[c].commuters_out += 1;
+          hired = true;
+        }
+      }
+      if (!hired && ++w.weeks_searching[k] >= lab.search_weeks) m.depart_worker(static_cast<int>(c), k);
+    }
+    commuters.clear();
+  }
 }
 
 }  // namespace cm

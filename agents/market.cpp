@@ -94,8 +94,10 @@ std::size_t Market::add_provider(int council, Archetype archetype, std::int32_t 
   providers.alive[r] = 1;
   providers.group[r] = group >= 0 ? group : next_group++;
   providers.founder[r] = engine::kNoAgent;
-  providers.wage[r] = static_cast<float>(a.wage);
-  providers.cost_per_hour[r] = static_cast<float>(cost_per_hour(archetype, a.wage));
+  // The council's own pay floor binds every provider in its area (wage_setting.cpp at reviews).
+  const double wage = std::max(a.wage, spec.councils[static_cast<std::size_t>(council)].pay_floor);
+  providers.wage[r] = static_cast<float>(wage);
+  providers.cost_per_hour[r] = static_cast<float>(cost_per_hour(archetype, wage));
   providers.private_price[r] =
       static_cast<float>(asking_price(archetype, providers.cost_per_hour[r]) * (1 + a.private_markup));
   providers.quality[r] = static_cast<float>(a.quality);
@@ -168,7 +170,8 @@ void Market::flush_pending() {
     }
     for (const auto& joining : pend.members) {
       const auto wr = static_cast<std::size_t>(workers_index.row_of(joining.worker));
-      const auto r = static_cast<std::size_t>(provider_row(new_provider_ids[static_cast<std::size_t>(joining.provider_pending)]));
+      const auto r =
+          static_cast<std::size_t>(provider_row(new_provider_ids[static_cast<std::size_t>(joining.provider_pending)]));
       workers.employer[wr] = providers.id[r];
       workers.zero_hours[wr] = 0;  // a member is not on a zero-hours contract of their own cooperative
       workers.wage[wr] = providers.wage[r] + workers.pay_premium[wr];

@@ -82,6 +82,9 @@ struct Pending {
   std::vector<NewWorker> workers;
   std::vector<NewProvider> providers;
   std::vector<NewMember> members;
+  // Rows of the council's job seekers looking in another council of its commuting zone this week
+  // (labour_market.cpp): the labour market's merge across councils takes them in council order.
+  std::vector<std::uint32_t> commuters;
 };
 // Rows of one council's people and workers who left the market this week (Market::depart_*): the
 // end of the week forgets their ids without scanning the tables.

@@ -121,7 +121,6 @@ struct Review {
   double council_dp_rate;
   bool contracts_changed;
   const std::vector<std::uint8_t>& lot_relet;
-  const std::vector<std::uint8_t>& lot_in_house;
 
   // Inlined into the pass over everyone (a call per person costs more than most reviews).
   [[gnu::always_inline]] void operator()(std::size_t i) const {
@@ -149,15 +148,7 @@ struct Review {
       const auto lot = m.lot_of(p.locality[i]);
       const double price = contracts.price(static_cast<std::size_t>(row), lot);
       drop = price < 0;
-      // A lot the council keeps for its own services (insourcing): people placed under its
-      // contracts stay with their provider, bought spot at the price they had, until their
-      // placement ends; the council's services take the lot's new packages.
-      if (drop && lot_in_house[static_cast<std::size_t>(lot)]) {
-        p.placement[i] = static_cast<std::uint8_t>(Placement::spot);
-        drop = false;
-      } else if (!drop && lot_relet[static_cast<std::size_t>(lot)]) {
-        p.price[i] = static_cast<float>(price);
-      }
+      if (!drop && lot_relet[static_cast<std::size_t>(lot)]) p.price[i] = static_cast<float>(price);
     }
     if (!drop && placement == Placement::private_purchase) {
       // A direct payment pays the council's rate (a self-funder pays the provider's price of the
@@ -241,8 +232,7 @@ void review_placements(Market& m, MatchingState& s, int c, const ContractIndex& 
                       unplaced,
                       dp_rate(m, c),
                       com.contracts_changed,
-                      com.lot_relet,
-                      com.lot_in_house};
+                      com.lot_relet};
   if (everyone) {
     m.for_council_providers(c, [&](std::size_t q) {
       const auto id = static_cast<std::size_t>(pr.id[q]);
@@ -330,11 +320,10 @@ void prepare_choice(const Market& m, int c, MatchingState& s) {
     limit[q] = room_limit(m, q);
     if (someone_in_hospital) s.start_now_limit[q] = start_now_limit(m, q);
     const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
-    s.buyers[q] = static_cast<std::uint8_t>(
-        (a.takes_council_work(accredited) ? MatchingState::kCouncilBuys : 0) |
-        (a.in_house() ? MatchingState::kInHouse : 0) |
-        (a.serves_direct_payments ? MatchingState::kDirectPaymentBuys : 0) |
-        (a.serves_self_funders ? MatchingState::kSelfFunderBuys : 0));
+    s.buyers[q] = static_cast<std::uint8_t>((a.takes_council_work(accredited) ? MatchingState::kCouncilBuys : 0) |
+                                            (a.in_house() ? MatchingState::kInHouse : 0) |
+                                            (a.serves_direct_payments ? MatchingState::kDirectPaymentBuys : 0) |
+                                            (a.serves_self_funders ? MatchingState::kSelfFunderBuys : 0));
     in_house |= a.in_house() && pr.alive[q];
     logit_weight[q] = std::exp(choice.quality_weight * pr.quality[q] + choice.relational_weight * a.relational -
                                choice.price_weight * pr.private_price[q]);
@@ -494,9 +483,14 @@ void offer_packages(Market& m, const MatchingState& s, const UnplacedHours& hour
   for (std::size_t l = 0; l < hours.others.size(); ++l) {
     if (hours.council_managed[l] <= 0 && hours.others[l] <= 0) continue;
     const auto begin = candidates.begin() + offsets[l], end = candidates.begin() + offsets[l + 1];
-    auto takes_council = [&](std::size_t q) {
-      return takes(q) && (s.buyers[q] & (MatchingState::kCouncilBuys | MatchingState::kInHouse));
-    };
+    // The council's own services are offered the hours of the lots they serve (matching's order).
+    const auto& com = m.commissioners[static_cast<std::size_t>(c)];
+    const bool in_house_here =
+        com.lots_in_house == 0 || com.lot_in_house[static_cast<std::size_t>(
+                                      m.lot_of(m.geography.first_locality(c) + static_cast<std::int32_t>(l)))];
+    const std::uint8_t council_buyers =
+        MatchingState::kCouncilBuys | (in_house_here ? MatchingState::kInHouse : std::uint8_t{0});
+    auto takes_council = [&](std::size_t q) { return takes(q) && (s.buyers[q] & council_buyers); };
     auto takes_others = [&](std::size_t q) {
       return takes(q) && (s.buyers[q] & (MatchingState::kDirectPaymentBuys | MatchingState::kSelfFunderBuys));
     };

@@ -45,9 +45,9 @@ struct MatchingState {
   // kSelfFunderBuys), as this week's parameters have it.
   std::vector<std::uint8_t> buyers;
   static constexpr std::uint8_t kCouncilBuys = 1, kInHouse = 2, kDirectPaymentBuys = 4, kSelfFunderBuys = 8;
-  std::vector<MatchingDemand> demand;       // per council: this week's
+  std::vector<MatchingDemand> demand;      // per council: this week's
   std::vector<std::uint8_t> has_in_house;  // per council: it has a service of its own taking clients
-  PlacementBook book;                       // the standing placements, kept from week to week
+  PlacementBook book;                      // the standing placements, kept from week to week
   // Review every placement every week rather than those the book names (the reference week,
   // Model::step_reference, does: the two must give the same market).
   bool review_every_placement = false;

@@ -103,6 +103,8 @@ const std::array<MetricInfo, kMetricCount>& metric_catalogue() {
       {"providers_personal_assistant", "providers", "self-employed personal assistants working"},
       {"cooperatives_founded", "providers/week", "cooperatives founded this week (cooperative development programme)"},
       {"in_house_share_council_hours", "1", "share of council-managed hours delivered by the council's own services"},
+      {"commuters_in", "workers/week", "care-job seekers from other councils of the zone hired here this week"},
+      {"commuters_out", "workers/week", "care-job seekers of this council hired in another council of its zone"},
   }};
   return catalogue;
 }
@@ -258,9 +260,9 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
       if (m.spec.providers.of(arch).in_house()) in_house_hours += pr.council_hours[q];
     }
   });
-  constexpr std::array<Metric, kArchetypes> kProvidersOf{kProvidersChain,       kProvidersAgency,
-                                                         kMicroEnterprises,     kProvidersCooperative,
-                                                         kProvidersCouncilRun,  kProvidersPersonalAssistant};
+  constexpr std::array<Metric, kArchetypes> kProvidersOf{kProvidersChain,      kProvidersAgency,
+                                                         kMicroEnterprises,    kProvidersCooperative,
+                                                         kProvidersCouncilRun, kProvidersPersonalAssistant};
   for (std::size_t k = 0; k < kArchetypes; ++k) v(kProvidersOf[k]) = by_archetype[k];
   v(kVacancyRate) = staff + v(kVacancies) > 0 ? v(kVacancies) / (staff + v(kVacancies)) : 0;
   v(kChainShareCouncilHours) = council_hours > 0 ? chain_hours / council_hours : 0;
@@ -295,6 +297,8 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
   v(kSpentDownToUpperLimit) = t.reached_upper_limit;
   v(kReachedCareCap) = t.reached_cap;
   v(kCooperativesFounded) = t.cooperatives_founded;
+  v(kCommutersIn) = t.commuters_in;
+  v(kCommutersOut) = t.commuters_out;
   v(kPricePerHour) = t.council_hours > 0 ? t.council_payment / t.council_hours : 0;
   v(kExtraction) = t.extraction;
   v(kLocalRetained) = t.local_retained;

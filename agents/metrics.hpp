@@ -105,6 +105,8 @@ enum Metric : std::size_t {
   kProvidersPersonalAssistant,
   kCooperativesFounded,
   kInHouseShareCouncilHours,
+  kCommutersIn,
+  kCommutersOut,
   kMetricCount
 };
 

@@ -65,12 +65,13 @@ constexpr engine::Schedule kWeek{
     group("prices", [](Week& w, int c) { apply_price_setting(w.market, c); }),  // each April
     group("commissioning",
           [](Week& w, int c) {
-            apply_commissioning(w.market, w.commissioning, c);
+            apply_commissioning(w.market, w.commissioning, w.groups, c);
             apply_insourcing(w.market, c);  // its own service's size: it recruits in the labour market
           }),
     group("matching", [](Week& w, int c) { apply_matching(w.market, w.matching, c); }),
     group("discharge", [](Week& w, int c) { count_discharges(w.market, w.discharge, c); }),  // who left hospital
     group("labour market", [](Week& w, int c) { apply_labour_market(w.market, c); }),
+    step("labour market: across councils", [](Week& w) { apply_commuting(w.market); }),  // in council order
     group("founding",
           [](Week& w, int c) {
             apply_founding(w.market, w.matching.demand[static_cast<std::size_t>(c)], c);
@@ -88,7 +89,8 @@ constexpr engine::Schedule kWeek{
     rows("outcomes", NoteDissatisfied{}),  // matching's: they may switch provider next week
     rows("metrics", CountPeople{}),
     rows("metrics", CountWorkers{}),
-    group("wages", [](Week& w, int c) { apply_wage_setting(w.market, c); }),  // reach staff next week
+    step("chain groups: the books", [](Week& w) { keep_group_books(w.market, w.groups); }),  // one firm
+    group("wages", [](Week& w, int c) { apply_wage_setting(w.market, c); }),                 // reach staff next week
     step("join: entrants", join),  // after the metrics: they have no clients or staff this week
     step("events: merge", [](Week& w) { w.market.merge_event_logs(); }),  // in council order
     step("end the week", [](Week& w) { w.market.end_week(); }),

@@ -17,7 +17,9 @@ Market open_market(const ScenarioSpec& spec, std::uint64_t seed, std::uint64_t r
   commissioning.fit(m.providers.id.size());
   matching.fit(m);
   for_each_council(m, apply_eligibility);
-  each_council(m, [&](int c) { apply_commissioning(m, commissioning, c); });
+  // No group has books yet, and no bid at the first letting is strategic.
+  const ChainGroupsState no_books;
+  each_council(m, [&](int c) { apply_commissioning(m, commissioning, no_books, c); });
   each_council(m, [&](int c) { apply_matching(m, matching, c); });
   m.hire_starting_staff();
   delivery.fit(m.providers.id.size());

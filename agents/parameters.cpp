@@ -53,6 +53,14 @@ std::shared_ptr<Schema<CouncilSpec>> council_schema() {
                "Community micro-enterprises at the start", "NEF & Community Catalysts 2020 (about 50)")
       .integer(CM_PARAMETER(cooperatives), 0, {0, 100000}, "providers", "Care cooperatives at the start",
                "assumption: few in England (Co-operatives UK 2019 lists about 100 in social care)")
+      .text(CM_PARAMETER(commuting_zone), "",
+            "Commuting zone: councils sharing one are within commuting time of each other, and care workers "
+            "looking for a job may take one across the border (labour.commute_share); empty: none",
+            "MODEL.md §14; a combined authority or a travel-to-work area")
+      .real(CM_PARAMETER(pay_floor), 0, {0, 100}, "GBP/h",
+            "The council's own minimum base wage for care workers of every provider in its area (a Real Living "
+            "Wage commitment, say); providers starting or reviewing their wage there pay at least this. 0: none",
+            "policy lever of one council (MODEL.md §14: a large employer's wage rise in one council)")
       .integer(CM_PARAMETER(council_run), 0, {0, 100000}, "services",
                "Council-run home-care services at the start (in-house, or a council company)", "assumption")
       .integer(CM_PARAMETER(personal_assistants), 0, {0, 1000000}, "assistants",
@@ -73,7 +81,9 @@ std::vector<std::string> names(const std::array<std::string_view, N>& list) {
 
 void archetype(Schema<S>& s, Archetype kind, const ArchetypeSpec& d) {
   const std::string p = "providers." + std::string(kArchetypeNames[static_cast<std::size_t>(kind)]) + ".";
-  auto at = [kind](auto field) { return [kind, field](S& spec) -> decltype(auto) { return spec.providers.of(kind).*field; }; };
+  auto at = [kind](auto field) {
+    return [kind, field](S& spec) -> decltype(auto) { return spec.providers.of(kind).*field; };
+  };
   s.real(p + "wage", at(&ArchetypeSpec::wage), d.wage, kWage, "GBP/h", "Hourly wage paid to care workers",
          "Skills for Care 2024: median £12.60/h, NLW £12.21/h")
       .real(p + "zero_hours_share", at(&ArchetypeSpec::zero_hours_share), d.zero_hours_share, kShare, "",
@@ -347,32 +357,59 @@ Schema<S> make_schema() {
 
   // The kinds of provider a council meets (MODEL.md §13). Cooperatives, council-run services and
   // personal assistants are absent unless a scenario counts them ([[councils]]) or a policy opens
-  // them (insourcing, cooperative_support); their defaults are assumptions from the sources named
-  // in docs/ODD.md §9.
-  constexpr int kTender = static_cast<int>(CouncilWork::tender), kAccredited = static_cast<int>(CouncilWork::accredited),
-                kInHouse = static_cast<int>(CouncilWork::in_house), kNoCouncilWork = static_cast<int>(CouncilWork::none);
+  // them (insourcing, cooperative_support); their defaults are assumptions, with the sources named
+  // in docs/ODD.md §7.20.
+  constexpr int kTender = static_cast<int>(CouncilWork::tender),
+                kAccredited = static_cast<int>(CouncilWork::accredited),
+                kInHouse = static_cast<int>(CouncilWork::in_house),
+                kNoCouncilWork = static_cast<int>(CouncilWork::none);
   constexpr int kMarket = static_cast<int>(WageRule::market), kPassThrough = static_cast<int>(WageRule::pass_through),
                 kMembers = static_cast<int>(WageRule::members), kPublic = static_cast<int>(WageRule::public_scale);
   //  wage   zh    hrs  travel ovh  margin extr  cont  rel  aut  radius  maxw  under mark  qual  close recruit
   //  council_work  DP  self-funders  wage_rule  owner_worker  closes_on_losses
-  archetype(s, Archetype::chain,
-            {12.21, 0.70, 19, 20, 3.0, 0.04, 1.00, 0.55, 0.0, 0.00, 10000, 600, 0.10, 0.41, 0.557, 0.04, 1.5,  //
-             kTender, true, true, kMarket, false, true});
-  archetype(s, Archetype::agency,
-            {12.60, 0.55, 19, 15, 5.5, 0.05, 0.20, 0.65, 0.3, 0.05, 40, 250, 0.03, 0.41, 0.606, 0.11, 1.0,  //
-             kTender, true, true, kMarket, false, true});
-  archetype(s, Archetype::micro,
-            {14.00, 0.00, 18, 4, 1.5, 0.05, 0.00, 0.92, 1.0, 0.40, 20, 8, 0.00, 0.10, 0.74, 0.05, 1.0,  //
-             kAccredited, true, true, kPassThrough, true, false});
+  archetype(s, Archetype::chain, {12.21,   0.70,  19,   20,      3.0,   0.04,  1.00, 0.55, 0.0,
+                                  0.00,    10000, 600,  0.10,    0.41,  0.557, 0.04, 1.5,  //
+                                  kTender, true,  true, kMarket, false, true});
+  archetype(s, Archetype::agency, {12.60,   0.55, 19,   15,      5.5,   0.05,  0.20, 0.65, 0.3,
+                                   0.05,    40,   250,  0.03,    0.41,  0.606, 0.11, 1.0,  //
+                                   kTender, true, true, kMarket, false, true});
+  archetype(s, Archetype::micro, {14.00,       0.00, 18,   4,
+                                  1.5,         0.05, 0.00, 0.92,
+                                  1.0,         0.40, 20,   8,
+                                  0.00,        0.10, 0.74, 0.05,
+                                  1.0,  //
+                                  kAccredited, true, true, kPassThrough,
+                                  true,        false});
   archetype(s, Archetype::cooperative,
-            {13.00, 0.10, 22, 10, 4.0, 0.03, 0.00, 0.80, 0.7, 0.30, 30, 60, 0.00, 0.20, 0.68, 0.06, 1.0,  //
+            {13.00,   0.10, 22,   10,       4.0,   0.03, 0.00, 0.80, 0.7, 0.30, 30, 60, 0.00, 0.20, 0.68, 0.06, 1.0,  //
              kTender, true, true, kMembers, false, true});
-  archetype(s, Archetype::council_run,
-            {13.50, 0.00, 30, 15, 6.0, 0.00, 0.00, 0.70, 0.3, 0.10, 10000, 2000, 0.00, 0.00, 0.62, 0.00, 1.2,  //
-             kInHouse, false, false, kPublic, false, false});
+  archetype(s, Archetype::council_run, {13.50,    0.00,  30,    15,      6.0,   0.00, 0.00, 0.70, 0.3,
+                                        0.10,     10000, 2000,  0.00,    0.00,  0.62, 0.00, 1.2,  //
+                                        kInHouse, false, false, kPublic, false, false});
   archetype(s, Archetype::personal_assistant,
-            {13.00, 0.00, 20, 5, 0.5, 0.00, 0.00, 0.97, 1.0, 0.60, 15, 1, 0.00, 0.00, 0.72, 0.10, 0.5,  //
-             kNoCouncilWork, true, true, kPassThrough, true, false});
+            {13.00,
+             0.00,
+             20,
+             5,
+             0.5,
+             0.00,
+             0.00,
+             0.97,
+             1.0,
+             0.60,
+             15,
+             1,
+             0.00,
+             0.00,
+             0.72,
+             0.10,
+             0.5,  //
+             kNoCouncilWork,
+             true,
+             true,
+             kPassThrough,
+             true,
+             false});
   s.real(CM_PARAMETER(providers.on_cost), 0.20, {0, 1}, "", "Employer on-costs on wages (NI, pension, holiday)",
          "Homecare Association cost model (assumption)")
       .real(CM_PARAMETER(providers.overbook), 0.08, {0, 1}, "",
@@ -446,6 +483,15 @@ Schema<S> make_schema() {
             "Lowest wage factor of the chance to fill a vacancy from outside care", "assumption")
       .real(CM_PARAMETER(labour.fill_attraction_max), 4, {0, 100}, "",
             "Highest wage factor of the chance to fill a vacancy from outside care", "assumption")
+      .real(CM_PARAMETER(labour.commute_share), 0.2, kShare, "",
+            "Share of care-job seekers in a council with a commuting zone ([[councils]] commuting_zone) who look, "
+            "in a week, in another council of the zone rather than their own",
+            "assumption: about a fifth of care workers work outside their home council (ONS census 2021 travel to "
+            "work shows about a third of all workers in metropolitan areas do; care workers travel less)")
+      .real(CM_PARAMETER(labour.commute_pay_gap), 0.5, {0, 20}, "GBP/h",
+            "How much more than their last wage a job across the border must pay for a seeker to take it: the "
+            "cost of the longer commute",
+            "assumption: half an hour's travel a day at the outside wage over a care worker's day")
       .real(CM_PARAMETER(labour.overseas_fill_per_week), 0, kShare, "1/week",
             "Weekly chance a vacancy is filled by a recruit from abroad on a sponsored visa, on top of "
             "labour.fill_per_week (times the archetype's recruitment reach)",
@@ -536,7 +582,12 @@ Schema<S> make_schema() {
                "Care workers a new cooperative starts with (its founding members)",
                "assumption: Equal Care Co-op and Cooperative Care Colne Valley started with a handful")
       .real(CM_PARAMETER(founding.developer_cost), 45000, kNonNegative, "GBP/year", "Cost of one development worker",
-            "assumption: as founding.coordinator_cost");
+            "assumption: as founding.coordinator_cost")
+      .real(CM_PARAMETER(founding.personal_assistants_per_1000), 0, {0, 1000}, "per 1,000 people a year",
+            "New self-employed personal assistants a year per 1,000 people buying care privately (direct payments "
+            "and self-funders); each starts alone, from outside care. 0: none (a scenario that counts personal "
+            "assistants sets it so they do not die out)",
+            "assumption: West Midlands sets 1.5, which about replaces the personal assistants that close");
 
   s.real(CM_PARAMETER(choice.quality_weight), 3.0, {0, 100}, "per unit quality",
          "Logit weight of observed quality when people (and alliances) choose a provider", "assumption")

@@ -25,8 +25,10 @@ struct CouncilSpec {
   std::int64_t cooperatives = 0;         // worker-owned providers at the start
   std::int64_t council_run = 0;          // the council's own services at the start
   std::int64_t personal_assistants = 0;  // self-employed personal assistants at the start
-  double budget_million = 0;      // community care budget, GBP million a year
-  std::int64_t chain_groups = 0;  // how many distinct chain groups the branches belong to (0 = one each)
+  std::string commuting_zone;            // councils sharing a zone are within commuting time of each other ("": none)
+  double pay_floor = 0;                  // GBP/h: the council's own minimum base wage for care in its area (0: none)
+  double budget_million = 0;             // community care budget, GBP million a year
+  std::int64_t chain_groups = 0;         // how many distinct chain groups the branches belong to (0 = one each)
 };
 
 struct ArchetypeSpec {
@@ -196,6 +198,8 @@ struct ScenarioSpec {
     double acceptance_tolerance = 0;  // GBP/h less than their last wage a seeker from care accepts
     double fill_attraction_min = 0, fill_attraction_max = 0;  // clamp of the fill chance's wage factor
     double overseas_fill_per_week = 0;  // extra chance a vacancy is filled from abroad (a sponsored visa)
+    double commute_share = 0;           // share of seekers looking in another council of their zone
+    double commute_pay_gap = 0;         // GBP/h more than their last wage such a job must pay
   } labour;
   struct Wages {
     std::int64_t review_weeks = 0;  // weeks between a provider's wage reviews (0 = never)
@@ -231,10 +235,11 @@ struct ScenarioSpec {
     std::int64_t launch_weeks = 0;       // a micro-enterprise with no client at this age closes
     double reference_appeal = 0;         // appeal to private buyers at which founders go ahead at the full rate
     // The cooperative development programme (cooperative_support; cooperatives.hpp).
-    double cooperative_developers = 0;         // development workers per council
-    double cooperatives_per_developer = 0;     // cooperatives one developer helps found a year
-    std::int64_t cooperative_members = 0;      // workers a new cooperative starts with
-    double developer_cost = 0;                 // GBP a year for one developer
+    double cooperative_developers = 0;        // development workers per council
+    double cooperatives_per_developer = 0;    // cooperatives one developer helps found a year
+    std::int64_t cooperative_members = 0;     // workers a new cooperative starts with
+    double developer_cost = 0;                // GBP a year for one developer
+    double personal_assistants_per_1000 = 0;  // new personal assistants a year per 1,000 people buying privately
   } founding;
   struct Choice {
     double quality_weight = 0;

@@ -35,7 +35,8 @@ void close_provider(Market& m, int c, std::size_t q) {
 
 namespace {
 
-void entry_exit_council(Market& m, const CareGap& gap, const MatchingDemand& demand, int c) {
+void entry_exit_council(Market& m, const CareGap& gap, const MatchingDemand& demand, int c,
+                        const ChainGroupsState& groups) {
   auto& pr = m.providers;
   const auto& spec = m.spec;
   const auto& f = spec.founding;
@@ -59,8 +60,16 @@ void entry_exit_council(Market& m, const CareGap& gap, const MatchingDemand& dem
       // no demand, many close).
       if (pr.age_weeks[q] >= f.launch_weeks && pr.clients[q] == 0) hazard = 1;
       if (founder < 0) hazard = 1;  // no owner, no enterprise
-    } else if (a.closes_on_losses && pr.loss_weeks[q] >= spec.providers.exit_loss_weeks) {
-      hazard = 1;
+    } else if (a.closes_on_losses) {
+      // A chain group is one firm (MODEL.md §14): while it makes money across the region it carries
+      // a losing branch twice as long; while it loses money, a branch losing money closes once the
+      // group's losses have lasted as long as a provider's would.
+      const auto weeks = spec.providers.exit_loss_weeks;
+      const std::int32_t group = pr.group[q];
+      const bool grouped = group >= kChainGroupBase;
+      const bool losing_group = groups.losing(group);
+      if (!grouped || losing_group ? pr.loss_weeks[q] >= weeks : pr.loss_weeks[q] >= 2 * weeks) hazard = 1;
+      if (grouped && groups.losing_for(group, weeks) && pr.margin_average[q] < 0) hazard = 1;
     }
     if (stream.uniform() < hazard) {
       close_provider(m, c, q);
@@ -107,7 +116,7 @@ void entry_exit_council(Market& m, const CareGap& gap, const MatchingDemand& dem
     }
     const auto index = static_cast<std::int32_t>(pend.providers.size());
     pend.providers.push_back({chain ? Archetype::chain : Archetype::agency, locality, group, false, engine::kNoAgent,
-                             ProviderEventKind::entry});
+                              ProviderEventKind::entry});
     for (std::int64_t s = 0; s < spec.providers.entrant_workers; ++s)
       pend.workers.push_back({locality, index, engine::kNoAgent, false});
     m.counts[static_cast<std::size_t>(c)].entries += 1;
@@ -116,8 +125,9 @@ void entry_exit_council(Market& m, const CareGap& gap, const MatchingDemand& dem
 
 }  // namespace
 
-void apply_entry_exit(Market& m, const CareGap& gap, const MatchingDemand& demand, int c) {
-  entry_exit_council(m, gap, demand, c);
+void apply_entry_exit(Market& m, const CareGap& gap, const MatchingDemand& demand, int c,
+                      const ChainGroupsState& groups) {
+  entry_exit_council(m, gap, demand, c, groups);
 }
 
 }  // namespace cm

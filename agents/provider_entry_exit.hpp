@@ -3,6 +3,7 @@
 // one person it calls; provider_entry_exit.cpp has the providers' part (apply_entry_exit).
 #include <cstddef>
 
+#include "agents/chain_groups.hpp"
 #include "agents/market.hpp"
 #include "agents/matching.hpp"
 #include "agents/week.hpp"
@@ -22,7 +23,9 @@ void close_provider(Market& m, int c, std::size_t q);
 
 // Closures, then entry drawn by the care gap: people waiting, less those only the budget keeps
 // waiting (matching's demand.waiting_for_budget), and hours not delivered.
-void apply_entry_exit(Market& m, const CareGap& gap, const MatchingDemand& demand, int c);
+// groups: the chain groups' books, which weigh on their branches' exits.
+void apply_entry_exit(Market& m, const CareGap& gap, const MatchingDemand& demand, int c,
+                      const ChainGroupsState& groups = kNoGroupBooks);
 
 // Adds the person to the care gap.
 inline void count_care_gap(const Market& m, std::size_t i, CareGap& gap) {
@@ -49,7 +52,7 @@ struct CountCareGap {
     if (r.alive) count_care_gap(w.market, r.i, s.gap);
   }
   void end(Week& w, int c, State& s) const {
-    apply_entry_exit(w.market, s.gap, w.matching.demand[static_cast<std::size_t>(c)], c);
+    apply_entry_exit(w.market, s.gap, w.matching.demand[static_cast<std::size_t>(c)], c, w.groups);
   }
 };
 

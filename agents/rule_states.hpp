@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "agents/chain_groups.hpp"
 #include "agents/changes.hpp"
 #include "agents/delivery.hpp"
 #include "agents/discharge.hpp"
@@ -35,11 +36,12 @@ struct RuleStates {
   FinanceState finance;
   OutcomesState outcomes;
   MetricsState metrics;
+  ChainGroupsState groups;
   std::vector<double> metric_values;  // the last week's metrics, values[metric * councils + council]
 
   Week week(Market& m) {
     return {m,        changes,   need,    discharge, means_test, commissioning, matching,
-            delivery, retention, finance, outcomes,  metrics,    metric_values};
+            delivery, retention, finance, outcomes,  metrics,    groups,        metric_values};
   }
 
   // After agents join the market: newcomers are filed for their need reviews, and the rules'

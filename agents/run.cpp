@@ -21,7 +21,7 @@ std::vector<SummaryRow> summarise(const std::vector<double>& first, const std::v
     return SummaryRow{label, scale * start[k], scale * end[k], units, flow};
   };
   constexpr double kAscotPoints = 24.0;  // wellbeing is the ASCOT score over 24; people read it out of 24
-  return {
+  std::vector<SummaryRow> rows{
       row("people needing care", kPeopleNeedingCare, "people"),
       row("people served", kPeopleServed, "people"),
       row("people waiting", kPeopleWaiting, "people"),
@@ -33,7 +33,6 @@ std::vector<SummaryRow> summarise(const std::vector<double>& first, const std::v
       row("chain branches", kProvidersChain, "providers"),
       row("local agencies", kProvidersAgency, "providers"),
       row("micro-enterprises", kMicroEnterprises, "providers"),
-      row("chain share of council hours", kChainShareCouncilHours, "", true),
       row("council spend", kCouncilSpend, "GBP/week", true),
       row("council price per hour", kPricePerHour, "GBP/h", true),
       row("money leaving the region", kExtraction, "GBP/week", true),
@@ -41,6 +40,14 @@ std::vector<SummaryRow> summarise(const std::vector<double>& first, const std::v
       row("wellbeing of people served", kWellbeingServed, "ASCOT /24", false, kAscotPoints),
       row("wellbeing of all with need", kWellbeingAll, "ASCOT /24", false, kAscotPoints),
   };
+  // The other kinds of provider, after the three every scenario has, where the run has any.
+  auto at = rows.begin() + 11;  // after "micro-enterprises"
+  for (auto [label, k] :
+       {std::pair{"cooperatives", kProvidersCooperative}, std::pair{"council services", kProvidersCouncilRun},
+        std::pair{"personal assistants", kProvidersPersonalAssistant}})
+    if (start[k] > 0 || end[k] > 0) at = rows.insert(at, row(label, k, "providers")) + 1;
+  rows.insert(at, row("chain share of council hours", kChainShareCouncilHours, "", true));
+  return rows;
 }
 
 std::string utc_now() {

@@ -29,8 +29,8 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
   for (const auto& cs : spec.councils) {
     start_people += static_cast<std::size_t>(cs.people);
     start_workers += static_cast<std::size_t>(cs.workers);
-    start_providers += static_cast<std::size_t>(cs.chains + cs.agencies + cs.micro_enterprises + cs.cooperatives + cs.council_run +
-                                                     cs.personal_assistants);
+    start_providers += static_cast<std::size_t>(cs.chains + cs.agencies + cs.micro_enterprises + cs.cooperatives +
+                                                cs.council_run + cs.personal_assistants);
   }
   engine::reserve_rows(people, start_people + start_people / 8 + 1024);
   engine::reserve_rows(workers, start_workers + start_workers / 4 + 1024);
@@ -49,7 +49,8 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
     const auto& policy = spec.commissioning;
     com.weekly_budget = weekly_care_budget(spec, static_cast<std::size_t>(c));
     com.reference_rate = policy.reference_rate;
-    com.uplift_cost = cost_per_hour(Archetype::agency, std::max(spec.providers.of(Archetype::agency).wage, spec.labour.nlw));
+    com.uplift_cost =
+        cost_per_hour(Archetype::agency, std::max(spec.providers.of(Archetype::agency).wage, spec.labour.nlw));
     com.lots = static_cast<std::int32_t>((cs.localities + policy.lot_size - 1) / policy.lot_size);
     com.lot_tender_week.assign(static_cast<std::size_t>(com.lots), 0);
     com.lot_relet.assign(static_cast<std::size_t>(com.lots), 0);
@@ -80,9 +81,9 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
     }
     // The other kinds after these three, so a scenario without them draws as before. A provider
     // run by its owner starts at its intended size (weight 0); any other at an agency's weight.
-    for (auto [kind, count] : {std::pair{Archetype::cooperative, cs.cooperatives},
-                               std::pair{Archetype::council_run, cs.council_run},
-                               std::pair{Archetype::personal_assistant, cs.personal_assistants}})
+    for (auto [kind, count] :
+         {std::pair{Archetype::cooperative, cs.cooperatives}, std::pair{Archetype::council_run, cs.council_run},
+          std::pair{Archetype::personal_assistant, cs.personal_assistants}})
       for (std::int64_t k = 0; k < count; ++k) {
         add_provider(c, kind, random_locality(), -1);
         weight.push_back(spec.providers.of(kind).owner_worker ? 0.0 : 1.0);

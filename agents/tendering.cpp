@@ -22,19 +22,24 @@ struct Bid {
 // undercuts by a random fraction of its archetype's `undercut`, sometimes below what the contract
 // will cost it (opportunistic underbidding, Fiorino et al. 2018). No provider has a share at the
 // first letting (legacy contracts), so none bids strategically there.
-Bid make_bid(const Market& m, std::size_t p, std::int32_t lot, double council_hours_total) {
+Bid make_bid(const Market& m, const ChainGroupsState& groups, std::size_t p, std::int32_t lot,
+             double council_hours_total) {
   const auto arch = static_cast<Archetype>(m.providers.archetype[p]);
   const auto& a = m.spec.providers.of(arch);
   const double wage = std::max<double>(m.providers.wage[p], m.spec.commissioning.wage_floor);
   // Costed under the contract's terms (contract_terms.hpp), which bind the winner.
   const double cost = m.cost_per_hour(arch, wage, contract_pays_all_travel(m));
   double bid = m.asking_price(arch, cost);
-  // A chain branch's share is its group's: branches of a large group do not bid as small players.
-  double group_hours = 0;
-  m.for_council_providers(m.providers.council[p], [&](std::size_t q) {
-    if (m.providers.group[q] == m.providers.group[p]) group_hours += m.providers.council_hours[q];
-  });
-  const double share = council_hours_total > 0 ? group_hours / council_hours_total : 0.0;
+  // A chain branch's share is its group's across the region (MODEL.md §14: one firm): branches of a
+  // large group do not bid as small players. Any other provider's is its own in the council.
+  double share = groups.regional_share(m.providers.group[p]);
+  if (share < 0) {
+    double own_hours = 0;
+    m.for_council_providers(m.providers.council[p], [&](std::size_t q) {
+      if (m.providers.group[q] == m.providers.group[p]) own_hours += m.providers.council_hours[q];
+    });
+    share = council_hours_total > 0 ? own_hours / council_hours_total : 0.0;
+  }
   if (m.week > 0 && share < m.spec.commissioning.strategic_share) {
     auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week),
                                (Market::stream_key(m.providers, p) << 16) | static_cast<std::uint64_t>(lot), kTender);
@@ -50,7 +55,8 @@ Bid make_bid(const Market& m, std::size_t p, std::int32_t lot, double council_ho
 
 // pledged: capacity each provider (row) has already committed to council work, so that a provider
 // counted towards covering one lot is not counted again in the next.
-void let_lot(Market& m, int c, std::int32_t lot, double council_hours_total, std::vector<double>& pledged) {
+void let_lot(Market& m, const ChainGroupsState& groups, int c, std::int32_t lot, double council_hours_total,
+             std::vector<double>& pledged) {
   auto& com = m.commissioners[static_cast<std::size_t>(c)];
   const auto& policy = m.spec.commissioning;
   const auto mode = static_cast<CommissioningMode>(policy.mode);
@@ -64,7 +70,7 @@ void let_lot(Market& m, int c, std::int32_t lot, double council_hours_total, std
     if (!m.spec.providers.of(arch).takes_council_work(policy.accredit_micro)) return;
     bool covers = false;
     for (auto l = first; l < last && !covers; ++l) covers = m.serves(p, l);
-    if (covers) bids.push_back(make_bid(m, p, lot, council_hours_total));
+    if (covers) bids.push_back(make_bid(m, groups, p, lot, council_hours_total));
   });
 
   std::vector<std::size_t> winners;
@@ -156,11 +162,11 @@ void let_lot(Market& m, int c, std::int32_t lot, double council_hours_total, std
   com.lot_relet[static_cast<std::size_t>(lot)] = 1;
 }
 
-// Insourcing (insourcing.cpp): a lot due for letting is kept by the council, not tendered, while
-// it has a service of its own and the lots it keeps hold less than commissioning.insourcing_share
-// of the council-managed hours (lot_hours: by lot); the lot's people under contract move to the
-// service. A lot it keeps stays its own until the policy ends. Returns whether the council keeps
-// the lot.
+// Insourcing (insourcing.cpp): a lot due for letting is kept by the council, not tendered, when it
+// has a service of its own and keeping the lot brings the share of council-managed hours in the
+// lots it keeps (lot_hours: by lot) nearer commissioning.insourcing_share; the lot's people under
+// contract move to the service. A lot it keeps stays its own until the policy ends. Returns
+// whether the council keeps the lot.
 bool keep_lot_in_house(Market& m, int c, std::int32_t lot, const std::vector<double>& lot_hours) {
   auto& com = m.commissioners[static_cast<std::size_t>(c)];
   auto& kept = com.lot_in_house[static_cast<std::size_t>(lot)];
@@ -177,7 +183,11 @@ bool keep_lot_in_house(Market& m, int c, std::int32_t lot, const std::vector<dou
     total += lot_hours[l];
     if (com.lot_in_house[l]) in_house += lot_hours[l];
   }
-  if (total <= 0 || in_house / total >= m.spec.commissioning.insourcing_share) return false;
+  // Kept when keeping it brings the kept share nearer the policy's: lots are whole, so the share is
+  // met as nearly as the lots allow.
+  const double share = m.spec.commissioning.insourcing_share;
+  const double lot_share = lot_hours[static_cast<std::size_t>(lot)] / std::max(total, 1e-9);
+  if (total <= 0 || std::abs(in_house / total + lot_share - share) >= std::abs(in_house / total - share)) return false;
   kept = 1;
   com.lots_in_house += 1;
   transfer_lot_to_service(m, c, lot, static_cast<std::size_t>(service));
@@ -186,7 +196,7 @@ bool keep_lot_in_house(Market& m, int c, std::int32_t lot, const std::vector<dou
 
 }  // namespace
 
-void apply_commissioning(Market& m, CommissioningState& s, int c) {
+void apply_commissioning(Market& m, CommissioningState& s, const ChainGroupsState& groups, int c) {
   auto& com = m.commissioners[static_cast<std::size_t>(c)];
   std::fill(com.lot_relet.begin(), com.lot_relet.end(), 0);
   com.raised_wages = false;
@@ -248,7 +258,7 @@ void apply_commissioning(Market& m, CommissioningState& s, int c) {
       com.lot_relet[static_cast<std::size_t>(lot)] = 1;
       continue;
     }
-    let_lot(m, c, lot, council_hours_total, pledged);
+    let_lot(m, groups, c, lot, council_hours_total, pledged);
   }
   // A provider's contract price is that of the contract it holds (0 when none).
   m.for_council_providers(c, [&](std::size_t p) { m.providers.contract_price[p] = 0; });

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "agents/chain_groups.hpp"
 #include "agents/market.hpp"
 
 namespace cm {
@@ -23,7 +24,7 @@ inline double tender_score(CommissioningMode mode, double price_weight, double l
 }
 
 // Lets the council's lots whose contracts end (or were handed back) this week, ends handed-back
-// contracts, and sets the weekly budget.
-void apply_commissioning(Market& m, CommissioningState& s, int c);
+// contracts, and sets the weekly budget. groups: the chain groups' books (bids of their branches).
+void apply_commissioning(Market& m, CommissioningState& s, const ChainGroupsState& groups, int c);
 
 }  // namespace cm

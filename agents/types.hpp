@@ -84,13 +84,14 @@ enum Purpose : std::uint64_t {
   kNewPerson,
   kBuildCouncil,
   kQuitClock,
-  kNeedClockRedraw,  // a need review clock drawn again when a parameter change raises its bound
-  kQuitClockRedraw,  // the same for a quit clock
-  kDischarge,        // referrals from hospital (per council and week)
-  kReablement,       // whether a person's reablement returns them to independence
-  kGroupFailure,     // whether a chain group fails this week (per group and week)
-  kCooperative,      // cooperatives the development programme founds (per council and week)
-  kInsourcing,       // the rounding of a council's weekly step in building its own service
+  kNeedClockRedraw,    // a need review clock drawn again when a parameter change raises its bound
+  kQuitClockRedraw,    // the same for a quit clock
+  kDischarge,          // referrals from hospital (per council and week)
+  kReablement,         // whether a person's reablement returns them to independence
+  kGroupFailure,       // whether a chain group fails this week (per group and week)
+  kCooperative,        // cooperatives the development programme founds (per council and week)
+  kCommute,            // whether a job seeker looks across the border, and where (per worker and week)
+  kPersonalAssistant,  // personal assistants starting out (per council and week)
 };
 
 }  // namespace cm

@@ -35,7 +35,8 @@ double reviewed_wage(const Market& m, std::size_t q, double council_price) {
   const double current = pr.wage[q];
   // The archetype's wage is at least the NLW (the loader raises it); a contract's wage floor binds
   // its holder.
-  double floor = m.spec.providers.of(arch).wage;
+  double floor =
+      std::max(m.spec.providers.of(arch).wage, m.spec.councils[static_cast<std::size_t>(pr.council[q])].pay_floor);
   if (pr.contract_price[q] > 0) floor = std::max(floor, m.spec.commissioning.wage_floor);
   const double asking = asking_at(m, q, floor);
   // Today's wages are those of today's fees: what a price above the council's going rate (its spot
@@ -93,7 +94,16 @@ void apply_wage_setting(Market& m, int c) {
     const auto rule = static_cast<WageRule>(m.spec.providers.of(static_cast<Archetype>(pr.archetype[q])).wage_rule);
     // A public pay scale moves with the scale (the archetype's wage, raised with the legal minimum
     // by changes.cpp), not with prices or rivals.
-    if (rule == WageRule::public_scale) return;
+    if (rule == WageRule::public_scale) {
+      // ... or with the council's own floor.
+      const double floor = m.spec.councils[static_cast<std::size_t>(pr.council[q])].pay_floor;
+      if (floor > pr.wage[q]) {
+        pr.wage[q] = static_cast<float>(floor);
+        pr.wage_raised[q] = 1;
+        pr.cost_per_hour[q] = static_cast<float>(provider_cost_per_hour(m, q, floor));
+      }
+      return;
+    }
     double wage =
         pr.council_hours[q] > 0 ? reviewed_wage(m, q, pr.council_income[q] / pr.council_hours[q]) : pr.wage[q];
     if (rule == WageRule::market && pr.vacancies[q] > m.spec.wages.vacancy_trigger * pr.staff[q])

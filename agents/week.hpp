@@ -20,6 +20,7 @@ struct RetentionState;
 struct FinanceState;
 struct OutcomesState;
 class MetricsState;
+struct ChainGroupsState;
 
 // The market and each rule's own state (declared in the rule's header), lent to the phases of a
 // week (RuleStates::week, rule_states.hpp). A rule writes its own state; a later rule may read
@@ -38,6 +39,7 @@ struct Week {
   FinanceState& finance;              // finance.hpp: wage bills
   OutcomesState& outcomes;            // outcomes.hpp: clients' sums for observed quality
   MetricsState& metrics;              // metrics.hpp: rolling windows, people counted
+  ChainGroupsState& groups;           // chain_groups.hpp: each chain group's books across the region
   std::vector<double>& values;        // the week's metrics, values[metric * councils + council]
 };
 

@@ -78,7 +78,8 @@ void BM_Step(benchmark::State& state) {
 using M = cm::Market;
 using R = cm::RuleStates;
 BENCHMARK_CAPTURE(BM_Phase, eligibility, [](M& m, R&, int c) { cm::apply_eligibility(m, c); })->Arg(1)->Arg(2);
-BENCHMARK_CAPTURE(BM_Phase, commissioning, [](M& m, R& r, int c) { cm::apply_commissioning(m, r.commissioning, c); })
+BENCHMARK_CAPTURE(BM_Phase, commissioning,
+                  [](M& m, R& r, int c) { cm::apply_commissioning(m, r.commissioning, r.groups, c); })
     ->Arg(1)
     ->Arg(2);
 BENCHMARK_CAPTURE(BM_Phase, matching, [](M& m, R& r, int c) { cm::apply_matching(m, r.matching, c); })->Arg(1)->Arg(2);

@@ -102,7 +102,8 @@ def load(path: str | Path) -> Run:
         config = results.config
     except FormatError as error:
         raise ReportError(str(error)) from None
-    needed = {h.series for h in HEADLINES} | {name for _, lines, _ in FIGURES for name, _ in lines}
+    needed = {h.series for h in HEADLINES} | {name for _, lines, _ in FIGURES for name, _ in lines
+                                              if name in CORE_SERIES}
     needed = {SCALED[name][0] if name in SCALED else name for name in needed}
     missing = sorted(needed - set(frame.columns))
     if missing:
@@ -281,7 +282,9 @@ FIGURES = [
     ("The workforce", [("workers", "care workers"), ("vacancies", "vacancies")], "people"),
     ("Staff turnover", [("turnover_rate", "turnover over the last year")], "share a year"),
     ("Who provides care", [("providers_chain", "chain branches"), ("providers_agency", "local agencies"),
-                           ("micro_enterprises", "micro-enterprises")], "providers"),
+                           ("micro_enterprises", "micro-enterprises"), ("providers_cooperative", "cooperatives"),
+                           ("providers_council_run", "council services"),
+                           ("providers_personal_assistant", "personal assistants")], "providers"),
     ("Where the money goes", [("local_retained", "kept locally"), ("extraction", "leaves the region"),
                               ("council_spend", "council spend")], "£ a week"),
     ("Quality of life (ASCOT)", [("ascot_served", "people receiving care"), ("ascot_all", "everyone needing care")],
@@ -289,9 +292,23 @@ FIGURES = [
 ]
 
 
+def shown(name: str, runs: list[Run]) -> bool:
+    """A series is drawn when every run has it (format 1.12 added the other kinds of provider) and
+    one of them is not zero throughout: kinds of provider a scenario does not have are left out."""
+    return all(name in r.series for r in runs) and any(np.any(r.series[name] != 0) for r in runs)
+
+
+# Series every run since format 1.0 has; the others are drawn only where shown() finds them.
+CORE_SERIES = {"people_served", "people_waiting", "hours_unmet", "workers", "vacancies", "turnover_rate",
+               "providers_chain", "providers_agency", "micro_enterprises", "local_retained", "extraction",
+               "council_spend", "ascot_served", "ascot_all"}
+
+
 def make_figures(run: Run, baseline: Run | None) -> list[tuple[str, str]]:
     out = []
+    runs = [run] + ([baseline] if baseline is not None else [])
     for title, lines, ylabel in FIGURES:
+        lines = [(name, label) for name, label in lines if name in CORE_SERIES or shown(name, runs)]
         def plot(ax, lines=lines, ylabel=ylabel):
             for k, (name, label) in enumerate(lines):
                 colour = f"C{k}"

@@ -106,7 +106,7 @@ void apply_rule(RuleMarket& r, const std::string& rule, int c) {
   else if (rule == "means_test")
     cm::reassess_means(m, rules.means_test, rules.matching.book, c);  // everyone, if the test moved the limits
   else if (rule == "commissioning")
-    cm::apply_commissioning(m, rules.commissioning, c);
+    cm::apply_commissioning(m, rules.commissioning, rules.groups, c);
   else if (rule == "matching")
     cm::apply_matching(m, rules.matching, c);
   else if (rule == "labour_market")
@@ -134,16 +134,17 @@ void apply_rule(RuleMarket& r, const std::string& rule, int c) {
 }
 
 // Fields of the structs the rules report through, as {name: value}, and setting one by name.
-#define CM_COUNTS_FIELDS(X)                                                                             \
-  X(leavers)                                                                                            \
-  X(leavers_nlw)                                                                                        \
-  X(leavers_nlw150)                                                                                     \
-  X(hires)                                                                                              \
-  X(hires_from_care)                                                                                    \
-  X(founded)                                                                                            \
-  X(closed)                                                                                             \
-  X(entries) X(exits) X(handbacks) X(tenders) X(spend) X(extraction) X(local_retained) X(council_hours) \
-      X(council_payment) X(charging_income) X(self_funder_spend) X(reached_upper_limit) X(reached_cap)
+#define CM_COUNTS_FIELDS(X)                                                                                     \
+  X(leavers)                                                                                                    \
+  X(leavers_nlw)                                                                                                \
+  X(leavers_nlw150)                                                                                             \
+  X(hires)                                                                                                      \
+  X(hires_from_care)                                                                                            \
+  X(founded)                                                                                                    \
+  X(closed)                                                                                                     \
+  X(entries)                                                                                                    \
+  X(exits) X(handbacks) X(tenders) X(spend) X(extraction) X(local_retained) X(council_hours) X(council_payment) \
+      X(charging_income) X(self_funder_spend) X(reached_upper_limit) X(reached_cap)
 #define CM_DEMAND_FIELDS(X) X(people_with_route) X(people_buying_privately) X(waiting_for_budget)
 #define CM_CARE_GAP_FIELDS(X) X(needing) X(waiting) X(needed_hours) X(delivered_hours)
 #define CM_FIELD_TO_DICT(field) out[#field] = t.field;

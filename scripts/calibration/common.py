@@ -29,6 +29,7 @@ WEIGHTS = {
     "mean_stress": "workers",
     "hires_from_care_share": "hires",
     "chain_share_council_hours": "people_council_managed",
+    "in_house_share_council_hours": "people_council_managed",
     "hhi_council_hours": "people_council_managed",
     "price_per_hour": "people_council_managed",
     "mean_wellbeing": "people_needing_care",

@@ -24,6 +24,10 @@ def measure(run: common.Run, start: int = 53, mid: int = 260) -> dict[str, float
     x = run.series
     w = slice(start, run.steps + 1)
     dp, cm = x("people_direct_payment")[w], x("people_council_managed")[w]
+
+    def since_1_12(name: str, at) -> float:  # series of format 1.12: nan in older files
+        return float(np.mean(x(name)[at])) if name in run.file else float("nan")
+
     return {
         "price": x("price_per_hour")[w].mean(),
         "chain_share": x("chain_share_council_hours")[w].mean(),
@@ -39,6 +43,9 @@ def measure(run: common.Run, start: int = 53, mid: int = 260) -> dict[str, float
         "continuity": x("continuity")[w].mean(),
         "spend": x("council_spend")[w].mean() * 52 / 1e6,
         "extraction": x("extraction")[w].mean() * 52 / 1e6,
+        "local_retained": x("local_retained")[w].mean() * 52 / 1e6,
+        "in_house_share": since_1_12("in_house_share_council_hours", w),
+        "cooperatives_mid": since_1_12("providers_cooperative", mid),
         "handbacks": x("handbacks")[1:].sum(),
         "tenders": x("tenders")[1:].sum(),
         "dp_share": (dp / np.maximum(1, dp + cm)).mean(),
@@ -63,6 +70,9 @@ ROWS = [
     ("continuity", "Continuity", "3"),
     ("spend", "Council spend (£m a year)", "count"),
     ("extraction", "Extraction (£m a year)", "count"),
+    ("local_retained", "Money retained locally: wages and local surplus (£m a year)", "count"),
+    ("in_house_share", "Council's own services' share of council-managed hours", "3"),
+    ("cooperatives_mid", "Cooperatives at step MID", "count"),
     ("handbacks", "Contracts handed back, whole run", "count"),
     ("tenders", "Lettings after week 0", "count"),
     ("dp_share", "Direct-payment share", "3"),

@@ -37,7 +37,7 @@ import targets  # noqa: E402
 
 SUPPORT = "micro_enterprise_support"
 POLICIES = ["collaborative", "quality_weighted", "living_wage_floor", "ethical_care_charter", "direct_payments_plus",
-            "prevention", "hospital_discharge", "capital_limits_raised"]
+            "prevention", "hospital_discharge", "capital_limits_raised", "insourcing", "cooperative_support"]
 
 
 def default_binary() -> Path:

@@ -16,7 +16,7 @@ namespace hand {
 inline void commission(cm::Market& m, int c) {
   cm::CommissioningState s;
   s.fit(m.providers.id.size());
-  cm::apply_commissioning(m, s, c);
+  cm::apply_commissioning(m, s, cm::ChainGroupsState{}, c);
 }
 // Matching for council c, likewise; returns the demand it reports to later rules.
 inline cm::MatchingDemand match(cm::Market& m, int c) {
@@ -30,6 +30,7 @@ inline cm::MatchingDemand match(cm::Market& m, int c) {
 struct Council {
   int localities = 1;
   int people = 0, workers = 0, chains = 0, agencies = 0, micros = 0;
+  int cooperatives = 0, council_run = 0, personal_assistants = 0;
   double adults_thousands = 100, budget_million = 1000;
 };
 
@@ -38,7 +39,9 @@ inline cm::ScenarioSpec spec(const Council& c, const std::string& origin) {
   toml << "[[councils]]\nname = \"Hand\"\nlocalities = " << c.localities
        << "\nadults_thousands = " << c.adults_thousands << "\npeople = " << c.people << "\nworkers = " << c.workers
        << "\nchains = " << c.chains << "\nagencies = " << c.agencies << "\nmicro_enterprises = " << c.micros
-       << "\nbudget_million = " << c.budget_million << "\nchain_groups = 0\n"
+       << "\ncooperatives = " << c.cooperatives << "\ncouncil_run = " << c.council_run
+       << "\npersonal_assistants = " << c.personal_assistants << "\nbudget_million = " << c.budget_million
+       << "\nchain_groups = 0\n"
        << "[commissioning]\nlot_size = 1\n"
        << "[run]\nwarmup_weeks = 0\n";  // the rules act on the market as built
   return cm::load_scenario_text(toml.str(), origin).spec;

@@ -869,7 +869,8 @@ TEST(LabourMarket, VacancyIsFilledMoreOftenAtAHigherWage) {
   const auto& lab = spec.labour;
   for (int k = 0; k < 3; ++k) {
     const double attraction = std::clamp(1 + lab.fill_wage_sensitivity * (wages[k] - outside), 0.1, 4.0);
-    const double chance = std::min(1.0, lab.fill_per_week * attraction * spec.providers.of(Archetype::agency).recruitment);
+    const double chance =
+        std::min(1.0, lab.fill_per_week * attraction * spec.providers.of(Archetype::agency).recruitment);
     const double n = static_cast<double>(posts) * weeks;
     expect_near_count(fills[k], n * chance, std::sqrt(n * chance * (1 - chance)),
                       "fills at wage " + std::to_string(wages[k]));
@@ -915,8 +916,8 @@ TEST(LabourMarket, JobSeekerAcceptsUnlessPayIsMoreThan25pBelowTheLastJob) {
   EXPECT_TRUE(m.workers.alive[refused]);
   EXPECT_EQ(m.workers.alive[gives_up], 0);  // search_weeks without a job: leaves care
   EXPECT_EQ(m.providers.staff[q], 1);
-  const int posts =
-      static_cast<int>(std::ceil(1000 * (1 + spec.labour.vacancy_buffer) / spec.providers.of(Archetype::chain).contracted_hours));
+  const int posts = static_cast<int>(
+      std::ceil(1000 * (1 + spec.labour.vacancy_buffer) / spec.providers.of(Archetype::chain).contracted_hours));
   EXPECT_EQ(m.providers.vacancies[q], std::min(posts, 10) - 1);
   EXPECT_EQ(m.counts[0].hires_from_care, 1);
 }

@@ -60,6 +60,8 @@ ADDED = {
     "1.10": {"people": {"capital", "care_spend"},
              "series": {"charging_income", "self_funder_spend", "spent_down_to_upper_limit", "reached_care_cap"}},
     "1.11": {"root attributes": {"resumed_from", "resumed_at_step", "resumed_time"}},  # resumed runs only
+    "1.12": {"series": {"providers_cooperative", "providers_council_run", "providers_personal_assistant",
+                        "cooperatives_founded", "in_house_share_council_hours", "commuters_in", "commuters_out"}},
 }
 
 
@@ -147,6 +149,7 @@ def test_fixture_time_series_open(opened, version):
     assert (ADDED["1.8"]["series"] <= set(ts.columns)) == (key(version) >= (1, 8))
     assert (ADDED["1.9"]["series"] <= set(ts.columns)) == (key(version) >= (1, 9))
     assert (ADDED["1.10"]["series"] <= set(ts.columns)) == (key(version) >= (1, 10))
+    assert (ADDED["1.12"]["series"] <= set(ts.columns)) == (key(version) >= (1, 12))
     assert ts.index.get_level_values("week").unique().tolist() == list(range(WEEKS + 1))
     assert ts.index.get_level_values("council").unique().tolist() == TINY_COUNCILS
     assert ts.shape[0] == (WEEKS + 1) * len(TINY_COUNCILS)

@@ -42,8 +42,12 @@ METRICS = [
     "reablement_independent",
     # format 1.10
     "charging_income", "self_funder_spend", "spent_down_to_upper_limit", "reached_care_cap",
+    # format 1.12
+    "providers_cooperative", "providers_council_run", "providers_personal_assistant", "cooperatives_founded",
+    "in_house_share_council_hours", "commuters_in", "commuters_out",
 ]
 SHARES = ["vacancy_rate", "zero_hours_share", "hires_from_care_share", "chain_share_council_hours",
+          "in_house_share_council_hours",
           "mean_wellbeing", "continuity", "mean_stress", "wellbeing_served", "wellbeing_all"]
 COUNTS = ["people_needing_care", "people_served", "people_waiting", "people_self_funded", "people_council_managed",
           "people_direct_payment", "workers", "vacancies", "hires", "providers_chain", "providers_agency",
@@ -138,7 +142,7 @@ def h5(base):
 
 def test_format_identity(h5):
     assert h5.attrs["format_name"] == "caremarket"
-    assert h5.attrs["format_version"] == "1.11"
+    assert h5.attrs["format_version"] == "1.12"
     assert h5.attrs["start_date"] == "2025-04-01"
     assert 0 < h5.attrs["output_seconds"] <= h5.attrs["wall_seconds"] + 1
 

@@ -244,7 +244,13 @@ def test_zero_hours_contracts_are_drawn_at_each_archetypes_share(cm, somerset):
     archetype_of = dict(zip(providers["id"].tolist(), providers["archetype"].tolist()))
     employer_archetype = np.array([archetype_of.get(e, -1) for e in workers["employer"].tolist()])
     zero_hours = workers["zero_hours"]
+    council = somerset.config["councils"][0]
+    counted = {"chain": "chains", "agency": "agencies", "micro": "micro_enterprises"}
+    assert all(council[key] > 0 for key in counted.values())  # the kinds Somerset starts with
     for code, name in enumerate(cm.ARCHETYPES):
+        if name not in counted:
+            assert not (employer_archetype == code).any(), name  # a kind it does not count has no staff
+            continue
         staff = employer_archetype == code
         assert staff.sum() > 50, name  # Somerset starts with about 66 micro-enterprise workers
         expected = somerset.config["providers"][name]["zero_hours_share"]

@@ -73,17 +73,20 @@ class Ensembles:
         self._cache: dict[tuple, list[Run]] = {}
         self._dir = tempfile.TemporaryDirectory(prefix="caremarket-validation-")
 
-    def arm(self, *, policies: tuple[str, ...] = (), sets: tuple[str, ...] = (), steps: int = STEPS) -> list[Run]:
+    def arm(self, *, policies: tuple[str, ...] = (), sets: tuple[str, ...] = (), steps: int = STEPS,
+            replicates: int = REPLICATES) -> list[Run]:
+        """Seeds 1..replicates of an arm; the first REPLICATES are shared with the arm's other uses."""
         key = (policies, sets, steps)
-        if key not in self._cache:
-            self._cache[key] = self._run_arm(policies, sets, steps, len(self._cache))
-        return self._cache[key]
+        runs = self._cache.setdefault(key, [])
+        if len(runs) < replicates:
+            runs += self._run_arm(policies, sets, steps, len(self._cache), range(len(runs) + 1, replicates + 1))
+        return runs[:replicates]
 
-    def _run_arm(self, policies, sets, steps, index) -> list[Run]:
+    def _run_arm(self, policies, sets, steps, index, seeds) -> list[Run]:
         exe = binary()
 
         def one(seed: int) -> Run:
-            out = Path(self._dir.name) / f"arm{index}-seed{seed}.h5"
+            out = Path(self._dir.name) / f"arm{index}-{len(policies)}-{abs(hash((policies, sets, steps)))}-seed{seed}.h5"
             cmd = [str(exe), "run", str(SOMERSET), "--seed", str(seed), "--steps", str(steps), "--threads", "1", "-q",
                    "-o", str(out), "--set", "output.snapshot_interval=0"]
             for p in policies:
@@ -96,7 +99,7 @@ class Ensembles:
             return run
 
         with ThreadPoolExecutor(max_workers=2) as pool:
-            return list(pool.map(one, range(1, REPLICATES + 1)))
+            return list(pool.map(one, seeds))
 
 
 @pytest.fixture(scope="session")
