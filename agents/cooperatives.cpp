@@ -11,6 +11,8 @@
 
 #include <boost/random/poisson_distribution.hpp>
 
+#include "agents/founding.hpp"
+
 namespace cm {
 
 void apply_cooperative_founding(Market& m, int c) {
@@ -21,17 +23,11 @@ void apply_cooperative_founding(Market& m, int c) {
   boost::random::poisson_distribution<int, double> foundings(per_week);
   const int n = foundings(stream);
   if (n == 0) return;
-  auto& w = m.workers;
-  auto& pr = m.providers;
   auto& pend = m.pending[static_cast<std::size_t>(c)];
   const auto first = m.geography.first_locality(c);
   const auto nloc = static_cast<std::uint32_t>(m.geography.locality_count(c));
-  // The council's workers as they stood at the start of the week, in row order (as founding.cpp).
   std::vector<std::uint32_t> council_rows;
-  m.for_council_workers(c, [&](std::size_t k) {
-    if (engine::indexed(w, k)) council_rows.push_back(static_cast<std::uint32_t>(k));
-  });
-  const auto council_workers = static_cast<std::uint32_t>(council_rows.size());
+  list_council_workers(m, c, council_rows);
   for (int k = 0; k < n; ++k) {
     const auto index = static_cast<std::int32_t>(pend.providers.size());
     const std::int32_t locality = first + static_cast<std::int32_t>(stream.below(nloc));
@@ -39,18 +35,9 @@ void apply_cooperative_founding(Market& m, int c) {
         {Archetype::cooperative, locality, -1, false, engine::kNoAgent, ProviderEventKind::founding});
     for (std::int64_t member = 0; member < f.cooperative_members; ++member) {
       engine::AgentId joining = engine::kNoAgent;
-      if (!stream.bernoulli(f.outside_care_share) && council_workers > 0) {
-        for (int attempt = 0; attempt < 20 && joining == engine::kNoAgent; ++attempt) {
-          const std::size_t wk = council_rows[stream.below(council_workers)];
-          if (!w.alive[wk] || w.employer[wk] == engine::kNoAgent) continue;
-          const auto q = static_cast<std::size_t>(m.provider_row(w.employer[wk]));
-          if (m.spec.providers.of(static_cast<Archetype>(pr.archetype[q])).owner_worker) continue;
-          joining = w.id[wk];
-          pr.staff[q] -= 1;
-          w.employer[wk] = engine::kNoAgent;  // joins the cooperative when the pending agents join
-          m.counts[static_cast<std::size_t>(c)].count_leaver(w.wage[wk], m.spec.labour.nlw);
-        }
-      }
+      if (!stream.bernoulli(f.outside_care_share))
+        if (const auto wk = draw_worker_to_found(m, c, council_rows, stream); wk >= 0)
+          joining = m.workers.id[static_cast<std::size_t>(wk)];
       if (joining != engine::kNoAgent)
         pend.members.push_back({joining, index});
       else

@@ -24,6 +24,34 @@ double micro_appeal(const Market& m) {
   return std::exp(utility(Archetype::micro) - utility(Archetype::agency));
 }
 
+}  // namespace
+
+void list_council_workers(const Market& m, int c, std::vector<std::uint32_t>& rows) {
+  m.for_council_workers(c, [&](std::size_t k) {
+    if (engine::indexed(m.workers, k)) rows.push_back(static_cast<std::uint32_t>(k));
+  });
+}
+
+std::int64_t draw_worker_to_found(Market& m, int c, const std::vector<std::uint32_t>& rows, engine::Stream& stream) {
+  auto& w = m.workers;
+  auto& pr = m.providers;
+  const auto count = static_cast<std::uint32_t>(rows.size());
+  if (count == 0) return -1;
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    const std::size_t wk = rows[stream.below(count)];
+    if (!w.alive[wk] || w.employer[wk] == engine::kNoAgent) continue;
+    const auto q = static_cast<std::size_t>(m.provider_row(w.employer[wk]));
+    if (m.spec.providers.of(static_cast<Archetype>(pr.archetype[q])).owner_worker) continue;
+    pr.staff[q] -= 1;
+    w.employer[wk] = engine::kNoAgent;  // joins the new provider when the pending agents join
+    m.counts[static_cast<std::size_t>(c)].count_leaver(w.wage[wk], m.spec.labour.nlw);
+    return static_cast<std::int64_t>(wk);
+  }
+  return -1;
+}
+
+namespace {
+
 void found_in_council(Market& m, const MatchingDemand& matched, int c) {
   const auto& f = m.spec.founding;
   auto& w = m.workers;
@@ -51,31 +79,17 @@ void found_in_council(Market& m, const MatchingDemand& matched, int c) {
   auto& pend = m.pending[static_cast<std::size_t>(c)];
   const auto first = m.geography.first_locality(c);
   const auto nloc = static_cast<std::uint32_t>(m.geography.locality_count(c));
-  // The council's workers as they stood at the start of the week (rows of earlier weeks' leavers
-  // stay until a regroup, no longer indexed), in row order: the founder is drawn from them.
   thread_local std::vector<std::uint32_t> council_rows;
   council_rows.clear();
-  if (n > 0)
-    m.for_council_workers(c, [&](std::size_t k) {
-      if (engine::indexed(w, k)) council_rows.push_back(static_cast<std::uint32_t>(k));
-    });
-  const auto council_workers = static_cast<std::uint32_t>(council_rows.size());
+  if (n > 0) list_council_workers(m, c, council_rows);
   for (int k = 0; k < n; ++k) {
     engine::AgentId founder = engine::kNoAgent;
     std::int32_t locality = first + static_cast<std::int32_t>(stream.below(nloc));
-    if (!stream.bernoulli(f.outside_care_share) && council_workers > 0) {
-      // A care worker leaves an employer (not one run by its owner) to found; a few tries to find one.
-      for (int attempt = 0; attempt < 20 && founder == engine::kNoAgent; ++attempt) {
-        const std::size_t wk = council_rows[stream.below(council_workers)];
-        if (!w.alive[wk] || w.employer[wk] == engine::kNoAgent) continue;
-        const auto q = static_cast<std::size_t>(m.provider_row(w.employer[wk]));
-        if (m.spec.providers.of(static_cast<Archetype>(pr.archetype[q])).owner_worker) continue;
-        founder = w.id[wk];
-        locality = w.locality[wk];
-        pr.staff[q] -= 1;
-        w.employer[wk] = engine::kNoAgent;  // joins its enterprise when the pending agents join
-                                            // (its pending provider names it: founder_worker)
-        m.counts[static_cast<std::size_t>(c)].count_leaver(w.wage[wk], m.spec.labour.nlw);
+    if (!stream.bernoulli(f.outside_care_share)) {
+      // A care worker leaves an employer to found (its pending provider names it: founder_worker).
+      if (const auto wk = draw_worker_to_found(m, c, council_rows, stream); wk >= 0) {
+        founder = w.id[static_cast<std::size_t>(wk)];
+        locality = w.locality[static_cast<std::size_t>(wk)];
       }
     }
     const auto index = static_cast<std::int32_t>(pend.providers.size());

@@ -62,6 +62,16 @@ inline std::vector<std::size_t> people_rows(const cm::Market& m) {
   });
   return out;
 }
+// Leaves every person of council 0 unplaced on `route` with `hours` of formal need.
+inline void reset_people(cm::Market& m, cm::Route route, float hours) {
+  for (auto i : people_rows(m)) {
+    m.people.route[i] = static_cast<std::uint8_t>(route);
+    m.people.provider[i] = engine::kNoAgent;
+    m.people.placement[i] = static_cast<std::uint8_t>(cm::Placement::none);
+    m.people.need_hours[i] = hours;
+    m.people.weeks_waiting[i] = 0;
+  }
+}
 inline std::vector<std::size_t> worker_rows(const cm::Market& m) {
   std::vector<std::size_t> out;
   m.for_council_workers(0, [&](std::size_t k) {

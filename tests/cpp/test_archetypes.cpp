@@ -29,15 +29,7 @@ using hand::people_rows;
 using hand::provider_rows;
 using hand::worker_rows;
 
-// Every person of council 0 unplaced on `route` with `hours` of need.
-void reset_people(cm::Market& m, Route route, float hours) {
-  for (auto i : people_rows(m)) {
-    m.people.route[i] = static_cast<std::uint8_t>(route);
-    m.people.provider[i] = engine::kNoAgent;
-    m.people.placement[i] = static_cast<std::uint8_t>(Placement::none);
-    m.people.need_hours[i] = hours;
-  }
-}
+using hand::reset_people;
 
 // Providers with room for everyone: capacity well above the need of `people`.
 void give_room(cm::Market& m) {

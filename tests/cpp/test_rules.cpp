@@ -45,16 +45,7 @@ using hand::provider_rows;
 using hand::worker_rows;
 cm::ScenarioSpec hand_spec(const Council& c) { return hand::spec(c, "test_rules"); }
 
-// Leaves every person unplaced on `route` with `hours` of formal need.
-void reset_people(cm::Market& m, Route route, float hours) {
-  for (auto i : people_rows(m)) {
-    m.people.route[i] = static_cast<std::uint8_t>(route);
-    m.people.provider[i] = engine::kNoAgent;
-    m.people.placement[i] = static_cast<std::uint8_t>(Placement::none);
-    m.people.need_hours[i] = hours;
-    m.people.weeks_waiting[i] = 0;
-  }
-}
+using hand::reset_people;
 
 // The ODD's asking price (§7.0) of an archetype at a wage.
 double asking_at(const cm::Market& m, Archetype arch, double wage) {

@@ -36,6 +36,7 @@ FIXTURES = {
     "1.9": "ee9de1d02fef",
     "1.10": "6d5243f431d9",
     "1.11": "df32f74a4125",  # a run stopped at week 6 and resumed (tests/data/README.md)
+    "1.12": "85bfb9c112c0",
 }
 WEEKS = 12
 SNAPSHOT_WEEKS = [0, 10]

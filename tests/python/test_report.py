@@ -259,3 +259,19 @@ def test_report_removes_its_temporary_on_failure(report_module, two_runs, tmp_pa
 def test_report_main_refuses_an_empty_output_path(report_module, two_runs, capsys):
     assert report_module.main([str(two_runs[0]), "-o", ""]) == 2
     assert capsys.readouterr().err.strip() == "caremarket report: the output path is empty: give -o FILE.html"
+
+
+def test_the_kinds_of_provider_a_scenario_has_are_listed_and_no_others(caremarket_bin, report_module, two_runs,
+                                                                         tmp_path):
+    # West Midlands counts council services, cooperatives and personal assistants (issue 18); the tiny
+    # scenario none. The run's summary and the report's "Who provides care" chart list a kind only
+    # where the run has it.
+    out = tmp_path / "wm.h5"
+    res = subprocess.run([str(caremarket_bin), "run", "west_midlands", "--steps", "8", "--threads", "2", "-o", str(out)],
+                         capture_output=True, text=True, timeout=300, check=True)
+    for kind in ("cooperatives", "council services", "personal assistants"):
+        assert kind in res.stdout, res.stdout
+    wm, tiny = report_module.load(out), report_module.load(two_runs[0])
+    for name in ("providers_cooperative", "providers_council_run", "providers_personal_assistant"):
+        assert report_module.shown(name, [wm]) and not report_module.shown(name, [tiny]), name
+        assert report_module.shown(name, [tiny, wm])  # a baseline with none and a run with some
