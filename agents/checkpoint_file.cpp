@@ -10,11 +10,6 @@
 namespace cm {
 namespace {
 
-std::string join_lines(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& l : lines) out += (out.empty() ? "" : "\n") + l;
-  return out;
-}
 std::vector<std::string> split_lines(const std::string& text) {
   std::vector<std::string> out;
   std::size_t at = 0;

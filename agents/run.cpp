@@ -59,13 +59,11 @@ std::string utc_now() {
   return buf;
 }
 
-namespace {
 std::string join_lines(const std::vector<std::string>& lines) {
   std::string out;
   for (const auto& l : lines) out += (out.empty() ? "" : "\n") + l;
   return out;
 }
-}  // namespace
 
 Checkpoint make_checkpoint(const LoadedScenario& scenario, std::uint64_t seed, const Model& model,
                            std::vector<std::byte> output_contents, const std::vector<double>& first_metrics,

@@ -89,6 +89,8 @@ std::string software_version();
 std::string git_commit();
 // The time now, UTC, as ISO 8601 ("2026-11-30T09:14:00Z").
 std::string utc_now();
+// Lines joined by newlines (the config layers of a run, as its file records them).
+std::string join_lines(const std::vector<std::string>& lines);
 
 // A run's checkpoint as it stands (docs/checkpoint-format.md), for the run driver and the Python
 // bindings: the scenario's config and layers, the model's state, the output written so far and

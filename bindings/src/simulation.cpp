@@ -44,12 +44,6 @@ std::filesystem::path scratch_path(const char* what) {
           ".h5");
 }
 
-std::string join_lines(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& l : lines) out += (out.empty() ? "" : "\n") + l;
-  return out;
-}
-
 // Every week's metrics, [week][metric][council], read from an output file's bytes (a checkpoint's).
 std::vector<double> history_from_output(std::span<const std::byte> output, int councils, std::int32_t week) {
   const auto path = scratch_path("history");
@@ -351,7 +345,7 @@ cm::RunOutcome Simulation::save(const std::filesystem::path& output) {
     // name and moved onto `output` only when complete.
     cm::Recorder out(output, *model_, recorder_->contents(), recorder_->output_seconds());
     out.attribute("config", scenario_.resolved_toml);
-    out.attribute("config_layers", join_lines(scenario_.layers));
+    out.attribute("config_layers", cm::join_lines(scenario_.layers));
     out.attribute("steps_requested", static_cast<std::int64_t>(model_->week()));
     out.attribute("threads", static_cast<std::int64_t>(threads_));
     outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
