@@ -44,10 +44,10 @@ inline bool council_takes_over(Market& m, std::size_t i, Route route) {
   auto& p = m.people;
   const auto row = m.provider_row(p.provider[i]);
   if (row < 0 || !m.providers.alive[static_cast<std::size_t>(row)]) return false;
-  if (route == Route::direct_payment) return true;
   const auto& policy = m.spec.commissioning;
-  const auto arch = static_cast<Archetype>(m.providers.archetype[static_cast<std::size_t>(row)]);
-  if (!m.spec.providers.of(arch).takes_council_work(policy.accredit_micro)) return false;
+  const auto& kind = m.spec.providers.of(static_cast<Archetype>(m.providers.archetype[static_cast<std::size_t>(row)]));
+  if (route == Route::direct_payment) return kind.serves_direct_payments;
+  if (!kind.takes_council_work(policy.accredit_micro)) return false;
   const double usual_rate = m.commissioners[static_cast<std::size_t>(p.council[i])].reference_rate;
   p.price[i] = static_cast<float>(std::max(usual_rate * (1 + policy.spot_premium), policy.price_floor));
   p.placement[i] = static_cast<std::uint8_t>(Placement::spot);

@@ -36,10 +36,10 @@ void apply_finance(Market& m, FinanceState& s, int c) {
     // What leaves the region is a share of the surplus (dividends, group charges, rent and interest
     // to owners elsewhere), not a share of income priced into bids (MODEL.md §11).
     double operating_surplus = income - wage_bill[q] - a.overhead_per_hour * pr.delivered_hours[q];
-    // The council funds its own service: what its placements' prices (the service's cost of the
-    // hours delivered) leave uncovered, staff it employs while it builds up included, is council
-    // spending too.
-    if (a.in_house() && operating_surplus < 0) {
+    // The council funds its own service at cost: what its placements' prices (the service's cost of
+    // the hours delivered, uplifted each April) leave uncovered, staff it employs while it builds up
+    // included, is council spending too, and what they pay above its costs comes back.
+    if (a.in_house()) {
       counts.spend -= operating_surplus;
       income -= operating_surplus;
       pr.income[q] = static_cast<float>(income);
