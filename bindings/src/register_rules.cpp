@@ -10,9 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "agents/cooperatives.hpp"
 #include "agents/delivery.hpp"
 #include "agents/finance.hpp"
 #include "agents/founding.hpp"
+#include "agents/insourcing.hpp"
 #include "agents/labour_market.hpp"
 #include "agents/market.hpp"
 #include "agents/matching.hpp"
@@ -105,15 +107,18 @@ void apply_rule(RuleMarket& r, const std::string& rule, int c) {
     cm::apply_eligibility(m, c);
   else if (rule == "means_test")
     cm::reassess_means(m, rules.means_test, rules.matching.book, c);  // everyone, if the test moved the limits
-  else if (rule == "commissioning")
+  else if (rule == "commissioning") {
     cm::apply_commissioning(m, rules.commissioning, rules.groups, c);
-  else if (rule == "matching")
+    cm::apply_insourcing(m, c);  // the model's commissioning phase runs both (model.cpp)
+  } else if (rule == "matching")
     cm::apply_matching(m, rules.matching, c);
-  else if (rule == "labour_market")
+  else if (rule == "labour_market") {
     cm::apply_labour_market(m, c);
-  else if (rule == "founding")
+    cm::apply_commuting(m);  // the seekers it sent across the border (a commuting zone), as the week's step does
+  } else if (rule == "founding") {
     cm::apply_founding(m, demand, c);  // matching's demand as it stands
-  else if (rule == "delivery") {
+    cm::apply_cooperative_founding(m, c);
+  } else if (rule == "delivery") {
     run_hook<cm::DeliverToPeople>(r, c);
     run_hook<cm::PayWorkers>(r, c);
   } else if (rule == "finance") {
@@ -122,7 +127,7 @@ void apply_rule(RuleMarket& r, const std::string& rule, int c) {
   } else if (rule == "finance_providers") {
     cm::apply_finance(m, rules.finance, c);  // income (providers.income) and the wage bill (wage_bill) as they stand
   } else if (rule == "entry_exit") {
-    cm::apply_entry_exit(m, r.care_gap, demand, c);  // the care gap set by set_care_gap
+    cm::apply_entry_exit(m, r.care_gap, demand, c, rules.groups);  // the care gap set by set_care_gap
   } else if (rule == "outcomes") {
     run_hook<cm::UpdateWellbeing>(r, c);  // its end is apply_outcomes
   } else {
@@ -134,17 +139,19 @@ void apply_rule(RuleMarket& r, const std::string& rule, int c) {
 }
 
 // Fields of the structs the rules report through, as {name: value}, and setting one by name.
-#define CM_COUNTS_FIELDS(X)                                                                                     \
-  X(leavers)                                                                                                    \
-  X(leavers_nlw)                                                                                                \
-  X(leavers_nlw150)                                                                                             \
-  X(hires)                                                                                                      \
-  X(hires_from_care)                                                                                            \
-  X(founded)                                                                                                    \
-  X(closed)                                                                                                     \
-  X(entries)                                                                                                    \
-  X(exits) X(handbacks) X(tenders) X(spend) X(extraction) X(local_retained) X(council_hours) X(council_payment) \
-      X(charging_income) X(self_funder_spend) X(reached_upper_limit) X(reached_cap)
+#define CM_COUNTS_FIELDS(X)                                                                                 \
+  X(leavers)                                                                                                \
+  X(leavers_nlw)                                                                                            \
+  X(leavers_nlw150)                                                                                         \
+  X(hires)                                                                                                  \
+  X(hires_from_care)                                                                                        \
+  X(founded)                                                                                                \
+  X(closed)                                                                                                 \
+  X(entries)                                                                                                \
+  X(exits)                                                                                                  \
+  X(handbacks) X(tenders) X(spend) X(extraction) X(local_retained) X(council_hours) X(council_payment)      \
+      X(charging_income) X(self_funder_spend) X(reached_upper_limit) X(reached_cap) X(cooperatives_founded) \
+          X(commuters_in) X(commuters_out)
 #define CM_DEMAND_FIELDS(X) X(people_with_route) X(people_buying_privately) X(waiting_for_budget)
 #define CM_CARE_GAP_FIELDS(X) X(needing) X(waiting) X(needed_hours) X(delivered_hours)
 #define CM_FIELD_TO_DICT(field) out[#field] = t.field;

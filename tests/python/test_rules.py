@@ -455,6 +455,25 @@ def test_foundings_scale_with_coordinators(core, coordinators, micros, private_s
     assert within_4sd(founded, expected, math.sqrt(expected)), (founded, expected)
 
 
+def test_the_founding_rule_runs_the_cooperative_programme(core):
+    # The rule runner's "founding" is the model's phase: micro-enterprise founding and the cooperative
+    # programme (ODD §7.20). Poisson(developers · per developer / 52) a week over 1,040 weeks: 3 · 2 ·
+    # 20 = 120 expected; each with cooperative_members members (new workers or members who move).
+    hand = Hand(core, seed=43, chains=1, adults=1000, founding__base_per_100k_adults=0,
+                founding__cooperative_developers=3, founding__cooperatives_per_developer=2)
+    cooperative = list(core.ARCHETYPES).index("cooperative")
+    weeks, founded = 1040, 0
+    for _ in range(weeks):
+        hand.rm.begin_week()
+        hand.rm.apply("founding", 0)
+        new = hand.rm.pending(0)["providers"]
+        assert all(p[0] == cooperative for p in new)
+        assert hand.rm.counts(0)["cooperatives_founded"] == len(new)
+        founded += len(new)
+        hand.rm.clear_pending()
+    assert within_4sd(founded, 120, math.sqrt(120)), founded
+
+
 # --- finance (ODD §7.9) ---------------------------------------------------------------------------
 
 
