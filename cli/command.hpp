@@ -20,5 +20,6 @@ Command add_sweep(CLI::App& app);
 Command add_compare(CLI::App& app);
 Command add_report(CLI::App& app);
 Command add_params(CLI::App& app);
+Command add_analyse(CLI::App& app);
 
 }  // namespace cm::cli

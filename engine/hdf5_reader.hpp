@@ -26,6 +26,15 @@ struct F64Dataset {
   std::vector<std::size_t> shape;
 };
 std::optional<F64Dataset> read_f64_dataset(const std::filesystem::path& file, const std::string& path);
+// A dataset of integers or floats, of any rank, read as doubles; nothing as above.
+std::optional<F64Dataset> read_number_dataset(const std::filesystem::path& file, const std::string& path);
+// A text or numeric attribute of any object (a group or dataset path; "/" the root); nothing as above.
+std::optional<std::string> read_text_attribute(const std::filesystem::path& file, const std::string& object,
+                                               const std::string& name);
+std::optional<double> read_double_attribute(const std::filesystem::path& file, const std::string& object,
+                                            const std::string& name);
+// The names of the datasets directly in `group`, in name order (empty when unreadable).
+std::vector<std::string> dataset_names(const std::filesystem::path& file, const std::string& group);
 // Is `file` a regular file in HDF5 format?
 bool is_hdf5_file(const std::filesystem::path& file);
 

@@ -361,6 +361,32 @@ void H5Writer::variable(const std::string& group, const ColumnView& column, cons
   });
 }
 
+void H5Writer::matrix_variable(const std::string& group, const ColumnView& column, const std::string& row_dim,
+                               const std::string& column_dim, std::size_t columns) {
+  if (columns == 0 || column.size % columns != 0)
+    throw std::logic_error("H5Writer::matrix_variable: " + column.name + " is not a whole number of rows");
+  guarded([&] {
+    const hsize_t shape[2] = {column.size / columns, columns};
+    const std::string path = join(group, column.name);
+    Space space(H5Screate_simple(2, shape, nullptr));
+    Plist dcpl(H5P_DATASET_CREATE);
+    if (compression_ > 0 && column.size > 0) {
+      const hsize_t chunk[2] = {std::min<hsize_t>(shape[0], std::max<hsize_t>(1, 65536 / columns)), columns};
+      check(H5Pset_chunk(dcpl, 2, chunk), "chunk " + path);
+      check(H5Pset_deflate(dcpl, static_cast<unsigned>(compression_)), "compress " + path);
+    }
+    Handle ds(check_id(H5Dcreate2(file_, path.c_str(), file_type(column.type), space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                       "create " + path));
+    if (column.size > 0)
+      check(H5Dwrite(ds, native_type(column.type), H5S_ALL, H5S_ALL, H5P_DEFAULT, column.data), "write " + path);
+    Handle rows(open_object(join(group, row_dim)));
+    check(H5DSattach_scale(ds, rows, 0), "attach " + row_dim + " to " + path);
+    Handle cols(open_object(join(group, column_dim)));
+    check(H5DSattach_scale(ds, cols, 1), "attach " + column_dim + " to " + path);
+    describe(ds, column.units, column.long_name);
+  });
+}
+
 void H5Writer::variables(const std::string& group, const std::vector<ColumnView>& columns, const std::string& dim) {
   if (compression_ <= 0) {
     for (const auto& column : columns) variable(group, column, {dim});

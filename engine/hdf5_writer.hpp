@@ -106,6 +106,10 @@ class H5Writer {
   // compressed in parallel. The file types are little-endian like the native ones (checked when
   // compiling), so the bytes go to the file as they are.
   void variables(const std::string& group, const std::vector<ColumnView>& columns, const std::string& dim);
+  // A 2-D variable (row_dim × column_dim), `column` holding its values row-major with `columns`
+  // values per row; both dimensions must exist.
+  void matrix_variable(const std::string& group, const ColumnView& column, const std::string& row_dim,
+                       const std::string& column_dim, std::size_t columns);
   void text_variable(const std::string& group, const std::string& name, const std::vector<std::string>& values,
                      const std::string& dim, const std::string& long_name);
 

@@ -16,7 +16,7 @@
 namespace cm::sweeps {
 namespace {
 
-constexpr const char* kJournalHeader = "# caremarket sweep journal v1";
+constexpr const char* kJournalHeader = "# caremarket sweep journal v2";
 
 std::string escape(const std::string& s) {
   std::string out;
@@ -31,6 +31,10 @@ std::string journal_line(std::int32_t index, const RunRecord& r) {
   os << index << '\t' << (r.status == RunStatus::done ? "done" : "failed") << '\t' << escape(r.error);
   for (double v : r.final_outcomes) os << '\t' << v;
   for (double v : r.last_year_outcomes) os << '\t' << v;
+  if (r.status == RunStatus::done) {  // then the first financial year, the years, and a row per year
+    os << '\t' << r.yearly.first_year << '\t' << r.yearly.years();
+    for (double v : r.yearly.rows) os << '\t' << v;
+  }
   return os.str();
 }
 
@@ -113,17 +117,38 @@ std::vector<RunRecord> read_state(const Design& design, const std::filesystem::p
     r.status = fields[1] == "done" ? RunStatus::done : RunStatus::failed;
     r.error = fields[2];
     const std::size_t n = kMetricCount;
-    if (fields.size() != 3 + 2 * n && !(r.status == RunStatus::failed && fields.size() == 3)) {
-      bad(std::to_string(fields.size() - 3) + " outcome values instead of " + std::to_string(2 * n));
+    // A done run's line ends with its yearly outcomes: first year, years, then the rows.
+    std::size_t years = 0;
+    const bool has_yearly = r.status == RunStatus::done && fields.size() >= 5 + 2 * n;
+    if (has_yearly) {
+      const auto first = finite_number(fields[3 + 2 * n]), count = finite_number(fields[4 + 2 * n]);
+      if (!first || !count || *count < 0 || *count > 1000 || *count != std::floor(*count)) {
+        bad("its yearly outcomes do not say their first year and number of years");
+        continue;
+      }
+      r.yearly.first_year = static_cast<std::int32_t>(*first);
+      years = static_cast<std::size_t>(*count);
+    }
+    const std::size_t expected = 3 + 2 * n + (has_yearly ? 2 + years * yearly_row_width() : 0);
+    if ((r.status == RunStatus::done && (!has_yearly || fields.size() != expected)) ||
+        (r.status == RunStatus::failed && fields.size() != 3 && fields.size() != 3 + 2 * n)) {
+      bad(std::to_string(fields.size() - 3) + " outcome values instead of " + std::to_string(expected - 3));
       continue;
     }
     std::optional<std::string> invalid;
-    for (std::size_t k = 3; k < fields.size() && !invalid; ++k) {
+    for (std::size_t k = 3; k < std::min(fields.size(), 3 + 2 * n) && !invalid; ++k) {
       const auto v = finite_number(fields[k]);
       if (!v)
         invalid = fields[k];
       else
         (k < 3 + n ? r.final_outcomes : r.last_year_outcomes).push_back(*v);
+    }
+    for (std::size_t k = 5 + 2 * n; k < fields.size() && !invalid; ++k) {
+      const auto v = finite_number(fields[k]);
+      if (!v)
+        invalid = fields[k];
+      else
+        r.yearly.rows.push_back(*v);
     }
     if (invalid) {
       bad("outcome value \"" + *invalid + "\" is not a finite number");

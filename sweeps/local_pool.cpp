@@ -19,7 +19,8 @@ SweepSummary run_local(const SweepSpec& spec, const Design& design, const SweepO
   summary.skipped = ledger.skipped();
   const auto& work = ledger.work();
   const int cores = engine::hardware_threads();
-  const int workers = std::max(1, std::min<int>(options.workers > 0 ? options.workers : cores, static_cast<int>(work.size())));
+  const int workers =
+      std::max(1, std::min<int>(options.workers > 0 ? options.workers : cores, static_cast<int>(work.size())));
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
     tbb::task_arena arena(1);

@@ -28,27 +28,50 @@ struct Result {
 
 std::vector<char> pack(std::int32_t index, const RunRecord& r, std::int32_t signal) {
   std::vector<char> buf;
-  auto put = [&](const void* p, std::size_t n) { buf.insert(buf.end(), static_cast<const char*>(p), static_cast<const char*>(p) + n); };
+  auto put = [&](const void* p, std::size_t n) {
+    buf.insert(buf.end(), static_cast<const char*>(p), static_cast<const char*>(p) + n);
+  };
   const std::int32_t status = static_cast<std::int32_t>(r.status);
-  const std::int32_t n1 = static_cast<std::int32_t>(r.final_outcomes.size()), n2 = static_cast<std::int32_t>(r.last_year_outcomes.size());
-  put(&index, 4); put(&status, 4); put(&signal, 4); put(&n1, 4); put(&n2, 4);
+  const std::int32_t n1 = static_cast<std::int32_t>(r.final_outcomes.size()),
+                     n2 = static_cast<std::int32_t>(r.last_year_outcomes.size());
+  const std::int32_t n3 = static_cast<std::int32_t>(r.yearly.rows.size()), first_year = r.yearly.first_year;
+  put(&index, 4);
+  put(&status, 4);
+  put(&signal, 4);
+  put(&n1, 4);
+  put(&n2, 4);
+  put(&n3, 4);
+  put(&first_year, 4);
   put(r.final_outcomes.data(), sizeof(double) * static_cast<std::size_t>(n1));
   put(r.last_year_outcomes.data(), sizeof(double) * static_cast<std::size_t>(n2));
+  put(r.yearly.rows.data(), sizeof(double) * static_cast<std::size_t>(n3));
   put(r.error.data(), r.error.size());
   return buf;
 }
 
 Result unpack(const std::vector<char>& buf) {
   std::size_t at = 0;
-  auto get = [&](void* p, std::size_t n) { std::memcpy(p, buf.data() + at, n); at += n; };
-  std::int32_t index, status, signal, n1, n2;
-  get(&index, 4); get(&status, 4); get(&signal, 4); get(&n1, 4); get(&n2, 4);
+  auto get = [&](void* p, std::size_t n) {
+    std::memcpy(p, buf.data() + at, n);
+    at += n;
+  };
+  std::int32_t index, status, signal, n1, n2, n3, first_year;
+  get(&index, 4);
+  get(&status, 4);
+  get(&signal, 4);
+  get(&n1, 4);
+  get(&n2, 4);
+  get(&n3, 4);
+  get(&first_year, 4);
   RunRecord r;
   r.status = static_cast<RunStatus>(status);
   r.final_outcomes.resize(static_cast<std::size_t>(n1));
   r.last_year_outcomes.resize(static_cast<std::size_t>(n2));
   get(r.final_outcomes.data(), sizeof(double) * static_cast<std::size_t>(n1));
   get(r.last_year_outcomes.data(), sizeof(double) * static_cast<std::size_t>(n2));
+  r.yearly.first_year = first_year;
+  r.yearly.rows.resize(static_cast<std::size_t>(n3));
+  get(r.yearly.rows.data(), sizeof(double) * static_cast<std::size_t>(n3));
   r.error.assign(buf.data() + at, buf.size() - at);
   return {index, r, signal};
 }

@@ -12,7 +12,8 @@ namespace cm::sweeps {
 
 bool launched_under_mpi() {
   for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "SLURM_STEP_NUM_TASKS"}) {
-    if (const char* v = std::getenv(var); v && std::atoi(v) > (std::strcmp(var, "PMIX_RANK") == 0 ? -1 : 1)) return true;
+    if (const char* v = std::getenv(var); v && std::atoi(v) > (std::strcmp(var, "PMIX_RANK") == 0 ? -1 : 1))
+      return true;
   }
   return false;
 }
@@ -20,8 +21,9 @@ bool launched_under_mpi() {
 MpiSession::MpiSession() {
 #ifndef CAREMARKET_HAVE_MPI
   if (launched_under_mpi())
-    throw std::runtime_error("started by mpirun/srun, but this caremarket was built without MPI: every rank would run the "
-                             "whole sweep; install libopenmpi-dev and rebuild, or run without mpirun");
+    throw std::runtime_error(
+        "started by mpirun/srun, but this caremarket was built without MPI: every rank would run the "
+        "whole sweep; install libopenmpi-dev and rebuild, or run without mpirun");
 #endif
 #ifdef CAREMARKET_HAVE_MPI
   if (!launched_under_mpi()) return;

@@ -40,8 +40,8 @@ std::string file_mismatch(const std::filesystem::path& file, const RunPlan& plan
     return "its file is not caremarket run output (format_name \"" + id.format_name.value_or("") + "\")";
   if (id.complete.value_or(0) != 1) return "its file is incomplete";
   if (!id.seed || static_cast<std::uint64_t>(*id.seed) != plan.seed)
-    return "its file has seed " + (id.seed ? std::to_string(*id.seed) : std::string("(none)")) + ", the sweep's run has " +
-           std::to_string(plan.seed);
+    return "its file has seed " + (id.seed ? std::to_string(*id.seed) : std::string("(none)")) +
+           ", the sweep's run has " + std::to_string(plan.seed);
   if (!id.replicate || *id.replicate != plan.replicate)
     return "its file has replicate " + (id.replicate ? std::to_string(*id.replicate) : std::string("(none)")) +
            ", the sweep's run has " + std::to_string(plan.replicate);

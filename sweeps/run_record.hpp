@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "sweeps/yearly.hpp"
+
 namespace cm::sweeps {
 
 enum class RunStatus : std::uint8_t { pending = 0, done = 1, failed = 2 };
@@ -14,6 +16,7 @@ struct RunRecord {
   std::string error;
   std::vector<double> final_outcomes;      // region value of every metric at the last week
   std::vector<double> last_year_outcomes;  // mean over the last 52 weeks
+  YearlyOutcomes yearly;                   // headline outcomes by financial year
 };
 
 }  // namespace cm::sweeps

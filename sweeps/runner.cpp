@@ -74,6 +74,7 @@ RunRecord execute_run(const SweepSpec& spec, const RunPlan& plan, const std::fil
     r.status = RunStatus::done;
     r.final_outcomes = outcome.final_region;
     r.last_year_outcomes = outcome.last_year_region;
+    r.yearly = yearly_outcomes(file);
   } catch (const std::exception& e) {
     r.status = RunStatus::failed;
     r.error = e.what();

@@ -28,7 +28,7 @@ namespace cm::sweeps {
 
 struct SweepOptions {
   std::filesystem::path dir;
-  int workers = 0;     // local runs at once (0: one per core)
+  int workers = 0;  // local runs at once (0: one per core)
   bool quiet = false;
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 // Sweeps and replicate ensembles: a sweep file names a base scenario, policy overlays, parameters
-// to vary (lists, ranges on a grid, Latin hypercube or Sobol samples) and replicates per point.
+// to vary (lists, ranges on a grid, Latin hypercube, Sobol-sequence, Saltelli or Morris samples, or
+// the points of a CSV design) and replicates per point.
 // Every run's seed is derived from (root seed, point, replicate) by hashing — never drawn from a
 // shared stream — so any run can be redone alone, in any order, on any rank.
 #include <cstdint>
@@ -14,7 +15,11 @@
 
 namespace cm::sweeps {
 
-enum class Sampling : int { grid = 0, latin_hypercube = 1, sobol = 2 };
+// How a sweep's points are chosen. `saltelli` and `morris` are the designs the Sobol and Morris
+// estimators of sweeps/analyse.hpp need; `design` reads the points from a CSV file.
+enum class Sampling : int { grid = 0, latin_hypercube = 1, sobol_sequence = 2, saltelli = 3, morris = 4, design = 5 };
+// The name of a sampling as sweep files and index.h5 spell it.
+const char* sampling_name(Sampling s);
 
 // One varied parameter. `key` is a parameter key path, or "policy" to vary the policy overlay.
 struct Axis {
@@ -35,7 +40,12 @@ struct SweepSpec {
   std::int64_t root_seed = 1;
   bool common_random_numbers = true;  // true: seed from (root, replicate) only, the same at every point
   int sampling = 0;
-  std::int64_t samples = 0;
+  std::int64_t samples = 0;  // points (latin_hypercube, sobol_sequence), base samples (saltelli), trajectories (morris)
+  bool second_order = false;  // saltelli: also the points second-order indices need (N·(2d+2) in all)
+  std::int64_t levels = 4;    // morris: levels of the grid each parameter moves on
+  std::string design_file;    // design: CSV of points, one column per parameter (relative to the sweep file)
+  std::string text;           // the sweep file's text, kept in index.h5
+  std::vector<std::vector<double>> design_points;  // design: the CSV's rows, one value per parameter, in order
   std::vector<Axis> parameters;
   std::filesystem::path file;  // the sweep file (relative paths resolve against its folder)
   // Every run goes on from this checkpoint (compare --from-state): its config with the run's
@@ -66,7 +76,10 @@ inline constexpr std::int64_t kMaxRuns = 1'000'000;
 struct Design {
   std::filesystem::path scenario;    // the resolved scenario file of every run
   std::filesystem::path from_state;  // SweepSpec::from_state
+  Sampling sampling = Sampling::grid;
   std::vector<std::string> axis_names;
+  std::vector<bool> axis_integer;                     // the parameter takes whole numbers (values are rounded)
+  std::vector<std::pair<double, double>> axis_range;  // [low, high] of each axis (of its values on a grid or design)
   std::int32_t points = 0;
   std::vector<RunPlan> runs;
 };
@@ -78,7 +91,8 @@ LoadedScenario run_scenario(const Design& design, const RunPlan& plan);
 // The checkpoint at `path`, read once per process (runs of a comparison from one state share it).
 std::shared_ptr<const Checkpoint> shared_checkpoint(const std::filesystem::path& path);
 
-// Reads and validates a sweep file; throws engine::config::ConfigError naming file, key and value.
+// Reads and validates a sweep file; throws engine::config::ConfigError naming file, key and value
+// (one problem per mistake), the design CSV's row and column, and where a relative path was sought.
 SweepSpec load_sweep(const std::filesystem::path& file);
 // Expands the points and runs of a sweep (deterministic). Throws engine::config::ConfigError,
 // before allocating anything, when the sweep has more than kMaxRuns runs.
@@ -86,6 +100,8 @@ Design expand(const SweepSpec& spec);
 // Throws engine::config::ConfigError naming the sweep file, the points per axis, the replicates
 // and kMaxRuns when points x replicates exceeds kMaxRuns (overflow-safe). load_sweep and expand call it.
 void check_size(const SweepSpec& spec);
+// What the design is, for --dry-run: sampling, points, replicates, runs, and each axis's range.
+std::string design_summary(const SweepSpec& spec, const Design& design);
 // A shipped scenario name ("somerset") or a path, resolved against `base` when relative.
 std::filesystem::path resolve_scenario(const std::string& name_or_path, const std::filesystem::path& base);
 // A shipped policy name ("collaborative") or a path, resolved against `base` when relative.
@@ -93,6 +109,9 @@ std::filesystem::path resolve_scenario(const std::string& name_or_path, const st
 // or "NAME@YYYY-MM-DD", applied from that date. Throws engine::config::ConfigError for a bad date.
 PolicyFile resolve_dated_policy(const std::string& name, const std::filesystem::path& base);
 std::filesystem::path resolve_policy(const std::string& name_or_path, const std::filesystem::path& base);
+// Points in the design of `spec` (grid, samples, Saltelli blocks, Morris trajectories or CSV rows),
+// saturating at UINT64_MAX.
+std::uint64_t design_points(const SweepSpec& spec);
 // The seed of one run.
 std::uint64_t run_seed(std::uint64_t root, std::int64_t point, std::int64_t replicate, bool common_random_numbers);
 // Where shipped configs live ($CAREMARKET_CONFIGS, the source tree, or the installed share dir).

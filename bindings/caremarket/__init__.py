@@ -28,7 +28,7 @@ from ._config import policies, scenarios
 from ._errors import ConfigError, ConfigProblem, FormatError, IncompleteRunWarning
 from ._results import SUPPORTED_FORMAT_MAJOR, Results, open, run
 from ._simulation import AgentTable, Simulation
-from ._sweeps import compare, read_index, sweep
+from ._sweeps import analyse, compare, read_index, read_yearly, sweep
 
 __version__: str = _core.__version__
 #: Git commit of the build (12 hex digits, "-dirty" when built from uncommitted changes).
@@ -70,6 +70,9 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'caremarket' has no attribute {name!r}")
 
 
+#: MODEL.md §16's headline outcomes: the rows of ``compare`` and the outcomes ``analyse`` knows by name.
+HEADLINE_OUTCOMES: tuple[str, ...] = tuple(_core.HEADLINE_OUTCOMES)
+
 __all__ = [
     "AgentTable",
     "ARCHETYPES",
@@ -78,6 +81,7 @@ __all__ = [
     "FORMAT_VERSION",
     "FormatError",
     "GIT_COMMIT",
+    "HEADLINE_OUTCOMES",
     "IncompleteRunWarning",
     "PLACEMENTS",
     "PROVIDER_EVENT_KINDS",
@@ -85,8 +89,10 @@ __all__ = [
     "Results",
     "SUPPORTED_FORMAT_MAJOR",
     "Simulation",
+    "analyse",
     "compare",
     "read_index",
+    "read_yearly",
     "sweep",
     "metrics",
     "open",

@@ -20,7 +20,7 @@ import pandas as pd
 from . import _core
 from ._config import PathLike, assignments
 
-__all__ = ["sweep", "compare", "read_index"]
+__all__ = ["sweep", "compare", "read_index", "read_yearly", "analyse"]
 
 
 def _run_one(sweep_file: str, index: int, output: str) -> tuple[int, str]:
@@ -28,17 +28,55 @@ def _run_one(sweep_file: str, index: int, output: str) -> tuple[int, str]:
     return _core.execute_sweep_run(sweep_file, index, output)
 
 
+def _attribute(value: Any) -> Any:
+    """An HDF5 attribute as a plain Python value."""
+    if isinstance(value, bytes):
+        return value.decode()
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _index_file(output: PathLike) -> Path:
+    path = Path(output)
+    return path / "index.h5" if path.is_dir() else path
+
+
 def read_index(output: PathLike) -> pd.DataFrame:
-    """A sweep's index.h5 as a DataFrame indexed by run."""
-    with h5py.File(Path(output) / "index.h5", "r") as f:
+    """A sweep's index.h5 (``output`` is the sweep's folder or the file) as a DataFrame indexed by
+    run: point, replicate, seed, status, error, file, the parameters (``param_*``) and outcomes
+    (``final_*``, ``last_year_*``). The yearly outcomes are :func:`read_yearly`'s; the sweep's own
+    description (sampling, ranges, the sweep file's text) is in ``.attrs``."""
+    with h5py.File(_index_file(output), "r") as f:
+        runs = f["run"].shape[0]
         columns = {}
         for name, item in f.items():
-            if isinstance(item, h5py.Dataset) and item.ndim == 1 and name != "run":
+            if isinstance(item, h5py.Dataset) and item.shape == (runs,) and name != "run":
                 data = item.asstr()[()] if item.dtype.kind == "O" else item[()]
                 columns[name] = data
         frame = pd.DataFrame(columns, index=pd.Index(f["run"][()], name="run"))
+        frame.attrs.update({k: _attribute(v) for k, v in f.attrs.items()})
+        frame.attrs["ranges"] = {_attribute(f[n].attrs.get("parameter", n[6:])): (float(f[n].attrs["low"]),
+                                                                                   float(f[n].attrs["high"]))
+                                 for n in f if n.startswith("param_") and "low" in f[n].attrs}
     frame["status"] = pd.Categorical.from_codes(frame["status"], ["pending", "done", "failed"])
     return frame
+
+
+def read_yearly(output: PathLike) -> pd.DataFrame:
+    """A sweep's headline outcomes by financial year: one row per (run, year), ``year`` being the
+    calendar year of the financial year's 1 April, with ``weeks`` (the run's weeks in that year)
+    and one column per headline outcome (its mean over those weeks; NaN where a run is not done
+    or does not reach the year). Join with :func:`read_index` on ``run`` for the parameters."""
+    with h5py.File(_index_file(output), "r") as f:
+        if "year" not in f:
+            raise KeyError(f"{_index_file(output)} has no yearly outcomes (an index from before caremarket 0.6; "
+                           "run the sweep again to add them)")
+        runs, years = f["run"][()], f["year"][()]
+        index = pd.MultiIndex.from_product([runs, years], names=["run", "year"])
+        data = {"weeks": f["year_weeks"][()].reshape(-1)}
+        for name in f:
+            if name.startswith("yearly_"):
+                data[name[len("yearly_"):]] = f[name][()].reshape(-1)
+    return pd.DataFrame(data, index=index)
 
 
 def sweep(sweep_file: PathLike, output: PathLike | None = None, *, workers: int | None = None,
@@ -116,3 +154,30 @@ def compare(scenario: PathLike = "somerset", policy: PathLike = "micro_enterpris
     table = _core.paired_statistics(base.loc[pairs, columns].to_numpy().tolist(),
                                     pol.loc[pairs, columns].to_numpy().tolist())
     return pd.DataFrame(table).drop(columns=["units", "label"]).assign(replicates=n).set_index("outcome")
+
+
+def analyse(output: PathLike, outcome: str, *, method: str | None = None, year: int | None = None,
+            bootstrap: int = 1000, confidence: float = 0.95, seed: int = 1) -> pd.DataFrame:
+    """Sensitivity of a sweep's ``outcome`` to its parameters, as ``caremarket analyse`` computes it
+    (the same C++ estimators): one row per parameter, most influential first.
+
+    ``method``: ``"sobol"`` (a Saltelli design: columns ``S1 S1_conf ST ST_conf``), ``"morris"``
+    (a Morris design: ``mu_star mu_star_conf mu sigma``) or ``"regression"`` (any design of numeric
+    parameters: standardised regression coefficients ``src src_conf``); None takes the design's
+    own. ``outcome`` is a headline outcome (``caremarket.HEADLINE_OUTCOMES``), averaged over each
+    run's last 52 weeks, or over a financial year with ``year`` (K-th year of the runs, or the
+    calendar year of its 1 April); or any per-run index variable such as ``"final_workers"``. A
+    point's value is the mean of its finished replicates. ``*_conf`` are half-widths of a normal
+    interval at ``confidence`` from ``bootstrap`` resamples.
+
+    ``.attrs`` describes the analysis (points and runs used, replicates, the spread of replicates
+    about their point against the spread between points, R² of a regression, the printed table);
+    ``.attrs["second_order"]`` holds the second-order Sobol indices when the design has them.
+    Raises ValueError naming the file, option and what is allowed for bad input."""
+    effects, pairs, info = _core.analyse(str(output), outcome, method or "", int(year or 0), int(bootstrap),
+                                         float(confidence), int(seed))
+    frame = pd.DataFrame(effects).set_index("parameter")
+    frame.attrs.update(info)
+    frame.attrs["second_order"] = (pd.DataFrame(pairs).set_index(["parameter_1", "parameter_2"]) if pairs
+                                   else pd.DataFrame())
+    return frame

@@ -22,7 +22,7 @@ import pandas as pd
 from ._region import region
 
 __all__ = ["series", "market_shares", "workforce", "micro_enterprises", "unmet_need", "money_flows", "wellbeing",
-           "dashboard"]
+           "dashboard", "sensitivity"]
 
 
 def _runs(runs: Any) -> list:
@@ -141,3 +141,35 @@ def dashboard(arms: dict[str, Any], *, figsize=(12, 10)):
             plot(runs, ax=ax, label=name)
     fig.tight_layout()
     return fig
+
+
+def sensitivity(analysis: pd.DataFrame, *, ax=None, title: str | None = None):
+    """Bars of a :func:`caremarket.analyse` table with its intervals: first- and total-order Sobol
+    indices side by side, Morris mu* (with sigma as a second bar), or standardised regression
+    coefficients; parameters from the most influential down."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 0.5 + 0.45 * max(len(analysis), 2)))
+    method = analysis.attrs.get("method", "")
+    bars = {"sobol": [("S1", "S1_conf", "first order S1"), ("ST", "ST_conf", "total order ST")],
+            "morris": [("mu_star", "mu_star_conf", "mu* (mean |effect|)"), ("sigma", None, "sigma (spread of effects)")],
+            "regression": [("src", "src_conf", "standardised coefficient")]}.get(method)
+    if bars is None:
+        raise ValueError("sensitivity() draws the DataFrame caremarket.analyse() returns")
+    order = analysis.index[::-1]  # most influential at the top
+    y = np.arange(len(order))
+    height = 0.8 / len(bars)
+    for k, (column, conf, label) in enumerate(bars):
+        values = analysis.loc[order, column].to_numpy()
+        errors = analysis.loc[order, conf].to_numpy() if conf else None
+        ax.barh(y + (k - (len(bars) - 1) / 2) * height, values, height, xerr=errors, capsize=3, label=label)
+    ax.set_yticks(y, order)
+    ax.axvline(0, color="0.3", linewidth=0.8)
+    unit = {"sobol": "share of the outcome's variance", "morris": "change in the outcome across a parameter's range",
+            "regression": "sd of the outcome per sd of the parameter"}[method]
+    ax.set_xlabel(unit)
+    ax.set_title(title or f"{method}: {analysis.attrs.get('outcome', '')} ({analysis.attrs.get('when', '')})",
+                 fontsize=10)
+    ax.legend(loc="lower right", fontsize=8)
+    return ax

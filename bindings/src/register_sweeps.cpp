@@ -7,6 +7,7 @@
 
 #include "agents/metrics.hpp"
 #include "register.hpp"
+#include "sweeps/analyse.hpp"
 #include "sweeps/compare.hpp"
 #include "sweeps/runner.hpp"
 #include "sweeps/sweep.hpp"
@@ -27,98 +28,180 @@ auto interruptible(Fn&& fn) {
 
 void register_sweeps(py::module_& m) {
   namespace sw = cm::sweeps;
-  m.def("sweep_design", [](const std::filesystem::path& file) {
-    const auto spec = sw::load_sweep(file);
-    const auto design = sw::expand(spec);
-    py::list runs;
-    for (const auto& r : design.runs) {
-      py::dict d;
-      d["run"] = r.index;
-      d["point"] = r.point;
-      d["replicate"] = r.replicate;
-      d["seed"] = r.seed;
-      d["file"] = "runs/" + r.file;
-      d["values"] = r.values;
-      std::vector<std::string> policies;
-      for (const auto& p : r.policies)
-        policies.push_back(p.path.string() + (p.from ? "@" + engine::iso_date(*p.from) : ""));
-      d["policies"] = policies;
-      d["overrides"] = r.assignments;
-      runs.append(d);
-    }
-    return py::make_tuple(spec.name, design.axis_names, runs);
-  }, py::arg("file"), "The runs of a sweep file: (name, axis names, list of run dicts).");
+  m.def(
+      "sweep_design",
+      [](const std::filesystem::path& file) {
+        const auto spec = sw::load_sweep(file);
+        const auto design = sw::expand(spec);
+        py::list runs;
+        for (const auto& r : design.runs) {
+          py::dict d;
+          d["run"] = r.index;
+          d["point"] = r.point;
+          d["replicate"] = r.replicate;
+          d["seed"] = r.seed;
+          d["file"] = "runs/" + r.file;
+          d["values"] = r.values;
+          std::vector<std::string> policies;
+          for (const auto& p : r.policies)
+            policies.push_back(p.path.string() + (p.from ? "@" + engine::iso_date(*p.from) : ""));
+          d["policies"] = policies;
+          d["overrides"] = r.assignments;
+          runs.append(d);
+        }
+        return py::make_tuple(spec.name, design.axis_names, runs);
+      },
+      py::arg("file"), "The runs of a sweep file: (name, axis names, list of run dicts).");
 
-  m.def("run_sweep", [](const std::filesystem::path& file, const std::filesystem::path& dir, int workers) {
-    const auto spec = sw::load_sweep(file);
-    const auto design = sw::expand(spec);
-    const auto summary = interruptible([&](const engine::CancelFlag& cancel) {
-      return sw::run_sweep(spec, design, {dir, workers, true}, cancel);
-    });
-    if (summary.cancelled) {
-      PyErr_SetString(PyExc_KeyboardInterrupt, "sweep interrupted; call it again to finish (finished runs are kept)");
-      throw py::error_already_set();
-    }
-    return py::make_tuple(summary.total, summary.skipped, summary.done, summary.failed);
-  }, py::arg("file"), py::arg("dir"), py::arg("workers") = 0,
-     "Runs what is not done yet on this machine's cores; returns (total, skipped, done, failed).");
+  m.def(
+      "run_sweep",
+      [](const std::filesystem::path& file, const std::filesystem::path& dir, int workers) {
+        const auto spec = sw::load_sweep(file);
+        const auto design = sw::expand(spec);
+        const auto summary = interruptible([&](const engine::CancelFlag& cancel) {
+          return sw::run_sweep(spec, design, {dir, workers, true}, cancel);
+        });
+        if (summary.cancelled) {
+          PyErr_SetString(PyExc_KeyboardInterrupt,
+                          "sweep interrupted; call it again to finish (finished runs are kept)");
+          throw py::error_already_set();
+        }
+        return py::make_tuple(summary.total, summary.skipped, summary.done, summary.failed);
+      },
+      py::arg("file"), py::arg("dir"), py::arg("workers") = 0,
+      "Runs what is not done yet on this machine's cores; returns (total, skipped, done, failed).");
 
-  m.def("execute_sweep_run", [](const std::filesystem::path& file, int index, const std::filesystem::path& dir) {
-    const auto spec = sw::load_sweep(file);
-    const auto design = sw::expand(spec);
-    if (index < 0 || static_cast<std::size_t>(index) >= design.runs.size()) throw py::index_error("no such run");
-    const auto& plan = design.runs[static_cast<std::size_t>(index)];
-    std::filesystem::create_directories(dir / "runs");
-    const auto record = interruptible([&](const engine::CancelFlag& cancel) {
-      // One thread per run: an executor runs several at once.
-      tbb::task_arena one(1);
-      return one.execute([&] { return sw::execute_run(spec, plan, dir / "runs" / plan.file, cancel); });
-    });
-    sw::append_journal(dir, plan.index, record);
-    return py::make_tuple(static_cast<int>(record.status), record.error);
-  }, py::arg("file"), py::arg("index"), py::arg("dir"),
-     "Runs one run of a sweep (for an executor) and records it in the sweep's journal.");
+  m.def(
+      "execute_sweep_run",
+      [](const std::filesystem::path& file, int index, const std::filesystem::path& dir) {
+        const auto spec = sw::load_sweep(file);
+        const auto design = sw::expand(spec);
+        if (index < 0 || static_cast<std::size_t>(index) >= design.runs.size()) throw py::index_error("no such run");
+        const auto& plan = design.runs[static_cast<std::size_t>(index)];
+        std::filesystem::create_directories(dir / "runs");
+        const auto record = interruptible([&](const engine::CancelFlag& cancel) {
+          // One thread per run: an executor runs several at once.
+          tbb::task_arena one(1);
+          return one.execute([&] { return sw::execute_run(spec, plan, dir / "runs" / plan.file, cancel); });
+        });
+        sw::append_journal(dir, plan.index, record);
+        return py::make_tuple(static_cast<int>(record.status), record.error);
+      },
+      py::arg("file"), py::arg("index"), py::arg("dir"),
+      "Runs one run of a sweep (for an executor) and records it in the sweep's journal.");
 
-  m.def("write_sweep_index", [](const std::filesystem::path& file, const std::filesystem::path& dir) {
-    const auto spec = sw::load_sweep(file);
-    const auto design = sw::expand(spec);
-    sw::write_index(spec, design, sw::read_state(design, dir), dir);
-  }, py::arg("file"), py::arg("dir"), "Rebuilds <dir>/index.h5 from the journal and the run files.");
+  m.def(
+      "write_sweep_index",
+      [](const std::filesystem::path& file, const std::filesystem::path& dir) {
+        const auto spec = sw::load_sweep(file);
+        const auto design = sw::expand(spec);
+        sw::write_index(spec, design, sw::read_state(design, dir), dir);
+      },
+      py::arg("file"), py::arg("dir"), "Rebuilds <dir>/index.h5 from the journal and the run files.");
 
-  m.def("paired_statistics", [](const std::vector<std::vector<double>>& baseline,
-                                 const std::vector<std::vector<double>>& policy) {
-    if (baseline.size() != policy.size())
-      throw py::value_error("paired_statistics: " + std::to_string(baseline.size()) + " baseline runs but " +
-                            std::to_string(policy.size()) + " policy runs; the runs are paired");
-    for (const auto* arm : {&baseline, &policy})
-      for (const auto& run : *arm)
-        if (run.size() != cm::kMetricCount)
-          throw py::value_error("paired_statistics: a run has " + std::to_string(run.size()) + " outcomes, not " +
-                                std::to_string(cm::kMetricCount) + " (one per metric of metric_catalogue())");
-    py::list rows;
-    for (const auto& o : sw::paired_statistics(baseline, policy)) {
-      py::dict row;
-      row["outcome"] = o.name;
-      row["units"] = o.units;
-      row["label"] = o.label;
-      row["baseline"] = o.baseline;
-      row["policy"] = o.policy;
-      row["difference"] = o.difference;
-      row["ci_low"] = o.ci_low;
-      row["ci_high"] = o.ci_high;
-      row["sd_difference"] = o.sd_difference;
-      rows.append(row);
-    }
-    return rows;
-  }, py::arg("baseline"), py::arg("policy"),
-     "The comparison table of `caremarket compare` (sweeps/compare.hpp) from paired runs: row r of\n"
-     "`baseline` and of `policy` are one replicate's last-year outcomes, one per metric of\n"
-     "metric_catalogue(). One dict per headline outcome: means, mean paired difference (policy -\n"
-     "baseline), its 95% t interval and the standard deviation of the differences.");
+  m.def(
+      "paired_statistics",
+      [](const std::vector<std::vector<double>>& baseline, const std::vector<std::vector<double>>& policy) {
+        if (baseline.size() != policy.size())
+          throw py::value_error("paired_statistics: " + std::to_string(baseline.size()) + " baseline runs but " +
+                                std::to_string(policy.size()) + " policy runs; the runs are paired");
+        for (const auto* arm : {&baseline, &policy})
+          for (const auto& run : *arm)
+            if (run.size() != cm::kMetricCount)
+              throw py::value_error("paired_statistics: a run has " + std::to_string(run.size()) + " outcomes, not " +
+                                    std::to_string(cm::kMetricCount) + " (one per metric of metric_catalogue())");
+        py::list rows;
+        for (const auto& o : sw::paired_statistics(baseline, policy)) {
+          py::dict row;
+          row["outcome"] = o.name;
+          row["units"] = o.units;
+          row["label"] = o.label;
+          row["baseline"] = o.baseline;
+          row["policy"] = o.policy;
+          row["difference"] = o.difference;
+          row["ci_low"] = o.ci_low;
+          row["ci_high"] = o.ci_high;
+          row["sd_difference"] = o.sd_difference;
+          rows.append(row);
+        }
+        return rows;
+      },
+      py::arg("baseline"), py::arg("policy"),
+      "The comparison table of `caremarket compare` (sweeps/compare.hpp) from paired runs: row r of\n"
+      "`baseline` and of `policy` are one replicate's last-year outcomes, one per metric of\n"
+      "metric_catalogue(). One dict per headline outcome: means, mean paired difference (policy -\n"
+      "baseline), its 95% t interval and the standard deviation of the differences.");
 
-  m.def("t_quantile_975", [](double df) {
-    return sw::t_quantile_975(df);
-  }, py::arg("df"), "The 97.5% quantile of Student's t with df degrees of freedom.");
+  m.def(
+      "t_quantile_975", [](double df) { return sw::t_quantile_975(df); }, py::arg("df"),
+      "The 97.5% quantile of Student's t with df degrees of freedom.");
+
+  m.def(
+      "analyse",
+      [](const std::filesystem::path& dir, const std::string& outcome, const std::string& method, int year,
+         int bootstrap, double confidence, std::uint64_t seed) {
+        sw::AnalysisRequest r;
+        r.dir = dir;
+        r.outcome = outcome;
+        if (method == "sobol")
+          r.method = sw::AnalysisMethod::sobol;
+        else if (method == "morris")
+          r.method = sw::AnalysisMethod::morris;
+        else if (method == "regression")
+          r.method = sw::AnalysisMethod::regression;
+        else if (!method.empty())
+          throw py::value_error("method=" + method +
+                                ": give \"sobol\", \"morris\", \"regression\" or None (the design's own)");
+        if (year != 0) r.year = year;
+        r.bootstrap = bootstrap;
+        r.confidence = confidence;
+        r.seed = seed;
+        sw::Analysis a;
+        try {
+          py::gil_scoped_release release;
+          a = sw::analyse(r);
+        } catch (const sw::InputError& e) {
+          throw py::value_error(e.what());
+        }
+        py::list effects, pairs;
+        for (const auto& e : a.effects) {
+          py::dict row;
+          row["parameter"] = e.parameter;
+          if (a.method == sw::AnalysisMethod::sobol) {
+            row["S1"] = e.S1, row["S1_conf"] = e.S1_conf, row["ST"] = e.ST, row["ST_conf"] = e.ST_conf;
+          } else if (a.method == sw::AnalysisMethod::morris) {
+            row["mu_star"] = e.mu_star, row["mu_star_conf"] = e.mu_star_conf, row["mu"] = e.mu, row["sigma"] = e.sigma;
+          } else {
+            row["src"] = e.src, row["src_conf"] = e.src_conf;
+          }
+          effects.append(row);
+        }
+        for (const auto& p : a.pairs) {
+          py::dict row;
+          row["parameter_1"] = p.first, row["parameter_2"] = p.second, row["S2"] = p.S2, row["S2_conf"] = p.S2_conf;
+          pairs.append(row);
+        }
+        py::dict info;
+        info["method"] = sw::method_name(a.method);
+        info["outcome"] = a.outcome;
+        info["column"] = a.column;
+        info["when"] = a.when;
+        info["points"] = a.points;
+        info["points_used"] = a.points_used;
+        info["runs_used"] = a.runs_used;
+        info["min_replicates"] = a.min_replicates;
+        info["max_replicates"] = a.max_replicates;
+        info["within_sd"] = a.within_sd;
+        info["between_sd"] = a.between_sd;
+        info["r_squared"] = a.r_squared;
+        info["bootstrap"] = a.bootstrap;
+        info["confidence"] = a.confidence;
+        info["table"] = sw::format_analysis(a);
+        return py::make_tuple(effects, pairs, info);
+      },
+      py::arg("dir"), py::arg("outcome"), py::arg("method") = "", py::arg("year") = 0, py::arg("bootstrap") = 1000,
+      py::arg("confidence") = 0.95, py::arg("seed") = 1,
+      "`caremarket analyse` (sweeps/analyse.hpp): (effects, second-order pairs, description).");
 
   py::list outcomes;
   for (const auto& name : sw::headline_outcomes()) outcomes.append(name);

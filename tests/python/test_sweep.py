@@ -4,6 +4,7 @@ byte for byte, restarting after a kill, flat memory, Slurm scripts, and paired c
 from __future__ import annotations
 
 import os
+import re
 import resource
 import shutil
 import signal
@@ -13,6 +14,7 @@ import time
 from pathlib import Path
 
 import h5py
+
 import numpy as np
 import pytest
 
@@ -207,14 +209,41 @@ def test_memory_stays_flat_as_runs_grow(caremarket_bin, tmp_path):
 
 def test_emit_slurm_writes_a_ready_script(caremarket_bin, tmp_path):
     res = cli(caremarket_bin, "sweep", EXAMPLE, "-o", tmp_path / "cluster", "--emit-slurm", "--nodes", "4",
-              "--tasks-per-node", "16", "--time", "01:30:00")
+              "--tasks-per-node", "16", "--time", "01:30:00", "--seconds-per-run", "2")
     assert res.returncode == 0, res.stderr
     script = (tmp_path / "cluster" / "submit.sbatch").read_text()
     assert script.startswith("#!/bin/bash")
-    for line in ["#SBATCH --nodes=4", "#SBATCH --ntasks-per-node=16", "#SBATCH --time=01:30:00", "#SBATCH --cpus-per-task=1"]:
+    for line in ["#SBATCH --nodes=4", "#SBATCH --ntasks-per-node=16", "#SBATCH --time=01:30:00",
+                 "#SBATCH --cpus-per-task=1", "#SBATCH --mem-per-cpu=512M"]:
         assert line in script
-    assert f"srun {Path(caremarket_bin).resolve()} sweep {EXAMPLE} -o {(tmp_path / 'cluster').resolve()}" in script
+    # The binary is named once, and can be swapped without editing the script.
+    assert f'CAREMARKET="${{CAREMARKET:-{Path(caremarket_bin).resolve()}}}"' in script
+    assert f'srun "$CAREMARKET" sweep {EXAMPLE} -o {(tmp_path / "cluster").resolve()}' in script
+    assert "the job runs " + str(Path(caremarket_bin).resolve()) in res.stdout
+    # 8 runs on 63 worker tasks: most would sit idle, and the user is told.
+    assert "55 of 63 worker tasks would have no run" in res.stderr
     assert not (tmp_path / "cluster" / "runs").exists()  # emitting runs nothing
+
+
+def test_emit_slurm_sizes_the_job_from_a_pilot_run(caremarket_bin, tmp_path):
+    # No sizes given: one task per run and a coordinator on one node, a time from the pilot's
+    # seconds (x 1.5, + 10 min), and memory from its peak (x 1.5, at least 512 MB).
+    res = cli(caremarket_bin, "sweep", EXAMPLE, "-o", tmp_path / "cluster", "--emit-slurm")
+    assert res.returncode == 0, res.stderr
+    assert "timing one run" in res.stderr
+    script = (tmp_path / "cluster" / "submit.sbatch").read_text()
+    assert "#SBATCH --nodes=1" in script and "#SBATCH --ntasks-per-node=9" in script
+    seconds = float(re.search(r"One run takes about ([0-9.e+]+) s on one core \(measured by a pilot run\)", script)[1])
+    h, m, s = (int(v) for v in re.search(r"#SBATCH --time=(\d+):(\d+):(\d+)", script).groups())
+    assert abs(h * 3600 + m * 60 + s - (seconds * 1.5 + 600)) <= 1.5
+    assert int(re.search(r"#SBATCH --mem-per-cpu=(\d+)M", script)[1]) >= 512
+    assert "would have no run" not in res.stderr
+    assert not any((tmp_path / "cluster").glob("runs/*.h5"))  # the pilot's file is not kept
+    # Many runs on a few tasks: the time grows with the rounds of runs each task takes.
+    res = cli(caremarket_bin, "sweep", EXAMPLE, "-o", tmp_path / "c2", "--emit-slurm", "--nodes", "1",
+              "--tasks-per-node", "3", "--seconds-per-run", "100")
+    assert res.returncode == 0, res.stderr
+    assert "#SBATCH --time=00:20:00" in (tmp_path / "c2" / "submit.sbatch").read_text()  # 4 rounds x 150 s + 600 s
 
 
 def test_compare_of_a_policy_with_itself_is_exactly_zero(caremarket_bin, tmp_path):
@@ -320,6 +349,71 @@ def test_python_sweep_and_compare_match_the_command_line(caremarket_bin, caremar
         names = f["name"].asstr()[()].tolist()
         np.testing.assert_allclose(table.loc[names, "difference"], f["difference"][()], rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(table.loc[names, "ci_high"], f["ci_high"][()], rtol=1e-12, atol=1e-12)
+
+
+# distributed 2022.12 (Debian bookworm) calls tornado's IOLoop.make_current, deprecated in tornado 6.2.
+@pytest.mark.filterwarnings("ignore:make_current is deprecated:DeprecationWarning")
+def test_a_dask_client_runs_a_sweep_like_the_command_line(caremarket_bin, caremarket_pkg, tmp_path, monkeypatch):
+    """A dask.distributed Client is an executor like ProcessPoolExecutor: each run is one task, run
+    in a worker process, and the index and run files equal those of `caremarket sweep`."""
+    import pandas as pd
+
+    try:
+        import distributed
+    except ImportError:
+        pytest.fail("dask.distributed is missing (python3-distributed): run scripts/install-deps.sh", pytrace=False)
+
+    # The workers are new Python processes and must import caremarket from this build. Workers that
+    # LocalCluster spawns get this process's sys.path, but a worker started by `dask worker` needs
+    # PYTHONPATH, so the test sets it as a cluster would (restored afterwards by monkeypatch).
+    package_dir = str(Path(caremarket_pkg.__file__).resolve().parent.parent)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in (package_dir, os.environ.get("PYTHONPATH")) if p))
+    path = tmp_path / "small.toml"
+    path.write_text(textwrap.dedent(f"""
+        [sweep]
+        name = "dask"
+        scenario = "{REPO_ROOT / 'configs/scenarios/somerset.toml'}"
+        steps = 8
+        replicates = 2
+        root_seed = 2026
+        overrides = ["output.snapshot_interval=0"]
+        [[sweep.parameters]]
+        key = "commissioning.wage_floor"
+        values = [0.0, 13.50]
+    """))
+    res = cli(caremarket_bin, "sweep", path, "-o", tmp_path / "cli", "-q")
+    assert res.returncode == 0, res.stderr
+    tiny = REPO_ROOT / "tests/data/tiny.toml"
+    local_table = caremarket_pkg.compare(tiny, "collaborative", replicates=2, steps=8, output=tmp_path / "cmp-local")
+
+    # Everything on the loopback interface: the scheduler, the workers and their HTTP servers (which
+    # start even without a dashboard, on all interfaces unless given an address), on free ports.
+    loopback = {"host": "127.0.0.1", "dashboard_address": "127.0.0.1:0", "worker_dashboard_address": "127.0.0.1:0"}
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, **loopback,
+                                  local_directory=str(tmp_path / "workers")) as cluster, \
+            distributed.Client(cluster) as client:
+        with distributed.get_task_stream(client) as tasks:
+            frame = caremarket_pkg.sweep(path, tmp_path / "dask", executor=client)
+            table = caremarket_pkg.compare(tiny, "collaborative", replicates=2, steps=8, output=tmp_path / "cmp-dask",
+                                           executor=client)
+        runs = [task for task in tasks.data if task["key"].startswith("_run_one-")]
+        worker_pids = set(client.run(os.getpid).values())
+
+    # Every run was a task on a worker process (4 sweep runs, 2 x 2 comparison runs), none in this one.
+    assert len(runs) == 8, [task["key"] for task in tasks.data]
+    assert len(worker_pids) == 2 and os.getpid() not in worker_pids
+    assert (frame.status == "done").all() and len(frame) == 4
+    # The index as a DataFrame (seeds, parameters, status, files, every final_ and last_year_ outcome)
+    # and as datasets, and every run file, exactly as the command line wrote them.
+    pd.testing.assert_frame_equal(frame, caremarket_pkg.read_index(tmp_path / "cli"), check_exact=True)
+    assert same(datasets(tmp_path / "dask" / "index.h5"), datasets(tmp_path / "cli" / "index.h5"))
+    names = sorted(p.name for p in (tmp_path / "cli" / "runs").glob("*.h5"))
+    assert names == sorted(p.name for p in (tmp_path / "dask" / "runs").glob("*.h5")) and len(names) == 4
+    for name in names:
+        assert same(datasets(tmp_path / "dask" / "runs" / name), datasets(tmp_path / "cli" / "runs" / name)), name
+    # The comparison: the same table, number for number, as without an executor.
+    assert table.index.tolist()[-2:] == ["ascot_points_all", "cost_per_ascot_point"]
+    pd.testing.assert_frame_equal(table, local_table, check_exact=True)
 
 
 def test_python_region_values_equal_the_sweep_index(caremarket_bin, caremarket_pkg, tmp_path):
