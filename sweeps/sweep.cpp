@@ -395,7 +395,7 @@ void check_axis_values(const SweepSpec& spec, const std::filesystem::path& scena
         for (const auto& p : e.problems())
           problems.push_back(
               {origin, at + " (" + a.key + ")",
-               "the value " + text + " is not allowed: " + p.message +
+               p.message +
                    (static_cast<Sampling>(spec.sampling) == Sampling::design ? " (in " + spec.design_file + ")" : "")});
         break;
       }
