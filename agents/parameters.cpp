@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <set>
 #include <string_view>
 
 #include "agents/schedules.hpp"
@@ -777,15 +778,38 @@ LoadedScenario load_scenario(const std::filesystem::path& scenario, const std::v
                              const std::vector<std::string>& assignments) {
   // A policy from the start is a layer of the config, unless the run warms up: the warm-up runs
   // under the baseline, so the policy becomes a change dated the start (as --from run.start_date).
+  // An assignment sits above every policy: over a policy dated the start only because of the
+  // warm-up it wins from the start too, so the policy's change of that key is dropped (else the
+  // warm-up would run with the assigned value and the run with the policy's).
+  std::set<std::string> assigned;
+  for (const auto& a : assignments) {
+    try {
+      assigned.insert(engine::config::parse_assignment(a, "--set").first);
+    } catch (const engine::config::ConfigError&) {  // reported by doc.set below
+    }
+  }
   auto layered = [&](const std::optional<engine::Date>& start) {
     auto doc = new_document();
     doc.overlay_file(scenario);
     for (const auto& p : policies) {
       const auto from = p.from ? p.from : start;
-      if (from)
-        doc.overlay_table(policy_from_date(p.path, *from), p.path.string() + " from " + engine::iso_date(*from));
-      else
+      if (!from) {
         doc.overlay_file(p.path);
+        continue;
+      }
+      auto table = policy_from_date(p.path, *from);
+      if (!p.from)
+        if (auto* schedule = table["schedule"].as_array()) {
+          toml::array kept;
+          for (const auto& entry : *schedule)
+            if (const auto* e = entry.as_table(); !e || !assigned.count((*e)["key"].value_or(std::string())))
+              kept.push_back(entry);
+          if (kept.empty())
+            table.erase("schedule");
+          else
+            *schedule = std::move(kept);
+        }
+      doc.overlay_table(table, p.path.string() + " from " + engine::iso_date(*from));
     }
     for (const auto& a : assignments) doc.set(a);
     return doc;

@@ -173,3 +173,16 @@ def test_simulation_set_checks_the_value_like_a_config(cm, tiny_scenario):
     sim.step(1)
     assert sim.config["commissioning"]["mode"] == "quality_weighted"  # the config at step 0
     assert sim.config["schedule"][-1]["values"] == ["collaborative"]
+
+
+def test_a_set_above_a_policy_wins_after_the_warm_up_too(caremarket_bin):
+    # Somerset warms up, so a policy from the start becomes a change dated the start; a --set of
+    # the same key is the layer above it and must hold from the start, not only in the warm-up.
+    res = run_cli(caremarket_bin, "validate", "somerset", "--policy", "micro_enterprise_support",
+                  "--set", "founding.coordinators=1")
+    assert res.returncode == EXIT_OK, res
+    assert "coordinators = 1" in res.stdout
+    assert 'key = "founding.coordinators"' not in res.stdout  # the policy's change of it is dropped
+    assert 'key = "commissioning.accredit_micro"' in res.stdout  # its other changes stay
+    plain = run_cli(caremarket_bin, "validate", "somerset", "--policy", "micro_enterprise_support")
+    assert 'key = "founding.coordinators"' in plain.stdout
