@@ -1,11 +1,13 @@
 // `caremarket analyse`: global sensitivity of a sweep's outcome to its parameters (Sobol indices
 // of a Saltelli design, Morris effects of trajectories, standardised regression coefficients).
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "cli/command.hpp"
+#include "engine/files.hpp"
 #include "sweeps/analyse.hpp"
 #include "sweeps/compare.hpp"
 
@@ -31,6 +33,11 @@ int analyse(const AnalyseOptions& o) {
   r.bootstrap = o.bootstrap;
   r.confidence = o.confidence;
   r.seed = static_cast<std::uint64_t>(o.seed);
+  if (!o.csv.empty()) {  // refused before the work, not after the table is printed
+    engine::check_output_path(o.csv, "analysis table (-o)");
+    if (const auto parent = std::filesystem::path(o.csv).parent_path(); !parent.empty())
+      std::filesystem::create_directories(parent);
+  }
   const auto a = sweeps::analyse(r);
   std::fputs(sweeps::format_analysis(a).c_str(), stdout);
   if (!o.csv.empty()) {
@@ -68,7 +75,8 @@ Command add_analyse(CLI::App& app) {
       ->check(CLI::Range(0.5, 0.999));
   sub->add_option("--seed", o->seed, "Seed of the bootstrap's draws (default 1)")
       ->check(CLI::Range(0LL, 9000000000000000LL));
-  sub->add_option("-o,--output", o->csv, "Also write the table as CSV (second-order pairs to FILE.second_order.csv)");
+  sub->add_option("-o,--output", o->csv, "Also write the table as CSV (second-order pairs to FILE.second_order.csv)")
+      ->check(CLI::Validator(sweeps::non_empty_path, "PATH"));
   return {sub, [o] { return analyse(*o); }};
 }
 

@@ -16,7 +16,8 @@ namespace {
 std::vector<std::string> shipped_names(const std::string& kind) {
   std::vector<std::string> names;
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(sweeps::config_dir() / (kind == "scenario" ? "scenarios" : "policies"), ec))
+  for (const auto& entry :
+       fs::directory_iterator(sweeps::config_dir() / (kind == "scenario" ? "scenarios" : "policies"), ec))
     if (entry.path().extension() == ".toml") names.push_back(entry.path().stem().string());
   std::sort(names.begin(), names.end());
   return names;
@@ -41,16 +42,21 @@ fs::path resolve_scenario_argument(const std::string& scenario) {
 }
 
 void ConfigArgs::add_to(CLI::App* app, bool scenario_required) {
-  auto* opt = app->add_option("scenario", scenario,
-                              scenario_required ? "Scenario: a shipped name (somerset, west_midlands, england) or a TOML file"
-                                                : "Scenario: a shipped name (somerset, west_midlands, england) or a TOML file (default: somerset)");
+  auto* opt = app->add_option(
+      "scenario", scenario,
+      scenario_required
+          ? "Scenario: a shipped name (somerset, west_midlands, england) or a TOML file"
+          : "Scenario: a shipped name (somerset, west_midlands, england) or a TOML file (default: somerset)");
   if (scenario_required) opt->required();
   // One value per occurrence, so that `-p policy.toml scenario.toml` keeps the scenario positional.
   app_ = app;
-  policy_option_ = app->add_option("-p,--policy", policies, "Policy overlay: a shipped name (e.g. living_wage_floor) or a TOML file, applied in order (repeatable)")
-      ->expected(1)
-      ->take_all()
-      ->allow_extra_args(false);
+  policy_option_ =
+      app->add_option(
+             "-p,--policy", policies,
+             "Policy overlay: a shipped name (e.g. living_wage_floor) or a TOML file, applied in order (repeatable)")
+          ->expected(1)
+          ->take_all()
+          ->allow_extra_args(false);
   from_option_ = app->add_option("--from", from_dates,
                                  "Date YYYY-MM-DD from which the --policy just before it applies; before it the run is "
                                  "the baseline's (default: from the start)")
@@ -73,10 +79,13 @@ std::vector<PolicyFile> ConfigArgs::policy_files() const {
     if (option != from_option_) continue;
     const std::string& text = from_dates[dates_seen++];
     if (policies_seen == 0)
-      throw engine::config::ConfigError({{"--from", text, "must follow the --policy it dates, e.g. --policy living_wage_floor --from 2027-04-01"}});
+      throw engine::config::ConfigError(
+          {{"--from", text, "must follow the --policy it dates, e.g. --policy living_wage_floor --from 2027-04-01"}});
     auto& file = files[policies_seen - 1];
     if (file.from)
-      throw engine::config::ConfigError({{"--from", text, "is the second --from for --policy " + policies[policies_seen - 1] + ": give one date for each policy"}});
+      throw engine::config::ConfigError(
+          {{"--from", text,
+            "is the second --from for --policy " + policies[policies_seen - 1] + ": give one date for each policy"}});
     file.from = engine::parse_iso_date(text);
     if (!file.from) throw engine::config::ConfigError({{"--from", text, "is not a date YYYY-MM-DD"}});
   }

@@ -53,7 +53,8 @@ int report(const ReportOptions& o) {
 
 Command add_report(CLI::App& app) {
   auto o = std::make_shared<ReportOptions>();
-  auto* report_app = app.add_subcommand("report", "Write a self-contained HTML report of a run, optionally against a baseline");
+  auto* report_app =
+      app.add_subcommand("report", "Write a self-contained HTML report of a run, optionally against a baseline");
   report_app->add_option("results", o->results, "caremarket output file (.h5)")->required();
   report_app->add_option("--baseline", o->baseline, "A baseline run to compare with (.h5)");
   report_app->add_option("-o,--output", o->output, "HTML file to write")->required();

@@ -21,6 +21,7 @@
 #include "cli/exit_codes.hpp"
 #include "engine/cancel.hpp"
 #include "engine/config.hpp"
+#include "engine/files.hpp"
 #include "sweeps/runner.hpp"
 #include "sweeps/sweep.hpp"
 
@@ -83,12 +84,15 @@ SlurmPlan plan_slurm(const SweepOptions& o, std::size_t runs, const RunCost& cos
   SlurmPlan p;
   constexpr int kDefaultTasksPerNode = 32, kMostNodes = 4;
   const auto wanted = static_cast<long long>(runs) + 1;  // a task per run, and the coordinator
+  // Without sizes: as few nodes as hold a task per run, then as few tasks per node as fill them.
+  const int per_node_most = o.slurm_tasks > 0 ? o.slurm_tasks : kDefaultTasksPerNode;
+  p.nodes = o.slurm_nodes > 0
+                ? o.slurm_nodes
+                : static_cast<int>(std::clamp<long long>((wanted + per_node_most - 1) / per_node_most, 1, kMostNodes));
   p.tasks_per_node =
-      o.slurm_tasks > 0 ? o.slurm_tasks : static_cast<int>(std::clamp<long long>(wanted, 2, kDefaultTasksPerNode));
-  p.nodes =
-      o.slurm_nodes > 0
-          ? o.slurm_nodes
-          : static_cast<int>(std::clamp<long long>((wanted + p.tasks_per_node - 1) / p.tasks_per_node, 1, kMostNodes));
+      o.slurm_tasks > 0
+          ? o.slurm_tasks
+          : static_cast<int>(std::clamp<long long>((wanted + p.nodes - 1) / p.nodes, 2, kDefaultTasksPerNode));
   const long long workers = static_cast<long long>(p.nodes) * p.tasks_per_node - 1;
   const long long rounds = (static_cast<long long>(runs) + workers - 1) / workers;
   // Runs vary in length and nodes in speed: half as long again as the estimate, and 10 minutes
@@ -96,7 +100,7 @@ SlurmPlan plan_slurm(const SweepOptions& o, std::size_t runs, const RunCost& cos
   p.time = o.slurm_time.empty() ? hms(static_cast<double>(rounds) * cost.seconds * 1.5 + 600.0) : o.slurm_time;
   const double mb = o.memory_mb > 0 ? o.memory_mb : std::max(512.0, cost.peak_mb * 1.5);
   p.memory_mb = static_cast<long long>(std::ceil(mb / 128.0) * 128.0);  // whole 128 MB
-  if (workers > static_cast<long long>(runs))
+  if (2 * (workers - static_cast<long long>(runs)) > workers)           // most of them idle
     p.warnings.push_back(std::to_string(workers - static_cast<long long>(runs)) + " of " + std::to_string(workers) +
                          " worker tasks would have no run: ask for fewer nodes or tasks");
   else if (rounds > 1 && static_cast<long long>(runs) % workers != 0 &&
@@ -176,7 +180,7 @@ int sweep(const SweepOptions& o) {
       // A value the sweep set is the sweep file's, not the command line's: say which run and point.
       auto problems = e.problems();
       for (auto& p : problems)
-        if (p.origin == "--set") {
+        if (p.origin.rfind("--set", 0) == 0) {  // "--set" or "--set KEY"
           p.origin = spec.file.string();
           p.key = "run " + std::to_string(r.index) + " (point " + std::to_string(r.point) + ", sweep.overrides or " +
                   "sweep.parameters): " + p.key;
@@ -195,7 +199,7 @@ int sweep(const SweepOptions& o) {
     if (mpi.rank() != 0) return 0;
     sweeps::check_output_folder(dir);
     RunCost cost{o.seconds_per_run, 0, false};
-    if (cost.seconds <= 0) {
+    if (cost.seconds <= 0 && !(o.memory_mb > 0 && !o.slurm_time.empty())) {  // nothing to size without it
       std::fprintf(stderr, "timing one run (run 0) to size the job; give --seconds-per-run to skip this\n");
       cost = pilot_run(spec, design);
     }
@@ -203,7 +207,14 @@ int sweep(const SweepOptions& o) {
     const auto binary = job_binary(o);
     fs::create_directories(dir);
     const auto script = dir / "submit.sbatch";
-    std::ofstream(script) << slurm_script(o.file, dir, spec, design.runs.size(), plan, cost, o.slurm_partition, binary);
+    {  // whole or not at all
+      const auto temporary = fs::path(script.string() + ".tmp-" + std::to_string(::getpid()));
+      std::ofstream out(temporary);
+      out << slurm_script(o.file, dir, spec, design.runs.size(), plan, cost, o.slurm_partition, binary);
+      out.close();
+      if (!out) throw std::runtime_error("cannot write " + temporary.string());
+      engine::durable_rename(temporary, script);
+    }
     std::printf("wrote %s: %zu runs of about %.3g s over %d node(s) x %d task(s), %s, %lld MB per task\n",
                 script.c_str(), design.runs.size(), cost.seconds, plan.nodes, plan.tasks_per_node, plan.time.c_str(),
                 plan.memory_mb);

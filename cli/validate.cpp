@@ -21,7 +21,8 @@ int validate(const ConfigArgs& config) {
 
 Command add_validate(CLI::App& app) {
   auto config = std::make_shared<ConfigArgs>();
-  auto* validate_app = app.add_subcommand("validate", "Check a scenario with its policies and print the resolved config");
+  auto* validate_app =
+      app.add_subcommand("validate", "Check a scenario with its policies and print the resolved config");
   config->add_to(validate_app, true);
   return {validate_app, [config] { return validate(*config); }};
 }

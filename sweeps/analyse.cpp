@@ -374,8 +374,9 @@ Analysis analyse(const AnalysisRequest& request) {
     throw InputError(index.string() + ": not a caremarket sweep index (its format_name is not caremarket-sweep-index)");
   if (request.bootstrap < 0 || request.bootstrap > 1'000'000)
     throw InputError("--bootstrap " + std::to_string(request.bootstrap) + ": give 0 to 1000000 resamples");
-  if (!(request.confidence > 0 && request.confidence < 1))
-    throw InputError("--confidence: give a level between 0 and 1, e.g. 0.95");
+  if (!(request.confidence >= 0.5 && request.confidence <= 0.999))
+    throw InputError("--confidence " + std::to_string(request.confidence) +
+                     ": give a level from 0.5 to 0.999, e.g. 0.95");
   PointData data;
   const auto sampling_text = engine::read_root_text_attribute(index, "sampling").value_or("grid");
   data.sampling = sampling_of(sampling_text).value_or(Sampling::grid);
@@ -416,7 +417,7 @@ Analysis analyse(const AnalysisRequest& request) {
     column = "yearly_" + request.outcome;
     if (!has(column) || !has("year"))
       throw InputError(index.string() +
-                       " has no yearly outcomes (an index written before caremarket 0.6); run the "
+                       " has no yearly outcomes (an index of format 1.0, or one with no finished run); run the "
                        "sweep again to add them, or leave out --year");
     const auto years = read("year").values;
     const auto values = read(column);
@@ -528,9 +529,9 @@ std::string format_analysis(const Analysis& a) {
                 a.confidence * 100, a.bootstrap);
   os << line;
   if (a.method == AnalysisMethod::regression) {
-    std::snprintf(line, sizeof line,
-                  "R^2 of the linear fit %.3f (a low R^2: the model is not linear here; use Sobol or Morris)\n",
-                  a.r_squared);
+    std::snprintf(
+        line, sizeof line, "R^2 of the linear fit %.3f%s\n", a.r_squared,
+        a.r_squared < 0.7 ? " (low: the outcome is not linear in the parameters here; use Sobol or Morris)" : "");
     os << line;
   }
   std::size_t width = 9;

@@ -62,7 +62,7 @@ void write_index(const SweepSpec& spec, const Design& design, const std::vector<
   engine::H5Writer w(dir / "index.h5", 4);
   const std::size_t n = design.runs.size();
   w.attribute("/", "format_name", std::string("caremarket-sweep-index"));
-  w.attribute("/", "format_version", std::string("1.1"));
+  w.attribute("/", "format_version", std::string("2.0"));
   w.attribute("/", "sweep", spec.name);
   w.attribute("/", "sweep_file", spec.file.string());
   w.attribute("/", "software_version", software_version());

@@ -132,7 +132,9 @@ std::vector<RunRecord> read_state(const Design& design, const std::filesystem::p
     const std::size_t expected = 3 + 2 * n + (has_yearly ? 2 + years * yearly_row_width() : 0);
     if ((r.status == RunStatus::done && (!has_yearly || fields.size() != expected)) ||
         (r.status == RunStatus::failed && fields.size() != 3 && fields.size() != 3 + 2 * n)) {
-      bad(std::to_string(fields.size() - 3) + " outcome values instead of " + std::to_string(expected - 3));
+      bad(r.status == RunStatus::done && !has_yearly
+              ? std::string("a done record without its yearly outcomes (written by an older build)")
+              : std::to_string(fields.size() - 3) + " outcome values instead of " + std::to_string(expected - 3));
       continue;
     }
     std::optional<std::string> invalid;

@@ -484,6 +484,22 @@ SweepSpec load_sweep(const std::filesystem::path& file) {
                   std::find(table->columns.begin(), table->columns.end(), k) - table->columns.begin())]);
             spec.design_points.push_back(std::move(ordered));
           }
+        // A range given beside a design states the space the design covers (Morris effects and the
+        // index's low/high use it): a point outside it is a mistake in one or the other.
+        for (std::size_t j = 0; j < spec.parameters.size() && !spec.design_points.empty(); ++j) {
+          const auto& r = spec.parameters[j].range;
+          if (r.size() != 2) continue;
+          for (std::size_t point = 0; point < spec.design_points.size(); ++point) {
+            const double v = spec.design_points[point][j];
+            if (v >= r[0] && v <= r[1]) continue;
+            problems.push_back({path.string(), "column " + spec.parameters[j].key,
+                                "has " + format_value(v, false) + " at point " + std::to_string(point) + " (data row " +
+                                    std::to_string(point + 1) + "), outside the range [" + format_value(r[0], false) +
+                                    ", " + format_value(r[1], false) + "] of sweep.parameters[" + std::to_string(j) +
+                                    "]"});
+            break;
+          }
+        }
       }
     }
   }

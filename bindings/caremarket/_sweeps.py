@@ -68,14 +68,14 @@ def read_yearly(output: PathLike) -> pd.DataFrame:
     or does not reach the year). Join with :func:`read_index` on ``run`` for the parameters."""
     with h5py.File(_index_file(output), "r") as f:
         if "year" not in f:
-            raise KeyError(f"{_index_file(output)} has no yearly outcomes (an index from before caremarket 0.6; "
+            raise KeyError(f"{_index_file(output)} has no yearly outcomes (an index of format 1.0, or one with no finished run; "
                            "run the sweep again to add them)")
         runs, years = f["run"][()], f["year"][()]
         index = pd.MultiIndex.from_product([runs, years], names=["run", "year"])
         data = {"weeks": f["year_weeks"][()].reshape(-1)}
-        for name in f:
-            if name.startswith("yearly_"):
-                data[name[len("yearly_"):]] = f[name][()].reshape(-1)
+        for name in _core.HEADLINE_OUTCOMES:  # in MODEL.md §16's order
+            if "yearly_" + name in f:
+                data[name] = f["yearly_" + name][()].reshape(-1)
     return pd.DataFrame(data, index=index)
 
 

@@ -148,7 +148,7 @@ def test_an_explicit_design_runs_its_points(caremarket_bin, caremarket_pkg, tmp_
 
 def test_the_index_keeps_the_design_and_integers(caremarket_pkg, saltelli_sweep):
     with h5py.File(saltelli_sweep / "index.h5", "r") as f:
-        assert f.attrs["format_version"] == "1.1"
+        assert f.attrs["format_version"] == "2.0"  # param_* of integer parameters became integers
         assert f.attrs["sampling"] == "saltelli" and f.attrs["samples"] == 6
         assert f.attrs["parameters"] == "founding.coordinators labour.outside_wage"
         assert 'sampling = "saltelli"' in f.attrs["sweep_text"]
@@ -309,7 +309,7 @@ def test_ten_thousand_runs_of_ishigami_through_the_model_design(caremarket_bin, 
     y = ishigami(*(-math.pi + 2 * math.pi * unit.T))
     with h5py.File(tmp_path / "index.h5", "w") as f:
         f.attrs["format_name"] = "caremarket-sweep-index"
-        f.attrs["format_version"] = "1.1"
+        f.attrs["format_version"] = "2.0"
         f.attrs["sampling"] = "saltelli"
         f.attrs["parameters"] = " ".join(keys)
         f["run"] = np.arange(len(rows))
@@ -330,3 +330,44 @@ def test_ten_thousand_runs_of_ishigami_through_the_model_design(caremarket_bin, 
             error = abs(frame.loc[k, column] - truth.loc[k, column])
             assert error < 0.05, (k, column, frame.loc[k, column])
             assert error < frame.loc[k, column + "_conf"] + 0.02, (k, column)
+
+
+def test_a_design_point_outside_its_given_range_is_refused(caremarket_bin, tmp_path):
+    (tmp_path / "points.csv").write_text("founding.coordinators\n1\n8\n")
+    path = sweep_file(tmp_path, """
+        [sweep]
+        scenario = "SCENARIO"
+        sampling = "design"
+        design = "points.csv"
+        [[sweep.parameters]]
+        key = "founding.coordinators"
+        range = [0, 2]
+    """)
+    res = cli(caremarket_bin, "sweep", path, "--dry-run")
+    assert res.returncode == 2
+    assert ("points.csv: column founding.coordinators has 8 at point 1 (data row 2), outside the range [0, 2] "
+            "of sweep.parameters[0]") in res.stderr
+
+
+def test_a_bad_override_is_the_sweep_files_not_the_command_lines(caremarket_bin, tmp_path):
+    path = sweep_file(tmp_path, """
+        [sweep]
+        scenario = "SCENARIO"
+        overrides = ["labour.nlw=-3"]
+        [[sweep.parameters]]
+        key = "founding.coordinators"
+        values = [1]
+    """)
+    res = cli(caremarket_bin, "sweep", path, "--dry-run")
+    assert res.returncode == 2
+    assert "s.toml: run 0 (point 0, sweep.overrides or sweep.parameters): labour.nlw" in res.stderr
+    assert "--set" not in res.stderr
+
+
+def test_analyse_refuses_a_bad_table_path_before_printing(caremarket_bin, saltelli_sweep, tmp_path):
+    for bad in ["", str(tmp_path)]:
+        res = cli(caremarket_bin, "analyse", saltelli_sweep, "--outcome", "workers", "-o", bad)
+        assert res.returncode == 2, bad
+        assert res.stdout == "", bad
+    res = cli(caremarket_bin, "analyse", saltelli_sweep, "--outcome", "workers", "-o", tmp_path / "new" / "t.csv")
+    assert res.returncode == 0 and (tmp_path / "new" / "t.csv").exists()

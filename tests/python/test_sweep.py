@@ -244,6 +244,21 @@ def test_emit_slurm_sizes_the_job_from_a_pilot_run(caremarket_bin, tmp_path):
               "--tasks-per-node", "3", "--seconds-per-run", "100")
     assert res.returncode == 0, res.stderr
     assert "#SBATCH --time=00:20:00" in (tmp_path / "c2" / "submit.sbatch").read_text()  # 4 rounds x 150 s + 600 s
+    # 64 runs: 65 tasks on as few nodes as hold them, spread evenly (3 x 22), no idle warning.
+    sixty_four = sweep_file(tmp_path, """
+        [sweep]
+        scenario = "SCENARIO"
+        sampling = "latin_hypercube"
+        samples = 64
+        [[sweep.parameters]]
+        key = "founding.coordinators"
+        range = [0, 8]
+    """)
+    res = cli(caremarket_bin, "sweep", sixty_four, "-o", tmp_path / "c3", "--emit-slurm", "--seconds-per-run", "1")
+    assert res.returncode == 0, res.stderr
+    script = (tmp_path / "c3" / "submit.sbatch").read_text()
+    assert "#SBATCH --nodes=3" in script and "#SBATCH --ntasks-per-node=22" in script
+    assert "warning" not in res.stderr
 
 
 def test_compare_of_a_policy_with_itself_is_exactly_zero(caremarket_bin, tmp_path):
