@@ -21,5 +21,6 @@ Command add_compare(CLI::App& app);
 Command add_report(CLI::App& app);
 Command add_params(CLI::App& app);
 Command add_analyse(CLI::App& app);
+Command add_calibrate(CLI::App& app);
 
 }  // namespace cm::cli

@@ -16,7 +16,7 @@ PACKAGES=(
   python3-numpy python3-h5py python3-pandas python3-xarray python3-h5netcdf python3
   python3-pytest python3-matplotlib python3-tqdm python3-yaml
   python3-nbclient python3-nbformat python3-ipykernel jupyter-notebook
-  python3-distributed
+  python3-distributed python3-scipy python3-sklearn
   chromium
   libopenmpi-dev openmpi-bin
   clang-format clang-tidy flake8

@@ -28,6 +28,7 @@ from ._config import policies, scenarios
 from ._errors import ConfigError, ConfigProblem, FormatError, IncompleteRunWarning
 from ._results import SUPPORTED_FORMAT_MAJOR, Results, open, run
 from ._simulation import AgentTable, Simulation
+from ._calibration import Calibration, CalibrationError, calibrate, load_calibration
 from ._sweeps import analyse, compare, read_index, read_yearly, sweep
 
 __version__: str = _core.__version__
@@ -76,6 +77,8 @@ HEADLINE_OUTCOMES: tuple[str, ...] = tuple(_core.HEADLINE_OUTCOMES)
 __all__ = [
     "AgentTable",
     "ARCHETYPES",
+    "Calibration",
+    "CalibrationError",
     "ConfigError",
     "ConfigProblem",
     "FORMAT_VERSION",
@@ -83,6 +86,7 @@ __all__ = [
     "GIT_COMMIT",
     "HEADLINE_OUTCOMES",
     "IncompleteRunWarning",
+    "load_calibration",
     "PLACEMENTS",
     "PROVIDER_EVENT_KINDS",
     "ROUTES",
@@ -90,6 +94,7 @@ __all__ = [
     "SUPPORTED_FORMAT_MAJOR",
     "Simulation",
     "analyse",
+    "calibrate",
     "compare",
     "read_index",
     "read_yearly",
