@@ -27,7 +27,8 @@ namespace cm::cli {
 namespace {
 
 struct CompareOptions {
-  std::string scenario, policy, baseline, output, from, from_state;
+  std::string scenario, policy, baseline, output, from, from_state, parameter_sets;
+  std::int64_t max_sets = 0;
   std::vector<std::string> sets;
   std::int64_t replicates = 10, steps = 0;
   std::optional<std::int64_t> seed;
@@ -50,7 +51,15 @@ void print_table(const sweeps::Comparison& result, const CompareOptions& o) {
             .c_str(),
         o.from_state.c_str(), static_cast<long long>(state->week + 1));
   }
-  std::printf("%-28s %14s %14s %14s   %s\n", "outcome", "baseline", "policy", "difference", "95% CI of the difference");
+  const bool sets = result.parameter_sets > 0;
+  if (sets)
+    std::printf(
+        "over %lld parameter sets from %s (%lld pairs each, their own seeds): each interval covers where the effect "
+        "may lie not knowing which set is the world, and chance; 'params' is the parameters' share of its variance\n",
+        static_cast<long long>(result.parameter_sets), o.parameter_sets.c_str(),
+        static_cast<long long>(result.replicates));
+  std::printf("%-28s %14s %14s %14s   %s\n", "outcome", "baseline", "policy", "difference",
+              sets ? "95% interval of the difference (params)" : "95% CI of the difference");
   for (const auto& c : result.outcomes) {
     if (c.name == "cost_per_ascot_point") {
       // A ratio of differences, not a difference of arms: one number and its interval, or why none.
@@ -63,10 +72,15 @@ void print_table(const sweeps::Comparison& result, const CompareOptions& o) {
       continue;
     }
     const bool sure = c.ci_low > 0 || c.ci_high < 0;
-    std::printf("%-28s %14.4g %14.4g %+14.4g   [%+.4g, %+.4g]%s\n", c.name.c_str(), c.baseline, c.policy, c.difference,
-                c.ci_low, c.ci_high, sure ? "  *" : "");
+    char share[32] = "";
+    if (sets && std::isfinite(c.share_parameters))
+      std::snprintf(share, sizeof share, " (%.0f%%)", 100 * c.share_parameters);
+    std::printf("%-28s %14.4g %14.4g %+14.4g   [%+.4g, %+.4g]%s%s\n", c.name.c_str(), c.baseline, c.policy,
+                c.difference, c.ci_low, c.ci_high, share, sure ? "  *" : "");
   }
-  std::printf("* the interval excludes zero: the difference is unlikely to be chance alone\n");
+  std::printf(sets ? "* the interval excludes zero: the difference holds across the parameter sets and chance\n"
+                   : "* the interval excludes zero: the difference is unlikely to be chance alone (the parameters "
+                     "held fixed; --parameter-sets adds their uncertainty)\n");
 }
 
 int compare(const CompareOptions& o) {
@@ -84,6 +98,10 @@ int compare(const CompareOptions& o) {
     if (o.seed)
       throw engine::config::ConfigError({{"--seed", std::to_string(*o.seed),
                                           "cannot be given with " + state + ": the runs go on from the state's seed"}});
+    if (!o.parameter_sets.empty())
+      throw engine::config::ConfigError(
+          {{"--parameter-sets", o.parameter_sets,
+            "cannot be given with " + state + ": the state's parameters are its history's"}});
     sweeps::shared_checkpoint(o.from_state);  // a checkpoint that cannot be used is refused before anything runs
     request.from_state = o.from_state;
   }
@@ -101,6 +119,8 @@ int compare(const CompareOptions& o) {
   request.root_seed = o.seed.value_or(1);
   request.workers = o.workers;
   request.quiet = o.quiet;
+  request.parameter_sets = o.parameter_sets;
+  request.max_sets = o.max_sets;
   const fs::path prefix =
       o.output.empty() ? fs::path("results") / ("compare-" + fs::path(o.policy).stem().string()) : fs::path(o.output);
   request.dir = prefix.string() + "-runs";
@@ -116,6 +136,26 @@ int compare(const CompareOptions& o) {
     design.scenario = request.scenario;
     design.from_state = request.from_state;
     sweeps::run_scenario(design, plan);
+  }
+  if (!o.parameter_sets.empty()) {  // and every set's, each alone on the scenario
+    const auto table = sweeps::read_parameter_sets(o.parameter_sets, o.max_sets);
+    for (std::size_t s = 0; s < table.rows.size(); ++s) {
+      std::vector<std::string> assignments = request.overrides;
+      for (std::size_t j = 0; j < table.columns.size(); ++j) {
+        char value[64];
+        std::snprintf(value, sizeof value, "%.17g", table.rows[s][j]);
+        assignments.push_back(table.columns[j] + "=" + value);
+      }
+      try {
+        load_scenario(request.scenario, {}, assignments);
+      } catch (const engine::config::ConfigError& e) {
+        auto problems = e.problems();
+        for (auto& p : problems)
+          if (p.origin.rfind("--set", 0) == 0)
+            p.origin = o.parameter_sets + ": set " + std::to_string(s) + " (data row " + std::to_string(s + 1) + ")";
+        throw engine::config::ConfigError(std::move(problems));
+      }
+    }
   }
   engine::SignalGuard signals;
   auto& cancel = engine::process_cancel_flag();
@@ -164,6 +204,12 @@ Command add_compare(CLI::App& app) {
                           "Start every arm and replicate from this checkpoint (its config, seed and week): one "
                           "history, then the policy from the next week and each replicate's own future; --steps "
                           "counts weeks after it");
+  compare_app->add_option("--parameter-sets", o->parameter_sets,
+                          "CSV of parameter sets, one column per parameter (e.g. a calibration's nroy.csv): every "
+                          "replicate pair runs under each set, and the intervals cover the parameters' uncertainty "
+                          "as well as chance");
+  compare_app->add_option("--sets", o->max_sets, "Use the first N parameter sets only (with --parameter-sets)")
+      ->check(CLI::Range(std::int64_t{2}, std::int64_t{1000000}));
   compare_app->add_option("--workers", o->workers, "Runs at once (default: one per core)")->check(CLI::Range(0, 4096));
   compare_app->add_flag("-q,--quiet", o->quiet, "No line per finished run");
   return {compare_app, [o] { return compare(*o); }};

@@ -3,11 +3,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -158,6 +160,80 @@ std::vector<OutcomeComparison> paired_statistics(const std::vector<std::vector<d
   return out;
 }
 
+std::vector<OutcomeComparison> parameter_set_statistics(
+    const std::vector<std::vector<std::vector<double>>>& baseline_by_set,
+    const std::vector<std::vector<std::vector<double>>>& policy_by_set) {
+  struct SetResult {
+    std::vector<OutcomeComparison> rows;
+    double pairs;
+  };
+  std::vector<SetResult> per_set;  // sets with at least two finished pairs
+  for (std::size_t s = 0; s < std::min(baseline_by_set.size(), policy_by_set.size()); ++s) {
+    const auto pairs = std::min(baseline_by_set[s].size(), policy_by_set[s].size());
+    if (pairs >= 2)
+      per_set.push_back({paired_statistics(baseline_by_set[s], policy_by_set[s]), static_cast<double>(pairs)});
+  }
+  const auto sets = static_cast<double>(per_set.size());
+  auto out = paired_statistics({}, {});  // the rows and their names and units
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    auto& o = out[k];
+    bool defined = per_set.size() >= 2;
+    double b = 0, p = 0, d = 0, chance = 0;
+    for (const auto& set : per_set) {
+      const auto& x = set.rows[k];
+      defined = defined && std::isfinite(x.difference);
+      b += x.baseline / sets;
+      p += x.policy / sets;
+      d += x.difference / sets;
+      chance += x.sd_difference * x.sd_difference / set.pairs / sets;  // a set's mean difference's chance variance
+    }
+    if (!defined) {
+      o.baseline = o.policy = o.difference = o.ci_low = o.ci_high = o.sd_difference = nan;
+      continue;
+    }
+    double between = 0;  // the spread of the sets' mean differences: parameters and chance
+    for (const auto& set : per_set) between += (set.rows[k].difference - d) * (set.rows[k].difference - d);
+    between /= sets - 1;
+    const double parameters = std::max(0.0, between - chance);
+    o.baseline = b;
+    o.policy = p;
+    o.difference = d;
+    o.sd_difference = std::sqrt(between);
+    // Where the effect may lie, not knowing which set is the world: the sets' spread, with t(S-1).
+    const double half = t_quantile_975(sets - 1) * std::sqrt(std::max(between, chance));
+    o.ci_low = d - half;
+    o.ci_high = d + half;
+    o.share_parameters = parameters + chance > 0 ? parameters / (parameters + chance) : 0.0;
+    o.share_chance = 1.0 - o.share_parameters;
+  }
+  return out;
+}
+
+DesignTable read_parameter_sets(const std::filesystem::path& file, std::int64_t max_sets) {
+  std::vector<engine::config::Problem> problems;
+  if (!std::filesystem::exists(file))
+    throw engine::config::ConfigError({{file.string(), "", "no such parameter-sets file"}});
+  auto table = read_design_csv(file, problems);
+  if (!table) throw engine::config::ConfigError(std::move(problems));
+  const auto docs = parameter_docs();
+  for (const auto& column : table->columns) {
+    const auto it = std::find_if(docs.begin(), docs.end(), [&](const ParameterDoc& d) { return d.key == column; });
+    if (it == docs.end() || (it->kind != "real" && it->kind != "integer"))
+      problems.push_back({file.string(), "column " + column,
+                          "is not a numeric model parameter (a parameter-sets file has one column per parameter, "
+                          "headed by its key, as caremarket params lists them)"});
+  }
+  if (!problems.empty()) throw engine::config::ConfigError(std::move(problems));
+  if (max_sets > 0 && static_cast<std::int64_t>(table->rows.size()) > max_sets)
+    table->rows.resize(static_cast<std::size_t>(max_sets));
+  if (table->rows.size() < 2)
+    throw engine::config::ConfigError(
+        {{file.string(), "",
+          "has " + std::to_string(table->rows.size()) + " set(s); parameter uncertainty needs at least 2"}});
+  return *table;
+}
+
 Comparison compare(const ComparisonRequest& request, const engine::CancelFlag& cancel) {
   SweepSpec spec;
   spec.name = "compare";
@@ -180,7 +256,26 @@ Comparison compare(const ComparisonRequest& request, const engine::CancelFlag& c
   if (request.policy_from) spec.parameters[0].policies[1] += "@" + engine::iso_date(*request.policy_from);
   if (std::filesystem::path(spec.scenario).extension() == ".toml")
     spec.scenario = std::filesystem::absolute(spec.scenario).string();
-  const Design design = expand(spec);
+  std::optional<DesignTable> sets;
+  if (!request.parameter_sets.empty()) {
+    // Each set a pair of points (baseline, policy): parameters from the set, then the arm.
+    sets = read_parameter_sets(request.parameter_sets, request.max_sets);
+    spec.sampling = static_cast<int>(Sampling::design);
+    std::vector<Axis> axes;
+    for (const auto& key : sets->columns) axes.push_back(Axis{key, {}, {}, 0, {}});
+    axes.push_back(spec.parameters[0]);
+    spec.parameters = axes;
+    for (const auto& row : sets->rows)
+      for (const double arm : {0.0, 1.0}) {
+        auto point = row;
+        point.push_back(arm);
+        spec.design_points.push_back(point);
+      }
+  }
+  Design design = expand(spec);
+  if (sets)  // pairs share seeds; sets do not, so that their spread holds their own chance
+    for (auto& run : design.runs)
+      run.seed = run_seed(static_cast<std::uint64_t>(spec.root_seed), run.point / 2, run.replicate, false);
   if (!request.prefix.empty()) check_comparison_prefix(request.prefix);
   check_output_folder(request.dir);
   std::filesystem::create_directories(request.dir);
@@ -190,16 +285,29 @@ Comparison compare(const ComparisonRequest& request, const engine::CancelFlag& c
   const auto summary = run_sweep(spec, design, options, cancel);
   c.cancelled = summary.cancelled;
   const auto records = read_state(design, request.dir, false);  // run_sweep has said what it distrusted
-  std::vector<std::vector<double>> base, pol;
-  for (std::int64_t r = 0; r < request.replicates; ++r) {
-    const auto& b = records[static_cast<std::size_t>(r)];
-    const auto& p = records[static_cast<std::size_t>(request.replicates + r)];
-    if (b.status != RunStatus::done || p.status != RunStatus::done) continue;  // pairs only
-    base.push_back(b.last_year_outcomes);
-    pol.push_back(p.last_year_outcomes);
+  // Runs are point-major: set s's baseline is point 2s, its policy point 2s + 1 (one set: s = 0).
+  const std::size_t set_count = sets ? sets->rows.size() : 1;
+  std::vector<std::vector<std::vector<double>>> base(set_count), pol(set_count);
+  const auto replicates = static_cast<std::size_t>(request.replicates);
+  for (std::size_t s = 0; s < set_count; ++s)
+    for (std::size_t r = 0; r < replicates; ++r) {
+      const auto& b = records[(2 * s) * replicates + r];
+      const auto& p = records[(2 * s + 1) * replicates + r];
+      if (b.status != RunStatus::done || p.status != RunStatus::done) continue;  // pairs only
+      base[s].push_back(b.last_year_outcomes);
+      pol[s].push_back(p.last_year_outcomes);
+    }
+  if (!sets) {
+    c.replicates = static_cast<std::int64_t>(base[0].size());
+    c.outcomes = paired_statistics(base[0], pol[0]);
+    return c;
   }
-  c.replicates = static_cast<std::int64_t>(base.size());
-  c.outcomes = paired_statistics(base, pol);
+  c.replicates = static_cast<std::int64_t>(replicates);
+  for (std::size_t s = 0; s < set_count; ++s)
+    c.replicates = std::min(c.replicates, static_cast<std::int64_t>(base[s].size()));
+  c.parameter_sets = static_cast<std::int64_t>(set_count);
+  c.parameters = sets->columns;
+  c.outcomes = parameter_set_statistics(base, pol);
   return c;
 }
 
@@ -208,10 +316,15 @@ void write_comparison_csv(const Comparison& c, const std::filesystem::path& file
   const auto tmp = std::filesystem::path(file.string() + ".tmp");
   std::ostringstream out;
   out.precision(10);
-  out << "outcome,units,baseline,policy,difference,ci_low,ci_high,sd_difference,replicates\n";
-  for (const auto& o : c.outcomes)
+  const bool sets = c.parameter_sets > 0;
+  out << "outcome,units,baseline,policy,difference,ci_low,ci_high,sd_difference,replicates"
+      << (sets ? ",parameter_sets,share_parameters,share_chance" : "") << "\n";
+  for (const auto& o : c.outcomes) {
     out << o.name << ',' << o.units << ',' << o.baseline << ',' << o.policy << ',' << o.difference << ',' << o.ci_low
-        << ',' << o.ci_high << ',' << o.sd_difference << ',' << c.replicates << '\n';
+        << ',' << o.ci_high << ',' << o.sd_difference << ',' << c.replicates;
+    if (sets) out << ',' << c.parameter_sets << ',' << o.share_parameters << ',' << o.share_chance;
+    out << '\n';
+  }
   const std::string text = out.str();
   // O_NOFOLLOW and O_TRUNC on a name of our own: a stale temporary file is replaced, never followed.
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -243,7 +356,21 @@ void write_comparison_h5(const Comparison& c, const ComparisonRequest& request, 
               request.baseline_policy.empty() ? std::string("(scenario as it is)") : request.baseline_policy);
   w.attribute("/", "replicates", c.replicates);
   w.attribute("/", "root_seed", request.root_seed);
-  w.attribute("/", "statistic", std::string("mean over the last 52 weeks of each run; paired by seed; 95% t interval"));
+  if (c.parameter_sets > 0) {
+    std::string keys;
+    for (const auto& k : c.parameters) keys += (keys.empty() ? "" : " ") + k;
+    w.attribute("/", "statistic",
+                std::string("mean over the last 52 weeks of each run; paired by seed within each parameter set; the "
+                            "mean over the sets, with a 95% t interval from the sets' spread: it covers parameter "
+                            "uncertainty and chance"));
+    w.attribute("/", "parameter_sets", c.parameter_sets);
+    w.attribute("/", "parameter_sets_file", std::filesystem::absolute(request.parameter_sets).string());
+    w.attribute("/", "parameters", keys);
+  } else {
+    w.attribute("/", "statistic",
+                std::string("mean over the last 52 weeks of each run; paired by seed; 95% t interval: chance only, "
+                            "the parameters fixed"));
+  }
   if (!request.from_state.empty()) {
     const auto state = shared_checkpoint(request.from_state);
     w.attribute("/", "from_state", std::filesystem::absolute(request.from_state).string());
@@ -272,6 +399,16 @@ void write_comparison_h5(const Comparison& c, const ComparisonRequest& request, 
   w.variable("/", engine::ColumnView::of("ci_low", lo, "", "95% CI low"), {"outcome"});
   w.variable("/", engine::ColumnView::of("ci_high", hi, "", "95% CI high"), {"outcome"});
   w.variable("/", engine::ColumnView::of("sd_difference", sd, "", "sd of paired differences"), {"outcome"});
+  if (c.parameter_sets > 0) {
+    std::vector<double> share_p, share_c;
+    for (const auto& o : c.outcomes) share_p.push_back(o.share_parameters), share_c.push_back(o.share_chance);
+    w.variable("/",
+               engine::ColumnView::of("share_parameters", share_p, "",
+                                      "share of the effect's variance from the parameter sets"),
+               {"outcome"});
+    w.variable("/", engine::ColumnView::of("share_chance", share_c, "", "share of the effect's variance from chance"),
+               {"outcome"});
+  }
   w.commit();
 }
 

@@ -4,6 +4,7 @@
 // differences carry much less noise than two independent samples would.
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "engine/cancel.hpp"
 #include "engine/dates.hpp"
+#include "sweeps/sweep.hpp"
 
 namespace cm::sweeps {
 
@@ -20,6 +22,11 @@ struct OutcomeComparison {
   double difference = 0;            // mean of paired differences (policy - baseline)
   double ci_low = 0, ci_high = 0;   // 95% confidence interval of the difference (t distribution)
   double sd_difference = 0;         // standard deviation of the paired differences
+  // With parameter sets: the interval covers the spread of the effect over the sets and chance;
+  // these split its variance (NaN without parameter sets). sd_difference is then the sd of the
+  // sets' mean differences.
+  double share_parameters = std::numeric_limits<double>::quiet_NaN();
+  double share_chance = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct ComparisonRequest {
@@ -39,12 +46,18 @@ struct ComparisonRequest {
   // apply from the state's next week, replicate r's streams from then on are r's, and `steps`
   // counts weeks after the state. Empty: each run starts at week 0.
   std::filesystem::path from_state;
+  // Parameter sets (a CSV with one column per parameter, e.g. a calibration's nroy.csv): every
+  // replicate pair runs under each set, with seeds from (root seed, set, replicate); empty: none.
+  std::filesystem::path parameter_sets;
+  std::int64_t max_sets = 0;  // the first N sets only (0: all)
 };
 
 class FolderLock;
 
 struct Comparison {
-  std::int64_t replicates = 0;
+  std::int64_t replicates = 0;          // pairs (per parameter set, when there are sets)
+  std::int64_t parameter_sets = 0;      // 0: the parameters as the scenario has them
+  std::vector<std::string> parameters;  // the keys the sets vary
   std::vector<OutcomeComparison> outcomes;
   bool cancelled = false;
   // The lock on the runs' folder, held while the comparison lives: a second comparison with the
@@ -64,6 +77,18 @@ const std::vector<std::string>& headline_outcomes();
 // its baseline, policy and sd columns are NaN).
 std::vector<OutcomeComparison> paired_statistics(const std::vector<std::vector<double>>& baseline,
                                                  const std::vector<std::vector<double>>& policy);
+
+// The comparison over parameter sets: per set, paired_statistics of its replicate pairs; then each
+// outcome's mean over the sets, and an interval from the sets' spread (t with sets - 1 degrees of
+// freedom), which holds both the parameters' part and chance's part (each set's mean difference
+// has its own replicate noise), split by share_parameters and share_chance.
+std::vector<OutcomeComparison> parameter_set_statistics(
+    const std::vector<std::vector<std::vector<double>>>& baseline_by_set,
+    const std::vector<std::vector<std::vector<double>>>& policy_by_set);
+
+// Reads a parameter-sets file: a CSV whose columns are numeric model parameters. Throws
+// engine::config::ConfigError naming the file, line and column.
+DesignTable read_parameter_sets(const std::filesystem::path& file, std::int64_t max_sets);
 
 // The 97.5% quantile of Student's t distribution (half-width factor of a 95% interval).
 double t_quantile_975(double degrees_of_freedom);

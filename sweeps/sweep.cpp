@@ -279,17 +279,12 @@ std::uint64_t run_seed(std::uint64_t root, std::int64_t point, std::int64_t repl
 
 namespace {
 
-// A design CSV: a header of parameter keys, then one row of numbers per point ('#' lines and blank
-// lines skipped). Problems name the file, the row (its line number) and the column.
-struct DesignTable {
-  std::vector<std::string> columns;
-  std::vector<std::vector<double>> rows;
-};
-
 std::string trimmed(const std::string& s) {
   const auto b = s.find_first_not_of(" \t\r"), e = s.find_last_not_of(" \t\r");
   return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
 }
+
+}  // namespace
 
 std::optional<DesignTable> read_design_csv(const std::filesystem::path& path, std::vector<Problem>& problems) {
   std::ifstream in(path);
@@ -344,6 +339,8 @@ std::optional<DesignTable> read_design_csv(const std::filesystem::path& path, st
   if (problems.size() != before) return std::nullopt;
   return t;
 }
+
+namespace {
 
 std::string read_text(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);

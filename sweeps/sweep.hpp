@@ -7,11 +7,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "agents/checkpoint_file.hpp"
 #include "agents/parameters.hpp"
+#include "engine/config.hpp"
 
 namespace cm::sweeps {
 
@@ -112,6 +114,14 @@ std::filesystem::path resolve_policy(const std::string& name_or_path, const std:
 // Points in the design of `spec` (grid, samples, Saltelli blocks, Morris trajectories or CSV rows),
 // saturating at UINT64_MAX.
 std::uint64_t design_points(const SweepSpec& spec);
+// A CSV of points (a design, or parameter sets): a header of parameter keys, then one row of numbers
+// per point ('#' lines and blank lines skipped). Problems name the file, the line and the column.
+struct DesignTable {
+  std::vector<std::string> columns;
+  std::vector<std::vector<double>> rows;
+};
+std::optional<DesignTable> read_design_csv(const std::filesystem::path& path,
+                                           std::vector<engine::config::Problem>& problems);
 // The seed of one run.
 std::uint64_t run_seed(std::uint64_t root, std::int64_t point, std::int64_t replicate, bool common_random_numbers);
 // Where shipped configs live ($CAREMARKET_CONFIGS, the source tree, or the installed share dir).

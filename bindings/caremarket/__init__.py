@@ -28,7 +28,6 @@ from ._config import policies, scenarios
 from ._errors import ConfigError, ConfigProblem, FormatError, IncompleteRunWarning
 from ._results import SUPPORTED_FORMAT_MAJOR, Results, open, run
 from ._simulation import AgentTable, Simulation
-from ._calibration import Calibration, CalibrationError, calibrate, load_calibration
 from ._sweeps import analyse, compare, read_index, read_yearly, sweep
 
 __version__: str = _core.__version__
@@ -68,6 +67,12 @@ def __getattr__(name: str):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
+    if name in ("calibrate", "load_calibration", "Calibration", "CalibrationError"):
+        # Loaded on first use (scikit-learn and matplotlib come with it), and not before
+        # `python3 -m caremarket._calibration` runs it as a script.
+        from . import _calibration
+
+        return getattr(_calibration, name)
     raise AttributeError(f"module 'caremarket' has no attribute {name!r}")
 
 

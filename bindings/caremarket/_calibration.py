@@ -30,8 +30,8 @@ Method (Vernon, Goldstein & Bower 2010; Andrianakis et al. 2015 for stochastic m
 Each wave is a sweep (sampling = "design"), so runs go through the sweep machinery: a killed
 calibration goes on from its finished runs when called again, and a ``concurrent.futures``
 executor (a Dask ``distributed.Client``) can run them. Output in DIR: ``wave_K/`` (the wave's
-points.csv, sweep.toml and sweep folder), ``nroy.csv`` (parameter sets not ruled out: a sample of
-the final space, with their largest implausibility), ``waves.csv`` (per wave: points, runs, the
+points.csv, sweep.toml and sweep folder), ``nroy.csv`` (parameter sets not ruled out: a uniform sample
+of the final space, one column per parameter, for ``compare --parameter-sets``), ``waves.csv`` (per wave: points, runs, the
 share not ruled out, the emulators' validation), ``summary.md`` and the figures
 ``emulator_validation.png``, ``implausibility.png`` and ``space.png``.
 """
@@ -450,7 +450,7 @@ def calibrate(calibration_file: PathLike, output: PathLike, *, executor: Executo
     if len(nroy) > 1000:
         nroy = nroy.iloc[np.sort(rng.choice(len(nroy), 1000, replace=False))]
     nroy = nroy.reset_index(drop=True)
-    _write_csv(nroy, output / "nroy.csv")
+    _write_csv(nroy.drop(columns="implausibility"), output / "nroy.csv")  # parameters only: compare --parameter-sets
     _write_csv(runs, output / "runs.csv")
     waves = pd.DataFrame(wave_rows)
     summary = _summary(spec, waves, nroy, runs, stopped)

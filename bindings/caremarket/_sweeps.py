@@ -109,22 +109,44 @@ def _toml_string(value: str) -> str:
 def compare(scenario: PathLike = "somerset", policy: PathLike = "micro_enterprise_support", *,
             baseline_policy: PathLike | None = None, replicates: int = 10, steps: int | None = None,
             overrides: Mapping[str, Any] | Sequence[str] | None = None, seed: int = 1,
-            output: PathLike | None = None, executor: Executor | None = None) -> pd.DataFrame:
+            output: PathLike | None = None, executor: Executor | None = None,
+            parameter_sets: PathLike | pd.DataFrame | None = None, sets: int | None = None) -> pd.DataFrame:
     """Paired replicates with common random numbers: each outcome's baseline and policy means, the
     mean paired difference and its 95% confidence interval (t distribution), one row per headline
     outcome, then the two derived rows ``ascot_points_all`` and ``cost_per_ascot_point`` (NaN where
     they do not apply; docs/output-format.md §10). Outcomes are means over the last 52 weeks of each
     run. The numbers are those of
-    ``caremarket compare``: the same C++ statistics of the same runs."""
+    ``caremarket compare``: the same C++ statistics of the same runs.
+
+    ``parameter_sets`` (a CSV file, or a DataFrame, with one column per parameter, e.g. a
+    calibration's ``nroy.csv``; ``sets`` takes the first N): every replicate pair runs under each
+    set, and each interval covers where the effect may lie not knowing which set is the world, and
+    chance; the columns ``share_parameters`` and ``share_chance`` split its variance (as
+    ``caremarket compare --parameter-sets``; on this machine's cores, not an executor)."""
     def name_or_path(p: PathLike | None) -> str:
         if p is None:
             return ""
         text = str(p)
         return str(Path(text).resolve()) if ("/" in text or text.endswith(".toml")) else text
 
-    sets = assignments(overrides)
+    settings = assignments(overrides)
     directory = Path(output) if output is not None else Path(tempfile.mkdtemp(prefix="caremarket-compare-"))
     directory.mkdir(parents=True, exist_ok=True)
+    if parameter_sets is not None:
+        if executor is not None:
+            raise ValueError("compare(parameter_sets=...) runs on this machine's cores; on a cluster use "
+                             "`caremarket compare --parameter-sets` under mpirun or srun")
+        if isinstance(parameter_sets, pd.DataFrame):
+            path = directory / "parameter_sets.csv"
+            parameter_sets.to_csv(path, index=False, float_format="%.17g")
+            parameter_sets = path
+        from ._config import _resolve
+        rows, pairs, count = _core.compare_runs(str(_resolve(scenario, "scenarios").resolve()), name_or_path(policy),
+                                                name_or_path(baseline_policy), list(settings), int(replicates),
+                                                int(steps or 0), int(seed), str(directory / "runs"),
+                                                str(Path(parameter_sets).resolve()), int(sets or 0), 0)
+        frame = pd.DataFrame(rows).set_index("outcome")
+        return frame.assign(replicates=pairs, parameter_sets=count)
     text = "\n".join([
         "[sweep]",
         'name = "compare"',
@@ -133,7 +155,7 @@ def compare(scenario: PathLike = "somerset", policy: PathLike = "micro_enterpris
         f"steps = {int(steps or 0)}",
         f"root_seed = {int(seed)}",
         "common_random_numbers = true",
-        f"overrides = [{', '.join(_toml_string(s) for s in sets)}]",
+        f"overrides = [{', '.join(_toml_string(s) for s in settings)}]",
         "[[sweep.parameters]]",
         'key = "policy"',
         f"policies = [{_toml_string(name_or_path(baseline_policy))}, {_toml_string(name_or_path(policy))}]",

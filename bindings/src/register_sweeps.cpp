@@ -203,6 +203,52 @@ void register_sweeps(py::module_& m) {
       py::arg("confidence") = 0.95, py::arg("seed") = 1,
       "`caremarket analyse` (sweeps/analyse.hpp): (effects, second-order pairs, description).");
 
+  m.def(
+      "compare_runs",
+      [](const std::filesystem::path& scenario, const std::string& policy, const std::string& baseline_policy,
+         const std::vector<std::string>& overrides, std::int64_t replicates, std::int64_t steps, std::int64_t seed,
+         const std::filesystem::path& dir, const std::filesystem::path& parameter_sets, std::int64_t max_sets,
+         int workers) {
+        sw::ComparisonRequest r;
+        r.scenario = scenario;
+        r.policy = policy;
+        r.baseline_policy = baseline_policy;
+        r.overrides = overrides;
+        r.replicates = replicates;
+        r.steps = steps;
+        r.root_seed = seed;
+        r.dir = dir;
+        r.parameter_sets = parameter_sets;
+        r.max_sets = max_sets;
+        r.workers = workers;
+        r.quiet = true;
+        engine::CancelFlag cancel;
+        sw::Comparison c;
+        {
+          py::gil_scoped_release release;
+          c = sw::compare(r, cancel);
+        }
+        py::list rows;
+        for (const auto& o : c.outcomes) {
+          py::dict row;
+          row["outcome"] = o.name;
+          row["baseline"] = o.baseline;
+          row["policy"] = o.policy;
+          row["difference"] = o.difference;
+          row["ci_low"] = o.ci_low;
+          row["ci_high"] = o.ci_high;
+          row["sd_difference"] = o.sd_difference;
+          row["share_parameters"] = o.share_parameters;
+          row["share_chance"] = o.share_chance;
+          rows.append(row);
+        }
+        return py::make_tuple(rows, c.replicates, c.parameter_sets);
+      },
+      py::arg("scenario"), py::arg("policy"), py::arg("baseline_policy"), py::arg("overrides"), py::arg("replicates"),
+      py::arg("steps"), py::arg("seed"), py::arg("dir"), py::arg("parameter_sets"), py::arg("max_sets"),
+      py::arg("workers"),
+      "`caremarket compare` (sweeps/compare.hpp) on this machine's cores: (rows, pairs per set, parameter sets).");
+
   py::list outcomes;
   for (const auto& name : sw::headline_outcomes()) outcomes.append(name);
   m.attr("HEADLINE_OUTCOMES") = outcomes;

@@ -117,3 +117,58 @@ def test_bad_calibration_files_exit_2_naming_file_and_key(caremarket_bin, tmp_pa
     res = cli(caremarket_bin, "calibrate", file, "-o", tmp_path / "out")
     assert res.returncode == 2, res.stderr
     assert str(file) in res.stderr and expected in res.stderr, res.stderr
+
+
+WIDE_SETS = "retention.base_quit_per_year\n" + "\n".join(str(v) for v in (0.05, 0.12, 0.2, 0.28, 0.36, 0.44, 0.52, 0.6)) + "\n"
+
+
+def compare_args(prefix: Path, *extra):
+    return ["compare", TINY, "-p", "collaborative", "-n", "4", "--steps", "60", "-o", prefix, "-q", *extra]
+
+
+def test_parameter_sets_widen_the_intervals_and_say_why(caremarket_bin, caremarket_pkg, tmp_path):
+    (tmp_path / "wide.csv").write_text(WIDE_SETS)
+    with_sets = cli(caremarket_bin, *compare_args(tmp_path / "sets", "--parameter-sets", tmp_path / "wide.csv"))
+    assert with_sets.returncode == 0, with_sets.stderr
+    assert "over 8 parameter sets" in with_sets.stdout and "not knowing which set is the world" in with_sets.stdout
+    fixed = cli(caremarket_bin, *compare_args(tmp_path / "fixed"))
+    assert fixed.returncode == 0, fixed.stderr
+    assert "the parameters held fixed; --parameter-sets adds their uncertainty" in fixed.stdout
+    sets = pd.read_csv(tmp_path / "sets.csv").set_index("outcome")
+    alone = pd.read_csv(tmp_path / "fixed.csv").set_index("outcome")
+    assert (sets["parameter_sets"] == 8).all() and "share_parameters" not in alone.columns
+    # Over quit rates from 0.05 to 0.6, how much the policy changes turnover depends mostly on the
+    # quit rate: the parameters hold most of the variance, and the interval is wider than chance's.
+    row = sets.loc["turnover_rate"]
+    assert row.share_parameters > 0.5, row
+    assert row.share_parameters + row.share_chance == pytest.approx(1)
+    assert row.ci_high - row.ci_low > alone.loc["turnover_rate", "ci_high"] - alone.loc["turnover_rate", "ci_low"]
+    # The same from Python, number for number.
+    frame = caremarket_pkg.compare(TINY, "collaborative", replicates=4, steps=60, output=tmp_path / "py",
+                                   parameter_sets=pd.read_csv(tmp_path / "wide.csv"))
+    for column in ["difference", "ci_low", "ci_high", "share_parameters"]:
+        assert np.allclose(frame.loc[sets.index, column], sets[column], rtol=1e-8, equal_nan=True), column
+
+
+def test_a_calibration_feeds_a_comparison(caremarket_bin, synthetic_observation, tmp_path):
+    observed, sd = synthetic_observation
+    assert cli(caremarket_bin, "calibrate", calibration_file(tmp_path, observed, sd, waves=1), "-o", tmp_path / "cal",
+               "-q").returncode == 0
+    res = cli(caremarket_bin, *compare_args(tmp_path / "cmp", "--parameter-sets", tmp_path / "cal" / "nroy.csv",
+                                            "--sets", "5"))
+    assert res.returncode == 0, res.stderr
+    table = pd.read_csv(tmp_path / "cmp.csv")
+    assert (table["parameter_sets"] == 5).all()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("retention.base_quit_per_year,implausibility\n0.2,1\n0.3,2\n", "column implausibility is not a numeric model parameter"),
+    ("retention.base_quit_per_year\n0.2\n", "has 1 set(s); parameter uncertainty needs at least 2"),
+    ("retention.base_quit_per_year\n0.2\n7\n", "retention.base_quit_per_year = 7"),
+])
+def test_bad_parameter_sets_exit_2(caremarket_bin, tmp_path, text, expected):
+    (tmp_path / "sets.csv").write_text(text)
+    res = cli(caremarket_bin, *compare_args(tmp_path / "c", "--parameter-sets", tmp_path / "sets.csv"))
+    assert res.returncode == 2, res.stderr
+    assert "sets.csv" in res.stderr and expected in res.stderr, res.stderr
+    assert not (tmp_path / "c.csv").exists()
