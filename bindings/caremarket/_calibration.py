@@ -527,8 +527,8 @@ def _figures(spec, output, waves, runs, nroy, validation, low, high) -> None:
     plt.close(fig)
 
     keys = [p.key for p in spec.parameters]
-    fig, axes = plt.subplots(1, max(1, len(keys) - 1) if len(keys) > 1 else 1, figsize=(4 * max(1, len(keys) - 1), 3.6),
-                             squeeze=False)
+    panels = max(1, len(keys) - 1)
+    fig, axes = plt.subplots(1, panels, figsize=(max(5.5, 4.5 * panels), 4), squeeze=False)
     if len(keys) == 1:
         ax = axes[0][0]
         sc = ax.scatter(runs[keys[0]], runs["implausibility"], c=runs["wave"], s=12, cmap="viridis")
@@ -546,7 +546,7 @@ def _figures(spec, output, waves, runs, nroy, validation, low, high) -> None:
             ax.set_xlabel(keys[j])
             ax.set_ylabel(keys[j + 1])
         fig.colorbar(sc, ax=axes[0][-1], label="largest implausibility")
-    fig.suptitle("Implausibility of the run points; grey: the space not ruled out", fontsize=10)
+    fig.suptitle("Implausibility of the run points; grey: the space not ruled out", fontsize=9)
     fig.tight_layout()
     fig.savefig(output / "implausibility.png", dpi=110)
     plt.close(fig)

@@ -17,7 +17,7 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.i
 def test_there_are_notebooks():
     assert [p.name for p in NOTEBOOKS] == ["01-quickstart.ipynb", "02-commissioning-policies.ipynb",
                                            "03-inside-the-market.ipynb", "04-sensitivity.ipynb",
-                                           "05-the-region.ipynb"]
+                                           "05-calibration.ipynb", "06-the-region.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
