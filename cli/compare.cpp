@@ -137,6 +137,8 @@ int compare(const CompareOptions& o) {
     design.from_state = request.from_state;
     sweeps::run_scenario(design, plan);
   }
+  if (o.max_sets > 0 && o.parameter_sets.empty())
+    throw engine::config::ConfigError({{"--sets", std::to_string(o.max_sets), "needs --parameter-sets FILE.csv"}});
   if (!o.parameter_sets.empty()) {  // and every set's, each alone on the scenario
     const auto table = sweeps::read_parameter_sets(o.parameter_sets, o.max_sets);
     for (std::size_t s = 0; s < table.rows.size(); ++s) {
@@ -165,7 +167,10 @@ int compare(const CompareOptions& o) {
     return interrupted_exit(cancel.signal());
   }
   if (result.replicates < 2)
-    throw std::runtime_error("fewer than two replicate pairs finished; see " + request.dir.string());
+    throw std::runtime_error(o.parameter_sets.empty()
+                                 ? "fewer than two replicate pairs finished; see " + request.dir.string()
+                                 : "fewer than two parameter sets have two finished replicate pairs; see " +
+                                       request.dir.string());
   print_table(result, o);
   sweeps::write_comparison_csv(result, prefix.string() + ".csv");
   sweeps::write_comparison_h5(result, request, prefix.string() + ".h5");

@@ -190,6 +190,7 @@ std::vector<OutcomeComparison> parameter_set_statistics(
     }
     if (!defined) {
       o.baseline = o.policy = o.difference = o.ci_low = o.ci_high = o.sd_difference = nan;
+      o.share_parameters = o.share_chance = nan;
       continue;
     }
     double between = 0;  // the spread of the sets' mean differences: parameters and chance
@@ -207,6 +208,15 @@ std::vector<OutcomeComparison> parameter_set_statistics(
     o.share_parameters = parameters + chance > 0 ? parameters / (parameters + chance) : 0.0;
     o.share_chance = 1.0 - o.share_parameters;
   }
+  // A cost per point gained only where the points gained are clearly above zero over the sets, as
+  // for one set; like there, the arms' columns of the ratio are not numbers.
+  const auto points = std::find_if(out.begin(), out.end(), [](const auto& o) { return o.name == "ascot_points_all"; });
+  for (auto& o : out)
+    if (o.name == "cost_per_ascot_point") {
+      if (points == out.end() || !(points->ci_low > 0)) o.difference = o.ci_low = o.ci_high = nan;
+      o.baseline = o.policy = o.sd_difference = nan;
+      if (std::isnan(o.difference)) o.share_parameters = o.share_chance = nan;
+    }
   return out;
 }
 
@@ -302,10 +312,14 @@ Comparison compare(const ComparisonRequest& request, const engine::CancelFlag& c
     c.outcomes = paired_statistics(base[0], pol[0]);
     return c;
   }
+  // Sets with fewer than two finished pairs have no interval of their own and are left out.
   c.replicates = static_cast<std::int64_t>(replicates);
   for (std::size_t s = 0; s < set_count; ++s)
-    c.replicates = std::min(c.replicates, static_cast<std::int64_t>(base[s].size()));
-  c.parameter_sets = static_cast<std::int64_t>(set_count);
+    if (base[s].size() >= 2) {
+      c.replicates = std::min(c.replicates, static_cast<std::int64_t>(base[s].size()));
+      ++c.parameter_sets;
+    }
+  if (c.parameter_sets < 2) c.replicates = 0;  // no comparison over sets: the caller says so
   c.parameters = sets->columns;
   c.outcomes = parameter_set_statistics(base, pol);
   return c;
@@ -348,7 +362,7 @@ void write_comparison_csv(const Comparison& c, const std::filesystem::path& file
 void write_comparison_h5(const Comparison& c, const ComparisonRequest& request, const std::filesystem::path& file) {
   engine::H5Writer w(file, 4);  // checks the name; commit() moves the file into place durably
   w.attribute("/", "format_name", std::string("caremarket-comparison"));
-  w.attribute("/", "format_version", std::string("1.0"));
+  w.attribute("/", "format_version", std::string("1.1"));  // 1.1: parameter sets
   w.attribute("/", "software_version", software_version());
   w.attribute("/", "scenario", request.scenario.string());
   w.attribute("/", "policy", request.policy);

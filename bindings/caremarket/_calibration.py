@@ -209,12 +209,35 @@ def load_calibration(file: PathLike) -> CalibrationSpec:
     return CalibrationSpec(
         file=file, name=c.get("name", file.stem), scenario=c.get("scenario", "somerset"),
         policies=tuple(c.get("policies", [])), overrides=tuple(c.get("overrides", [])), steps=steps,
-        replicates=bounded("replicates", 4, 1, 1000), root_seed=bounded("root_seed", 1, 0, 9 * 10 ** 15),
+        replicates=bounded("replicates", 4, 2, 1000), root_seed=bounded("root_seed", 1, 0, 9 * 10 ** 15),
         waves=bounded("waves", 4, 1, 50), points_per_wave=bounded("points_per_wave", 40, 4, 100000),
         cutoff=float(bounded("cutoff", 3.0, 0.5, 10.0)), candidates=bounded("candidates", 20000, 1000, 10 ** 7),
         stop_ratio=float(bounded("stop_ratio", 0.9, 0.0, 1.0)),
         observed_realisations=bounded("observed_realisations", 1, 1, 100000), parameters=tuple(parameters),
         targets=tuple(targets), skipped=tuple(skipped))
+
+
+def _check_inputs(spec: CalibrationSpec) -> None:
+    """The scenario, policies and overrides load, and every prior's ends are values its parameter
+    allows: said now, naming the calibration file, not after a wave has run."""
+    from ._config import load
+    from ._errors import ConfigError
+
+    base = spec.file.resolve().parent
+    scenario = _name_or_path(spec.scenario, base)
+    policies = [_name_or_path(p, base) for p in spec.policies]
+    try:
+        load(scenario, policies, list(spec.overrides))
+    except ConfigError as error:
+        raise CalibrationError(f"{spec.file}: calibration.scenario, policies or overrides: {error}") from None
+    for i, p in enumerate(spec.parameters):
+        for end in (p.low, p.high):
+            try:
+                load(scenario, policies, list(spec.overrides) + [f"{p.key}={end!r}"])
+            except ConfigError as error:
+                problem = "; ".join(m for _, _, m in error.problems) if getattr(error, "problems", None) else str(error)
+                raise CalibrationError(f"{spec.file}: calibration.parameters[{i}].range: {p.key} = {end!r} is not "
+                                       f"allowed: {problem}") from None
 
 
 def _toml_string(value: str) -> str:
@@ -321,18 +344,35 @@ class Calibration:
 class _VarianceEmulator:
     """One run's variance about its point's mean, as a function of the point: a Gaussian process of
     the log of the replicates' sample variances (their noise is large with few replicates; the
-    white-noise term absorbs it), or a constant when the runs have one replicate."""
+    white-noise term absorbs it), or their mean when there are too few points for a process.
 
-    def __init__(self, x: np.ndarray, variances: np.ndarray, seed: int):
+    The log of a sample variance with k = replicates - 1 degrees of freedom is biased: its mean is
+    log(variance) + digamma(k/2) - log(k/2) (-1.27 for 2 replicates, -0.37 for 4), so exp of the
+    emulated mean would understate the noise (0.28 times for 2 replicates) and rule out too much."""
+
+    def __init__(self, x: np.ndarray, variances: np.ndarray, replicates: int, seed: int):
+        from scipy.special import digamma
+
         finite = np.isfinite(variances) & (variances > 0)
         self.constant = float(np.nanmean(variances)) if finite.any() else 0.0
+        k = replicates - 1
+        self.bias = float(digamma(k / 2) - math.log(k / 2))
         self.emulator = _Emulator(x[finite], np.log(variances[finite]), seed) if finite.sum() >= 4 else None
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         if self.emulator is None:
             return np.full(len(x), self.constant)
         mean, _ = self.emulator.predict(x)
-        return np.exp(mean)
+        return np.exp(mean - self.bias)
+
+
+def _not_ruled_out(spec, history, x):
+    """Points no wave's emulators rule out (each wave refocuses on what the earlier ones left)."""
+    keep = np.ones(len(x), dtype=bool)
+    for emulators, replicate_var in history:
+        worst, _ = _implausibility(spec, emulators, replicate_var, x)
+        keep &= worst <= spec.cutoff
+    return keep
 
 
 def _implausibility(spec, emulators, replicate_var, x):
@@ -362,7 +402,15 @@ def calibrate(calibration_file: PathLike, output: PathLike, *, executor: Executo
     output = Path(output)
     if output.exists() and not output.is_dir():
         raise CalibrationError(f"{output}: the output must be a folder")
+    _check_inputs(spec)
     output.mkdir(parents=True, exist_ok=True)
+    record = output / "calibration.toml"
+    text = spec.file.read_text()
+    if record.exists() and record.read_text() != text:
+        raise CalibrationError(f"{output} holds a calibration of another file (its calibration.toml differs from "
+                               f"{spec.file}); its waves' points would not be this file's: give a new output folder")
+    if not record.exists():
+        record.write_text(text)
     d = len(spec.parameters)
     low = np.array([p.low for p in spec.parameters])
     high = np.array([p.high for p in spec.parameters])
@@ -373,8 +421,7 @@ def calibrate(calibration_file: PathLike, output: PathLike, *, executor: Executo
     all_x, all_y, all_var, all_wave = [], [], [], []
     wave_rows = []
     share_before, stopped = 1.0, f"after {spec.waves} wave(s), the most asked for"
-    emulators: dict[str, _Emulator] = {}
-    replicate_var: dict[str, _VarianceEmulator] = {}
+    history: list[tuple[dict, dict]] = []  # each wave's emulators and noise emulators
     candidates_unit = None
     for wave in range(1, spec.waves + 1):
         folder = output / f"wave_{wave}"
@@ -401,17 +448,18 @@ def calibrate(calibration_file: PathLike, output: PathLike, *, executor: Executo
         held = order[: max(1, len(order) // 5)]
         fit = np.setdiff1d(np.arange(len(x)), held)
         validation = {}
+        emulators: dict[str, _Emulator] = {}
+        replicate_var: dict[str, _VarianceEmulator] = {}
         for k, t in enumerate(spec.targets):
-            replicate_var[t.name] = _VarianceEmulator(x, v[:, k] if spec.replicates > 1 else np.zeros(len(x)),
-                                                      spec.root_seed)
+            replicate_var[t.name] = _VarianceEmulator(x, v[:, k], spec.replicates, spec.root_seed)
             check = _Emulator(x[fit], y[fit, k], spec.root_seed)
             m, var = check.predict(x[held])
             z = (y[held, k] - m) / np.sqrt(var + replicate_var[t.name].predict(x[held]) / spec.replicates)
             validation[t.name] = (float(np.mean(np.abs(z) <= 3)), m, y[held, k])
             emulators[t.name] = _Emulator(x, y[:, k], spec.root_seed)
+        history.append((emulators, replicate_var))
         candidates_unit = rng.random((spec.candidates, d))
-        worst, _ = _implausibility(spec, emulators, replicate_var, candidates_unit)
-        kept = candidates_unit[worst <= spec.cutoff]
+        kept = candidates_unit[_not_ruled_out(spec, history, candidates_unit)]
         share = len(kept) / len(candidates_unit)
         row = {"wave": wave, "points": len(x_wave), "runs": int((index.status == "done").sum()),
                "share_not_ruled_out": share}
@@ -443,7 +491,7 @@ def calibrate(calibration_file: PathLike, output: PathLike, *, executor: Executo
         runs[t.name] = y_all[:, k]
     runs["implausibility"] = worst_runs
     final_worst, _ = _implausibility(spec, emulators, replicate_var, candidates_unit)
-    keep = final_worst <= spec.cutoff
+    keep = _not_ruled_out(spec, history, candidates_unit)
     nroy = pd.DataFrame(low + candidates_unit[keep] * (high - low), columns=[p.key for p in spec.parameters])
     nroy["implausibility"] = final_worst[keep]
     # A uniform sample of the space not ruled out (not its most plausible corner).
@@ -546,7 +594,8 @@ def _figures(spec, output, waves, runs, nroy, validation, low, high) -> None:
             ax.set_xlabel(keys[j])
             ax.set_ylabel(keys[j + 1])
         fig.colorbar(sc, ax=axes[0][-1], label="largest implausibility")
-    fig.suptitle("Implausibility of the run points; grey: the space not ruled out", fontsize=9)
+    fig.suptitle("Implausibility of the run points" + ("; grey: the space not ruled out" if len(keys) > 1 else
+                                                       "; red: the cut-off"), fontsize=9)
     fig.tight_layout()
     fig.savefig(output / "implausibility.png", dpi=110)
     plt.close(fig)

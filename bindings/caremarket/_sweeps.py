@@ -134,8 +134,8 @@ def compare(scenario: PathLike = "somerset", policy: PathLike = "micro_enterpris
     directory.mkdir(parents=True, exist_ok=True)
     if parameter_sets is not None:
         if executor is not None:
-            raise ValueError("compare(parameter_sets=...) runs on this machine's cores; on a cluster use "
-                             "`caremarket compare --parameter-sets` under mpirun or srun")
+            raise ValueError("compare(parameter_sets=...) runs on this machine's cores, not on an executor; "
+                             "leave out executor=")
         if isinstance(parameter_sets, pd.DataFrame):
             path = directory / "parameter_sets.csv"
             parameter_sets.to_csv(path, index=False, float_format="%.17g")
@@ -145,6 +145,8 @@ def compare(scenario: PathLike = "somerset", policy: PathLike = "micro_enterpris
                                                 name_or_path(baseline_policy), list(settings), int(replicates),
                                                 int(steps or 0), int(seed), str(directory / "runs"),
                                                 str(Path(parameter_sets).resolve()), int(sets or 0), 0)
+        if pairs < 2:
+            raise RuntimeError(f"fewer than two parameter sets have two finished replicate pairs; see {directory}")
         frame = pd.DataFrame(rows).set_index("outcome")
         return frame.assign(replicates=pairs, parameter_sets=count)
     text = "\n".join([

@@ -46,7 +46,7 @@ def synthetic_observation(caremarket_bin, caremarket_pkg, tmp_path_factory):
 
 
 def calibration_file(tmp: Path, observed: float, sd: float, **changes) -> Path:
-    settings = {"name": '"synthetic"', "scenario": '"TINY"', "steps": 104, "replicates": 2, "root_seed": 5,
+    settings = {"name": '"synthetic"', "scenario": '"TINY"', "steps": 104, "replicates": 4, "root_seed": 5,
                 "waves": 3, "points_per_wave": 12, "observed_realisations": 8,
                 "overrides": '["output.snapshot_interval=0", "output.events=false"]', **changes}
     lines = "\n".join(f"        {k} = {v}" for k, v in settings.items())
@@ -110,6 +110,9 @@ def test_calibration_goes_on_from_its_finished_runs(caremarket_pkg, synthetic_ob
     (('key = "retention.base_quit_per_year"', 'key = "retention.base_quit"'), "is not a numeric model parameter"),
     (("waves = 3", "wave = 3"), "calibration.wave is not a known key"),
     (("sd = ", "sd = -"), "calibration.targets[0].sd must be above 0"),
+    (("replicates = 4", "replicates = 1"), "calibration.replicates = 1 must be between 2 and 1000"),
+    (("range = [0.02, 0.6]", "range = [0.02, 1.5]"),
+     "calibration.parameters[0].range: retention.base_quit_per_year = 1.5 is not allowed"),
 ])
 def test_bad_calibration_files_exit_2_naming_file_and_key(caremarket_bin, tmp_path, change, expected):
     file = calibration_file(tmp_path, 0.5, 0.02)
@@ -117,6 +120,7 @@ def test_bad_calibration_files_exit_2_naming_file_and_key(caremarket_bin, tmp_pa
     res = cli(caremarket_bin, "calibrate", file, "-o", tmp_path / "out")
     assert res.returncode == 2, res.stderr
     assert str(file) in res.stderr and expected in res.stderr, res.stderr
+    assert not (tmp_path / "out" / "wave_1").exists()  # refused before any run
 
 
 WIDE_SETS = "retention.base_quit_per_year\n" + "\n".join(str(v) for v in (0.05, 0.12, 0.2, 0.28, 0.36, 0.44, 0.52, 0.6)) + "\n"
@@ -172,3 +176,13 @@ def test_bad_parameter_sets_exit_2(caremarket_bin, tmp_path, text, expected):
     assert res.returncode == 2, res.stderr
     assert "sets.csv" in res.stderr and expected in res.stderr, res.stderr
     assert not (tmp_path / "c.csv").exists()
+
+
+def test_a_changed_calibration_file_is_refused_in_the_folder_of_the_old_one(caremarket_bin, tmp_path):
+    file = calibration_file(tmp_path, 0.5, 0.02, waves=1, points_per_wave=4, replicates=2, steps=8)
+    file.write_text(file.read_text().replace("years = [2, 2]", "years = [1, 1]"))
+    assert cli(caremarket_bin, "calibrate", file, "-o", tmp_path / "out", "-q").returncode == 0
+    file.write_text(file.read_text().replace("range = [0.02, 0.6]", "range = [0.1, 0.6]"))
+    res = cli(caremarket_bin, "calibrate", file, "-o", tmp_path / "out", "-q")
+    assert res.returncode == 2
+    assert "holds a calibration of another file" in res.stderr and "give a new output folder" in res.stderr
