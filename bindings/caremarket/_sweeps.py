@@ -147,7 +147,7 @@ def compare(scenario: PathLike = "somerset", policy: PathLike = "micro_enterpris
                                                 str(Path(parameter_sets).resolve()), int(sets or 0), 0)
         if pairs < 2:
             raise RuntimeError(f"fewer than two parameter sets have two finished replicate pairs; see {directory}")
-        frame = pd.DataFrame(rows).set_index("outcome")
+        frame = pd.DataFrame(rows).drop(columns=["units", "label"]).set_index("outcome")
         return frame.assign(replicates=pairs, parameter_sets=count)
     text = "\n".join([
         "[sweep]",

@@ -26,6 +26,33 @@ auto interruptible(Fn&& fn) {
 
 }  // namespace
 
+namespace {
+
+// One dict per row of a comparison table; with the parameter-set shares when `shares`.
+py::list comparison_rows(const std::vector<cm::sweeps::OutcomeComparison>& outcomes, bool shares) {
+  py::list rows;
+  for (const auto& o : outcomes) {
+    py::dict row;
+    row["outcome"] = o.name;
+    row["units"] = o.units;
+    row["label"] = o.label;
+    row["baseline"] = o.baseline;
+    row["policy"] = o.policy;
+    row["difference"] = o.difference;
+    row["ci_low"] = o.ci_low;
+    row["ci_high"] = o.ci_high;
+    row["sd_difference"] = o.sd_difference;
+    if (shares) {
+      row["share_parameters"] = o.share_parameters;
+      row["share_chance"] = o.share_chance;
+    }
+    rows.append(row);
+  }
+  return rows;
+}
+
+}  // namespace
+
 void register_sweeps(py::module_& m) {
   namespace sw = cm::sweeps;
   m.def(
@@ -110,21 +137,7 @@ void register_sweeps(py::module_& m) {
             if (run.size() != cm::kMetricCount)
               throw py::value_error("paired_statistics: a run has " + std::to_string(run.size()) + " outcomes, not " +
                                     std::to_string(cm::kMetricCount) + " (one per metric of metric_catalogue())");
-        py::list rows;
-        for (const auto& o : sw::paired_statistics(baseline, policy)) {
-          py::dict row;
-          row["outcome"] = o.name;
-          row["units"] = o.units;
-          row["label"] = o.label;
-          row["baseline"] = o.baseline;
-          row["policy"] = o.policy;
-          row["difference"] = o.difference;
-          row["ci_low"] = o.ci_low;
-          row["ci_high"] = o.ci_high;
-          row["sd_difference"] = o.sd_difference;
-          rows.append(row);
-        }
-        return rows;
+        return comparison_rows(sw::paired_statistics(baseline, policy), false);
       },
       py::arg("baseline"), py::arg("policy"),
       "The comparison table of `caremarket compare` (sweeps/compare.hpp) from paired runs: row r of\n"
@@ -228,21 +241,7 @@ void register_sweeps(py::module_& m) {
           py::gil_scoped_release release;
           c = sw::compare(r, cancel);
         }
-        py::list rows;
-        for (const auto& o : c.outcomes) {
-          py::dict row;
-          row["outcome"] = o.name;
-          row["baseline"] = o.baseline;
-          row["policy"] = o.policy;
-          row["difference"] = o.difference;
-          row["ci_low"] = o.ci_low;
-          row["ci_high"] = o.ci_high;
-          row["sd_difference"] = o.sd_difference;
-          row["share_parameters"] = o.share_parameters;
-          row["share_chance"] = o.share_chance;
-          rows.append(row);
-        }
-        return py::make_tuple(rows, c.replicates, c.parameter_sets);
+        return py::make_tuple(comparison_rows(c.outcomes, true), c.replicates, c.parameter_sets);
       },
       py::arg("scenario"), py::arg("policy"), py::arg("baseline_policy"), py::arg("overrides"), py::arg("replicates"),
       py::arg("steps"), py::arg("seed"), py::arg("dir"), py::arg("parameter_sets"), py::arg("max_sets"),
