@@ -92,7 +92,7 @@ TEST(Sobol, IshigamiSecondOrderShowsOnlyTheX1X3Interaction) {
 }
 
 TEST(Sobol, NeedsASaltelliDesign) {
-  const auto spec = spec_of(Sampling::latin_hypercube, 64, {{0, 1}, {0, 1}});
+  const auto spec = spec_of(Sampling::latin_hypercube, 64, {{0, 1}, {0, 1}, {0, 1}});
   EXPECT_THROW(cm::sweeps::analyse_points(evaluate(spec, ishigami), AnalysisMethod::sobol, 10, 0.95, 1),
                cm::sweeps::InputError);
 }

@@ -25,7 +25,8 @@ std::vector<double> run(double workers) {
   return v;
 }
 
-const cm::sweeps::OutcomeComparison& row(const std::vector<cm::sweeps::OutcomeComparison>& rows, const std::string& name) {
+const cm::sweeps::OutcomeComparison& row(const std::vector<cm::sweeps::OutcomeComparison>& rows,
+                                         const std::string& name) {
   for (const auto& r : rows)
     if (r.name == name) return r;
   throw std::logic_error(name);
@@ -39,7 +40,8 @@ TEST(ParameterSets, EffectsThatDifferOnlyBySetAreAllParameters) {
       base[s].push_back(run(100 + r));
       pol[s].push_back(run(100 + r + s));
     }
-  const auto& w = row(cm::sweeps::parameter_set_statistics(base, pol), "workers");
+  const auto rows = cm::sweeps::parameter_set_statistics(base, pol);  // kept: row() refers into it
+  const auto& w = row(rows, "workers");
   EXPECT_DOUBLE_EQ(w.difference, 1.5);
   EXPECT_DOUBLE_EQ(w.share_parameters, 1.0);
   EXPECT_DOUBLE_EQ(w.share_chance, 0.0);
@@ -56,7 +58,8 @@ TEST(ParameterSets, IdenticalSetsAreAllChance) {
       base[s].push_back(run(100));
       pol[s].push_back(run(100 + (r % 2 ? 2 : -2)));
     }
-  const auto& w = row(cm::sweeps::parameter_set_statistics(base, pol), "workers");
+  const auto rows = cm::sweeps::parameter_set_statistics(base, pol);  // kept: row() refers into it
+  const auto& w = row(rows, "workers");
   EXPECT_DOUBLE_EQ(w.difference, 0.0);
   EXPECT_DOUBLE_EQ(w.share_parameters, 0.0);
   EXPECT_DOUBLE_EQ(w.share_chance, 1.0);
@@ -68,7 +71,8 @@ TEST(ParameterSets, IdenticalSetsAreAllChance) {
 TEST(ParameterSets, OneSetLeavesNoInterval) {
   std::vector<std::vector<std::vector<double>>> base(1), pol(1);
   for (int r = 0; r < 3; ++r) base[0].push_back(run(100)), pol[0].push_back(run(101 + r));
-  const auto& w = row(cm::sweeps::parameter_set_statistics(base, pol), "workers");
+  const auto rows = cm::sweeps::parameter_set_statistics(base, pol);  // kept: row() refers into it
+  const auto& w = row(rows, "workers");
   EXPECT_TRUE(std::isnan(w.difference));
 }
 
