@@ -48,7 +48,6 @@ import tomllib
 import warnings
 from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -396,7 +395,7 @@ def calibrate(calibration_file: PathLike, output: PathLike, *, executor: Executo
     """Runs the history matching of a calibration file into ``output`` (module docstring) and
     returns a :class:`Calibration`; calling again with the same folder goes on from the runs
     already finished."""
-    from ._sweeps import read_index, read_yearly, sweep
+    from ._sweeps import read_yearly, sweep
 
     spec = load_calibration(calibration_file)
     output = Path(output)
