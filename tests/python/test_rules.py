@@ -120,7 +120,7 @@ def reference_asking_price(params: dict, archetype: int, cost: float) -> float:
 
 
 def reference_letting(params: dict, bidders: list[dict], demand: float):
-    """ODD §7.3 step 4 for one lot with no strategic bidding: bids, qualification, scores, the
+    """ODD §7.3 step 2 (the letting of a lot due) for one lot with no strategic bidding: bids, qualification, scores, the
     ranking (ties keep row order) and the winners taken in rank order until their available hours
     cover the lot's need. bidders: row order, each {row, archetype, wage, quality, capacity,
     pledged}. Returns (bids, scores or None, winners as indices into bidders, prices)."""
