@@ -1,7 +1,7 @@
 // MODEL.md §13 — insourcing. A council that brings home care in-house (Islington, Wirral and others
 // since 2015) stops tendering some of its lots and serves them with its own service. In the model:
-// - when a lot comes up for letting and the lots the council keeps hold less than
-//   commissioning.insourcing_share of council-managed hours, the council keeps it
+// - when a lot comes up for letting and keeping it brings the kept lots' share of council-managed
+//   hours nearer commissioning.insourcing_share, the council keeps it
 //   (tendering.cpp): its contracts end, and the people placed under them move to the council's
 //   service with a share of their providers' staff (TUPE: staff transfer with the work);
 // - the lot's new packages go to the council's service first (matching.cpp), at the service's cost;

@@ -352,7 +352,8 @@ Schema<S> make_schema() {
             "assumption")
       .real(CM_PARAMETER(commissioning.insourcing_share), 0, kShare, "",
             "Insourcing: the council keeps lots for its own home-care service (providers.council_run) as they come "
-            "up for letting, while the lots it keeps hold less than this share of council-managed hours; their "
+            "up for letting, when keeping one brings the kept lots' share of council-managed hours nearer this share; "
+            "their "
             "people under contract move to the service with a share of their providers' staff (TUPE). 0: none",
             "policy lever (MODEL.md §13); councils that insourced (e.g. Islington, Wirral) report shares of 10-30%");
 
