@@ -18,6 +18,7 @@
 #include "engine/rng.hpp"
 #include "sweeps/compare.hpp"
 #include "sweeps/folder.hpp"
+#include "sweeps/index.hpp"
 
 namespace cm::sweeps {
 
@@ -313,12 +314,6 @@ std::optional<Sampling> sampling_of(const std::string& name) {
   return std::nullopt;
 }
 
-std::string column_of(const std::string& key) {
-  std::string s = "param_" + key;
-  for (auto& ch : s) ch = ch == '.' ? '_' : ch;
-  return s;
-}
-
 // Written whole or not at all: a temporary file beside it, renamed onto it.
 void write_text(const std::filesystem::path& file, const std::string& text) {
   engine::check_output_path(file, "analysis table");
@@ -469,7 +464,7 @@ Analysis analyse(const AnalysisRequest& request) {
   data.x.assign(points * d, kNaN);
   data.ranges.assign(d, {0.0, 0.0});
   for (std::size_t j = 0; j < d; ++j) {
-    const auto name = column_of(data.parameters[j]);
+    const auto name = param_column(data.parameters[j]);
     if (!has(name)) throw InputError(index.string() + ": no column " + name + " for parameter " + data.parameters[j]);
     const auto values = read(name).values;
     double lo = kNaN, hi = kNaN;

@@ -57,6 +57,12 @@ void write_yearly(engine::H5Writer& w, const std::vector<RunRecord>& records) {
 
 }  // namespace
 
+std::string param_column(const std::string& key) {
+  std::string s = "param_" + key;
+  for (auto& ch : s) ch = ch == '.' ? '_' : ch;
+  return s;
+}
+
 void write_index(const SweepSpec& spec, const Design& design, const std::vector<RunRecord>& records,
                  const std::filesystem::path& dir) {
   engine::H5Writer w(dir / "index.h5", 4);
@@ -103,11 +109,7 @@ void write_index(const SweepSpec& spec, const Design& design, const std::vector<
   w.text_variable("/", "error", error, "run", "error message of a failed run");
   w.text_variable("/", "file", file, "run", "the run's output file, relative to the sweep folder");
   for (std::size_t j = 0; j < design.axis_names.size(); ++j) {
-    const std::string name = "param_" + [&] {
-      std::string s = design.axis_names[j];
-      for (auto& ch : s) ch = ch == '.' ? '_' : ch;
-      return s;
-    }();
+    const std::string name = param_column(design.axis_names[j]);
     if (design.axis_integer[j] || design.axis_names[j] == "policy") {  // whole numbers stay integers
       std::vector<std::int64_t> values(n);
       for (std::size_t i = 0; i < n; ++i) values[i] = std::llround(design.runs[i].values[j]);

@@ -483,7 +483,7 @@ def calibrate(calibration_file: PathLike, output: PathLike, *, executor: Executo
 
     x_all = np.vstack(all_x)
     y_all = np.vstack(all_y)
-    worst_runs, per_runs = _implausibility(spec, emulators, replicate_var, x_all)
+    worst_runs, _ = _implausibility(spec, emulators, replicate_var, x_all)
     runs = pd.DataFrame(low + x_all * (high - low), columns=[p.key for p in spec.parameters])
     runs["wave"] = np.concatenate(all_wave)
     for k, t in enumerate(spec.targets):
