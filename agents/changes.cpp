@@ -46,7 +46,9 @@ bool quit_bounds_may_rise(const ScenarioSpec& before, const ScenarioSpec& next) 
     return true;
   for (std::size_t k = 0; k < kArchetypes; ++k) {
     const auto &x = before.providers.kinds[k], &y = next.providers.kinds[k];
-    if (x.unpaid_travel_minutes != y.unpaid_travel_minutes || x.autonomy != y.autonomy) return true;
+    if (x.unpaid_travel_minutes != y.unpaid_travel_minutes || x.autonomy != y.autonomy ||
+        x.reference_trip_minutes != y.reference_trip_minutes)
+      return true;
   }
   return false;
 }

@@ -106,7 +106,7 @@ void archive_state(A& a, Market& m, RuleStates& r) {
   a.section("events", [&] {
     a(m.tenders, m.bids, m.provider_events, m.council_tenders, m.council_bids, m.council_provider_events);
   });
-  CM_STATE_SIZE(RuleStates, 984);
+  CM_STATE_SIZE(RuleStates, 1032);
   // ChangesState::changes is the scenario's (the model is built from it): how far it has come is saved.
   a.section("changes", [&] { a(r.changes.next, r.changes.applied); });
   a.section("need", [&] { a(r.need); });
@@ -120,6 +120,7 @@ void archive_state(A& a, Market& m, RuleStates& r) {
       s.review_every_placement);
   });
   a.section("delivery", [&] {
+    // Not saved: position and areas_seen, scratch that update_travel sets afresh each week.
     auto& s = r.delivery;
     a(s.delivered_share, s.continuity_target, s.contact_hours, s.worked_hours, s.guaranteed_paid_hours,
       s.zero_hours_paid_hours);

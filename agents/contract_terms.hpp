@@ -57,7 +57,8 @@ inline bool pays_all_travel(const Market& m, std::size_t q) {
 
 // Provider q's cost of an hour at `wage` (Market::cost_per_hour), under the terms it is bound by.
 inline double provider_cost_per_hour(const Market& m, std::size_t q, double wage) {
-  return m.cost_per_hour(static_cast<Archetype>(m.providers.archetype[q]), wage, pays_all_travel(m, q));
+  return m.cost_per_hour(static_cast<Archetype>(m.providers.archetype[q]), wage, pays_all_travel(m, q),
+                         m.providers.travel_minutes[q]);
 }
 
 // Multiplier of the time-and-task stress of provider q's staff: 15 / minimum visit minutes for a

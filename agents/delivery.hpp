@@ -2,7 +2,9 @@
 // MODEL.md §3.6 — delivery: the week's per-row hooks (DeliverToPeople, PayWorkers) and the part
 // for one person or worker they call; delivery.cpp has the providers' part.
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "agents/contract_terms.hpp"
@@ -16,15 +18,74 @@ namespace cm {
 // councils share it): the share of its clients' hours delivered and the continuity its clients'
 // care moves toward; each worker's contact hours (which retention reads as workload), hours worked
 // (travel included) and paid hours on guaranteed hours and on zero hours.
+// In a council with small areas, it also counts the small areas each provider's clients live in
+// (travel below).
 struct DeliveryState {
-  void fit(std::size_t providers) {
+  void fit(std::size_t providers, std::size_t councils) {
     for (auto* column : {&delivered_share, &continuity_target, &contact_hours, &worked_hours, &guaranteed_paid_hours,
                          &zero_hours_paid_hours})
       column->resize(providers);
+    position.resize(providers);
+    areas_seen.resize(councils);
   }
   std::vector<double> delivered_share, continuity_target;
   std::vector<double> contact_hours, worked_hours, guaranteed_paid_hours, zero_hours_paid_hours;
+  // Travel: each provider's position among its council's providers this week, and per council a
+  // provider × small area table of the week each pair was last seen (a pair is new when its mark
+  // is not this week's). Scratch within a week: a fresh table after a resume counts the same.
+  std::vector<std::int32_t> position;
+  struct AreasSeen {
+    std::vector<std::uint32_t> mark;
+    std::uint32_t week = 0;
+  };
+  std::vector<AreasSeen> areas_seen;
 };
+
+// Travel between visits (MODEL.md §15). In a council with small areas, a provider's trip between
+// visits is the mean distance from a client to its nearest other client, for clients spread evenly
+// over the areas they live in: half the side of the area per client, the council's trip within a
+// small area (Geography::local_trip, one client per area) times sqrt(areas / clients). Its unpaid
+// travel per contact hour is its kind's unpaid_travel_minutes times that trip over the kind's
+// reference_trip_minutes, so rural councils (large areas, few clients each) travel more
+// and a provider whose clients live close together (a patch) travels less. Counted by the
+// delivery rows (count_trip), turned into travel at the next week's delivery (update_travel), which
+// pay and costs then use. A provider without clients, and every provider of a council without small
+// areas, has its kind's travel.
+inline void update_travel(Market& m, DeliveryState& s, int c) {
+  auto& pr = m.providers;
+  const bool by_distance = m.geography.by_distance(c);
+  const double local_trip = m.geography.local_trip(c);
+  std::int32_t providers = 0;
+  m.for_council_providers(c, [&](std::size_t q) {
+    const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
+    if (by_distance && pr.trip_clients[q] > 0) {
+      const double spread = std::sqrt(static_cast<double>(pr.trip_areas[q]) / pr.trip_clients[q]);
+      pr.travel_minutes[q] =
+          static_cast<float>(a.unpaid_travel_minutes * local_trip * spread / a.reference_trip_minutes);
+    } else {
+      pr.travel_minutes[q] = static_cast<float>(a.unpaid_travel_minutes);
+    }
+    pr.trip_areas[q] = pr.trip_clients[q] = 0;
+    s.position[q] = providers++;
+  });
+  if (!by_distance) return;
+  auto& seen = s.areas_seen[static_cast<std::size_t>(c)];
+  seen.mark.resize(static_cast<std::size_t>(providers) * static_cast<std::size_t>(m.geography.locality_count(c)));
+  ++seen.week;
+}
+
+// Counts client i of provider q (row) for its travel: its small area, if new for q this week.
+inline void count_trip(Market& m, DeliveryState::AreasSeen& seen, const DeliveryState& s, std::size_t i,
+                       std::size_t q, std::int32_t first_locality, std::size_t areas) {
+  auto& pr = m.providers;
+  const auto pair = static_cast<std::size_t>(s.position[q]) * areas +
+                    static_cast<std::size_t>(m.people.locality[i] - first_locality);
+  if (seen.mark[pair] != seen.week) {
+    seen.mark[pair] = seen.week;
+    ++pr.trip_areas[q];
+  }
+  ++pr.trip_clients[q];
+}
 
 // Staff and capacity of the council's providers: each delivers its clients' hours up to capacity.
 void apply_delivery(Market& m, int c);
@@ -68,7 +129,7 @@ inline void prepare_pay(const Market& m, DeliveryState& s, int c) {
     const auto& a = m.spec.providers.of(static_cast<Archetype>(pr.archetype[q]));
     const double contact = pr.staff[q] > 0 ? pr.delivered_hours[q] / pr.staff[q] : 0.0;
     s.contact_hours[q] = contact;
-    s.worked_hours[q] = contact * (1 + a.unpaid_travel_minutes / 60.0);
+    s.worked_hours[q] = contact * (1 + pr.travel_minutes[q] / 60.0);
     s.guaranteed_paid_hours[q] = std::max(s.worked_hours[q], a.contracted_hours);
     s.zero_hours_paid_hours[q] = zero_hours_paid_hours(m, q, contact, s.worked_hours[q], a.contracted_hours);
   });
@@ -104,17 +165,26 @@ struct DeliverToPeople {
   using Table = PeopleRows;
   struct State {
     double continuity_rate;  // a local copy: the loop need not reload it after every store
+    DeliveryState::AreasSeen* areas_seen;  // null: the council has no small areas (no travel to count)
+    std::int32_t first_locality;
+    std::size_t areas;
   };
   State begin(Week& w, int c) const {
+    update_travel(w.market, w.delivery, c);
     apply_delivery(w.market, c);
     prepare_delivery(w.market, w.delivery, c);
-    return {w.market.spec.providers.continuity_rate};
+    const bool by_distance = w.market.geography.by_distance(c);
+    return {w.market.spec.providers.continuity_rate,
+            by_distance ? &w.delivery.areas_seen[static_cast<std::size_t>(c)] : nullptr,
+            w.market.geography.first_locality(c), static_cast<std::size_t>(w.market.geography.locality_count(c))};
   }
   void row(Week& w, State& s, const PersonRow& r) const {
-    if (r.provider == kNoRow)
+    if (r.provider == kNoRow) {
       deliver_to_unplaced(w.market, r.i);
-    else
+    } else {
       deliver_to_person(w.market, w.delivery, r.i, r.provider, s.continuity_rate);
+      if (s.areas_seen) count_trip(w.market, *s.areas_seen, w.delivery, r.i, r.provider, s.first_locality, s.areas);
+    }
   }
   void end(Week&, int, State&) const {}
 };

@@ -29,7 +29,17 @@ void Market::make_person(std::size_t r, int council, std::int32_t locality, engi
   const auto& need = spec.need;
   people.council[r] = static_cast<std::int16_t>(council);
   people.locality[r] = locality;
-  people.age_band[r] = static_cast<std::uint8_t>(pick_band(stream.uniform(), need.age_band_shares));
+  // A council with its population by age has its own age mix of people with needs.
+  const auto& ages = spec.councils[static_cast<std::size_t>(council)].age_thousands;
+  if (ages.size() == 3) {
+    std::vector<double> mix(3);
+    double sum = 0;
+    for (std::size_t b = 0; b < 3; ++b) sum += mix[b] = ages[b] * need.prevalence_per_1000[b];
+    for (auto& share : mix) share = sum > 0 ? share / sum : 1.0 / 3;
+    people.age_band[r] = static_cast<std::uint8_t>(pick_band(stream.uniform(), mix));
+  } else {
+    people.age_band[r] = static_cast<std::uint8_t>(pick_band(stream.uniform(), need.age_band_shares));
+  }
   people.need_band[r] = static_cast<std::uint8_t>(
       1 + pick_band(stream.uniform(), entrant ? need.entry_band_shares : need.initial_band_shares));
   const double u = stream.uniform();
@@ -95,8 +105,9 @@ std::size_t Market::add_provider(int council, Archetype archetype, std::int32_t 
   providers.group[r] = group >= 0 ? group : next_group++;
   providers.founder[r] = engine::kNoAgent;
   // The council's own pay floor binds every provider in its area (wage_setting.cpp at reviews).
-  const double wage = std::max(a.wage, spec.councils[static_cast<std::size_t>(council)].pay_floor);
+  const double wage = archetype_wage(archetype, council);
   providers.wage[r] = static_cast<float>(wage);
+  providers.travel_minutes[r] = static_cast<float>(a.unpaid_travel_minutes);
   providers.cost_per_hour[r] = static_cast<float>(cost_per_hour(archetype, wage));
   providers.private_price[r] =
       static_cast<float>(asking_price(archetype, providers.cost_per_hour[r]) * (1 + a.private_markup));
@@ -114,12 +125,26 @@ std::size_t Market::add_provider(int council, Archetype archetype, std::int32_t 
   return r;
 }
 
-double Market::cost_per_hour(Archetype archetype, double wage, bool all_travel_paid) const {
+double Market::most_travel(Archetype archetype, int council) const {
   const auto& a = spec.providers.of(archetype);
+  if (!geography.by_distance(council)) return a.unpaid_travel_minutes;
+  return a.unpaid_travel_minutes * std::max(1.0, geography.local_trip(council) / a.reference_trip_minutes);
+}
+
+double Market::archetype_wage(Archetype archetype, int council) const {
+  const auto& cs = spec.councils[static_cast<std::size_t>(council)];
+  double wage = spec.providers.of(archetype).wage;
+  if (cs.wage > 0) wage = std::max(pay_minimum(spec), wage + cs.wage - spec.providers.of(Archetype::agency).wage);
+  return std::max(wage, cs.pay_floor);
+}
+
+double Market::cost_per_hour(Archetype archetype, double wage, bool all_travel_paid, double travel_minutes) const {
+  const auto& a = spec.providers.of(archetype);
+  if (travel_minutes < 0) travel_minutes = a.unpaid_travel_minutes;
   // Guaranteed-hours staff are paid for travel; zero-hours staff are not (MODEL.md §7), unless a
   // contract pays it.
   const double paid_share = all_travel_paid ? 1.0 : 1 - a.zero_hours_share;
-  const double paid_travel = paid_share * a.unpaid_travel_minutes / 60.0;
+  const double paid_travel = paid_share * travel_minutes / 60.0;
   return wage * (1 + spec.providers.on_cost) * (1 + paid_travel) + a.overhead_per_hour;
 }
 

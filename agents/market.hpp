@@ -223,7 +223,16 @@ struct Market {
 
   // Cost of one delivered hour for a provider paying `wage`, all costs included; all_travel_paid:
   // its zero-hours staff are paid for travel too (a contract's terms: contract_terms.hpp).
-  double cost_per_hour(Archetype archetype, double wage, bool all_travel_paid = false) const;
+  // travel_minutes: its unpaid travel per contact hour (a provider's travel_minutes); < 0: its
+  // kind's (unpaid_travel_minutes), which every provider starts with.
+  double cost_per_hour(Archetype archetype, double wage, bool all_travel_paid = false,
+                       double travel_minutes = -1) const;
+  // The most unpaid travel per contact hour a provider of the kind can have in the council
+  // (delivery.hpp, update_travel: at most one client per small area), for bounds.
+  double most_travel(Archetype archetype, int council) const;
+  // The going wage of a kind of provider in a council: its kind's, moved by the council's own going
+  // wage ([[councils]] wage) and raised to the council's pay floor.
+  double archetype_wage(Archetype archetype, int council) const;
   // The price a provider asks before strategy: cost grossed up for what it extracts (rent, debt,
   // dividends: MODEL.md §8) and its target margin.
   double asking_price(Archetype archetype, double cost) const;

@@ -105,6 +105,8 @@ const std::array<MetricInfo, kMetricCount>& metric_catalogue() {
       {"in_house_share_council_hours", "1", "share of council-managed hours delivered by the council's own services"},
       {"commuters_in", "workers/week", "care-job seekers from other councils of the zone hired here this week"},
       {"commuters_out", "workers/week", "care-job seekers of this council hired in another council of its zone"},
+      {"unpaid_travel_minutes", "min/h",
+       "travel between visits per contact hour, mean over providers weighted by hours delivered"},
   }};
   return catalogue;
 }
@@ -128,7 +130,8 @@ Metric region_weight(Metric metric) {
     case kSpotShareCouncilHours:
     case kInHouseShareCouncilHours: return kPeopleCouncilManaged;
     case kBudgetUsed: return kCouncilSpend;
-    case kCostPerHourDelivered: return kHoursDelivered;
+    case kCostPerHourDelivered:
+    case kUnpaidTravelMinutes: return kHoursDelivered;
     case kMeanWellbeing: return kPeopleNeedingCare;
     case kContinuity:
     case kWellbeingServed: return kPeopleServed;
@@ -246,12 +249,14 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
 
   const auto& pr = m.providers;
   std::vector<std::pair<std::int32_t, double>> group_hours;
-  double council_hours = 0, chain_hours = 0, in_house_hours = 0;
+  double council_hours = 0, chain_hours = 0, in_house_hours = 0, travel_hours = 0, delivered = 0;
   std::array<double, kArchetypes> by_archetype{};
   m.for_council_providers(council, [&](std::size_t q) {
     if (!pr.alive[q]) return;
     const auto arch = static_cast<Archetype>(pr.archetype[q]);
     by_archetype[pr.archetype[q]] += 1;
+    travel_hours += static_cast<double>(pr.travel_minutes[q]) * pr.delivered_hours[q];
+    delivered += pr.delivered_hours[q];
     v(kVacancies) += pr.vacancies[q];
     if (pr.council_hours[q] > 0) {
       group_hours.emplace_back(pr.group[q], pr.council_hours[q]);
@@ -267,6 +272,7 @@ void MetricsState::compute_council(const Market& m, int council, std::vector<dou
   v(kVacancyRate) = staff + v(kVacancies) > 0 ? v(kVacancies) / (staff + v(kVacancies)) : 0;
   v(kChainShareCouncilHours) = council_hours > 0 ? chain_hours / council_hours : 0;
   v(kInHouseShareCouncilHours) = council_hours > 0 ? in_house_hours / council_hours : 0;
+  v(kUnpaidTravelMinutes) = delivered > 0 ? travel_hours / delivered : 0;
   std::sort(group_hours.begin(), group_hours.end());
   double hhi = 0;
   for (std::size_t k = 0; k < group_hours.size();) {

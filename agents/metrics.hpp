@@ -107,6 +107,7 @@ enum Metric : std::size_t {
   kInHouseShareCouncilHours,
   kCommutersIn,
   kCommutersOut,
+  kUnpaidTravelMinutes,
   kMetricCount
 };
 

@@ -22,7 +22,7 @@ Market open_market(const ScenarioSpec& spec, std::uint64_t seed, std::uint64_t r
   each_council(m, [&](int c) { apply_commissioning(m, commissioning, no_books, c); });
   each_council(m, [&](int c) { apply_matching(m, matching, c); });
   m.hire_starting_staff();
-  delivery.fit(m.providers.id.size());
+  delivery.fit(m.providers.id.size(), static_cast<std::size_t>(m.councils()));
   for_each_council(m, apply_delivery);
   each_council(m, [&](int c) { deliver_to_people(m, delivery, c); });
   each_council(m, [&](int c) { pay_workers(m, delivery, c); });

@@ -39,10 +39,40 @@ constexpr std::int64_t kMaxAgents = 50000000;  // about 8 GB of model state at E
 std::shared_ptr<Schema<CouncilSpec>> council_schema() {
   auto s = std::make_shared<Schema<CouncilSpec>>();
   s->text(CM_PARAMETER(name), "council", "Council name")
-      .integer(CM_PARAMETER(localities), 30, {1, 1000}, "", "Localities (wards or zones) in the council",
-               "Somerset has about 30 community areas")
-      .real(CM_PARAMETER(adults_thousands), 470, {0.1, 1e5}, "thousand people", "Population aged 18+",
-            "ONS mid-2022 estimates (Somerset about 470,000)")
+      .text(CM_PARAMETER(code), "", "ONS GSS code of a real council (E06000066 Somerset); empty for one that is not",
+            "ONS; configs/scenarios/england.toml lists the 153 councils with adult social-care duties")
+      .text(CM_PARAMETER(region), "", "English region the council is in (results are also given by region)",
+            "ONS regions, via mySociety's list of local authorities")
+      .text(CM_PARAMETER(kind), "", "Type of council: county, unitary, metropolitan district, London borough",
+            "mySociety's list of local authorities")
+      .integer(CM_PARAMETER(localities), 0, {0, 1000}, "",
+               "Localities in the council: 0 means one per small area (areas), or 30 without them",
+               "Somerset has about 30 community areas and 71 MSOAs")
+      .real(CM_PARAMETER(adults_thousands), 470, {0.1, 1e5}, "thousand people",
+            "Population aged 18+ (set from age_thousands when they are given)",
+            "ONS mid-year estimates (Somerset 469,541 aged 18+, probably mid-2023)")
+      .real_vector(CM_PARAMETER(age_thousands), 0, {0, 1e5}, "thousand people",
+                   "Population aged 18-64, 65-84 and 85+: with need.prevalence_per_1000, the age mix of its people "
+                   "with needs. Empty: need.age_band_shares",
+                   "ONS mid-year population estimates by single year of age (probably mid-2023), via PolicyEngine")
+      .real(CM_PARAMETER(area_km2), 0, {0, 1e6}, "km2",
+            "Land area: with small areas (areas), how rural the council is and how far apart people live",
+            "mySociety's list of local authorities (area)")
+      .text_list(CM_PARAMETER(areas),
+                 "Small areas (ONS 2021 MSOA codes), each a locality; travel between them comes from the distances "
+                 "of their centroids. Empty: a synthetic ring of localities",
+                 "ONS, via drkane/geo-lookups (msoa_la.csv)")
+      .real_vector(CM_PARAMETER(area_latitudes), 0, {-90, 90}, "degrees", "Latitude of each small area's centroid",
+                   "ONS, via drkane/geo-lookups (msoa_latlong.csv): geometric centroids, not population-weighted")
+      .real_vector(CM_PARAMETER(area_longitudes), 0, {-180, 180}, "degrees",
+                   "Longitude of each small area's centroid", "ONS, via drkane/geo-lookups (msoa_latlong.csv)")
+      .real(CM_PARAMETER(reference_rate), 0, {0, 200}, "GBP/h",
+            "The council's own usual rate for an hour of home care. 0: commissioning.reference_rate",
+            "the council's published fee rates, where known")
+      .real(CM_PARAMETER(wage), 0, {0, 100}, "GBP/h",
+            "The going hourly wage of care workers in the council (a local agency's); every kind of provider keeps "
+            "its difference from the agencies' national wage. 0: the national defaults",
+            "local figure where known (Skills for Care local area estimates)")
       .integer(CM_PARAMETER(people), 14000, {0, 100000000}, "people", "People with formal care needs at the start",
                "Somerset market position statement")
       .integer(CM_PARAMETER(workers), 7000, {0, 100000000}, "workers", "Home care workers at the start",
@@ -150,7 +180,13 @@ void archetype(Schema<S>& s, Archetype kind, const ArchetypeSpec& d) {
       .boolean(p + "closes_on_losses", at(&ArchetypeSpec::closes_on_losses), d.closes_on_losses,
                "Exits after providers.exit_loss_weeks of losses, and counts among the established providers whose "
                "margins decide market entry",
-               "MODEL.md §3.8");
+               "MODEL.md §3.8")
+      .real(p + "reference_trip_minutes", at(&ArchetypeSpec::reference_trip_minutes), d.reference_trip_minutes,
+            {0.01, 600}, "minutes",
+            "The trip between visits at which unpaid_travel_minutes holds: in a council with small areas a "
+            "provider's unpaid travel is the kind's times its clients' trip over this",
+            "derived: the kind's mean trip in England's baseline (hours-weighted, week 52, seed 1), so that England's "
+            "mean travel of the kind stays unpaid_travel_minutes (docs/ODD.md §7)");
 }
 
 Schema<S> make_schema() {
@@ -184,7 +220,22 @@ Schema<S> make_schema() {
             "Road links beyond the ring of neighbours, per locality", "assumption")
       .real(CM_PARAMETER(geography.chord_length_factor), 1.5, {0.01, 100}, "",
             "Travel time of a road link beyond the ring (a chord) over that of a ring edge drawn the same way",
-            "assumption");
+            "assumption")
+      .real(CM_PARAMETER(geography.road_factor), 1.3, {1, 5}, "",
+            "Road distance over straight-line distance between small areas (councils with areas)",
+            "assumption: circuity factors of 1.2-1.4 are usual for road networks")
+      .real(CM_PARAMETER(geography.urban_speed_kmh), 25, {1, 200}, "km/h",
+            "Door-to-door speed between visits in a council at geography.urban_density or denser",
+            "assumption, below DfT's 37.5 km/h (23.3 mph) average on local A roads, year to June 2023")
+      .real(CM_PARAMETER(geography.rural_speed_kmh), 45, {1, 200}, "km/h",
+            "Door-to-door speed between visits in a council at geography.rural_density or sparser",
+            "assumption, above DfT's 37.5 km/h (23.3 mph) average on local A roads, year to June 2023")
+      .real(CM_PARAMETER(geography.urban_density), 3000, {0.001, 1e6}, "adults/km2",
+            "Density at or above which a council travels at the urban speed (log-linear between the two)",
+            "assumption: London boroughs and large cities have 3,000-12,000 adults per km2")
+      .real(CM_PARAMETER(geography.rural_density), 100, {0.001, 1e6}, "adults/km2",
+            "Density at or below which a council travels at the rural speed",
+            "assumption: England's most rural councils have 20-100 adults per km2");
 
   s.real_list(CM_PARAMETER(need.hours_by_band), {5, 10, 18, 30}, {0, 168}, "h/week",
               "Formal hours needed by need band 1..4 before informal care",
@@ -198,6 +249,11 @@ Schema<S> make_schema() {
       .real_list(CM_PARAMETER(need.age_band_shares), {0.45, 0.38, 0.17}, kShare, "",
                  "Share of people aged 18-64, 65-84, 85+",
                  "assumption: working-age adults about 45% of long-term community clients (ASC-FR 2023/24, approx.)")
+      .real_list(CM_PARAMETER(need.prevalence_per_1000), {15.44, 48.76, 140.78}, {0, 1000}, "per 1000",
+                 "People with formal care needs per 1,000 people aged 18-64, 65-84, 85+: the age mix of a council "
+                 "with age_thousands",
+                 "derived by scripts/make_england.py: England's age mix of people with needs is need.age_band_shares "
+                 "and the real Somerset has its 14,000")
       .real_list(CM_PARAMETER(need.progression_per_year), {0.20, 0.16, 0.12, 0.0}, kShare, "1/year",
                  "Annual chance of moving up from band 1..4", "assumption")
       .real_list(CM_PARAMETER(need.improvement_per_year), {0.08, 0.10, 0.08, 0.05}, kShare, "1/year",
@@ -368,26 +424,26 @@ Schema<S> make_schema() {
   constexpr int kMarket = static_cast<int>(WageRule::market), kPassThrough = static_cast<int>(WageRule::pass_through),
                 kMembers = static_cast<int>(WageRule::members), kPublic = static_cast<int>(WageRule::public_scale);
   //  wage   zh    hrs  travel ovh  margin extr  cont  rel  aut  radius  maxw  under mark  qual  close recruit
-  //  council_work  DP  self-funders  wage_rule  owner_worker  closes_on_losses
+  //  council_work  DP  self-funders  wage_rule  owner_worker  closes_on_losses  reference_trip_minutes
   archetype(s, Archetype::chain, {12.21,   0.70,  19,   20,      3.0,   0.04,  1.00, 0.55, 0.0,
                                   0.00,    10000, 600,  0.10,    0.41,  0.557, 0.04, 1.5,  //
-                                  kTender, true,  true, kMarket, false, true});
+                                  kTender, true,  true, kMarket, false, true, 1.8});
   archetype(s, Archetype::agency, {12.60,   0.55, 19,   15,      5.5,   0.05,  0.20, 0.65, 0.3,
                                    0.05,    40,   250,  0.03,    0.41,  0.606, 0.11, 1.0,  //
-                                   kTender, true, true, kMarket, false, true});
+                                   kTender, true, true, kMarket, false, true, 1.8});
   archetype(s, Archetype::micro, {14.00,       0.00, 18,   4,
                                   1.5,         0.05, 0.00, 0.92,
                                   1.0,         0.40, 20,   8,
                                   0.00,        0.10, 0.74, 0.05,
                                   1.0,  //
                                   kAccredited, true, true, kPassThrough,
-                                  true,        false});
+                                  true,        false,      3.0});
   archetype(s, Archetype::cooperative,
             {13.00,   0.10, 22,   10,       4.0,   0.03, 0.00, 0.80, 0.7, 0.30, 30, 60, 0.00, 0.20, 0.68, 0.06, 1.0,  //
-             kTender, true, true, kMembers, false, true});
+             kTender, true, true, kMembers, false, true, 1.8});
   archetype(s, Archetype::council_run, {13.50,    0.00,  30,    15,      6.0,   0.00, 0.00, 0.70, 0.3,
                                         0.10,     10000, 2000,  0.00,    0.00,  0.62, 0.00, 1.2,  //
-                                        kInHouse, false, false, kPublic, false, false});
+                                        kInHouse, false, false, kPublic, false, false, 1.8});
   archetype(s, Archetype::personal_assistant,
             {13.00,
              0.00,
@@ -411,7 +467,8 @@ Schema<S> make_schema() {
              true,
              kPassThrough,
              true,
-             false});
+             false,
+             4.1});
   s.real(CM_PARAMETER(providers.on_cost), 0.20, {0, 1}, "", "Employer on-costs on wages (NI, pension, holiday)",
          "Homecare Association cost model (assumption)")
       .real(CM_PARAMETER(providers.overbook), 0.08, {0, 1}, "",
@@ -683,7 +740,7 @@ void check_consistency(const S& spec, const engine::config::Document& doc) {
   sums_to_one(spec.need.age_band_shares, "need.age_band_shares");
   sums_to_one(spec.need.entry_band_shares, "need.entry_band_shares");
   std::int64_t localities = 0, agents = 0;
-  std::map<std::string_view, std::size_t> first_with_name;  // O(n log n), for England-sized lists
+  std::map<std::string_view, std::size_t> first_with_name, first_with_code;  // O(n log n), for England
   for (std::size_t i = 0; i < spec.councils.size(); ++i) {
     const auto& c = spec.councils[i];
     const std::string k = "councils[" + std::to_string(i) + "]";
@@ -691,8 +748,14 @@ void check_consistency(const S& spec, const engine::config::Document& doc) {
       problem(k + ".agencies", "a council with people needs at least one provider");
     if (c.name.find('\0') != std::string::npos) problem(k + ".name", "must not contain a NUL character");
     if (auto [it, fresh] = first_with_name.emplace(c.name, i); !fresh)
-      problem(k + ".name",
-              "= \"" + c.name + "\": names must be unique (councils[" + std::to_string(it->second) + "] has it too)");
+      problem(k + ".name", "= \"" + c.name + "\": a council listed twice (councils[" + std::to_string(it->second) +
+                               "] has this name too); names must be unique");
+    if (!c.code.empty())
+      if (auto [it, fresh] = first_with_code.emplace(c.code, i); !fresh)
+        problem(k + ".code", "= \"" + c.code + "\": a council listed twice (councils[" + std::to_string(it->second) +
+                                 "] has this code too)");
+    if (spec.geography.urban_density <= spec.geography.rural_density && i == 0)
+      problem("geography.urban_density", "must be above geography.rural_density");
     localities += c.localities;
     agents += c.people + c.workers;
   }
@@ -730,8 +793,62 @@ std::vector<std::string> raise_wages_to_nlw(S& spec, const engine::config::Docum
   return warnings;
 }
 
+std::string shortest(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6g", v);
+  return text;
+}
+
+// What a council's data sets: its localities (one per small area), its adults (the sum of its age
+// bands). A figure given beside the data that contradicts it is refused rather than overwritten.
+void derive_council_fields(S& spec, const engine::config::Document& doc) {
+  std::vector<engine::config::Problem> problems;
+  for (std::size_t i = 0; i < spec.councils.size(); ++i) {
+    auto& c = spec.councils[i];
+    const std::string k = "councils[" + std::to_string(i) + "]";
+    auto problem = [&](const std::string& key, const std::string& msg) {
+      problems.push_back({doc.origin_of(k + "." + key), k + "." + key, msg});
+    };
+    if (!c.age_thousands.empty()) {
+      if (c.age_thousands.size() != 3) {
+        problem("age_thousands", "must have 3 numbers (ages 18-64, 65-84, 85+), not " +
+                                     std::to_string(c.age_thousands.size()));
+      } else {
+        const double sum = c.age_thousands[0] + c.age_thousands[1] + c.age_thousands[2];
+        if (doc.table().at_path(k + ".adults_thousands") && std::abs(c.adults_thousands - sum) > 1e-3 * sum)
+          problem("adults_thousands", "= " + shortest(c.adults_thousands) +
+                                          " contradicts age_thousands (which sum to " +
+                                          shortest(sum) + "): set age_thousands instead");
+        else if (sum < 0.1)
+          problem("age_thousands", "must sum to at least 0.1 thousand people");
+        c.adults_thousands = sum;
+      }
+    }
+    if (c.areas.empty()) {
+      if (!c.area_latitudes.empty() || !c.area_longitudes.empty())
+        problem("areas", "is missing: area_latitudes and area_longitudes need the small areas they locate");
+      if (c.localities == 0) c.localities = 30;
+      continue;
+    }
+    const auto n = static_cast<std::int64_t>(c.areas.size());
+    if (static_cast<std::int64_t>(c.area_latitudes.size()) != n)
+      problem("area_latitudes", "has " + std::to_string(c.area_latitudes.size()) + " entries for " +
+                                    std::to_string(n) + " areas");
+    if (static_cast<std::int64_t>(c.area_longitudes.size()) != n)
+      problem("area_longitudes", "has " + std::to_string(c.area_longitudes.size()) + " entries for " +
+                                     std::to_string(n) + " areas");
+    if (c.area_km2 <= 0) problem("area_km2", "must be above 0 for a council with small areas (areas)");
+    if (c.localities != 0 && c.localities != n)
+      problem("localities", "= " + std::to_string(c.localities) + " but the council has " + std::to_string(n) +
+                                " small areas (areas), one locality each: leave localities out");
+    c.localities = n;
+  }
+  if (!problems.empty()) throw engine::config::ConfigError(std::move(problems));
+}
+
 ScenarioSpec read_spec(const engine::config::Document& doc, std::vector<std::string>* warnings) {
   S spec = schema().read(doc);
+  derive_council_fields(spec, doc);
   check_consistency(spec, doc);
   auto raised = raise_wages_to_nlw(spec, doc);
   if (warnings) warnings->insert(warnings->end(), raised.begin(), raised.end());
@@ -758,6 +875,7 @@ LoadedScenario finish(engine::config::Document& doc) {
 engine::config::Document new_document() {
   engine::config::Document doc;
   doc.append_arrays(kChangeArrays);
+  doc.address_entries("councils", {"code", "name"});  // councils[E10000016], councils["Kent"], [councils.Kent]
   return doc;
 }
 
@@ -868,8 +986,13 @@ LoadedScenario with_policy(const LoadedScenario& loaded, std::int32_t step, cons
 
 std::vector<ParameterDoc> parameter_docs() {
   std::vector<ParameterDoc> out;
-  for (const auto& p : schema().params())
+  for (const auto& p : schema().params()) {
     out.push_back({p.key, p.kind, p.unit, p.allowed, p.fallback, p.doc, p.source});
+    // Each council's keys follow the list, as one entry's: councils[NAME].key.
+    if (p.key == "councils")
+      for (const auto& c : council_schema()->params())
+        out.push_back({"councils[NAME]." + c.key, c.kind, c.unit, c.allowed, c.fallback, c.doc, c.source});
+  }
   return out;
 }
 

@@ -49,6 +49,11 @@ struct Providers {
   std::vector<std::int16_t> loss_weeks;  // consecutive weeks with negative margin average
   std::vector<std::int16_t> contract_loss_weeks;
   std::vector<std::int32_t> age_weeks;
+  // Unpaid travel between visits, minutes per contact hour: its kind's unpaid_travel_minutes, scaled
+  // in a council with small areas by its clients' mean trip (delivery.hpp, update_travel).
+  std::vector<float> travel_minutes;
+  std::vector<std::int32_t> trip_clients;  // this week: its clients (delivery's count)
+  std::vector<std::int32_t> trip_areas;    // this week: the small areas they live in
 
   template <class F>
   void for_each_column(F&& f) {
@@ -84,6 +89,9 @@ struct Providers {
     f("loss_weeks", loss_weeks);
     f("contract_loss_weeks", contract_loss_weeks);
     f("age_weeks", age_weeks);
+    f("travel_minutes", travel_minutes);
+    f("trip_clients", trip_clients);
+    f("trip_areas", trip_areas);
   }
   template <class F>
   void for_each_column(F&& f) const {

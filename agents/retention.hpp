@@ -65,7 +65,7 @@ inline void retention_begin_week(const Market& m, const DeliveryState& delivery,
 
 // The weekly chance of a quit test for worker k at employer q: an upper bound of the quit hazard
 // over every week until the worker changes employer. Each factor is taken at its worst:
-// effective pay at the wage less unpaid travel (the wage only ever rises, by wage floors), stress
+// effective pay at the wage less the most unpaid travel (the wage only ever rises, by wage floors), stress
 // at 1, underemployment at no contact hours. Capped at 1.
 inline double quit_review_chance(const Market& m, std::size_t k, std::size_t q) {
   const auto& w = m.workers;
@@ -73,7 +73,8 @@ inline double quit_review_chance(const Market& m, std::size_t k, std::size_t q) 
   const auto& a = m.spec.providers.of(static_cast<Archetype>(m.providers.archetype[q]));
   // A tenth of a penny and a thousandth of stress cover the rounding of the float columns, and
   // the last factor the rounding of the product itself.
-  const double lowest_pay = w.wage[k] / (1 + a.unpaid_travel_minutes / 60.0) - 1e-3;
+  const auto arch = static_cast<Archetype>(m.providers.archetype[q]);
+  const double lowest_pay = w.wage[k] / (1 + m.most_travel(arch, m.providers.council[q]) / 60.0) - 1e-3;
   const double bound = quit_hazard(r.base_quit_per_year / 52.0, -r.wage_sensitivity * (lowest_pay - m.spec.labour.nlw),
                                    w.zero_hours[k] ? r.zero_hours_factor : 1.0, 1 + r.stress_factor * 1.001,
                                    1 + r.underemployment_factor, 1 - a.autonomy) *

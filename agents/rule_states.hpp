@@ -55,7 +55,7 @@ struct RuleStates {
     const std::size_t providers = w.market.providers.id.size();
     w.commissioning.fit(providers);
     w.matching.fit(w.market);
-    w.delivery.fit(providers);
+    w.delivery.fit(providers, static_cast<std::size_t>(w.market.councils()));
     w.retention.fit(providers);
     w.finance.fit(providers);
     w.outcomes.fit(providers);

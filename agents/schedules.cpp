@@ -289,8 +289,9 @@ class Reader {
   int council_index(const std::string& name, const std::string& origin, const std::string& key) {
     std::vector<std::string> names;
     for (std::size_t c = 0; c < base_.councils.size(); ++c) {
-      if (base_.councils[c].name == name) return static_cast<int>(c);
-      names.push_back(base_.councils[c].name);
+      const auto& council = base_.councils[c];
+      if (council.name == name || (!council.code.empty() && council.code == name)) return static_cast<int>(c);
+      names.push_back(council.name);
     }
     std::string message = "= " + in_quotes(name) + " is not a council of the scenario";
     if (auto near = engine::config::closest(name, names)) message += " (did you mean " + *near + "?)";

@@ -28,7 +28,7 @@ Bid make_bid(const Market& m, const ChainGroupsState& groups, std::size_t p, std
   const auto& a = m.spec.providers.of(arch);
   const double wage = std::max<double>(m.providers.wage[p], m.spec.commissioning.wage_floor);
   // Costed under the contract's terms (contract_terms.hpp), which bind the winner.
-  const double cost = m.cost_per_hour(arch, wage, contract_pays_all_travel(m));
+  const double cost = m.cost_per_hour(arch, wage, contract_pays_all_travel(m), m.providers.travel_minutes[p]);
   double bid = m.asking_price(arch, cost);
   // A chain branch's share is its group's across the region (MODEL.md §14: one firm): branches of a
   // large group do not bid as small players. Any other provider's is its own in the council.

@@ -35,8 +35,7 @@ double reviewed_wage(const Market& m, std::size_t q, double council_price) {
   const double current = pr.wage[q];
   // The archetype's wage is at least the NLW (the loader raises it); a contract's wage floor binds
   // its holder.
-  double floor =
-      std::max(m.spec.providers.of(arch).wage, m.spec.councils[static_cast<std::size_t>(pr.council[q])].pay_floor);
+  double floor = m.archetype_wage(arch, pr.council[q]);
   if (pr.contract_price[q] > 0) floor = std::max(floor, m.spec.commissioning.wage_floor);
   const double asking = asking_at(m, q, floor);
   // Today's wages are those of today's fees: what a price above the council's going rate (its spot

@@ -22,5 +22,6 @@ Command add_report(CLI::App& app);
 Command add_params(CLI::App& app);
 Command add_analyse(CLI::App& app);
 Command add_calibrate(CLI::App& app);
+Command add_scenario(CLI::App& app);
 
 }  // namespace cm::cli

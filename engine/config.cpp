@@ -1,6 +1,7 @@
 #include "engine/config.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -195,6 +196,21 @@ std::optional<std::string> closest(const std::string& word, const std::vector<st
       best = c;
     }
   }
+  if (best) return best;
+  // Else the candidate whose last part shares the longest start with the word's, when that start is
+  // most of the word ("budgett" finds "budget_million").
+  auto tail = [](const std::string& s) { return s.substr(s.rfind('.') == std::string::npos ? 0 : s.rfind('.') + 1); };
+  const std::string w = tail(word);
+  std::size_t best_shared = std::max<std::size_t>(4, (w.size() * 3 + 4) / 5);
+  for (const auto& c : candidates) {
+    const std::string t = tail(c);
+    std::size_t shared = 0;
+    while (shared < w.size() && shared < t.size() && w[shared] == t[shared]) ++shared;
+    if (shared >= best_shared && (shared > best_shared || !best || c.size() < best->size())) {
+      best_shared = shared;
+      best = c;
+    }
+  }
   return best;
 }
 
@@ -218,7 +234,12 @@ void Document::assign(const std::string& path, const toml::node& value, const st
     if (path[cut] == '[') {
       const auto close = path.find(']', cut);
       auto* array = next ? next->as_array() : nullptr;
-      const auto index = std::stoul(path.substr(cut + 1, close - cut - 1));
+      std::string selector = path.substr(cut + 1, close - cut - 1);
+      if (selector.size() >= 2 && (selector.front() == '"' || selector.front() == '\'') &&
+          selector.back() == selector.front())
+        selector = selector.substr(1, selector.size() - 2);
+      const auto index = array && start == 0 && entry_fields(name) ? find_entry(*array, name, selector, origin)
+                                                                   : std::stoul(selector);
       if (!array || index >= array->size() || !array->get(index)->is_table())
         throw std::logic_error("Document::assign: no table at " + path.substr(0, close + 1));
       table = array->get(index)->as_table();
@@ -242,10 +263,89 @@ std::optional<toml::array> Document::take_array(const std::string& key) {
   return out;
 }
 
+const std::vector<std::string>* Document::entry_fields(const std::string& list) const {
+  for (const auto& [name, fields] : addressable_)
+    if (name == list) return &fields;
+  return nullptr;
+}
+
+std::vector<std::string> suggestions(const std::string& word, const std::vector<std::string>& candidates,
+                                     std::size_t most) {
+  if (auto near = closest(word, candidates)) return {*near};
+  auto lower = [](std::string s) {
+    for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return s;
+  };
+  const std::string w = lower(word);
+  std::vector<std::string> out;
+  for (const auto& c : candidates) {
+    const std::string lc = lower(c);
+    if (!w.empty() && (lc.find(w) != std::string::npos || w.find(lc) != std::string::npos) &&
+        std::find(out.begin(), out.end(), c) == out.end())
+      out.push_back(c);
+    if (out.size() == most) break;
+  }
+  return out;
+}
+
+std::size_t Document::find_entry(const toml::array& entries, const std::string& list, const std::string& selector,
+                                 const std::string& origin) const {
+  const auto& fields = *entry_fields(list);
+  if (!selector.empty() && std::all_of(selector.begin(), selector.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+    const auto index = selector.size() < 9 ? std::stoul(selector) : entries.size();
+    if (index < entries.size()) return index;
+    throw ConfigError({{origin, list + "[" + selector + "]",
+                        "has no entry: " + list + " has " + std::to_string(entries.size()) + " (0 to " +
+                            std::to_string(entries.size() - 1) + ")"}});
+  }
+  auto lower = [](std::string s) {
+    for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return s;
+  };
+  std::vector<std::string> known;
+  std::vector<std::size_t> folded;  // entries equal to the selector but for case
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const auto* entry = entries.get(i)->as_table();
+    if (!entry) continue;
+    for (const auto& field : fields)
+      if (const auto value = entry->get_as<std::string>(field)) {
+        if (value->get() == selector) return i;
+        if (lower(value->get()) == lower(selector)) folded.push_back(i);
+        known.push_back(value->get());
+      }
+  }
+  if (folded.size() == 1) return folded.front();
+  std::string message = "names no entry of " + list + " (by ";
+  for (std::size_t f = 0; f < fields.size(); ++f) message += (f ? " or " : "") + fields[f];
+  message += " or index)";
+  const auto near = suggestions(selector, known);
+  for (std::size_t s = 0; s < near.size(); ++s)
+    message += (s ? ", \"" : "; did you mean \"") + near[s] + "\"" + (s + 1 == near.size() ? "?" : "");
+  throw ConfigError({{origin, list + "[" + selector + "]", message}});
+}
+
 void Document::merge(toml::table& into, const toml::table& from, const std::string& prefix, const std::string& origin) {
   for (const auto& [k, v] : from) {
     const std::string key = prefix + std::string(k.str());
     auto* existing = into.get(k);
+    if (prefix.empty() && v.is_table() && entry_fields(key)) {
+      // Entries addressed one by one ([councils.Kent], councils[Kent].x=...) merge into those named.
+      auto* entries = existing ? existing->as_array() : nullptr;
+      if (!entries)
+        throw ConfigError({{origin, key, "has no entries to address yet: list the [[" + key + "]] first"}});
+      for (const auto& [selector, part] : *v.as_table()) {
+        const std::string sel(selector.str());
+        if (!part.is_table())
+          throw ConfigError({{origin, key + "." + sel,
+                              "must be a table of the entry's keys: [" + key + ".\"" + sel + "\"] or " + key +
+                                  "[\"" + sel + "\"].key=value"}});
+        const std::size_t index = find_entry(*entries, key, sel, origin);
+        auto* entry = entries->get(index)->as_table();
+        if (!entry) throw ConfigError({{origin, key + "[" + std::to_string(index) + "]", "is not a table"}});
+        merge(*entry, *part.as_table(), key + "[" + std::to_string(index) + "].", origin);
+      }
+      continue;
+    }
     const bool appends =
         prefix.empty() && v.is_array() && std::find(appending_.begin(), appending_.end(), key) != appending_.end();
     if (appends) {
@@ -327,11 +427,32 @@ std::pair<std::string, toml::table> parse_assignment(std::string_view assignment
 
 void Document::set(std::string_view assignment) {
   auto [key, parsed] = parse_assignment(assignment, "--set");
-  // Build {a = {b = {c = value}}} and merge it like a layer.
+  // Build {a = {b = {c = value}}} and merge it like a layer; list[SEL].rest builds
+  // {list = {SEL = {rest = value}}}, which merge() takes to the entry SEL names.
   toml::table layer;
   toml::table* t = &layer;
   std::size_t start = 0;
-  for (std::size_t dot = key.find('.'); dot != std::string::npos; dot = key.find('.', start)) {
+  if (const auto open = key.find('['); open != std::string::npos) {
+    const std::string list = key.substr(0, open);
+    auto close = key.find(']', open);
+    std::string selector = key.substr(open + 1, close == std::string::npos ? 0 : close - open - 1);
+    if (selector.size() >= 2 && (selector.front() == '"' || selector.front() == '\'') &&
+        selector.back() == selector.front())
+      selector = selector.substr(1, selector.size() - 2);
+    if (!entry_fields(list) || close == std::string::npos || close + 2 >= key.size() || key[close + 1] != '.' ||
+        selector.empty()) {
+      std::string lists;
+      for (const auto& [name, fields] : addressable_) lists += (lists.empty() ? "" : ", ") + name + "[...]";
+      throw ConfigError({{"--set " + key, key,
+                          entry_fields(list) ? "must look like " + list + "[ENTRY].key=value"
+                                             : "cannot be set by index or name" +
+                                                   (lists.empty() ? std::string() : " (only " + lists + " can)")}});
+    }
+    auto* entries = t->insert(list, toml::table{}).first->second.as_table();
+    t = entries->insert(selector, toml::table{}).first->second.as_table();
+    start = close + 2;
+  }
+  for (std::size_t dot = key.find('.', start); dot != std::string::npos; dot = key.find('.', start)) {
     auto [it, inserted] = t->insert(key.substr(start, dot - start), toml::table{});
     t = it->second.as_table();
     start = dot + 1;

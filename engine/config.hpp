@@ -61,6 +61,13 @@ class Document {
   // entries from a scenario and from a policy); call before the first overlay. Each entry's origin
   // is its own layer's ("schedule[2]").
   void append_arrays(std::vector<std::string> keys) { appending_ = std::move(keys); }
+  // A top-level list of tables whose entries may be addressed by one of `fields` (or by index) as
+  // well as replaced whole: "list[SEL].key=value" in a --set (SEL bare, "quoted" or 'quoted'), and a
+  // table [list.SEL] (or [list."SEL"]) in a layer, merge into the entry SEL names. An unknown SEL is
+  // an error suggesting the nearest. Call before the first overlay.
+  void address_entries(std::string list, std::vector<std::string> fields) {
+    addressable_.emplace_back(std::move(list), std::move(fields));
+  }
   // Merges a table as a layer of its own named `origin`.
   void overlay_table(const toml::table& layer, const std::string& origin);
   // Sets the value at a path ("labour.nlw", "councils[3].budget_million"; an index must name an
@@ -82,7 +89,16 @@ class Document {
   std::map<std::string, std::string> origins_;
   std::vector<std::string> layers_;
   std::vector<std::string> appending_;
+  std::vector<std::pair<std::string, std::vector<std::string>>> addressable_;
+  const std::vector<std::string>* entry_fields(const std::string& list) const;
+  std::size_t find_entry(const toml::array& entries, const std::string& list, const std::string& selector,
+                         const std::string& origin) const;
 };
+
+// The candidates nearest `word`: closest() if one is near, else those containing it (case aside), at
+// most `most` of them.
+std::vector<std::string> suggestions(const std::string& word, const std::vector<std::string>& candidates,
+                                     std::size_t most = 3);
 
 // "key.path=value" split into its key and its value, read as TOML (number, bool, string, array,
 // date) or else as a bare string; the value is the table's one entry "v". `origin` names the source
@@ -330,11 +346,11 @@ class Schema {
 
   // A list of any length from min_length up, each number within range (empty when absent).
   Schema& real_vector(std::string key, std::function<std::vector<double>&(T&)> at, std::size_t min_length, Range range,
-                      std::string unit, std::string doc) {
+                      std::string unit, std::string doc, std::string source = {}) {
     ParamInfo info{key,  "real list",
                    unit, "a list of at least " + std::to_string(min_length) + " numbers, each " + between(range, unit),
                    "[]", std::move(doc),
-                   {}};
+                   std::move(source)};
     add(
         info,
         [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
@@ -364,8 +380,9 @@ class Schema {
   }
 
   // A list of strings (empty when absent).
-  Schema& text_list(std::string key, std::function<std::vector<std::string>&(T&)> at, std::string doc) {
-    ParamInfo info{key, "text list", "", "a list of strings", "[]", std::move(doc), {}};
+  Schema& text_list(std::string key, std::function<std::vector<std::string>&(T&)> at, std::string doc,
+                    std::string source = {}) {
+    ParamInfo info{key, "text list", "", "a list of strings", "[]", std::move(doc), std::move(source)};
     add(
         info,
         [=](const toml::node* node, T& target, Problems& problems, const Context& ctx) {
@@ -422,7 +439,9 @@ class Schema {
           const std::string origin = ctx.origin_of(full);
           for (std::size_t i = 0; i < array->size(); ++i) {
             Item value{};
-            Context inner{ctx.doc, full + "[" + std::to_string(i) + "].", origin};
+            // With the document at hand, each entry's keys find their own origins (a --set of one
+            // council's key names the --set, not the file of the list).
+            Context inner{ctx.doc, full + "[" + std::to_string(i) + "].", ctx.doc && ctx.origin.empty() ? "" : origin};
             item->read_into(*array->get(i)->as_table(), value, problems, inner);
             out.push_back(std::move(value));
           }
@@ -510,7 +529,14 @@ class Schema {
       }
       std::string msg = is_section(key) ? "must be a table of parameters" : "is not a known parameter";
       if (!is_section(key)) {
-        if (auto near = closest(key, leaf_and_section_names())) msg += "; did you mean '" + ctx.prefix + *near + "'?";
+        if (auto near = closest(key, leaf_and_section_names())) {
+          msg += "; did you mean '" + ctx.prefix + *near + "'?";
+          const bool list = std::any_of(entries_.begin(), entries_.end(),
+                                        [&](const Entry& e) { return e.info.key == *near && e.info.kind == "table list"; });
+          if (list)
+            msg += " (one entry's key is written " + *near + "[\"NAME\"].key or " + *near +
+                   "[CODE].key; `caremarket params` lists the keys)";
+        }
       }
       problems.push_back({ctx.origin_of(ctx.prefix + key), ctx.prefix + key, msg});
     }

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 
 namespace engine {
 namespace {
@@ -69,6 +70,23 @@ void remove_stale_temporaries(const std::filesystem::path& target) {
     const auto pid = static_cast<pid_t>(std::stol(digits));
     if (::kill(pid, 0) != 0 && errno == ESRCH) std::filesystem::remove(entry.path(), ec);
   }
+}
+
+void write_text_file(const std::filesystem::path& file, const std::string& text, const std::string& what) {
+  check_output_path(file, what);
+  const auto temporary = std::filesystem::path(file.string() + ".tmp-" + std::to_string(::getpid()));
+  {
+    std::ofstream out(temporary, std::ios::binary);
+    out << text;
+    out.flush();
+    if (!out) {
+      const int error = errno;
+      std::error_code ignored;
+      std::filesystem::remove(temporary, ignored);
+      throw OutputError(write_error_message(error, file));
+    }
+  }
+  durable_rename(temporary, file);
 }
 
 void durable_rename(const std::filesystem::path& file, const std::filesystem::path& target) {

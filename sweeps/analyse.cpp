@@ -9,7 +9,6 @@
 #include <numeric>
 #include <sstream>
 
-#include <unistd.h>
 
 #include <boost/math/distributions/normal.hpp>
 
@@ -315,18 +314,6 @@ std::optional<Sampling> sampling_of(const std::string& name) {
 }
 
 // Written whole or not at all: a temporary file beside it, renamed onto it.
-void write_text(const std::filesystem::path& file, const std::string& text) {
-  engine::check_output_path(file, "analysis table");
-  const auto temporary = std::filesystem::path(file.string() + ".tmp-" + std::to_string(::getpid()));
-  {
-    std::ofstream out(temporary, std::ios::binary);
-    out << text;
-    out.flush();
-    if (!out) throw std::runtime_error(engine::write_error_message(errno, file));
-  }
-  engine::durable_rename(temporary, file);
-}
-
 std::string joined(const std::vector<std::string>& v, const char* sep = ", ") {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
@@ -601,7 +588,7 @@ void write_analysis_csv(const Analysis& a, const std::filesystem::path& file) {
     }
     os << '\n';
   }
-  write_text(file, os.str());
+  engine::write_text_file(file, os.str(), "analysis table");
   if (!a.pairs.empty()) {
     std::ostringstream pairs;
     pairs << "parameter_1,parameter_2,S2,S2_conf\n";
@@ -609,7 +596,7 @@ void write_analysis_csv(const Analysis& a, const std::filesystem::path& file) {
       pairs << p.first << ',' << p.second << ',' << number(p.S2) << ',' << number(p.S2_conf) << '\n';
     auto second = file;
     second.replace_extension(".second_order.csv");
-    write_text(second, pairs.str());
+    engine::write_text_file(second, pairs.str(), "analysis table");
   }
 }
 

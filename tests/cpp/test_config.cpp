@@ -340,7 +340,7 @@ TEST(Scenario, DuplicateAndNulNamesAreFound) {
   for (int i = 0; i < 1500; ++i) text += "[[councils]]\nname = \"c" + std::to_string(i) + "\"\n";
   text += "[[councils]]\nname = \"c7\"\n[[councils]]\nname = \"bad\\u0000name\"\n";
   const std::string msg = load_error(dir.write("s.toml", text));
-  EXPECT_NE(msg.find("councils[1500].name = \"c7\": names must be unique (councils[7] has it too)"), std::string::npos)
+  EXPECT_NE(msg.find("councils[1500].name = \"c7\": a council listed twice (councils[7] has this name too)"), std::string::npos)
       << msg;
   EXPECT_NE(msg.find("councils[1501].name must not contain a NUL character"), std::string::npos) << msg;
 }

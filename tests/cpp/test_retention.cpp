@@ -34,7 +34,7 @@ void check_quits(int weeks, double base_scale) {
   auto m = cm::open_market(spec, 23, 0);
   cm::DeliveryState delivery;
   cm::RetentionState retention;
-  delivery.fit(m.providers.id.size());
+  delivery.fit(m.providers.id.size(), static_cast<std::size_t>(m.councils()));
   retention.fit(m.providers.id.size());
   const auto& r = spec.retention;
   auto& w = m.workers;

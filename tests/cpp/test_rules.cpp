@@ -705,7 +705,7 @@ TEST(WageSetting, EveryProviderReviewsOncePerPeriodAndItsStaffFollow) {
   }
   for (std::size_t k = 0; k < rows.size(); ++k) EXPECT_EQ(raised[k], 1) << "provider " << k;
   cm::DeliveryState delivery;
-  delivery.fit(m.providers.id.size());
+  delivery.fit(m.providers.id.size(), static_cast<std::size_t>(m.councils()));
   cm::prepare_pay(m, delivery, 0);
   for (std::size_t w = 0; w < m.workers.id.size(); ++w) {
     const auto q = static_cast<std::size_t>(m.provider_row(m.workers.employer[w]));
