@@ -117,6 +117,8 @@ void change_parameters(Market& m, NeedCalendar& need, const ScenarioSpec& next,
   const bool quit_check = quit_bounds_may_rise(m.spec, next);
   const double minimum_before = pay_minimum(m.spec);
   const double reference_rate_before = m.spec.commissioning.reference_rate;
+  std::vector<double> own_rate_before;
+  for (const auto& c : m.spec.councils) own_rate_before.push_back(c.reference_rate);
   m.spec = next;
   m.spec_version += 1;
   std::array<std::array<bool, 3>, 4> rose{};
@@ -126,7 +128,13 @@ void change_parameters(Market& m, NeedCalendar& need, const ScenarioSpec& next,
   for (int c = 0; c < m.councils(); ++c) {
     auto& com = m.commissioners[static_cast<std::size_t>(c)];
     com.weekly_budget = weekly_care_budget(next, static_cast<std::size_t>(c));
-    if (new_rate) com.reference_rate = next.commissioning.reference_rate;  // a schedule sets the usual rate
+    // A schedule sets the usual rate: the council's own (councils[].reference_rate) where it has or
+    // gets one, else the region's; a council keeping its own rate keeps it when the region's moves.
+    const double own = next.councils[static_cast<std::size_t>(c)].reference_rate;
+    if (own != own_rate_before[static_cast<std::size_t>(c)])
+      com.reference_rate = own > 0 ? own : next.commissioning.reference_rate;
+    else if (new_rate && own <= 0)
+      com.reference_rate = next.commissioning.reference_rate;
   }
   if (pay_minimum(next) > minimum_before) raise_wages_to(m, pay_minimum(next));  // the NLW or a sector floor
   if (quit_check) redraw_quit_clocks(m);

@@ -141,12 +141,19 @@ Metric region_weight(Metric metric) {
 }
 
 std::vector<double> region_values(const std::vector<double>& values, int councils) {
+  std::vector<int> all(static_cast<std::size_t>(councils));
+  for (int c = 0; c < councils; ++c) all[static_cast<std::size_t>(c)] = c;
+  return group_values(values, councils, all);
+}
+
+std::vector<double> group_values(const std::vector<double>& values, int councils, const std::vector<int>& members) {
   const auto nc = static_cast<std::size_t>(councils);
   std::vector<double> out(kMetricCount, 0.0);
   for (std::size_t k = 0; k < kMetricCount; ++k) {
     const Metric weight = region_weight(static_cast<Metric>(k));
     double sum = 0, total = 0;
-    for (std::size_t c = 0; c < nc; ++c) {
+    for (const int member : members) {
+      const auto c = static_cast<std::size_t>(member);
       const double w = weight == kMetricCount ? 1.0 : values[weight * nc + c];
       sum += values[k * nc + c] * w;
       total += w;

@@ -118,6 +118,8 @@ const std::array<MetricInfo, kMetricCount>& metric_catalogue();
 Metric region_weight(Metric metric);
 // Region values of one week's metrics (values[metric * councils + council]), one per metric.
 std::vector<double> region_values(const std::vector<double>& values, int councils);
+// The same over some of the councils (a group of them: an English region, say).
+std::vector<double> group_values(const std::vector<double>& values, int councils, const std::vector<int>& members);
 
 // The people metrics of one council for one week (count_person).
 struct PeopleCounts {

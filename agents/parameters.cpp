@@ -185,8 +185,9 @@ void archetype(Schema<S>& s, Archetype kind, const ArchetypeSpec& d) {
             {0.01, 600}, "minutes",
             "The trip between visits at which unpaid_travel_minutes holds: in a council with small areas a "
             "provider's unpaid travel is the kind's times its clients' trip over this",
-            "derived: the kind's mean trip in England's baseline (hours-weighted, week 52, seed 1), so that England's "
-            "mean travel of the kind stays unpaid_travel_minutes (docs/ODD.md §7)");
+            "derived: the kind's mean trip in Somerset's baseline (hours-weighted, week 52, seed 1; cooperatives as "
+            "agencies, council services as chains, personal assistants one client per small area), so that Somerset, "
+            "where the kinds' travel was calibrated, keeps it; a denser council travels less (docs/ODD.md §7)");
 }
 
 Schema<S> make_schema() {
@@ -427,23 +428,23 @@ Schema<S> make_schema() {
   //  council_work  DP  self-funders  wage_rule  owner_worker  closes_on_losses  reference_trip_minutes
   archetype(s, Archetype::chain, {12.21,   0.70,  19,   20,      3.0,   0.04,  1.00, 0.55, 0.0,
                                   0.00,    10000, 600,  0.10,    0.41,  0.557, 0.04, 1.5,  //
-                                  kTender, true,  true, kMarket, false, true, 1.8});
+                                  kTender, true,  true, kMarket, false, true, 3.0});
   archetype(s, Archetype::agency, {12.60,   0.55, 19,   15,      5.5,   0.05,  0.20, 0.65, 0.3,
                                    0.05,    40,   250,  0.03,    0.41,  0.606, 0.11, 1.0,  //
-                                   kTender, true, true, kMarket, false, true, 1.8});
+                                   kTender, true, true, kMarket, false, true, 2.4});
   archetype(s, Archetype::micro, {14.00,       0.00, 18,   4,
                                   1.5,         0.05, 0.00, 0.92,
                                   1.0,         0.40, 20,   8,
                                   0.00,        0.10, 0.74, 0.05,
                                   1.0,  //
                                   kAccredited, true, true, kPassThrough,
-                                  true,        false,      3.0});
+                                  true,        false,      5.5});
   archetype(s, Archetype::cooperative,
             {13.00,   0.10, 22,   10,       4.0,   0.03, 0.00, 0.80, 0.7, 0.30, 30, 60, 0.00, 0.20, 0.68, 0.06, 1.0,  //
-             kTender, true, true, kMembers, false, true, 1.8});
+             kTender, true, true, kMembers, false, true, 2.4});
   archetype(s, Archetype::council_run, {13.50,    0.00,  30,    15,      6.0,   0.00, 0.00, 0.70, 0.3,
                                         0.10,     10000, 2000,  0.00,    0.00,  0.62, 0.00, 1.2,  //
-                                        kInHouse, false, false, kPublic, false, false, 1.8});
+                                        kInHouse, false, false, kPublic, false, false, 3.0});
   archetype(s, Archetype::personal_assistant,
             {13.00,
              0.00,
@@ -468,7 +469,7 @@ Schema<S> make_schema() {
              kPassThrough,
              true,
              false,
-             4.1});
+             6.3});
   s.real(CM_PARAMETER(providers.on_cost), 0.20, {0, 1}, "", "Employer on-costs on wages (NI, pension, holiday)",
          "Homecare Association cost model (assumption)")
       .real(CM_PARAMETER(providers.overbook), 0.08, {0, 1}, "",

@@ -68,7 +68,7 @@ struct ArchetypeSpec {
   bool owner_worker = false;     // run by its owner, who works in it (micro-enterprises, personal assistants)
   bool closes_on_losses = true;  // exits after providers.exit_loss_weeks of losses
   // The trip between visits (minutes) at which unpaid_travel_minutes holds, in councils with small
-  // areas (delivery.hpp, update_travel): about the kind's mean trip in England's baseline.
+  // areas (delivery.hpp, update_travel): about the kind's mean trip in Somerset's baseline.
   double reference_trip_minutes = 0;
 
   // Does it take council-managed work (bids, spot purchases) when micro-enterprises are or are not

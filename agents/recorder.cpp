@@ -124,11 +124,16 @@ Recorder::Recorder(const std::filesystem::path& output, const Model& model, cons
       snapshot_interval_(model.spec().output.snapshot_interval),
       events_(model.spec().output.events) {
   const auto start = std::chrono::steady_clock::now();
-  std::vector<std::string> names;
-  for (const auto& c : model.spec().councils) names.push_back(c.name);
+  std::vector<std::string> names, codes, regions;
+  for (const auto& c : model.spec().councils) {
+    names.push_back(c.name);
+    codes.push_back(c.code);
+    regions.push_back(c.region);
+  }
   // The file's layout is written on the writer's thread while the first steps run.
   const std::string start_date = engine::iso_date(model.spec().run.start_date);
-  enqueue([this, prov, region = model.spec().region.name, names = std::move(names), start_date] {
+  enqueue([this, prov, region = model.spec().region.name, names = std::move(names), codes = std::move(codes),
+           regions = std::move(regions), start_date] {
     auto& w = *writer_;
     w.attribute("/", "format_name", prov.format_name);
     w.attribute("/", "format_version", prov.format_version);
@@ -153,6 +158,9 @@ Recorder::Recorder(const std::filesystem::path& output, const Model& model, cons
     std::iota(councils.begin(), councils.end(), 0);
     w.dimension("/", engine::ColumnView::of("council", councils, "", "council index"));
     w.text_variable("/", "council_name", names, "council", "council name");
+    // Format 1.13: ONS code and English region of each council ("" for a council that is not real).
+    w.text_variable("/", "council_code", codes, "council", "ONS GSS code of the council");
+    w.text_variable("/", "council_region", regions, "council", "English region of the council");
 
     w.begin_time_series("/", "step", "weeks", "council", councils.size(), series_infos(), kRowsPerWrite,
                         time_coordinate(start_date));

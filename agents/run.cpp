@@ -1,5 +1,6 @@
 #include "agents/run.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <memory>
@@ -48,6 +49,32 @@ std::vector<SummaryRow> summarise(const std::vector<double>& first, const std::v
     if (start[k] > 0 || end[k] > 0) at = rows.insert(at, row(label, k, "providers")) + 1;
   rows.insert(at, row("chain share of council hours", kChainShareCouncilHours, "", true));
   return rows;
+}
+
+void summarise_places(RunOutcome& outcome, const std::vector<double>& last, const ScenarioSpec& spec) {
+  const int councils = static_cast<int>(spec.councils.size());
+  if (councils < 2) return;
+  const bool regions = councils > 12 && std::all_of(spec.councils.begin(), spec.councils.end(),
+                                                   [](const CouncilSpec& c) { return !c.region.empty(); });
+  outcome.places_are_regions = regions;
+  std::vector<std::string> names;
+  std::vector<std::vector<int>> members;
+  for (int c = 0; c < councils; ++c) {
+    const auto& cs = spec.councils[static_cast<std::size_t>(c)];
+    const std::string& name = regions ? cs.region : cs.name;
+    auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) {
+      names.push_back(name);
+      members.emplace_back();
+      it = names.end() - 1;
+    }
+    members[static_cast<std::size_t>(it - names.begin())].push_back(c);
+  }
+  for (std::size_t g = 0; g < names.size(); ++g)
+    outcome.places.push_back({names[g], group_values(last, councils, members[g])});
+  if (regions)
+    std::sort(outcome.places.begin(), outcome.places.end(),
+              [](const RunOutcome::Place& a, const RunOutcome::Place& b) { return a.name < b.name; });
 }
 
 std::string utc_now() {
@@ -230,6 +257,7 @@ RunOutcome run_to_file(const RunRequest& request, const engine::CancelFlag& canc
     std::filesystem::remove(checkpoint_path, ec);
   }
   outcome.summary = summarise(first, model.metrics(), model.councils());
+  summarise_places(outcome, model.metrics(), request.scenario.spec);
   outcome.final_region = region_values(model.metrics(), model.councils());
   outcome.last_year_region = year_sum.empty() ? outcome.final_region : year_sum;
   for (auto& v : outcome.last_year_region)

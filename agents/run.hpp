@@ -16,7 +16,7 @@
 namespace cm {
 
 inline constexpr const char* kFormatName = "caremarket";
-inline constexpr const char* kFormatVersion = "1.12";
+inline constexpr const char* kFormatVersion = "1.13";
 
 struct RunRequest {
   LoadedScenario scenario;
@@ -70,6 +70,14 @@ struct RunOutcome {
   double seconds = 0;
   std::uint64_t seed = 0;
   std::vector<SummaryRow> summary;
+  // Each council's headline values at the last week (several councils), or each English region's
+  // when there are more than a dozen councils with regions (England); empty for one council.
+  struct Place {
+    std::string name;
+    std::vector<double> values;  // by Metric
+  };
+  std::vector<Place> places;
+  bool places_are_regions = false;
   std::vector<double> final_region;      // region value of every metric at the last week
   std::vector<double> last_year_region;  // mean over the last 52 weeks run (fewer when shorter)
 };
@@ -83,6 +91,8 @@ using ProgressFn = std::function<void(std::int64_t, std::int64_t)>;
 RunOutcome run_to_file(const RunRequest& request, const engine::CancelFlag& cancel, const ProgressFn& progress);
 
 // The headline table of MODEL.md §10, from the first and last metrics of a run.
+// outcome.places from the last week's values: each council, or each English region (RunOutcome).
+void summarise_places(RunOutcome& outcome, const std::vector<double>& last, const ScenarioSpec& spec);
 std::vector<SummaryRow> summarise(const std::vector<double>& first, const std::vector<double>& last, int councils);
 
 std::string software_version();

@@ -28,8 +28,13 @@ bool fixed_for_run(const std::string& key) {
     if (key == k) return true;
   return false;
 }
-// The keys of a [[councils]] entry a run keeps reading: the budget, and the adults (incidence).
-bool council_key_changes(const std::string& key) { return key == "budget_million" || key == "adults_thousands"; }
+// The keys of a [[councils]] entry a run keeps reading: the budget, the adults (incidence), and the
+// council's own levers: its pay floor, usual rate and going wage.
+bool council_key_changes(const std::string& key) {
+  for (const char* k : {"budget_million", "adults_thousands", "pay_floor", "reference_rate", "wage"})
+    if (key == k) return true;
+  return false;
+}
 
 std::string in_quotes(const std::string& s) { return "\"" + s + "\""; }
 
@@ -148,7 +153,8 @@ class Reader {
         return fail(e.origin, what, "is not a key of a [[councils]] entry; the keys: " + join(parameter_keys(true)));
       if (!council_key_changes(e.key))
         return fail(e.origin, what,
-                    "is set once, at the start of a run; a council's budget_million and adults_thousands can change");
+                    "is set once, at the start of a run; a council's budget_million, adults_thousands, pay_floor, "
+                    "reference_rate and wage can change");
       e.path = "councils[" + std::to_string(c) + "]." + e.key;
     } else {
       kind = parameter_kind(e.key, false);
@@ -293,6 +299,10 @@ class Reader {
       if (council.name == name || (!council.code.empty() && council.code == name)) return static_cast<int>(c);
       names.push_back(council.name);
     }
+    if (!name.empty() && name.size() < 6 && std::all_of(name.begin(), name.end(), [](char ch) {
+          return ch >= '0' && ch <= '9';
+        }) && std::stoul(name) < base_.councils.size())
+      return static_cast<int>(std::stoul(name));  // by index, as councils[3] in a --set
     std::string message = "= " + in_quotes(name) + " is not a council of the scenario";
     if (auto near = engine::config::closest(name, names)) message += " (did you mean " + *near + "?)";
     problem(origin, key, message);
@@ -359,6 +369,25 @@ toml::table policy_from_date(const std::filesystem::path& path, Date from) {
     for (const auto& [k, v] : table) {
       const std::string key = prefix + std::string(k.str());
       if (prefix.empty() && (key == "schedule" || key == "shocks")) continue;
+      if (prefix.empty() && key == "councils" && v.is_table()) {
+        // [councils.Kent] budget_million = ...: one council's values, as council entries.
+        for (const auto& [selector, part] : *v.as_table()) {
+          if (!part.is_table()) continue;  // read as a layer, it is refused there with its reason
+          for (const auto& [field, value] : *part.as_table()) {
+            toml::array dates, values, sources;
+            dates.push_back(engine::config::toml_date(from));
+            values.push_back(value);
+            sources.push_back(source);
+            schedule.push_back(toml::table{{"key", std::string(field.str())},
+                                           {"council", std::string(selector.str())},
+                                           {"dates", dates},
+                                           {"values", values},
+                                           {"cause", "policy"},
+                                           {"sources", sources}});
+          }
+        }
+        continue;
+      }
       if (const auto* inner = v.as_table()) {
         self(self, *inner, key + ".");
         continue;

@@ -81,6 +81,27 @@ void print_table(const sweeps::Comparison& result, const CompareOptions& o) {
   std::printf(sets ? "* the interval excludes zero: the difference holds across the parameter sets and chance\n"
                    : "* the interval excludes zero: the difference is unlikely to be chance alone (the parameters "
                      "held fixed; --parameter-sets adds their uncertainty)\n");
+  if (result.places.empty()) return;
+  // By council (or region): a few headline differences with their intervals; every one is in the CSV.
+  const char* shown[] = {"people_waiting", "hours_unmet_all", "mean_effective_pay", "council_spend", "extraction"};
+  std::printf("\nDifferences by %s (policy - baseline, 95%% CI; all outcomes in %s.by_%s.csv)\n",
+              result.places_are_regions ? "region" : "council", o.output.empty() ? "PREFIX" : o.output.c_str(),
+              result.places_are_regions ? "region" : "council");
+  std::printf("%-24s", "");
+  for (const char* name : shown) std::printf(" %28s", name);
+  std::printf("\n");
+  for (std::size_t k = 0; k < result.places.size(); ++k) {
+    std::printf("%-24.24s", result.places[k].c_str());
+    for (const char* name : shown)
+      for (const auto& c : result.place_outcomes[k])
+        if (c.name == name) {
+          char cell[64];
+          std::snprintf(cell, sizeof cell, "%+.3g [%+.3g, %+.3g]%s", c.difference, c.ci_low, c.ci_high,
+                        c.ci_low > 0 || c.ci_high < 0 ? "*" : "");
+          std::printf(" %28s", cell);
+        }
+    std::printf("\n");
+  }
 }
 
 int compare(const CompareOptions& o) {
@@ -173,8 +194,11 @@ int compare(const CompareOptions& o) {
                                        request.dir.string());
   print_table(result, o);
   sweeps::write_comparison_csv(result, prefix.string() + ".csv");
+  sweeps::write_places_csv(result, prefix);
   sweeps::write_comparison_h5(result, request, prefix.string() + ".h5");
-  std::printf("wrote %s.csv and %s.h5 (runs in %s)\n", prefix.c_str(), prefix.c_str(), request.dir.c_str());
+  std::printf("wrote %s.csv%s and %s.h5 (runs in %s)\n", prefix.c_str(),
+              result.places.empty() ? "" : (result.places_are_regions ? ", .by_region.csv" : ", .by_council.csv"),
+              prefix.c_str(), request.dir.c_str());
   return 0;
 }
 

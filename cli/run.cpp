@@ -106,6 +106,35 @@ void print_summary(const RunOutcome& outcome, const RunRequest& request) {
   }
 }
 
+// Each council's (or England's regions') headline values at the last week, one line each.
+void print_places(const RunOutcome& outcome) {
+  if (outcome.places.empty()) return;
+  struct Column {
+    const char* title;
+    Metric metric;
+    const char* units;
+  };
+  const Column columns[] = {{"served", kPeopleServed, "people"},      {"waiting", kPeopleWaiting, "people"},
+                            {"workers", kWorkers, "workers"},         {"vacancies", kVacancyRate, ""},
+                            {"wage", kMeanWage, "GBP/h"},             {"eff. pay", kMeanEffectivePay, "GBP/h"},
+                            {"travel", kUnpaidTravelMinutes, "min/h"}, {"price/h", kPricePerHour, "GBP/h"},
+                            {"spend/week", kCouncilSpend, "GBP/week"}};
+  std::printf("\nBy %s at week %lld (travel: unpaid minutes between visits per contact hour)\n",
+              outcome.places_are_regions ? "region" : "council", static_cast<long long>(outcome.steps_done));
+  std::printf("%-26s", "");
+  for (const auto& c : columns) std::printf(" %10s", c.title);
+  std::printf("\n");
+  for (const auto& place : outcome.places) {
+    std::printf("%-26.26s", place.name.c_str());
+    for (const auto& c : columns) {
+      const double v = place.values[c.metric];
+      std::printf(" %10s", std::string(c.units) == "min/h" ? (std::to_string(static_cast<int>(std::lround(v)))).c_str()
+                                                           : format_value(v, c.units).c_str());
+    }
+    std::printf("\n");
+  }
+}
+
 int run(const RunOptions& o) {
   RunRequest request;
   request.threads = o.threads;
@@ -171,6 +200,7 @@ int run(const RunOptions& o) {
   }
   if (!o.quiet) {
     print_summary(outcome, request);
+    print_places(outcome);
     if (outcome.resumed_at >= 0)
       std::printf("\nresumed at week %lld from %s\n", static_cast<long long>(outcome.resumed_at),
                   request.resumed_from.c_str());

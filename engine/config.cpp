@@ -415,7 +415,7 @@ std::pair<std::string, toml::table> parse_assignment(std::string_view assignment
                         "is too long: a key may have at most " + std::to_string(kMaxKeyParts) + " dotted parts and " +
                             std::to_string(kMaxKeyBytes) + " characters"}});
   const std::string value = trim(std::string(assignment.substr(eq + 1)));
-  check_limits(value, origin + " " + key);
+  check_limits("v = " + value, origin + " " + key);
   toml::table parsed;
   try {
     parsed = toml::parse("v = " + value);

@@ -87,6 +87,42 @@ std::optional<std::vector<std::uint8_t>> read_u8_array(const std::filesystem::pa
 std::optional<std::vector<double>> read_f64_array(const std::filesystem::path& file, const std::string& path) {
   return read_array<double>(file, path, H5T_NATIVE_DOUBLE, H5T_FLOAT);
 }
+std::optional<std::vector<std::string>> read_text_array(const std::filesystem::path& file, const std::string& path) {
+  detail::prepare_hdf5();
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  if (!is_hdf5_file(file)) return std::nullopt;
+  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f < 0) return std::nullopt;
+  std::optional<std::vector<std::string>> out;
+  if (H5Lexists(f, path.c_str(), H5P_DEFAULT) > 0) {
+    const hid_t ds = H5Dopen2(f, path.c_str(), H5P_DEFAULT);
+    if (ds >= 0) {
+      const hid_t space = H5Dget_space(ds), type = H5Dget_type(ds);
+      hsize_t n = 0;
+      if (type >= 0 && space >= 0 && H5Sget_simple_extent_ndims(space) == 1 &&
+          H5Sget_simple_extent_dims(space, &n, nullptr) == 1 && H5Tget_class(type) == H5T_STRING &&
+          H5Tis_variable_str(type) > 0) {
+        std::vector<char*> pointers(static_cast<std::size_t>(n), nullptr);
+        const hid_t memory = H5Tcopy(H5T_C_S1);
+        H5Tset_size(memory, H5T_VARIABLE);
+        H5Tset_cset(memory, H5Tget_cset(type));
+        if (n == 0 || H5Dread(ds, memory, H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()) >= 0) {
+          std::vector<std::string> values;
+          for (auto* p : pointers) values.emplace_back(p ? p : "");
+          out = std::move(values);
+          if (n > 0) H5Dvlen_reclaim(memory, space, H5P_DEFAULT, pointers.data());
+        }
+        H5Tclose(memory);
+      }
+      if (type >= 0) H5Tclose(type);
+      if (space >= 0) H5Sclose(space);
+      H5Dclose(ds);
+    }
+  }
+  H5Fclose(f);
+  return out;
+}
+
 std::optional<F64Dataset> read_number_dataset(const std::filesystem::path& file, const std::string& path) {
   F64Dataset out;
   auto values = read_array<double>(file, path, H5T_NATIVE_DOUBLE, H5T_NO_CLASS, &out.shape);

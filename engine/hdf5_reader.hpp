@@ -20,6 +20,8 @@ std::optional<double> read_root_double_attribute(const std::filesystem::path& fi
 // is missing, unreadable, or of another kind.
 std::optional<std::vector<std::uint8_t>> read_u8_array(const std::filesystem::path& file, const std::string& path);
 std::optional<std::vector<double>> read_f64_array(const std::filesystem::path& file, const std::string& path);
+// A 1-D dataset of variable-length strings (as H5Writer::text_variable writes them), or nothing.
+std::optional<std::vector<std::string>> read_text_array(const std::filesystem::path& file, const std::string& path);
 // A float64 dataset of any rank, row-major, with its shape; nothing as above.
 struct F64Dataset {
   std::vector<double> values;

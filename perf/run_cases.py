@@ -3,7 +3,9 @@
 
     /usr/bin/python3 perf/run_cases.py [CASE ...] [--threads N] [--repeat K] [--steps N] [--record]
 
-Cases: somerset, west_midlands, england (the shipped scenarios, default outputs, seed 1). Each case
+Cases: somerset, west_midlands, england (the shipped scenarios: England's 153 real councils) and
+england_synthetic (perf/england_synthetic.toml: the 153 synthetic councils England was before
+version 2, 2.5 million agents), with default outputs and seed 1. Each case
 runs K times (default 3) and the fastest wall time is kept (the others show the noise). Peak
 memory is the maximum resident set size of the child (its own, from wait4); bytes per agent divide it by
 the agents at start (people needing care and workers). Output writing is the run's own
@@ -31,7 +33,10 @@ import h5py
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(os.environ.get("CAREMARKET_BIN", ROOT / "build" / "release" / "cli" / "caremarket"))
-CASES = ["somerset", "west_midlands", "england"]
+CASES = ["somerset", "west_midlands", "england", "england_synthetic"]
+# Where each case's scenario is: the shipped ones under configs/scenarios, the synthetic England here.
+SCENARIOS = {case: ROOT / "configs" / "scenarios" / f"{case}.toml" for case in CASES}
+SCENARIOS["england_synthetic"] = ROOT / "perf" / "england_synthetic.toml"
 HISTORY = ROOT / "perf" / "history.csv"
 # Columns of perf/history.csv, one row per case measurement. runs_s lists every run's wall time
 # (';'-separated; wall_s is the fastest); output_share is a fraction; note is free text.
@@ -69,7 +74,7 @@ def record(rows: list[dict], commit: str) -> None:
 def run_case(case: str, threads: int, steps: int | None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / f"{case}.h5"
-        cmd = [str(BIN), "run", str(ROOT / "configs" / "scenarios" / f"{case}.toml"), "-q", "-o", str(out),
+        cmd = [str(BIN), "run", str(SCENARIOS[case]), "-q", "-o", str(out),
                "--threads", str(threads)]
         if steps:
             cmd += ["--steps", str(steps)]

@@ -70,6 +70,7 @@ PEOPLE_PER_AGENCY = 350  # Somerset: 40 local agencies (assumption)
 PEOPLE_PER_MICRO = 280  # Somerset: 50 micro-enterprises (NEF & Community Catalysts 2020)
 BUDGET_PER_PERSON_GBP = 150e6 / 14_000  # Somerset: GBP 150 million a year (ASC-FR, scaled)
 CHAIN_GROUPS = 8  # national chain groups with branches in every council (assumption)
+LOT_SIZE = 14  # small areas a tender lot (commissioning.lot_size): Somerset keeps its 5 lots
 
 
 class DataError(Exception):
@@ -241,6 +242,9 @@ def render(councils, prevalence):
         "",
         "[commissioning]",
         'mode = "lowest_price"',
+        "# A lot is 14 small areas, about 94,000 adults: the six localities of 15,700 adults a lot had",
+        "# in the calibrated Somerset before its localities were its 71 real small areas.",
+        f"lot_size = {LOT_SIZE}",
     ]
     lines = head
     for council, size in zip(councils, all_sizes):

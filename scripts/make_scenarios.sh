@@ -2,16 +2,19 @@
 # Writes the shipped scenarios from the public data (MODEL.md §15): England's 153 councils
 # (scripts/make_england.py reads ../shared/data/england), then Somerset and the West Midlands cut
 # from that table by `caremarket scenario`. Run from the repository after a build; commit the three
-# files it writes. CAREMARKET names the binary (default: build/release/cli/caremarket).
+# files it writes. CAREMARKET names the binary (default: build/release/cli/caremarket); OUT the
+# folder written (default: configs/scenarios; tests/python/test_england.py writes elsewhere and
+# compares). Arguments go to make_england.py (--data DIR).
 set -eu
 cd "$(dirname "$0")/.."
 bin=${CAREMARKET:-build/release/cli/caremarket}
-table=configs/scenarios/england.toml
+out=${OUT:-configs/scenarios}
+table=$out/england.toml
 /usr/bin/python3 scripts/make_england.py "$@" -o "$table"
 
 "$bin" scenario E06000066 --table "$table" --name Somerset \
   -s 'region.description="One council, price-led home care tendering, about 50 micro-enterprises and no support programme."' \
-  -o configs/scenarios/somerset.toml
+  -o "$out/somerset.toml"
 
 # The seven councils of the West Midlands Combined Authority share chain providers and one labour
 # market (a commuting zone). Birmingham and Wolverhampton run home-care services of their own;
@@ -28,4 +31,4 @@ table=configs/scenarios/england.toml
   -s 'councils[Solihull].personal_assistants=57' -s 'councils[Walsall].personal_assistants=67' \
   -s 'councils[Wolverhampton].personal_assistants=62' \
   -s 'founding.personal_assistants_per_1000=3' \
-  -o configs/scenarios/west_midlands.toml
+  -o "$out/west_midlands.toml"

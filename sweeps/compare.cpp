@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <numeric>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -21,6 +22,7 @@
 #include "engine/hdf5_writer.hpp"
 #include "sweeps/runner.hpp"
 #include "sweeps/sweep.hpp"
+#include "sweeps/yearly.hpp"
 
 namespace cm::sweeps {
 
@@ -244,6 +246,45 @@ DesignTable read_parameter_sets(const std::filesystem::path& file, std::int64_t 
   return *table;
 }
 
+namespace {
+// Each council's (or region's) paired statistics, from the finished pairs' run files.
+void compare_places(Comparison& c, const Design& design, const std::vector<RunRecord>& records,
+                    const std::filesystem::path& dir, std::size_t replicates) {
+  const auto& headline = headline_outcomes();
+  std::vector<std::vector<std::vector<double>>> base, pol;  // by place: per pair, the headline values
+  for (std::size_t r = 0; r < replicates; ++r) {
+    if (records[r].status != RunStatus::done || records[replicates + r].status != RunStatus::done) continue;
+    const auto b = place_outcomes(dir / "runs" / design.runs[r].file);
+    const auto p = place_outcomes(dir / "runs" / design.runs[replicates + r].file);
+    if (b.places.empty() || b.places != p.places) return;
+    if (c.places.empty()) {
+      c.places = b.places;
+      c.places_are_regions = b.regions;
+      base.resize(b.places.size());
+      pol.resize(b.places.size());
+    }
+    if (b.places != c.places) return;
+    for (std::size_t k = 0; k < b.places.size(); ++k) {
+      // paired_statistics reads vectors indexed like the metric catalogue: fill the headline slots.
+      std::vector<double> bv(kMetricCount, 0.0), pv(kMetricCount, 0.0);
+      for (std::size_t h = 0; h < headline.size(); ++h) {
+        bv[metric_index(headline[h])] = b.values[k * headline.size() + h];
+        pv[metric_index(headline[h])] = p.values[k * headline.size() + h];
+      }
+      base[k].push_back(std::move(bv));
+      pol[k].push_back(std::move(pv));
+    }
+  }
+  for (std::size_t k = 0; k < c.places.size(); ++k) {
+    auto all = paired_statistics(base[k], pol[k]);
+    std::vector<OutcomeComparison> kept;
+    for (auto& o : all)
+      if (std::find(headline.begin(), headline.end(), o.name) != headline.end()) kept.push_back(std::move(o));
+    c.place_outcomes.push_back(std::move(kept));
+  }
+}
+}  // namespace
+
 Comparison compare(const ComparisonRequest& request, const engine::CancelFlag& cancel) {
   SweepSpec spec;
   spec.name = "compare";
@@ -310,6 +351,7 @@ Comparison compare(const ComparisonRequest& request, const engine::CancelFlag& c
   if (!sets) {
     c.replicates = static_cast<std::int64_t>(base[0].size());
     c.outcomes = paired_statistics(base[0], pol[0]);
+    compare_places(c, design, records, request.dir, replicates);
     return c;
   }
   // Sets with fewer than two finished pairs have no interval of their own and are left out.
@@ -326,8 +368,6 @@ Comparison compare(const ComparisonRequest& request, const engine::CancelFlag& c
 }
 
 void write_comparison_csv(const Comparison& c, const std::filesystem::path& file) {
-  engine::check_output_path(file, "comparison file");
-  const auto tmp = std::filesystem::path(file.string() + ".tmp");
   std::ostringstream out;
   out.precision(10);
   const bool sets = c.parameter_sets > 0;
@@ -339,30 +379,34 @@ void write_comparison_csv(const Comparison& c, const std::filesystem::path& file
     if (sets) out << ',' << c.parameter_sets << ',' << o.share_parameters << ',' << o.share_chance;
     out << '\n';
   }
-  const std::string text = out.str();
-  // O_NOFOLLOW and O_TRUNC on a name of our own: a stale temporary file is replaced, never followed.
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-  if (fd < 0) throw std::runtime_error("cannot write " + tmp.string() + ": " + std::strerror(errno));
-  std::size_t written = 0;
-  while (written < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int error = errno;
-      ::close(fd);
-      std::filesystem::remove(tmp);
-      throw std::runtime_error("cannot write " + tmp.string() + ": " + std::strerror(error));
+  engine::write_text_file(file, out.str(), "comparison file");
+}
+
+std::filesystem::path places_csv_path(const Comparison& c, const std::filesystem::path& prefix) {
+  return prefix.string() + (c.places_are_regions ? ".by_region.csv" : ".by_council.csv");
+}
+
+void write_places_csv(const Comparison& c, const std::filesystem::path& prefix) {
+  if (c.places.empty()) return;
+  std::ostringstream out;
+  out.precision(10);
+  out << (c.places_are_regions ? "region" : "council")
+      << ",outcome,units,baseline,policy,difference,ci_low,ci_high,sd_difference,replicates\n";
+  for (std::size_t k = 0; k < c.places.size(); ++k)
+    for (const auto& o : c.place_outcomes[k]) {
+      // A name with a comma is quoted (CSV); council and region names have no quotes of their own.
+      const bool quote = c.places[k].find(',') != std::string::npos;
+      out << (quote ? "\"" : "") << c.places[k] << (quote ? "\"" : "") << ',' << o.name << ',' << o.units << ','
+          << o.baseline << ',' << o.policy << ',' << o.difference << ',' << o.ci_low << ',' << o.ci_high << ','
+          << o.sd_difference << ',' << c.replicates << '\n';
     }
-    written += static_cast<std::size_t>(n);
-  }
-  ::close(fd);
-  engine::durable_rename(tmp, file);
+  engine::write_text_file(places_csv_path(c, prefix), out.str(), "comparison file");
 }
 
 void write_comparison_h5(const Comparison& c, const ComparisonRequest& request, const std::filesystem::path& file) {
   engine::H5Writer w(file, 4);  // checks the name; commit() moves the file into place durably
   w.attribute("/", "format_name", std::string("caremarket-comparison"));
-  w.attribute("/", "format_version", std::string("1.1"));  // 1.1: parameter sets
+  w.attribute("/", "format_version", std::string("1.2"));  // 1.1: parameter sets; 1.2: by council or region
   w.attribute("/", "software_version", software_version());
   w.attribute("/", "scenario", request.scenario.string());
   w.attribute("/", "policy", request.policy);
@@ -422,6 +466,31 @@ void write_comparison_h5(const Comparison& c, const ComparisonRequest& request, 
                {"outcome"});
     w.variable("/", engine::ColumnView::of("share_chance", share_c, "", "share of the effect's variance from chance"),
                {"outcome"});
+  }
+  if (!c.places.empty()) {
+    // By council (or region): place × headline outcome, the headline outcomes named in place_outcome.
+    const std::size_t width = c.place_outcomes.front().size();
+    std::vector<std::int32_t> places(c.places.size()), columns(width);
+    std::iota(places.begin(), places.end(), 0);
+    std::iota(columns.begin(), columns.end(), 0);
+    std::vector<std::string> outcome_names;
+    for (const auto& o : c.place_outcomes.front()) outcome_names.push_back(o.name);
+    w.attribute("/", "places", std::string(c.places_are_regions ? "region" : "council"));
+    w.dimension("/", engine::ColumnView::of("place", places, "", "council or region row"));
+    w.text_variable("/", "place_name", c.places, "place", c.places_are_regions ? "English region" : "council");
+    w.dimension("/", engine::ColumnView::of("place_outcome", columns, "", "headline outcome column"));
+    w.text_variable("/", "place_outcome_name", outcome_names, "place_outcome", "metric name");
+    auto matrix = [&](const char* name, const char* long_name, double OutcomeComparison::*field) {
+      std::vector<double> values;
+      for (const auto& row : c.place_outcomes)
+        for (const auto& o : row) values.push_back(o.*field);
+      w.matrix_variable("/", engine::ColumnView::of(name, values, "", long_name), "place", "place_outcome", width);
+    };
+    matrix("place_baseline", "baseline mean", &OutcomeComparison::baseline);
+    matrix("place_policy", "policy mean", &OutcomeComparison::policy);
+    matrix("place_difference", "mean paired difference", &OutcomeComparison::difference);
+    matrix("place_ci_low", "95% CI low", &OutcomeComparison::ci_low);
+    matrix("place_ci_high", "95% CI high", &OutcomeComparison::ci_high);
   }
   w.commit();
 }

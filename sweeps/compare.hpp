@@ -59,6 +59,11 @@ struct Comparison {
   std::int64_t parameter_sets = 0;      // 0: the parameters as the scenario has them
   std::vector<std::string> parameters;  // the keys the sets vary
   std::vector<OutcomeComparison> outcomes;
+  // Multi-council scenarios (without parameter sets): the same for each council, or for each English
+  // region when there are more than a dozen councils (place_outcomes, sweeps/yearly.hpp).
+  std::vector<std::string> places;
+  bool places_are_regions = false;
+  std::vector<std::vector<OutcomeComparison>> place_outcomes;  // by place, headline outcomes only
   bool cancelled = false;
   // The lock on the runs' folder, held while the comparison lives: a second comparison with the
   // same prefix cannot start until this one has written PREFIX.csv and PREFIX.h5.
@@ -104,6 +109,9 @@ void check_comparison_prefix(const std::filesystem::path& prefix);
 
 // Both write a temporary file beside `file`, flush it to disk, rename it onto `file` and flush the
 // folder, so that a crash leaves the old file or the new one, never a part.
+// PREFIX.by_council.csv (or .by_region.csv): one row per place and headline outcome, as
+// write_comparison_csv's; nothing when the comparison has no places.
+void write_places_csv(const Comparison& c, const std::filesystem::path& prefix);
 void write_comparison_csv(const Comparison& c, const std::filesystem::path& file);
 void write_comparison_h5(const Comparison& c, const ComparisonRequest& request, const std::filesystem::path& file);
 

@@ -1,5 +1,6 @@
 #include "sweeps/yearly.hpp"
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -77,6 +78,64 @@ YearlyOutcomes yearly_outcomes(const std::filesystem::path& run_file) {
   for (std::size_t y = 0; y < years; ++y)
     for (std::size_t h = 1; h < width; ++h)
       if (out.rows[y * width] > 0) out.rows[y * width + h] /= out.rows[y * width];
+  return out;
+}
+
+PlaceOutcomes place_outcomes(const std::filesystem::path& run_file) {
+  const auto fail = [&](const std::string& why) {
+    return std::runtime_error(run_file.string() + ": cannot read the councils' outcomes: " + why);
+  };
+  PlaceOutcomes out;
+  const auto names = engine::read_text_array(run_file, "/council_name");
+  if (!names) throw fail("no council_name");
+  if (names->size() < 2) return out;
+  const auto regions = engine::read_text_array(run_file, "/council_region");
+  out.regions = names->size() > 12 && regions && regions->size() == names->size() &&
+                std::none_of(regions->begin(), regions->end(), [](const std::string& r) { return r.empty(); });
+  if (names->size() > 12 && !out.regions) return out;
+  const auto& key = out.regions ? *regions : *names;
+  std::vector<std::size_t> place_of(key.size());
+  for (std::size_t c = 0; c < key.size(); ++c) {
+    auto it = std::find(out.places.begin(), out.places.end(), key[c]);
+    if (it == out.places.end()) it = out.places.insert(out.places.end(), key[c]);
+    place_of[c] = static_cast<std::size_t>(it - out.places.begin());
+  }
+  const auto& catalogue = metric_catalogue();
+  const auto& headline = headline_outcomes();
+  out.values.assign(out.places.size() * headline.size(), 0.0);
+  std::map<std::size_t, engine::F64Dataset> series;
+  auto load = [&](std::size_t k) -> const engine::F64Dataset& {
+    auto it = series.find(k);
+    if (it != series.end()) return it->second;
+    auto d = engine::read_f64_dataset(run_file, std::string("/") + catalogue[k].name);
+    if (!d || d->shape.size() != 2 || d->shape[1] != key.size()) throw fail(std::string("no series ") + catalogue[k].name);
+    return series.emplace(k, std::move(*d)).first->second;
+  };
+  for (std::size_t h = 0; h < headline.size(); ++h) {
+    std::size_t k = 0;
+    while (k < kMetricCount && headline[h] != catalogue[k].name) ++k;
+    if (k == kMetricCount) throw fail("no metric " + headline[h]);
+    const auto& values = load(k);
+    const auto weight_metric = static_cast<std::size_t>(region_weight(static_cast<Metric>(k)));
+    const engine::F64Dataset* weights = weight_metric == kMetricCount ? nullptr : &load(weight_metric);
+    const std::size_t steps = values.shape[0], councils = values.shape[1];
+    // Weeks 1.. (row 0 is the starting state): the last 52 of them, or all when fewer.
+    const std::size_t first = steps > 53 ? steps - 52 : 1;
+    for (std::size_t p = 0; p < out.places.size(); ++p) {
+      double mean = 0;
+      for (std::size_t t = first; t < steps; ++t) {
+        double sum = 0, total = 0;
+        for (std::size_t c = 0; c < councils; ++c) {
+          if (place_of[c] != p) continue;
+          const double w = weights ? weights->values[t * councils + c] : 1.0;
+          sum += values.values[t * councils + c] * w;
+          total += w;
+        }
+        mean += weights ? (total > 0 ? sum / total : 0.0) : sum;
+      }
+      out.values[p * headline.size() + h] = steps > first ? mean / static_cast<double>(steps - first) : 0.0;
+    }
+  }
   return out;
 }
 

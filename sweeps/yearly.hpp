@@ -5,6 +5,7 @@
 // state counts every week it recorded.
 #include <cstdint>
 #include <filesystem>
+#include <string>
 #include <vector>
 
 namespace cm::sweeps {
@@ -23,5 +24,16 @@ std::size_t yearly_row_width();
 std::int32_t financial_year_of(int year, unsigned month);
 // Throws std::runtime_error naming the file when it cannot be read.
 YearlyOutcomes yearly_outcomes(const std::filesystem::path& run_file);
+
+// The headline outcomes of each council of a run (means over its last 52 weeks, or fewer when
+// shorter), or of each English region when there are more than a dozen councils and all have one
+// (England), each as region values over the place's councils. Empty for a one-council run, or a
+// file before format 1.13 with more than a dozen councils.
+struct PlaceOutcomes {
+  std::vector<std::string> places;
+  bool regions = false;
+  std::vector<double> values;  // places × headline_outcomes(), row-major
+};
+PlaceOutcomes place_outcomes(const std::filesystem::path& run_file);
 
 }  // namespace cm::sweeps

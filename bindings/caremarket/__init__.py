@@ -24,7 +24,7 @@ from __future__ import annotations
 import pandas as _pd
 
 from . import _core
-from ._config import policies, scenarios
+from ._config import policies, scenario, scenarios
 from ._errors import ConfigError, ConfigProblem, FormatError, IncompleteRunWarning
 from ._results import SUPPORTED_FORMAT_MAJOR, Results, open, run
 from ._simulation import AgentTable, Simulation

@@ -170,3 +170,40 @@ def load(
             paths.append(_resolve(p, "policies"))
             dates.append(None)
     return _core.load_scenario(_resolve(scenario, "scenarios"), paths, assignments(overrides), dates)
+
+
+def scenario(
+    councils: str | Iterable[str] = (),
+    overrides: Mapping[str, Any] | Iterable[str] | None = None,
+    output: PathLike | None = None,
+    *,
+    regions: str | Iterable[str] = (),
+    name: str = "",
+    commuting_zone: str = "",
+    table: PathLike | None = None,
+) -> str:
+    """A ready scenario for one council or a group, cut from England's 153 councils (the shipped
+    ``england.toml``), as ``caremarket scenario`` makes it.
+
+    ``councils`` are names (``"Kent"``) or ONS codes (``"E10000016"``); ``regions`` adds every
+    council of an English region. ``overrides`` are your own figures, addressed by council:
+    ``{'councils["Kent"].budget_million': 420, "councils[E10000016].reference_rate": 25.5}``.
+    Returns the scenario's TOML text and, with ``output``, writes it there (whole or not at all);
+    pass the file (or the text through :func:`caremarket.run`'s scenario path) to run it. Raises
+    ConfigError naming an unknown council (with the nearest names), one listed twice, or a bad
+    override.
+    """
+    if isinstance(councils, str):
+        councils = [councils]
+    if isinstance(regions, str):
+        regions = [regions]
+    sets = assignments(overrides)
+    command = "caremarket.scenario(" + ", ".join(repr(c) for c in councils) + ")"
+    path = Path(table) if table is not None else _resolve("england", "scenarios")
+    text, _, _ = _core.cut_scenario(path, list(councils), list(regions), sets, name, commuting_zone, command)
+    if output is not None:
+        target = Path(output)
+        temporary = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+        temporary.write_text(text)
+        os.replace(temporary, target)
+    return text

@@ -12,15 +12,21 @@ from . import _core
 WEIGHTS: dict[str, str] = dict(_core.region_weights())
 
 
-def region(timeseries: pd.DataFrame) -> pd.DataFrame:
-    """One row per week: the region's value of every series of a (week, council) time series."""
-    by_week = timeseries.groupby(level="week")
-    out = by_week.sum()
+def region(timeseries: pd.DataFrame, groups: pd.Series | None = None) -> pd.DataFrame:
+    """One row per week: the region's value of every series of a (week, council) time series.
+
+    With ``groups`` (council name -> group, e.g. its English region): one row per (week, group),
+    each group's councils aggregated by the same rule."""
+    keys: list = [timeseries.index.get_level_values("week")]
+    if groups is not None:
+        councils = timeseries.index.get_level_values("council")
+        keys.append(pd.Index(councils.map(groups), name=groups.name or "group"))
+    out = timeseries.groupby(keys).sum()
     for name, weight in WEIGHTS.items():
         if name in timeseries and weight in timeseries:
             w = timeseries[weight]
-            total = w.groupby(level="week").sum()
-            weighted = (timeseries[name] * w).groupby(level="week").sum()
+            total = w.groupby(keys).sum()
+            weighted = (timeseries[name] * w).groupby(keys).sum()
             out[name] = (weighted / total.where(total > 0)).fillna(0.0)
     out.attrs = dict(timeseries.attrs)
     return out

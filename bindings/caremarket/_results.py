@@ -288,6 +288,31 @@ class Results:
         frame.attrs["long_name"] = long_names
         return frame
 
+    @cached_property
+    def councils(self) -> pd.DataFrame:
+        """The run's councils, one row each in file order: ``name``, and (format 1.13) ``code`` (ONS
+        GSS code) and ``region`` (English region), empty for councils that are not real ones."""
+        with h5py.File(self._path, "r") as f:
+            frame = pd.DataFrame({"name": [str(s) for s in f["council_name"].asstr()[()]]})
+            for column in ("code", "region"):
+                name = f"council_{column}"
+                frame[column] = [str(s) for s in f[name].asstr()[()]] if name in f else ""
+        frame.index.name = "council_index"
+        return frame
+
+    def by_region(self) -> pd.DataFrame:
+        """Every time series by (week, English region): counts and money summed over the region's
+        councils, rates and means weighted as for the whole region (England by region). Needs
+        councils with regions (the real councils of format 1.13)."""
+        from ._region import region
+
+        councils = self.councils
+        if (councils["region"] == "").any():
+            raise FormatError(f"{self._path}: councils without an English region (synthetic ones, or a file "
+                              f"before format 1.13) cannot be grouped by region")
+        groups = pd.Series(councils["region"].values, index=councils["name"].values, name="region")
+        return region(self.timeseries, groups)
+
     def to_xarray(self) -> "Any":
         """The time series as an ``xarray.Dataset`` over dimensions ``week`` and ``council`` (council
         names as its coordinate, ``council_index`` beside them), with the file's attributes; the
@@ -303,6 +328,11 @@ class Results:
         names = [str(n) for n in ds["council_name"].values]
         ds = ds.drop_vars("council_name").rename({"step": "week"})
         ds = ds.assign_coords(council_index=("council", ds["council"].values.astype(np.int32)))
+        # Format 1.13: each council's ONS code and English region, as coordinates beside its name.
+        for name in ("council_code", "council_region"):
+            if name in ds:
+                values = [str(v) for v in ds[name].values]
+                ds = ds.drop_vars(name).assign_coords({name: ("council", values)})
         ds = ds.assign_coords(council=("council", names))
         return ds
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/council_table.hpp"
 #include "agents/parameters.hpp"
 #include "engine/config.hpp"
 #include "register.hpp"
@@ -102,6 +103,19 @@ void register_config(py::module_& m) {
       "Raises caremarket.ConfigError listing every problem.");
   m.def("load_scenario_text", &cm::load_scenario_text, py::arg("toml_text"), py::arg("origin"),
         "Same as load_scenario, from TOML text (e.g. the resolved config stored in an output file).");
+  m.def(
+      "cut_scenario",
+      [](const std::filesystem::path& table, const std::vector<std::string>& councils,
+         const std::vector<std::string>& regions, const std::vector<std::string>& assignments, const std::string& name,
+         const std::string& commuting_zone, const std::string& command) {
+        const auto cut =
+            cm::cut_scenario({table, councils, regions, assignments, name, commuting_zone, command});
+        return py::make_tuple(cut.text, cut.names, cut.codes);
+      },
+      py::arg("table"), py::arg("councils"), py::arg("regions"), py::arg("assignments"), py::arg("name"),
+      py::arg("commuting_zone"), py::arg("command"),
+      "A scenario cut from a councils table (agents/council_table.hpp): (TOML text, names, codes).\n"
+      "Raises caremarket.ConfigError naming an unknown or repeated council or a bad override.");
 
   m.def(
       "parameter_docs",

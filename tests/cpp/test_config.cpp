@@ -490,3 +490,103 @@ TEST(Dates, StepsAreWeeksFromTheStartDate) {
   EXPECT_FALSE(engine::parse_iso_date("2025-4-01"));
   EXPECT_FALSE(engine::parse_iso_date("2025-04-01x"));
 }
+
+// --- entries of a list addressed by name, code or index (councils[Kent], [councils.Kent]) ---------
+
+namespace {
+Document listed_document() {
+  Document doc;
+  doc.address_entries("councils", {"code", "name"});
+  doc.overlay_text(
+      "[[councils]]\nname = \"Kent\"\ncode = \"E10000016\"\nbudget = 1.0\n"
+      "[[councils]]\nname = \"St. Helens\"\ncode = \"E08000013\"\nbudget = 2.0\n",
+      "list.toml");
+  return doc;
+}
+double budget_of(const Document& doc, std::size_t i) {
+  return doc.table()["councils"][i]["budget"].value_or(-1.0);
+}
+std::string set_error(Document doc, const std::string& assignment) {
+  try {
+    doc.set(assignment);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST(ConfigEntries, ASetAddressesAnEntryByNameCodeQuotedNameOrIndex) {
+  for (const char* selector : {"Kent", "E10000016", "\"Kent\"", "'Kent'", "0", "kent"}) {
+    auto doc = listed_document();
+    doc.set(std::string("councils[") + selector + "].budget=5.5");
+    EXPECT_DOUBLE_EQ(budget_of(doc, 0), 5.5) << selector;
+    EXPECT_DOUBLE_EQ(budget_of(doc, 1), 2.0) << selector;
+    EXPECT_EQ(doc.origin_of("councils[0].budget"), std::string("--set councils[") + selector + "].budget");
+  }
+  auto doc = listed_document();
+  doc.set("councils[\"St. Helens\"].budget=7");  // a dot inside the quoted name is part of it
+  EXPECT_DOUBLE_EQ(budget_of(doc, 1), 7.0);
+}
+
+TEST(ConfigEntries, ALayerAddressesEntriesAsSubTables) {
+  auto doc = listed_document();
+  doc.overlay_text("[councils.E08000013]\nbudget = 9.0\n[councils.\"Kent\"]\nbudget = 8.0\n", "policy.toml");
+  EXPECT_DOUBLE_EQ(budget_of(doc, 0), 8.0);
+  EXPECT_DOUBLE_EQ(budget_of(doc, 1), 9.0);
+  EXPECT_EQ(doc.origin_of("councils[1].budget"), "policy.toml");
+  EXPECT_EQ(doc.table()["councils"].as_array()->size(), 2u);  // merged into, not replaced
+}
+
+TEST(ConfigEntries, AnUnknownEntrySuggestsTheNearestAndAnIndexOutOfRangeSaysHowMany) {
+  const auto near = set_error(listed_document(), "councils[Kemt].budget=1");
+  EXPECT_NE(near.find("councils[Kemt] names no entry of councils"), std::string::npos) << near;
+  EXPECT_NE(near.find("did you mean \"Kent\"?"), std::string::npos) << near;
+  const auto part = set_error(listed_document(), "councils[Helens].budget=1");
+  EXPECT_NE(part.find("did you mean \"St. Helens\"?"), std::string::npos) << part;
+  const auto index = set_error(listed_document(), "councils[2].budget=1");
+  EXPECT_NE(index.find("has no entry: councils has 2 (0 to 1)"), std::string::npos) << index;
+  const auto other = set_error(listed_document(), "schedule[0].key=1");
+  EXPECT_NE(other.find("cannot be set by index or name (only councils[...] can)"), std::string::npos) << other;
+  Document empty;
+  empty.address_entries("councils", {"code", "name"});
+  const auto none = set_error(empty, "councils[Kent].budget=1");
+  EXPECT_NE(none.find("has no entries to address yet"), std::string::npos) << none;
+}
+
+TEST(ConfigEntries, ACouncilListedTwiceIsRefused) {
+  const auto text = std::string("[[councils]]\nname = \"A\"\ncode = \"E1\"\n[[councils]]\nname = \"B\"\ncode = \"E1\"\n");
+  try {
+    cm::load_scenario_text(text, "two.toml");
+    FAIL() << "accepted two councils with one code";
+  } catch (const ConfigError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("councils[1].code = \"E1\": a council listed twice (councils[0] has this code too)"),
+              std::string::npos)
+        << msg;
+  }
+}
+
+TEST(ConfigEntries, SmallAreasSetTheLocalitiesAndAgeBandsTheAdults) {
+  const auto loaded = cm::load_scenario_text(
+      "[[councils]]\nname = \"A\"\narea_km2 = 10\nage_thousands = [1, 2, 3]\nareas = [\"x\", \"y\"]\n"
+      "area_latitudes = [51.0, 51.1]\narea_longitudes = [-1.0, -1.1]\n",
+      "areas.toml");
+  EXPECT_EQ(loaded.spec.councils[0].localities, 2);
+  EXPECT_DOUBLE_EQ(loaded.spec.councils[0].adults_thousands, 6.0);
+  for (const auto& [text, words] : std::vector<std::pair<std::string, std::string>>{
+           {"areas = [\"x\"]\narea_latitudes = [51.0, 2.0]\narea_longitudes = [1.0]\narea_km2 = 1\n",
+            "councils[0].area_latitudes has 2 entries for 1 areas"},
+           {"areas = [\"x\"]\narea_latitudes = [51.0]\narea_longitudes = [1.0]\n", "councils[0].area_km2 must be above 0"},
+           {"areas = [\"x\"]\narea_latitudes = [51.0]\narea_longitudes = [1.0]\narea_km2 = 1\nlocalities = 3\n",
+            "councils[0].localities = 3 but the council has 1 small areas"},
+           {"age_thousands = [1, 2]\n", "councils[0].age_thousands must have 3 numbers"},
+           {"age_thousands = [1, 2, 3]\nadults_thousands = 9\n", "contradicts age_thousands (which sum to 6)"}}) {
+    try {
+      cm::load_scenario_text("[[councils]]\nname = \"A\"\n" + text, "bad.toml");
+      ADD_FAILURE() << "accepted: " << text;
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
+    }
+  }
+}
