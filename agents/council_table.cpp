@@ -4,7 +4,6 @@
 #include <cctype>
 #include <charconv>
 #include <fstream>
-#include <functional>
 #include <set>
 #include <sstream>
 
@@ -29,8 +28,10 @@ std::string lower(std::string s) {
 std::string plain_name(const std::string& name) {
   std::string s = lower(name);
   for (std::size_t at; (at = s.find('&')) != std::string::npos;) s.replace(at, 1, "and");
+  if (s.rfind("city of ", 0) == 0) s = s.substr(8);  // "City of Bristol" is "Bristol"
+  if (s.rfind("county of ", 0) == 0) s = s.substr(10);
   for (const char* suffix : {" metropolitan borough council", " county council", " city council", " borough council",
-                             " district council", " council"}) {
+                             " district council", " council", ", city of", ", county of"}) {
     const std::string tail(suffix);
     if (s.size() > tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0) {
       s.resize(s.size() - tail.size());
@@ -76,7 +77,8 @@ std::string value_text(const toml::node& node) {
       return s + "]";
     }
     std::string s = "[\n";
-    for (std::size_t k = 0; k < items.size(); ++k) s += (k % 8 == 0 ? "  " : " ") + items[k] + (k % 8 == 7 ? ",\n" : ",");
+    for (std::size_t k = 0; k < items.size(); ++k)
+      s += (k % 8 == 0 ? "  " : " ") + items[k] + (k % 8 == 7 ? ",\n" : ",");
     if (items.size() % 8 != 0) s += "\n";
     return s + "]";
   }
@@ -101,16 +103,18 @@ std::vector<std::string> ordered_keys(const toml::table& t, const std::vector<st
   return keys;
 }
 
-// A table's plain keys, then its sub-tables as [prefix.name] sections.
-void write_table(std::ostringstream& os, const toml::table& t, const std::string& prefix) {
+// A section [name] with its plain keys (the header only when it has some), then its sub-tables as
+// sections of their own.
+void write_section(std::ostringstream& os, const toml::table& t, const std::string& name) {
+  const bool plain = std::any_of(t.begin(), t.end(), [](const auto& kv) { return !kv.second.is_table(); });
+  if (plain) {
+    os << "[" << name << "]\n";
+    for (const auto& [k, v] : t)
+      if (!v.is_table()) os << k.str() << " = " << value_text(v) << "\n";
+    os << "\n";
+  }
   for (const auto& [k, v] : t)
-    if (!v.is_table()) os << k.str() << " = " << value_text(v) << "\n";
-  for (const auto& [k, v] : t)
-    if (v.is_table()) {
-      const std::string name = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
-      os << "\n[" << name << "]\n";
-      write_table(os, *v.as_table(), name);
-    }
+    if (v.is_table()) write_section(os, *v.as_table(), name + "." + std::string(k.str()));
 }
 
 // The scenario as a person would lay it out: [region] and the other sections, then each council
@@ -120,17 +124,32 @@ std::string scenario_text(const toml::table& scenario) {
   for (const auto& key : ordered_keys(scenario, {"region", "commissioning"}, {"councils"})) {
     const auto& v = *scenario.get(key);
     if (key == "councils" || !v.is_table()) continue;
-    os << "[" << key << "]\n";
-    write_table(os, *v.as_table(), key);
-    os << "\n";
+    write_section(os, *v.as_table(), key);
   }
   for (const auto& [k, v] : scenario)
     if (!v.is_table() && !v.is_array()) os << k.str() << " = " << value_text(v) << "\n";
-  static const std::vector<std::string> first{
-      "name",   "code",          "region",         "kind",       "area_km2",          "age_thousands",
-      "adults_thousands", "localities", "people", "workers",  "chains",            "agencies",
-      "micro_enterprises", "cooperatives", "council_run", "personal_assistants", "budget_million", "reference_rate",
-      "wage",   "pay_floor",     "chain_groups",   "commuting_zone"};
+  static const std::vector<std::string> first{"name",
+                                              "code",
+                                              "region",
+                                              "kind",
+                                              "area_km2",
+                                              "age_thousands",
+                                              "adults_thousands",
+                                              "localities",
+                                              "people",
+                                              "workers",
+                                              "chains",
+                                              "agencies",
+                                              "micro_enterprises",
+                                              "cooperatives",
+                                              "council_run",
+                                              "personal_assistants",
+                                              "budget_million",
+                                              "reference_rate",
+                                              "wage",
+                                              "pay_floor",
+                                              "chain_groups",
+                                              "commuting_zone"};
   static const std::vector<std::string> last{"areas", "area_latitudes", "area_longitudes"};
   if (const auto* councils = scenario["councils"].as_array())
     for (const auto& node : *councils) {
@@ -174,8 +193,9 @@ CutScenario cut_scenario(const CutRequest& request) {
   std::vector<std::size_t> chosen;
   auto choose = [&](std::size_t i, const std::string& as, const std::string& key) {
     if (std::find(chosen.begin(), chosen.end(), i) != chosen.end())
-      problems.push_back({"command line", key,
-                          "= \"" + as + "\": " + known[i] + " (" + text_of(*councils[i], "code") + ") is listed twice"});
+      problems.push_back(
+          {"command line", key,
+           "= \"" + as + "\": " + known[i] + " (" + text_of(*councils[i], "code") + ") is listed twice"});
     else
       chosen.push_back(i);
   };
@@ -225,6 +245,7 @@ CutScenario cut_scenario(const CutRequest& request) {
       entries.back().as_table()->insert_or_assign("commuting_zone", request.commuting_zone);
   }
   std::string name = request.name;
+  if (name.empty() && request.councils.empty() && request.regions.size() == 1) name = request.regions.front();
   if (name.empty()) {
     for (std::size_t k = 0; k < out.names.size(); ++k)
       name += (k == 0 ? "" : k + 1 == out.names.size() ? " and " : ", ") + out.names[k];
@@ -234,26 +255,13 @@ CutScenario cut_scenario(const CutRequest& request) {
                                    {"description", std::to_string(chosen.size()) +
                                                        (chosen.size() == 1 ? " council" : " councils") +
                                                        " cut from England's councils table; price-led tendering"}});
-  if (const auto* commissioning = table["commissioning"].as_table()) cut.insert("commissioning", *commissioning);
+  // The table's settings for every council (lots, reach on real distances...), all but its output's.
+  for (const auto& [key, value] : table)
+    if (value.is_table() && key != "region" && key != "output") cut.insert(key, value);
   cut.insert("councils", std::move(entries));
 
   // Checked as `caremarket run` would read it, the overrides as --set (so a problem names them).
-  const std::string plain = engine::config::to_toml_text(cut);
-  const auto check = std::filesystem::temp_directory_path() /
-                     ("caremarket-cut-" + std::to_string(std::hash<std::string>{}(plain)) + ".toml");
-  {
-    std::ofstream file(check, std::ios::binary);
-    file << plain;
-  }
-  try {
-    load_scenario(check, {}, request.assignments);
-  } catch (...) {
-    std::error_code ignored;
-    std::filesystem::remove(check, ignored);
-    throw;
-  }
-  std::error_code ignored;
-  std::filesystem::remove(check, ignored);
+  load_scenario_text(engine::config::to_toml_text(cut), origin, request.assignments);
 
   auto doc = engine::config::Document();
   doc.address_entries("councils", {"code", "name"});

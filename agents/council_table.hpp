@@ -10,18 +10,18 @@
 namespace cm {
 
 struct CutRequest {
-  std::filesystem::path table;          // the councils table (england.toml)
-  std::vector<std::string> councils;    // names or ONS codes, in the order wanted
-  std::vector<std::string> regions;     // every council of these English regions, too
-  std::vector<std::string> assignments; // key=value overrides; councils["Kent"].budget_million=...
-  std::string name;                     // the region's name ("": the councils' names)
-  std::string commuting_zone;           // put every chosen council in this commuting zone ("": none)
-  std::string command;                  // how it was asked for, for the file's header
+  std::filesystem::path table;           // the councils table (england.toml)
+  std::vector<std::string> councils;     // names or ONS codes, in the order wanted
+  std::vector<std::string> regions;      // every council of these English regions, too
+  std::vector<std::string> assignments;  // key=value overrides; councils["Kent"].budget_million=...
+  std::string name;                      // the region's name ("": the councils' names)
+  std::string commuting_zone;            // put every chosen council in this commuting zone ("": none)
+  std::string command;                   // how it was asked for, for the file's header
 };
 
 struct CutScenario {
-  std::string text;                      // the scenario, as TOML with a header of comments
-  std::vector<std::string> names, codes; // the councils chosen, in order
+  std::string text;                       // the scenario, as TOML with a header of comments
+  std::vector<std::string> names, codes;  // the councils chosen, in order
 };
 
 // Cuts the scenario, checks it as `caremarket run` would, and returns it. Throws

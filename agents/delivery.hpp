@@ -75,11 +75,11 @@ inline void update_travel(Market& m, DeliveryState& s, int c) {
 }
 
 // Counts client i of provider q (row) for its travel: its small area, if new for q this week.
-inline void count_trip(Market& m, DeliveryState::AreasSeen& seen, const DeliveryState& s, std::size_t i,
-                       std::size_t q, std::int32_t first_locality, std::size_t areas) {
+inline void count_trip(Market& m, DeliveryState::AreasSeen& seen, const DeliveryState& s, std::size_t i, std::size_t q,
+                       std::int32_t first_locality, std::size_t areas) {
   auto& pr = m.providers;
-  const auto pair = static_cast<std::size_t>(s.position[q]) * areas +
-                    static_cast<std::size_t>(m.people.locality[i] - first_locality);
+  const auto pair =
+      static_cast<std::size_t>(s.position[q]) * areas + static_cast<std::size_t>(m.people.locality[i] - first_locality);
   if (seen.mark[pair] != seen.week) {
     seen.mark[pair] = seen.week;
     ++pr.trip_areas[q];
@@ -164,7 +164,7 @@ inline void deliver_to_unplaced(Market& m, std::size_t i) {
 struct DeliverToPeople {
   using Table = PeopleRows;
   struct State {
-    double continuity_rate;  // a local copy: the loop need not reload it after every store
+    double continuity_rate;                // a local copy: the loop need not reload it after every store
     DeliveryState::AreasSeen* areas_seen;  // null: the council has no small areas (no travel to count)
     std::int32_t first_locality;
     std::size_t areas;

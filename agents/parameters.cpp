@@ -64,8 +64,8 @@ std::shared_ptr<Schema<CouncilSpec>> council_schema() {
                  "ONS, via drkane/geo-lookups (msoa_la.csv)")
       .real_vector(CM_PARAMETER(area_latitudes), 0, {-90, 90}, "degrees", "Latitude of each small area's centroid",
                    "ONS, via drkane/geo-lookups (msoa_latlong.csv): geometric centroids, not population-weighted")
-      .real_vector(CM_PARAMETER(area_longitudes), 0, {-180, 180}, "degrees",
-                   "Longitude of each small area's centroid", "ONS, via drkane/geo-lookups (msoa_latlong.csv)")
+      .real_vector(CM_PARAMETER(area_longitudes), 0, {-180, 180}, "degrees", "Longitude of each small area's centroid",
+                   "ONS, via drkane/geo-lookups (msoa_latlong.csv)")
       .real(CM_PARAMETER(reference_rate), 0, {0, 200}, "GBP/h",
             "The council's own usual rate for an hour of home care. 0: commissioning.reference_rate",
             "the council's published fee rates, where known")
@@ -428,22 +428,22 @@ Schema<S> make_schema() {
   //  council_work  DP  self-funders  wage_rule  owner_worker  closes_on_losses  reference_trip_minutes
   archetype(s, Archetype::chain, {12.21,   0.70,  19,   20,      3.0,   0.04,  1.00, 0.55, 0.0,
                                   0.00,    10000, 600,  0.10,    0.41,  0.557, 0.04, 1.5,  //
-                                  kTender, true,  true, kMarket, false, true, 3.0});
+                                  kTender, true,  true, kMarket, false, true,  3.0});
   archetype(s, Archetype::agency, {12.60,   0.55, 19,   15,      5.5,   0.05,  0.20, 0.65, 0.3,
                                    0.05,    40,   250,  0.03,    0.41,  0.606, 0.11, 1.0,  //
-                                   kTender, true, true, kMarket, false, true, 2.4});
-  archetype(s, Archetype::micro, {14.00,       0.00, 18,   4,
-                                  1.5,         0.05, 0.00, 0.92,
-                                  1.0,         0.40, 20,   8,
-                                  0.00,        0.10, 0.74, 0.05,
+                                   kTender, true, true, kMarket, false, true,  2.4});
+  archetype(s, Archetype::micro, {14.00,       0.00,  18,   4,
+                                  1.5,         0.05,  0.00, 0.92,
+                                  1.0,         0.40,  20,   8,
+                                  0.00,        0.10,  0.74, 0.05,
                                   1.0,  //
-                                  kAccredited, true, true, kPassThrough,
-                                  true,        false,      5.5});
+                                  kAccredited, true,  true, kPassThrough,
+                                  true,        false, 5.5});
   archetype(s, Archetype::cooperative,
             {13.00,   0.10, 22,   10,       4.0,   0.03, 0.00, 0.80, 0.7, 0.30, 30, 60, 0.00, 0.20, 0.68, 0.06, 1.0,  //
              kTender, true, true, kMembers, false, true, 2.4});
-  archetype(s, Archetype::council_run, {13.50,    0.00,  30,    15,      6.0,   0.00, 0.00, 0.70, 0.3,
-                                        0.10,     10000, 2000,  0.00,    0.00,  0.62, 0.00, 1.2,  //
+  archetype(s, Archetype::council_run, {13.50,    0.00,  30,    15,      6.0,   0.00,  0.00, 0.70, 0.3,
+                                        0.10,     10000, 2000,  0.00,    0.00,  0.62,  0.00, 1.2,  //
                                         kInHouse, false, false, kPublic, false, false, 3.0});
   archetype(s, Archetype::personal_assistant,
             {13.00,
@@ -469,7 +469,7 @@ Schema<S> make_schema() {
              kPassThrough,
              true,
              false,
-             6.3});
+             6.6});
   s.real(CM_PARAMETER(providers.on_cost), 0.20, {0, 1}, "", "Employer on-costs on wages (NI, pension, holiday)",
          "Homecare Association cost model (assumption)")
       .real(CM_PARAMETER(providers.overbook), 0.08, {0, 1}, "",
@@ -812,14 +812,14 @@ void derive_council_fields(S& spec, const engine::config::Document& doc) {
     };
     if (!c.age_thousands.empty()) {
       if (c.age_thousands.size() != 3) {
-        problem("age_thousands", "must have 3 numbers (ages 18-64, 65-84, 85+), not " +
-                                     std::to_string(c.age_thousands.size()));
+        problem("age_thousands",
+                "must have 3 numbers (ages 18-64, 65-84, 85+), not " + std::to_string(c.age_thousands.size()));
       } else {
         const double sum = c.age_thousands[0] + c.age_thousands[1] + c.age_thousands[2];
         if (doc.table().at_path(k + ".adults_thousands") && std::abs(c.adults_thousands - sum) > 1e-3 * sum)
           problem("adults_thousands", "= " + shortest(c.adults_thousands) +
-                                          " contradicts age_thousands (which sum to " +
-                                          shortest(sum) + "): set age_thousands instead");
+                                          " contradicts age_thousands (which sum to " + shortest(sum) +
+                                          "): set age_thousands instead");
         else if (sum < 0.1)
           problem("age_thousands", "must sum to at least 0.1 thousand people");
         c.adults_thousands = sum;
@@ -833,11 +833,11 @@ void derive_council_fields(S& spec, const engine::config::Document& doc) {
     }
     const auto n = static_cast<std::int64_t>(c.areas.size());
     if (static_cast<std::int64_t>(c.area_latitudes.size()) != n)
-      problem("area_latitudes", "has " + std::to_string(c.area_latitudes.size()) + " entries for " +
-                                    std::to_string(n) + " areas");
+      problem("area_latitudes",
+              "has " + std::to_string(c.area_latitudes.size()) + " entries for " + std::to_string(n) + " areas");
     if (static_cast<std::int64_t>(c.area_longitudes.size()) != n)
-      problem("area_longitudes", "has " + std::to_string(c.area_longitudes.size()) + " entries for " +
-                                     std::to_string(n) + " areas");
+      problem("area_longitudes",
+              "has " + std::to_string(c.area_longitudes.size()) + " entries for " + std::to_string(n) + " areas");
     if (c.area_km2 <= 0) problem("area_km2", "must be above 0 for a council with small areas (areas)");
     if (c.localities != 0 && c.localities != n)
       problem("localities", "= " + std::to_string(c.localities) + " but the council has " + std::to_string(n) +
@@ -946,9 +946,11 @@ LoadedScenario load_scenario(const std::filesystem::path& scenario, const std::v
   return finish(doc);
 }
 
-LoadedScenario load_scenario_text(const std::string& toml_text, const std::string& origin) {
+LoadedScenario load_scenario_text(const std::string& toml_text, const std::string& origin,
+                                  const std::vector<std::string>& assignments) {
   auto doc = new_document();
   doc.overlay_text(toml_text, origin);
+  for (const auto& a : assignments) doc.set(a);
   return finish(doc);
 }
 

@@ -15,11 +15,11 @@ namespace cm {
 
 struct CouncilSpec {
   std::string name;
-  std::string code;    // ONS GSS code ("" for a council that is not a real one)
-  std::string region;  // English region (England's results are given by region too)
-  std::string kind;    // county, unitary, metropolitan district, London borough, City of London
-  std::int64_t localities = 0;  // 0: one per small area (areas), or 30 without them
-  double adults_thousands = 0;  // population aged 18+, thousands (the sum of age_thousands when given)
+  std::string code;                   // ONS GSS code ("" for a council that is not a real one)
+  std::string region;                 // English region (England's results are given by region too)
+  std::string kind;                   // county, unitary, metropolitan district, London borough, City of London
+  std::int64_t localities = 0;        // 0: one per small area (areas), or 30 without them
+  double adults_thousands = 0;        // population aged 18+, thousands (the sum of age_thousands when given)
   std::vector<double> age_thousands;  // population 18-64, 65-84, 85+ (thousands); empty: need.age_band_shares
   double area_km2 = 0;                // land area (with areas: sets how rural it is)
   // Small areas (ONS 2021 MSOAs), each a locality, with their centroids: travel between them comes
@@ -28,10 +28,10 @@ struct CouncilSpec {
   std::vector<double> area_latitudes, area_longitudes;
   double reference_rate = 0;  // GBP/h: the council's usual rate for an hour of home care (0: commissioning's)
   double wage = 0;            // GBP/h: the going care wage there (a local agency's; 0: the national defaults)
-  std::int64_t people = 0;      // people with formal care needs at the start
-  std::int64_t workers = 0;     // home care workers at the start
-  std::int64_t chains = 0;      // chain branches at the start
-  std::int64_t agencies = 0;    // local agencies at the start
+  std::int64_t people = 0;    // people with formal care needs at the start
+  std::int64_t workers = 0;   // home care workers at the start
+  std::int64_t chains = 0;    // chain branches at the start
+  std::int64_t agencies = 0;  // local agencies at the start
   std::int64_t micro_enterprises = 0;
   std::int64_t cooperatives = 0;         // worker-owned providers at the start
   std::int64_t council_run = 0;          // the council's own services at the start
@@ -106,16 +106,17 @@ struct ScenarioSpec {
     double extra_edges_per_locality = 0;
     double chord_length_factor = 0;  // a chord's travel time over a ring edge's
     // Councils with small areas: travel from distances (geography.cpp).
-    double road_factor = 0;                  // road distance over straight-line distance
+    double road_factor = 0;  // road distance over straight-line distance
     double urban_speed_kmh = 0, rural_speed_kmh = 0;
     double urban_density = 0, rural_density = 0;  // adults per km2 at which the urban / rural speed holds
   } geography;
   struct Need {
-    std::vector<double> hours_by_band;         // formal hours a week before informal care, bands 1..4
-    std::vector<double> initial_band_shares;   // bands 1..4
-    std::vector<double> entry_band_shares;     // bands 1..4 of people developing need
-    std::vector<double> age_band_shares;       // 18-64, 65-84, 85+
-    std::vector<double> prevalence_per_1000;   // people with needs per 1,000 of each age band (councils with age_thousands)
+    std::vector<double> hours_by_band;        // formal hours a week before informal care, bands 1..4
+    std::vector<double> initial_band_shares;  // bands 1..4
+    std::vector<double> entry_band_shares;    // bands 1..4 of people developing need
+    std::vector<double> age_band_shares;      // 18-64, 65-84, 85+
+    std::vector<double>
+        prevalence_per_1000;  // people with needs per 1,000 of each age band (councils with age_thousands)
     std::vector<double> progression_per_year;  // band b -> b+1
     std::vector<double> improvement_per_year;  // band b -> b-1 (band 1 -> recovered)
     std::vector<double> exit_per_year;         // death or move to residential care
@@ -363,7 +364,9 @@ LoadedScenario with_change(const LoadedScenario& loaded, std::int32_t step, cons
 // The scenario with a policy file in force from `step` on (as a policy dated that step's date).
 LoadedScenario with_policy(const LoadedScenario& loaded, std::int32_t step, const std::filesystem::path& policy);
 // Same, from TOML text (the resolved config stored in an output file).
-LoadedScenario load_scenario_text(const std::string& toml_text, const std::string& origin);
+// From TOML text, with key=value assignments above it (as --set; no policies, no warm-up split).
+LoadedScenario load_scenario_text(const std::string& toml_text, const std::string& origin,
+                                  const std::vector<std::string>& assignments = {});
 
 struct ParameterDoc {
   std::string key, kind, unit, allowed, fallback, doc, source;

@@ -9,8 +9,8 @@
 
 namespace cm {
 
-double hour_cost(const Market& m) {
-  const double wage = std::max(m.spec.providers.of(Archetype::agency).wage, m.spec.labour.nlw);
+double hour_cost(const Market& m, int c) {
+  const double wage = std::max(m.archetype_wage(Archetype::agency, c), m.spec.labour.nlw);
   return m.cost_per_hour(Archetype::agency, wage);
 }
 
@@ -24,7 +24,7 @@ bool starts_financial_year(const ScenarioSpec& spec, std::int64_t step) {
 double uplift(const Market& m, int c) {
   const auto& com = m.commissioners[static_cast<std::size_t>(c)];
   const auto& policy = m.spec.commissioning;
-  const double cost = hour_cost(m);
+  const double cost = hour_cost(m, c);
   switch (static_cast<UpliftRule>(policy.uplift_rule)) {
     case UpliftRule::none: return 0.0;
     case UpliftRule::fixed: return std::max(0.0, policy.uplift_fixed);
@@ -45,7 +45,7 @@ void apply_price_setting(Market& m, int c) {
   if (!starts_financial_year(m.spec, m.reported_week())) return;  // none in the warm-up
   auto& com = m.commissioners[static_cast<std::size_t>(c)];
   const double u = uplift(m, c);
-  com.uplift_cost = hour_cost(m);
+  com.uplift_cost = hour_cost(m, c);
   if (u <= 0) return;
   const double factor = 1 + u;
   com.reference_rate *= factor;

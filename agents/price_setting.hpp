@@ -8,8 +8,9 @@
 namespace cm {
 
 // The cost of an hour of home care that the councils' uplift follows: a local agency's cost per
-// hour (wage, on-costs, paid travel, overheads) at its wage or the NLW, whichever is higher.
-double hour_cost(const Market& m);
+// hour (wage, on-costs, paid travel, overheads) in council c, at its going wage there (the
+// council's own wage, when it sets one) or the NLW, whichever is higher.
+double hour_cost(const Market& m, int c);
 
 // True when step `step` is the first dated on or after a 1 April (step 0 never is).
 bool starts_financial_year(const ScenarioSpec& spec, std::int64_t step);

@@ -55,7 +55,8 @@ void summarise_places(RunOutcome& outcome, const std::vector<double>& last, cons
   const int councils = static_cast<int>(spec.councils.size());
   if (councils < 2) return;
   const bool regions = councils > 12 && std::all_of(spec.councils.begin(), spec.councils.end(),
-                                                   [](const CouncilSpec& c) { return !c.region.empty(); });
+                                                    [](const CouncilSpec& c) { return !c.region.empty(); });
+  if (councils > 12 && !regions) return;  // as compare: a dozen councils at most, or their regions
   outcome.places_are_regions = regions;
   std::vector<std::string> names;
   std::vector<std::vector<int>> members;
@@ -70,11 +71,8 @@ void summarise_places(RunOutcome& outcome, const std::vector<double>& last, cons
     }
     members[static_cast<std::size_t>(it - names.begin())].push_back(c);
   }
-  for (std::size_t g = 0; g < names.size(); ++g)
+  for (std::size_t g = 0; g < names.size(); ++g)  // in the order the councils list them first
     outcome.places.push_back({names[g], group_values(last, councils, members[g])});
-  if (regions)
-    std::sort(outcome.places.begin(), outcome.places.end(),
-              [](const RunOutcome::Place& a, const RunOutcome::Place& b) { return a.name < b.name; });
 }
 
 std::string utc_now() {

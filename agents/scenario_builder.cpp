@@ -6,6 +6,7 @@
 #include <boost/random/poisson_distribution.hpp>
 
 #include "agents/market.hpp"
+#include "agents/price_setting.hpp"
 
 namespace cm {
 
@@ -49,7 +50,7 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
     const auto& policy = spec.commissioning;
     com.weekly_budget = weekly_care_budget(spec, static_cast<std::size_t>(c));
     com.reference_rate = cs.reference_rate > 0 ? cs.reference_rate : policy.reference_rate;
-    com.uplift_cost = cost_per_hour(Archetype::agency, std::max(archetype_wage(Archetype::agency, c), spec.labour.nlw));
+    com.uplift_cost = hour_cost(*this, c);
     com.lots = static_cast<std::int32_t>((cs.localities + policy.lot_size - 1) / policy.lot_size);
     com.lot_tender_week.assign(static_cast<std::size_t>(com.lots), 0);
     com.lot_relet.assign(static_cast<std::size_t>(com.lots), 0);

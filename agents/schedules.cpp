@@ -299,9 +299,9 @@ class Reader {
       if (council.name == name || (!council.code.empty() && council.code == name)) return static_cast<int>(c);
       names.push_back(council.name);
     }
-    if (!name.empty() && name.size() < 6 && std::all_of(name.begin(), name.end(), [](char ch) {
-          return ch >= '0' && ch <= '9';
-        }) && std::stoul(name) < base_.councils.size())
+    if (!name.empty() && name.size() < 6 &&
+        std::all_of(name.begin(), name.end(), [](char ch) { return ch >= '0' && ch <= '9'; }) &&
+        std::stoul(name) < base_.councils.size())
       return static_cast<int>(std::stoul(name));  // by index, as councils[3] in a --set
     std::string message = "= " + in_quotes(name) + " is not a council of the scenario";
     if (auto near = engine::config::closest(name, names)) message += " (did you mean " + *near + "?)";

@@ -88,7 +88,7 @@ void print_table(const sweeps::Comparison& result, const CompareOptions& o) {
               result.places_are_regions ? "region" : "council", o.output.empty() ? "PREFIX" : o.output.c_str(),
               result.places_are_regions ? "region" : "council");
   std::printf("%-24s", "");
-  for (const char* name : shown) std::printf(" %28s", name);
+  for (const char* name : shown) std::printf(" %30s", name);
   std::printf("\n");
   for (std::size_t k = 0; k < result.places.size(); ++k) {
     std::printf("%-24.24s", result.places[k].c_str());
@@ -97,8 +97,8 @@ void print_table(const sweeps::Comparison& result, const CompareOptions& o) {
         if (c.name == name) {
           char cell[64];
           std::snprintf(cell, sizeof cell, "%+.3g [%+.3g, %+.3g]%s", c.difference, c.ci_low, c.ci_high,
-                        c.ci_low > 0 || c.ci_high < 0 ? "*" : "");
-          std::printf(" %28s", cell);
+                        c.ci_low > 0 || c.ci_high < 0 ? "*" : " ");
+          std::printf(" %30s", cell);
         }
     std::printf("\n");
   }

@@ -114,10 +114,14 @@ void print_places(const RunOutcome& outcome) {
     Metric metric;
     const char* units;
   };
-  const Column columns[] = {{"served", kPeopleServed, "people"},      {"waiting", kPeopleWaiting, "people"},
-                            {"workers", kWorkers, "workers"},         {"vacancies", kVacancyRate, ""},
-                            {"wage", kMeanWage, "GBP/h"},             {"eff. pay", kMeanEffectivePay, "GBP/h"},
-                            {"travel", kUnpaidTravelMinutes, "min/h"}, {"price/h", kPricePerHour, "GBP/h"},
+  const Column columns[] = {{"served", kPeopleServed, "people"},
+                            {"waiting", kPeopleWaiting, "people"},
+                            {"workers", kWorkers, "workers"},
+                            {"vacancies", kVacancyRate, ""},
+                            {"wage", kMeanWage, "GBP/h"},
+                            {"eff. pay", kMeanEffectivePay, "GBP/h"},
+                            {"travel", kUnpaidTravelMinutes, "min/h"},
+                            {"price/h", kPricePerHour, "GBP/h"},
                             {"spend/week", kCouncilSpend, "GBP/week"}};
   std::printf("\nBy %s at week %lld (travel: unpaid minutes between visits per contact hour)\n",
               outcome.places_are_regions ? "region" : "council", static_cast<long long>(outcome.steps_done));

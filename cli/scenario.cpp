@@ -35,8 +35,9 @@ int list_councils(const ScenarioOptions& o) {
       double adults = 0;
       if (const auto* ages = c["age_thousands"].as_array())
         for (const auto& a : *ages) adults += a.value_or(0.0) * 1000;
-      std::printf("%-10s %-36s %-26s %12.0f %12lld\n", c["code"].value_or(std::string()).c_str(), c["name"].value_or(std::string()).c_str(),
-                  c["region"].value_or(std::string()).c_str(), adults, static_cast<long long>(c["people"].value_or(0)));
+      std::printf("%-10s %-36s %-26s %12.0f %12lld\n", c["code"].value_or(std::string()).c_str(),
+                  c["name"].value_or(std::string()).c_str(), c["region"].value_or(std::string()).c_str(), adults,
+                  static_cast<long long>(c["people"].value_or(0)));
     }
   return 0;
 }
@@ -62,10 +63,10 @@ int make_scenario(const ScenarioOptions& o, const std::string& command) {
 
 Command add_scenario(CLI::App& app) {
   auto o = std::make_shared<ScenarioOptions>();
-  auto* sub = app.add_subcommand(
-      "scenario",
-      "A ready scenario for your council or a group of councils, cut from England's 153 councils "
-      "(configs/scenarios/england.toml), with your own figures as overrides");
+  auto* sub =
+      app.add_subcommand("scenario",
+                         "A ready scenario for your council or a group of councils, cut from England's 153 councils "
+                         "(configs/scenarios/england.toml), with your own figures as overrides");
   sub->add_option("councils", o->councils,
                   "Councils by name (\"Kent\", \"Bath and North East Somerset\") or ONS code (E10000016); "
                   "--list shows them");
@@ -84,7 +85,9 @@ Command add_scenario(CLI::App& app) {
       "Examples:\n"
       "  caremarket scenario Kent -o kent.toml && caremarket run kent.toml\n"
       "  caremarket scenario E06000066 -s 'councils[Somerset].budget_million=160' -o somerset.toml\n"
-      "  caremarket scenario Birmingham Coventry Dudley --name 'Black Country' --commuting-zone WM -o wm.toml");
+      "  caremarket scenario Dudley Sandwell Walsall Wolverhampton --name 'Black Country' --commuting-zone 'Black "
+      "Country' -o bc.toml\n"
+      "  caremarket scenario --region 'North East' -o north_east.toml");
   return {sub, [o] {
             std::string command = "caremarket scenario";
             for (const auto& c : o->councils) command += " \"" + c + "\"";

@@ -180,7 +180,10 @@ std::string render(const toml::node& node) {
 
 std::optional<std::string> closest(const std::string& word, const std::vector<std::string>& candidates) {
   std::optional<std::string> best;
-  std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
+  // How near is near: a third of the word's last part (of "commissioning.budgett", "budgett").
+  const auto last_dot = word.rfind('.');
+  const std::size_t last_part = last_dot == std::string::npos ? word.size() : word.size() - last_dot - 1;
+  std::size_t best_distance = std::max<std::size_t>(2, last_part / 3) + 1;
   for (const auto& c : candidates) {
     // Compare the whole path and also the last component, so "nlw" finds "labour.nlw".
     std::size_t d = edit_distance(word, c);
@@ -238,8 +241,8 @@ void Document::assign(const std::string& path, const toml::node& value, const st
       if (selector.size() >= 2 && (selector.front() == '"' || selector.front() == '\'') &&
           selector.back() == selector.front())
         selector = selector.substr(1, selector.size() - 2);
-      const auto index = array && start == 0 && entry_fields(name) ? find_entry(*array, name, selector, origin)
-                                                                   : std::stoul(selector);
+      const auto index =
+          array && start == 0 && entry_fields(name) ? find_entry(*array, name, selector, origin) : std::stoul(selector);
       if (!array || index >= array->size() || !array->get(index)->is_table())
         throw std::logic_error("Document::assign: no table at " + path.substr(0, close + 1));
       table = array->get(index)->as_table();
@@ -291,7 +294,8 @@ std::vector<std::string> suggestions(const std::string& word, const std::vector<
 std::size_t Document::find_entry(const toml::array& entries, const std::string& list, const std::string& selector,
                                  const std::string& origin) const {
   const auto& fields = *entry_fields(list);
-  if (!selector.empty() && std::all_of(selector.begin(), selector.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+  if (!selector.empty() &&
+      std::all_of(selector.begin(), selector.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
     const auto index = selector.size() < 9 ? std::stoul(selector) : entries.size();
     if (index < entries.size()) return index;
     throw ConfigError({{origin, list + "[" + selector + "]",
@@ -331,14 +335,13 @@ void Document::merge(toml::table& into, const toml::table& from, const std::stri
     if (prefix.empty() && v.is_table() && entry_fields(key)) {
       // Entries addressed one by one ([councils.Kent], councils[Kent].x=...) merge into those named.
       auto* entries = existing ? existing->as_array() : nullptr;
-      if (!entries)
-        throw ConfigError({{origin, key, "has no entries to address yet: list the [[" + key + "]] first"}});
+      if (!entries) throw ConfigError({{origin, key, "has no entries to address yet: list the [[" + key + "]] first"}});
       for (const auto& [selector, part] : *v.as_table()) {
         const std::string sel(selector.str());
         if (!part.is_table())
           throw ConfigError({{origin, key + "." + sel,
-                              "must be a table of the entry's keys: [" + key + ".\"" + sel + "\"] or " + key +
-                                  "[\"" + sel + "\"].key=value"}});
+                              "must be a table of the entry's keys: [" + key + ".\"" + sel + "\"] or " + key + "[\"" +
+                                  sel + "\"].key=value"}});
         const std::size_t index = find_entry(*entries, key, sel, origin);
         auto* entry = entries->get(index)->as_table();
         if (!entry) throw ConfigError({{origin, key + "[" + std::to_string(index) + "]", "is not a table"}});

@@ -347,9 +347,12 @@ class Schema {
   // A list of any length from min_length up, each number within range (empty when absent).
   Schema& real_vector(std::string key, std::function<std::vector<double>&(T&)> at, std::size_t min_length, Range range,
                       std::string unit, std::string doc, std::string source = {}) {
-    ParamInfo info{key,  "real list",
-                   unit, "a list of at least " + std::to_string(min_length) + " numbers, each " + between(range, unit),
-                   "[]", std::move(doc),
+    ParamInfo info{key,
+                   "real list",
+                   unit,
+                   "a list of at least " + std::to_string(min_length) + " numbers, each " + between(range, unit),
+                   "[]",
+                   std::move(doc),
                    std::move(source)};
     add(
         info,
@@ -531,8 +534,9 @@ class Schema {
       if (!is_section(key)) {
         if (auto near = closest(key, leaf_and_section_names())) {
           msg += "; did you mean '" + ctx.prefix + *near + "'?";
-          const bool list = std::any_of(entries_.begin(), entries_.end(),
-                                        [&](const Entry& e) { return e.info.key == *near && e.info.kind == "table list"; });
+          const bool list = std::any_of(entries_.begin(), entries_.end(), [&](const Entry& e) {
+            return e.info.key == *near && e.info.kind == "table list";
+          });
           if (list)
             msg += " (one entry's key is written " + *near + "[\"NAME\"].key or " + *near +
                    "[CODE].key; `caremarket params` lists the keys)";

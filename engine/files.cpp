@@ -75,17 +75,23 @@ void remove_stale_temporaries(const std::filesystem::path& target) {
 void write_text_file(const std::filesystem::path& file, const std::string& text, const std::string& what) {
   check_output_path(file, what);
   const auto temporary = std::filesystem::path(file.string() + ".tmp-" + std::to_string(::getpid()));
-  {
-    std::ofstream out(temporary, std::ios::binary);
-    out << text;
-    out.flush();
-    if (!out) {
-      const int error = errno;
+  // O_NOFOLLOW and O_TRUNC on a name of our own: a stale temporary is replaced, a planted link refused.
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0) throw OutputError(write_error_message(errno, file));
+  std::size_t written = 0;
+  while (written < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int error = n < 0 ? errno : EIO;
+      ::close(fd);
       std::error_code ignored;
       std::filesystem::remove(temporary, ignored);
       throw OutputError(write_error_message(error, file));
     }
+    written += static_cast<std::size_t>(n);
   }
+  ::close(fd);
   durable_rename(temporary, file);
 }
 

@@ -39,7 +39,8 @@ void durable_rename(const std::filesystem::path& file, const std::filesystem::pa
 
 // Writes `text` to `file` whole or not at all: a temporary beside it, then durable_rename. `what`
 // names the file in messages (check_output_path).
-void write_text_file(const std::filesystem::path& file, const std::string& text, const std::string& what = "output file");
+void write_text_file(const std::filesystem::path& file, const std::string& text,
+                     const std::string& what = "output file");
 
 // Removes the temporary files (`<target>.tmp-<pid>`) left beside `target` by writers whose process
 // has ended (killed, or crashed): what a run stopped by `kill -9` leaves. A temporary file of a

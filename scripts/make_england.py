@@ -70,7 +70,8 @@ PEOPLE_PER_AGENCY = 350  # Somerset: 40 local agencies (assumption)
 PEOPLE_PER_MICRO = 280  # Somerset: 50 micro-enterprises (NEF & Community Catalysts 2020)
 BUDGET_PER_PERSON_GBP = 150e6 / 14_000  # Somerset: GBP 150 million a year (ASC-FR, scaled)
 CHAIN_GROUPS = 8  # national chain groups with branches in every council (assumption)
-LOT_SIZE = 14  # small areas a tender lot (commissioning.lot_size): Somerset keeps its 5 lots
+LOT_SIZE = 15  # small areas a tender lot (commissioning.lot_size): Somerset keeps its 5 lots
+AGENCY_RADIUS_MINUTES = 80  # providers.agency.radius_minutes on real distances (see render())
 
 
 class DataError(Exception):
@@ -242,9 +243,14 @@ def render(councils, prevalence):
         "",
         "[commissioning]",
         'mode = "lowest_price"',
-        "# A lot is 14 small areas, about 94,000 adults: the six localities of 15,700 adults a lot had",
-        "# in the calibrated Somerset before its localities were its 71 real small areas.",
+        "# A lot is 15 small areas, about 100,000 adults: Somerset keeps the 5 lots it was calibrated",
+        "# with when its localities were a synthetic ring of 30.",
         f"lot_size = {LOT_SIZE}",
+        "",
+        "# An agency reaches clients within 80 minutes of its office: with real distances, the 40 minutes",
+        "# of the synthetic ring reached a third of rural Somerset's small areas (half on the ring).",
+        "[providers.agency]",
+        f"radius_minutes = {AGENCY_RADIUS_MINUTES}",
     ]
     lines = head
     for council, size in zip(councils, all_sizes):

@@ -9,7 +9,6 @@
 #include <numeric>
 #include <sstream>
 
-
 #include <boost/math/distributions/normal.hpp>
 
 #include "engine/files.hpp"

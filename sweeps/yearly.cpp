@@ -108,7 +108,8 @@ PlaceOutcomes place_outcomes(const std::filesystem::path& run_file) {
     auto it = series.find(k);
     if (it != series.end()) return it->second;
     auto d = engine::read_f64_dataset(run_file, std::string("/") + catalogue[k].name);
-    if (!d || d->shape.size() != 2 || d->shape[1] != key.size()) throw fail(std::string("no series ") + catalogue[k].name);
+    if (!d || d->shape.size() != 2 || d->shape[1] != key.size())
+      throw fail(std::string("no series ") + catalogue[k].name);
     return series.emplace(k, std::move(*d)).first->second;
   };
   for (std::size_t h = 0; h < headline.size(); ++h) {

@@ -109,5 +109,6 @@ __all__ = [
     "parameters",
     "policies",
     "run",
+    "scenario",
     "scenarios",
 ]

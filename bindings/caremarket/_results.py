@@ -289,7 +289,7 @@ class Results:
         return frame
 
     @cached_property
-    def councils(self) -> pd.DataFrame:
+    def council_info(self) -> pd.DataFrame:
         """The run's councils, one row each in file order: ``name``, and (format 1.13) ``code`` (ONS
         GSS code) and ``region`` (English region), empty for councils that are not real ones."""
         with h5py.File(self._path, "r") as f:
@@ -306,7 +306,7 @@ class Results:
         councils with regions (the real councils of format 1.13)."""
         from ._region import region
 
-        councils = self.councils
+        councils = self.council_info
         if (councils["region"] == "").any():
             raise FormatError(f"{self._path}: councils without an English region (synthetic ones, or a file "
                               f"before format 1.13) cannot be grouped by region")

@@ -50,18 +50,24 @@ void register_config(py::module_& m) {
 
   py::class_<cm::LoadedScenario>(m, "Scenario",
                                  "A validated, resolved configuration: scenario, policies and overrides merged.")
-      .def_property_readonly("resolved_toml", [](const cm::LoadedScenario& s) { return s.resolved_toml; },
-                             "The whole resolved config as TOML, defaults included (stored in every output).")
-      .def_property_readonly("layers", [](const cm::LoadedScenario& s) { return s.layers; },
-                             "The layers in the order applied: scenario, policies, '--set <key>' per override.")
-      .def_property_readonly("warnings", [](const cm::LoadedScenario& s) { return s.warnings; },
-                             "Values the loader changed, in words (a wage below labour.nlw is raised to it).")
-      .def_property_readonly("steps", [](const cm::LoadedScenario& s) { return s.spec.run.steps; }, "run.steps")
+      .def_property_readonly(
+          "resolved_toml", [](const cm::LoadedScenario& s) { return s.resolved_toml; },
+          "The whole resolved config as TOML, defaults included (stored in every output).")
+      .def_property_readonly(
+          "layers", [](const cm::LoadedScenario& s) { return s.layers; },
+          "The layers in the order applied: scenario, policies, '--set <key>' per override.")
+      .def_property_readonly(
+          "warnings", [](const cm::LoadedScenario& s) { return s.warnings; },
+          "Values the loader changed, in words (a wage below labour.nlw is raised to it).")
+      .def_property_readonly(
+          "steps", [](const cm::LoadedScenario& s) { return s.spec.run.steps; }, "run.steps")
       .def_property_readonly(
           "warmup_weeks", [](const cm::LoadedScenario& s) { return s.spec.run.warmup_weeks; },
           "run.warmup_weeks: weeks simulated before step 0 under the baseline, not reported")
-      .def_property_readonly("seed", [](const cm::LoadedScenario& s) { return s.spec.run.seed; }, "run.seed")
-      .def_property_readonly("region", [](const cm::LoadedScenario& s) { return s.spec.region.name; }, "region.name")
+      .def_property_readonly(
+          "seed", [](const cm::LoadedScenario& s) { return s.spec.run.seed; }, "run.seed")
+      .def_property_readonly(
+          "region", [](const cm::LoadedScenario& s) { return s.spec.region.name; }, "region.name")
       .def_property_readonly(
           "councils",
           [](const cm::LoadedScenario& s) {
@@ -86,8 +92,8 @@ void register_config(py::module_& m) {
           if (!policy_dates[k]) continue;
           files[k].from = engine::parse_iso_date(*policy_dates[k]);
           if (!files[k].from)
-            throw engine::config::ConfigError({{policies[k].string(), "from",
-                                                "= \"" + *policy_dates[k] + "\" is not a date YYYY-MM-DD"}});
+            throw engine::config::ConfigError(
+                {{policies[k].string(), "from", "= \"" + *policy_dates[k] + "\" is not a date YYYY-MM-DD"}});
         }
         auto loaded = cm::load_scenario(scenario, files, assignments);
         // As the command line warns on stderr, Python warns with the warnings module.
@@ -101,15 +107,17 @@ void register_config(py::module_& m) {
       "Reads a scenario, overlays the policies (each from the start, or from its date in policy_dates:\n"
       "ISO text or None) and 'key=value' assignments, validates everything.\n"
       "Raises caremarket.ConfigError listing every problem.");
-  m.def("load_scenario_text", &cm::load_scenario_text, py::arg("toml_text"), py::arg("origin"),
+  m.def(
+      "load_scenario_text",
+      [](const std::string& text, const std::string& origin) { return cm::load_scenario_text(text, origin); },
+      py::arg("toml_text"), py::arg("origin"),
         "Same as load_scenario, from TOML text (e.g. the resolved config stored in an output file).");
   m.def(
       "cut_scenario",
       [](const std::filesystem::path& table, const std::vector<std::string>& councils,
          const std::vector<std::string>& regions, const std::vector<std::string>& assignments, const std::string& name,
          const std::string& commuting_zone, const std::string& command) {
-        const auto cut =
-            cm::cut_scenario({table, councils, regions, assignments, name, commuting_zone, command});
+        const auto cut = cm::cut_scenario({table, councils, regions, assignments, name, commuting_zone, command});
         return py::make_tuple(cut.text, cut.names, cut.codes);
       },
       py::arg("table"), py::arg("councils"), py::arg("regions"), py::arg("assignments"), py::arg("name"),

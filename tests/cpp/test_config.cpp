@@ -340,7 +340,8 @@ TEST(Scenario, DuplicateAndNulNamesAreFound) {
   for (int i = 0; i < 1500; ++i) text += "[[councils]]\nname = \"c" + std::to_string(i) + "\"\n";
   text += "[[councils]]\nname = \"c7\"\n[[councils]]\nname = \"bad\\u0000name\"\n";
   const std::string msg = load_error(dir.write("s.toml", text));
-  EXPECT_NE(msg.find("councils[1500].name = \"c7\": a council listed twice (councils[7] has this name too)"), std::string::npos)
+  EXPECT_NE(msg.find("councils[1500].name = \"c7\": a council listed twice (councils[7] has this name too)"),
+            std::string::npos)
       << msg;
   EXPECT_NE(msg.find("councils[1501].name must not contain a NUL character"), std::string::npos) << msg;
 }
@@ -503,9 +504,7 @@ Document listed_document() {
       "list.toml");
   return doc;
 }
-double budget_of(const Document& doc, std::size_t i) {
-  return doc.table()["councils"][i]["budget"].value_or(-1.0);
-}
+double budget_of(const Document& doc, std::size_t i) { return doc.table()["councils"][i]["budget"].value_or(-1.0); }
 std::string set_error(Document doc, const std::string& assignment) {
   try {
     doc.set(assignment);
@@ -555,7 +554,8 @@ TEST(ConfigEntries, AnUnknownEntrySuggestsTheNearestAndAnIndexOutOfRangeSaysHowM
 }
 
 TEST(ConfigEntries, ACouncilListedTwiceIsRefused) {
-  const auto text = std::string("[[councils]]\nname = \"A\"\ncode = \"E1\"\n[[councils]]\nname = \"B\"\ncode = \"E1\"\n");
+  const auto text =
+      std::string("[[councils]]\nname = \"A\"\ncode = \"E1\"\n[[councils]]\nname = \"B\"\ncode = \"E1\"\n");
   try {
     cm::load_scenario_text(text, "two.toml");
     FAIL() << "accepted two councils with one code";
@@ -577,7 +577,8 @@ TEST(ConfigEntries, SmallAreasSetTheLocalitiesAndAgeBandsTheAdults) {
   for (const auto& [text, words] : std::vector<std::pair<std::string, std::string>>{
            {"areas = [\"x\"]\narea_latitudes = [51.0, 2.0]\narea_longitudes = [1.0]\narea_km2 = 1\n",
             "councils[0].area_latitudes has 2 entries for 1 areas"},
-           {"areas = [\"x\"]\narea_latitudes = [51.0]\narea_longitudes = [1.0]\n", "councils[0].area_km2 must be above 0"},
+           {"areas = [\"x\"]\narea_latitudes = [51.0]\narea_longitudes = [1.0]\n",
+            "councils[0].area_km2 must be above 0"},
            {"areas = [\"x\"]\narea_latitudes = [51.0]\narea_longitudes = [1.0]\narea_km2 = 1\nlocalities = 3\n",
             "councils[0].localities = 3 but the council has 1 small areas"},
            {"age_thousands = [1, 2]\n", "councils[0].age_thousands must have 3 numbers"},

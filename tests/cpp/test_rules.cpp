@@ -736,10 +736,10 @@ TEST(PriceSetting, EachAprilTheCouncilUpliftsItsPricesByItsRule) {
   auto spec = hand_spec({.people = 30, .workers = 20, .chains = 2});
   auto m = cm::open_market(spec, 9, 0);
   auto& com = m.commissioners[0];
-  const double cost_2025 = cm::hour_cost(m);
+  const double cost_2025 = cm::hour_cost(m, 0);
   EXPECT_EQ(com.uplift_cost, cost_2025);
   m.spec.labour.nlw = 13.5;  // an April rise above the agency's wage
-  const double growth = cm::hour_cost(m) / cost_2025 - 1;
+  const double growth = cm::hour_cost(m, 0) / cost_2025 - 1;
   ASSERT_GT(growth, 0.02);
   com.committed = com.weekly_budget / 2;
   EXPECT_NEAR(cm::uplift(m, 0), growth, 1e-12);
@@ -752,7 +752,7 @@ TEST(PriceSetting, EachAprilTheCouncilUpliftsItsPricesByItsRule) {
   m.spec.commissioning.uplift_rule = static_cast<int>(cm::UpliftRule::none);
   EXPECT_EQ(cm::uplift(m, 0), 0.0);
   m.spec.commissioning.uplift_rule = static_cast<int>(cm::UpliftRule::fair_cost);
-  const double fair = m.asking_price(Archetype::agency, cm::hour_cost(m));
+  const double fair = m.asking_price(Archetype::agency, cm::hour_cost(m, 0));
   EXPECT_NEAR(cm::uplift(m, 0), std::max(0.0, fair / com.reference_rate - 1), 1e-12);
 
   // Applied in the first week of April 2026 under the fixed rule: 3% on every council price.
@@ -776,7 +776,7 @@ TEST(PriceSetting, EachAprilTheCouncilUpliftsItsPricesByItsRule) {
   cm::apply_price_setting(m, 0);
   EXPECT_NEAR(com.reference_rate, rate * 1.03, 1e-9);
   EXPECT_FLOAT_EQ(com.contracts[0].price, 22.0f * 1.03f);
-  EXPECT_EQ(com.uplift_cost, cm::hour_cost(m));
+  EXPECT_EQ(com.uplift_cost, cm::hour_cost(m, 0));
   for (std::size_t k = 0; k < people.size(); ++k)
     EXPECT_FLOAT_EQ(m.people.price[people[k]], k % 3 == 2 ? 20.0f : static_cast<float>(20.0f * 1.03)) << k;
 }

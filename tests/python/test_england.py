@@ -191,7 +191,7 @@ def test_python_cuts_the_same_scenario_and_runs_it(caremarket, cli, tmp_path):
     with pytest.raises(caremarket.ConfigError, match='did you mean "Rutland"'):
         caremarket.scenario("Rutlnd")
     res = caremarket.run(tmp_path / "r.toml", steps=2, output=tmp_path / "r.h5")
-    assert list(res.councils["code"]) == ["E06000017"]
+    assert list(res.council_info["code"]) == ["E06000017"]
 
 
 def test_a_council_is_addressed_by_name_or_code_in_sets_and_policy_files(caremarket, tmp_path):
@@ -260,7 +260,7 @@ def test_england_runs_its_153_councils_and_reports_them_by_region(caremarket, tm
     res = caremarket.run("england", steps=2, output=tmp_path / "england.h5")
     with open(ENGLAND, "rb") as f:
         codes = [c["code"] for c in tomllib.load(f)["councils"]]
-    assert list(res.councils["code"]) == codes
+    assert list(res.council_info["code"]) == codes
     regions = res.by_region()
     assert sorted(regions.index.get_level_values("region").unique()) == sorted(
         ["East Midlands", "East of England", "London", "North East", "North West", "South East", "South West",
@@ -269,3 +269,26 @@ def test_england_runs_its_153_councils_and_reports_them_by_region(caremarket, tm
     total = res.timeseries.groupby(level="week")["people_needing_care"].sum()
     assert np.allclose(regions.groupby(level="week")["people_needing_care"].sum(), total)
     assert regions["vacancy_rate"].between(0, 1).all()
+
+
+def test_compare_gives_each_council_its_differences(cli, tmp_path):
+    prefix = tmp_path / "wm"
+    done = cli("compare", "west_midlands", "-p", "living_wage_floor", "-n", 2, "--steps", 8, "-o", prefix,
+               "--quiet", timeout=300)
+    assert done.returncode == EXIT_OK, done
+    assert "Differences by council" in done.stdout and "Wolverhampton" in done.stdout
+    with open(f"{prefix}.by_council.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    councils = ["Birmingham", "Coventry", "Dudley", "Sandwell", "Solihull", "Walsall", "Wolverhampton"]
+    assert sorted({r["council"] for r in rows}) == councils
+    assert len(rows) == 7 * 18 and all(r["replicates"] == "2" for r in rows)
+    with h5py.File(f"{prefix}.h5") as f:
+        assert f.attrs["format_version"] == "1.2" and f.attrs["places"] == "council"
+        assert [s.decode() for s in f["place_name"][()]] == councils
+        assert f["place_difference"].shape == (7, 18)
+        # The councils' spend differences add up to the region's (spend is summed over councils).
+        names = [s.decode() for s in f["name"][()]]
+        outcome_names = [s.decode() for s in f["place_outcome_name"][()]]
+        region = f["difference"][names.index("council_spend")]
+        by_council = f["place_difference"][:, outcome_names.index("council_spend")]
+        assert np.isclose(by_council.sum(), region, rtol=1e-9), (by_council.sum(), region)

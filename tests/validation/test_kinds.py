@@ -89,11 +89,16 @@ def test_insourcing_reaches_its_share_lot_by_lot(arms):
     assert (np.abs(shares - 0.2) < 0.06).all(), shares
 
 
-def test_insourcing_keeps_more_money_local_and_costs_the_council_more(arms):
-    mean, se = paired(arms, "insourcing", "local_retained")
-    assert mean > 3 * se and mean > 0, f"local money retained {mean:+.2%} (se {se:.2%})"
+def test_insourcing_costs_the_council_more_and_keeps_no_less_money_local(arms):
     mean, se = paired(arms, "insourcing", "council_spend")
     assert mean > 3 * se, f"council spend {mean:+.2%} (se {se:.2%})"
+    # On the synthetic ring of version 1 the local money rose clearly. On real distances the council's
+    # service serves whole lots, patches of neighbouring small areas: its trips shorten (travel per
+    # contact hour about 6.6 to 2.1 minutes), and the travel it pays its staff for no longer adds to
+    # the wages that stay local, so the gain goes (-0.02%, se 0.10%, six seeds; spend +1.1%, se
+    # 0.06%). It must not turn into a loss.
+    mean, se = paired(arms, "insourcing", "local_retained")
+    assert mean > -3 * se, f"local money retained {mean:+.2%} (se {se:.2%})"
 
 
 def test_the_cooperative_programme_founds_cooperatives_and_raises_pay(arms):
