@@ -1,6 +1,7 @@
 #include "agents/market.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include <tbb/task_group.h>
@@ -9,7 +10,8 @@
 namespace cm {
 
 namespace {
-std::size_t pick_band(double u, const std::vector<double>& shares) {
+template <class Shares>
+std::size_t pick_band(double u, const Shares& shares) {
   double cumulative = 0;
   for (std::size_t i = 0; i < shares.size(); ++i) {
     cumulative += shares[i];
@@ -32,7 +34,7 @@ void Market::make_person(std::size_t r, int council, std::int32_t locality, engi
   // A council with its population by age has its own age mix of people with needs.
   const auto& ages = spec.councils[static_cast<std::size_t>(council)].age_thousands;
   if (ages.size() == 3) {
-    std::vector<double> mix(3);
+    std::array<double, 3> mix{};
     double sum = 0;
     for (std::size_t b = 0; b < 3; ++b) sum += mix[b] = ages[b] * need.prevalence_per_1000[b];
     for (auto& share : mix) share = sum > 0 ? share / sum : 1.0 / 3;
