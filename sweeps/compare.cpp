@@ -246,24 +246,24 @@ DesignTable read_parameter_sets(const std::filesystem::path& file, std::int64_t 
   return *table;
 }
 
-namespace {
-// Each council's (or region's) paired statistics, from the finished pairs' run files.
-void compare_places(Comparison& c, const Design& design, const std::vector<RunRecord>& records,
-                    const std::filesystem::path& dir, std::size_t replicates) {
+PlaceComparison place_statistics(const std::vector<std::filesystem::path>& baseline,
+                                 const std::vector<std::filesystem::path>& policy) {
+  if (baseline.size() != policy.size())
+    throw std::invalid_argument("place_statistics: " + std::to_string(baseline.size()) + " baseline files but " +
+                                std::to_string(policy.size()) + " policy files; the runs are paired");
   const auto& headline = headline_outcomes();
-  std::vector<std::vector<std::vector<double>>> base, pol;  // by place: per pair, the headline values
-  for (std::size_t r = 0; r < replicates; ++r) {
-    if (records[r].status != RunStatus::done || records[replicates + r].status != RunStatus::done) continue;
-    const auto b = place_outcomes(dir / "runs" / design.runs[r].file);
-    const auto p = place_outcomes(dir / "runs" / design.runs[replicates + r].file);
-    if (b.places.empty() || b.places != p.places) return;
-    if (c.places.empty()) {
-      c.places = b.places;
-      c.places_are_regions = b.regions;
+  PlaceComparison out;
+  std::vector<std::vector<std::vector<double>>> base, pol;  // by place: per pair, the outcomes
+  for (std::size_t r = 0; r < baseline.size(); ++r) {
+    const auto b = place_outcomes(baseline[r]);
+    const auto p = place_outcomes(policy[r]);
+    if (b.places.empty() || b.places != p.places || (r > 0 && b.places != out.places)) return {};
+    if (r == 0) {
+      out.places = b.places;
+      out.regions = b.regions;
       base.resize(b.places.size());
       pol.resize(b.places.size());
     }
-    if (b.places != c.places) return;
     for (std::size_t k = 0; k < b.places.size(); ++k) {
       // paired_statistics reads vectors indexed like the metric catalogue: fill the headline slots.
       std::vector<double> bv(kMetricCount, 0.0), pv(kMetricCount, 0.0);
@@ -275,13 +275,29 @@ void compare_places(Comparison& c, const Design& design, const std::vector<RunRe
       pol[k].push_back(std::move(pv));
     }
   }
-  for (std::size_t k = 0; k < c.places.size(); ++k) {
-    auto all = paired_statistics(base[k], pol[k]);
+  for (std::size_t k = 0; k < out.places.size(); ++k) {
     std::vector<OutcomeComparison> kept;
-    for (auto& o : all)
+    for (auto& o : paired_statistics(base[k], pol[k]))
       if (std::find(headline.begin(), headline.end(), o.name) != headline.end()) kept.push_back(std::move(o));
-    c.place_outcomes.push_back(std::move(kept));
+    out.outcomes.push_back(std::move(kept));
   }
+  return out;
+}
+
+namespace {
+// Each council's (or region's) paired statistics, from the finished pairs' run files.
+void compare_places(Comparison& c, const Design& design, const std::vector<RunRecord>& records,
+                    const std::filesystem::path& dir, std::size_t replicates) {
+  std::vector<std::filesystem::path> base, pol;
+  for (std::size_t r = 0; r < replicates; ++r) {
+    if (records[r].status != RunStatus::done || records[replicates + r].status != RunStatus::done) continue;
+    base.push_back(dir / "runs" / design.runs[r].file);
+    pol.push_back(dir / "runs" / design.runs[replicates + r].file);
+  }
+  auto places = place_statistics(base, pol);
+  c.places = std::move(places.places);
+  c.places_are_regions = places.regions;
+  c.place_outcomes = std::move(places.outcomes);
 }
 }  // namespace
 

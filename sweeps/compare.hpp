@@ -109,6 +109,17 @@ void check_comparison_prefix(const std::filesystem::path& prefix);
 
 // Both write a temporary file beside `file`, flush it to disk, rename it onto `file` and flush the
 // folder, so that a crash leaves the old file or the new one, never a part.
+// Each council's (or English region's, past a dozen councils with regions) paired statistics of
+// the headline outcomes, from paired run files (baseline[r] and policy[r] one replicate): means
+// over each run's last 52 weeks (place_outcomes). Empty places for one-council runs.
+struct PlaceComparison {
+  std::vector<std::string> places;
+  bool regions = false;
+  std::vector<std::vector<OutcomeComparison>> outcomes;  // by place
+};
+PlaceComparison place_statistics(const std::vector<std::filesystem::path>& baseline,
+                                 const std::vector<std::filesystem::path>& policy);
+
 // PREFIX.by_council.csv (or .by_region.csv): one row per place and headline outcome, as
 // write_comparison_csv's; nothing when the comparison has no places.
 void write_places_csv(const Comparison& c, const std::filesystem::path& prefix);

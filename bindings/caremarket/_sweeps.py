@@ -122,7 +122,11 @@ def compare(scenario: PathLike = "somerset", policy: PathLike = "micro_enterpris
     calibration's ``nroy.csv``; ``sets`` takes the first N): every replicate pair runs under each
     set, and each interval covers where the effect may lie not knowing which set is the world, and
     chance; the columns ``share_parameters`` and ``share_chance`` split its variance (as
-    ``caremarket compare --parameter-sets``; on this machine's cores, not an executor)."""
+    ``caremarket compare --parameter-sets``; on this machine's cores, not an executor).
+
+    With several councils (and without parameter sets), ``frame.attrs["by_place"]`` holds each
+    council's headline differences (each English region's past a dozen councils: England), indexed
+    by (council or region, outcome), as ``caremarket compare`` writes PREFIX.by_council.csv."""
     def name_or_path(p: PathLike | None) -> str:
         if p is None:
             return ""
@@ -177,7 +181,17 @@ def compare(scenario: PathLike = "somerset", policy: PathLike = "micro_enterpris
     columns = [f"last_year_{name}" for name, _, _ in _core.metric_catalogue()]
     table = _core.paired_statistics(base.loc[pairs, columns].to_numpy().tolist(),
                                     pol.loc[pairs, columns].to_numpy().tolist())
-    return pd.DataFrame(table).drop(columns=["units", "label"]).assign(replicates=n).set_index("outcome")
+    frame = pd.DataFrame(table).drop(columns=["units", "label"]).assign(replicates=n).set_index("outcome")
+    # Several councils: each one's (or each English region's) headline differences, as
+    # PREFIX.by_council.csv / .by_region.csv of `caremarket compare`.
+    # The index's file names are relative to the sweep's folder.
+    rows, regions = _core.place_statistics([str(directory / f) for f in base.loc[pairs, "file"]],
+                                           [str(directory / f) for f in pol.loc[pairs, "file"]])
+    if rows:
+        places = pd.DataFrame(rows).drop(columns=["units", "label"]).assign(replicates=n)
+        places = places.rename(columns={"place": "region" if regions else "council"})
+        frame.attrs["by_place"] = places.set_index(["region" if regions else "council", "outcome"])
+    return frame
 
 
 def analyse(output: PathLike, outcome: str, *, method: str | None = None, year: int | None = None,

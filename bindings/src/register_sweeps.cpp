@@ -146,6 +146,23 @@ void register_sweeps(py::module_& m) {
       "baseline), its 95% t interval and the standard deviation of the differences.");
 
   m.def(
+      "place_statistics",
+      [](const std::vector<std::filesystem::path>& baseline, const std::vector<std::filesystem::path>& policy) {
+        const auto c = sw::place_statistics(baseline, policy);
+        py::list rows;
+        for (std::size_t k = 0; k < c.places.size(); ++k)
+          for (auto item : comparison_rows(c.outcomes[k], false)) {
+            auto row = item.cast<py::dict>();
+            row["place"] = c.places[k];
+            rows.append(row);
+          }
+        return py::make_tuple(rows, c.regions);
+      },
+      py::arg("baseline"), py::arg("policy"),
+      "Each council's (or region's) comparison rows from paired run files, as `caremarket compare`\n"
+      "writes PREFIX.by_council.csv: (rows with a 'place' key, whether the places are regions).");
+
+  m.def(
       "t_quantile_975", [](double df) { return sw::t_quantile_975(df); }, py::arg("df"),
       "The 97.5% quantile of Student's t with df degrees of freedom.");
 

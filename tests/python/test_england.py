@@ -292,3 +292,17 @@ def test_compare_gives_each_council_its_differences(cli, tmp_path):
         region = f["difference"][names.index("council_spend")]
         by_council = f["place_difference"][:, outcome_names.index("council_spend")]
         assert np.isclose(by_council.sum(), region, rtol=1e-9), (by_council.sum(), region)
+
+
+def test_python_compare_gives_each_council_the_cli_s_numbers(caremarket, cli, tmp_path):
+    frame = caremarket.compare("west_midlands", "living_wage_floor", replicates=2, steps=8,
+                               output=tmp_path / "py")
+    places = frame.attrs["by_place"]
+    assert sorted(places.index.get_level_values("council").unique()) == [
+        "Birmingham", "Coventry", "Dudley", "Sandwell", "Solihull", "Walsall", "Wolverhampton"]
+    done = cli("compare", "west_midlands", "-p", "living_wage_floor", "-n", 2, "--steps", 8,
+               "-o", tmp_path / "cli", "--quiet", timeout=300)
+    assert done.returncode == EXIT_OK, done
+    with open(tmp_path / "cli.by_council.csv", newline="") as f:
+        row = next(r for r in csv.DictReader(f) if r["council"] == "Dudley" and r["outcome"] == "council_spend")
+    assert np.isclose(places.loc[("Dudley", "council_spend"), "difference"], float(row["difference"]), rtol=1e-9)
