@@ -161,6 +161,9 @@ def documented_defaults(cli) -> dict:
 
 
 def lookup(table: dict, key: str):
+    # A council's key (`caremarket params` lists them as councils[NAME].key): the first council's.
+    if key.startswith("councils[NAME]."):
+        table, key = table["councils"][0], key[len("councils[NAME]."):]
     for part in key.split("."):
         table = table[part]
     return table
@@ -294,13 +297,13 @@ def test_bad_value_in_scenario_names_the_scenario(cli, tiny_scenario, tmp_path):
 
 
 def test_bad_council_value_names_the_council(cli, tiny_scenario, tmp_path):
-    text = tiny_scenario.read_text().replace("localities = 2\n", "localities = 0\n", 1)
-    assert "localities = 0" in text
+    text = tiny_scenario.read_text().replace("localities = 2\n", "localities = 1001\n", 1)
+    assert "localities = 1001" in text
     scenario = write(tmp_path / "scen.toml", text)
     res = cli("validate", scenario)
     assert res.returncode == EXIT_BAD_INPUT, str(res)
     lines = config_error_lines(res)
-    assert lines == [f"{scenario}: councils[1].localities = 0: must be between 1 and 1000"], str(res)
+    assert lines == [f"{scenario}: councils[1].localities = 1001: must be between 0 and 1000"], str(res)
 
 
 def test_all_problems_are_reported_together(cli, tiny_scenario, tmp_path):
@@ -688,7 +691,7 @@ def test_a_mistyped_command_is_named_with_the_nearest(cli):
     res = cli("rn")
     assert res.returncode == EXIT_BAD_INPUT, str(res)
     assert "'rn' is not a command (did you mean 'run'?)" in res.stderr, str(res)
-    assert "run, validate, sweep, compare, report, params" in res.stderr
+    assert "run, validate, scenario, sweep, compare, report, params" in res.stderr
 
 
 @pytest.mark.parametrize("command", ["run", "validate"])

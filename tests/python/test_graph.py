@@ -17,7 +17,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import REPO_ROOT
+
 CHAIN, AGENCY, MICRO = 0, 1, 2
+# Somerset as the ring of 30 localities it was before it became the real Somerset (issue 21).
+RING_SOMERSET = REPO_ROOT / "tests" / "data" / "somerset_ring.toml"
 
 
 @pytest.fixture(scope="module")
@@ -95,11 +99,12 @@ def test_nobody_is_served_across_a_council_boundary(tiny_weeks):
 
 
 def test_a_known_ring_fixes_who_can_be_served(cm):
-    """Somerset's 30 localities on a ring of 10-minute roads without chords: the shortest path
+    """The ring Somerset's 30 localities (tests/data/somerset_ring.toml) on a ring of 10-minute roads
+    without chords: the shortest path
     between localities i and j takes 10 × (ring hops) minutes. Micro-enterprises (20-minute radius)
     reach two hops each way, agencies (40 minutes) four, chains (10,000) the whole council."""
     sim = cm.Simulation(
-        "somerset",
+        RING_SOMERSET,
         seed=5,
         threads=1,
         overrides={
@@ -150,9 +155,9 @@ def test_long_roads_keep_micro_enterprises_at_home(cm, tiny_scenario):
 
 
 def test_chains_serve_many_localities_and_micro_enterprises_few(cm):
-    """Somerset's own random geography: a chain's clients spread across the council, a
-    micro-enterprise's cluster around its home."""
-    sim = cm.Simulation("somerset", seed=2, threads=1)
+    """The ring Somerset's own random geography (tests/data/somerset_ring.toml): a chain's clients
+    spread across the council, a micro-enterprise's cluster around its home."""
+    sim = cm.Simulation(RING_SOMERSET, seed=2, threads=1)
     sim.step(52)
     people, _, providers = frames(sim)
     served = clients(people, providers)

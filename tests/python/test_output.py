@@ -45,6 +45,8 @@ METRICS = [
     # format 1.12
     "providers_cooperative", "providers_council_run", "providers_personal_assistant", "cooperatives_founded",
     "in_house_share_council_hours", "commuters_in", "commuters_out",
+    # format 1.13
+    "unpaid_travel_minutes",
 ]
 SHARES = ["vacancy_rate", "zero_hours_share", "hires_from_care_share", "chain_share_council_hours",
           "in_house_share_council_hours",
@@ -142,7 +144,7 @@ def h5(base):
 
 def test_format_identity(h5):
     assert h5.attrs["format_name"] == "caremarket"
-    assert h5.attrs["format_version"] == "1.12"
+    assert h5.attrs["format_version"] == "1.13"
     assert h5.attrs["start_date"] == "2025-04-01"
     assert 0 < h5.attrs["output_seconds"] <= h5.attrs["wall_seconds"] + 1
 
@@ -314,7 +316,7 @@ def test_provider_events_match_series(h5):
 def test_xarray_root(base):
     with xr.open_dataset(base, engine="h5netcdf") as ds:
         assert dict(ds.sizes) == {"step": TINY_STEPS + 1, "council": len(TINY_COUNCILS)}
-        assert set(ds.data_vars) == set(METRICS) | {"council_name"}
+        assert set(ds.data_vars) == set(METRICS) | {"council_name", "council_code", "council_region"}
         for name in METRICS:
             assert ds[name].dims == ("step", "council"), name
             assert ds[name].dtype == np.float64, name

@@ -211,7 +211,11 @@ def test_initial_draws_follow_their_distributions(somerset):
     people = somerset.people
     config = somerset.config
     assert people.rows == 14000
-    np.testing.assert_allclose(shares(people["age_band"], 3), config["need"]["age_band_shares"], atol=0.02)
+    # Somerset has its population by age band: its people's age mix is that population times the
+    # people with needs per 1,000 of each band (need.age_band_shares is for councils without one).
+    council = config["councils"][0]
+    mix = np.array(council["age_thousands"]) * np.array(config["need"]["prevalence_per_1000"])
+    np.testing.assert_allclose(shares(people["age_band"], 3), mix / mix.sum(), atol=0.02)
     np.testing.assert_allclose(
         shares(people["need_band"], 5)[1:], config["need"]["initial_band_shares"], atol=0.02
     )
@@ -258,14 +262,17 @@ def test_zero_hours_contracts_are_drawn_at_each_archetypes_share(cm, somerset):
 
 
 def test_localities_are_drawn_uniformly(somerset):
-    """People's localities over Somerset's 30: chi-square with 29 degrees of freedom, whose 99.99th
-    percentile is about 66."""
+    """People's localities over Somerset's 71 small areas (each holds an equal share of the
+    council's population): chi-square with 70 degrees of freedom, below its 99.99th percentile."""
+    from scipy.stats import chi2 as chi2_distribution
+
     n_localities = somerset.config["councils"][0]["localities"]
+    assert n_localities == 71
     counts = np.bincount(somerset.people["locality"], minlength=n_localities)
     assert len(counts) == n_localities
     expected = counts.sum() / n_localities
     chi2 = float(((counts - expected) ** 2 / expected).sum())
-    assert chi2 < 66.0, counts
+    assert chi2 < chi2_distribution.ppf(0.9999, n_localities - 1), counts
 
 
 def test_neighbouring_agents_are_uncorrelated(somerset):
