@@ -37,6 +37,7 @@ FIXTURES = {
     "1.10": "6d5243f431d9",
     "1.11": "df32f74a4125",  # a run stopped at week 6 and resumed (tests/data/README.md)
     "1.12": "85bfb9c112c0",
+    "1.13": "ba96f569e856",
 }
 WEEKS = 12
 SNAPSHOT_WEEKS = [0, 10]
@@ -63,6 +64,7 @@ ADDED = {
     "1.11": {"root attributes": {"resumed_from", "resumed_at_step", "resumed_time"}},  # resumed runs only
     "1.12": {"series": {"providers_cooperative", "providers_council_run", "providers_personal_assistant",
                         "cooperatives_founded", "in_house_share_council_hours", "commuters_in", "commuters_out"}},
+    "1.13": {"series": {"unpaid_travel_minutes"}, "providers": {"travel_minutes", "trip_clients", "trip_areas"}},
 }
 
 
@@ -151,6 +153,10 @@ def test_fixture_time_series_open(opened, version):
     assert (ADDED["1.9"]["series"] <= set(ts.columns)) == (key(version) >= (1, 9))
     assert (ADDED["1.10"]["series"] <= set(ts.columns)) == (key(version) >= (1, 10))
     assert (ADDED["1.12"]["series"] <= set(ts.columns)) == (key(version) >= (1, 12))
+    assert (ADDED["1.13"]["series"] <= set(ts.columns)) == (key(version) >= (1, 13))
+    # 1.13: each council's ONS code and region (empty for the synthetic councils of tiny.toml).
+    info = opened[version].council_info
+    assert list(info["name"]) == TINY_COUNCILS and (info["code"] == "").all()
     assert ts.index.get_level_values("week").unique().tolist() == list(range(WEEKS + 1))
     assert ts.index.get_level_values("council").unique().tolist() == TINY_COUNCILS
     assert ts.shape[0] == (WEEKS + 1) * len(TINY_COUNCILS)
