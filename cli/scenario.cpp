@@ -9,6 +9,7 @@
 
 #include "agents/council_table.hpp"
 #include "cli/command.hpp"
+#include "engine/config.hpp"
 #include "engine/files.hpp"
 #include "sweeps/sweep.hpp"
 
@@ -27,7 +28,13 @@ std::filesystem::path table_of(const ScenarioOptions& o) {
 
 // The table's councils, one line each: code, name, region, adults and people with needs.
 int list_councils(const ScenarioOptions& o) {
-  const auto table = toml::parse_file(table_of(o).string());
+  toml::table table;
+  try {
+    table = toml::parse_file(table_of(o).string());
+  } catch (const toml::parse_error& e) {  // a table that cannot be read is bad input, named
+    throw engine::config::ConfigError(
+        {{table_of(o).string(), "", "cannot be read as the councils table: " + std::string(e.description())}});
+  }
   std::printf("%-10s %-36s %-26s %12s %12s\n", "code", "name", "region", "adults", "with needs");
   if (const auto* councils = table["councils"].as_array())
     for (const auto& node : *councils) {

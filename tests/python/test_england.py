@@ -168,6 +168,12 @@ def test_bad_scenario_requests_exit_2_naming_the_input(cli, tmp_path, args, word
     assert not out.exists()
 
 
+def test_a_missing_table_is_bad_input_named(cli, tmp_path):
+    for args in (["--list"], ["Kent"]):
+        done = cli("scenario", *args, "--table", tmp_path / "none.toml")
+        assert done.returncode == EXIT_BAD_INPUT and "none.toml" in done.stderr, done
+
+
 def test_overrides_by_council_land_in_the_scenario(cli, tmp_path):
     out = tmp_path / "two.toml"
     done = cli("scenario", "York", "E06000014", "Hull", "-s", 'councils["York"].budget_million=77.5',
