@@ -4,9 +4,12 @@
 #include <chrono>
 #include <cstdio>
 #include <numeric>
+#include <stdexcept>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
+#include "agents/column_info.hpp"
 #include "engine/hdf5_writer.hpp"
 
 namespace cm {
@@ -16,13 +19,14 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// An enumeration's codes and names, as CF's flag_values and flag_meanings: the codes 0 .. n-1 in
-// the order of `names`, so readers decode whatever list the file was written with.
+// An enumeration's codes and names, as CF's flag_values (an array of the variable's type, uint8:
+// format 1.14; text before) and flag_meanings: the codes 0 .. n-1 in the order of `names`, so
+// readers decode whatever list the file was written with.
 void write_flags(engine::H5Writer& w, const std::string& path, const auto& names) {
-  std::string values, meanings;
-  int code = 0;
+  std::vector<std::uint8_t> values;
+  std::string meanings;
   for (const auto& n : names) {
-    values += (values.empty() ? "" : " ") + std::to_string(code++);
+    values.push_back(static_cast<std::uint8_t>(values.size()));
     meanings += (meanings.empty() ? "" : " ") + std::string(n);
   }
   w.attribute(path, "flag_values", values);
@@ -30,16 +34,22 @@ void write_flags(engine::H5Writer& w, const std::string& path, const auto& names
 }
 
 // Writes every column of an agent table or event log into `group`, over dimension `dim`, whose
-// coordinate is `coordinate` (the id column, or a row index for logs).
+// coordinate is `coordinate` (the id column, or a row index for logs), each with its units and
+// long_name from the catalogue (agents/column_info.cpp) under `table`.
 template <class Table>
 void write_table(engine::H5Writer& w, const std::string& group, const std::string& dim, const Table& table,
-                 const char* id_column) {
+                 const char* id_column, std::string_view table_name) {
+  auto info = [&](const char* name, auto&& make) {
+    const ColumnInfo* i = find_column_info(table_name, name);
+    if (!i) throw std::logic_error(std::string("no units or long_name for column ") + name + " of " + group);
+    return make(std::string(i->units), std::string(i->long_name));
+  };
   w.group(group);
   std::vector<std::int32_t> index;
   bool has_id = false;
   const_cast<Table&>(table).for_each_column([&](const char* name, const auto& column) {
     if (id_column && std::string(name) == id_column) {
-      w.dimension(group, engine::ColumnView::of(dim, column, "", "agent id"));
+      w.dimension(group, engine::ColumnView::of(dim, column, "", "agent id"));  // as in 1.0 (docs §4)
       has_id = true;
     }
   });
@@ -53,7 +63,9 @@ void write_table(engine::H5Writer& w, const std::string& group, const std::strin
   std::vector<engine::ColumnView> columns;
   const_cast<Table&>(table).for_each_column([&](const char* name, const auto& column) {
     if (id_column && std::string(name) == id_column) return;
-    columns.push_back(engine::ColumnView::of(name, column));
+    columns.push_back(info(name, [&](std::string units, std::string long_name) {
+      return engine::ColumnView::of(name, column, std::move(units), std::move(long_name));
+    }));
   });
   w.variables(group, columns, dim);
 }
@@ -274,9 +286,9 @@ void Recorder::snapshot(const Model& model) {
     } slot{snapshot_slots_};
     writer_->group(g);
     writer_->attribute(g, "week", static_cast<std::int64_t>(week));
-    write_table(*writer_, g + "/people", "person", people, "id");
-    write_table(*writer_, g + "/workers", "worker", workers, "id");
-    write_table(*writer_, g + "/providers", "provider", providers, "id");
+    write_table(*writer_, g + "/people", "person", people, "id", "people");
+    write_table(*writer_, g + "/workers", "worker", workers, "id", "workers");
+    write_table(*writer_, g + "/providers", "provider", providers, "id", "providers");
     write_flags(*writer_, g + "/providers/archetype", kArchetypeNames);
     write_flags(*writer_, g + "/people/route", kRouteNames);
     write_flags(*writer_, g + "/people/placement", kPlacementNames);
@@ -292,12 +304,15 @@ void Recorder::finish(const Model& model, bool complete, const std::string& stop
   auto& w = *writer_;
   if (events_) {
     const auto& m = model.market();
-    write_table(w, "/events/tenders", "tender", m.tenders, nullptr);
-    write_table(w, "/events/bids", "bid", m.bids, nullptr);
-    write_table(w, "/events/providers", "event", m.provider_events, nullptr);
+    write_table(w, "/events/tenders", "tender", m.tenders, nullptr, "events/tenders");
+    write_table(w, "/events/bids", "bid", m.bids, nullptr, "events/bids");
+    write_table(w, "/events/providers", "event", m.provider_events, nullptr, "events/providers");
     write_flags(w, "/events/providers/kind",
                 std::array<std::string_view, 5>{"entry", "exit", "founding", "closure", "handback"});
     write_flags(w, "/events/providers/archetype", kArchetypeNames);
+    // Format 1.14: the archetypes of tender winners (255: nobody bid, outside the flags) and of bids.
+    write_flags(w, "/events/tenders/winner_archetype", kArchetypeNames);
+    write_flags(w, "/events/bids/archetype", kArchetypeNames);
     write_changes(w, model.changes_applied());
   }
   w.attribute("/", "complete", static_cast<std::int64_t>(complete));

@@ -16,7 +16,7 @@
 namespace cm {
 
 inline constexpr const char* kFormatName = "caremarket";
-inline constexpr const char* kFormatVersion = "1.13";
+inline constexpr const char* kFormatVersion = "1.14";
 
 struct RunRequest {
   LoadedScenario scenario;

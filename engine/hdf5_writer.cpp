@@ -322,6 +322,20 @@ void H5Writer::attribute(const std::string& object, const std::string& name, dou
   });
 }
 
+void H5Writer::attribute(const std::string& object, const std::string& name, const std::vector<std::uint8_t>& values) {
+  guarded([&] {
+    Handle obj(open_object(object));
+    const hsize_t n = values.size();
+    Space space(H5Screate_simple(1, &n, nullptr));
+    if (H5Aexists(obj, name.c_str()) > 0) H5Adelete(obj, name.c_str());
+    hid_t attr =
+        check_id(H5Acreate2(obj, name.c_str(), H5T_STD_U8LE, space, H5P_DEFAULT, H5P_DEFAULT), "attribute " + name);
+    herr_t st = H5Awrite(attr, H5T_NATIVE_UINT8, values.data());
+    H5Aclose(attr);
+    check(st, "write attribute " + name);
+  });
+}
+
 void H5Writer::group(const std::string& path) {
   guarded([&] {
     Plist lcpl(H5P_LINK_CREATE);

@@ -96,6 +96,8 @@ class H5Writer {
   void attribute(const std::string& object, const std::string& name, const std::string& value);
   void attribute(const std::string& object, const std::string& name, std::int64_t value);
   void attribute(const std::string& object, const std::string& name, double value);
+  // A 1-D uint8 array attribute (CF flag_values of a uint8 enumeration).
+  void attribute(const std::string& object, const std::string& name, const std::vector<std::uint8_t>& values);
 
   void group(const std::string& path);
   // A fixed-length dimension with coordinate values (a dimension scale named like the dimension).

@@ -105,6 +105,7 @@ void write_index(const SweepSpec& spec, const Design& design, const std::vector<
   w.variable("/", engine::ColumnView::of("replicate", replicate, "", "replicate"), {"run"});
   w.variable("/", engine::ColumnView::of("seed", seed, "", "seed of the run"), {"run"});
   w.variable("/", engine::ColumnView::of("status", status, "", "0 pending, 1 done, 2 failed"), {"run"});
+  w.attribute("/status", "flag_values", std::vector<std::uint8_t>{0, 1, 2});  // CF: of the variable's type
   w.attribute("/status", "flag_meanings", std::string("pending done failed"));
   w.text_variable("/", "error", error, "run", "error message of a failed run");
   w.text_variable("/", "file", file, "run", "the run's output file, relative to the sweep folder");

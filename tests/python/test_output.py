@@ -144,7 +144,7 @@ def h5(base):
 
 def test_format_identity(h5):
     assert h5.attrs["format_name"] == "caremarket"
-    assert h5.attrs["format_version"] == "1.13"
+    assert h5.attrs["format_version"] == "1.14"
     assert h5.attrs["start_date"] == "2025-04-01"
     assert 0 < h5.attrs["output_seconds"] <= h5.attrs["wall_seconds"] + 1
 
@@ -517,3 +517,43 @@ def test_money_and_rate_invariants(trajectories):
         _check(name, ~staffed | (s["mean_wage"] >= 0.5 * 12.21), "mean_wage plausible")
         _check(name, ~staffed | (s["mean_effective_pay"] > 0), "mean_effective_pay > 0")
         assert np.all(s["council_spend"][1:].sum(axis=1) > 0), f"{name}: a council spent nothing in some week"
+
+
+def _text_attr(value) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def test_every_event_and_snapshot_column_has_units_and_a_long_name(h5):
+    """Format 1.14: event-log and snapshot columns describe themselves: a long_name, and the units of
+    the docs' tables (docs/output-format.md §6, §7) where they have any (codes, ids and counts none)."""
+    snapshot = h5["snapshots"][sorted(h5["snapshots"])[0]]
+    groups = {f"events/{name}": h5["events"][name] for name in ("tenders", "bids", "providers")}
+    groups.update({name: snapshot[name] for name in ("people", "workers", "providers")})
+    checked = 0
+    for where, group in groups.items():
+        for name, column in group.items():
+            if name in ("person", "worker", "provider", "tender", "bid", "event"):
+                continue  # the dimension coordinates (docs §4)
+            assert "long_name" in column.attrs, f"{where}/{name}"
+            assert _text_attr(column.attrs["long_name"]).strip(), f"{where}/{name}"
+            checked += 1
+    assert checked > 80
+    units = {(w, n): _text_attr(g[n].attrs.get("units", "")) for w, g in groups.items() for n in g}
+    assert units[("people", "need_hours")] == "h/week"
+    assert units[("workers", "wage")] == units[("events/bids", "amount")] == "GBP/h"
+    assert units[("people", "capital")] == "GBP"
+    assert units[("people", "council")] == units[("events/tenders", "week")] == ""
+
+
+def test_enumerations_have_cf_flag_values_of_their_type(h5):
+    """Format 1.14: flag_values is an array of the variable's type (CF), beside flag_meanings, on
+    every enumeration, the tender winners' and bidders' archetypes included."""
+    snapshot = h5["snapshots"][sorted(h5["snapshots"])[0]]
+    enumerations = [snapshot["providers/archetype"], snapshot["people/route"], snapshot["people/placement"],
+                    snapshot["people/hospital"], h5["events/providers/kind"], h5["events/providers/archetype"],
+                    h5["events/tenders/winner_archetype"], h5["events/bids/archetype"]]
+    for variable in enumerations:
+        values, meanings = variable.attrs["flag_values"], _text_attr(variable.attrs["flag_meanings"]).split()
+        assert isinstance(values, np.ndarray) and values.dtype == variable.dtype, variable.name
+        assert values.tolist() == list(range(len(meanings))), variable.name
+    assert _text_attr(h5["events/bids/archetype"].attrs["flag_meanings"]).split()[:3] == ["chain", "agency", "micro"]
