@@ -7,12 +7,14 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <stdexcept>
 
+#include "engine/files.hpp"
 #include "engine/rng.hpp"
 
 namespace cm::sweeps {
@@ -92,13 +94,20 @@ void check_output_folder(const std::filesystem::path& dir) {
 
 namespace detail {
 
-void check_same_design(const Design& design, const std::filesystem::path& dir) {
+namespace {
+
+// The fingerprint of the design's runs of replicate < `replicates` (every run's file, seed, policies
+// and overrides, in run order). Runs are point-major and a run does not depend on how many
+// replicates there are, so a design of R replicates and the same design grown to R' > R have the
+// same fingerprint over their first R replicates.
+std::string fingerprint(const Design& design, std::size_t replicates) {
   std::uint64_t h = 0xcafef00dULL;
   auto add = [&](const std::string& s) {
     for (unsigned char ch : s) h = engine::fold_key(h, ch);
     h = engine::fold_key(h, 0xff);
   };
   for (const auto& r : design.runs) {
+    if (static_cast<std::size_t>(r.replicate) >= replicates) continue;
     add(r.file);
     h = engine::fold_key(h, r.seed);
     for (const auto& p : r.policies)
@@ -108,16 +117,74 @@ void check_same_design(const Design& design, const std::filesystem::path& dir) {
   }
   char text[32];
   std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(h));
+  return text;
+}
+
+constexpr const char* kReplicatesLine = "# replicates ";
+
+// Re-keys the journal of a folder grown from `from` to `to` replicates a point: run index i of the
+// old design is point i / from, replicate i % from, which is run (i / from) * to + i % from now.
+// The journal is rewritten whole (a temporary renamed over it) with a line saying its replicates,
+// which wins over `from`: a crash after the rewrite and before design.txt is updated re-keys nothing
+// twice.
+void rekey_journal(const std::filesystem::path& dir, std::size_t from, std::size_t to) {
+  const auto path = dir / "journal.tsv";
+  std::ifstream in(path);
+  if (!in) return;  // no run finished yet
+  std::vector<std::string> lines;
+  std::string text;
+  for (std::string line; std::getline(in, line);) {
+    if (in.eof()) break;  // a last line cut by a crash: that run is redone
+    if (line.rfind(kReplicatesLine, 0) == 0) {
+      from = std::strtoull(line.c_str() + std::strlen(kReplicatesLine), nullptr, 10);
+      continue;
+    }
+    lines.push_back(line);
+  }
+  if (from == to || from == 0) return;
+  for (const auto& line : lines) {
+    if (line.empty() || line[0] == '#') {
+      text += line + "\n";
+      if (line.rfind("# caremarket sweep journal", 0) == 0) text += kReplicatesLine + std::to_string(to) + "\n";
+      continue;
+    }
+    char* end = nullptr;
+    const unsigned long long old_index = std::strtoull(line.c_str(), &end, 10);
+    if (end == line.c_str()) {  // not a run's line: kept for read_state to report
+      text += line + "\n";
+      continue;
+    }
+    const auto index = old_index / from * to + old_index % from;
+    text += std::to_string(index) + std::string(end) + "\n";
+  }
+  engine::write_text_file(path, text, "journal");
+}
+
+}  // namespace
+
+void check_same_design(const Design& design, const std::filesystem::path& dir) {
+  const std::size_t replicates = design.points > 0 ? design.runs.size() / static_cast<std::size_t>(design.points) : 0;
+  const auto text = fingerprint(design, replicates);
   const auto path = dir / "design.txt";
   std::ifstream in(path);
   std::string old;
   if (in >> old) {
-    if (old != text)
-      throw std::runtime_error(dir.string() + " holds the runs of a different sweep (design " + old + ", this one " +
-                               text + "); use another output folder, or delete it to start again");
-    return;
+    if (old == text) return;
+    // The same design with fewer replicates: the folder grows, its runs kept.
+    for (std::size_t fewer = 1; fewer < replicates; ++fewer)
+      if (old == fingerprint(design, fewer)) {
+        rekey_journal(dir, fewer, replicates);
+        engine::write_text_file(path, text + "\n", "design fingerprint");
+        std::fprintf(stderr, "caremarket: %s: adding replicates %zu to %zu of each point to the %zu already there\n",
+                     dir.c_str(), fewer + 1, replicates, fewer);
+        return;
+      }
+    throw InputError(dir.string() + " holds the runs of a different sweep (design " + old + ", this one " + text +
+                     "); only the number of replicates may grow between runs into one folder (the same scenario, "
+                     "policies, overrides, seed, steps and design otherwise); use another output folder, or delete "
+                     "it to start again");
   }
-  std::ofstream(path) << text << "\n";
+  engine::write_text_file(path, text + "\n", "design fingerprint");
 }
 
 void remove_unfinished_files(const std::filesystem::path& dir) {

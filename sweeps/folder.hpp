@@ -37,8 +37,10 @@ std::string non_empty_path(std::string& value);
 namespace detail {
 
 // A folder holds one sweep: its design's fingerprint (every run's file, seed, policies and
-// overrides) is kept in <dir>/design.txt, and a different sweep is refused (std::runtime_error)
-// rather than mixed with old runs. The first sweep in a folder writes the fingerprint.
+// overrides) is kept in <dir>/design.txt, and a different sweep is refused (InputError) rather than
+// mixed with old runs. The same design with more replicates a point is the folder growing: its
+// journal is re-keyed to the new run indices and the runs already done are kept. The first sweep
+// in a folder writes the fingerprint.
 void check_same_design(const Design& design, const std::filesystem::path& dir);
 
 // Removes the temporary files of runs killed in flight (SIGKILL, a lost node) from <dir>/runs:
