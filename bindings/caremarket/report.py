@@ -1,7 +1,12 @@
-"""A plain report of a caremarket run for people who do not code: one self-contained HTML file.
+"""A plain report for people who do not code: one self-contained HTML file.
 
-    caremarket report RESULTS.h5 [--baseline BASE.h5] -o report.html
-    /usr/bin/python3 -m caremarket.report RESULTS.h5 [--baseline BASE.h5] -o report.html
+    caremarket report PREFIX.h5 [PREFIX2.h5 ...] -o report.html   (comparisons: caremarket compare)
+    caremarket report RESULTS.h5 [--baseline BASE.h5] -o report.html   (one run)
+    /usr/bin/python3 -m caremarket.report ... (the same)
+
+Comparisons are the report's main use (caremarket._comparison_report): each policy against the
+baseline with 95% intervals, plain verdicts, replicate bands and the scenario's facts. A single run
+is reported as below.
 
 The page says what was simulated in plain words, gives the headline outcomes over the last year of
 the run and, with a baseline, each difference; its figures are embedded as PNG data, so the file
@@ -243,6 +248,8 @@ def scenario_in_words(run: Run) -> str:
 def fmt(value: float, unit: str) -> str:
     if unit == "% a year":
         return f"{value * 100:.1f}%"
+    if unit == "£/week":  # money a week, and a year (the convention of reports and plots)
+        return f"£{value:,.0f} a week (£{value * 52 / 1e6:,.2f} m a year)"
     if unit.startswith("£"):
         return f"£{value:,.2f}" if unit == "£/hour" else f"£{value:,.0f}"
     if unit == "0 to 1":
@@ -255,6 +262,8 @@ def fmt(value: float, unit: str) -> str:
 def fmt_diff(diff: float, unit: str) -> str:
     sign = "+" if diff >= 0 else "−"
     text = fmt(abs(diff), unit)
+    if unit == "£/week":
+        return f"{sign}£{abs(diff):,.0f} a week ({sign}£{abs(diff) * 52 / 1e6:,.2f} m a year)"
     return sign + text.replace("%", " points") if unit == "% a year" else sign + text
 
 
@@ -265,9 +274,9 @@ def figure(plot) -> str:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7.5, 3.4), dpi=110)
+    ax.set_xlabel("year")
     plot(ax)
     ax.grid(alpha=0.3)
-    ax.set_xlabel("year")
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
@@ -286,10 +295,14 @@ FIGURES = [
                            ("providers_council_run", "council services"),
                            ("providers_personal_assistant", "personal assistants")], "providers"),
     ("Where the money goes", [("local_retained", "kept locally"), ("extraction", "leaves the region"),
-                              ("council_spend", "council spend")], "£ a week"),
+                              ("council_spend", "council spend")], "£ m a year"),
     ("Quality of life (ASCOT)", [("ascot_served", "people receiving care"), ("ascot_all", "everyone needing care")],
      "points of 24"),
 ]
+
+
+# Weekly money as £ m a year, the convention of every chart (caremarket.plot too).
+MONEY_A_YEAR = 52 / 1e6
 
 
 def shown(name: str, runs: list[Run]) -> bool:
@@ -312,10 +325,11 @@ def make_figures(run: Run, baseline: Run | None) -> list[tuple[str, str]]:
         def plot(ax, lines=lines, ylabel=ylabel):
             for k, (name, label) in enumerate(lines):
                 colour = f"C{k}"
-                ax.plot(run.weeks / 52, run.series[name], color=colour, label=f"{label} ({run.name})")
+                factor = MONEY_A_YEAR if ylabel == "£ m a year" else 1.0
+                ax.plot(run.weeks / 52, factor * run.series[name], color=colour, label=f"{label} ({run.name})")
                 if baseline is not None:
-                    ax.plot(baseline.weeks / 52, baseline.series[name], color=colour, linestyle="--", alpha=0.8,
-                            label=f"{label} (baseline)")
+                    ax.plot(baseline.weeks / 52, factor * baseline.series[name], color=colour, linestyle="--",
+                            alpha=0.8, label=f"{label} (baseline)")
             ax.set_ylabel(ylabel)
             ax.legend(fontsize=7, loc="best")
         out.append((title, figure(plot)))
@@ -482,21 +496,50 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def write_report(results: str | Path, output: str | Path, baseline: str | Path | None = None) -> Path:
-    inputs = [Path(results)] + ([Path(baseline)] if baseline else [])
+def write_report(results: str | Path | list[str | Path], output: str | Path,
+                 baseline: str | Path | None = None) -> Path:
+    """Writes the report of a run (with an optional baseline run), or of one or several comparisons
+    (``caremarket compare`` output, PREFIX.h5: several policies against one baseline on one page)."""
+    from . import _comparison_report as comparisons
+
+    paths = [Path(results)] if isinstance(results, (str, os.PathLike)) else [Path(p) for p in results]
+    if not paths:
+        raise ReportError("no input: give a run (.h5) or comparisons (PREFIX.h5 of caremarket compare)")
+    inputs = paths + ([Path(baseline)] if baseline else [])
     output = check_output(output, inputs)  # before the slow part: refuse a bad name at once
-    run = load(results)
-    base = load(baseline) if baseline else None
-    page = render(run, base)
+    for path in paths:
+        if not path.is_file():
+            raise ReportError(f"{path}: no such file")
+    kinds = [comparisons.is_comparison(p) for p in paths]
+    if any(kinds):
+        if not all(kinds):
+            runs = [str(p) for p, k in zip(paths, kinds) if not k]
+            raise ReportError(f"{', '.join(runs)}: not comparisons (caremarket compare's PREFIX.h5); a report is of "
+                              "one run, or of comparisons only")
+        if baseline:
+            raise ReportError("--baseline is for a single run; a comparison holds its own baseline")
+        try:
+            page = comparisons.render_comparisons(comparisons.load_all(paths))
+        except (comparisons.ComparisonReportError, FormatError) as error:
+            raise ReportError(str(error)) from None
+    else:
+        if len(paths) > 1:
+            raise ReportError(f"{len(paths)} runs given: report one run (with --baseline for another), or give "
+                              "comparisons (PREFIX.h5 of caremarket compare), which hold their replicates")
+        run = load(paths[0])
+        base = load(baseline) if baseline else None
+        page = render(run, base)
     write_atomically(output, page)
     return output
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="caremarket report",
-                                     description="Write a self-contained HTML report of a caremarket run.")
-    parser.add_argument("results", help="caremarket output file (.h5)")
-    parser.add_argument("--baseline", help="a baseline run to compare with (.h5)")
+    parser = argparse.ArgumentParser(
+        prog="caremarket report",
+        description="Write a self-contained HTML report of a caremarket run, or of one or several comparisons "
+                    "(PREFIX.h5 of caremarket compare: several policies against one baseline on one page).")
+    parser.add_argument("results", nargs="+", help="a run (.h5), or comparisons (PREFIX.h5 of caremarket compare)")
+    parser.add_argument("--baseline", help="a baseline run to compare a single run with (.h5)")
     parser.add_argument("-o", "--output", required=True, help="HTML file to write")
     args = parser.parse_args(argv)
     try:

@@ -181,3 +181,19 @@ def caremarket_pkg():
     if path not in where.parents:
         pytest.fail(f"imported caremarket from {where}, not from {path} (from {source})", pytrace=False)
     return module
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    """Where tests keep what a person may want to look at afterwards (screenshots): the folder
+    CAREMARKET_ARTIFACTS names, else build/test-artifacts of this checkout."""
+    path = Path(os.environ.get("CAREMARKET_ARTIFACTS") or REPO_ROOT / "build" / "test-artifacts")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def report_module(caremarket_pkg):
+    """caremarket.report, the module behind `caremarket report`."""
+    import importlib
+    return importlib.import_module("caremarket.report")

@@ -220,12 +220,6 @@ def test_report_refuses_to_overwrite_its_input(caremarket_bin, two_runs, tmp_pat
     assert copy.read_bytes() == two_runs[0].read_bytes()
 
 
-@pytest.fixture
-def report_module(caremarket_pkg):
-    import importlib
-    return importlib.import_module("caremarket.report")
-
-
 def test_report_syncs_the_page_before_renaming_it(report_module, two_runs, tmp_path, monkeypatch):
     synced, renamed = [], []
     real_fsync, real_replace = os.fsync, os.replace
