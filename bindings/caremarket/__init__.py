@@ -15,6 +15,10 @@ or run a whole scenario to a file, as ``caremarket run`` does, and read it::
     res = caremarket.open("c.h5")
     res.timeseries, res.to_xarray(), res.events["tenders"], res.snapshot(52)["providers"]
     res.config, res.provenance
+    caremarket.region_series(res)                # the whole region's series, one row a week
+
+Event logs and snapshots name their codes (archetype, route, council ... as pandas Categoricals);
+``caremarket.open(path, codes=True)`` keeps the file's integer codes.
 
 The file format is docs/output-format.md; the model is docs/ODD.md.
 """
@@ -26,6 +30,7 @@ import pandas as _pd
 from . import _core
 from ._config import policies, scenario, scenarios
 from ._errors import ConfigError, ConfigProblem, FormatError, IncompleteRunWarning
+from ._region import region_series
 from ._results import SUPPORTED_FORMAT_MAJOR, Results, open, run
 from ._simulation import AgentTable, Simulation
 from ._sweeps import analyse, compare, read_index, read_yearly, sweep
@@ -37,7 +42,8 @@ GIT_COMMIT: str = _core.GIT_COMMIT
 FORMAT_VERSION: str = _core.FORMAT_VERSION
 
 #: Names of the codes in agent columns and event logs, by code (docs/output-format.md):
-#: ``ARCHETYPES[sim.providers["archetype"]]`` after ``np.array(...)``.
+#: ``ARCHETYPES[sim.providers["archetype"]]`` after ``np.array(...)``. ``Results.events`` and
+#: ``Results.snapshot`` give the names already (Categoricals), unless opened with ``codes=True``.
 ARCHETYPES: tuple[str, ...] = _core.ARCHETYPES
 ROUTES: tuple[str, ...] = _core.ROUTES
 PLACEMENTS: tuple[str, ...] = _core.PLACEMENTS
@@ -103,6 +109,7 @@ __all__ = [
     "compare",
     "read_index",
     "read_yearly",
+    "region_series",
     "sweep",
     "metrics",
     "open",

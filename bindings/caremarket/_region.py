@@ -3,6 +3,9 @@ councils; rates, shares and means are averaged, weighted by the population they 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pandas as pd
 
 from . import _core
@@ -30,3 +33,24 @@ def region(timeseries: pd.DataFrame, groups: pd.Series | None = None) -> pd.Data
             out[name] = (weighted / total.where(total > 0)).fillna(0.0)
     out.attrs = dict(timeseries.attrs)
     return out
+
+
+def region_series(run: Any, groups: Mapping[str, str] | pd.Series | None = None) -> pd.DataFrame:
+    """The whole region's time series, one row per week: counts and money summed over its councils,
+    rates, shares and means weighted by the population they describe (as ``caremarket run``'s
+    summary and the sweeps' indexes weight them).
+
+    ``run``: a ``Results``, a ``Simulation`` or a (week, council) DataFrame (``Results.timeseries``,
+    ``Simulation.metrics()``). With ``groups`` (council name → group, e.g. its English region): one
+    row per (week, group), each group's councils aggregated alike. ``.attrs`` keeps the units."""
+    if hasattr(run, "timeseries"):
+        frame = run.timeseries
+    elif hasattr(run, "metrics") and callable(run.metrics):
+        frame = run.metrics()
+    else:
+        frame = run
+    if not isinstance(frame, pd.DataFrame) or frame.index.names[:2] != ["week", "council"]:
+        raise TypeError("region_series() takes a Results, a Simulation or a DataFrame indexed by (week, council)")
+    if groups is not None and not isinstance(groups, pd.Series):
+        groups = pd.Series(dict(groups), name="group")
+    return region(frame, groups)

@@ -73,10 +73,78 @@ def _member(group: h5py.Group, name: str, kind: type = h5py.Dataset) -> Any:
     return item
 
 
-def _table(group: h5py.Group, dimension: str) -> pd.DataFrame:
-    """The 1-D columns of a group over `dimension` as a DataFrame indexed by its coordinate."""
+#: Columns of archetype codes that files up to format 1.13 write without flag attributes (the tender
+#: log's ``winner_archetype``, the bid log's ``archetype``): their codes are those of
+#: ``caremarket.ARCHETYPES``, and 255 in ``winner_archetype`` is "nobody bid".
+_ARCHETYPE_COLUMNS = ("winner_archetype", "archetype")
+
+#: The names this package knows for an enumeration column. A file whose names are the first of them
+#: (format 1.11 and before: three archetypes, four placements) gets all of them as categories, so
+#: that the Categoricals of files of every version, and of one file's logs, compare and concatenate.
+_KNOWN_NAMES: dict[str, tuple[str, ...]] = {"archetype": tuple(_core.ARCHETYPES),
+                                            "winner_archetype": tuple(_core.ARCHETYPES),
+                                            "route": tuple(_core.ROUTES), "placement": tuple(_core.PLACEMENTS)}
+
+
+def _flag_values(dataset: h5py.Dataset, count: int) -> np.ndarray:
+    """The codes of an enumeration's ``flag_meanings``, in their order: its ``flag_values``, written
+    as text ("0 1 2 3", formats 1.0–1.13) or as a numeric array of the variable's type (CF), or
+    0 … count−1 when the file has none (enumerations before format 1.12)."""
+    raw = dataset.attrs.get("flag_values")
+    if raw is None:
+        return np.arange(count, dtype=np.int64)
+    raw = _plain(raw)
+    if isinstance(raw, str):
+        try:
+            values = np.array([int(v) for v in raw.split()], dtype=np.int64)
+        except ValueError:
+            raise _unreadable(dataset, f"{dataset.name} has flag_values {raw!r}, not integers") from None
+    else:
+        values = np.atleast_1d(np.asarray(raw)).astype(np.int64).reshape(-1)
+    if len(values) != count or len(set(values.tolist())) != count:
+        raise _unreadable(dataset, f"{dataset.name} has {len(values)} flag_values {values.tolist()} for its "
+                                   f"{count} flag_meanings")
+    return values
+
+
+def _decoded(codes: np.ndarray, values: np.ndarray, names: list[str]) -> pd.Categorical:
+    """Codes as a Categorical of `names` (``values[k]`` is the code of ``names[k]``); a code that is
+    none of them (255 for "nobody bid", -1) is missing (NaN)."""
+    positions = np.full(codes.shape, -1, dtype=np.int64)
+    for position, value in enumerate(values.tolist()):
+        positions[codes == value] = position
+    return pd.Categorical.from_codes(positions, categories=names)
+
+
+def _column(item: h5py.Dataset, values: np.ndarray, councils: list[str] | None) -> Any:
+    """A column as the Results API gives it: with `councils` (decoding on), enumerations as
+    Categoricals of their names and council indices as Categoricals of the council names."""
+    if councils is None or values.dtype.kind not in "iu":
+        return values
+    name = item.name.rsplit("/", 1)[-1]
+    meanings = _plain(item.attrs.get("flag_meanings"))
+    if isinstance(meanings, str) and meanings.split():
+        names = meanings.split()
+        if len(set(names)) == len(names):
+            codes = _flag_values(item, len(names))
+            known = _KNOWN_NAMES.get(name, ())
+            if tuple(names) == known[:len(names)] and codes.tolist() == list(range(len(names))):
+                names, codes = list(known), np.arange(len(known))
+            return _decoded(values, codes, names)
+    elif name in _ARCHETYPE_COLUMNS:
+        return _decoded(values, np.arange(len(_core.ARCHETYPES)), list(_core.ARCHETYPES))
+    elif name == "council" and len(set(councils)) == len(councils):
+        return _decoded(values, np.arange(len(councils)), councils)
+    return values
+
+
+def _table(group: h5py.Group, dimension: str, councils: list[str] | None = None) -> pd.DataFrame:
+    """The 1-D columns of a group over `dimension` as a DataFrame indexed by its coordinate; with
+    `councils`, enumerations and council indices decoded (:func:`_column`). ``.attrs["units"]`` and
+    ``.attrs["long_name"]`` hold each column's attributes (empty text where the file has none)."""
     index = pd.Index(_member(group, dimension)[()], name=dimension)
     columns = {}
+    units, long_names = {}, {}
     for name in _names_in_order(group):
         item = group[name]
         if name != dimension and isinstance(item, h5py.Dataset) and item.ndim == 1:
@@ -85,8 +153,13 @@ def _table(group: h5py.Group, dimension: str) -> pd.DataFrame:
             values = item[()]
             if values.dtype.kind in "SO":  # text columns (the changes' key, value, cause, detail)
                 values = np.array([v.decode() if isinstance(v, bytes) else str(v) for v in values], dtype=object)
-            columns[name] = values
-    return pd.DataFrame(columns, index=index)
+            columns[name] = _column(item, values, councils)
+            units[name] = str(_plain(item.attrs.get("units", "")))
+            long_names[name] = str(_plain(item.attrs.get("long_name", "")))
+    frame = pd.DataFrame(columns, index=index)
+    frame.attrs["units"] = units
+    frame.attrs["long_name"] = long_names
+    return frame
 
 
 #: ``format_version`` is the text "major.minor" (docs/output-format.md §1), ASCII digits only:
@@ -169,10 +242,18 @@ class Results:
     one. Data are read from the file when first asked for; no file handle stays open. Raises
     :class:`caremarket.FormatError` for a file that is not caremarket output or has a newer major
     format version, and warns (:class:`caremarket.IncompleteRunWarning`) when ``complete = 0``.
+
+    In :attr:`events` and :meth:`snapshot` enumerations are pandas ``Categorical`` columns of their
+    names (``archetype``, ``winner_archetype``, ``route``, ``placement``, ``hospital``, an event's
+    ``kind``) and council indices (``council``) Categoricals of the council names, in
+    :attr:`councils` order; a code that names nothing (``winner_archetype`` 255, nobody bid) is
+    missing (NaN). ``codes=True`` keeps the integer codes of the file instead (docs/output-format.md
+    §6, §7); ``frame[column].cat.codes`` gives the position of each name.
     """
 
-    def __init__(self, path: PathLike, *, _stacklevel: int = 2) -> None:
+    def __init__(self, path: PathLike, *, codes: bool = False, _stacklevel: int = 2) -> None:
         self._path = Path(os.fspath(path))
+        self._codes = bool(codes)
         self._attrs = _check(str(self._path), _stacklevel + 1)
 
     @property
@@ -336,21 +417,36 @@ class Results:
         ds = ds.assign_coords(council=("council", names))
         return ds
 
+    @property
+    def codes(self) -> bool:
+        """True when :attr:`events` and :meth:`snapshot` keep the file's integer codes
+        (``caremarket.open(path, codes=True)``); False (the default) when they give names."""
+        return self._codes
+
+    def _decoding(self, codes: bool | None) -> list[str] | None:
+        """The council names to decode with, or None to keep the codes."""
+        return None if (self._codes if codes is None else codes) else self.councils
+
     @cached_property
     def events(self) -> dict[str, pd.DataFrame]:
         """The event logs ``tenders``, ``bids``, ``providers`` and (format 1.5) ``changes`` as
         DataFrames indexed by row (empty dict when the run had ``output.events = false``). ``week``
         is the step at which an event is counted in the time series; ``changes`` lists each change
         of a parameter (schedule, dated policy, shock, ``Simulation.set``) with the ``step`` from
-        which it holds; codes are as in docs/output-format.md §6."""
+        which it holds (docs/output-format.md §6).
+
+        ``council``, ``kind``, ``archetype`` and ``winner_archetype`` are Categoricals of names
+        (``winner_archetype`` is NaN where nobody bid); open with ``codes=True`` for the integer
+        codes. Each frame's ``.attrs["units"]`` and ``.attrs["long_name"]`` give its columns'."""
         out: dict[str, pd.DataFrame] = {}
         with h5py.File(self._path, "r") as f:
             if "events" not in f:
                 return out
             events = _member(f, "events", h5py.Group)
+            councils = self._decoding(None)
             for log, dimension in zip(_EVENT_LOGS, ("tender", "bid", "event", "change")):
                 if log in events:
-                    out[log] = _table(_member(events, log, h5py.Group), dimension)
+                    out[log] = _table(_member(events, log, h5py.Group), dimension, councils)
         return out
 
     @cached_property
@@ -367,10 +463,16 @@ class Results:
                 weeks.append(int(group.attrs["week"]))
             return sorted(weeks)
 
-    def snapshot(self, week: int) -> dict[str, pd.DataFrame]:
+    def snapshot(self, week: int, *, codes: bool | None = None) -> dict[str, pd.DataFrame]:
         """Every agent at a snapshot week: ``{"people", "workers", "providers"}`` → DataFrame
-        indexed by agent id (``person``, ``worker``, ``provider``). KeyError for a week without one."""
+        indexed by agent id (``person``, ``worker``, ``provider``). KeyError for a week without one.
+
+        ``council``, ``archetype``, ``route``, ``placement`` and ``hospital`` are Categoricals of
+        names; ``codes=True`` keeps the file's integer codes (the columns of
+        ``Simulation.people.to_frame()`` and the others); None follows ``caremarket.open(path,
+        codes=...)``. Each frame's ``.attrs["units"]`` and ``.attrs["long_name"]`` give its columns'."""
         group = f"snapshots/week_{int(week):06d}"
+        councils = self._decoding(codes)
         with h5py.File(self._path, "r") as f:
             if group not in f:
                 raise KeyError(
@@ -378,7 +480,8 @@ class Results:
                     f"(output.snapshot_interval = {self.config.get('output', {}).get('snapshot_interval')})"
                 )
             g = f[group]
-            return {t: _table(_member(g, t, h5py.Group), d) for t, d in zip(_AGENT_TABLES, ("person", "worker", "provider"))}
+            return {t: _table(_member(g, t, h5py.Group), d, councils)
+                    for t, d in zip(_AGENT_TABLES, ("person", "worker", "provider"))}
 
     def __repr__(self) -> str:
         state = "complete" if self.complete else f"incomplete ({self._attrs.get('stop_reason', '?')})"
@@ -388,14 +491,17 @@ class Results:
         )
 
 
-def open(path: PathLike) -> Results:  # noqa: A001 (caremarket.open mirrors h5py.File / xarray.open_dataset)
+def open(path: PathLike, *, codes: bool = False) -> Results:  # noqa: A001 (mirrors h5py.File / xarray.open_dataset)
     """Opens a caremarket HDF5 file (from ``caremarket run``, :func:`run` or ``Simulation.save``).
+
+    Its event logs and snapshots name what the file codes (archetypes, routes, councils: pandas
+    Categoricals); ``codes=True`` keeps the integer codes instead (see :class:`Results`).
 
     Raises :class:`caremarket.FormatError` when the file is not caremarket output or has a major
     format version newer than this package reads; warns with
     :class:`caremarket.IncompleteRunWarning` when the run was interrupted (``complete = 0``).
     """
-    return Results(path, _stacklevel=3)
+    return Results(path, codes=codes, _stacklevel=3)
 
 
 def run(

@@ -46,9 +46,7 @@ def provider_events(cm, tiny_scenario, tmp_path_factory):
     sim = cm.Simulation(tiny_scenario, seed=SEED, threads=1)
     sim.step(WEEKS)
     saved = sim.save(tmp_path_factory.mktemp("columns") / "run.h5", progress=False)
-    events = saved.events["providers"]
-    kinds = np.array(cm.PROVIDER_EVENT_KINDS)[events["kind"].to_numpy()]
-    return events.assign(kind_name=kinds)
+    return saved.events["providers"]  # kind: a Categorical of entry, exit, founding, closure, handback
 
 
 # --- append: fresh ids and rows ---------------------------------------------------------------------
@@ -140,8 +138,8 @@ def test_providers_disappear_exactly_when_they_exit_or_close(trajectory, provide
         before = set(trajectory[week - 1]["providers"].index)
         now = set(trajectory[week]["providers"].index)
         logged = provider_events[provider_events["week"] == week]
-        ended = set(logged.loc[logged["kind_name"].isin(["exit", "closure"]), "provider"])
-        began = set(logged.loc[logged["kind_name"].isin(["entry", "founding"]), "provider"])
+        ended = set(logged.loc[logged["kind"].isin(["exit", "closure"]), "provider"])
+        began = set(logged.loc[logged["kind"].isin(["entry", "founding"]), "provider"])
         assert before - now == ended - began, f"week {week}"
         assert now - before == began - ended, f"week {week}"
         changes += len(before ^ now)
