@@ -1,6 +1,6 @@
 #pragma once
 // The subcommands of `caremarket`, one file each (run.cpp, validate.cpp, sweep.cpp, compare.cpp,
-// report.cpp, params.cpp). Each registers its options on its own CLI11 subcommand and returns what
+// report.cpp, lab.cpp, params.cpp, ...). Each registers its options on its own CLI11 subcommand and returns what
 // to do once the arguments are parsed; main() parses, runs the chosen one and turns what it throws
 // into an exit code (exit_codes.hpp).
 #include <CLI/CLI.hpp>
@@ -23,5 +23,6 @@ Command add_params(CLI::App& app);
 Command add_analyse(CLI::App& app);
 Command add_calibrate(CLI::App& app);
 Command add_scenario(CLI::App& app);
+Command add_lab(CLI::App& app);
 
 }  // namespace cm::cli

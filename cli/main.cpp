@@ -50,9 +50,9 @@ int main(int argc, char** argv) {
   CLI::App app{"caremarket — an agent-based simulation of a regional adult social-care market"};
   app.set_version_flag("-V,--version", cm::software_version() + " (commit " + cm::git_commit() + ")");
   app.require_subcommand(1);
-  const std::vector<Command> commands{add_run(app),    add_validate(app), add_scenario(app),
-                                      add_sweep(app),  add_compare(app),  add_report(app),
-                                      add_params(app), add_analyse(app),  add_calibrate(app)};
+  const std::vector<Command> commands{add_run(app),       add_validate(app), add_scenario(app), add_sweep(app),
+                                      add_compare(app),   add_report(app),   add_params(app),   add_analyse(app),
+                                      add_calibrate(app), add_lab(app)};
 
   if (argc > 1 && !is_command_or_option(app, argv[1])) return kExitBadInput;
   try {

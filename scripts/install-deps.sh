@@ -17,7 +17,9 @@ PACKAGES=(
   python3-pytest python3-matplotlib python3-tqdm python3-yaml
   python3-nbclient python3-nbformat python3-ipykernel jupyter-notebook
   python3-distributed python3-scipy python3-sklearn
-  chromium
+  chromium chromium-driver python3-selenium
+  python3-flask libjs-chart.js
+  python3-pytest-xdist
   libopenmpi-dev openmpi-bin
   clang-format clang-tidy flake8
 )
