@@ -188,7 +188,7 @@ def test_flag_values_that_do_not_match_the_meanings_fail_by_name(cm, run_file, t
     assert cm.open(path, codes=True).snapshot(10)["people"]["route"].dtype == np.uint8
 
 
-@pytest.mark.parametrize("version", ["1.0", "1.9", "1.11", "1.12", "1.13"])
+@pytest.mark.parametrize("version", ["1.0", "1.9", "1.11", "1.12", "1.13", "1.14"])
 def test_fixtures_of_older_formats_decode_alike(cm, tmp_path, version):
     """Files before 1.12 have no flag_values (and three archetypes): their codes are 0 .. n-1 and
     their Categoricals have the categories of today's files, so that runs of any version concatenate."""

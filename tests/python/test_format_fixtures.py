@@ -38,6 +38,7 @@ FIXTURES = {
     "1.11": "df32f74a4125",  # a run stopped at week 6 and resumed (tests/data/README.md)
     "1.12": "85bfb9c112c0",
     "1.13": "ba96f569e856",
+    "1.14": "384c72b765b1",
 }
 WEEKS = 12
 SNAPSHOT_WEEKS = [0, 10]
@@ -287,3 +288,20 @@ def test_report_needs_wellbeing_on_the_ascot_scale(caremarket_bin, fixture_files
     text = page.read_text()
     served = re.search(r"Quality of life of people receiving care \(ASCOT, of 24\)</td><td class='num'>([0-9.]+)<", text)
     assert served and 10 < float(served.group(1)) <= 24, text[:2000]
+
+
+@versions
+def test_columns_describe_themselves_from_1_14(fixture_files, version):
+    """1.14 added long_name (and units where there are any) on every event and snapshot column, and
+    wrote flag_values as an array of the variable's type; earlier files have text or nothing."""
+    with h5py.File(fixture_files[version], "r") as f:
+        people = f["snapshots/week_000010/people"]
+        described = all("long_name" in people[name].attrs for name in people if name != "person")
+        assert described == (key(version) >= (1, 14))
+        if key(version) >= (1, 14):
+            assert people["need_hours"].attrs["units"] in (b"h/week", "h/week")
+        flags = f["snapshots/week_000010/providers/archetype"].attrs.get("flag_values")
+        if key(version) >= (1, 14):
+            assert isinstance(flags, np.ndarray) and flags.dtype == np.uint8
+        elif key(version) >= (1, 12):
+            assert isinstance(flags, (str, bytes))
