@@ -39,9 +39,11 @@ test-cpp: build
 
 PYTHONPKG := build/release/python
 
+# pytest-xdist (python3-pytest-xdist) spreads the Python suites over $(JOBS) processes: each test
+# keeps to its own temporary folder and port.
 test-py: build
 	CAREMARKET_BIN=$(abspath $(CAREMARKET)) CAREMARKET_PYTHONPATH=$(abspath $(PYTHONPKG)) \
-	  $(PYTHON) -m pytest -q tests/python
+	  $(PYTHON) -m pytest -q -n $(JOBS) tests/python
 
 test-validation: build
 	CAREMARKET_BIN=$(abspath $(CAREMARKET)) $(PYTHON) -m pytest -q tests/validation

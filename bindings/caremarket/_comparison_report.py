@@ -270,8 +270,9 @@ def money_m(value: float, signed: bool = False) -> str:
 
 
 def plain_text(text: str) -> str:
-    """A formatted cell without its markup, e.g. for JSON."""
-    return " ".join(re.sub(r"<[^>]+>", " ", text).split())
+    """A formatted cell without its markup, e.g. for JSON: its lines (<br>) as newlines."""
+    lines = re.split(r"<br\s*/?>", text)
+    return "\n".join(" ".join(re.sub(r"<[^>]+>", " ", line).split()) for line in lines)
 
 
 def fmt_short(value: float, outcome: Outcome) -> str:

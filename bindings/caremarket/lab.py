@@ -326,8 +326,10 @@ class Lab:
         job_id = secrets.token_hex(6)
         folder = self.workdir / "runs" / job_id
         folder.mkdir()
-        (folder / "policy.toml").write_text(policy_toml(values, name))
-        job = {"id": job_id, "name": name, "scenario": scenario, "council": council, "scenario_path": str(path),
+        # The policy's file is named after it: the report and the charts name a policy by its file.
+        policy_file = (re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_") or "policy") + ".toml"
+        (folder / policy_file).write_text(policy_toml(values, name))
+        job = {"id": job_id, "name": name, "policy_file": policy_file, "scenario": scenario, "council": council, "scenario_path": str(path),
                "levers": values, "years": years, "replicates": replicates, "start": start, "status": "queued",
                "done_runs": 0, "total_runs": 2 * replicates, "created": time.time(), "message": ""}
         write_json(folder / "job.json", job)
@@ -361,7 +363,7 @@ class Lab:
     def _run(self, job_id: str) -> None:
         folder = self.job_dir(job_id)
         job = self.update(job_id, status="running", started=time.time())
-        args = [self.caremarket, "compare", job["scenario_path"], "-p", str(folder / "policy.toml"),
+        args = [self.caremarket, "compare", job["scenario_path"], "-p", str(folder / job["policy_file"]),
                 "-n", str(job["replicates"]), "--steps", str(52 * job["years"]), "-o", str(folder / "comparison")]
         if job["start"]:
             args += ["--from", job["start"]]
@@ -416,9 +418,12 @@ def summarise(c) -> dict[str, Any]:
     for o in cr.OUTCOMES:
         r = c.table.loc[o.name]
         word, css = cr.verdict(r, o)
+        cells = {k: cr.plain_text(cr.fmt(r[k], o, k != "baseline" and k != "policy"))
+                 for k in ("baseline", "policy", "difference")}
+        # The interval on one line a bound: money in £ m a year there.
+        cells.update({k: cr.fmt_short(r[k], o) for k in ("ci_low", "ci_high")})
         rows.append({"outcome": o.name, "label": o.label, "explain": o.explain, "verdict": word, "class": css,
-                     **{k: cr.plain_text(cr.fmt(r[k], o, k not in ("baseline", "policy")))
-                        for k in ("baseline", "policy", "difference", "ci_low", "ci_high")}})
+                     **cells})
     charts = []
     weeks = c.weeks
     start = c.start_date
@@ -531,10 +536,11 @@ def create_app(lab: Lab):
             folder = lab.job_dir(job_id)
         except KeyError:
             abort(404)
-        path = folder / downloads[name][0]
+        job = lab.job(job_id)
+        path = folder / (job["policy_file"] if name == "policy.toml" else downloads[name][0])
         if not path.is_file():
             abort(404)
-        job_name = re.sub(r"[^A-Za-z0-9]+", "-", lab.job(job_id)["name"]).strip("-") or "policy"
+        job_name = re.sub(r"[^A-Za-z0-9]+", "-", job["name"]).strip("-") or "policy"
         attach = request.args.get("download") == "1"
         return send_file(path, mimetype=downloads[name][1], as_attachment=attach,
                          download_name=f"{job_name}-{name}")

@@ -197,3 +197,30 @@ def report_module(caremarket_pkg):
     """caremarket.report, the module behind `caremarket report`."""
     import importlib
     return importlib.import_module("caremarket.report")
+
+
+def chromium(page: Path, profile: Path, *extra: str) -> "subprocess.CompletedProcess[str]":
+    """Debian's chromium, headless, on a page (a file): --dump-dom by default. Its stderr has the
+    page's console (`CONSOLE` lines) and uncaught errors."""
+    import shutil
+
+    assert shutil.which("chromium"), "Debian's chromium is missing: run scripts/install-deps.sh"
+    command = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", "--virtual-time-budget=5000",
+               *(extra or ("--dump-dom",)), page.as_uri()]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
+def check_rendered(res: "subprocess.CompletedProcess[str]", least_figures: int) -> None:
+    """A report rendered by chromium(): no console errors, its load check ran and every figure decoded."""
+    import re
+
+    assert res.returncode == 0, res.stderr[-2000:]
+    console = [line for line in res.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
+    assert not console, console
+    figures = re.search(r'data-figures="(\d+)"', res.stdout)
+    loaded = re.search(r'data-figures-loaded="(\d+)"', res.stdout)
+    assert figures and loaded, "the page's load check did not run"
+    assert int(figures.group(1)) >= least_figures
+    assert loaded.group(1) == figures.group(1), "some figures did not decode"

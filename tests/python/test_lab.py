@@ -136,9 +136,10 @@ def test_a_run_is_the_comparison_of_the_command_line(lab, caremarket_bin, tmp_pa
     job = wait_for(url, job["id"])
     assert job["status"] == "done", job
     folder = work / "runs" / job["id"]
-    policy = tomllib.loads((folder / "policy.toml").read_text())
+    assert job["policy_file"] == "cli_check.toml"
+    policy = tomllib.loads((folder / "cli_check.toml").read_text())
     assert policy == {"founding": {"coordinators": 2.0}}
-    res = subprocess.run([str(caremarket_bin), "compare", "somerset", "-p", folder / "policy.toml", "-n", "2",
+    res = subprocess.run([str(caremarket_bin), "compare", "somerset", "-p", folder / "cli_check.toml", "-n", "2",
                           "--steps", "52", "-o", tmp_path / "cli", "-q"], capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stderr
     assert (tmp_path / "cli.csv").read_text() == (folder / "comparison.csv").read_text()
@@ -248,7 +249,7 @@ def test_a_commissioner_runs_a_policy_and_downloads_the_report(lab, browser, art
     WebDriverWait(browser, 300).until(lambda d: len(d.find_elements("css selector", rows)) == OUTCOMES)
     report_link = href(browser, "download-report-html")  # once the report is written the page is still
     table = browser.find_element("id", "outcomes").text
-    assert "95% interval" in table and " to " in table
+    assert "95% interval" in table and " to\n" in table
     verdicts = {cell.text for cell in browser.find_elements("css selector", "#outcomes td.verdict")}
     assert verdicts <= {"better", "worse", "no clear difference", "costs more", "costs less", "more", "fewer", "less"}
     assert browser.find_element("css selector", "tr[data-outcome='micro_enterprises'] td.verdict").text == "more"
@@ -324,3 +325,32 @@ def test_a_run_can_be_cancelled(lab, browser):
     assert wait_for(url, job["id"], seconds=120)["status"] == "cancelled"
     WebDriverWait(browser, 30).until(lambda d: attribute(d, row, "data-status") == "cancelled")
     assert not console_errors(browser)
+
+
+def test_a_port_in_use_is_refused_with_exit_2(lab, caremarket_bin, tmp_path):
+    url, _ = lab
+    port = url.rsplit(":", 1)[1]
+    res = subprocess.run([str(caremarket_bin), "lab", "--port", port, "--workdir", str(tmp_path / "w")],
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 2, res.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in res.stderr
+
+
+def test_the_lab_has_help_and_checks_its_port(caremarket_bin):
+    res = subprocess.run([str(caremarket_bin), "lab", "--help"], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0 and "--host" in res.stdout and "no login" in res.stdout
+    res = subprocess.run([str(caremarket_bin), "lab", "--port", "70000"], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 2
+
+
+def test_the_screenshots_of_the_guide_can_be_made_again(caremarket_bin, repo_root, tmp_path):
+    """scripts/lab_screenshots.py makes docs/for-commissioners.md's pictures (here a short run)."""
+    res = subprocess.run(["/usr/bin/python3", repo_root / "scripts" / "lab_screenshots.py", "--caremarket",
+                          caremarket_bin, "--out", tmp_path, "--years", "1", "--replicates", "2"],
+                         capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-2000:]
+    for name in ("lab-form.png", "lab-result.png", "lab-charts.png"):
+        assert (tmp_path / name).stat().st_size > 10_000, name
+    guide = (repo_root / "docs" / "for-commissioners.md").read_text()
+    for name in ("lab-form.png", "lab-result.png", "lab-charts.png"):
+        assert f"(images/{name})" in guide and (repo_root / "docs" / "images" / name).is_file()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import h5py
 import pytest
+from conftest import check_rendered, chromium
 
 
 @pytest.fixture(scope="module")
@@ -62,25 +63,10 @@ def test_report_needs_an_output(caremarket_bin, two_runs):
 
 
 def test_report_renders_in_headless_chromium(caremarket_bin, two_runs, tmp_path):
-    assert shutil.which("chromium"), "Debian's chromium is missing: run scripts/install-deps.sh"
     base, policy = two_runs
     out = tmp_path / "report.html"
     assert report(caremarket_bin, policy, "--baseline", base, "-o", out).returncode == 0
-    profile = tmp_path / "profile"
-    res = subprocess.run(
-        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", "--virtual-time-budget=5000",
-         "--dump-dom", out.as_uri()],
-        capture_output=True, text=True, timeout=120)
-    assert res.returncode == 0, res.stderr[-2000:]
-    console = [line for line in res.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
-    assert not console, console
-    figures = re.search(r'data-figures="(\d+)"', res.stdout)
-    loaded = re.search(r'data-figures-loaded="(\d+)"', res.stdout)
-    assert figures and loaded, "the page's load check did not run"
-    assert int(figures.group(1)) >= 6
-    assert loaded.group(1) == figures.group(1), "some figures did not decode"
+    check_rendered(chromium(out, tmp_path / "profile"), least_figures=6)
 
 
 # --- a baseline must be comparable (issue 12) ------------------------------------------------------

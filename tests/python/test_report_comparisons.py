@@ -12,6 +12,7 @@ from pathlib import Path
 
 import h5py
 import pytest
+from conftest import check_rendered, chromium
 
 STEPS = "60"
 
@@ -211,27 +212,13 @@ def test_a_comparison_over_parameter_sets_says_its_intervals_cover_them(caremark
 
 
 def test_the_comparison_report_renders_in_headless_chromium(caremarket_bin, comparisons, tmp_path, artifacts_dir):
-    assert shutil.which("chromium"), "Debian's chromium is missing: run scripts/install-deps.sh"
     out = tmp_path / "report.html"
     assert report(caremarket_bin, comparisons["support"], comparisons["floor"], "-o", out).returncode == 0
-    common = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-              "--disable-background-networking", "--disable-component-update", "--disable-sync",
-              f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
-              "--virtual-time-budget=5000"]
-    res = subprocess.run(common + ["--dump-dom", out.as_uri()], capture_output=True, text=True, timeout=120)
-    assert res.returncode == 0, res.stderr[-2000:]
-    console = [line for line in res.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
-    assert not console, console
-    figures = re.search(r'data-figures="(\d+)"', res.stdout)
-    loaded = re.search(r'data-figures-loaded="(\d+)"', res.stdout)
-    assert figures and loaded, "the page's load check did not run"
-    assert int(figures.group(1)) >= 8
-    assert loaded.group(1) == figures.group(1), "some figures did not decode"
+    check_rendered(chromium(out, tmp_path / "profile"), least_figures=8)
     # A screenshot kept for a person to look at.
     shot = artifacts_dir / "report-comparisons.png"
     shot.unlink(missing_ok=True)
-    res = subprocess.run(common + ["--window-size=1200,4000", f"--screenshot={shot}", out.as_uri()],
-                         capture_output=True, text=True, timeout=120)
+    res = chromium(out, tmp_path / "profile", "--window-size=1200,4000", f"--screenshot={shot}")
     assert res.returncode == 0 and shot.is_file() and shot.stat().st_size > 10_000, res.stderr[-2000:]
 
 

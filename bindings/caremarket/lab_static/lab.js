@@ -313,7 +313,7 @@ async function show(id) {
     label.append(element("br"), element("small", {}, row.explain));
     tr.append(label, element("td", {class: "num"}, row.baseline), element("td", {class: "num"}, row.policy),
               element("td", {class: "num"}, row.difference),
-              element("td", {class: "num"}, `${row.ci_low} to ${row.ci_high}`),
+              element("td", {class: "num"}, `${row.ci_low} to\n${row.ci_high}`),
               element("td", {class: `verdict ${row.class}`}, row.verdict));
     return tr;
   }));
