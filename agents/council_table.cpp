@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -18,15 +17,12 @@ namespace {
 using engine::config::ConfigError;
 using engine::config::Problem;
 
-std::string lower(std::string s) {
-  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return s;
-}
+using engine::config::ascii_lower;
 
 // A council's name as people write it, for matching: lower case, "&" as "and", and without a
 // trailing "council", "county council", "city council", "borough council" and the like.
 std::string plain_name(const std::string& name) {
-  std::string s = lower(name);
+  std::string s = ascii_lower(name);
   for (std::size_t at; (at = s.find('&')) != std::string::npos;) s.replace(at, 1, "and");
   if (s.rfind("city of ", 0) == 0) s = s.substr(8);  // "City of Bristol" is "Bristol"
   if (s.rfind("county of ", 0) == 0) s = s.substr(10);
@@ -58,34 +54,8 @@ std::string sources_of(const std::filesystem::path& file) {
   return out;
 }
 
-// TOML text of a value as a person would write it: numbers in their shortest exact form, long lists
-// eight to a line.
-std::string value_text(const toml::node& node) {
-  if (const auto* v = node.as_floating_point()) {
-    char buffer[64];
-    const auto end = std::to_chars(buffer, buffer + sizeof buffer, v->get()).ptr;
-    std::string s(buffer, end);
-    if (s.find_first_of(".eEn") == std::string::npos) s += ".0";  // stays a float (inf and nan have an n)
-    return s;
-  }
-  if (const auto* array = node.as_array()) {
-    std::vector<std::string> items;
-    for (const auto& item : *array) items.push_back(value_text(item));
-    if (items.size() <= 8) {
-      std::string s = "[";
-      for (std::size_t k = 0; k < items.size(); ++k) s += (k ? ", " : "") + items[k];
-      return s + "]";
-    }
-    std::string s = "[\n";
-    for (std::size_t k = 0; k < items.size(); ++k)
-      s += (k % 8 == 0 ? "  " : " ") + items[k] + (k % 8 == 7 ? ",\n" : ",");
-    if (items.size() % 8 != 0) s += "\n";
-    return s + "]";
-  }
-  std::ostringstream os;
-  node.visit([&](const auto& n) { os << toml::toml_formatter(n, toml::format_flags::none); });
-  return os.str();
-}
+// TOML text of a value as a person would write it: long lists eight to a line.
+std::string value_text(const toml::node& node) { return engine::config::value_text(node, 8); }
 
 // The keys of a table in a reader's order: those of `first` that it has, the rest as they come,
 // then those of `last`.
@@ -207,7 +177,8 @@ CutScenario cut_scenario(const CutRequest& request) {
       if (text_of(*councils[i], "code") == wanted || known[i] == wanted) hits = {i};
     if (hits.empty())
       for (std::size_t i = 0; i < councils.size(); ++i)
-        if (plain_name(known[i]) == plain_name(wanted) || lower(text_of(*councils[i], "code")) == lower(wanted))
+        if (plain_name(known[i]) == plain_name(wanted) ||
+            ascii_lower(text_of(*councils[i], "code")) == ascii_lower(wanted))
           hits.push_back(i);
     if (hits.size() == 1) {
       choose(hits.front(), wanted, key);

@@ -1,7 +1,6 @@
 #include "agents/schedules.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -38,25 +37,7 @@ bool council_key_changes(const std::string& key) {
 
 std::string in_quotes(const std::string& s) { return "\"" + s + "\""; }
 
-// A value as TOML text, numbers in their shortest exact form (12.71, not 12.710000000000001).
-std::string value_text(const toml::node& node) {
-  if (const auto* v = node.as_floating_point()) {
-    char text[32];
-    const auto end = std::to_chars(text, text + sizeof text, v->get()).ptr;
-    std::string out(text, end);
-    if (out.find_first_of(".eE") == std::string::npos && out.find_first_of("ni") == std::string::npos) out += ".0";
-    return out;
-  }
-  if (const auto* text = node.as_string()) {  // a TOML basic string
-    std::string out = "\"";
-    for (const char ch : text->get()) {
-      if (ch == '"' || ch == '\\') out += '\\';
-      out += ch;
-    }
-    return out + "\"";
-  }
-  return engine::config::render(node);
-}
+using engine::config::value_text;
 
 std::string join(const std::vector<std::string>& words) {
   std::string out;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <fstream>
 #include <sstream>
 
@@ -178,6 +179,36 @@ std::string render(const toml::node& node) {
   return s;
 }
 
+std::string value_text(const toml::node& node, std::size_t per_line) {
+  if (const auto* v = node.as_floating_point()) {
+    char text[64];
+    const auto end = std::to_chars(text, text + sizeof text, v->get()).ptr;
+    std::string out(text, end);
+    if (out.find_first_of(".eEn") == std::string::npos) out += ".0";  // inf and nan have an n
+    return out;
+  }
+  if (const auto* array = node.as_array()) {
+    std::vector<std::string> items;
+    for (const auto& item : *array) items.push_back(value_text(item, per_line));
+    std::string out;
+    if (per_line == 0 || items.size() <= per_line) {
+      for (std::size_t k = 0; k < items.size(); ++k) out += (k ? ", " : "") + items[k];
+      return "[" + out + "]";
+    }
+    for (std::size_t k = 0; k < items.size(); ++k)
+      out += (k % per_line == 0 ? "  " : " ") + items[k] + (k % per_line == per_line - 1 ? ",\n" : ",");
+    return "[\n" + out + (items.size() % per_line != 0 ? "\n" : "") + "]";
+  }
+  std::ostringstream os;
+  node.visit([&](const auto& n) { os << toml::toml_formatter(n, toml::format_flags::none); });
+  return os.str();
+}
+
+std::string ascii_lower(std::string text) {
+  for (auto& ch : text) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return text;
+}
+
 std::optional<std::string> closest(const std::string& word, const std::vector<std::string>& candidates) {
   std::optional<std::string> best;
   // How near is near: a third of the word's last part (of "commissioning.budgett", "budgett").
@@ -275,10 +306,7 @@ const std::vector<std::string>* Document::entry_fields(const std::string& list) 
 std::vector<std::string> suggestions(const std::string& word, const std::vector<std::string>& candidates,
                                      std::size_t most) {
   if (auto near = closest(word, candidates)) return {*near};
-  auto lower = [](std::string s) {
-    for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return s;
-  };
+  const auto lower = ascii_lower;
   const std::string w = lower(word);
   std::vector<std::string> out;
   for (const auto& c : candidates) {
@@ -302,10 +330,7 @@ std::size_t Document::find_entry(const toml::array& entries, const std::string& 
                         "has no entry: " + list + " has " + std::to_string(entries.size()) + " (0 to " +
                             std::to_string(entries.size() - 1) + ")"}});
   }
-  auto lower = [](std::string s) {
-    for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return s;
-  };
+  const auto lower = ascii_lower;
   std::vector<std::string> known;
   std::vector<std::size_t> folded;  // entries equal to the selector but for case
   for (std::size_t i = 0; i < entries.size(); ++i) {

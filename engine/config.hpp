@@ -128,6 +128,14 @@ struct Range {
 
 // Text of a value as written in TOML (strings quoted); used in messages.
 std::string render(const toml::node& node);
+
+// A value as TOML text a person would write: floats in their shortest exact form (12.71, not
+// 12.710000000000001; whole ones as 3.0 so they stay floats), strings quoted, lists on one line or,
+// when `per_line` > 0 and they are longer, `per_line` items a line.
+std::string value_text(const toml::node& node, std::size_t per_line = 0);
+
+// ASCII lower case, for matching names and keys without regard to case.
+std::string ascii_lower(std::string text);
 // The closest candidate within a small edit distance, if any.
 std::optional<std::string> closest(const std::string& word, const std::vector<std::string>& candidates);
 

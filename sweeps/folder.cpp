@@ -12,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 
 #include "engine/files.hpp"
@@ -120,44 +121,48 @@ std::string fingerprint(const Design& design, std::size_t replicates) {
   return text;
 }
 
+// The journal's header starts so (sweeps/journal.cpp); a re-keyed journal's next line says its count.
+constexpr const char* kJournalHeaderStart = "# caremarket sweep journal";
 constexpr const char* kReplicatesLine = "# replicates ";
 
-// Re-keys the journal of a folder grown from `from` to `to` replicates a point: run index i of the
-// old design is point i / from, replicate i % from, which is run (i / from) * to + i % from now.
-// The journal is rewritten whole (a temporary renamed over it) with a line saying its replicates,
-// which wins over `from`: a crash after the rewrite and before design.txt is updated re-keys nothing
-// twice.
+// The replicates a point the journal's run indices are keyed to, when it says (a journal re-keyed
+// by a growth); nothing otherwise (then they are design.txt's).
+std::optional<std::size_t> journal_replicates(const std::filesystem::path& dir) {
+  std::ifstream in(dir / "journal.tsv");
+  for (std::string line; std::getline(in, line) && !line.empty() && line[0] == '#';)
+    if (line.rfind(kReplicatesLine, 0) == 0)
+      return std::strtoull(line.c_str() + std::strlen(kReplicatesLine), nullptr, 10);
+  return std::nullopt;
+}
+
+// Re-keys the journal from `from` to `to` replicates a point: run index i of the old keying is
+// point i / from, replicate i % from, which is run (i / from) * to + i % from now (a replicate that
+// is no longer in the design, when `to` is smaller, loses its line: that run is redone if the folder
+// grows again). The journal is rewritten whole (a temporary renamed over it), its first lines
+// saying the replicates it is keyed to: design.txt is written after it, and every start reads that
+// line first, so a stop between the two re-keys nothing twice.
 void rekey_journal(const std::filesystem::path& dir, std::size_t from, std::size_t to) {
   const auto path = dir / "journal.tsv";
   std::ifstream in(path);
-  if (!in) return;  // no run finished yet
-  std::vector<std::string> lines;
-  std::string text;
+  if (!in || from == to || from == 0) return;  // no run finished yet, or nothing to do
+  std::string header = std::string(kJournalHeaderStart) + " v2\n", text;
   for (std::string line; std::getline(in, line);) {
     if (in.eof()) break;  // a last line cut by a crash: that run is redone
-    if (line.rfind(kReplicatesLine, 0) == 0) {
-      from = std::strtoull(line.c_str() + std::strlen(kReplicatesLine), nullptr, 10);
-      continue;
-    }
-    lines.push_back(line);
-  }
-  if (from == to || from == 0) return;
-  for (const auto& line : lines) {
-    if (line.empty() || line[0] == '#') {
-      text += line + "\n";
-      if (line.rfind("# caremarket sweep journal", 0) == 0) text += kReplicatesLine + std::to_string(to) + "\n";
+    if (line.rfind(kReplicatesLine, 0) == 0) continue;
+    if (line.rfind(kJournalHeaderStart, 0) == 0) {
+      header = line + "\n";
       continue;
     }
     char* end = nullptr;
     const unsigned long long old_index = std::strtoull(line.c_str(), &end, 10);
-    if (end == line.c_str()) {  // not a run's line: kept for read_state to report
+    if (line.empty() || line[0] == '#' || end == line.c_str()) {  // not a run's line: kept for read_state
       text += line + "\n";
       continue;
     }
-    const auto index = old_index / from * to + old_index % from;
-    text += std::to_string(index) + std::string(end) + "\n";
+    if (old_index % from >= to) continue;
+    text += std::to_string(old_index / from * to + old_index % from) + std::string(end) + "\n";
   }
-  engine::write_text_file(path, text, "journal");
+  engine::write_text_file(path, header + kReplicatesLine + std::to_string(to) + "\n" + text, "journal");
 }
 
 }  // namespace
@@ -166,25 +171,40 @@ void check_same_design(const Design& design, const std::filesystem::path& dir) {
   const std::size_t replicates = design.points > 0 ? design.runs.size() / static_cast<std::size_t>(design.points) : 0;
   const auto text = fingerprint(design, replicates);
   const auto path = dir / "design.txt";
+  const auto record = text + " " + std::to_string(replicates) + "\n";  // the count: no search for it
   std::ifstream in(path);
   std::string old;
-  if (in >> old) {
-    if (old == text) return;
-    // The same design with fewer replicates: the folder grows, its runs kept.
-    for (std::size_t fewer = 1; fewer < replicates; ++fewer)
-      if (old == fingerprint(design, fewer)) {
-        rekey_journal(dir, fewer, replicates);
-        engine::write_text_file(path, text + "\n", "design fingerprint");
-        std::fprintf(stderr, "caremarket: %s: adding replicates %zu to %zu of each point to the %zu already there\n",
-                     dir.c_str(), fewer + 1, replicates, fewer);
-        return;
-      }
-    throw InputError(dir.string() + " holds the runs of a different sweep (design " + old + ", this one " + text +
-                     "); only the number of replicates may grow between runs into one folder (the same scenario, "
-                     "policies, overrides, seed, steps and design otherwise); use another output folder, or delete "
-                     "it to start again");
+  if (!(in >> old)) {
+    engine::write_text_file(path, record, "design fingerprint");
+    return;
   }
-  engine::write_text_file(path, text + "\n", "design fingerprint");
+  std::size_t old_replicates = 0;  // 0: a design.txt from before the count was kept
+  in >> old_replicates;
+  // A growth stopped after its journal was re-keyed and before design.txt was written: the
+  // journal's own count holds.
+  const auto keyed = journal_replicates(dir);
+  if (old == text) {
+    if (keyed && *keyed != replicates) rekey_journal(dir, *keyed, replicates);
+    if (old_replicates != replicates) engine::write_text_file(path, record, "design fingerprint");
+    return;
+  }
+  // The same design with fewer replicates: the folder grows, its runs kept.
+  std::size_t fewer = 0;
+  if (old_replicates > 0 && old_replicates < replicates && old == fingerprint(design, old_replicates))
+    fewer = old_replicates;
+  for (std::size_t k = 1; old_replicates == 0 && fewer == 0 && k < replicates; ++k)
+    if (old == fingerprint(design, k)) fewer = k;
+  if (fewer > 0) {
+    rekey_journal(dir, keyed.value_or(fewer), replicates);
+    engine::write_text_file(path, record, "design fingerprint");
+    std::fprintf(stderr, "caremarket: %s: adding replicates %zu to %zu of each point to the %zu already there\n",
+                 dir.c_str(), fewer + 1, replicates, fewer);
+    return;
+  }
+  throw InputError(dir.string() + " holds the runs of a different sweep (design " + old + ", this one " + text +
+                   "); only the number of replicates may grow between runs into one folder (the same scenario, "
+                   "policies, overrides, seed, steps and design otherwise); use another output folder, or delete "
+                   "it to start again");
 }
 
 void remove_unfinished_files(const std::filesystem::path& dir) {

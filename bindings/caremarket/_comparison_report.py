@@ -244,16 +244,20 @@ def fmt(value: float, outcome: Outcome, signed: bool = False) -> str:
         return f"{sign}£{v:,.0f} a week<br><small>{sign}£{v * 52 / 1e6:,.2f} m a year</small>"
     if outcome.kind == "ascot":
         return f"{sign}{v:.2f}"
+    # Small differences keep a decimal: a clear +0.3 must not read as "+0 … worse".
+    digits = 1 if signed and 0 < v < 10 else 0
     if outcome.kind == "hours":
-        return f"{sign}{v:,.0f} h/week"
-    return f"{sign}{v:,.0f}"
+        return f"{sign}{v:,.{digits}f} h/week"
+    return f"{sign}{v:,.{digits}f}"
 
 
 def verdict(row: pd.Series, outcome: Outcome) -> tuple[str, str]:
     """A plain verdict and its CSS class: better / worse / no clear difference by the direction of
     benefit; a cost as a cost; the market's shape as more or fewer."""
     low, high = row["ci_low"], row["ci_high"]
-    if not (np.isfinite(low) and np.isfinite(high)) or (low <= 0 <= high):
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return "not estimable", "same"  # e.g. too few pairs: the page says nothing it cannot back
+    if low <= 0 <= high:
         return "no clear difference", "same"
     up = low > 0
     if outcome.benefit == "cost":
@@ -425,7 +429,7 @@ def interval_words(c: Comparison) -> str:
             "(caremarket compare --parameter-sets adds that uncertainty).")
 
 
-def why_lines(c: Comparison, table: pd.DataFrame) -> list[str]:
+def why_lines(c: Comparison, table: pd.DataFrame, horizon: int) -> list[str]:
     """A short "why" from the outputs: waiting held by the budget or by supply; wages against price;
     the budget's use."""
     lines = []
@@ -451,8 +455,8 @@ def why_lines(c: Comparison, table: pd.DataFrame) -> list[str]:
     else:
         lines.append(f"Wages and price: the council's price per hour hardly moves ({pounds(dp)}); care workers' "
                      f"mean wage moves {pounds(dm)} an hour.")
-    run_b = pd.concat([last_year_values(r, c.weeks) for r in c.baseline.runs], axis=1).mean(axis=1)
-    run_p = pd.concat([last_year_values(r, c.weeks) for r in c.policy.runs], axis=1).mean(axis=1)
+    run_b = pd.concat([last_year_values(r, horizon) for r in c.baseline.runs], axis=1).mean(axis=1)
+    run_p = pd.concat([last_year_values(r, horizon) for r in c.policy.runs], axis=1).mean(axis=1)
     if "budget_used" in run_b:
         lines.append(f"Budget: council-funded placements cost {run_b['budget_used']:.0%} of the weekly budget in the "
                      f"baseline and {run_p['budget_used']:.0%} under the policy"
@@ -554,7 +558,7 @@ def render_comparisons(comparisons: list[Comparison]) -> str:
                  "lies on one side of zero, judged by who benefits; <b>no clear difference</b> when it spans zero. "
                  "Costs are shown as costs (<b>costs more</b> / <b>costs less</b>), and the market's shape as more or "
                  "fewer, not as better or worse. Outcomes are means over the last year of the horizon "
-                 f"(weeks {max(1, horizon - 51)} to {horizon}); money is per week and, in brackets, per year.</p>")
+                 f"(weeks {max(1, horizon - 51)} to {horizon}); money is a week, and a year below it.</p>")
     if len(comparisons) > 1:
         parts.append("<h2>At a glance</h2>" + glance_table(comparisons, tables))
     for c, t in zip(comparisons, tables):
@@ -572,14 +576,20 @@ def render_comparisons(comparisons: list[Comparison]) -> str:
             parts.append(f"<tr><td>{e(BY_NAME[name].label)}, weeks 1 to {horizon}</td>"
                          f"<td class='num'>{money_m(tot['baseline'])}</td><td class='num'>{money_m(tot['policy'])}</td>"
                          f"<td class='num'>{money_m(tot['difference'], True)}</td>"
-                         f"<td class='num'>{money_m(tot['ci_low'], True)} to {money_m(tot['ci_high'], True)}</td></tr>")
-        parts.append("</table><h3>Why</h3><ul class='why'>")
-        parts += [f"<li>{e(line)}</li>" for line in why_lines(c, t)]
+                         + (f"<td class='num'>{money_m(tot['ci_low'], True)} to {money_m(tot['ci_high'], True)}</td>"
+                            if not c.parameter_sets else "<td class='num'>–</td>") + "</tr>")
+        parts.append("</table>")
+        if c.parameter_sets:
+            # Pooling every set's pairs into one t interval would leave the parameters out: none is given.
+            parts.append("<p class='note'>Over parameter sets the totals' intervals are not computed: the "
+                         "yearly rows of the table above carry the intervals over the sets.</p>")
+        parts.append("<h3>Why</h3><ul class='why'>")
+        parts += [f"<li>{e(line)}</li>" for line in why_lines(c, t, horizon)]
         parts.append("</ul>")
         if c.places is not None and c.weeks == horizon:
             parts.append(f"<h3>By {'region' if c.place_kind == 'region' else 'council'}</h3><p class='note'>The "
-                         "difference (policy − baseline) in each place, with its verdict; hover for the 95% "
-                         "interval. Every outcome is in the comparison's .by_council.csv (or .by_region.csv).</p>")
+                         "difference (policy − baseline) in each place, its 95% interval and its verdict; money "
+                         "in £ m a year. Every outcome is in the comparison's .by_council.csv (or .by_region.csv).</p>")
             parts.append(place_table(c))
     parts.append("<h2>Over time</h2><p class='note'>Lines: the median over replicates. Bands: the middle 50% (dark) "
                  "and 90% (light) of replicates. " + " ".join(

@@ -92,6 +92,7 @@ def sweep(sweep_file: PathLike, output: PathLike | None = None, *, workers: int 
     if executor is None:
         _core.run_sweep(sweep_file, str(output), workers or 0)
     else:
+        _core.prepare_sweep_folder(sweep_file, str(output))  # another sweep refused; a grown one re-keyed
         _core.write_sweep_index(sweep_file, str(output))
         done = set(read_index(output).query("status == 'done'").index)
         futures = [executor.submit(_run_one, sweep_file, run["run"], str(output.resolve()))

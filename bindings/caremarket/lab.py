@@ -18,6 +18,7 @@ port can start runs and read results. docs/for-commissioners.md says how to shar
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import math
 import os
@@ -81,7 +82,7 @@ LEVER_WORDS = [
     ("commissioning.budget_multiplier", "Budget", "The care budget as a multiple of the council's"),
     ("commissioning.prevention_share", "Prevention", "Share of the budget spent on prevention"),
 ]
-NUMBER = r"(-?[0-9.]+(?:e-?[0-9]+)?)"
+NUMBER = r"(-?[0-9.]+(?:[eE][-+]?[0-9]+)?)"
 
 
 def _lever(doc: dict[str, str], label: str, help_text: str) -> Lever:
@@ -222,10 +223,21 @@ class Lab:
         self.queue: deque[str] = deque()
         self.wake = threading.Condition(self.lock)
         self.current: tuple[str, subprocess.Popen] | None = None
-        # Runs a stopped lab left running or queued did not finish: say so.
+        self.cancelling: set[str] = set()  # runs asked to stop (under the lock)
+        # One lab a work folder: a second one would take the first one's runs for a stopped lab's.
+        self._lock_file = open(workdir / ".lock", "a")
+        try:
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock_file.close()
+            raise LabError(f"{workdir} is in use by another lab; stop it, or give another --workdir") from None
+        # Runs a stopped lab left queued, running or half reported did not finish: say so, and write
+        # the report of a run whose table is there.
         for job in self.jobs():
-            if job["status"] in ("queued", "running"):
+            if job["status"] in ("queued", "running", "reporting"):
                 self.update(job["id"], status="stopped", message="the lab was stopped before this run finished")
+            elif job["status"] == "done" and not job.get("report"):
+                threading.Thread(target=self._write_report, args=(job["id"],), daemon=True).start()
         threading.Thread(target=self._work, daemon=True, name="lab-worker").start()
 
     # -- places
@@ -313,6 +325,8 @@ class Lab:
         start = str(form.get("start") or "")
         if start:
             try:
+                if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", start):
+                    raise ValueError(start)
                 date.fromisoformat(start)
             except ValueError:
                 problems["start"] = "a date YYYY-MM-DD, or empty for the start of the run"
@@ -345,8 +359,10 @@ class Lab:
                 self.queue.remove(job_id)
                 write_json(self.job_dir(job_id) / "job.json", {**job, "status": "cancelled", "message": "cancelled"})
                 return self.job(job_id)
-            if self.current and self.current[0] == job_id:
-                self.current[1].send_signal(signal.SIGINT)  # compare stops at a week boundary
+            if job["status"] in ("queued", "running") and job_id not in self.cancelling:
+                self.cancelling.add(job_id)  # the worker stops it as soon as its comparison has started
+                if self.current and self.current[0] == job_id:
+                    self.current[1].send_signal(signal.SIGINT)  # once: compare stops at a week boundary
         return self.job(job_id)
 
     def _work(self) -> None:
@@ -370,6 +386,8 @@ class Lab:
         process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         with self.lock:
             self.current = (job_id, process)
+            if job_id in self.cancelling:  # asked to stop between the queue and here
+                process.send_signal(signal.SIGINT)
         done, tail = 0, deque(maxlen=20)
         stdout_lines: list[str] = []
         reader = threading.Thread(target=lambda: stdout_lines.extend(process.stdout), daemon=True)
@@ -383,7 +401,9 @@ class Lab:
         reader.join()
         with self.lock:
             self.current = None
-        if process.returncode in (130, 143) or process.returncode < 0:
+            cancelled = job_id in self.cancelling
+            self.cancelling.discard(job_id)
+        if cancelled and process.returncode in (130, -signal.SIGINT):
             self.update(job_id, status="cancelled", message="cancelled", finished=time.time())
             return
         if process.returncode != 0:
@@ -392,15 +412,25 @@ class Lab:
             return
         self.update(job_id, status="reporting", done_runs=job["total_runs"])
         from . import _comparison_report as cr
-        from .report import write_atomically
         comparisons = cr.load_all([folder / "comparison.h5"])  # the runs are read once, for both
         # The table and charts first (what the page shows), then the report's page (matplotlib's
         # figures take seconds): its link appears when it is written.
         write_json(folder / "result.json", summarise(comparisons[0]))
-        self.update(job_id, status="done", finished=time.time(), seconds=round(time.time() - job["created"], 1),
+        self.update(job_id, status="done", finished=time.time(), seconds=round(time.time() - job["started"], 1),
                     report=False)
-        write_atomically(folder / "report.html", cr.render_comparisons(comparisons))
-        self.update(job_id, report=True)
+        self._write_report(job_id, comparisons)
+
+    def _write_report(self, job_id: str, comparisons: list | None = None) -> None:
+        """Writes a done run's report.html; a failure is said in the run's message, the run stays done."""
+        from . import _comparison_report as cr
+        from .report import write_atomically
+        folder = self.job_dir(job_id)
+        try:
+            comparisons = comparisons or cr.load_all([folder / "comparison.h5"])
+            write_atomically(folder / "report.html", cr.render_comparisons(comparisons))
+            self.update(job_id, report=True)
+        except Exception as error:  # the table is there; only the page is missing
+            self.update(job_id, report="failed", message=f"the report could not be written: {error}")
 
 
 # --- a comparison as the page shows it --------------------------------------------------------------
@@ -437,8 +467,9 @@ def summarise(c) -> dict[str, Any]:
             values = np.array([r[name].reindex(range(weeks + 1)).to_numpy() for r in arm.runs])
             values = values * cr.CHART_SCALE.get(name, 1.0)
             q = np.nanpercentile(values, [5, 25, 50, 75, 95], axis=0)
+            # JSON has no NaN: a week no replicate has a value for is a gap (null) in the chart.
             arms.append({"label": arm.label, "colour": arm.colour,
-                         "bands": [np.round(row, 4).tolist() for row in q]})
+                         "bands": [[float(v) if np.isfinite(v) else None for v in np.round(row, 4)] for row in q]})
         charts.append({"name": name, "title": title, "ylabel": ylabel, "caption": caption, "arms": arms})
     return {"rows": rows, "labels": labels, "charts": charts, "replicates": len(c.policy.runs),
             "weeks": weeks, "statistic": str(c.attrs.get("statistic", "")), "interval": cr.interval_words(c)}
@@ -447,11 +478,18 @@ def summarise(c) -> dict[str, Any]:
 # --- the web app -----------------------------------------------------------------------------------
 
 
-def create_app(lab: Lab):
+def create_app(lab: Lab, hosts: set[str] | None = None):
+    """The lab's web app. With `hosts`, a request naming another Host is refused (403): a page from
+    elsewhere that re-points its own name at this computer (DNS rebinding) cannot use the lab."""
     from flask import Flask, abort, jsonify, request, send_file
 
     app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+
+    @app.before_request
+    def known_host():
+        if hosts is not None and request.host not in hosts:
+            abort(403)
 
     @app.after_request
     def headers(response):
@@ -541,9 +579,8 @@ def create_app(lab: Lab):
         if not path.is_file():
             abort(404)
         job_name = re.sub(r"[^A-Za-z0-9]+", "-", job["name"]).strip("-") or "policy"
-        attach = request.args.get("download") == "1"
-        return send_file(path, mimetype=downloads[name][1], as_attachment=attach,
-                         download_name=f"{job_name}-{name}")
+        # Always a download: the lab's Content-Security-Policy is not the report's (its own script).
+        return send_file(path, mimetype=downloads[name][1], as_attachment=True, download_name=f"{job_name}-{name}")
 
     @app.errorhandler(413)
     def too_large(_):
@@ -579,6 +616,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         print(f"caremarket lab: --workdir {args.workdir}: {error.strerror}", file=sys.stderr)
         return 2
+    except LabError as error:
+        print(f"caremarket lab: {error}", file=sys.stderr)
+        return 2
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"caremarket lab: warning: listening on {args.host}: anyone who can reach port {args.port} can "
               "start runs and read results (docs/for-commissioners.md, 'Sharing the lab')", file=sys.stderr)
@@ -586,7 +626,9 @@ def main(argv: list[str] | None = None) -> int:
           f"runs are kept in {lab.workdir}", flush=True)
     from werkzeug.serving import make_server
     try:
-        server = make_server(args.host, args.port, create_app(lab), threaded=True)
+        loopback = args.host in ("127.0.0.1", "localhost", "::1")
+        hosts = {f"{name}:{args.port}" for name in ("127.0.0.1", "localhost", "[::1]")} if loopback else None
+        server = make_server(args.host, args.port, create_app(lab, hosts), threaded=True)
     except OSError as error:
         print(f"caremarket lab: cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr)
         return 2

@@ -522,6 +522,9 @@ def write_report(results: str | Path | list[str | Path], output: str | Path,
             page = comparisons.render_comparisons(comparisons.load_all(paths))
         except (comparisons.ComparisonReportError, FormatError) as error:
             raise ReportError(str(error)) from None
+        except (OSError, KeyError, ValueError) as error:  # a run file gone, a field missing or malformed
+            raise ReportError(f"{', '.join(map(str, paths))}: cannot be reported on: "
+                              f"{type(error).__name__}: {error}") from None
     else:
         if len(paths) > 1:
             raise ReportError(f"{len(paths)} runs given: report one run (with --baseline for another), or give "

@@ -118,6 +118,25 @@ void register_sweeps(py::module_& m) {
       "Runs one run of a sweep (for an executor) and records it in the sweep's journal.");
 
   m.def(
+      "prepare_sweep_folder",
+      [](const std::filesystem::path& file, const std::filesystem::path& dir) {
+        const auto design = sw::expand(sw::load_sweep(file));
+        sw::check_output_folder(dir);
+        std::filesystem::create_directories(dir / "runs");
+        try {
+          sw::FolderLock lock(dir);  // as run_sweep: one sweep at a time touches the folder
+          sw::detail::remove_unfinished_files(dir);
+          sw::detail::check_same_design(design, dir);  // refuses another sweep; re-keys a growing one
+        } catch (const sw::InputError& e) {
+          throw py::value_error(e.what());
+        }
+      },
+      py::arg("file"), py::arg("dir"),
+      "Readies <dir> for a sweep run by an executor, as run_sweep does before its runs: refuses a folder "
+      "of another sweep (ValueError), re-keys the journal of one grown to more replicates, removes "
+      "runs killed in flight.");
+
+  m.def(
       "write_sweep_index",
       [](const std::filesystem::path& file, const std::filesystem::path& dir) {
         const auto spec = sw::load_sweep(file);

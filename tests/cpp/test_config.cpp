@@ -591,3 +591,30 @@ TEST(ConfigEntries, SmallAreasSetTheLocalitiesAndAgeBandsTheAdults) {
     }
   }
 }
+
+TEST(ConfigText, ValuesAreWrittenAsAPersonWouldWriteThem) {
+  const auto t = toml::parse(R"(f = 12.71
+whole = 3.0
+big = 1e300
+s = "a \"quoted\" \\ word"
+n = 7
+b = true
+short = [1.5, 2.0, 3.25]
+long = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29])");
+  using engine::config::value_text;
+  EXPECT_EQ(value_text(*t.get("f")), "12.71");    // shortest exact, not 12.710000000000001
+  EXPECT_EQ(value_text(*t.get("whole")), "3.0");  // stays a float
+  EXPECT_EQ(value_text(*t.get("big")), "1e+300");
+  EXPECT_EQ(value_text(*t.get("s")), R"("a \"quoted\" \\ word")");
+  EXPECT_EQ(value_text(*t.get("n")), "7");
+  EXPECT_EQ(value_text(*t.get("b")), "true");
+  EXPECT_EQ(value_text(*t.get("short")), "[1.5, 2.0, 3.25]");
+  // A long list whole on one line (no "..." as messages shorten values), or a given number a line.
+  const std::string one_line = value_text(*t.get("long"));
+  EXPECT_TRUE(one_line.ends_with(", 28, 29]")) << one_line;
+  EXPECT_EQ(one_line.find('\n'), std::string::npos);
+  EXPECT_EQ(value_text(*t.get("long"), 10),
+            "[\n  1, 2, 3, 4, 5, 6, 7, 8, 9, 10,\n  11, 12, 13, 14, 15, 16, 17, 18, 19, 20,\n"
+            "  21, 22, 23, 24, 25, 26, 27, 28, 29,\n]");
+  EXPECT_EQ(engine::config::ascii_lower("Kent County COUNCIL"), "kent county council");
+}

@@ -257,6 +257,36 @@ def test_compare_refuses_other_changes_with_exit_2(caremarket_bin, tiny_scenario
         assert "only the number of replicates may grow" in res.stderr, res.stderr
 
 
+def test_a_sweep_on_an_executor_grows_as_the_command_line_does(caremarket_pkg, tiny_scenario, tmp_path):
+    """caremarket.sweep(executor=...) readies the folder as run_sweep does: a grown design re-keys the
+    journal (no run's outcomes land on another run) and another design is refused."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def sweep_file(name, replicates, steps=20):
+        path = tmp_path / f"{name}.toml"
+        path.write_text(f"""[sweep]
+name = "grow"
+scenario = "{tiny_scenario}"
+replicates = {replicates}
+steps = {steps}
+root_seed = 3
+[[sweep.parameters]]
+key = "labour.nlw"
+values = [12.21, 12.6, 13.0, 13.5]
+""")
+        return path
+
+    columns = ["point", "replicate", "seed", "last_year_people_served", "last_year_mean_wage"]
+    with ThreadPoolExecutor(2) as pool:
+        caremarket_pkg.sweep(sweep_file("a", 2), tmp_path / "grown", executor=pool)
+        grown = caremarket_pkg.sweep(sweep_file("b", 3), tmp_path / "grown", executor=pool)
+        fresh = caremarket_pkg.sweep(sweep_file("c", 3), tmp_path / "fresh", executor=pool)
+        assert (grown.status == "done").all()
+        assert grown[columns].equals(fresh[columns])
+        with pytest.raises(ValueError, match="only the number of replicates may grow"):
+            caremarket_pkg.sweep(sweep_file("d", 3, steps=21), tmp_path / "grown", executor=pool)
+
+
 def test_a_growth_cut_short_after_the_journal_is_rewritten_is_finished_once(caremarket_bin, tiny_scenario, tmp_path):
     """The journal is re-keyed (and says its replicates) before design.txt moves on: a growth stopped
     between the two re-keys nothing twice."""
@@ -274,3 +304,12 @@ def test_a_growth_cut_short_after_the_journal_is_rewritten_is_finished_once(care
     done = [line.split("\t")[0] for line in journal.splitlines() if "\tdone\t" in line]
     assert sorted(map(int, done)) == list(range(8))
     assert not re.search(r"\] p\d+_r\d+\.h5 done", res.stderr), res.stderr
+
+    # Stopped at the same moment, then run again with the first -n: the journal is keyed back to
+    # 2 replicates a point, and the comparison is that of -n 2 made at once.
+    (folder / "design.txt").write_text(design)
+    res = cli(caremarket_bin, "compare", tiny_scenario, *args, "-n", "2", "-o", tmp_path / "c", "-q")
+    assert res.returncode == 0, res.stderr
+    assert "# replicates 2" in (folder / "journal.tsv").read_text()
+    compare(caremarket_bin, tiny_scenario, tmp_path / "fresh", *args, "-n", "2")
+    assert (tmp_path / "c.csv").read_text() == (tmp_path / "fresh.csv").read_text()

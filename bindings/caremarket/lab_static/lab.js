@@ -45,14 +45,18 @@ function place() {
   return scenario === COUNCIL ? {scenario: "", council: $("council").value.trim()} : {scenario, council: ""};
 }
 
+let placeAsked = 0;  // answers that come back out of order are dropped: the last place chosen wins
+
 async function placeChanged() {
   $("council-field").hidden = $("scenario").value !== COUNCIL;
   clearErrors();
   const where = place();
+  const asked = ++placeAsked;
   if ($("scenario").value === COUNCIL && !where.council) { $("facts").replaceChildren(); return; }
   const query = new URLSearchParams(where);
   try {
     const facts = await getJSON(`/api/facts?${query}`);
+    if (asked !== placeAsked) return;
     showFacts(facts);
     scenarioValues = facts.values;
     for (const lever of levers) setLeverValue(lever, facts.values[lever.key]);
@@ -222,8 +226,15 @@ async function refreshRuns() {
     actions.append(view);
     if (job.status === "running" || job.status === "queued") {
       const cancel = element("button", {type: "button", class: "cancel"}, "Cancel");
-      cancel.addEventListener("click", async () => { await getJSON(`/api/runs/${job.id}/cancel`, {method: "POST"});
-                                                     refreshRuns(); });
+      cancel.addEventListener("click", async () => {
+        cancel.disabled = true;
+        try {
+          await getJSON(`/api/runs/${job.id}/cancel`, {method: "POST"});
+        } catch (error) {
+          $("form-status").textContent = `Could not cancel "${job.name}": ${error.message}`;
+        }
+        refreshRuns();
+      });
       actions.append(cancel);
     }
     const pickCell = element("td");
@@ -233,13 +244,13 @@ async function refreshRuns() {
     return row;
   }));
   const busy = jobs.some((j) => ["queued", "running", "reporting"].includes(j.status) ||
-                                (j.status === "done" && !j.report));
+                                (j.status === "done" && j.report === false));
   if (busy && !polling) polling = setInterval(refreshRuns, 1000);
   if (!busy && polling) { clearInterval(polling); polling = null; }
   if (shownRun) {
     const job = jobs.find((j) => j.id === shownRun);
     if (job && job.status === "done" && $("result").dataset.status !== "done") show(job.id);
-    else if (job && job.report && $("report-pending")) {
+    else if (job && job.report === true && $("report-pending")) {
       $("report-pending").replaceWith(downloadLink(job.id, ...DOWNLOADS[0]));
     }
     else if (job && job.status !== "done") $("result-intro").textContent = `${job.name}: ${statusText(job)}.`;
@@ -255,7 +266,12 @@ async function sideBySide() {
   const table = element("table", {id: "side-by-side-table"});
   const head = element("tr");
   head.append(element("th", {scope: "col"}, "Outcome"), element("th", {scope: "col"}, "Baseline"));
-  for (const job of jobs) head.append(element("th", {scope: "col"}, job.name));
+  const where = (job) => `${job.council || job.scenario}, ${job.years} years × ${job.replicates}`;
+  for (const job of jobs) {
+    const th = element("th", {scope: "col"}, job.name);
+    th.append(element("br"), element("small", {}, where(job)));
+    head.append(th);
+  }
   table.append(head);
   jobs[0].result.rows.forEach((row, k) => {
     const tr = element("tr");
@@ -268,7 +284,12 @@ async function sideBySide() {
     }
     table.append(tr);
   });
-  target.replaceChildren(element("h3", {}, "Side by side"), table);
+  const mixed = new Set(jobs.map(where)).size > 1;
+  const note = element("p", {class: "note"}, mixed
+    ? "These runs are of different places, lengths or replicates: each difference is against its own " +
+      "baseline, and the Baseline column is the first run's."
+    : "Each difference is against the same baseline, with its verdict.");
+  target.replaceChildren(element("h3", {}, "Side by side"), note, table);
 }
 
 // --- a run's result ---------------------------------------------------------------------------------
@@ -277,8 +298,7 @@ const DOWNLOADS = [["report.html", "Report (HTML)"], ["policy.toml", "Policy (TO
                    ["comparison.csv", "Data (CSV)"], ["comparison.h5", "Data (HDF5)"]];
 
 function downloadLink(id, name, label) {
-  return element("a", {href: `/runs/${id}/${name}?download=1`, download: "", id: `download-${name.replace(".", "-")}`},
-                 label);
+  return element("a", {href: `/runs/${id}/${name}`, download: "", id: `download-${name.replace(".", "-")}`}, label);
 }
 
 async function show(id) {
@@ -301,8 +321,10 @@ async function show(id) {
   $("result-intro").textContent = `${r.replicates} paired replicates over ${r.weeks} weeks. Verdicts: better or ` +
     "worse when the 95% interval lies on one side of zero; no clear difference when it spans zero; costs as costs.";
   for (const [name, label] of DOWNLOADS) {
-    if (name === "report.html" && !job.report) {
-      $("downloads").append(element("span", {id: "report-pending"}, "The report is being written…"), " ");
+    if (name === "report.html" && job.report !== true) {
+      const text = job.report === "failed" ? job.message : "The report is being written…";
+      $("downloads").append(element("span", {id: job.report === "failed" ? "report-failed" : "report-pending"}, text),
+                            " ");
       continue;
     }
     $("downloads").append(downloadLink(id, name, label), " ");
