@@ -119,8 +119,7 @@ class Comparison:
 
     @property
     def name(self) -> str:
-        policy = Path(_text(self.attrs.get("policy", self.path.stem)))
-        return policy.stem if policy.suffix == ".toml" else policy.name
+        return self.policy.label
 
     @property
     def parameter_sets(self) -> int:
@@ -173,7 +172,7 @@ def load_comparison(path: str | Path, colour: str) -> Comparison:
     pairs = base_rows.index.intersection(pol_rows.index).sort_values()
     if len(pairs) < 2:
         raise ComparisonReportError(f"{path}: fewer than two replicate pairs of its runs are done in {runs_dir}")
-    policy_name = Path(_text(attrs.get("policy", "policy")))
+    policy_name = Path(_text(attrs.get("policy", path.stem)))  # a file's stem, or a shipped policy's name
     baseline = Arm("baseline", BASELINE_COLOUR)
     policy = Arm(policy_name.stem if policy_name.suffix == ".toml" else policy_name.name, colour)
     first = None
@@ -348,17 +347,22 @@ CHARTS = [
 CHART_SCALE = {"turnover_rate": 100.0, "council_spend": 52 / 1e6, "extraction": 52 / 1e6, "wellbeing_all": 24.0}
 
 
+def bands(arm: Arm, name: str, horizon: int) -> np.ndarray:
+    """The 5th, 25th, 50th, 75th and 95th percentiles of a series over an arm's replicates, week by
+    week from 0 to `horizon`, on the chart's scale (CHART_SCALE): 5 rows."""
+    values = np.array([r[name].reindex(range(horizon + 1)).to_numpy() for r in arm.runs])
+    return np.nanpercentile(values * CHART_SCALE.get(name, 1.0), [5, 25, 50, 75, 95], axis=0)
+
+
 def band_chart(arms: list[Arm], name: str, ylabel: str, horizon: int, start: pd.Timestamp | None) -> str:
     """Each arm's median over its replicates, with bands holding the middle 50% and 90% of them."""
     from .report import figure
 
     def plot(ax):
         for arm in arms:
-            values = np.array([r[name].reindex(range(horizon + 1)).to_numpy() for r in arm.runs])
-            values = values * CHART_SCALE.get(name, 1.0)
             weeks = np.arange(horizon + 1)
             x = (start + pd.to_timedelta(7 * weeks, unit="D")) if start is not None else weeks / 52
-            q = np.nanpercentile(values, [5, 25, 50, 75, 95], axis=0)
+            q = bands(arm, name, horizon)
             ax.fill_between(x, q[0], q[4], color=arm.colour, alpha=0.12, linewidth=0)
             ax.fill_between(x, q[1], q[3], color=arm.colour, alpha=0.25, linewidth=0)
             ax.plot(x, q[2], color=arm.colour, linewidth=1.6, label=arm.label)

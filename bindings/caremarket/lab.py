@@ -464,9 +464,7 @@ def summarise(c) -> dict[str, Any]:
             continue
         arms = []
         for arm in (c.baseline, c.policy):
-            values = np.array([r[name].reindex(range(weeks + 1)).to_numpy() for r in arm.runs])
-            values = values * cr.CHART_SCALE.get(name, 1.0)
-            q = np.nanpercentile(values, [5, 25, 50, 75, 95], axis=0)
+            q = cr.bands(arm, name, weeks)
             # JSON has no NaN: a week no replicate has a value for is a gap (null) in the chart.
             arms.append({"label": arm.label, "colour": arm.colour,
                          "bands": [[float(v) if np.isfinite(v) else None for v in np.round(row, 4)] for row in q]})
