@@ -31,12 +31,12 @@ struct DeliveryState {
   std::vector<double> delivered_share, continuity_target;
   std::vector<double> contact_hours, worked_hours, guaranteed_paid_hours, zero_hours_paid_hours;
   // Travel: each provider's position among its council's providers this week, and per council a
-  // provider × small area table of the week each pair was last seen (a pair is new when its mark
-  // is not this week's). Scratch within a week: a fresh table after a resume counts the same.
+  // provider × small area table of the pairs seen this week, one bit each, cleared every week (300
+  // providers × 200 areas take 7.5 KB, so the delivery loop's look-ups stay in the nearest cache).
+  // Scratch within a week: nothing of it is saved in a checkpoint.
   std::vector<std::int32_t> position;
   struct AreasSeen {
-    std::vector<std::uint32_t> mark;
-    std::uint32_t week = 0;
+    std::vector<std::uint64_t> bits;
   };
   std::vector<AreasSeen> areas_seen;
 };
@@ -69,9 +69,8 @@ inline void update_travel(Market& m, DeliveryState& s, int c) {
     s.position[q] = providers++;
   });
   if (!by_distance) return;
-  auto& seen = s.areas_seen[static_cast<std::size_t>(c)];
-  seen.mark.resize(static_cast<std::size_t>(providers) * static_cast<std::size_t>(m.geography.locality_count(c)));
-  ++seen.week;
+  const auto pairs = static_cast<std::size_t>(providers) * static_cast<std::size_t>(m.geography.locality_count(c));
+  s.areas_seen[static_cast<std::size_t>(c)].bits.assign((pairs + 63) / 64, 0);
 }
 
 // Counts client i of provider q (row) for its travel: its small area, if new for q this week.
@@ -80,10 +79,11 @@ inline void count_trip(Market& m, DeliveryState::AreasSeen& seen, const Delivery
   auto& pr = m.providers;
   const auto pair =
       static_cast<std::size_t>(s.position[q]) * areas + static_cast<std::size_t>(m.people.locality[i] - first_locality);
-  if (seen.mark[pair] != seen.week) {
-    seen.mark[pair] = seen.week;
-    ++pr.trip_areas[q];
-  }
+  // Without a branch: whether a client's area is new to its provider follows no pattern.
+  std::uint64_t& word = seen.bits[pair / 64];
+  const std::uint64_t bit = std::uint64_t{1} << (pair % 64);
+  pr.trip_areas[q] += (word & bit) == 0;
+  word |= bit;
   ++pr.trip_clients[q];
 }
 
@@ -147,7 +147,10 @@ inline void pay_worker(Market& m, const DeliveryState& s, std::size_t k, std::si
   const double paid = zero_hours ? s.zero_hours_paid_hours[q] : s.guaranteed_paid_hours[q];
   w.contact_hours[k] = static_cast<float>(contact);
   w.paid_hours[k] = static_cast<float>(paid);
-  w.effective_pay[k] = worked > 0 ? static_cast<float>(std::min(paid, worked) * w.wage[k] / worked) : w.wage[k];
+  // min(paid, worked) × wage / worked; paid for every hour worked, that is the wage itself, without
+  // a division: worked × wage / worked is within two double roundings of the wage, far nearer to it
+  // than to any other float, so the stored float is the same.
+  w.effective_pay[k] = worked > 0 && paid < worked ? static_cast<float>(paid * w.wage[k] / worked) : w.wage[k];
 }
 
 // A worker without an employer works no hours.

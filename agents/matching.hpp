@@ -64,8 +64,10 @@ struct NoteDissatisfied {
   State begin(Week& w, int c) const;
   void row(Week& w, State& s, const PersonRow& r) const {
     const auto& p = w.market.people;
-    if (r.provider != kNoRow && static_cast<Placement>(p.placement[r.i]) == Placement::private_purchase &&
-        p.wellbeing[r.i] < s.threshold)
+    // One branch, rarely taken, rather than three: whether a person is placed, and privately,
+    // follows no pattern from one row to the next.
+    if ((r.provider != kNoRow) & (static_cast<Placement>(p.placement[r.i]) == Placement::private_purchase) &
+        (p.wellbeing[r.i] < s.threshold))
       s.dissatisfied->push_back(p.id[r.i]);
   }
   void end(Week&, int, State&) const {}

@@ -112,6 +112,18 @@ struct TenderSetup {
 // wins a lot with no council-managed need.
 // The score formula of ODD §7.3, on hand values: lowest_price ranks by lowest / bid alone;
 // quality_weighted adds (1 − price_weight) · quality. Fails if either term or its weight is off.
+// Delivery pays a worker paid for every hour worked their wage as effective pay without dividing
+// (pay_worker): that rests on worked × wage / worked, in doubles, rounding to the float wage itself.
+// Checked over wages from pennies to a thousand pounds and hours from a minute to a whole week.
+TEST(Delivery, PaidForEveryHourWorkedTheDivisionGivesTheWageItself) {
+  engine::Stream stream = engine::RngRoot(7, 0).stream(0, 0, 0);
+  for (int n = 0; n < 1'000'000; ++n) {
+    const auto wage = static_cast<float>(0.01 + stream.uniform() * 1000);
+    const double worked = 1.0 / 60 + stream.uniform() * 168;
+    ASSERT_EQ(static_cast<float>(worked * static_cast<double>(wage) / worked), wage) << wage << " " << worked;
+  }
+}
+
 TEST(Tendering, ScoreIsTheDocumentedFormula) {
   using cm::CommissioningMode;
   EXPECT_DOUBLE_EQ(cm::tender_score(CommissioningMode::lowest_price, 0.6, 20.0, 25.0, 0.9), 0.8);
