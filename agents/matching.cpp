@@ -346,14 +346,37 @@ const std::vector<double>& person_limit(const Market& m, const MatchingState& s,
   return in_hospital ? s.start_now_limit : s.intake_limit;
 }
 
+// The price of a spot purchase: the council's usual rate plus the spot premium, at least the floor.
+double spot_price(const Market& m, int c) {
+  const auto& policy = m.spec.commissioning;
+  return std::max(m.commissioners[static_cast<std::size_t>(c)].reference_rate * (1 + policy.spot_premium),
+                  policy.price_floor);
+}
+
+// The lowest price per hour the council could pay for a council-managed person this week: its
+// lowest contract price, its own services' lowest cost and the spot price (choose_for_council pays
+// one of them). Fixed while the council matches.
+double lowest_council_managed_price(const Market& m, const MatchingState& s, int c) {
+  double lowest = spot_price(m, c);
+  for (const auto& contract : m.commissioners[static_cast<std::size_t>(c)].contracts)
+    if (contract.price > 0) lowest = std::min(lowest, static_cast<double>(contract.price));
+  if (s.has_in_house[static_cast<std::size_t>(c)])
+    m.for_council_providers(c, [&](std::size_t q) {
+      if (s.buyers[q] & MatchingState::kInHouse)
+        lowest = std::min(
+            lowest, m.asking_price(static_cast<Archetype>(m.providers.archetype[q]), m.providers.cost_per_hour[q]));
+    });
+  return lowest;
+}
+
 // A council-managed person: the council's own service with room, at its cost (the service the
 // council ranks first, among several), where it serves; failing that, among the lot's contract holders with room,
 // the one the council ranks first; failing that, a spot purchase scored as the council scores its
-// tenders.
+// tenders. first_fit: the first provider the council could choose, unscored and without a price
+// (when only whether there is one matters).
 Choice choose_for_council(const Market& m, const MatchingState& s, std::size_t i, double need, Candidates begin,
-                          Candidates end, const ContractIndex& contracts) {
+                          Candidates end, const ContractIndex& contracts, bool first_fit) {
   const auto& pr = m.providers;
-  const auto& policy = m.spec.commissioning;
   const auto& limit = person_limit(m, s, i);
   Choice chosen;
   const auto lot = m.lot_of(m.people.locality[i]);
@@ -367,6 +390,7 @@ Choice choose_for_council(const Market& m, const MatchingState& s, std::size_t i
     for (auto it = begin; it != end; ++it) {
       const auto q = static_cast<std::size_t>(*it);
       if (!(s.buyers[q] & MatchingState::kInHouse) || !can_take(m, q, need, limit)) continue;
+      if (first_fit) return {*it, 0, Placement::in_house};
       const double cost = m.asking_price(static_cast<Archetype>(pr.archetype[q]), pr.cost_per_hour[q]);
       const double score = council_score(m, q, cost, stream);
       if (score > best_score) {
@@ -385,6 +409,7 @@ Choice choose_for_council(const Market& m, const MatchingState& s, std::size_t i
     if (!can_take(m, q, need, limit)) continue;
     const double k = contracts.price(q, lot);
     if (k <= 0) continue;
+    if (first_fit) return {*it, 0, Placement::contract};
     const double score = council_score(m, q, k, stream);
     if (score > best_score) {
       best_score = score;
@@ -398,22 +423,25 @@ Choice choose_for_council(const Market& m, const MatchingState& s, std::size_t i
       const auto q = static_cast<std::size_t>(*it);
       const auto arch = static_cast<Archetype>(pr.archetype[q]);
       if (!(s.buyers[q] & MatchingState::kCouncilBuys) || !can_take(m, q, need, limit)) continue;
+      if (first_fit) return {*it, 0, Placement::spot};
       const double score = council_score(m, q, m.asking_price(arch, pr.cost_per_hour[q]), stream);
       if (score > best_score) {
         best_score = score;
         chosen.provider = *it;
       }
     }
-    const double usual_rate = m.commissioners[static_cast<std::size_t>(m.people.council[i])].reference_rate;
-    chosen.price = std::max(usual_rate * (1 + policy.spot_premium), policy.price_floor);
+    chosen.price = spot_price(m, m.people.council[i]);
     chosen.placement = Placement::spot;
   }
   return chosen;
 }
 
-// A self-funder or direct-payment holder: a logit choice over the providers with room.
+// A self-funder or direct-payment holder: a logit choice over the providers with room. first_fit:
+// the first provider the choice could fall on, without a price (when only whether there is one
+// matters): logit weights are exp() of a finite number, never negative, so the choice falls on
+// someone exactly when one of them offers with a weight above 0.
 Choice choose_privately(const Market& m, const MatchingState& s, std::size_t i, double need, Candidates begin,
-                        Candidates end) {
+                        Candidates end, bool first_fit) {
   const auto& limit = person_limit(m, s, i);
   const auto& logit_weight = s.logit_weight;
   auto stream = m.rng.stream(static_cast<std::uint64_t>(m.week), Market::stream_key(m.people, i), kMatch);
@@ -422,6 +450,12 @@ Choice choose_privately(const Market& m, const MatchingState& s, std::size_t i, 
                            ? MatchingState::kDirectPaymentBuys
                            : MatchingState::kSelfFunderBuys;
   auto offers = [&](std::size_t q) { return (s.buyers[q] & may_buy) && can_take(m, q, need, limit); };
+  if (first_fit) {
+    for (auto it = begin; it != end; ++it)
+      if (offers(static_cast<std::size_t>(*it)) && logit_weight[static_cast<std::size_t>(*it)] > 0)
+        return {*it, 0, Placement::private_purchase};
+    return {-1, 0, Placement::private_purchase};
+  }
   double total = 0;
   for (auto it = begin; it != end; ++it) {
     const auto q = static_cast<std::size_t>(*it);
@@ -520,6 +554,10 @@ void place(Market& m, MatchingState& s, int c, const std::vector<std::int32_t>& 
   auto& council = s.book.councils[static_cast<std::size_t>(c)];
   council.waiting.clear();
   const auto first = m.geography.first_locality(c);
+  // The lowest price the council could pay for each of the people it pays for: a direct-payment
+  // holder's is the council's rate, whoever they choose.
+  const double lowest_council_managed = lowest_council_managed_price(m, s, c);
+  const double direct_payment_rate = dp_rate(m, c);
   for (const auto row : unplaced) {
     const auto i = static_cast<std::size_t>(row);
     const auto route = static_cast<Route>(p.route[i]);
@@ -531,11 +569,18 @@ void place(Market& m, MatchingState& s, int c, const std::vector<std::int32_t>& 
     const auto l = static_cast<std::size_t>(p.locality[i] - first);
     const auto begin = candidates.begin() + offsets[l];
     const auto end = candidates.begin() + offsets[l + 1];
-    Choice chosen = route == Route::council_managed ? choose_for_council(m, s, i, need, begin, end, contracts)
-                                                    : choose_privately(m, s, i, need, begin, end);
     const bool council_pays = route != Route::self_funder;
-    const bool waits_for_budget =
-        chosen.provider >= 0 && council_pays && com.committed + need * chosen.price > com.weekly_budget;
+    // When even the lowest price the council could pay would take it over its budget, the person
+    // waits for the budget whoever the choice falls on (committed + need × price only grows with
+    // the price, in floating point too): whether anyone has room decides only why they wait, which
+    // the first provider with room answers. A long waiting list is mostly such people.
+    const double lowest_price = route == Route::council_managed ? lowest_council_managed : direct_payment_rate;
+    const bool over_budget = council_pays && com.committed + need * lowest_price > com.weekly_budget;
+    Choice chosen = route == Route::council_managed
+                        ? choose_for_council(m, s, i, need, begin, end, contracts, over_budget)
+                        : choose_privately(m, s, i, need, begin, end, over_budget);
+    const bool waits_for_budget = chosen.provider >= 0 && council_pays &&
+                                  (over_budget || com.committed + need * chosen.price > com.weekly_budget);
     if (waits_for_budget) {
       chosen.provider = -1;
       demand.waiting_for_budget += 1;
