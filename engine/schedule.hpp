@@ -26,6 +26,8 @@
 // what another table's hooks write in the block, no begin() reads what an earlier hook's row()
 // or end() writes, and every hook reads a row's columns that earlier hooks change from the
 // columns themselves rather than from the view. tests/cpp/test_week.cpp checks it bit for bit.
+//
+// A build with CAREMARKET_PHASE_TIMING=ON times run() phase by phase (engine/phase_clock.hpp).
 #include <cstddef>
 #include <string_view>
 #include <tuple>
@@ -34,6 +36,7 @@
 #include <vector>
 
 #include "engine/parallel.hpp"
+#include "engine/phase_clock.hpp"
 
 namespace engine {
 
@@ -98,6 +101,7 @@ class Schedule {
   // The fast step: groups in parallel, blocks of row phases fused.
   template <class Ctx>
   void run(Ctx& ctx, int groups) const {
+    if constexpr (kPhaseTiming) name_phases(std::make_index_sequence<kPhases>{});
     run_from<0>(ctx, groups);
   }
 
@@ -146,16 +150,34 @@ class Schedule {
       return I;
   }
 
+  // The phase clock (engine/phase_clock.hpp): adds the time since t to a part of phase P and
+  // moves t on; nothing at all in a build without the timing.
+  static void tick([[maybe_unused]] std::size_t phase, [[maybe_unused]] PhaseClock::Part part,
+                   [[maybe_unused]] std::int64_t& t) {
+    if constexpr (kPhaseTiming) t = PhaseClock::instance().add(phase, part, t);
+  }
+  static std::int64_t clock_start() {
+    if constexpr (kPhaseTiming) return PhaseClock::now();
+    return 0;
+  }
+  template <std::size_t... p>
+  void name_phases(std::index_sequence<p...>) const {
+    (PhaseClock::instance().name(p, std::get<p>(phases_).name), ...);
+  }
+
   template <std::size_t I, class Ctx>
   void run_from(Ctx& ctx, int groups) const {
     if constexpr (I < kPhases) {
+      std::int64_t t = clock_start();
       if constexpr (is_step<I>) {
         std::get<I>(phases_).fn(ctx);
+        tick(I, PhaseClock::kWall, t);
         run_from<I + 1>(ctx, groups);
       } else {
         constexpr std::size_t J = next_step<I>();
         parallel_for_rows(
             static_cast<std::size_t>(groups), [&](std::size_t g) { run_group<I, J>(ctx, static_cast<int>(g)); }, 1);
+        tick(I, PhaseClock::kWall, t);
         run_from<J>(ctx, groups);
       }
     }
@@ -170,7 +192,9 @@ class Schedule {
         run_block<I>(ctx, g, std::make_index_sequence<K - I>{});
         run_group<K, J>(ctx, g);
       } else {
+        std::int64_t t = clock_start();
         std::get<I>(phases_).fn(ctx, g);
+        tick(I, PhaseClock::kGroup, t);
         run_group<I + 1, J>(ctx, g);
       }
     }
@@ -191,12 +215,19 @@ class Schedule {
   // The fused block of row phases [I, I + n).
   template <std::size_t I, class Ctx, std::size_t... k>
   void run_block(Ctx& ctx, int g, std::index_sequence<k...>) const {
+    std::int64_t t = clock_start();
     // A braced list runs the begins left to right, in the declared order.
-    std::tuple<decltype(std::get<I + k>(phases_).hook.begin(ctx, g))...> states{
-        std::get<I + k>(phases_).hook.begin(ctx, g)...};
-    // One loop per table, in the order the tables first appear.
-    (loop_table<I, k>(ctx, g, states, std::index_sequence<k...>{}), ...);
-    (std::get<I + k>(phases_).hook.end(ctx, g, std::get<k>(states)), ...);
+    std::tuple<decltype(std::get<I + k>(phases_).hook.begin(ctx, g))...> states{begin_hook<I + k>(ctx, g, t)...};
+    // One loop per table, in the order the tables first appear (timed to the table's first hook).
+    ((loop_table<I, k>(ctx, g, states, std::index_sequence<k...>{}), tick(I + k, PhaseClock::kRows, t)), ...);
+    ((std::get<I + k>(phases_).hook.end(ctx, g, std::get<k>(states)), tick(I + k, PhaseClock::kEnd, t)), ...);
+  }
+
+  template <std::size_t P, class Ctx>
+  auto begin_hook(Ctx& ctx, int g, std::int64_t& t) const {
+    auto state = std::get<P>(phases_).hook.begin(ctx, g);
+    tick(P, PhaseClock::kBegin, t);
+    return state;
   }
 
   template <std::size_t I, std::size_t first, class Ctx, class States, std::size_t... k>
