@@ -55,7 +55,7 @@ std::string sources_of(const std::filesystem::path& file) {
 }
 
 // TOML text of a value as a person would write it: long lists eight to a line.
-std::string value_text(const toml::node& node) { return engine::config::value_text(node, 8); }
+std::string as_written(const toml::node& node) { return engine::config::value_text(node, 8); }
 
 // The keys of a table in a reader's order: those of `first` that it has, the rest as they come,
 // then those of `last`.
@@ -80,7 +80,7 @@ void write_section(std::ostringstream& os, const toml::table& t, const std::stri
   if (plain) {
     os << "[" << name << "]\n";
     for (const auto& [k, v] : t)
-      if (!v.is_table()) os << k.str() << " = " << value_text(v) << "\n";
+      if (!v.is_table()) os << k.str() << " = " << as_written(v) << "\n";
     os << "\n";
   }
   for (const auto& [k, v] : t)
@@ -97,7 +97,7 @@ std::string scenario_text(const toml::table& scenario) {
     write_section(os, *v.as_table(), key);
   }
   for (const auto& [k, v] : scenario)
-    if (!v.is_table() && !v.is_array()) os << k.str() << " = " << value_text(v) << "\n";
+    if (!v.is_table() && !v.is_array()) os << k.str() << " = " << as_written(v) << "\n";
   static const std::vector<std::string> first{"name",
                                               "code",
                                               "region",
@@ -126,7 +126,7 @@ std::string scenario_text(const toml::table& scenario) {
       const auto& council = *node.as_table();
       os << "[[councils]]\n";
       for (const auto& key : ordered_keys(council, first, last))
-        os << key << " = " << value_text(*council.get(key)) << "\n";
+        os << key << " = " << as_written(*council.get(key)) << "\n";
       os << "\n";
     }
   return os.str();
