@@ -65,10 +65,11 @@ struct NoteDissatisfied {
   void row(Week& w, State& s, const PersonRow& r) const {
     const auto& p = w.market.people;
     // One branch, rarely taken, rather than three: whether a person is placed, and privately,
-    // follows no pattern from one row to the next.
-    if ((r.provider != kNoRow) & (static_cast<Placement>(p.placement[r.i]) == Placement::private_purchase) &
-        (p.wellbeing[r.i] < s.threshold))
-      s.dissatisfied->push_back(p.id[r.i]);
+    // follows no pattern from one row to the next (so the conditions are ints, joined by a bitwise &).
+    const int placed = r.provider != kNoRow;
+    const int buys_privately = static_cast<Placement>(p.placement[r.i]) == Placement::private_purchase;
+    const int below_threshold = p.wellbeing[r.i] < s.threshold;
+    if (placed & buys_privately & below_threshold) s.dissatisfied->push_back(p.id[r.i]);
   }
   void end(Week&, int, State&) const {}
 };
