@@ -108,10 +108,6 @@ struct TenderSetup {
   engine::AgentId id(std::size_t q) const { return m.providers.id[q]; }
 };
 
-// Fails if the ranking is not by price in lowest_price mode, or if more than the first-ranked bidder
-// wins a lot with no council-managed need.
-// The score formula of ODD §7.3, on hand values: lowest_price ranks by lowest / bid alone;
-// quality_weighted adds (1 − price_weight) · quality. Fails if either term or its weight is off.
 // Delivery pays a worker paid for every hour worked their wage as effective pay without dividing
 // (pay_worker): that rests on worked × wage / worked, in doubles, rounding to the float wage itself.
 // Checked over wages from pennies to a thousand pounds and hours from a minute to a whole week.
@@ -124,6 +120,10 @@ TEST(Delivery, PaidForEveryHourWorkedTheDivisionGivesTheWageItself) {
   }
 }
 
+// Fails if the ranking is not by price in lowest_price mode, or if more than the first-ranked bidder
+// wins a lot with no council-managed need.
+// The score formula of ODD §7.3, on hand values: lowest_price ranks by lowest / bid alone;
+// quality_weighted adds (1 − price_weight) · quality. Fails if either term or its weight is off.
 TEST(Tendering, ScoreIsTheDocumentedFormula) {
   using cm::CommissioningMode;
   EXPECT_DOUBLE_EQ(cm::tender_score(CommissioningMode::lowest_price, 0.6, 20.0, 25.0, 0.9), 0.8);
