@@ -171,15 +171,40 @@ struct Review {
   }
 };
 
-// Does the book still hold the council's placements as a review of everyone would find them? Not
-// in its first week, after a change of parameters, when contracts changed (a lot re-let or handed
-// back) or when prices were uplifted (each April): each can change many placements at once, and
-// the review then looks at everyone.
+// Does the book still hold the council's placements as a review of everyone would find them, but
+// for the people the partial review names? Not in its first week, after a change of parameters,
+// when prices were uplifted (each April) or when the council took lots into its own service this
+// week (insourcing moves their people without withdrawing them from the book): each can change
+// many placements at once, and the review then looks at everyone. (Contracts that changed name
+// their people: name_changed_contracts.)
 bool book_holds(const Market& m, const PlacementBook& book, int c) {
   const auto& council = book.councils[static_cast<std::size_t>(c)];
-  return council.valid && council.spec_version == m.spec_version &&
-         !m.commissioners[static_cast<std::size_t>(c)].contracts_changed &&
+  const auto& com = m.commissioners[static_cast<std::size_t>(c)];
+  return council.valid && council.spec_version == m.spec_version && !(com.contracts_changed && com.lots_in_house > 0) &&
          !starts_financial_year(m.spec, m.reported_week());
+}
+
+// Adds to `named`, in a week the council's contracts changed, the contract placements that may no
+// longer hold: those in a lot let again this week (its contracts ended, early or on time, and its
+// price may have moved) and those with a provider handing its contracts back (its contracts end
+// whether or not the lot is let again). Every other contract still stands at its price, so a
+// review of everyone would keep its placement as booked. (Clients of providers that closed are
+// named by name_clients_of.)
+void name_changed_contracts(const Market& m, int c, std::vector<std::int32_t>& named) {
+  const auto& p = m.people;
+  const auto& pr = m.providers;
+  const auto& relet = m.commissioners[static_cast<std::size_t>(c)].lot_relet;
+  bool handing_back = false;
+  m.for_council_providers(c, [&](std::size_t q) { handing_back |= pr.handing_back[q] != 0; });
+  m.for_council_people(c, [&](std::size_t i) {
+    if (!p.alive[i] || static_cast<Placement>(p.placement[i]) != Placement::contract) return;
+    bool changed = relet[static_cast<std::size_t>(m.lot_of(p.locality[i]))] != 0;
+    if (!changed && handing_back) {
+      const auto row = m.provider_row(p.provider[i]);
+      changed = row >= 0 && pr.handing_back[static_cast<std::size_t>(row)] != 0;
+    }
+    if (changed) named.push_back(static_cast<std::int32_t>(i));
+  });
 }
 
 // The providers that had clients after the last matching and have closed since (left the table,
@@ -211,7 +236,8 @@ void name_clients_of(const Market& m, int c, const std::vector<engine::AgentId>&
 // The placements that no longer hold, in the council's book and in `unplaced` (in row order) the
 // people to place. Everyone is reviewed when the book may not hold (book_holds); otherwise only
 // the people the book names: withdrawn by their need review, waiting since last week,
-// dissatisfied private clients, clients of providers that closed, and the people new this week.
+// dissatisfied private clients, clients of providers that closed, contract placements whose
+// contract changed, and the people new this week.
 void review_placements(Market& m, MatchingState& s, int c, const ContractIndex& contracts,
                        std::vector<std::int32_t>& unplaced, std::vector<std::int32_t>& named,
                        std::vector<engine::AgentId>& gone) {
@@ -249,6 +275,7 @@ void review_placements(Market& m, MatchingState& s, int c, const ContractIndex& 
         if (const auto row = m.people_index.row_of(id); row >= 0) named.push_back(row);
     list_closed_with_clients(m, book, c, gone);
     if (!gone.empty()) name_clients_of(m, c, gone, named);
+    if (com.contracts_changed) name_changed_contracts(m, c, named);
     std::sort(named.begin(), named.end());
     named.erase(std::unique(named.begin(), named.end()), named.end());
     for (const auto row : named) {
