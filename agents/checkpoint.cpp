@@ -106,7 +106,7 @@ void archive_state(A& a, Market& m, RuleStates& r) {
   a.section("events", [&] {
     a(m.tenders, m.bids, m.provider_events, m.council_tenders, m.council_bids, m.council_provider_events);
   });
-  CM_STATE_SIZE(RuleStates, 1032);
+  CM_STATE_SIZE(RuleStates, 1056);
   // ChangesState::changes is the scenario's (the model is built from it): how far it has come is saved.
   a.section("changes", [&] { a(r.changes.next, r.changes.applied); });
   a.section("need", [&] { a(r.need); });
@@ -114,7 +114,8 @@ void archive_state(A& a, Market& m, RuleStates& r) {
   a.section("means test", [&] { a(r.means_test.councils); });
   a.section("commissioning", [&] { a(r.commissioning.pledged); });
   a.section("matching", [&] {
-    CM_STATE_SIZE(MatchingState, 272);
+    // Not saved: serving, lists kept from the last matching, built again when absent.
+    CM_STATE_SIZE(MatchingState, 296);
     auto& s = r.matching;
     a(s.provider_slot, s.logit_weight, s.intake_limit, s.start_now_limit, s.buyers, s.demand, s.has_in_house, s.book,
       s.review_every_placement);
@@ -152,6 +153,8 @@ void load_model_state(std::span<const std::byte> state, Market& m, RuleStates& r
   engine::ArchiveReader reader(state.data(), state.size());
   archive_state(reader, m, rules);
   if (!reader.at_end()) throw engine::ArchiveError("the state has more bytes than this version reads");
+  // Matching's serving lists belong to the market it listed them for: listed again.
+  for (auto& lists : rules.matching.serving) lists.kept = false;
 }
 
 const ScenarioSpec& spec_in_force(const LoadedScenario& scenario, const ChangesState& changes) {

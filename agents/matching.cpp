@@ -309,11 +309,37 @@ void publish_committed(Market& m, const PlacementBook& book, int c) {
 
 // Providers serving each locality of the council, as CSR lists in row order: locality l's are
 // candidates[offsets[l] .. offsets[l + 1]). Built provider by provider from each one's row of
-// travel times (Market::serves for a whole council at once): count, then fill.
-void list_serving_providers(const Market& m, int c, std::vector<std::int32_t>& offsets,
-                            std::vector<std::int32_t>& candidates, std::vector<std::int32_t>& cursor) {
+// travel times (Market::serves for a whole council at once): count, then fill. A provider serves
+// the same localities every week (its home and its kind's radius do not move), so the lists of
+// the last matching stand while the council's providers are those it listed, open and closed
+// alike, in one block of rows, and no parameter changed; the weekly regroup of providers may
+// only have moved the block, and the rows with it.
+void list_serving_providers(const Market& m, int c, MatchingState::ServingLists& lists,
+                            std::vector<std::int32_t>& cursor) {
   const auto& pr = m.providers;
+  std::int32_t first_row = -1, blocks = 0;
+  m.rows.providers.for_each_range(c, [&](std::size_t begin, std::size_t) {
+    first_row = static_cast<std::int32_t>(begin);
+    ++blocks;
+  });
+  auto listed_id = [&](std::size_t q) { return pr.alive[q] ? pr.id[q] : engine::kNoAgent; };
+  if (lists.kept && blocks == 1 && lists.spec_version == m.spec_version) {
+    bool same = true;
+    std::size_t k = 0;
+    m.for_council_providers(c, [&](std::size_t q) {
+      same = same && k < lists.ids.size() && lists.ids[k] == listed_id(q);
+      ++k;
+    });
+    if (same && k == lists.ids.size()) {
+      if (const auto shift = first_row - lists.first_row; shift != 0)
+        for (auto& q : lists.candidates) q += shift;
+      lists.first_row = first_row;
+      return;
+    }
+  }
   const auto nloc = static_cast<std::size_t>(m.geography.locality_count(c));
+  auto& offsets = lists.offsets;
+  auto& candidates = lists.candidates;
   offsets.assign(nloc + 1, 0);
   auto for_each_served = [&](auto&& visit) {
     m.for_council_providers(c, [&](std::size_t q) {
@@ -331,6 +357,12 @@ void list_serving_providers(const Market& m, int c, std::vector<std::int32_t>& o
   for_each_served([&](std::size_t q, std::size_t l) {
     candidates[static_cast<std::size_t>(cursor[l]++)] = static_cast<std::int32_t>(q);
   });
+  // Kept for next week only when the council's providers are one block of rows, which a shift maps.
+  lists.kept = blocks == 1;
+  lists.spec_version = m.spec_version;
+  lists.first_row = first_row;
+  lists.ids.clear();
+  m.for_council_providers(c, [&](std::size_t q) { lists.ids.push_back(listed_id(q)); });
 }
 
 // Private buyers' logit weight of each provider, and its room: neither changes while the council
@@ -635,7 +667,7 @@ void place(Market& m, MatchingState& s, int c, const std::vector<std::int32_t>& 
 }  // namespace
 
 void apply_matching(Market& m, MatchingState& s, int c) {
-  thread_local std::vector<std::int32_t> offsets, candidates, cursor, next_contract, unplaced, named;
+  thread_local std::vector<std::int32_t> cursor, next_contract, unplaced, named;
   thread_local std::vector<engine::AgentId> gone;
   thread_local UnplacedHours waiting_hours;
   auto& demand = s.demand[static_cast<std::size_t>(c)];
@@ -651,7 +683,10 @@ void apply_matching(Market& m, MatchingState& s, int c) {
   demand.people_buying_privately = static_cast<double>(sums.buying_privately);
   demand.refused = static_cast<double>(sums.refused);
   demand.refused_hours = sums.refused_hours;
-  list_serving_providers(m, c, offsets, candidates, cursor);
+  auto& serving = s.serving[static_cast<std::size_t>(c)];
+  list_serving_providers(m, c, serving, cursor);
+  const auto& offsets = serving.offsets;
+  const auto& candidates = serving.candidates;
   prepare_choice(m, c, s);
   waiting_hours.reset(static_cast<std::size_t>(m.geography.locality_count(c)));
   // People waiting in hospital for a package come first (MODEL.md §18), in row order as the others.

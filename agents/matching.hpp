@@ -26,7 +26,10 @@ struct MatchingDemand {
 // councils share it) and its output per council.
 struct MatchingState {
   explicit MatchingState(int councils)
-      : demand(static_cast<std::size_t>(councils)), has_in_house(static_cast<std::size_t>(councils)), book(councils) {}
+      : demand(static_cast<std::size_t>(councils)),
+        has_in_house(static_cast<std::size_t>(councils)),
+        book(councils),
+        serving(static_cast<std::size_t>(councils)) {}
   // The working space sized to the market's tables.
   void fit(const Market& m) {
     const std::size_t providers = m.providers.id.size();
@@ -48,6 +51,18 @@ struct MatchingState {
   std::vector<MatchingDemand> demand;      // per council: this week's
   std::vector<std::uint8_t> has_in_house;  // per council: it has a service of its own taking clients
   PlacementBook book;                      // the standing placements, kept from week to week
+  // Per council: the providers serving each locality, as the last matching listed them
+  // (list_serving_providers), kept while the council's providers and the parameters stay as they
+  // were. Not saved in a checkpoint: an empty list is built again.
+  struct ServingLists {
+    bool kept = false;                     // listed for a council whose providers were one block of rows
+    std::uint64_t spec_version = 0;        // Market::spec_version when listed
+    std::int32_t first_row = -1;           // the council's first provider row when listed
+    std::vector<engine::AgentId> ids;      // its providers then, in row order (kNoAgent: closed)
+    std::vector<std::int32_t> offsets;     // locality l's providers: candidates[offsets[l] .. offsets[l + 1])
+    std::vector<std::int32_t> candidates;  // provider rows
+  };
+  std::vector<ServingLists> serving;
   // Review every placement every week rather than those the book names (the reference week,
   // Model::step_reference, does: the two must give the same market).
   bool review_every_placement = false;

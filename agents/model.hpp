@@ -56,7 +56,9 @@ class Model {
   // each and may stop it (false). Returns whether the warm-up is over.
   bool warm_up(const std::function<bool(std::int32_t, std::int32_t)>& keep_going = {});
   // The same week run one phase at a time as the list reads, every council before the next
-  // phase, with no phases fused: slower, and equal to step() bit for bit (tests/cpp/test_week.cpp).
+  // phase, with no phases fused, and without what matching keeps from week to week (its book of
+  // placements, its lists of the providers serving each locality): slower, and equal to step() bit
+  // for bit (tests/cpp/test_week.cpp).
   void step_reference();
   // The phases of the week in order: (name, kind), kind one of "step", "group", "rows".
   static std::vector<std::pair<std::string_view, std::string_view>> phases();
