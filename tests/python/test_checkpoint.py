@@ -124,8 +124,18 @@ def test_killed_at_random_moments_and_resumed_each_time_equals_the_straight_run(
     args = [caremarket_bin, "run", "somerset", "--steps", "520", "-q", "-o", out, "--checkpoint-every", "13"]
     kills = 0
     # A resume takes about 0.3 s before its first week (building the market, reading the state) on a
-    # loaded 2-core machine: kills up to 0.8 s in let most attempts write a checkpoint or two.
+    # loaded 2-core machine: kills up to 0.8 s in let most attempts write a checkpoint or two. On a
+    # machine loaded more heavily still, attempts can die before writing one, again and again: after
+    # each such attempt the window doubles (up to 6.4 s), so the run always gets on.
     attempts = 60
+    stalled = 0  # attempts in a row killed before the checkpoint changed
+
+    def checkpoint_state() -> tuple[int, int] | None:
+        try:
+            st = ckpt.stat()
+        except FileNotFoundError:
+            return None
+        return st.st_mtime_ns, st.st_size
 
     def complete() -> bool:
         if not out.is_file():
@@ -139,13 +149,15 @@ def test_killed_at_random_moments_and_resumed_each_time_equals_the_straight_run(
         elif attempt > 0 and complete():
             break  # killed after it completed and removed its checkpoint
         _wait_for_binary(Path(caremarket_bin))
+        before = checkpoint_state()
         proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         try:
-            proc.wait(timeout=rng.uniform(0.05, 0.8))
+            proc.wait(timeout=rng.uniform(0.05, 0.8) * 2 ** min(stalled, 3))
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             kills += 1
+            stalled = stalled + 1 if checkpoint_state() == before else 0
             continue
         assert proc.returncode == EXIT_OK, proc.stderr.read()
         break
