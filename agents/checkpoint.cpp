@@ -154,7 +154,7 @@ void load_model_state(std::span<const std::byte> state, Market& m, RuleStates& r
   archive_state(reader, m, rules);
   if (!reader.at_end()) throw engine::ArchiveError("the state has more bytes than this version reads");
   // Matching's serving lists belong to the market it listed them for: listed again.
-  for (auto& lists : rules.matching.serving) lists.kept = false;
+  rules.matching.forget_serving_lists();
 }
 
 const ScenarioSpec& spec_in_force(const LoadedScenario& scenario, const ChangesState& changes) {

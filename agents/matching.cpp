@@ -189,7 +189,9 @@ bool book_holds(const Market& m, const PlacementBook& book, int c) {
 // price may have moved) and those with a provider handing its contracts back (its contracts end
 // whether or not the lot is let again). Every other contract still stands at its price, so a
 // review of everyone would keep its placement as booked. (Clients of providers that closed are
-// named by name_clients_of.)
+// named by name_clients_of.) A contract that expires is always in a lot let again that week: a
+// letting sets the lot's next letting week and its contracts' end week the same length ahead, and
+// after it only a hand-back moves the letting, and only earlier (apply_commissioning asserts it).
 void name_changed_contracts(const Market& m, int c, std::vector<std::int32_t>& named) {
   const auto& p = m.people;
   const auto& pr = m.providers;

@@ -54,7 +54,7 @@ struct MatchingState {
   // Per council: the providers serving each locality, as the last matching listed them
   // (list_serving_providers), kept while the council's providers and the parameters stay as they
   // were. Not saved in a checkpoint: an empty list is built again.
-  struct ServingLists {
+  struct alignas(64) ServingLists {        // on cache lines of its own: councils run on different threads
     bool kept = false;                     // listed for a council whose providers were one block of rows
     std::uint64_t spec_version = 0;        // Market::spec_version when listed
     std::int32_t first_row = -1;           // the council's first provider row when listed
@@ -63,6 +63,11 @@ struct MatchingState {
     std::vector<std::int32_t> candidates;  // provider rows
   };
   std::vector<ServingLists> serving;
+  // Forgets the serving lists: the next matching lists every council's afresh (the market may
+  // not be the one they were listed for).
+  void forget_serving_lists() {
+    for (auto& lists : serving) lists.kept = false;
+  }
   // Review every placement every week rather than those the book names (the reference week,
   // Model::step_reference, does: the two must give the same market).
   bool review_every_placement = false;

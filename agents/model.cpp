@@ -139,7 +139,7 @@ void Model::step() {
 
 void Model::step_reference() {
   rules_.matching.review_every_placement = true;  // as MODEL.md §3.4 reads: every placement, every week
-  for (auto& lists : rules_.matching.serving) lists.kept = false;  // the providers serving each locality listed afresh
+  rules_.matching.forget_serving_lists();         // the providers serving each locality listed afresh
   Week week = rules_.week(market_);
   kWeek.run_reference(week, market_.councils());
   rules_.matching.review_every_placement = false;

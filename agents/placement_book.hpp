@@ -4,8 +4,9 @@
 // hours, the demand founding reads) kept from one week to the next. In a week in which nothing
 // changed many placements at once, matching reviews only the people whose placement may have
 // changed: those whose need was reviewed (they are withdrawn from the book first), the new, those
-// left waiting, the dissatisfied private clients and the clients of providers that closed;
-// everyone else's placement stands as booked.
+// left waiting, the dissatisfied private clients, the clients of providers that closed and, in a
+// week contracts changed, the contract placements of lots let again and of providers handing
+// back; everyone else's placement stands as booked.
 //
 // The sums are exact (hours are floats added in double; money is counted in whole units of
 // 2^-16 GBP), so the book holds, bit for bit, what a review of every placement would add up,

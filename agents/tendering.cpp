@@ -2,6 +2,7 @@
 // or are handed back, scoring bids by its mode (lowest_price, quality_weighted, collaborative),
 // with a price floor and a wage floor in contracts. Budgets and spot purchasing act in matching.
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 
 #include "agents/contract_terms.hpp"
@@ -207,6 +208,8 @@ void apply_commissioning(Market& m, CommissioningState& s, const ChainGroupsStat
     const bool gone = row < 0 || !m.providers.alive[static_cast<std::size_t>(row)];
     const bool handed_back = !gone && m.providers.handing_back[static_cast<std::size_t>(row)];
     const bool expired = k.end_week <= m.week;
+    // Its lot is let again this week (below), so matching names its people (name_changed_contracts).
+    assert(!expired || com.lot_tender_week[static_cast<std::size_t>(k.lot)] <= m.week);
     if (handed_back) {
       m.counts[static_cast<std::size_t>(c)].handbacks += 1;
       m.log_provider_event(c, static_cast<std::size_t>(row), ProviderEventKind::handback);

@@ -80,7 +80,7 @@ void expect_fused_week_equals_reference(const std::string& scenario, int weeks, 
   EXPECT_GT(closures, 0) << scenario;
   EXPECT_GT(tenders, 0) << scenario;
   // And both kinds of review of placements in the fast week: from the book (most weeks) and of
-  // everyone (contracts changed, an April, a closure); the reference week reviews everyone.
+  // everyone (the first week, an April, a parameter change); the reference week reviews everyone.
   std::int64_t full = 0, partial = 0;
   for (const auto& council : fast.rules().matching.book.councils) {
     full += council.full_reviews;
@@ -110,6 +110,16 @@ TEST(Week, FusedWeekEqualsTheReferenceWeekSomersetUnderPolicies) {
                               {"run.warmup_weeks=26", "commissioning.uplift_rule=fixed"});
   expect_fused_week_equals_reference("somerset under policies", 150,
                                      cm::with_change(loaded, 60, "commissioning.dp_rate_factor=1.2"));
+}
+
+// Collaborative frameworks (a partner handing back while others hold the lot), lots taken into the
+// councils' own services (insourcing moves their people) and chain groups failing (every branch
+// closes at once): weeks in which contracts change without the lot being let again, or people move
+// without matching's book being told.
+TEST(Week, FusedWeekEqualsTheReferenceWeekWestMidlandsUnderCollaborativeAndInsourcing) {
+  const auto loaded = shipped("west_midlands", {"collaborative", "insourcing"},
+                              {"run.warmup_weeks=26", "providers.chain.group_failure_per_year=0.5"});
+  expect_fused_week_equals_reference("west midlands, collaborative and insourcing", 150, loaded);
 }
 
 // Hospital discharge with few reablement places: referrals start and end reablement (need withdrawn
