@@ -272,27 +272,19 @@ void Market::merge_event_logs() {
 
 namespace {
 // Regroups a table whose dead rows (already forgotten by the index) and rows appended since its
-// last regroup make up more than an eighth of it: a regroup copies every column, so it waits
-// until there is enough to fold in. Waiting longer costs little: dead rows are skipped at the
-// cost of a test, and the appended runs of a long wait are cheap to visit.
+// last regroup make up more than a sixteenth of it: a regroup copies every column, so it waits
+// until there is enough to fold in. The many appended runs of a long wait are cheap to visit.
 // departed: each council's departures, of which `left` lists this table's rows (they are
-// forgotten, councils in parallel, then the lists cleared); dead: the table's dead rows since its
-// last regroup.
+// forgotten, then the lists cleared); dead: the table's dead rows since its last regroup.
 template <class Table>
 void regroup_if_due(Table& table, Table& spare, engine::IdIndex& index, engine::GroupedRows& rows,
                     std::vector<Departures>& departed, std::vector<std::uint32_t> Departures::*left,
                     std::size_t& dead) {
-  constexpr std::size_t kShareDue = 8;  // a regroup is due above 1/kShareDue of the table
-  std::vector<std::size_t> forgotten(departed.size(), 0);
-  engine::parallel_for_rows(
-      departed.size(),
-      [&](std::size_t c) {
-        forgotten[c] = engine::forget_rows(table, departed[c].*left, index);  // distinct rows and ids per council
-        (departed[c].*left).clear();
-      },
-      8);
-  for (const auto n : forgotten) dead += n;
-  if ((dead + rows.appended_rows()) * kShareDue > engine::row_count(table) || rows.appended_runs() > 48) {
+  for (auto& d : departed) {
+    dead += engine::forget_rows(table, d.*left, index);
+    (d.*left).clear();
+  }
+  if ((dead + rows.appended_rows()) * 16 > engine::row_count(table) || rows.appended_runs() > 48) {
     engine::regroup(table, spare, table.alive, index, rows);
     dead = 0;
   }

@@ -33,7 +33,7 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
     start_providers += static_cast<std::size_t>(cs.chains + cs.agencies + cs.micro_enterprises + cs.cooperatives +
                                                 cs.council_run + cs.personal_assistants);
   }
-  engine::reserve_rows(people, start_people + start_people / 4 + 1024);
+  engine::reserve_rows(people, start_people + start_people / 8 + 1024);
   engine::reserve_rows(workers, start_workers + start_workers / 4 + 1024);
   engine::reserve_rows(providers, start_providers + start_providers / 4 + 1024);
   // Lots are runs of lot_size consecutive localities of a council.

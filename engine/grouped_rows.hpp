@@ -144,13 +144,12 @@ void gather_rows(Table& table, Table& spare, const std::vector<RowRun>& runs, st
   table.for_each_column([&](const char*, auto& column) {
     auto* gathered = static_cast<std::remove_reference_t<decltype(column)>*>(spare_columns[k++]);
     group.run([&column, gathered, &runs, kept] {
-      // Room for the rows appended until the next regroup (a quarter of the table: more than a
-      // caller regrouping when an eighth of its rows are new or dead lets in), so appending never
-      // moves a column to new pages (fresh pages are expensive: a page fault each). A spare too
-      // small is replaced, not grown (growing would copy its old rows, which nobody wants), with a
-      // quarter more room again, so that a table that keeps growing (real England's people) is
-      // not given new columns at every regroup, each written twice (zeroed, then gathered into).
-      const std::size_t room = kept + kept / 4 + 1024;
+      // Room for the rows the next step appends, so appending never moves a column to new pages
+      // (fresh pages are expensive: a page fault each). A spare too small is replaced, not grown
+      // (growing would copy its old rows, which nobody wants), with a quarter more room again, so
+      // that a table that keeps growing (real England's people) is not given new columns at every
+      // regroup, each written twice (zeroed, then gathered into).
+      const std::size_t room = kept + kept / 8 + 1024;
       if (gathered->capacity() < room) {
         std::remove_reference_t<decltype(column)> fresh;
         fresh.reserve(room + room / 4);
