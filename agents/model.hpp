@@ -62,8 +62,8 @@ class Model {
   void step_reference();
   // The phases of the week in order: (name, kind), kind one of "step", "group", "rows".
   static std::vector<std::pair<std::string_view, std::string_view>> phases();
-  // The reported week: 0 when the warm-up ends (negative in it), then 1, 2, ...
-  std::int32_t week() const noexcept { return market_.reported_week(); }
+  // The step reached (the reported week): 0 when the warm-up ends (negative in it), then 1, 2, ...
+  std::int32_t current_step() const noexcept { return market_.reported_week(); }
   std::int32_t warmup_weeks() const noexcept { return market_.warmup_weeks; }
   int councils() const noexcept { return market_.councils(); }
   const Market& market() const noexcept { return market_; }

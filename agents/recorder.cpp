@@ -203,10 +203,10 @@ void Recorder::write_buffered_rows() {
 
 void Recorder::record_step(const Model& model) {
   const auto start = std::chrono::steady_clock::now();
-  ts_weeks_.push_back(model.week());
+  ts_weeks_.push_back(model.current_step());
   ts_rows_.insert(ts_rows_.end(), model.metrics().begin(), model.metrics().end());
   if (ts_weeks_.size() == kRowsPerWrite) write_buffered_rows();
-  if (snapshot_interval_ > 0 && model.week() % snapshot_interval_ == 0) {
+  if (snapshot_interval_ > 0 && model.current_step() % snapshot_interval_ == 0) {
     snapshot(model);
   }
   output_seconds_ += seconds_since(start);
@@ -262,7 +262,7 @@ Table in_id_order(const Table& table) {
 // the writer's thread while the run goes on, since compressing them takes as long as many steps.
 void Recorder::snapshot(const Model& model) {
   char name[32];
-  std::snprintf(name, sizeof name, "/snapshots/week_%06d", model.week());
+  std::snprintf(name, sizeof name, "/snapshots/week_%06d", model.current_step());
   // A run that outpaces the writer waits here for a slot, which the task gives back when it has
   // written its snapshot (or failed to). A task after a failed one never runs and never gives its
   // slot back, so the wait also watches the writer and rethrows its error instead of hanging.
@@ -278,8 +278,8 @@ void Recorder::snapshot(const Model& model) {
     for (auto& w : workers.quit_review_week)
       if (w != 0) w -= shift;  // 0: no clock yet (retention.hpp); a clock is always after the snapshot's week
   }
-  enqueue([this, g = std::string(name), week = model.week(), people = std::move(people), workers = std::move(workers),
-           providers = in_id_order(model.market().providers)] {
+  enqueue([this, g = std::string(name), week = model.current_step(), people = std::move(people),
+           workers = std::move(workers), providers = in_id_order(model.market().providers)] {
     struct Slot {
       std::counting_semaphore<kSnapshotsPending>& slots;
       ~Slot() { slots.release(); }
@@ -317,7 +317,7 @@ void Recorder::finish(const Model& model, bool complete, const std::string& stop
   }
   w.attribute("/", "complete", static_cast<std::int64_t>(complete));
   w.attribute("/", "stop_reason", stop_reason);
-  w.attribute("/", "steps_completed", static_cast<std::int64_t>(model.week()));
+  w.attribute("/", "steps_completed", static_cast<std::int64_t>(model.current_step()));
   w.attribute("/", "end_time", end_time);
   w.attribute("/", "wall_seconds", seconds);
   w.attribute("/", "warmup_weeks", static_cast<std::int64_t>(model.warmup_weeks()));

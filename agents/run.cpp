@@ -101,7 +101,7 @@ Checkpoint make_checkpoint(const LoadedScenario& scenario, std::uint64_t seed, c
   c.seed = seed;
   c.replicate = model.replicate();
   c.built_replicate = model.built_replicate();
-  c.week = model.week();
+  c.week = model.current_step();
   c.steps_requested = steps_requested;
   c.state = model.save_state();
   c.output_contents = std::move(output_contents);
@@ -204,7 +204,7 @@ RunOutcome run_to_file(const RunRequest& request, const engine::CancelFlag& canc
     c.checkpoint_every = request.checkpoint_every;
     c.checkpoint = std::filesystem::absolute(checkpoint_path).string();
     write_checkpoint(checkpoint_path, c);
-    outcome.last_checkpoint_week = model.week();
+    outcome.last_checkpoint_step = model.current_step();
   };
   if (progress) progress(outcome.warmup_weeks + outcome.steps_done, total);
   while (outcome.steps_done < outcome.steps_requested) {
@@ -236,8 +236,8 @@ RunOutcome run_to_file(const RunRequest& request, const engine::CancelFlag& canc
   // is run twice.
   const bool checkpointing = request.checkpoint_every > 0 || request.stop_after;
   if ((outcome.reason == StopReason::stopped ||
-       (outcome.reason == StopReason::cancelled && outcome.last_checkpoint_week >= 0)) &&
-      checkpointing && outcome.last_checkpoint_week < outcome.steps_done)
+       (outcome.reason == StopReason::cancelled && outcome.last_checkpoint_step >= 0)) &&
+      checkpointing && outcome.last_checkpoint_step < outcome.steps_done)
     write_state();
   outcome.seconds = seconds_so_far();
   const char* reason = outcome.reason == StopReason::completed   ? "completed"

@@ -64,7 +64,7 @@ struct RunOutcome {
   std::int64_t steps_requested = 0;
   std::int64_t warmup_weeks = 0;
   std::int64_t resumed_at = -1;            // the week a resumed run went on from (-1: it started)
-  std::int64_t last_checkpoint_week = -1;  // the week of the last checkpoint written (-1: none)
+  std::int64_t last_checkpoint_step = -1;  // the step of the last checkpoint written (-1: none)
   double warmup_seconds = 0;               // the warm-up's weeks' share of `seconds` (building the model not included)
   bool wrote_file = true;                  // false when cancelled in the warm-up: nothing to report yet
   double seconds = 0;

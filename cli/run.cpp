@@ -186,10 +186,10 @@ int run(const RunOptions& o) {
                  "(attribute complete = 0)\n",
                  static_cast<long long>(outcome.steps_done), static_cast<long long>(outcome.steps_requested),
                  request.output.c_str());
-    if (outcome.last_checkpoint_week >= 0) {
+    if (outcome.last_checkpoint_step >= 0) {
       const auto checkpoint = request.checkpoint.empty() ? default_checkpoint_path(request.output) : request.checkpoint;
       std::fprintf(stderr, "caremarket: checkpoint at week %lld: go on with  caremarket run --resume %s\n",
-                   static_cast<long long>(outcome.last_checkpoint_week), checkpoint.c_str());
+                   static_cast<long long>(outcome.last_checkpoint_step), checkpoint.c_str());
     }
     return interrupted_exit(cancel.signal());
   }

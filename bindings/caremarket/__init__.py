@@ -6,7 +6,7 @@ Step a model from Python, with its agents as zero-copy numpy columns::
     sim = caremarket.Simulation("somerset", policies=["micro_enterprise_support"], seed=1)
     sim.run(104)                                 # two years, with a progress bar
     sim.people["need_hours"]                     # read-only numpy view of the model's memory
-    sim.metrics()                                # time series, indexed by (week, council)
+    sim.metrics()                                # time series, indexed by (step, council)
     sim.save("support.h5")
 
 or run a whole scenario to a file, as ``caremarket run`` does, and read it::
@@ -15,7 +15,7 @@ or run a whole scenario to a file, as ``caremarket run`` does, and read it::
     res = caremarket.open("c.h5")
     res.timeseries, res.to_xarray(), res.events["tenders"], res.snapshot(52)["providers"]
     res.config, res.provenance
-    caremarket.region_series(res)                # the whole region's series, one row a week
+    caremarket.region_series(res)                # the whole region's series, one row a step
 
 Event logs and snapshots name their codes (archetype, route, council ... as pandas Categoricals);
 ``caremarket.open(path, codes=True)`` keeps the file's integer codes.

@@ -112,7 +112,7 @@ class Comparison:
     place_kind: str
     baseline: Arm
     policy: Arm
-    weeks: int  # the runs' length
+    steps: int  # the runs' length
     start_date: pd.Timestamp | None
     config: dict
     councils: list[str]
@@ -400,16 +400,16 @@ def check_comparable(comparisons: list[Comparison]) -> tuple[int, list[str]]:
             if str(c.attrs.get(key)) != str(first.attrs.get(key)):
                 notes.append(f"{c.path.name} has another {what} ({c.attrs.get(key)}) than {first.path.name} "
                              f"({first.attrs.get(key)}): its baseline column is its own.")
-    horizon = min(c.weeks for c in comparisons)
-    longer = [c for c in comparisons if c.weeks != horizon]
+    horizon = min(c.steps for c in comparisons)
+    longer = [c for c in comparisons if c.steps != horizon]
     if longer:
         sets = [c for c in longer if c.parameter_sets]
         if sets:
             raise ComparisonReportError(
-                f"{sets[0].path} compares over parameter sets and runs {sets[0].weeks} weeks, longer than the "
+                f"{sets[0].path} compares over parameter sets and runs {sets[0].steps} weeks, longer than the "
                 f"{horizon} weeks of the others: a comparison over parameter sets is reported over its own length "
                 "only; report it on its own, or compare the same length")
-        notes.append(f"The comparisons differ in length ({', '.join(f'{c.path.name}: {c.weeks} weeks' for c in comparisons)}"
+        notes.append(f"The comparisons differ in length ({', '.join(f'{c.path.name}: {c.steps} weeks' for c in comparisons)}"
                      f"). All are compared over the {horizon} weeks they share: each outcome is the mean over weeks "
                      f"{max(1, horizon - 51)} to {horizon}, recomputed from the runs; results by council are shown only "
                      "for comparisons run over exactly those weeks.")
@@ -532,7 +532,7 @@ def render_comparisons(comparisons: list[Comparison]) -> str:
 
     e = html.escape
     horizon, notes = check_comparable(comparisons)
-    tables = [c.table if c.weeks == horizon else statistics_over(c, horizon) for c in comparisons]
+    tables = [c.table if c.steps == horizon else statistics_over(c, horizon) for c in comparisons]
     first = comparisons[0]
     region_name = first.config.get("region", {}).get("name", "the region")
     names = " and ".join(c.name for c in comparisons)
@@ -590,7 +590,7 @@ def render_comparisons(comparisons: list[Comparison]) -> str:
         parts.append("<h3>Why</h3><ul class='why'>")
         parts += [f"<li>{e(line)}</li>" for line in why_lines(c, t, horizon)]
         parts.append("</ul>")
-        if c.places is not None and c.weeks == horizon:
+        if c.places is not None and c.steps == horizon:
             parts.append(f"<h3>By {'region' if c.place_kind == 'region' else 'council'}</h3><p class='note'>The "
                          "difference (policy − baseline) in each place, its 95% interval and its verdict; money "
                          "in £ m a year. Every outcome is in the comparison's .by_council.csv (or .by_region.csv).</p>")

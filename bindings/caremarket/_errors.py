@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import NamedTuple, Sequence
 
 __all__ = ["ConfigError", "ConfigProblem", "FormatError", "IncompleteRunWarning"]
@@ -40,3 +41,9 @@ class FormatError(ValueError):
 
 class IncompleteRunWarning(UserWarning):
     """The file holds an interrupted run (root attribute ``complete = 0``)."""
+
+
+def deprecated(old: str, new: str) -> None:
+    """Warns that ``old`` is an alias kept for code written before 0.2.0, which named time by the
+    week: the API now names it by the step (one step is a week), as the output files do."""
+    warnings.warn(f"{old} is deprecated since caremarket 0.2.0; use {new}", DeprecationWarning, stacklevel=3)

@@ -16,11 +16,11 @@ WEIGHTS: dict[str, str] = dict(_core.region_weights())
 
 
 def region(timeseries: pd.DataFrame, groups: pd.Series | None = None) -> pd.DataFrame:
-    """One row per week: the region's value of every series of a (week, council) time series.
+    """One row per step: the region's value of every series of a (step, council) time series.
 
-    With ``groups`` (council name -> group, e.g. its English region): one row per (week, group),
+    With ``groups`` (council name -> group, e.g. its English region): one row per (step, group),
     each group's councils aggregated by the same rule."""
-    keys: list = [timeseries.index.get_level_values("week")]
+    keys: list = [timeseries.index.get_level_values("step")]
     if groups is not None:
         councils = timeseries.index.get_level_values("council")
         keys.append(pd.Index(councils.map(groups), name=groups.name or "group"))
@@ -36,21 +36,21 @@ def region(timeseries: pd.DataFrame, groups: pd.Series | None = None) -> pd.Data
 
 
 def region_series(run: Any, groups: Mapping[str, str] | pd.Series | None = None) -> pd.DataFrame:
-    """The whole region's time series, one row per week: counts and money summed over its councils,
+    """The whole region's time series, one row per step: counts and money summed over its councils,
     rates, shares and means weighted by the population they describe (as ``caremarket run``'s
     summary and the sweeps' indexes weight them).
 
-    ``run``: a ``Results``, a ``Simulation`` or a (week, council) DataFrame (``Results.timeseries``,
+    ``run``: a ``Results``, a ``Simulation`` or a (step, council) DataFrame (``Results.timeseries``,
     ``Simulation.metrics()``). With ``groups`` (council name → group, e.g. its English region): one
-    row per (week, group), each group's councils aggregated alike. ``.attrs`` keeps the units."""
+    row per (step, group), each group's councils aggregated alike. ``.attrs`` keeps the units."""
     if hasattr(run, "timeseries"):
         frame = run.timeseries
     elif hasattr(run, "metrics") and callable(run.metrics):
         frame = run.metrics()
     else:
         frame = run
-    if not isinstance(frame, pd.DataFrame) or frame.index.names[:2] != ["week", "council"]:
-        raise TypeError("region_series() takes a Results, a Simulation or a DataFrame indexed by (week, council)")
+    if not isinstance(frame, pd.DataFrame) or frame.index.names[:2] != ["step", "council"]:
+        raise TypeError("region_series() takes a Results, a Simulation or a DataFrame indexed by (step, council)")
     if groups is not None and not isinstance(groups, pd.Series):
         groups = pd.Series(dict(groups), name="group")
     return region(frame, groups)

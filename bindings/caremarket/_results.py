@@ -21,7 +21,7 @@ import pandas as pd
 
 from . import _core
 from ._config import PathLike, PolicyArg, check_seed, load
-from ._errors import FormatError, IncompleteRunWarning
+from ._errors import FormatError, IncompleteRunWarning, deprecated
 from ._progress import StepCounter, progress_bar
 
 __all__ = ["Results", "open", "run", "SUPPORTED_FORMAT_MAJOR"]
@@ -153,9 +153,11 @@ def _table(group: h5py.Group, dimension: str, councils: list[str] | None = None)
             values = item[()]
             if values.dtype.kind in "SO":  # text columns (the changes' key, value, cause, detail)
                 values = np.array([v.decode() if isinstance(v, bytes) else str(v) for v in values], dtype=object)
-            columns[name] = _column(item, values, councils)
-            units[name] = str(_plain(item.attrs.get("units", "")))
-            long_names[name] = str(_plain(item.attrs.get("long_name", "")))
+            # The event logs' `week` column is the step the API names time by (as `changes` does).
+            label = "step" if name == "week" else name
+            columns[label] = _column(item, values, councils)
+            units[label] = str(_plain(item.attrs.get("units", "")))
+            long_names[label] = str(_plain(item.attrs.get("long_name", "")))
     frame = pd.DataFrame(columns, index=index)
     frame.attrs["units"] = units
     frame.attrs["long_name"] = long_names
@@ -271,28 +273,35 @@ class Results:
         return bool(self._attrs.get("complete", 0))
 
     @property
-    def weeks(self) -> int:
-        """Weeks simulated (``steps_completed``); the series have ``weeks + 1`` rows per council."""
+    def steps(self) -> int:
+        """Steps (weeks) simulated (``steps_completed``); the series have ``steps + 1`` rows per
+        council, steps 0 … ``steps``."""
         return int(self._attrs.get("steps_completed", 0))
 
     @property
+    def weeks(self) -> int:
+        """Deprecated since 0.2.0: :attr:`steps`."""
+        deprecated("Results.weeks", "Results.steps")
+        return self.steps
+
+    @property
     def start_date(self) -> "datetime.date | None":
-        """The date of week 0 (``run.start_date``; format 1.4 on), or None for older files."""
+        """The date of step 0 (``run.start_date``; format 1.4 on), or None for older files."""
         text = self._attrs.get("start_date")
         return datetime.date.fromisoformat(str(text)) if text else None
 
     @property
     def dates(self) -> "pd.DatetimeIndex | None":
-        """The date of every week 0…``weeks`` (week s is 7·s days after :attr:`start_date`), or None
+        """The date of every step 0…``steps`` (step s is 7·s days after :attr:`start_date`), or None
         for files older than format 1.4."""
         start = self.start_date
         if start is None:
             return None
-        return pd.date_range(start, periods=self.weeks + 1, freq="7D", name="date")
+        return pd.date_range(start, periods=self.steps + 1, freq="7D", name="date")
 
     def financial_years(self, how: str = "mean") -> pd.DataFrame:
         """The region's series by financial year (April to March, labelled ``"2025/26"``): the mean
-        over the weeks dated in each year, weeks 1 … ``weeks`` (week 0 is the starting state), with
+        over the steps dated in each year, steps 1 … ``steps`` (step 0 is the starting state), with
         the number of those weeks in the column ``weeks`` and ``complete`` True when they cover the
         whole year (the first within 7 days of 1 April, the last within 7 days of 31 March).
 
@@ -340,29 +349,29 @@ class Results:
 
     @cached_property
     def timeseries(self) -> pd.DataFrame:
-        """Every time series: a DataFrame indexed by (week, council name), one float64 column per
+        """Every time series: a DataFrame indexed by (step, council name), one float64 column per
         metric (``.attrs["units"]``, ``.attrs["long_name"]``); same layout as Simulation.metrics()."""
         catalogue = [name for name, _, _ in _core.metric_catalogue()]
         with h5py.File(self._path, "r") as f:
-            weeks = f["step"][()].astype(np.int64)
+            steps = f["step"][()].astype(np.int64)
             councils = [str(s) for s in f["council_name"].asstr()[()]]
             found = {}
             for name in f:
                 item = f[name]
                 if isinstance(item, h5py.Dataset) and item.ndim == 2 and _dimension_of(item, 0) == "step" \
                         and _dimension_of(item, 1) == "council":
-                    if item.shape != (len(weeks), len(councils)):
+                    if item.shape != (len(steps), len(councils)):
                         raise _unreadable(item, f"{item.name} has shape {item.shape}, its dimensions (step, council) "
-                                                f"{(len(weeks), len(councils))}")
+                                                f"{(len(steps), len(councils))}")
                     found[name] = item
             order = [n for n in catalogue if n in found] + sorted(n for n in found if n not in catalogue)
-            data = np.empty((len(weeks) * len(councils), len(order)), dtype=np.float64)
+            data = np.empty((len(steps) * len(councils), len(order)), dtype=np.float64)
             units, long_names = {}, {}
             for k, name in enumerate(order):
                 data[:, k] = found[name][()].reshape(-1)
                 units[name] = _plain(found[name].attrs.get("units", ""))
                 long_names[name] = _plain(found[name].attrs.get("long_name", ""))
-        index = pd.MultiIndex.from_product([pd.Index(weeks, name="week"), pd.Index(councils, name="council")])
+        index = pd.MultiIndex.from_product([pd.Index(steps, name="step"), pd.Index(councils, name="council")])
         frame = pd.DataFrame(data, index=index, columns=order)
         frame.columns.name = "metric"
         frame.attrs["units"] = units
@@ -382,7 +391,7 @@ class Results:
         return frame
 
     def by_region(self) -> pd.DataFrame:
-        """Every time series by (week, English region): counts and money summed over the region's
+        """Every time series by (step, English region): counts and money summed over the region's
         councils, rates and means weighted as for the whole region (England by region). Needs
         councils with regions (the real councils of format 1.13)."""
         from ._region import region
@@ -395,9 +404,9 @@ class Results:
         return region(self.timeseries, groups)
 
     def to_xarray(self) -> "Any":
-        """The time series as an ``xarray.Dataset`` over dimensions ``week`` and ``council`` (council
+        """The time series as an ``xarray.Dataset`` over dimensions ``step`` and ``council`` (council
         names as its coordinate, ``council_index`` beside them), with the file's attributes; the
-        date of each week is the coordinate ``time`` (datetime64, format 1.4 on). Loaded into
+        date of each step is the coordinate ``time`` (datetime64, format 1.4 on). Loaded into
         memory; the file is closed."""
         import xarray as xr
 
@@ -407,7 +416,7 @@ class Results:
             raise FormatError(f"{self._path} is not readable caremarket output: xarray finds dimensions "
                               f"{sorted(map(str, ds.dims))}, not step and council")
         names = [str(n) for n in ds["council_name"].values]
-        ds = ds.drop_vars("council_name").rename({"step": "week"})
+        ds = ds.drop_vars("council_name")
         ds = ds.assign_coords(council_index=("council", ds["council"].values.astype(np.int32)))
         # Format 1.13: each council's ONS code and English region, as coordinates beside its name.
         for name in ("council_code", "council_region"):
@@ -430,10 +439,10 @@ class Results:
     @cached_property
     def events(self) -> dict[str, pd.DataFrame]:
         """The event logs ``tenders``, ``bids``, ``providers`` and (format 1.5) ``changes`` as
-        DataFrames indexed by row (empty dict when the run had ``output.events = false``). ``week``
-        is the step at which an event is counted in the time series; ``changes`` lists each change
-        of a parameter (schedule, dated policy, shock, ``Simulation.set``) with the ``step`` from
-        which it holds (docs/output-format.md §6).
+        DataFrames indexed by row (empty dict when the run had ``output.events = false``). ``step``
+        is the step at which an event is counted in the time series (the file's column ``week``);
+        ``changes`` lists each change of a parameter (schedule, dated policy, shock,
+        ``Simulation.set``) with the ``step`` from which it holds (docs/output-format.md §6).
 
         ``council``, ``kind``, ``archetype`` and ``winner_archetype`` are Categoricals of names
         (``winner_archetype`` is NaN where nobody bid); open with ``codes=True`` for the integer
@@ -450,33 +459,48 @@ class Results:
         return out
 
     @cached_property
-    def snapshot_weeks(self) -> list[int]:
-        """Weeks with a snapshot of every agent (``output.snapshot_interval``)."""
+    def snapshot_steps(self) -> list[int]:
+        """Steps with a snapshot of every agent (``output.snapshot_interval``)."""
         with h5py.File(self._path, "r") as f:
             if "snapshots" not in f:
                 return []
-            weeks = []
+            steps = []
             for name in _member(f, "snapshots", h5py.Group):
                 group = _member(f["snapshots"], name, h5py.Group)
                 if "week" not in group.attrs:
                     raise _unreadable(group, f"the snapshot {group.name} has no week attribute")
-                weeks.append(int(group.attrs["week"]))
-            return sorted(weeks)
+                steps.append(int(group.attrs["week"]))
+            return sorted(steps)
 
-    def snapshot(self, week: int, *, codes: bool | None = None) -> dict[str, pd.DataFrame]:
-        """Every agent at a snapshot week: ``{"people", "workers", "providers"}`` → DataFrame
-        indexed by agent id (``person``, ``worker``, ``provider``). KeyError for a week without one.
+    @property
+    def snapshot_weeks(self) -> list[int]:
+        """Deprecated since 0.2.0: :attr:`snapshot_steps`."""
+        deprecated("Results.snapshot_weeks", "Results.snapshot_steps")
+        return self.snapshot_steps
+
+    def snapshot(self, step: int | None = None, *, codes: bool | None = None,
+                 week: int | None = None) -> dict[str, pd.DataFrame]:
+        """Every agent at a snapshot step: ``{"people", "workers", "providers"}`` → DataFrame
+        indexed by agent id (``person``, ``worker``, ``provider``). KeyError for a step without one.
+        (``week=`` is the deprecated name of ``step``.)
 
         ``council``, ``archetype``, ``route``, ``placement`` and ``hospital`` are Categoricals of
         names; ``codes=True`` keeps the file's integer codes (the columns of
         ``Simulation.people.to_frame()`` and the others); None follows ``caremarket.open(path,
         codes=...)``. Each frame's ``.attrs["units"]`` and ``.attrs["long_name"]`` give its columns'."""
-        group = f"snapshots/week_{int(week):06d}"
+        if week is not None:
+            deprecated("Results.snapshot(week=...)", "Results.snapshot(step=...)")
+            if step is not None:
+                raise TypeError("Results.snapshot() takes step or its deprecated name week, not both")
+            step = week
+        if step is None:
+            raise TypeError("Results.snapshot() needs the step of a snapshot (see Results.snapshot_steps)")
+        group = f"snapshots/week_{int(step):06d}"
         councils = self._decoding(codes)
         with h5py.File(self._path, "r") as f:
             if group not in f:
                 raise KeyError(
-                    f"no snapshot of week {week} in {self._path}; snapshots are at weeks {self.snapshot_weeks} "
+                    f"no snapshot of step {step} in {self._path}; snapshots are at steps {self.snapshot_steps} "
                     f"(output.snapshot_interval = {self.config.get('output', {}).get('snapshot_interval')})"
                 )
             g = f[group]
@@ -486,7 +510,7 @@ class Results:
     def __repr__(self) -> str:
         state = "complete" if self.complete else f"incomplete ({self._attrs.get('stop_reason', '?')})"
         return (
-            f"<caremarket.Results {self._attrs.get('region', '?')}: {self.weeks} weeks, seed "
+            f"<caremarket.Results {self._attrs.get('region', '?')}: {self.steps} steps, seed "
             f"{self._attrs.get('seed')}, replicate {self._attrs.get('replicate')}, {state}, {self._path}>"
         )
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from . import _core
 from ._config import PathLike, PolicyArg, _resolve, _toml_value, check_seed, load
+from ._errors import deprecated
 from ._progress import StepCounter, progress_bar
 
 if TYPE_CHECKING:
@@ -33,8 +34,8 @@ class AgentTable(Mapping[str, np.ndarray]):
     is a ``ColumnBuffer`` that keeps the memory alive. A view shows the column *as it was when the
     view was taken*: when the simulation steps, rows are added, removed and reordered, so before each
     step the simulation hands the memory of every column that still has views over to those views
-    and continues on a copy. Old views thus stay valid and unchanged (a snapshot of their week, see
-    ``view.base.week``); index ``sim.people[...]`` again after a step to see the new week. Keeping
+    and continues on a copy. Old views thus stay valid and unchanged (a snapshot of their step, see
+    ``view.base.step``); index ``sim.people[...]`` again after a step to see the new one. Keeping
     views across steps costs one copy of each such column per step; dropping them costs nothing.
 
     Rows are agents sorted by council and, within a council, by id (the ``id`` column); the row of an
@@ -74,13 +75,13 @@ class AgentTable(Mapping[str, np.ndarray]):
 
 
 def metrics_frame(history: np.ndarray, councils: list[str]) -> pd.DataFrame:
-    """(weeks, metrics, councils) → DataFrame indexed by (week, council), one column per metric."""
+    """(steps, metrics, councils) → DataFrame indexed by (step, council), one column per metric."""
     catalogue = _core.metric_catalogue()
-    weeks, metrics, n = history.shape
+    steps, metrics, n = history.shape
     index = pd.MultiIndex.from_product(
-        [pd.Index(np.arange(weeks, dtype=np.int64), name="week"), pd.Index(councils, name="council")]
+        [pd.Index(np.arange(steps, dtype=np.int64), name="step"), pd.Index(councils, name="council")]
     )
-    data = np.ascontiguousarray(history.transpose(0, 2, 1)).reshape(weeks * n, metrics)
+    data = np.ascontiguousarray(history.transpose(0, 2, 1)).reshape(steps * n, metrics)
     frame = pd.DataFrame(data, index=index, columns=[name for name, _, _ in catalogue])
     frame.columns.name = "metric"
     frame.attrs["units"] = {name: units for name, units, _ in catalogue}
@@ -133,32 +134,38 @@ class Simulation:
     # -- stepping ----------------------------------------------------------------------------------
 
     @property
+    def current_step(self) -> int:
+        """The step reached: 0 is the market as built (after the warm-up), then one step a week."""
+        return self._core.current_step
+
+    @property
     def week(self) -> int:
-        """Weeks simulated so far (0 = the market as built)."""
-        return self._core.week
+        """Deprecated since 0.2.0: :attr:`current_step`."""
+        deprecated("Simulation.week", "Simulation.current_step")
+        return self.current_step
 
     def step(self, n: int = 1) -> int:
-        """Simulates ``n`` weeks (the GIL is released meanwhile; Ctrl-C stops at the next week
-        boundary and raises KeyboardInterrupt). Returns the new week."""
+        """Simulates ``n`` steps of a week each (the GIL is released meanwhile; Ctrl-C stops at the
+        next step boundary and raises KeyboardInterrupt). Returns the new :attr:`current_step`."""
         self._core.advance(int(n), 1)
-        return self.week
+        return self.current_step
 
     def run(self, steps: int | None = None, progress: bool = True, chunk: int = 1) -> int:
-        """Simulates ``steps`` weeks, by default up to the scenario's ``run.steps``.
+        """Simulates ``steps`` steps (weeks), by default up to the scenario's ``run.steps``.
 
-        Advances ``chunk`` weeks at a time with the GIL released; between chunks a progress bar
+        Advances ``chunk`` steps at a time with the GIL released; between chunks a progress bar
         (tqdm: a widget in Jupyter, text in a terminal) moves and Ctrl-C is honoured: the run stops
-        cleanly at that week boundary, the simulation stays usable, and KeyboardInterrupt is raised.
-        Returns the new week.
+        cleanly at that step boundary, the simulation stays usable, and KeyboardInterrupt is raised.
+        Returns the new :attr:`current_step`.
         """
         if steps is None:
-            steps = max(0, self._scenario.steps - self.week)
+            steps = max(0, self._scenario.steps - self.current_step)
         bar = progress_bar(int(steps), self._scenario.region, progress)
         try:
             self._core.advance(int(steps), int(chunk), StepCounter(bar))
         finally:
             bar.close()
-        return self.week
+        return self.current_step
 
     # -- state -------------------------------------------------------------------------------------
 
@@ -178,7 +185,7 @@ class Simulation:
         return self._providers
 
     def metrics(self) -> pd.DataFrame:
-        """The declared time series of every week so far: a DataFrame indexed by (week, council
+        """The declared time series of every step so far: a DataFrame indexed by (step, council
         name), one float64 column per metric (units in ``.attrs["units"]``). Same layout and values
         as :attr:`caremarket.Results.timeseries` of the equivalent run."""
         return metrics_frame(self._core.metrics_history(), self._councils)
@@ -232,9 +239,9 @@ class Simulation:
     # -- output ------------------------------------------------------------------------------------
 
     def save(self, path: PathLike, progress: bool = True) -> "Results":
-        """Writes weeks 0 .. :attr:`week` as a caremarket HDF5 file and returns it opened.
+        """Writes steps 0 .. :attr:`current_step` as a caremarket HDF5 file and returns it opened.
 
-        A simulation records every week as it steps, with the command line's own writer; saving
+        A simulation records every step as it goes, with the command line's own writer; saving
         closes a copy of that record (events and closing provenance added), so it takes moments,
         not a re-run, and the simulation goes on. The file equals ``caremarket run``'s for the same
         configuration, seed and weeks. An earlier file at ``path`` is replaced only once the new one
@@ -293,7 +300,7 @@ class Simulation:
 
     def __repr__(self) -> str:
         return (
-            f"<caremarket.Simulation {self._scenario.region}: week {self.week}, seed {self.seed}, "
+            f"<caremarket.Simulation {self._scenario.region}: step {self.current_step}, seed {self.seed}, "
             f"replicate {self.replicate}, {len(self._councils)} council(s)>"
         )
 

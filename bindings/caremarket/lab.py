@@ -455,7 +455,7 @@ def summarise(c) -> dict[str, Any]:
         rows.append({"outcome": o.name, "label": o.label, "explain": o.explain, "verdict": word, "class": css,
                      **cells})
     charts = []
-    weeks = c.weeks
+    weeks = c.steps
     start = c.start_date
     labels = [(start + np.timedelta64(7 * w, "D")).strftime("%Y-%m-%d") if start is not None else str(w)
               for w in range(weeks + 1)]

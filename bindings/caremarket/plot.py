@@ -1,6 +1,6 @@
 """The standard figures of a caremarket run, with matplotlib.
 
-Every function takes one run or several (replicates): a ``Results``, a (week, council) time
+Every function takes one run or several (replicates): a ``Results``, a (step, council) time
 series DataFrame (``Results.timeseries``, ``Simulation.metrics()``), or a list of them. Several
 runs are drawn as their mean with a band from the 5th to the 95th percentile across runs. Time
 is in dates when the runs know their start date (format 1.4 on), else in years or weeks.

@@ -49,8 +49,8 @@ class Run:
     attrs: dict
     config: dict
     councils: list[str]
-    weeks: np.ndarray
-    series: dict[str, np.ndarray]  # region totals or means, one value per week
+    steps: np.ndarray
+    series: dict[str, np.ndarray]  # region totals or means, one value per step
 
     @property
     def name(self) -> str:
@@ -124,8 +124,8 @@ def load(path: str | Path) -> Run:
 def last_year(run: Run, name: str, horizon: int | None = None) -> float:
     """The mean over the last 52 weeks up to `horizon` (default: the end of the run): weeks
     horizon-51 .. horizon, or from week 0 in a run shorter than a year."""
-    horizon = int(run.weeks[-1]) if horizon is None else horizon
-    values = run.series[name][(run.weeks > horizon - 52) & (run.weeks <= horizon)]
+    horizon = int(run.steps[-1]) if horizon is None else horizon
+    values = run.series[name][(run.steps > horizon - 52) & (run.steps <= horizon)]
     return float(values.mean())
 
 
@@ -179,7 +179,7 @@ def compare(run: Run, baseline: Run) -> tuple[int, list[str]]:
             f"({len(run.councils)}: {_names(run.councils)}; baseline {len(baseline.councils)}: "
             f"{_names(baseline.councils)}); a baseline must be a run of the same region")
     notes = []
-    weeks, base_weeks = int(run.weeks[-1]), int(baseline.weeks[-1])
+    weeks, base_weeks = int(run.steps[-1]), int(baseline.steps[-1])
     horizon = min(weeks, base_weeks)
     if weeks != base_weeks:
         notes.append(f"The runs differ in length: this run covers {weeks} weeks and the baseline {base_weeks} weeks. "
@@ -239,7 +239,7 @@ def policy_in_words(run: Run) -> list[str]:
 def scenario_in_words(run: Run) -> str:
     region = run.config.get("region", {})
     councils = run.config.get("councils", [])
-    weeks = int(run.attrs.get("steps_completed", len(run.weeks) - 1))
+    weeks = int(run.attrs.get("steps_completed", len(run.steps) - 1))
     text = region.get("description") or f"{len(councils)} council(s)."
     return (f"{region.get('name', 'Region')}: {text} Simulated for {weeks} weeks ({weeks / 52:.1f} years), "
             f"seed {run.attrs.get('seed')}, replicate {run.attrs.get('replicate')}.")
@@ -326,9 +326,9 @@ def make_figures(run: Run, baseline: Run | None) -> list[tuple[str, str]]:
             for k, (name, label) in enumerate(lines):
                 colour = f"C{k}"
                 factor = MONEY_A_YEAR if ylabel == "£ m a year" else 1.0
-                ax.plot(run.weeks / 52, factor * run.series[name], color=colour, label=f"{label} ({run.name})")
+                ax.plot(run.steps / 52, factor * run.series[name], color=colour, label=f"{label} ({run.name})")
                 if baseline is not None:
-                    ax.plot(baseline.weeks / 52, factor * baseline.series[name], color=colour, linestyle="--",
+                    ax.plot(baseline.steps / 52, factor * baseline.series[name], color=colour, linestyle="--",
                             alpha=0.8, label=f"{label} (baseline)")
             ax.set_ylabel(ylabel)
             ax.legend(fontsize=7, loc="best")
@@ -359,7 +359,7 @@ window.addEventListener('load', () => {
 
 def render(run: Run, baseline: Run | None = None) -> str:
     e = html.escape
-    horizon, notes = compare(run, baseline) if baseline is not None else (int(run.weeks[-1]), [])
+    horizon, notes = compare(run, baseline) if baseline is not None else (int(run.steps[-1]), [])
     parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",
              f"<title>caremarket report: {e(run.name)}</title><style>{STYLE}</style></head><body>",
              f"<h1>What happens to care in {e(run.config.get('region', {}).get('name', 'the region'))}</h1>",
@@ -382,7 +382,7 @@ def render(run: Run, baseline: Run | None = None) -> str:
             parts.append("<p class='note' id='comparability'>Apart from the policy tables, the two runs have the "
                          "same councils, length, seed, replicate and settings.</p>")
 
-    if baseline is None or horizon == int(run.weeks[-1]) == int(baseline.weeks[-1]):
+    if baseline is None or horizon == int(run.steps[-1]) == int(baseline.steps[-1]):
         period = "Averages over the last year of the run."
     else:
         period = f"Averages over weeks {max(0, horizon - 51)} to {horizon}, the last year of the weeks both runs cover."

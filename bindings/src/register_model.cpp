@@ -33,15 +33,15 @@ void register_model(py::module_& m) {
                            "Owner of the memory behind numpy views of one agent column (each view's `.base`).\n\n"
                            "While `live`, the views point into the running model's own column. Before the model\n"
                            "steps, a buffer that views still use is frozen: it takes the column's memory with it,\n"
-                           "so old views keep the values of `week` and never dangle.")
+                           "so old views keep the values of `step` and never dangle.")
       .def_property_readonly("table", [](const ColumnBuffer& b) { return table_name(b.table()); })
       .def_property_readonly("name", &ColumnBuffer::name)
-      .def_property_readonly("week", &ColumnBuffer::week, "The week whose values the views show.")
+      .def_property_readonly("step", &ColumnBuffer::step, "The step (week) whose values the views show.")
       .def_property_readonly("live", &ColumnBuffer::live,
                              "True while the views are the model's current column (no step since).")
       .def("__repr__", [](const ColumnBuffer& b) {
-        return std::string("<caremarket._core.ColumnBuffer ") + table_name(b.table()) + "[" + b.name() + "] week " +
-               std::to_string(b.week()) + (b.live() ? ", live>" : ", frozen>");
+        return std::string("<caremarket._core.ColumnBuffer ") + table_name(b.table()) + "[" + b.name() + "] step " +
+               std::to_string(b.step()) + (b.live() ? ", live>" : ", frozen>");
       });
 
   py::class_<Simulation>(m, "Simulation", "A running model (use caremarket.Simulation).")
@@ -49,7 +49,8 @@ void register_model(py::module_& m) {
            py::arg("seed") = py::none(), py::arg("replicate") = 0, py::arg("threads") = 0,
            py::call_guard<py::gil_scoped_release>(),
            "Builds the market of a loaded scenario. seed: default run.seed; threads: 0 = all cores.")
-      .def_property_readonly("week", &Simulation::week, "Weeks simulated so far.")
+      .def_property_readonly("current_step", &Simulation::current_step,
+                             "The step reached: 0 when the warm-up ends, then 1, 2, ... (one step is a week).")
       .def_property_readonly("councils", &Simulation::councils)
       .def_property_readonly("seed", &Simulation::seed)
       .def_property_readonly("replicate", &Simulation::replicate)
@@ -76,12 +77,12 @@ void register_model(py::module_& m) {
           py::arg("table"), py::arg("name"),
           "A read-only zero-copy numpy view of one agent column; see ColumnBuffer for its lifetime.")
       .def("metrics_history", &Simulation::metrics_history,
-           "Metrics of weeks 0..week as a new float64 array of shape (weeks, metrics, councils).")
+           "Metrics of steps 0..current_step as a new float64 array of shape (steps, metrics, councils).")
       .def(
           "save", [](Simulation& s, const std::filesystem::path& output) { return outcome_dict(s.save(output)); },
           py::arg("output"),
-          "Writes the trajectory so far (weeks 0..week) as a caremarket HDF5 file: what the recorder,\n"
-          "attached since week 0, wrote, closed as `caremarket run` closes its file.")
+          "Writes the trajectory so far (steps 0..current_step) as a caremarket HDF5 file: what the\n"
+          "recorder, attached since step 0, wrote, closed as `caremarket run` closes its file.")
       .def("save_state", &Simulation::save_state, py::arg("checkpoint"), py::call_guard<py::gil_scoped_release>(),
            "Writes the simulation's state as a checkpoint (docs/checkpoint-format.md).")
       .def_static("load_state", &Simulation::load_state, py::arg("checkpoint"), py::arg("threads") = 0,

@@ -117,7 +117,7 @@ Simulation::Simulation(cm::LoadedScenario scenario, std::optional<std::uint64_t>
     throw py::error_already_set();
   }
   model_->settle();
-  week_.store(model_->week());
+  current_step_.store(model_->current_step());
   append_history();
   start_time_ = cm::utc_now();
   const cm::Provenance provenance{cm::kFormatName,
@@ -143,7 +143,7 @@ Simulation::Simulation(cm::LoadedScenario scenario, std::uint64_t seed, std::uin
       threads_(threads),
       model_(std::move(model)),
       history_(std::move(history)) {
-  week_.store(model_->week());
+  current_step_.store(model_->current_step());
   recorder_ = std::make_unique<cm::Recorder>(scratch_path("simulation"), *model_, output, output_seconds);
 }
 
@@ -158,7 +158,7 @@ std::unique_ptr<Simulation> Simulation::load_state(const std::filesystem::path& 
   auto model =
       std::make_shared<cm::Model>(cm::Model::from_state(scenario, c.seed, c.built_replicate, c.state, c.replicate));
   model->settle();
-  auto history = history_from_output(c.output_contents, model->councils(), model->week());
+  auto history = history_from_output(c.output_contents, model->councils(), model->current_step());
   return std::unique_ptr<Simulation>(new Simulation(std::move(scenario), c.seed, c.replicate, threads, std::move(model),
                                                     std::move(history), c.output_contents, c.output_seconds));
 }
@@ -169,7 +169,7 @@ void Simulation::save_state(const std::filesystem::path& checkpoint) {
   engine::check_output_path(checkpoint, "checkpoint file");
   const auto stride = cm::kMetricCount * static_cast<std::size_t>(model_->councils());
   const std::vector<double> first(history_.begin(), history_.begin() + static_cast<std::ptrdiff_t>(stride));
-  const std::int64_t week = model_->week();
+  const std::int64_t week = model_->current_step();
   const std::int64_t steps = std::max<std::int64_t>(week, scenario_.spec.run.steps);
   auto c = cm::make_checkpoint(scenario_, seed_, *model_, recorder_->contents(), first, steps);
   c.output_seconds = recorder_->output_seconds();
@@ -199,14 +199,14 @@ std::unique_ptr<Simulation> Simulation::copy(std::optional<std::uint64_t> replic
   if (continued != replicate_) {
     sim->recorder_->attribute("replicate", static_cast<std::int64_t>(continued));
     sim->recorder_->attribute("branched_from_replicate", static_cast<std::int64_t>(replicate_));
-    sim->recorder_->attribute("branched_at_step", static_cast<std::int64_t>(model_->week()));
+    sim->recorder_->attribute("branched_at_step", static_cast<std::int64_t>(model_->current_step()));
   }
   return sim;
 }
 
 void Simulation::apply_policy(const std::filesystem::path& policy) {
   check_ready();
-  auto changed = cm::with_policy(scenario_, static_cast<std::int32_t>(model_->week() + 1), policy);
+  auto changed = cm::with_policy(scenario_, static_cast<std::int32_t>(model_->current_step() + 1), policy);
   model_->replace_changes(changed.changes);
   scenario_ = std::move(changed);
 }
@@ -260,12 +260,12 @@ std::int64_t Simulation::advance(std::int64_t steps, std::int64_t chunk, const p
           model_->step();
           recorder_->record_step(*model_);
           append_history();
-          week_.store(model_->week(), std::memory_order_relaxed);
+          current_step_.store(model_->current_step(), std::memory_order_relaxed);
           ++done;
         }
         model_->settle();  // views show the live agents only, grouped by council
       } catch (const std::exception& e) {
-        failure_ = "week " + std::to_string(model_->week()) + " (" + e.what() + ")";
+        failure_ = "week " + std::to_string(model_->current_step()) + " (" + e.what() + ")";
         throw;
       }
     }
@@ -277,7 +277,7 @@ std::int64_t Simulation::advance(std::int64_t steps, std::int64_t chunk, const p
 
 void Simulation::set(const std::string& assignment) {
   check_ready();
-  auto changed = cm::with_change(scenario_, static_cast<std::int32_t>(model_->week() + 1), assignment);
+  auto changed = cm::with_change(scenario_, static_cast<std::int32_t>(model_->current_step() + 1), assignment);
   model_->replace_changes(changed.changes);
   scenario_ = std::move(changed);
 }
@@ -306,7 +306,7 @@ py::array Simulation::column(Table table, const std::string& name) {
     if (std::find(names.begin(), names.end(), name) == names.end())
       throw py::key_error("no column '" + name + "' in " + table_name(table));
     py::object buffer =
-        py::cast(new ColumnBuffer(model_, table, name, model_->week()), py::return_value_policy::take_ownership);
+        py::cast(new ColumnBuffer(model_, table, name, model_->current_step()), py::return_value_policy::take_ownership);
     it = buffers_.emplace(key, std::move(buffer)).first;
   }
   py::array view;
@@ -346,14 +346,14 @@ cm::RunOutcome Simulation::save(const std::filesystem::path& output) {
     cm::Recorder out(output, *model_, recorder_->contents(), recorder_->output_seconds());
     out.attribute("config", scenario_.resolved_toml);
     out.attribute("config_layers", cm::join_lines(scenario_.layers));
-    out.attribute("steps_requested", static_cast<std::int64_t>(model_->week()));
+    out.attribute("steps_requested", static_cast<std::int64_t>(model_->current_step()));
     out.attribute("threads", static_cast<std::int64_t>(threads_));
     outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     out.finish(*model_, true, "completed", cm::utc_now(), outcome.seconds, 0.0);
   }
   const auto stride = cm::kMetricCount * static_cast<std::size_t>(model_->councils());
   const std::vector<double> first(history_.begin(), history_.begin() + static_cast<std::ptrdiff_t>(stride));
-  outcome.steps_done = outcome.steps_requested = model_->week();
+  outcome.steps_done = outcome.steps_requested = model_->current_step();
   outcome.seed = seed_;
   outcome.summary = cm::summarise(first, model_->metrics(), model_->councils());
   outcome.final_region = cm::region_values(model_->metrics(), model_->councils());

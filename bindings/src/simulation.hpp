@@ -41,12 +41,12 @@ class ColumnBuffer {
   using Storage = std::variant<std::monostate, std::vector<std::int32_t>, std::vector<std::int16_t>,
                                std::vector<std::uint8_t>, std::vector<float>>;
 
-  ColumnBuffer(std::shared_ptr<const cm::Model> model, Table table, std::string name, std::int32_t week)
-      : model_(std::move(model)), table_(table), name_(std::move(name)), week_(week) {}
+  ColumnBuffer(std::shared_ptr<const cm::Model> model, Table table, std::string name, std::int32_t step)
+      : model_(std::move(model)), table_(table), name_(std::move(name)), step_(step) {}
 
   Table table() const noexcept { return table_; }
   const std::string& name() const noexcept { return name_; }
-  std::int32_t week() const noexcept { return week_; }
+  std::int32_t step() const noexcept { return step_; }
   bool live() const noexcept { return model_ != nullptr; }
 
   // Takes over the column's storage (the views' memory) and leaves the model a copy.
@@ -61,7 +61,7 @@ class ColumnBuffer {
   std::shared_ptr<const cm::Model> model_;  // null once frozen
   Table table_;
   std::string name_;
-  std::int32_t week_;
+  std::int32_t step_;
   Storage storage_;
 };
 
@@ -85,7 +85,7 @@ class Simulation {
   void apply_policy(const std::filesystem::path& policy);
 
   // Safe to read from any thread, also while another one steps.
-  std::int32_t week() const noexcept { return week_.load(std::memory_order_relaxed); }
+  std::int32_t current_step() const noexcept { return current_step_.load(std::memory_order_relaxed); }
   int councils() const noexcept { return model_->councils(); }
   std::uint64_t seed() const noexcept { return seed_; }
   std::uint64_t replicate() const noexcept { return replicate_; }
@@ -105,10 +105,10 @@ class Simulation {
   std::size_t rows(Table table) const;
   // A read-only zero-copy view of a column (see ColumnBuffer for its lifetime). KeyError if unknown.
   py::array column(Table table, const std::string& name);
-  // Metrics of weeks 0..week(), shape (weeks, metrics, councils), a copy.
+  // Metrics of weeks 0..current_step(), shape (weeks, metrics, councils), a copy.
   py::array_t<double> metrics_history() const;
 
-  // Writes the trajectory so far (weeks 0..week()) as a caremarket HDF5 file: what the recorder,
+  // Writes the trajectory so far (weeks 0..current_step()) as a caremarket HDF5 file: what the recorder,
   // attached since week 0, has written, closed with the events and provenance as `run` closes a file.
   cm::RunOutcome save(const std::filesystem::path& output);
 
@@ -129,7 +129,7 @@ class Simulation {
   std::uint64_t replicate_;
   int threads_;
   std::shared_ptr<cm::Model> model_;
-  std::atomic<std::int32_t> week_{0};                            // model_->week(), published after each step
+  std::atomic<std::int32_t> current_step_{0};                    // model_->current_step(), published after each step
   std::vector<double> history_;                                  // [week][metric][council]
   std::map<std::pair<Table, std::string>, py::object> buffers_;  // this week's ColumnBuffers
   std::unique_ptr<cm::Recorder> recorder_;  // the output so far, in a temporary file save() closes a copy of

@@ -267,7 +267,7 @@ TEST(Shocks, AChainGroupFailureClosesEveryBranchOfTheGroupInEveryCouncil) {
     return std::make_pair(n, councils.size());
   };
   const auto step = engine::first_step_on_or_after(scenario.spec.run.start_date, *engine::parse_iso_date("2025-06-01"));
-  while (model.week() < step - 1) model.step();
+  while (model.current_step() < step - 1) model.step();
   EXPECT_EQ(branches_of(1).second, 2u) << "group 1 has branches in both councils before it fails";
   model.step();
   EXPECT_EQ(branches_of(1).first, 0) << "a branch of the failed group is still open";
@@ -314,7 +314,7 @@ values = [[10.0, 10.0, 10.0]]
   const int change_step = loaded.changes[0].step;
   const auto tables = cm::make_need_tables(loaded.changes[0].spec);
   cm::Model model(loaded.spec, 12, 0, loaded.changes);
-  while (model.week() < change_step - 1) model.step();
+  while (model.current_step() < change_step - 1) model.step();
   model.settle();
   // Who is there before the week of the change, and their chance of leaving in it: an exit, or
   // recovery from band 1 (band and age are those of the start of the week).
@@ -360,7 +360,7 @@ values = [13.5]
         worker = std::min<double>(worker, m.workers.wage[k]);
     return std::pair{provider, worker};
   };
-  while (model.week() < step - 1) model.step();
+  while (model.current_step() < step - 1) model.step();
   EXPECT_LT(lowest().first, 13.5) << "some provider paid below the floor before it";
   model.step();
   model.step();  // staff wages follow at the next pass over workers
@@ -429,7 +429,7 @@ TEST(ChainGroups, TheWeeksToAFailureFollowTheHazard) {
   std::vector<double> weeks;
   for (std::uint64_t seed = 1; seed <= 25; ++seed) {
     cm::Model model(scenario, seed, 0);
-    while (open_branches(model) > 0 && model.week() < 400) model.step();
+    while (open_branches(model) > 0 && model.current_step() < 400) model.step();
     for (const auto& r : model.changes_applied())
       if (r.cause == "hazard") weeks.push_back(r.step);
   }

@@ -74,7 +74,7 @@ std::string first_difference(const std::vector<std::byte>& a, const std::vector<
 // Steps `model` to reported week `until`, returning each week's metrics.
 std::vector<std::vector<double>> step_to(cm::Model& model, int until) {
   std::vector<std::vector<double>> weeks;
-  while (model.week() < until) {
+  while (model.current_step() < until) {
     model.step();
     weeks.push_back(model.metrics());
   }
@@ -95,11 +95,11 @@ TEST(Checkpoint, AModelReadBackStepsOnAsTheOneThatNeverStopped) {
   // model that runs to week 90 on one thread.
   for (const int saved_at : {-8, 30, 60}) {
     cm::Model first(scenario, 7, 0);
-    while (first.week() < saved_at) first.step();
+    while (first.current_step() < saved_at) first.step();
     const auto state = first.save_state();
     engine::ThreadLimit one(1);
     auto resumed = cm::Model::from_state(scenario, 7, 0, state, 0);
-    EXPECT_EQ(resumed.week(), saved_at);
+    EXPECT_EQ(resumed.current_step(), saved_at);
     EXPECT_EQ(first_difference(resumed.save_state(), state), "") << "saved at " << saved_at << ": read back";
     resumed.warm_up();
     const auto weeks = step_to(resumed, 90);

@@ -38,10 +38,10 @@ TEST(Warmup, IsTheFirstWeeksOfTheSameRunAndReportsFromWeekZero) {
   for (int s = 0; s < 30; ++s) plain.step();
   cm::Model warm(load(30), 5, 0);
   EXPECT_TRUE(warm.warming_up());
-  EXPECT_EQ(warm.week(), -30);
+  EXPECT_EQ(warm.current_step(), -30);
   ASSERT_TRUE(warm.warm_up());
   EXPECT_FALSE(warm.warming_up());
-  EXPECT_EQ(warm.week(), 0);
+  EXPECT_EQ(warm.current_step(), 0);
   EXPECT_EQ(warm.metrics(), plain.metrics());
   // Its events are not reported: only the weeks from reported week 1 on.
   EXPECT_EQ(warm.market().tenders.size(), 0u);
@@ -126,7 +126,7 @@ TEST(Warmup, CanBeStoppedBetweenWeeks) {
     EXPECT_EQ(done, asked);
     return ++asked <= 5;
   }));
-  EXPECT_EQ(model.week(), -15);
+  EXPECT_EQ(model.current_step(), -15);
   EXPECT_TRUE(model.warm_up());
-  EXPECT_EQ(model.week(), 0);
+  EXPECT_EQ(model.current_step(), 0);
 }

@@ -78,7 +78,7 @@ def test_views_are_zero_copy(cm, sim):
     assert np.shares_memory(first, second), "two views of one column must be the same memory, not copies"
     assert first.base is second.base
     assert isinstance(first.base, cm._core.ColumnBuffer)
-    assert first.base.live and first.base.week == 0
+    assert first.base.live and first.base.step == 0
     assert (first.base.table, first.base.name) == ("people", "need_hours")
     assert first.dtype == np.float32 and first.shape == (sim.people.rows,)
     assert sim.people["id"].dtype == np.int32 and sim.providers["archetype"].dtype == np.uint8
@@ -121,9 +121,9 @@ def test_views_taken_before_a_step_stay_valid(sim):
     # The old views still hold week 0, untouched by the rows added, removed and moved since.
     np.testing.assert_array_equal(wage, expected_wage)
     np.testing.assert_array_equal(ids, expected_ids)
-    assert not wage.base.live and wage.base.week == 0
+    assert not wage.base.live and wage.base.step == 0
     current = sim.workers["wage"]
-    assert current.base.live and current.base.week == 4
+    assert current.base.live and current.base.step == 4
     assert not np.shares_memory(current, wage)
     assert len(current) == sim.workers.rows
     # Slices of a view keep the memory alive too.
@@ -162,7 +162,7 @@ def test_step_by_step_equals_the_command_line(cm, sim, cli_file):
                     np.testing.assert_array_equal(
                         getattr(sim, table)[column][order], snap[table][column][()], err_msg=f"{table}.{column}"
                     )
-        while sim.week < STEPS:
+        while sim.current_step < STEPS:
             sim.step()
         # Every time series equals the CLI's, exactly.
         history = sim._core.metrics_history()  # (week, metric, council)
@@ -184,8 +184,8 @@ def test_metrics_frame(cm, sim):
     sim.step(3)
     frame = sim.metrics()
     assert frame.shape == (4 * len(TINY_COUNCILS), len(catalogue(cm)))
-    assert frame.index.names == ["week", "council"]
-    assert list(frame.index.get_level_values("week").unique()) == [0, 1, 2, 3]
+    assert frame.index.names == ["step", "council"]
+    assert list(frame.index.get_level_values("step").unique()) == [0, 1, 2, 3]
     assert list(frame.index.get_level_values("council").unique()) == TINY_COUNCILS
     assert list(frame.columns) == catalogue(cm)
     assert (frame.dtypes == np.float64).all()
@@ -198,7 +198,7 @@ def test_metrics_frame(cm, sim):
 def test_save_writes_the_command_line_file(cm, sim, cli_file, tmp_path):
     sim.run(STEPS, progress=False)
     saved = sim.save(tmp_path / "saved.h5", progress=False)
-    assert isinstance(saved, cm.Results) and saved.complete and saved.weeks == STEPS
+    assert isinstance(saved, cm.Results) and saved.complete and saved.steps == STEPS
     assert_same_file(saved.path, cli_file)
     assert not list(tmp_path.glob("*.save-*")) and not list(tmp_path.glob("*.tmp-*"))
 
@@ -242,7 +242,7 @@ def test_overrides_policies_and_shipped_names(cm, tiny_scenario):
     assert set(cm.scenarios()) >= {"somerset", "west_midlands", "england"}
     assert "collaborative" in cm.policies()
     somerset = cm.Simulation("somerset")
-    assert somerset.councils == ["Somerset"] and somerset.week == 0 and somerset.people.rows > 10000
+    assert somerset.councils == ["Somerset"] and somerset.current_step == 0 and somerset.people.rows > 10000
 
 
 # --- results -------------------------------------------------------------------------------------
@@ -262,16 +262,16 @@ def test_run_equals_the_command_line(cm, results, cli_file):
 
 def test_results_timeseries_and_xarray(cm, results):
     ts = results.timeseries
-    assert ts.index.names == ["week", "council"]
+    assert ts.index.names == ["step", "council"]
     assert ts.shape == ((STEPS + 1) * len(TINY_COUNCILS), len(catalogue(cm)))
     assert list(ts.columns) == catalogue(cm)
     assert ts.attrs["units"]["hours_unmet"] == "h/week"
     ds = results.to_xarray()
-    assert dict(ds.sizes) == {"week": STEPS + 1, "council": len(TINY_COUNCILS)}
-    assert ds["people_served"].dims == ("week", "council")
+    assert dict(ds.sizes) == {"step": STEPS + 1, "council": len(TINY_COUNCILS)}
+    assert ds["people_served"].dims == ("step", "council")
     assert list(ds["council"].values) == TINY_COUNCILS
     assert list(ds["council_index"].values) == [0, 1]
-    np.testing.assert_array_equal(ds["week"].values, np.arange(STEPS + 1))
+    np.testing.assert_array_equal(ds["step"].values, np.arange(STEPS + 1))
     np.testing.assert_array_equal(
         ds["people_served"].values, ts["people_served"].to_numpy().reshape(STEPS + 1, len(TINY_COUNCILS))
     )
@@ -281,18 +281,18 @@ def test_results_timeseries_and_xarray(cm, results):
 def test_results_events_snapshot_config_provenance(cm, results):
     events = results.events
     assert set(events) == {"tenders", "bids", "providers", "changes"}
-    assert events["tenders"].index.name == "tender" and {"week", "council", "lot", "winner"} <= set(events["tenders"])
+    assert events["tenders"].index.name == "tender" and {"step", "council", "lot", "winner"} <= set(events["tenders"])
     assert events["bids"].index.name == "bid" and {"tender", "provider", "amount"} <= set(events["bids"])
-    assert events["providers"].index.name == "event" and {"week", "kind"} <= set(events["providers"])
-    assert len(events["tenders"]) > 0 and events["tenders"]["week"].between(0, STEPS).all()
+    assert events["providers"].index.name == "event" and {"step", "kind"} <= set(events["providers"])
+    assert len(events["tenders"]) > 0 and events["tenders"]["step"].between(0, STEPS).all()
 
-    assert results.snapshot_weeks == [0, 10, 20]
+    assert results.snapshot_steps == [0, 10, 20]
     snap = results.snapshot(10)
     assert set(snap) == {"people", "workers", "providers"}
     assert snap["people"].index.name == "person" and "need_hours" in snap["people"]
     assert snap["workers"].index.name == "worker" and snap["providers"].index.name == "provider"
     assert (snap["people"]["alive"] == 1).all()
-    with pytest.raises(KeyError, match="snapshots are at weeks"):
+    with pytest.raises(KeyError, match="snapshots are at steps"):
         results.snapshot(11)
 
     assert results.config["region"]["name"] == "Tinyshire"
@@ -304,10 +304,27 @@ def test_results_events_snapshot_config_provenance(cm, results):
     assert isinstance(prov["seed"], int) and isinstance(prov["wall_seconds"], float)
 
 
+def test_the_names_of_time_before_0_2_0_still_answer_with_a_deprecation_warning(cm, results, sim):
+    """0.2.0 names time by the step everywhere (as the files do); the week-named attributes of
+    earlier releases give the same values and say what replaces them."""
+    sim.step(2)
+    with pytest.warns(DeprecationWarning, match="Simulation.current_step"):
+        assert sim.week == sim.current_step == 2
+    with pytest.warns(DeprecationWarning, match="Results.steps"):
+        assert results.weeks == results.steps == STEPS
+    with pytest.warns(DeprecationWarning, match="Results.snapshot_steps"):
+        assert results.snapshot_weeks == results.snapshot_steps
+    with pytest.warns(DeprecationWarning, match=r"snapshot\(step=...\)"):
+        old = results.snapshot(week=10)
+    pd.testing.assert_frame_equal(old["people"], results.snapshot(step=10)["people"])
+    with pytest.raises(TypeError, match="not both"), pytest.warns(DeprecationWarning):
+        results.snapshot(10, week=10)
+
+
 def test_run_without_output_keeps_a_temporary_file(cm, tiny_scenario):
     res = cm.run(tiny_scenario, steps=2, progress=False)
     path = res.path
-    assert path.is_file() and res.weeks == 2
+    assert path.is_file() and res.steps == 2
     del res
     gc.collect()
     assert not path.exists()
@@ -350,7 +367,7 @@ def test_open_rejects_a_newer_major_format_version(cm, cli_file, tmp_path):
         f.attrs["format_version"] = "1.99"  # a newer minor version only adds: still readable
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert cm.open(minor).weeks == STEPS
+        assert cm.open(minor).steps == STEPS
 
 
 def test_open_warns_on_an_incomplete_run(cm, cli_file, tmp_path):
@@ -396,7 +413,7 @@ def test_ctrl_c_stops_a_simulation_at_a_step_boundary(cm, tiny_scenario):
             sim.run(LONG_RUN_WEEKS, progress=False)  # only Ctrl-C ends it early
     finally:
         timer.cancel()
-    stopped = sim.week
+    stopped = sim.current_step
     assert 0 < stopped < LONG_RUN_WEEKS
     assert len(sim.metrics()) == (stopped + 1) * len(TINY_COUNCILS)
     assert sim.people["id"].shape == (sim.people.rows,)
@@ -415,8 +432,8 @@ def test_ctrl_c_during_run_writes_an_incomplete_file(cm, tiny_scenario, tmp_path
     assert any("interrupted at a week boundary" in note for note in getattr(caught.value, "__notes__", []))
     with pytest.warns(cm.IncompleteRunWarning):
         res = cm.open(out)
-    assert res.provenance["stop_reason"] == "cancelled" and 0 < res.weeks < LONG_RUN_WEEKS
-    assert len(res.timeseries) == (res.weeks + 1) * len(TINY_COUNCILS)
+    assert res.provenance["stop_reason"] == "cancelled" and 0 < res.steps < LONG_RUN_WEEKS
+    assert len(res.timeseries) == (res.steps + 1) * len(TINY_COUNCILS)
 
 
 def test_columns_are_refused_while_the_model_steps(sim):
@@ -427,12 +444,12 @@ def test_columns_are_refused_while_the_model_steps(sim):
 
     with pytest.raises(RuntimeError, match="busy"):
         sim._core.advance(3, 1, peek)
-    assert sim.week == 1  # stopped at the first boundary
+    assert sim.current_step == 1  # stopped at the first boundary
     with pytest.raises(RuntimeError, match="busy"):
         sim._core.advance(3, 1, lambda done: sim.step())
-    assert sim.week == 2 and sim.people["id"].shape == (sim.people.rows,)
+    assert sim.current_step == 2 and sim.people["id"].shape == (sim.people.rows,)
     weeks = []
-    sim._core.advance(3, 1, lambda done: weeks.append(sim.week))  # the week is readable meanwhile
+    sim._core.advance(3, 1, lambda done: weeks.append(sim.current_step))  # the week is readable meanwhile
     assert weeks == [3, 4, 5]
 
 

@@ -35,7 +35,7 @@ def base(caremarket_pkg):
 
 def test_a_branch_with_a_policy_equals_the_run_with_that_policy_dated(caremarket_pkg, caremarket_bin, base, tmp_path):
     branch = base.copy()
-    assert branch.week == BRANCH_WEEK
+    assert branch.current_step == BRANCH_WEEK
     branch.apply_policy("collaborative")
     branch.step(WEEKS - BRANCH_WEEK)
     fresh = caremarket_pkg.Simulation("somerset", policies=[("collaborative", date_of_week(BRANCH_WEEK + 1))], threads=1)
@@ -81,7 +81,7 @@ def test_a_saved_state_loaded_goes_on_as_the_simulation_that_saved_it(caremarket
     path = tmp_path / "state.checkpoint"
     base.copy().save_state(path)
     loaded = caremarket_pkg.Simulation.load_state(path, threads=1)
-    assert loaded.week == BRANCH_WEEK
+    assert loaded.current_step == BRANCH_WEEK
     assert loaded.metrics().equals(base.metrics()), "the loaded history differs"
     assert loaded.config_toml == base.config_toml
     going_on = base.copy()

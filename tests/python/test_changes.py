@@ -95,7 +95,7 @@ def test_a_bad_schedule_exits_2_naming_the_file_and_entry(caremarket_bin, tiny_s
 
 def test_the_england_schedule_raises_wages_each_april(cm, tiny_scenario, tmp_path):
     results = cm.run(tiny_scenario, policies=[SCHEDULE], steps=110, output=tmp_path / "nlw.h5", progress=False)
-    wage = results.timeseries["mean_wage"].groupby(level="week").mean()
+    wage = results.timeseries["mean_wage"].groupby(level="step").mean()
     # April 2026 and April 2027 fall in steps 53 and 105 (the first steps dated on or after them).
     # The NLW rises by about GBP 0.40-0.50; wages above it (raised by reviews) move less, so the mean
     # rises by less, but by far more than in an ordinary week.
@@ -127,7 +127,7 @@ def test_a_chain_group_failure_closes_its_branches_in_every_council(cm, tiny_sce
     shock.write_text('[[shocks]]\nkind = "group_failure"\ndate = 2025-10-28\ngroup = 0\n')
     results = cm.run(tiny_scenario, policies=[shock], steps=40, output=tmp_path / "fail.h5", progress=False)
     exits = results.events["providers"]
-    gone = exits[(exits["week"] == POLICY_STEP) & (exits["kind"] == "exit") & (exits["archetype"] == "chain")]
+    gone = exits[(exits["step"] == POLICY_STEP) & (exits["kind"] == "exit") & (exits["archetype"] == "chain")]
     assert set(gone["council"]) == set(TINY_COUNCILS)
     chains = results.timeseries["providers_chain"].unstack("council")
     assert (chains.loc[POLICY_STEP - 1] > 0).all() and (chains.loc[POLICY_STEP] == 0).all()

@@ -137,7 +137,7 @@ def test_providers_disappear_exactly_when_they_exit_or_close(trajectory, provide
     for week in range(1, WEEKS + 1):
         before = set(trajectory[week - 1]["providers"].index)
         now = set(trajectory[week]["providers"].index)
-        logged = provider_events[provider_events["week"] == week]
+        logged = provider_events[provider_events["step"] == week]
         ended = set(logged.loc[logged["kind"].isin(["exit", "closure"]), "provider"])
         began = set(logged.loc[logged["kind"].isin(["entry", "founding"]), "provider"])
         assert before - now == ended - began, f"week {week}"
@@ -179,7 +179,7 @@ def test_every_column_is_a_zero_copy_read_only_view(cm, tiny_scenario):
             assert view.ndim == 1 and view.shape == (agents.rows,), f"{table}.{column}"
             assert np.shares_memory(view, again), f"{table}.{column} is copied on access"
             assert isinstance(view.base, cm._core.ColumnBuffer) and view.base.live
-            assert (view.base.table, view.base.name, view.base.week) == (table, column, 3)
+            assert (view.base.table, view.base.name, view.base.step) == (table, column, 3)
             assert not view.flags.writeable, f"{table}.{column} is writeable"
             if len(view):
                 with pytest.raises(ValueError):
@@ -196,9 +196,9 @@ def test_views_keep_their_week_and_new_views_see_the_new_rows(cm, tiny_scenario)
     sim.step(10)
     np.testing.assert_array_equal(ids, kept_ids)
     np.testing.assert_array_equal(need, kept_need)
-    assert not ids.base.live and ids.base.week == 0
+    assert not ids.base.live and ids.base.step == 0
     current = sim.people["id"]
-    assert current.base.live and current.base.week == 10
+    assert current.base.live and current.base.step == 10
     assert len(current) == sim.people.rows
     assert not np.array_equal(current, kept_ids)  # people arrived and left in ten weeks
     # A survivor's row moved, but its values are its own.

@@ -301,7 +301,7 @@ def test_shipped_scenario_loads(cm):
     assert built.people.rows == 14000
     # By default it starts after its warm-up (run.warmup_weeks, 104 weeks): the market has moved on.
     warm = cm.Simulation("somerset")
-    assert warm.config["run"]["warmup_weeks"] == 104 and warm.week == 0
+    assert warm.config["run"]["warmup_weeks"] == 104 and warm.current_step == 0
     assert warm.people.rows != 14000
 
 

@@ -51,7 +51,7 @@ def test_time_opens_as_dates_in_xarray(cm, dated_runs):
     assert np.issubdtype(dates.dtype, np.datetime64)
     assert dates[0] == np.datetime64("2025-04-01")
     assert dates[52] == np.datetime64("2026-03-31")
-    assert ds["time"].dims == ("week",)
+    assert ds["time"].dims == ("step",)
 
 
 def test_start_date_moves_every_date(cm, dated_runs):

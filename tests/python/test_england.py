@@ -272,8 +272,8 @@ def test_england_runs_its_153_councils_and_reports_them_by_region(caremarket, tm
         ["East Midlands", "East of England", "London", "North East", "North West", "South East", "South West",
          "West Midlands", "Yorkshire and The Humber"])
     # Counts add up over regions to England's; rates stay rates.
-    total = res.timeseries.groupby(level="week")["people_needing_care"].sum()
-    assert np.allclose(regions.groupby(level="week")["people_needing_care"].sum(), total)
+    total = res.timeseries.groupby(level="step")["people_needing_care"].sum()
+    assert np.allclose(regions.groupby(level="step")["people_needing_care"].sum(), total)
     assert regions["vacancy_rate"].between(0, 1).all()
 
 

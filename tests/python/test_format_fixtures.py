@@ -127,7 +127,7 @@ def test_fixture_has_its_version_and_provenance(opened, version):
     assert prov["format_version"] == version
     assert prov["git_commit"] == FIXTURES[version]
     assert results.complete
-    assert results.weeks == WEEKS
+    assert results.steps == WEEKS
     assert prov["seed"] == 7 and prov["replicate"] == 0
     assert results.councils == TINY_COUNCILS
     config = results.config
@@ -147,7 +147,7 @@ def test_fixture_has_its_version_and_provenance(opened, version):
 @versions
 def test_fixture_time_series_open(opened, version):
     ts = opened[version].timeseries
-    assert ts.index.names == ["week", "council"]
+    assert ts.index.names == ["step", "council"]
     assert (ADDED["1.6"]["series"] <= set(ts.columns)) == (key(version) >= (1, 6))
     assert (ADDED["1.7"]["series"] <= set(ts.columns)) == (key(version) >= (1, 7))
     assert (ADDED["1.8"]["series"] <= set(ts.columns)) == (key(version) >= (1, 8))
@@ -158,7 +158,7 @@ def test_fixture_time_series_open(opened, version):
     # 1.13: each council's ONS code and region (empty for the synthetic councils of tiny.toml).
     info = opened[version].council_info
     assert list(info["name"]) == TINY_COUNCILS and (info["code"] == "").all()
-    assert ts.index.get_level_values("week").unique().tolist() == list(range(WEEKS + 1))
+    assert ts.index.get_level_values("step").unique().tolist() == list(range(WEEKS + 1))
     assert ts.index.get_level_values("council").unique().tolist() == TINY_COUNCILS
     assert ts.shape[0] == (WEEKS + 1) * len(TINY_COUNCILS)
     assert ts.dtypes.eq(np.float64).all()
@@ -173,19 +173,19 @@ def test_fixture_time_series_open(opened, version):
 def test_fixture_converts_to_xarray(opened, version):
     results = opened[version]
     ds = results.to_xarray()
-    assert dict(ds.sizes) == {"week": WEEKS + 1, "council": len(TINY_COUNCILS)}
+    assert dict(ds.sizes) == {"step": WEEKS + 1, "council": len(TINY_COUNCILS)}
     assert ds["council"].values.tolist() == TINY_COUNCILS
     assert ds["council_index"].values.tolist() == list(range(len(TINY_COUNCILS)))
-    assert ds["week"].values.tolist() == list(range(WEEKS + 1))
+    assert ds["step"].values.tolist() == list(range(WEEKS + 1))
     ts = results.timeseries
     assert set(ts.columns) <= set(ds.data_vars)
     for name in ("people_needing_care", "people_served", "council_spend"):
-        assert ds[name].dims == ("week", "council")
+        assert ds[name].dims == ("step", "council")
         np.testing.assert_array_equal(ds[name].values.reshape(-1), ts[name].to_numpy())
     assert ds.attrs["format_version"] == version
     # 1.4 added the dates: the coordinate time over week, decoded by xarray.
     if key(version) >= (1, 4):
-        assert ds["time"].dims == ("week",)
+        assert ds["time"].dims == ("step",)
         assert ds["time"].values[0] == np.datetime64(str(results.start_date))
     else:
         assert "time" not in ds.variables
@@ -203,7 +203,7 @@ def test_fixture_event_logs_open(opened, version):
     assert events["bids"].index.name == "bid"
     assert events["providers"].index.name == "event"
     assert len(events["tenders"]) > 0 and len(events["bids"]) > 0
-    assert {"week", "council", "lot", "winner", "price"} <= set(events["tenders"].columns)
+    assert {"step", "council", "lot", "winner", "price"} <= set(events["tenders"].columns)
     assert {"tender", "provider", "won", "amount"} <= set(events["bids"].columns)
     assert set(events["bids"]["tender"]) <= set(events["tenders"].index)
 
@@ -211,7 +211,7 @@ def test_fixture_event_logs_open(opened, version):
 @versions
 def test_fixture_snapshots_open(opened, version):
     results = opened[version]
-    assert results.snapshot_weeks == SNAPSHOT_WEEKS
+    assert results.snapshot_steps == SNAPSHOT_WEEKS
     first = results.snapshot(0)
     assert {t: len(frame) for t, frame in first.items()} == {
         "people": sum(START_PEOPLE.values()), "workers": START_WORKERS, "providers": START_PROVIDERS}

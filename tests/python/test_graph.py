@@ -60,10 +60,10 @@ def ring_hops(a: np.ndarray, b: np.ndarray, first: int, n: int) -> np.ndarray:
 def tiny_weeks(cm, tiny_scenario):
     """The tiny two-council region at weeks 0, 20, 40, 60, 80."""
     sim = cm.Simulation(tiny_scenario, seed=4, threads=1)
-    out = [(sim.week, *frames(sim))]
+    out = [(sim.current_step, *frames(sim))]
     for _ in range(4):
         sim.step(20)
-        out.append((sim.week, *frames(sim)))
+        out.append((sim.current_step, *frames(sim)))
     return sim.config, out
 
 

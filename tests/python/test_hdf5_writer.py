@@ -242,7 +242,7 @@ def test_nothing_under_the_final_name_until_the_run_is_complete(cm, tiny_scenari
     for done, content, siblings in watch.seen:
         assert content == JUNK, f"week {done}: the earlier file was replaced before the run ended"
         assert siblings == [temporary], f"week {done}: {siblings}"
-    assert results.complete and results.weeks == 20
+    assert results.complete and results.steps == 20
     assert target.read_bytes() != JUNK
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run.h5"]
 
@@ -260,7 +260,7 @@ def test_an_interrupted_run_leaves_a_whole_file_marked_incomplete(cm, tiny_scena
     with pytest.warns(cm.IncompleteRunWarning):
         results = cm.open(target)
     assert results.provenance["stop_reason"] == "cancelled" and not results.complete
-    weeks = results.weeks
+    weeks = results.steps
     assert 7 <= weeks < 30
     with h5py.File(target, "r") as f:
         assert f["step"].shape == (weeks + 1,)
@@ -292,9 +292,9 @@ def test_a_failed_save_leaves_no_file_under_the_final_name(cm, tiny_scenario, tm
     if earlier:
         assert (folder / "saved.h5").read_bytes() == JUNK
     # The simulation is untouched and saves completely next time, replacing the earlier file.
-    assert sim.week == 30
+    assert sim.current_step == 30
     saved = sim.save(folder / "saved.h5")
-    assert saved.complete and saved.weeks == 30
+    assert saved.complete and saved.steps == 30
     assert sorted(p.name for p in folder.iterdir()) == ["saved.h5"]
 
 

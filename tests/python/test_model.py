@@ -83,7 +83,7 @@ def check_consistent(sim) -> dict[str, int]:
     """The invariants of tests/cpp/test_model.cpp (ColumnsStayConsistent) at the current week.
     Returns counts that show the checks had something to check."""
     people, workers, providers = (getattr(sim, t).to_frame() for t in TABLES)
-    week = sim.week
+    week = sim.current_step
     for name, frame in (("people", people), ("workers", workers), ("providers", providers)):
         assert (frame["alive"] == 1).all(), f"week {week}: dead {name} kept"
         assert frame.index.is_unique, f"week {week}: {name} ids"
@@ -141,7 +141,7 @@ def test_columns_stay_consistent(cm, small_region):
     for _ in range(15):
         sim.step(10)
         counts = check_consistent(sim)
-    assert sim.week == 150
+    assert sim.current_step == 150
     assert counts["placed"] > 1000 and counts["employed"] > 1000 and counts["micro"] > 10 and counts["served"] > 1000
 
 
@@ -163,7 +163,7 @@ def test_micro_enterprises_never_exceed_their_cap(cm, small_region):
         sim.step(10)
         staff = micro_staff(sim)
         assert len(staff) > 0
-        assert staff.max() <= 8, f"week {sim.week}: {staff[staff > 8].to_dict()}"
+        assert staff.max() <= 8, f"week {sim.current_step}: {staff[staff > 8].to_dict()}"
         largest = max(largest, staff.max())
     assert largest == 8  # the cap was reached, not just respected by small firms
 

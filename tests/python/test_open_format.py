@@ -65,7 +65,7 @@ def test_open_reads_a_well_formed_format_version(cm, run_file, tmp_path, version
     path = copy_with(run_file, tmp_path, format_version=version)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert cm.open(path).weeks == 12
+        assert cm.open(path).steps == 12
 
 
 # --- a foreign file that claims to be caremarket output ---------------------------------------------
@@ -134,7 +134,7 @@ def test_a_foreign_file_with_the_root_layout_reads_or_fails_by_name(cm, tmp_path
     assert res.councils == ["East", "West"]
     assert res.timeseries.shape == (6, 0)
     assert list(res.to_xarray()["council"].values) == ["East", "West"]
-    assert res.events == {} and res.snapshot_weeks == []
+    assert res.events == {} and res.snapshot_steps == []
     assert res.config == {"region": {"name": "Elsewhere"}}
 
     with h5py.File(path, "r+") as f:
@@ -153,7 +153,7 @@ def test_a_foreign_file_with_the_root_layout_reads_or_fails_by_name(cm, tmp_path
         res.events
     with pytest.raises(cm.FormatError, match=re.escape(f"{path} is not readable caremarket output: the snapshot "
                                                        "/snapshots/week_000001 has no week attribute")):
-        res.snapshot_weeks
+        res.snapshot_steps
     with pytest.raises(cm.FormatError, match=re.escape(f"{path} is not readable caremarket output: its config "
                                                        "attribute is not TOML")):
         res.config

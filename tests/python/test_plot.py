@@ -123,11 +123,11 @@ def test_region_series_takes_results_simulations_and_frames(cm, tiny_scenario, t
     sim = cm.Simulation(tiny_scenario, seed=3, threads=1)
     sim.step(5)
     from_sim = cm.region_series(sim)
-    assert list(from_sim.index) == list(range(6)) and from_sim.index.name == "week"
-    assert (from_sim["people_needing_care"] == sim.metrics()["people_needing_care"].groupby(level="week").sum()).all()
+    assert list(from_sim.index) == list(range(6)) and from_sim.index.name == "step"
+    assert (from_sim["people_needing_care"] == sim.metrics()["people_needing_care"].groupby(level="step").sum()).all()
     saved = sim.save(tmp_path / "r.h5", progress=False)
     np.testing.assert_array_equal(cm.region_series(saved).to_numpy(), from_sim.to_numpy())
     groups = cm.region_series(sim, groups={"North Tiny": "north", "South Tiny": "south"})
-    assert groups.index.names == ["week", "group"] and len(groups) == 12
+    assert groups.index.names == ["step", "group"] and len(groups) == 12
     with pytest.raises(TypeError, match="region_series"):
         cm.region_series(np.zeros(3))

@@ -157,7 +157,7 @@ def test_comparisons_of_other_lengths_are_compared_over_the_common_horizon(carem
     import caremarket._comparison_report as cr
 
     c = cr.load_all([comparisons["support"]])[0]
-    again = cr.statistics_over(c, c.weeks)
+    again = cr.statistics_over(c, c.steps)
     for name in c.table.index[:18]:
         for column in ("baseline", "policy", "difference", "ci_low", "ci_high"):
             assert again.loc[name, column] == pytest.approx(c.table.loc[name, column], rel=1e-9, abs=1e-9), \

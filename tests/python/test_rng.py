@@ -62,9 +62,9 @@ def test_same_seed_and_replicate_give_the_same_trajectory(cm, tiny_scenario):
     b = cm.Simulation(tiny_scenario, seed=7, replicate=2, threads=1)
     assert_same_state(a, b, "week 0")
     for week in (1, 10, WEEKS):
-        a.step(week - a.week)
-        b.step(week - b.week)
-        assert a.week == b.week == week
+        a.step(week - a.current_step)
+        b.step(week - b.current_step)
+        assert a.current_step == b.current_step == week
         assert_same_state(a, b, f"week {week}")
 
 

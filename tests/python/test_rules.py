@@ -591,7 +591,7 @@ def test_guaranteed_hours_take_holders_staff_off_zero_hours_in_the_metrics(carem
     terms = cm.Simulation(tiny_scenario, seed=3, overrides={"commissioning.contract_guaranteed_hours": 0.5})
     for sim in (base, terms):
         sim.step(30)
-    share = [sim.metrics()["zero_hours_share"].groupby(level="week").mean().to_numpy()[-2:] for sim in (base, terms)]
+    share = [sim.metrics()["zero_hours_share"].groupby(level="step").mean().to_numpy()[-2:] for sim in (base, terms)]
     assert np.all(share[1] < share[0] - 0.05), share
 
 

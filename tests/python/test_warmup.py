@@ -74,7 +74,7 @@ def test_a_policy_from_the_start_shares_the_warmup_and_acts_from_week_1(cm, runs
 def test_a_simulation_starts_after_its_warmup(cm, runs, tiny_scenario):
     sim = cm.Simulation(tiny_scenario, policies=["collaborative"],
                         overrides={"run.warmup_weeks": WARMUP}, threads=2)
-    assert sim.week == 0
+    assert sim.current_step == 0
     sim.step(STEPS)
     with h5py.File(runs["policy"]) as f:
         np.testing.assert_array_equal(sim.metrics()["people_waiting"].to_numpy(), f["people_waiting"][()].reshape(-1))
