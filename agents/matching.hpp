@@ -68,6 +68,13 @@ struct MatchingState {
   void forget_serving_lists() {
     for (auto& lists : serving) lists.kept = false;
   }
+  // Forgets all that matching keeps from week to week, its book and its serving lists: the next
+  // matching reviews every placement and lists every council's providers afresh, as it must for a
+  // market it did not leave so (a rule test's or a benchmark's hand-set one).
+  void forget_kept() {
+    book.forget();
+    forget_serving_lists();
+  }
   // Review every placement every week rather than those the book names (the reference week,
   // Model::step_reference, does: the two must give the same market).
   bool review_every_placement = false;

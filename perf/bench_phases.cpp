@@ -49,8 +49,7 @@ void BM_Phase(benchmark::State& state, Rule rule) {
   for (auto _ : state) {
     state.PauseTiming();
     market = warm;
-    rules.matching.book.forget();  // the book held last iteration's market: matching reviews everyone
-    rules.matching.forget_serving_lists();  // and lists the providers serving each locality
+    rules.matching.forget_kept();  // it kept last iteration's market: matching reviews and lists afresh
     state.ResumeTiming();
     cm::each_council(market, [&](int c) { rule(market, rules, c); });
     benchmark::ClobberMemory();

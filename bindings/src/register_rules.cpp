@@ -101,8 +101,7 @@ void apply_rule(RuleMarket& r, const std::string& rule, int c) {
   auto& rules = *r.rules;
   if (c < 0 || c >= m.councils()) throw py::index_error("no council " + std::to_string(c));
   cm::RuleStates::fit(rules.week(m));  // the rules' working space fits the market as the test left it
-  rules.matching.book.forget();        // and matching reviews every placement as the test left it,
-  rules.matching.forget_serving_lists();  // with the providers serving each locality as it left them
+  rules.matching.forget_kept();  // matching reviews every placement and lists every provider as the test left them
   const auto& demand = rules.matching.demand[static_cast<std::size_t>(c)];
   if (rule == "eligibility")
     cm::apply_eligibility(m, c);
