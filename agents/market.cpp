@@ -74,6 +74,12 @@ std::size_t Market::add_worker(int council, std::int32_t locality, engine::Agent
   const std::size_t r = engine::append_row(workers, workers_index);
   workers.council[r] = static_cast<std::int16_t>(council);
   workers.serial[r] = next_serial.workers[static_cast<std::size_t>(council)]++;
+  if (const auto prow = make_worker(r, locality, employer, founder); prow >= 0)
+    providers.staff[static_cast<std::size_t>(prow)] += 1;
+  return r;
+}
+
+std::int32_t Market::make_worker(std::size_t r, std::int32_t locality, engine::AgentId employer, bool founder) {
   workers.locality[r] = locality;
   workers.employer[r] = employer;
   workers.alive[r] = 1;
@@ -89,11 +95,10 @@ std::size_t Market::add_worker(int council, std::int32_t locality, engine::Agent
     const auto arch = static_cast<Archetype>(providers.archetype[static_cast<std::size_t>(prow)]);
     workers.wage[r] = providers.wage[static_cast<std::size_t>(prow)] + workers.pay_premium[r];
     workers.zero_hours[r] = !founder && stream.bernoulli(spec.providers.of(arch).zero_hours_share);
-    providers.staff[static_cast<std::size_t>(prow)] += 1;
   }
   workers.stress[r] = static_cast<float>(spec.retention.stress_base);
   workers.effective_pay[r] = workers.wage[r];
-  return r;
+  return prow;
 }
 
 std::size_t Market::add_provider(int council, Archetype archetype, std::int32_t locality, std::int32_t group) {
@@ -166,16 +171,19 @@ void Market::flush_pending() {
   const std::size_t first_person = people.id.size(), first_worker = workers.id.size(),
                     first_provider = providers.id.size();
   std::vector<std::int32_t> new_people(nc, 0), new_workers(nc, 0), new_providers(nc, 0);
+  // Providers first, council by council (few, and each logs an event), with the workers who
+  // found them.
+  std::vector<std::vector<engine::AgentId>> new_provider_ids(nc);
   for (int c = 0; c < councils(); ++c) {
-    auto& pend = pending[static_cast<std::size_t>(c)];
-    new_people[static_cast<std::size_t>(c)] = static_cast<std::int32_t>(pend.people.size());
-    new_workers[static_cast<std::size_t>(c)] = static_cast<std::int32_t>(pend.workers.size());
-    new_providers[static_cast<std::size_t>(c)] = static_cast<std::int32_t>(pend.providers.size());
-    std::vector<engine::AgentId> new_provider_ids;
+    const auto cu = static_cast<std::size_t>(c);
+    auto& pend = pending[cu];
+    new_people[cu] = static_cast<std::int32_t>(pend.people.size());
+    new_workers[cu] = static_cast<std::int32_t>(pend.workers.size());
+    new_providers[cu] = static_cast<std::int32_t>(pend.providers.size());
     for (const auto& np : pend.providers) {
       const auto r = add_provider(c, np.archetype, np.locality, np.group);
       if (np.set_size >= 0) providers.intended_staff[r] = static_cast<std::int16_t>(np.set_size);
-      new_provider_ids.push_back(providers.id[r]);
+      new_provider_ids[cu].push_back(providers.id[r]);
       log_provider_event(c, r, np.event);
       if (np.founder_worker != engine::kNoAgent) {
         const auto wr = static_cast<std::size_t>(workers_index.row_of(np.founder_worker));
@@ -189,16 +197,31 @@ void Market::flush_pending() {
         providers.founder[r] = np.founder_worker;
       }
     }
-    for (const auto& nw : pend.workers) {
-      const engine::AgentId employer =
-          nw.employer_pending >= 0 ? new_provider_ids[static_cast<std::size_t>(nw.employer_pending)] : nw.employer;
-      const auto wr = add_worker(c, nw.locality, employer, nw.founder);
-      if (nw.founder) providers.founder[static_cast<std::size_t>(provider_row(employer))] = workers.id[wr];
-    }
+  }
+  // New workers in council order (the rows, ids and serials that adding them one by one would
+  // give), set up in parallel: each reads only its employer's wage and kind, which nothing here
+  // changes. An employer may be in another council (a commuter's), so staff are counted after.
+  auto employer_of = [&](std::size_t c, const NewWorker& nw) {
+    return nw.employer_pending >= 0 ? new_provider_ids[c][static_cast<std::size_t>(nw.employer_pending)] : nw.employer;
+  };
+  append_workers(new_workers, [&](int c, std::int32_t k, std::size_t row) {
+    const auto cu = static_cast<std::size_t>(c);
+    const auto& nw = pending[cu].workers[static_cast<std::size_t>(k)];
+    make_worker(row, nw.locality, employer_of(cu, nw), nw.founder);
+  });
+  for (std::size_t wr = first_worker; wr < workers.id.size(); ++wr) {
+    const auto q = provider_row(workers.employer[wr]);
+    if (q < 0) continue;
+    providers.staff[static_cast<std::size_t>(q)] += 1;
+    if (workers.is_founder[wr]) providers.founder[static_cast<std::size_t>(q)] = workers.id[wr];
+  }
+  // Workers joining a cooperative founded this week.
+  for (std::size_t c = 0; c < nc; ++c) {
+    auto& pend = pending[c];
     for (const auto& joining : pend.members) {
       const auto wr = static_cast<std::size_t>(workers_index.row_of(joining.worker));
-      const auto r =
-          static_cast<std::size_t>(provider_row(new_provider_ids[static_cast<std::size_t>(joining.provider_pending)]));
+      const auto r = static_cast<std::size_t>(
+          provider_row(new_provider_ids[c][static_cast<std::size_t>(joining.provider_pending)]));
       workers.employer[wr] = providers.id[r];
       workers.zero_hours[wr] = 0;  // a member is not on a zero-hours contract of their own cooperative
       workers.wage[wr] = providers.wage[r] + workers.pay_premium[wr];

@@ -182,31 +182,23 @@ struct Market {
   // Sets up the new person in `row` (a row append_people made): characteristics drawn from
   // `stream`, entry-band shares for entrants and the starting shares otherwise.
   void make_person(std::size_t row, int council, std::int32_t locality, engine::Stream& stream, bool entrant);
-  // Appends counts[c] people to every council c, in council order (the rows and ids n calls of
-  // append_row would give), then has make(c, k, row) set up the k-th of council c, councils in
-  // parallel. Returns the first new row.
+  // Appends counts[c] people to every council c, in council order (the rows, ids and serials that
+  // n calls of append_row would give), then has make(c, k, row) set up the k-th of council c,
+  // councils in parallel. Returns the first new row.
   template <class Make>
   std::size_t append_people(const std::vector<std::int32_t>& counts, Make&& make) {
-    std::size_t total = 0;
-    for (auto n : counts) total += static_cast<std::size_t>(n);
-    const std::size_t first = engine::append_rows(people, people_index, total);
-    std::vector<std::size_t> offsets(counts.size(), first);
-    for (std::size_t c = 1; c < counts.size(); ++c)
-      offsets[c] = offsets[c - 1] + static_cast<std::size_t>(counts[c - 1]);
-    engine::parallel_for_rows(
-        counts.size(),
-        [&](std::size_t c) {
-          const std::int32_t first_serial = next_serial.people[c];
-          next_serial.people[c] += counts[c];
-          for (std::int32_t k = 0; k < counts[c]; ++k) {
-            const std::size_t row = offsets[c] + static_cast<std::size_t>(k);
-            people.council[row] = static_cast<std::int16_t>(c);
-            people.serial[row] = first_serial + k;
-            make(static_cast<int>(c), k, row);
-          }
-        },
-        1);
-    return first;
+    return append_by_council(people, people_index, next_serial.people, counts, make);
+  }
+  // Sets up the new worker in `row` (a row append_workers made) of `council`, living in `locality`
+  // and employed by `employer` (kNoAgent: looking for work): their pay premium and, employed, their
+  // wage and contract, drawn from the worker's own stream. The employer's staff count is the
+  // caller's to keep (workers of several councils may join one employer at once). Returns the
+  // employer's row, or -1.
+  std::int32_t make_worker(std::size_t row, std::int32_t locality, engine::AgentId employer, bool founder);
+  // The same as append_people, for workers.
+  template <class Make>
+  std::size_t append_workers(const std::vector<std::int32_t>& counts, Make&& make) {
+    return append_by_council(workers, workers_index, next_serial.workers, counts, make);
   }
   // A person or worker of council c leaves the market: alive 0, and listed for the end of the week.
   void depart_person(int c, std::size_t row) {
@@ -247,6 +239,34 @@ struct Market {
   NeedTables need_tables;
   // Sets the people's formal need from their band and ties.
   float formal_need(std::uint8_t band, std::uint8_t ties) const { return need_tables.formal_need[band][ties]; }
+
+ private:
+  // Appends counts[c] rows of `table` to every council c in council order, with the next serials
+  // of each council, then has make(c, k, row) set up the k-th of council c, councils in parallel.
+  template <class Table, class Make>
+  static std::size_t append_by_council(Table& table, engine::IdIndex& index, std::vector<std::int32_t>& next_serials,
+                                       const std::vector<std::int32_t>& counts, Make& make) {
+    std::size_t total = 0;
+    for (auto n : counts) total += static_cast<std::size_t>(n);
+    const std::size_t first = engine::append_rows(table, index, total);
+    std::vector<std::size_t> offsets(counts.size(), first);
+    for (std::size_t c = 1; c < counts.size(); ++c)
+      offsets[c] = offsets[c - 1] + static_cast<std::size_t>(counts[c - 1]);
+    engine::parallel_for_rows(
+        counts.size(),
+        [&](std::size_t c) {
+          const std::int32_t first_serial = next_serials[c];
+          next_serials[c] += counts[c];
+          for (std::int32_t k = 0; k < counts[c]; ++k) {
+            const std::size_t row = offsets[c] + static_cast<std::size_t>(k);
+            table.council[row] = static_cast<std::int16_t>(c);
+            table.serial[row] = first_serial + k;
+            make(static_cast<int>(c), k, row);
+          }
+        },
+        1);
+    return first;
+  }
 };
 
 // The eligibility rule for whole councils (eligibility.cpp; eligibility.hpp has the rule for one

@@ -126,12 +126,31 @@ void NeedCalendar::file_newcomers(Market& m) {
     auto stream = m.rng.stream(static_cast<std::uint64_t>(week), Market::stream_key(p, i), kNeed);
     schedule_next_review(m, i, week, stream);
   });
-  for (auto id = next_unfiled_; id < issued; ++id) {
+  // Filed councils in parallel, each council's newcomers in id order: sorted by council first
+  // (a stable counting sort).
+  auto newcomer_row = [&](engine::AgentId id) -> std::int32_t {
     const auto row = m.people_index.row_of(id);
-    if (row < 0 || !p.alive[static_cast<std::size_t>(row)]) continue;
-    const auto r = static_cast<std::size_t>(row);
-    councils_[static_cast<std::size_t>(p.council[r])].calendar.file(p.need_review_week[r], id);
-  }
+    return row >= 0 && p.alive[static_cast<std::size_t>(row)] ? row : -1;
+  };
+  std::vector<std::size_t> first(councils_.size() + 1, 0);
+  for (auto id = next_unfiled_; id < issued; ++id)
+    if (const auto row = newcomer_row(id); row >= 0)
+      ++first[static_cast<std::size_t>(p.council[static_cast<std::size_t>(row)]) + 1];
+  for (std::size_t c = 0; c < councils_.size(); ++c) first[c + 1] += first[c];
+  std::vector<std::int32_t> rows(first.back());
+  auto cursor = first;
+  for (auto id = next_unfiled_; id < issued; ++id)
+    if (const auto row = newcomer_row(id); row >= 0)
+      rows[cursor[static_cast<std::size_t>(p.council[static_cast<std::size_t>(row)])]++] = row;
+  engine::parallel_for_rows(
+      councils_.size(),
+      [&](std::size_t c) {
+        for (std::size_t k = first[c]; k < first[c + 1]; ++k) {
+          const auto r = static_cast<std::size_t>(rows[k]);
+          councils_[c].calendar.file(p.need_review_week[r], p.id[r]);
+        }
+      },
+      1);
   next_unfiled_ = issued;
 }
 

@@ -117,8 +117,17 @@ Market::Market(const ScenarioSpec& s, std::uint64_t seed, std::uint64_t replicat
 // providers run by their owner (micro-enterprises, personal assistants) have their owner and the
 // staff they intend to have.
 void Market::hire_starting_staff() {
-  for (int c = 0; c < councils(); ++c) {
+  // Each council's hires in the order they join (owner-run providers' owners and staff first),
+  // worked out for every council in parallel, then added in one batch.
+  struct Hire {
+    std::int32_t locality;
+    engine::AgentId employer;
+    bool founder;
+  };
+  std::vector<std::vector<Hire>> hires(static_cast<std::size_t>(councils()));
+  each_council(*this, [&](int c) {
     const auto& cs = spec.councils[static_cast<std::size_t>(c)];
+    auto& hired = hires[static_cast<std::size_t>(c)];
     double wanted_total = 0;
     std::int64_t owner_run_staff = 0;
     for_council_providers(c, [&](std::size_t p) {
@@ -156,19 +165,29 @@ void Market::hire_starting_staff() {
       staff[order[k]] += 1;
     for_council_providers(c, [&](std::size_t p) {
       if (!spec.providers.of(static_cast<Archetype>(providers.archetype[p])).owner_worker) return;
-      const auto founder = add_worker(c, providers.home_locality[p], providers.id[p], true);
-      providers.founder[p] = workers.id[founder];
+      hired.push_back({providers.home_locality[p], providers.id[p], true});
       for (std::int64_t w = 1; w < providers.intended_staff[p]; ++w)
-        add_worker(c, providers.home_locality[p], providers.id[p], false);
+        hired.push_back({providers.home_locality[p], providers.id[p], false});
     });
     for (std::size_t k = 0; k < rows.size(); ++k)
       for (std::int64_t w = 0; w < std::min<std::int64_t>(staff[k], providers.intended_staff[rows[k]]); ++w)
-        add_worker(c, providers.home_locality[rows[k]], providers.id[rows[k]], false);
-    // The council keeps its own services at the size they start with (insourcing.cpp grows them).
-    for (const auto p : rows)
-      if (spec.providers.of(static_cast<Archetype>(providers.archetype[p])).in_house())
-        providers.intended_staff[p] = static_cast<std::int16_t>(providers.staff[p]);
-  }
+        hired.push_back({providers.home_locality[rows[k]], providers.id[rows[k]], false});
+  });
+  std::vector<std::int32_t> counts;
+  for (const auto& hired : hires) counts.push_back(static_cast<std::int32_t>(hired.size()));
+  // Councils in parallel: a worker's employer is in their own council.
+  append_workers(counts, [&](int c, std::int32_t k, std::size_t row) {
+    const auto& h = hires[static_cast<std::size_t>(c)][static_cast<std::size_t>(k)];
+    const auto q = static_cast<std::size_t>(make_worker(row, h.locality, h.employer, h.founder));
+    providers.staff[q] += 1;
+    if (h.founder) providers.founder[q] = workers.id[row];
+  });
+  // The council keeps its own services at the size they start with (insourcing.cpp grows them).
+  for (int c = 0; c < councils(); ++c)
+    for_council_providers(c, [&](std::size_t p) {
+      const auto& a = spec.providers.of(static_cast<Archetype>(providers.archetype[p]));
+      if (!a.owner_worker && a.in_house()) providers.intended_staff[p] = static_cast<std::int16_t>(providers.staff[p]);
+    });
   group_by_council();
 }
 

@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include <tbb/task_group.h>
+
 namespace engine {
 
 using AgentId = std::int32_t;
@@ -61,7 +63,18 @@ void reserve_rows(Table& table, std::size_t rows) {
 template <class Table>
 std::size_t append_rows(Table& table, IdIndex& index, std::size_t n) {
   const std::size_t first_row = row_count(table);
-  table.for_each_column([n, first_row](const char*, auto& column) { column.resize(first_row + n); });
+  // Many rows at once (a week's new people, a region's starting people) resize the columns in
+  // parallel: writing the new rows' default values is most of the cost.
+  constexpr std::size_t kParallelFrom = 4096;
+  if (n >= kParallelFrom) {
+    tbb::task_group group;
+    table.for_each_column([&group, size = first_row + n](const char*, auto& column) {
+      group.run([&column, size] { column.resize(size); });
+    });
+    group.wait();
+  } else {
+    table.for_each_column([n, first_row](const char*, auto& column) { column.resize(first_row + n); });
+  }
   const AgentId first_id = index.allocate_many(n);
   for (std::size_t k = 0; k < n; ++k) {
     table.id[first_row + k] = first_id + static_cast<AgentId>(k);

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "agents/model.hpp"
+#include "agents/opening.hpp"
 #include "agents/retention.hpp"
 #include "engine/parallel.hpp"
 
@@ -177,4 +178,48 @@ TEST(Model, AChangeToOneCouncilLeavesAnotherCouncilsDrawsAsTheyWere) {
     }
   }
   EXPECT_TRUE(first_council_differs);  // the change was real
+}
+
+// A week's new workers join in one batch, set up in parallel (Market::flush_pending): the same
+// rows, ids, serials, draws and staff counts as adding them one at a time in council order
+// (Market::add_worker), with employers in their own council, in the other, and none.
+TEST(Model, WorkersJoiningTogetherEqualWorkersJoiningOneByOne) {
+  const auto spec = small_region();
+  cm::Market together = cm::open_market(spec, 3, 0), one_by_one = cm::open_market(spec, 3, 0);
+  ASSERT_EQ(together.councils(), 2);
+  std::vector<std::vector<engine::AgentId>> employers(2);
+  for (int c = 0; c < 2; ++c)
+    together.for_council_providers(c, [&](std::size_t q) {
+      if (together.providers.alive[q]) employers[static_cast<std::size_t>(c)].push_back(together.providers.id[q]);
+    });
+  ASSERT_FALSE(employers[0].empty());
+  ASSERT_FALSE(employers[1].empty());
+  std::vector<std::vector<cm::NewWorker>> joining(2);
+  for (std::size_t c = 0; c < 2; ++c)
+    for (std::size_t k = 0; k < 40; ++k) {
+      const auto& from = employers[k % 3 == 1 ? 1 - c : c];  // every third in the other council
+      const engine::AgentId employer = k % 5 == 4 ? engine::kNoAgent : from[k % from.size()];
+      joining[c].push_back({together.geography.first_locality(static_cast<int>(c)), -1, employer, false});
+    }
+  for (std::size_t c = 0; c < 2; ++c) together.pending[c].workers = joining[c];
+  together.flush_pending();
+  for (int c = 0; c < 2; ++c)
+    for (const auto& nw : joining[static_cast<std::size_t>(c)]) one_by_one.add_worker(c, nw.locality, nw.employer, false);
+
+  ASSERT_EQ(together.workers.id.size(), one_by_one.workers.id.size());
+  int compared = 0;
+  together.workers.for_each_column([&](const char* name, const auto& column) {
+    one_by_one.workers.for_each_column([&](const char* other_name, const auto& other) {
+      if constexpr (std::is_same_v<decltype(column), decltype(other)>) {
+        if (std::string_view(name) == other_name) {
+          EXPECT_TRUE(column == other) << "workers column " << name;
+          ++compared;
+        }
+      }
+    });
+  });
+  EXPECT_GE(compared, 10);
+  EXPECT_EQ(together.providers.staff, one_by_one.providers.staff);
+  EXPECT_EQ(together.next_serial.workers, one_by_one.next_serial.workers);
+  EXPECT_EQ(together.workers_index.ids_issued(), one_by_one.workers_index.ids_issued());
 }
