@@ -27,6 +27,11 @@ EXIT_RUNTIME = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
+# A minimum wage above a kind's default wage raises that wage, with a warning that
+# test_config.py's test_a_wage_below_the_legal_minimum_is_raised_with_a_warning checks; tests
+# that set a higher minimum wage for another reason are marked with this to keep their output clean.
+RAISED_WAGE = pytest.mark.filterwarnings(r"ignore:providers\.\w+\.wage = .* is below labour\.nlw:UserWarning")
+
 
 def _binary_path() -> Path:
     env = os.environ.get("CAREMARKET_BIN")

@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-TINY_COUNCILS = ["North Tiny", "South Tiny"]  # tests/data/tiny.toml
+from conftest import RAISED_WAGE, TINY_COUNCILS
+
 SEED = 3
 STEPS = 25  # tiny.toml snapshots every 10 weeks: 0, 10, 20
 IGNORED_ATTRS = {"start_time", "end_time", "wall_seconds", "warmup_seconds", "output_seconds", "threads"}  # differ between two runs
@@ -229,6 +230,7 @@ def test_config_error_for_bad_overrides(cm, tiny_scenario, tmp_path):
     assert not out.exists()
 
 
+@RAISED_WAGE
 def test_overrides_policies_and_shipped_names(cm, tiny_scenario):
     sim = cm.Simulation(
         tiny_scenario,

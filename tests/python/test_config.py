@@ -16,6 +16,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import RAISED_WAGE
+
 #: Keys tests/data/tiny.toml sets (besides [[councils]]); every other parameter takes its default.
 TINY_SETS = {
     "run.steps", "run.seed", "run.warmup_weeks", "output.snapshot_interval", "region.name", "region.description",
@@ -74,6 +76,7 @@ def test_resolved_values_have_their_declared_types(cm, tiny_scenario):
             assert type(value) is expected[kind], f"{key} ({kind}) resolved as {value!r}"
 
 
+@RAISED_WAGE
 def test_integers_are_accepted_for_reals_but_not_reals_for_integers(cm, tiny_scenario):
     sim = cm.Simulation(tiny_scenario, overrides={"labour.nlw": 13})
     assert sim.config["labour"]["nlw"] == 13.0 and isinstance(sim.config["labour"]["nlw"], float)
@@ -209,6 +212,7 @@ def test_bad_set_syntax(cm, tiny_scenario):
 # --- layers -----------------------------------------------------------------------------------------
 
 
+@RAISED_WAGE
 def test_layers_merge_in_order_scenario_policies_overrides(cm, tiny_scenario, tmp_path):
     first = write(tmp_path / "first.toml", '[labour]\nnlw = 13.5\noutside_wage = 13.0\n[commissioning]\nmode = "collaborative"\n')
     second = write(tmp_path / "second.toml", "[labour]\nnlw = 14.0\n")
@@ -240,6 +244,7 @@ def test_a_policy_with_councils_replaces_the_whole_list(cm, tiny_scenario, tmp_p
     assert sim.people.rows == 300
 
 
+@RAISED_WAGE
 def test_errors_name_the_layer_that_set_the_value(cm, tiny_scenario, tmp_path):
     good = write(tmp_path / "good.toml", "[labour]\nnlw = 13.0\n")
     bad = write(tmp_path / "bad.toml", "[labour]\nnlw = 300.0\n")
@@ -262,6 +267,7 @@ def test_set_parses_toml_values_and_bare_words(cm, tiny_scenario):
     assert mapped.config["need"] == sim.config["need"]
 
 
+@RAISED_WAGE
 def test_mapping_overrides_mean_the_same_in_compare_as_in_simulation(cm, tiny_scenario, tmp_path):
     """caremarket.compare takes overrides "as {key: value}" like Simulation and run: the same mapping
     must resolve to the same configuration in every run of the comparison."""
@@ -280,6 +286,7 @@ def test_mapping_overrides_mean_the_same_in_compare_as_in_simulation(cm, tiny_sc
         assert config["labour"]["nlw"] == expected["labour"]["nlw"]
 
 
+@RAISED_WAGE
 def test_resolved_config_round_trips(cm, tiny_scenario, tmp_path):
     sim = cm.Simulation(tiny_scenario, overrides={"commissioning.mode": "collaborative", "labour.nlw": 12.75})
     resolved = write(tmp_path / "resolved.toml", sim.config_toml)
