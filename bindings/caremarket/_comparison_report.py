@@ -258,12 +258,19 @@ def verdict(row: pd.Series, outcome: Outcome) -> tuple[str, str]:
         return "not estimable", "same"  # e.g. too few pairs: the page says nothing it cannot back
     if low <= 0 <= high:
         return "no clear difference", "same"
-    up = low > 0
-    if outcome.benefit == "cost":
+    return direction_verdict(low > 0, outcome.benefit, counted=outcome.kind == "count")
+
+
+def direction_verdict(up: bool, benefit: str, counted: bool = False) -> tuple[str, str]:
+    """The verdict on a difference that is there, and its CSS class (.better, .worse, .cost,
+    .saving, .shape), by the outcome's benefit ("higher", "lower", "cost" or "shape"): a cost is a
+    cost, never worse; the market's shape is more or fewer (counted) or less, never better. The
+    comparison report and the one-run report with a baseline speak alike."""
+    if benefit == "cost":
         return ("costs more", "cost") if up else ("costs less", "saving")
-    if outcome.benefit == "shape":
-        return ("more" if up else "fewer" if outcome.kind == "count" else "less"), "shape"
-    good = up == (outcome.benefit == "higher")
+    if benefit == "shape":
+        return ("more" if up else "fewer" if counted else "less"), "shape"
+    good = up == (benefit == "higher")
     return ("better", "better") if good else ("worse", "worse")
 
 

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from ._comparison_report import direction_verdict
 from ._errors import FormatError
 from ._region import region
 from ._results import open as open_results
@@ -57,15 +58,19 @@ class Run:
         return self.path.stem
 
 
-# How each headline is computed over the last 52 weeks, and which direction is better.
+# How each headline is computed over the last 52 weeks, and how a difference from a baseline reads:
+# benefit as in the comparison report's outcomes (_comparison_report.Outcome).
 @dataclass(frozen=True)
 class Headline:
     label: str
     series: str
     unit: str
-    better: str  # "higher" or "lower"
+    benefit: str  # "higher", "lower", "cost" (a cost, not worse) or "shape" (more or fewer, no verdict)
     explain: str
 
+
+# Units of headlines that count things: a change in the market's shape is "more" or "fewer" of them.
+COUNT_UNITS = {"people", "workers", "enterprises"}
 
 HEADLINES = [
     Headline("People receiving care", "people_served", "people", "higher",
@@ -77,11 +82,11 @@ HEADLINES = [
     Headline("Care workers", "workers", "workers", "higher", "care workers employed"),
     Headline("Staff turnover", "turnover_rate", "% a year", "lower",
              "share of staff who left their employer over a year"),
-    Headline("Community micro-enterprises", "micro_enterprises", "enterprises", "higher",
+    Headline("Community micro-enterprises", "micro_enterprises", "enterprises", "shape",
              "tiny local care businesses operating"),
-    Headline("Council cost per hour of care", "price_per_hour", "£/hour", "lower",
+    Headline("Council cost per hour of care", "price_per_hour", "£/hour", "cost",
              "what the council paid per hour of council-arranged care"),
-    Headline("Council spend", "council_spend", "£/week", "lower",
+    Headline("Council spend", "council_spend", "£/week", "cost",
              "contracts, spot purchases, direct payments, support programme and prevention"),
     Headline("Money kept in the local economy", "local_retained", "£/week", "higher",
              "wages plus the surplus of providers after what leaves the region"),
@@ -342,6 +347,7 @@ h1 { font-size: 1.6rem; } h2 { font-size: 1.2rem; margin-top: 2rem; }
 table { border-collapse: collapse; width: 100%; } th, td { padding: .35rem .6rem; border-bottom: 1px solid #ddd; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .better { color: #1a7f37; } .worse { color: #b42318; } .same { color: #666; }
+.cost { color: #8a4b00; } .saving { color: #1a7f37; } .shape { color: #444; }
 .note { color: #555; font-size: .9rem; } figure { margin: 1.5rem 0; } figure img { max-width: 100%; }
 .caveat { border-left: 4px solid #b54708; background: #fffaeb; padding: .5rem 1rem; }
 """
@@ -403,16 +409,16 @@ def render(run: Run, baseline: Run | None = None) -> str:
         if abs(diff) <= 0.005 * abs(base) or fmt(value, h.unit) == fmt(base, h.unit):
             verdict, cls = "about the same", "same"
         else:
-            good = (diff > 0) == (h.better == "higher")
-            verdict, cls = ("better", "better") if good else ("worse", "worse")
+            verdict, cls = direction_verdict(diff > 0, h.benefit, counted=h.unit in COUNT_UNITS)
         parts.append(f"<tr><td>{e(h.label)}</td><td class='num'>{fmt(base, h.unit)}</td>"
                      f"<td class='num'>{fmt(value, h.unit)}</td>"
                      f"<td class='num {cls}'>{fmt_diff(diff, h.unit)} ({verdict})</td><td>{e(h.explain)}</td></tr>")
     parts.append("</table>")
     if baseline is not None:
-        parts.append("<p class='note'>These differences come from one run of each arm. Part of any difference is "
-                     "chance: run several replicates with the same seeds in both arms before relying on a small "
-                     "one.</p>")
+        parts.append("<p class='note'>Costs are shown as costs (<b>costs more</b> / <b>costs less</b>), and the "
+                     "market's shape as more or fewer, not as better or worse. These differences come from one run "
+                     "of each arm. Part of any difference is chance: run several replicates with the same seeds in "
+                     "both arms before relying on a small one.</p>")
 
     parts.append("<h2>Over time</h2>")
     if baseline is not None:

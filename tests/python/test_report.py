@@ -96,6 +96,26 @@ def test_report_says_when_the_runs_differ_only_by_policy(caremarket_bin, two_run
     assert "Averages over the last year of the run." in page
 
 
+def test_report_with_baseline_shows_costs_as_costs_and_the_markets_shape_as_more_or_fewer(caremarket_bin, two_runs,
+                                                                                         tmp_path):
+    """As the comparison report does (issue 22): council spend and price are costs, never 'worse';
+    micro-enterprises are the market's shape, never 'better'."""
+    base, policy = two_runs
+    out = tmp_path / "report.html"
+    assert report(caremarket_bin, policy, "--baseline", base, "-o", out).returncode == 0
+    page = out.read_text()
+
+    def verdict(label):
+        difference = table_row(page, label)[2]
+        return re.search(r"\(([^)]*)\)$", difference).group(1)
+
+    for label in ["Council spend", "Council cost per hour of care"]:
+        assert verdict(label) in {"costs more", "costs less", "about the same"}, label
+    assert verdict("Community micro-enterprises") in {"more", "fewer", "about the same"}
+    assert verdict("Community micro-enterprises") == "more"  # the support programme founds them
+    assert verdict("Staff turnover") in {"better", "worse", "about the same"}
+
+
 def test_report_refuses_a_baseline_of_other_councils(caremarket_bin, two_runs, repo_root, tmp_path):
     other = tmp_path / "other_region.h5"
     subprocess.run([str(caremarket_bin), "run", str(repo_root / "tests/data/two_councils.toml"), "--steps", "30",
