@@ -168,9 +168,7 @@ std::string render(const toml::node& node) {
   std::ostringstream os;
   node.visit([&](const auto& n) {
     if constexpr (toml::is_table<decltype(n)>)
-      os << "{...}";
-    else if constexpr (toml::is_array<decltype(n)>)
-      os << toml::toml_formatter(n);
+      os << "{...}";  // a table is named by its key in the message, not written out
     else
       os << toml::toml_formatter(n);
   });

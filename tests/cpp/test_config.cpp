@@ -233,6 +233,24 @@ TEST(Scenario, ScenarioWithoutCouncilsIsAnError) {
   EXPECT_THROW(cm::load_scenario(path, {}, {}), ConfigError);
 }
 
+// A list of tables given as something else names what was given, as written (engine::config::render).
+TEST(Scenario, CouncilsThatAreNotAListOfTablesAreNamedAsWritten) {
+  TempDir dir;
+  auto error = [&](const std::string& councils) {
+    try {
+      cm::load_scenario(dir.write("s.toml", councils + "[region]\nname = \"x\"\n"), {}, {});
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  const auto scalar = error("councils = 5\n"), list = error("councils = [1, 2]\n");
+  EXPECT_NE(scalar.find("councils = 5: expected a list of tables ([[councils]]), got an integer"), std::string::npos)
+      << scalar;
+  EXPECT_NE(list.find("councils = [ 1, 2 ]: expected a list of tables ([[councils]]), got a list"), std::string::npos)
+      << list;
+}
+
 // --- Hostile input (issue 12): limits checked before parsing, nothing silently ignored. ---
 
 std::string load_error(const fs::path& path, const std::vector<std::string>& sets = {}) {
