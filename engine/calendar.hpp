@@ -29,7 +29,7 @@ class Calendar {
     if (step <= now_ + horizon_)
       buckets_[bucket(step)].push_back(id);
     else
-      later_.push_back({step, id});
+      later_.emplace_back(step, id);
   }
 
   // Takes the ids filed under `step` (the step after the last one taken) into `due`, replacing its contents.
