@@ -381,9 +381,10 @@ def band_chart(arms: list[Arm], name: str, ylabel: str, horizon: int, start: pd.
 
 # --- the page ------------------------------------------------------------------------------------
 
+# Added to report.STYLE (which has the verdicts' classes, shared with the one-run report).
 EXTRA_STYLE = """
 body { max-width: 72rem; } table.facts th { text-align: left; width: 40%; font-weight: 600; }
-td.num { white-space: nowrap; } .cost { color: #8a4b00; } .saving { color: #1a7f37; } .shape { color: #444; }
+td.num { white-space: nowrap; }
 figure { margin: 2.5rem 0 1rem; } figure h3 { margin: 0 0 .3rem; font-size: 1rem; }
 figcaption { color: #555; font-size: .9rem; margin-top: .2rem; }
 .swatch { display: inline-block; width: .8rem; height: .8rem; border-radius: 2px; margin-right: .3rem;

@@ -346,6 +346,7 @@ body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; 
 h1 { font-size: 1.6rem; } h2 { font-size: 1.2rem; margin-top: 2rem; }
 table { border-collapse: collapse; width: 100%; } th, td { padding: .35rem .6rem; border-bottom: 1px solid #ddd; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+/* the verdicts' classes (_comparison_report.direction_verdict), for both reports */
 .better { color: #1a7f37; } .worse { color: #b42318; } .same { color: #666; }
 .cost { color: #8a4b00; } .saving { color: #1a7f37; } .shape { color: #444; }
 .note { color: #555; font-size: .9rem; } figure { margin: 1.5rem 0; } figure img { max-width: 100%; }
